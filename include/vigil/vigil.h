@@ -1,0 +1,234 @@
+/* vigil — a userspace TCP/IPv4 stack whose headline is keep-alive done exactly right.
+ *
+ * This is the sans-IO core API: the stack never reads a clock, never touches a file descriptor
+ * and never sleeps. The caller hands it packets and the current time; the stack hands back
+ * packets (through the output callback) and the next time it wants to be woken.
+ * Times are microseconds from an arbitrary origin chosen by the caller. */
+#ifndef VIGIL_VIGIL_H
+#define VIGIL_VIGIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef uint64_t vg_time;              /* microseconds */
+#define VG_TIME_NEVER UINT64_MAX
+#define VG_MS(x) ((vg_time)(x) * 1000u)
+
+/* Errors returned by the core (negated where a count is returned). Only the Winsock layer maps
+ * these onto WSA codes. */
+enum vg_err {
+    VG_OK = 0,
+    VG_ERR_WOULDBLOCK = 1,  /* nothing to do now; try again later */
+    VG_ERR_INVAL,           /* bad argument or wrong state for the call */
+    VG_ERR_NOBUFS,          /* out of memory or table space */
+    VG_ERR_ADDRINUSE,
+    VG_ERR_NOTCONN,
+    VG_ERR_ISCONN,
+    VG_ERR_ALREADY,         /* a connect is already in progress */
+    VG_ERR_CONNREFUSED,     /* RST in answer to our SYN */
+    VG_ERR_CONNRESET,       /* RST from the peer on an established connection */
+    VG_ERR_CONNABORTED,     /* aborted locally */
+    VG_ERR_TIMEDOUT,        /* retransmissions exhausted, or keep-alive under profile linux */
+    VG_ERR_NETRESET,        /* keep-alive declared the peer dead (Windows profiles) */
+    VG_ERR_NETDOWN,
+    VG_ERR_SHUTDOWN,        /* send after shutdown(SEND) */
+    VG_ERR_MSGSIZE,
+    VG_ERR_NOPROTOOPT,
+};
+const char *vg_err_name(int err);     /* "VG_ERR_TIMEDOUT", ... */
+
+/* Keep-alive profiles (spec C2). */
+enum vg_profile {
+    VG_PROFILE_WINDOWS_VISTA = 0,     /* default: 7200 s, 1 s, 10 probes fixed */
+    VG_PROFILE_WINDOWS_2000,          /* 7200 s, 1 s, count from TcpMaxDataRetransmissions */
+    VG_PROFILE_LINUX,                 /* 7200 s, 75 s, 9 probes, failure is TIMEDOUT */
+};
+const char *vg_profile_name(enum vg_profile p);            /* "windows-vista", ... */
+int vg_profile_parse(const char *name, enum vg_profile *out); /* 0 or -1 */
+
+/* System-wide parameters (spec A11): the registry values under Tcpip\Parameters. */
+struct vg_sysparams {
+    uint32_t keepalive_time_ms;           /* KeepAliveTime */
+    uint32_t keepalive_interval_ms;       /* KeepAliveInterval */
+    uint32_t tcp_max_data_retransmissions;   /* TcpMaxDataRetransmissions */
+    uint32_t pptp_tcp_max_data_retransmissions; /* PPTPTcpMaxDataRetransmissions */
+};
+/* The profile's defaults (A9, A10, C2). */
+void vg_sysparams_default(enum vg_profile p, struct vg_sysparams *out);
+/* The keep-alive probe count a profile derives from the system parameters (A10):
+ * vista 10, windows-2000 max(TcpMax.., PPTP..) capped at 255, linux 9. */
+uint32_t vg_sysparams_keepalive_count(enum vg_profile p, const struct vg_sysparams *sp);
+
+/* Load a Windows registry export (spec C3) over *sp. On error nothing is changed, -1 is
+ * returned and err (if not NULL) receives "line N: reason". */
+int vg_sysparams_load_reg(struct vg_sysparams *sp, const char *path, char *err, size_t errlen);
+int vg_sysparams_parse_reg(struct vg_sysparams *sp, const void *data, size_t len,
+                           char *err, size_t errlen);
+
+typedef struct vg_stack vg_stack;
+typedef struct vg_tcb vg_tcb;
+
+enum vg_event_type {
+    VG_EV_CONNECTED = 1,   /* handshake completed (either side) */
+    VG_EV_ACCEPTABLE,      /* a listener has a connection waiting in its backlog */
+    VG_EV_READABLE,        /* data (or FIN) arrived */
+    VG_EV_WRITABLE,        /* send buffer space freed */
+    VG_EV_PEER_FIN,        /* the peer closed its side */
+    VG_EV_PROBE_SENT,      /* keep-alive probe sent; arg = probes unanswered after it */
+    VG_EV_PROBE_ACKED,     /* an answer arrived while probes were outstanding */
+    VG_EV_PEER_PROBE,      /* the peer probed us and we answered (B5) */
+    VG_EV_ZWP_SENT,        /* zero-window (persist) probe sent */
+    VG_EV_RETRANSMIT,      /* a segment was retransmitted */
+    VG_EV_RESET_RECEIVED,  /* an acceptable RST arrived */
+    VG_EV_ABORTED,         /* connection dropped; err says why (keep-alive, timeout, ...) */
+    VG_EV_CLOSED,          /* reached CLOSED (after TIME_WAIT, LAST_ACK, or abort) */
+};
+struct vg_event {
+    enum vg_event_type type;
+    vg_tcb *tcb;
+    vg_time now;
+    int err;               /* enum vg_err for ABORTED */
+    uint32_t arg;
+};
+const char *vg_event_name(enum vg_event_type t);   /* "probe_sent", ... */
+
+typedef void (*vg_output_fn)(void *ctx, const uint8_t *ipv4_packet, size_t len, vg_time now);
+typedef void (*vg_event_fn)(void *ctx, const struct vg_event *ev);
+
+struct vg_stack_config {
+    uint32_t addr;                /* host byte order */
+    uint8_t prefix_len;           /* addresses in addr/prefix_len are ours when accept_subnet */
+    uint8_t accept_subnet;        /* loopback: every address of the prefix is local */
+    uint16_t mtu;                 /* 0 = 1500 */
+    enum vg_profile profile;
+    struct vg_sysparams sys;      /* fill with vg_sysparams_default(); 0 fields are NOT defaults */
+    uint64_t seed;                /* PRNG: ISNs and ephemeral ports */
+    uint8_t keepalive_garbage_octet; /* B2: probes carry one garbage octet */
+    uint8_t no_delayed_ack;       /* delayed ACK is on unless set */
+    uint32_t max_retransmissions; /* data retransmissions before TIMEDOUT; 0 = profile default */
+    uint32_t msl_ms;              /* 0 = 30000 (TIME_WAIT is 2*MSL) */
+    uint32_t sndbuf, rcvbuf;      /* per-connection buffer sizes; 0 = 65536 */
+    uint32_t max_tcbs;            /* 0 = unlimited */
+};
+/* Defaults for a profile: sysparams, buffer sizes, MSL, everything but addr/seed. */
+void vg_stack_config_default(struct vg_stack_config *cfg, enum vg_profile p);
+
+vg_stack *vg_stack_new(const struct vg_stack_config *cfg);
+void vg_stack_free(vg_stack *s);
+void vg_stack_set_output(vg_stack *s, vg_output_fn fn, void *ctx);
+void vg_stack_set_event(vg_stack *s, vg_event_fn fn, void *ctx);
+const struct vg_stack_config *vg_stack_config(const vg_stack *s);
+/* Change the system-wide parameters; connections without per-socket overrides follow (A11). */
+void vg_stack_set_sysparams(vg_stack *s, const struct vg_sysparams *sp);
+void vg_stack_set_garbage_octet(vg_stack *s, int on);
+/* Link state (A6.3): while down, the stack drops input and output. */
+void vg_stack_set_link_up(vg_stack *s, int up);
+int vg_stack_link_up(const vg_stack *s);
+
+/* Hand one IPv4 datagram to the stack. */
+void vg_stack_input(vg_stack *s, const uint8_t *pkt, size_t len, vg_time now);
+/* Run every timer due at or before now; returns the next time the stack wants poll() again
+ * (VG_TIME_NEVER when nothing is armed). May return a time earlier than any real deadline
+ * (a coarse timer-wheel slot); calling poll then is harmless. */
+vg_time vg_stack_poll(vg_stack *s, vg_time now);
+vg_time vg_stack_next_deadline(const vg_stack *s);
+
+struct vg_stack_stats {
+    uint64_t ip_in, ip_out, ip_bad, ip_not_ours;
+    uint64_t tcp_in, tcp_out, tcp_bad, tcp_no_tcb, tcp_rst_sent;
+    uint64_t tcp_retransmits, tcp_fast_retransmits, tcp_timeouts, tcp_challenge_acks;
+    uint64_t tcp_ooo_segments, tcp_dup_segments;
+    uint64_t ka_probes_sent, ka_probes_acked, ka_aborts, ka_peer_probes_answered;
+    uint64_t zwp_sent;
+    uint64_t udp_in, udp_out, udp_bad, icmp_in, icmp_out;
+    uint64_t tcbs_live, tcb_bytes;       /* live TCBs and their memory (TCB + buffers) */
+    uint64_t timer_arms, timer_cancels;  /* timer-wheel operations */
+};
+const struct vg_stack_stats *vg_stack_stats(const vg_stack *s);
+
+/* ---- TCP: the handle a socket holds. The application owns a TCB it got from vg_tcp_open or
+ * vg_tcp_accept until it calls vg_tcp_close or vg_tcp_release; the stack keeps it alive
+ * (e.g. for FIN_WAIT/TIME_WAIT) after that as needed and frees it itself. */
+enum vg_tcp_state {
+    VG_TCP_CLOSED = 0, VG_TCP_LISTEN, VG_TCP_SYN_SENT, VG_TCP_SYN_RECEIVED, VG_TCP_ESTABLISHED,
+    VG_TCP_FIN_WAIT_1, VG_TCP_FIN_WAIT_2, VG_TCP_CLOSE_WAIT, VG_TCP_CLOSING, VG_TCP_LAST_ACK,
+    VG_TCP_TIME_WAIT,
+};
+const char *vg_tcp_state_name(enum vg_tcp_state st);
+
+vg_tcb *vg_tcp_open(vg_stack *s);
+vg_stack *vg_tcp_stack(const vg_tcb *t);
+int vg_tcp_bind(vg_tcb *t, uint32_t addr, uint16_t port);         /* 0 or -vg_err; port 0 = ephemeral */
+int vg_tcp_listen(vg_tcb *t, int backlog);
+vg_tcb *vg_tcp_accept(vg_tcb *listener);                          /* NULL when the backlog is empty */
+int vg_tcp_connect(vg_tcb *t, uint32_t raddr, uint16_t rport, vg_time now);  /* starts the handshake */
+long vg_tcp_send(vg_tcb *t, const void *buf, size_t len, vg_time now);   /* bytes queued or -vg_err */
+long vg_tcp_recv(vg_tcb *t, void *buf, size_t len, vg_time now);         /* bytes, 0 at EOF, or -vg_err */
+int vg_tcp_shutdown_send(vg_tcb *t, vg_time now);                 /* sends FIN after queued data */
+void vg_tcp_close(vg_tcb *t, vg_time now);    /* graceful close and release of the handle */
+void vg_tcp_abort(vg_tcb *t, vg_time now);    /* RST and release of the handle */
+
+enum vg_tcp_state vg_tcp_state(const vg_tcb *t);
+int vg_tcp_error(const vg_tcb *t);            /* the error that ended the connection, 0 if none */
+size_t vg_tcp_readable(const vg_tcb *t);      /* bytes ready for recv */
+int vg_tcp_eof(const vg_tcb *t);              /* the peer's FIN has been read up to */
+size_t vg_tcp_writable(const vg_tcb *t);      /* free send-buffer space */
+size_t vg_tcp_unacked(const vg_tcb *t);       /* bytes queued or in flight, not yet acknowledged */
+void vg_tcp_endpoints(const vg_tcb *t, uint32_t *laddr, uint16_t *lport,
+                      uint32_t *raddr, uint16_t *rport);
+void vg_tcp_set_user(vg_tcb *t, void *user);
+void *vg_tcp_user(const vg_tcb *t);
+void vg_tcp_set_nodelay(vg_tcb *t, int on);   /* Nagle off when on */
+int vg_tcp_nodelay(const vg_tcb *t);
+void vg_tcp_set_bufsizes(vg_tcb *t, uint32_t sndbuf, uint32_t rcvbuf);
+/* C7: bound on how long unacknowledged data may wait (ms); VG_MAXRT_FOREVER disables. */
+#define VG_MAXRT_DEFAULT 0u
+#define VG_MAXRT_FOREVER UINT32_MAX
+void vg_tcp_set_maxrt_ms(vg_tcb *t, uint32_t ms);
+uint32_t vg_tcp_maxrt_ms(const vg_tcb *t);
+
+/* ---- Keep-alive (spec A4, A8–A13, B, C1, C4). */
+#define VG_KA_SYSTEM UINT32_MAX     /* "use the system value" for a per-socket setting */
+int vg_tcp_set_keepalive(vg_tcb *t, int on, vg_time now);
+int vg_tcp_keepalive(const vg_tcb *t);
+/* Per-socket overrides; VG_KA_SYSTEM returns a setting to the system value. */
+int vg_tcp_set_keepalive_time_ms(vg_tcb *t, uint32_t ms, vg_time now);
+int vg_tcp_set_keepalive_interval_ms(vg_tcb *t, uint32_t ms, vg_time now);
+int vg_tcp_set_keepalive_count(vg_tcb *t, uint32_t count, vg_time now);
+
+struct vg_keepalive_info {
+    int enabled;
+    uint32_t time_ms, interval_ms, count;   /* effective values */
+    uint8_t time_is_system, interval_is_system, count_is_system;
+    uint32_t probes_sent;                   /* over the connection's life */
+    uint32_t probes_unanswered;             /* consecutive, since the last receipt */
+    vg_time last_rx;                        /* last segment received */
+    vg_time next_probe_in;                  /* µs until the next probe, VG_TIME_NEVER if none */
+    vg_time abort_in;                       /* µs until abort if nothing arrives, or NEVER */
+};
+int vg_tcp_keepalive_info(const vg_tcb *t, vg_time now, struct vg_keepalive_info *out);
+
+
+/* ---- UDP: datagram sockets (real traffic, so the Winsock layer can test A5 on a working one). */
+typedef struct vg_udp vg_udp;
+vg_udp *vg_udp_open(vg_stack *s);
+int vg_udp_bind(vg_udp *u, uint32_t addr, uint16_t port);     /* 0 or -vg_err; port 0 = ephemeral */
+int vg_udp_connect(vg_udp *u, uint32_t raddr, uint16_t rport); /* default destination */
+long vg_udp_sendto(vg_udp *u, const void *buf, size_t len, uint32_t raddr, uint16_t rport,
+                   vg_time now);                               /* bytes sent or -vg_err */
+/* Takes the oldest queued datagram: its length (truncated to len), or -VG_ERR_WOULDBLOCK. */
+long vg_udp_recvfrom(vg_udp *u, void *buf, size_t len, uint32_t *raddr, uint16_t *rport);
+size_t vg_udp_pending(const vg_udp *u);    /* size of the next datagram, 0 if none queued */
+int vg_udp_has_datagram(const vg_udp *u);
+void vg_udp_endpoints(const vg_udp *u, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
+                      uint16_t *rport);
+void vg_udp_close(vg_udp *u);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

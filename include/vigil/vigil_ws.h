@@ -1,0 +1,207 @@
+/* vigil's Winsock-compatible API under vigil's own names.
+ *
+ * Programs written for Windows include <vigil/winsock2.h>, which maps the Winsock names
+ * (socket, setsockopt, WSAStartup, fd_set, struct sockaddr_in ...) onto the vg_ names declared
+ * here. This header declares no Winsock name itself, so it can sit beside the C library's own
+ * socket headers; it also carries the extensions a test program needs (the default stack's
+ * clock, black-holing a connection, keep-alive introspection for a SOCKET, link state).
+ *
+ * Thread safety: every call may be made from any thread. One lock guards the default stack and
+ * the socket table; a blocking call releases it while it waits. The last error is per thread,
+ * as are the Winsock 1.1 blocking hook and the "blocking call in progress" state (rule A6.2). */
+#ifndef VIGIL_VIGIL_WS_H
+#define VIGIL_VIGIL_WS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vigil/vigil.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* SOCKET is UINT_PTR on Windows: pointer-sized and unsigned. */
+typedef uintptr_t vg_socket_t;
+#define VG_INVALID_SOCKET ((vg_socket_t)~(vg_socket_t)0)
+#define VG_SOCKET_ERROR (-1)
+
+/* Winsock's address structures, byte for byte (the members keep their Windows names). */
+struct vg_in_addr {
+    union {
+        struct { uint8_t s_b1, s_b2, s_b3, s_b4; } S_un_b;
+        struct { uint16_t s_w1, s_w2; } S_un_w;
+        uint32_t S_addr;              /* network byte order */
+    } S_un;
+};
+
+struct vg_sockaddr {
+    uint16_t sa_family;
+    char sa_data[14];
+};
+
+struct vg_sockaddr_in {
+    uint16_t sin_family;
+    uint16_t sin_port;                /* network byte order */
+    struct vg_in_addr sin_addr;
+    char sin_zero[8];
+};
+
+struct vg_sockaddr_storage {
+    uint16_t ss_family;
+    char ss_pad1[6];
+    int64_t ss_align;
+    char ss_pad2[112];
+};
+
+#define VG_WSADESCRIPTION_LEN 256
+#define VG_WSASYS_STATUS_LEN 128
+struct vg_wsadata {
+    uint16_t wVersion;                /* the version the program will use */
+    uint16_t wHighVersion;            /* the highest version this implementation supports */
+    char szDescription[VG_WSADESCRIPTION_LEN + 1];
+    char szSystemStatus[VG_WSASYS_STATUS_LEN + 1];
+    unsigned short iMaxSockets;
+    unsigned short iMaxUdpDg;
+    char *lpVendorInfo;
+};
+
+/* SIO_KEEPALIVE_VALS' argument (spec A12): times in milliseconds, u_long being 32-bit. */
+struct vg_tcp_keepalive {
+    uint32_t onoff;
+    uint32_t keepalivetime;
+    uint32_t keepaliveinterval;
+};
+
+struct vg_linger {
+    uint16_t l_onoff;
+    uint16_t l_linger;                /* seconds */
+};
+
+struct vg_wsapollfd {
+    vg_socket_t fd;
+    short events;
+    short revents;
+};
+
+struct vg_wsaoverlapped {
+    uintptr_t Internal, InternalHigh;
+    uint32_t Offset, OffsetHigh;
+    void *hEvent;
+};
+typedef void (*vg_wsa_completion_fn)(uint32_t error, uint32_t transferred,
+                                     struct vg_wsaoverlapped *overlapped, uint32_t flags);
+
+/* Winsock's fd_set is a count and an array whose length (FD_SETSIZE) the program chooses when
+ * it includes <vigil/winsock2.h>; the library reads fd_count entries, whatever that length. */
+struct vg_fd_set;
+struct timeval;                       /* the C library's: tv_sec and tv_usec, as on Windows */
+
+/* Winsock 1.1 blocking hook: BOOL PASCAL FAR hook(void), passed as a FARPROC. */
+typedef int (*vg_ws_farproc)();
+
+int vg_ws_startup(uint16_t version, struct vg_wsadata *data);
+int vg_ws_cleanup(void);
+int vg_ws_get_last_error(void);
+void vg_ws_set_last_error(int err);
+
+vg_socket_t vg_ws_socket(int af, int type, int protocol);
+int vg_ws_bind(vg_socket_t s, const struct vg_sockaddr *name, int namelen);
+int vg_ws_listen(vg_socket_t s, int backlog);
+vg_socket_t vg_ws_accept(vg_socket_t s, struct vg_sockaddr *addr, int *addrlen);
+int vg_ws_connect(vg_socket_t s, const struct vg_sockaddr *name, int namelen);
+int vg_ws_send(vg_socket_t s, const char *buf, int len, int flags);
+int vg_ws_recv(vg_socket_t s, char *buf, int len, int flags);
+int vg_ws_sendto(vg_socket_t s, const char *buf, int len, int flags, const struct vg_sockaddr *to,
+                 int tolen);
+int vg_ws_recvfrom(vg_socket_t s, char *buf, int len, int flags, struct vg_sockaddr *from,
+                   int *fromlen);
+int vg_ws_shutdown(vg_socket_t s, int how);
+int vg_ws_closesocket(vg_socket_t s);
+int vg_ws_getsockname(vg_socket_t s, struct vg_sockaddr *name, int *namelen);
+int vg_ws_getpeername(vg_socket_t s, struct vg_sockaddr *name, int *namelen);
+
+int vg_ws_getsockopt(vg_socket_t s, int level, int optname, char *optval, int *optlen);
+int vg_ws_setsockopt(vg_socket_t s, int level, int optname, const char *optval, int optlen);
+int vg_ws_ioctlsocket(vg_socket_t s, long cmd, uint32_t *argp);
+int vg_ws_ioctl(vg_socket_t s, uint32_t code, void *in, uint32_t inlen, void *out, uint32_t outlen,
+                uint32_t *bytes_returned, struct vg_wsaoverlapped *overlapped,
+                vg_wsa_completion_fn completion);
+
+int vg_ws_select(int nfds, struct vg_fd_set *readfds, struct vg_fd_set *writefds,
+                 struct vg_fd_set *exceptfds, const struct timeval *timeout);
+int vg_ws_fd_isset(vg_socket_t s, struct vg_fd_set *set);
+int vg_ws_poll(struct vg_wsapollfd *fds, uint32_t nfds, int timeout_ms);
+
+/* Winsock 1.1 blocking hooks. Removed by Winsock 2, as on Windows: they work only after a
+ * WSAStartup that negotiated version 1.x and fail with WSAEOPNOTSUPP under 2.x. */
+vg_ws_farproc vg_ws_set_blocking_hook(vg_ws_farproc hook);
+int vg_ws_unhook_blocking_hook(void);
+int vg_ws_is_blocking(void);
+int vg_ws_cancel_blocking_call(void);
+
+/* Address conversion (Winsock: inet_addr, inet_ntoa, inet_pton, inet_ntop). */
+uint32_t vg_ws_inet_addr(const char *cp);
+char *vg_ws_inet_ntoa(struct vg_in_addr in);       /* a per-thread buffer */
+int vg_ws_inet_pton(int af, const char *src, void *dst);
+const char *vg_ws_inet_ntop(int af, const void *src, char *dst, size_t size);
+
+/* Windows' Sleep(): runs the stack while it waits, so timers fire (and, under
+ * VIGIL_CLOCK=virtual, the clock jumps instead of the program sleeping). */
+void vg_ws_sleep(uint32_t ms);
+
+static inline uint16_t vg_htons(uint16_t x)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return x;
+#else
+    return (uint16_t)((x << 8) | (x >> 8));
+#endif
+}
+static inline uint32_t vg_htonl(uint32_t x)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return x;
+#else
+    return (x << 24) | ((x << 8) & 0x00ff0000u) | ((x >> 8) & 0x0000ff00u) | (x >> 24);
+#endif
+}
+static inline uint16_t vg_ntohs(uint16_t x) { return vg_htons(x); }
+static inline uint32_t vg_ntohl(uint32_t x) { return vg_htonl(x); }
+
+/* ---- Extensions: what a test program needs beyond Winsock. Each returns 0 or SOCKET_ERROR
+ * (with WSAGetLastError set, errors in the order of spec rule A6) unless it says otherwise. */
+
+/* The default stack's clock in milliseconds (virtual or real, per VIGIL_CLOCK); 0 before
+ * WSAStartup. */
+uint64_t vg_clock_ms(void);
+
+/* While on, every segment that arrives for the connection of s is dropped, as if its peer had
+ * vanished (s's own segments still leave). */
+int vg_blackhole(vg_socket_t s, int on);
+
+/* Spec C4 for a socket: keep-alive state, effective time, interval and count, probes sent and
+ * unanswered, microseconds until the next probe and until the abort. WSAENOPROTOOPT on a
+ * datagram socket. */
+int vg_ws_keepalive_info(vg_socket_t s, struct vg_keepalive_info *out);
+
+/* The default network's link (spec A6.3): while down, calls fail with WSAENETDOWN. */
+int vg_ws_set_link_up(int up);
+
+/* A copy of the default stack's counters (probes sent, aborts, ...). */
+int vg_ws_stack_stats(struct vg_stack_stats *out);
+
+/* The stack's events as they happen (keep-alive probes, aborts...), with the SOCKET they
+ * concern (INVALID_SOCKET for a connection no socket holds yet). The callback runs while the
+ * stack works: a Winsock call made from it fails with WSAEINPROGRESS (A6.2). NULL removes it. */
+typedef void (*vg_ws_event_fn)(void *ctx, vg_socket_t s, const struct vg_event *ev);
+void vg_ws_set_event_hook(vg_ws_event_fn fn, void *ctx);
+
+/* Why the last WSAStartup failed (bad VIGIL_NET, VIGIL_PROFILE, VIGIL_REG ...), "" if it did
+ * not. The same sentence is printed on stderr when it happens. */
+const char *vg_ws_startup_error(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

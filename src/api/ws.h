@@ -1,0 +1,161 @@
+/* The Winsock layer's internals: the default network, the socket table, the per-thread state and
+ * the discipline every call follows (spec A6 steps 1-4, then the lock). Not a public header.
+ *
+ * Concurrency: one mutex (ws_g.lock) guards the network, its stack and the socket table. A call
+ * takes it in ws_enter and drops it in ws_leave; a blocking call drops it only while it sleeps
+ * (ws_wait), and re-finds its socket afterwards, since another thread may have closed it. */
+#ifndef VG_WS_INTERNAL_H
+#define VG_WS_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/ws_consts.h"
+#include "vigil/vigil_ws.h"
+
+/* ---- Sockets. */
+struct ws_sock {
+    vg_socket_t handle;
+    int type;                     /* VG_WS_SOCK_STREAM or VG_WS_SOCK_DGRAM */
+    vg_tcb *tcb;                  /* stream sockets */
+    vg_udp *udp;                  /* datagram sockets */
+    uint8_t nonblocking;          /* FIONBIO */
+    uint8_t connecting;           /* connect() started; no call has seen it finish yet */
+    uint8_t connect_failed;       /* ... and it failed (select's exceptfds) */
+    uint8_t end_reported;         /* A13: a call has reported how the connection ended */
+    uint8_t shut_recv, shut_send;
+    uint8_t blackhole;            /* vg_blackhole: drop what arrives for this socket */
+    uint8_t reuseaddr, exclusiveaddruse, broadcast;
+    uint16_t linger_onoff, linger_secs;
+    int so_error;                 /* pending error for SO_ERROR */
+    uint32_t abort_epoch;         /* counts aborts: a call that sees it move was in progress */
+    uint32_t rcvtimeo_ms, sndtimeo_ms;
+    uint32_t sndbuf, rcvbuf;
+    vg_tcb **pending;             /* connections taken off the listener, not yet accept()ed */
+    size_t npending, cap_pending;
+};
+
+struct ws_table {
+    struct ws_sock **slot;        /* NULL: free */
+    uint16_t *gen;                /* bumped when a slot is freed, so stale handles miss */
+    size_t cap;
+    size_t next;                  /* where the search for a free slot starts */
+    size_t count;
+    size_t blackholes;            /* sockets with blackhole set: the input filter's fast path */
+};
+
+struct ws_sock *ws_sock_new(int type);          /* NULL when the table is full (or no memory) */
+struct ws_sock *ws_sock_find(vg_socket_t h);
+void ws_sock_free(struct ws_sock *so);          /* frees the slot; TCB/UDP already released */
+struct ws_sock *ws_sock_at(size_t i);            /* iteration: NULL for a free slot */
+size_t ws_table_cap(void);
+void ws_table_destroy(void);
+
+/* ---- The default network and its event loop. */
+struct ws_net;
+
+/* A link driver: where the default stack's datagrams come from and go to. */
+struct ws_driver {
+    const char *name;
+    /* Parses spec, opens the device and fills the stack's address and prefix into cfg. */
+    int (*open)(struct ws_net *n, const char *spec, struct vg_stack_config *cfg, char *err,
+                size_t errlen);
+    /* Connects the stack's output (the stack exists now). */
+    void (*attach)(struct ws_net *n);
+    /* Hands datagrams that arrived to the stack (through ws_net_deliver); 1 if any did. */
+    int (*input)(struct ws_net *n, vg_time now);
+    /* 1 when input has more to hand over at once (no sleeping then). */
+    int (*pending)(const struct ws_net *n);
+    /* A descriptor to poll() for input while waiting, or -1 (then waits are timed only). */
+    int (*fd)(const struct ws_net *n);
+    void (*close)(struct ws_net *n);
+};
+extern const struct ws_driver ws_loopback_driver;
+extern const struct ws_driver ws_tun_driver;
+
+struct ws_net {
+    const struct ws_driver *drv;
+    void *drv_state;
+    vg_stack *stack;
+    int virtual_clock;
+    vg_time vnow;                 /* the virtual clock */
+    int wake_rd, wake_wr;         /* interrupts a thread in poll() on the driver's fd */
+    int polling;                  /* a thread is in poll() with the lock dropped */
+};
+
+int ws_net_open(struct ws_net **out, char *err, size_t errlen);   /* from the environment */
+void ws_net_close(struct ws_net *n);
+vg_time ws_now(const struct ws_net *n);
+/* Runs the stack: due timers and every datagram that arrived, until nothing is left to do. */
+void ws_pump(struct ws_net *n);
+/* Input filter then vg_stack_input: the way every arriving datagram enters the stack. */
+void ws_net_deliver(struct ws_net *n, const uint8_t *pkt, size_t len, vg_time now);
+/* 1 when vg_blackhole drops pkt. */
+int ws_blackholed(const uint8_t *pkt, size_t len);
+/* Tells waiting threads that something changed. */
+void ws_kick(struct ws_net *n);
+
+/* Blocks (lock held on entry and exit, dropped while sleeping) until ready(ctx) is true, the
+ * call's deadline passes, the call is cancelled or WSACleanup ends the network. Runs the blocking
+ * hook while waiting. Returns 0 (ready), VG_WSAETIMEDOUT or VG_WSAEINTR. */
+int ws_wait(int (*ready)(void *ctx), void *ctx, vg_time deadline);
+
+/* ---- Process and thread state. */
+struct ws_global {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;          /* broadcast whenever the stack or the table changed */
+    atomic_int started;           /* WSAStartup calls not undone by WSACleanup (A6.1) */
+    uint16_t version;             /* negotiated by the last successful WSAStartup */
+    struct ws_net *net;           /* NULL while not started */
+    uint32_t net_gen;             /* changes with every network: a waiter sees WSACleanup */
+    struct ws_table tab;
+    vg_ws_event_fn ev_hook;
+    void *ev_ctx;
+    char startup_error[512];
+};
+extern struct ws_global ws_g;
+
+struct ws_thread {
+    int last_error;
+    int in_call;                  /* a Winsock call runs on this thread (A6.2) */
+    int blocking;                 /* ... and is waiting in ws_wait (WSAIsBlocking) */
+    int cancelled;                /* WSACancelBlockingCall was called from the hook */
+    vg_ws_farproc hook;
+};
+extern _Thread_local struct ws_thread ws_t;
+
+/* A6 steps 1-3 (initialised; no blocking call in progress on this thread; link up). On 0 the
+ * lock is held and the stack has caught up with the clock; otherwise the WSA error. */
+int ws_enter(void);
+/* ws_enter plus step 4 (s is a socket). */
+int ws_enter_sock(vg_socket_t s, struct ws_sock **out);
+void ws_leave(void);
+/* Sets the thread's last error and returns SOCKET_ERROR. */
+int ws_fail(int wsa);
+int ws_err_from_vg(int vgerr);
+int ws_link_up(void);
+
+/* The error a data call reports on a connection that has ended (spec A13): the call in progress
+ * when it ended gets the cause (WSAENETRESET ...); after that WSAENOTCONN. For causes other than
+ * keep-alive's NETRESET, the first later call also gets the cause once. */
+int ws_ended_error(struct ws_sock *so, uint32_t epoch0);
+/* The handshake has finished (either way): clears connecting, records a failure for SO_ERROR. */
+void ws_settle_connect(struct ws_sock *so);
+
+/* Socket readiness for select/WSAPoll and the blocking calls' waits. */
+int ws_readable(struct ws_sock *so);
+int ws_writable(struct ws_sock *so);
+int ws_failed(struct ws_sock *so);   /* connect failed, or the connection ended with an error */
+/* Takes one connection off a listener into so->pending; 1 if one is pending. */
+int ws_fill_pending(struct ws_sock *so);
+
+/* The deadline of a call with a timeout in ms (0 = none) from now. */
+vg_time ws_deadline_ms(uint32_t ms);
+
+/* Address helpers: Winsock sockaddr_in <-> host-order address and port. */
+int ws_sockaddr_in_read(const struct vg_sockaddr *sa, int len, uint32_t *addr, uint16_t *port);
+int ws_sockaddr_in_write(struct vg_sockaddr *sa, int *len, uint32_t addr, uint16_t port);
+
+#endif

@@ -1,0 +1,62 @@
+/* IPv4 input and output: validate, dispatch by protocol, frame outgoing datagrams. */
+#include <string.h>
+
+#include "stack/stack.h"
+
+int vg_stack_is_local(const vg_stack *s, uint32_t addr)
+{
+    if (addr == s->cfg.addr)
+        return 1;
+    if (s->cfg.accept_subnet && s->cfg.prefix_len <= 32) {
+        uint32_t mask = s->cfg.prefix_len ? ~0u << (32 - s->cfg.prefix_len) : 0;
+        return (addr & mask) == (s->cfg.addr & mask);
+    }
+    return 0;
+}
+
+void vg_stack_input(vg_stack *s, const uint8_t *pkt, size_t len, vg_time now)
+{
+    if (!s->link_up)
+        return;
+    s->stats.ip_in++;
+    struct vg_ipv4_hdr ip;
+    const uint8_t *payload;
+    size_t plen;
+    if (vg_ipv4_parse(pkt, len, &ip, &payload, &plen) != VG_WIRE_OK) {
+        s->stats.ip_bad++;
+        return;
+    }
+    if (!vg_stack_is_local(s, ip.dst)) {
+        s->stats.ip_not_ours++;
+        return;
+    }
+    switch (ip.proto) {
+    case VG_IPPROTO_TCP:
+        vg_tcp_input(s, &ip, payload, plen, now);
+        break;
+    case VG_IPPROTO_UDP:
+        vg_udp_input(s, &ip, payload, plen, now);
+        break;
+    case VG_IPPROTO_ICMP:
+        vg_icmp_input(s, &ip, payload, plen, now);
+        break;
+    default:
+        s->stats.ip_not_ours++;
+        break;
+    }
+}
+
+void vg_ip_output(vg_stack *s, uint8_t proto, uint32_t src, uint32_t dst, const uint8_t *payload,
+                  size_t len, vg_time now)
+{
+    uint8_t *buf = s->ipbuf;
+    if (!s->link_up || !s->output || len > sizeof s->ipbuf - VG_IPV4_HDR_LEN)
+        return;
+    struct vg_ipv4_hdr ip = {
+        .ttl = 64, .proto = proto, .src = src, .dst = dst, .id = s->ip_id++, .frag = 0x4000,
+    };
+    vg_ipv4_write(buf, sizeof s->ipbuf, &ip, len);
+    memcpy(buf + VG_IPV4_HDR_LEN, payload, len);
+    s->stats.ip_out++;
+    s->output(s->output_ctx, buf, VG_IPV4_HDR_LEN + len, now);
+}

@@ -1,0 +1,204 @@
+/* UDP sockets: bound ports, a queue of received datagrams each, and sendto. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "stack/stack.h"
+
+#define UDP_QUEUE_MAX_BYTES (256u * 1024u)
+
+struct udp_dgram {
+    struct udp_dgram *next;
+    uint32_t raddr;
+    uint16_t rport;
+    uint16_t len;
+    uint8_t data[];
+};
+
+struct vg_udp {
+    struct vg_udp *next;
+    vg_stack *stack;
+    uint32_t laddr, raddr;
+    uint16_t lport, rport;
+    struct udp_dgram *head, *tail;
+    uint32_t queued_bytes;
+};
+
+vg_udp *vg_udp_open(vg_stack *s)
+{
+    vg_udp *u = calloc(1, sizeof *u);
+    if (!u)
+        return NULL;
+    u->stack = s;
+    u->next = s->udp;
+    s->udp = u;
+    return u;
+}
+
+int vg_udp_bind(vg_udp *u, uint32_t addr, uint16_t port)
+{
+    vg_stack *s = u->stack;
+    if (u->lport)
+        return -VG_ERR_INVAL;
+    if (addr && !vg_stack_is_local(s, addr))
+        return -VG_ERR_INVAL;
+    if (!port)
+        port = vg_port_ephemeral(s);
+    else
+        for (vg_udp *o = s->udp; o; o = o->next)
+            if (o->lport == port && (!o->laddr || !addr || o->laddr == addr))
+                return -VG_ERR_ADDRINUSE;
+    if (!port)
+        return -VG_ERR_NOBUFS;
+    int rc = vg_port_ref(s, port);
+    if (rc)
+        return rc;
+    u->laddr = addr;
+    u->lport = port;
+    return 0;
+}
+
+int vg_udp_connect(vg_udp *u, uint32_t raddr, uint16_t rport)
+{
+    if (!u->lport) {
+        int rc = vg_udp_bind(u, 0, 0);
+        if (rc)
+            return rc;
+    }
+    u->raddr = raddr;
+    u->rport = rport;
+    return 0;
+}
+
+long vg_udp_sendto(vg_udp *u, const void *buf, size_t len, uint32_t raddr, uint16_t rport,
+                   vg_time now)
+{
+    vg_stack *s = u->stack;
+    if (!raddr && !rport) {
+        raddr = u->raddr;
+        rport = u->rport;
+    }
+    if (!raddr || !rport)
+        return -VG_ERR_NOTCONN;
+    if (len > 65507u || len > (size_t)s->cfg.mtu - VG_IPV4_HDR_LEN - VG_UDP_HDR_LEN)
+        return -VG_ERR_MSGSIZE;
+    if (!s->link_up)
+        return -VG_ERR_NETDOWN;
+    if (!u->lport) {
+        int rc = vg_udp_bind(u, 0, 0);
+        if (rc)
+            return rc;
+    }
+    uint32_t src = u->laddr ? u->laddr : s->cfg.addr;
+    uint8_t seg[65536];
+    size_t n = vg_udp_write(seg, sizeof seg, u->lport, rport, src, raddr, buf, len);
+    s->stats.udp_out++;
+    vg_ip_output(s, VG_IPPROTO_UDP, src, raddr, seg, n, now);
+    return (long)len;
+}
+
+long vg_udp_recvfrom(vg_udp *u, void *buf, size_t len, uint32_t *raddr, uint16_t *rport)
+{
+    struct udp_dgram *d = u->head;
+    if (!d)
+        return -VG_ERR_WOULDBLOCK;
+    size_t n = d->len < len ? d->len : len;
+    memcpy(buf, d->data, n);
+    if (raddr)
+        *raddr = d->raddr;
+    if (rport)
+        *rport = d->rport;
+    u->head = d->next;
+    if (!u->head)
+        u->tail = NULL;
+    u->queued_bytes -= d->len;
+    free(d);
+    return (long)n;
+}
+
+size_t vg_udp_pending(const vg_udp *u) { return u->head ? u->head->len : 0; }
+
+int vg_udp_has_datagram(const vg_udp *u) { return u->head != NULL; }
+
+void vg_udp_endpoints(const vg_udp *u, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
+                      uint16_t *rport)
+{
+    if (laddr)
+        *laddr = u->laddr;
+    if (lport)
+        *lport = u->lport;
+    if (raddr)
+        *raddr = u->raddr;
+    if (rport)
+        *rport = u->rport;
+}
+
+static void udp_destroy(vg_udp *u)
+{
+    while (u->head) {
+        struct udp_dgram *d = u->head;
+        u->head = d->next;
+        free(d);
+    }
+    if (u->lport)
+        vg_port_unref(u->stack, u->lport);
+    free(u);
+}
+
+void vg_udp_close(vg_udp *u)
+{
+    vg_stack *s = u->stack;
+    for (vg_udp **pp = &s->udp; *pp; pp = &(*pp)->next)
+        if (*pp == u) {
+            *pp = u->next;
+            break;
+        }
+    udp_destroy(u);
+}
+
+void vg_udp_free_all(vg_stack *s)
+{
+    while (s->udp) {
+        vg_udp *u = s->udp;
+        s->udp = u->next;
+        udp_destroy(u);
+    }
+}
+
+void vg_udp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg, size_t len,
+                  vg_time now)
+{
+    (void)now;
+    struct vg_udp_hdr h;
+    const uint8_t *data;
+    size_t dlen;
+    if (vg_udp_parse(seg, len, ip->src, ip->dst, &h, &data, &dlen) != VG_WIRE_OK) {
+        s->stats.udp_bad++;
+        return;
+    }
+    s->stats.udp_in++;
+    vg_udp *match = NULL;
+    for (vg_udp *u = s->udp; u; u = u->next) {
+        if (u->lport != h.dport || (u->laddr && u->laddr != ip->dst))
+            continue;
+        if (u->rport && (u->raddr != ip->src || u->rport != h.sport))
+            continue;
+        match = u;
+        break;
+    }
+    if (!match || match->queued_bytes + dlen > UDP_QUEUE_MAX_BYTES)
+        return;
+    struct udp_dgram *d = malloc(sizeof *d + dlen);
+    if (!d)
+        return;
+    d->next = NULL;
+    d->raddr = ip->src;
+    d->rport = h.sport;
+    d->len = (uint16_t)dlen;
+    memcpy(d->data, data, dlen);
+    if (match->tail)
+        match->tail->next = d;
+    else
+        match->head = d;
+    match->tail = d;
+    match->queued_bytes += (uint32_t)dlen;
+}

@@ -1,0 +1,266 @@
+/* The Linux TUN link: the device file carries raw IPv4 datagrams (IFF_TUN | IFF_NO_PI), one per
+ * read or write. The device's interface state is read back through an ordinary socket ioctl. */
+#include "link/tun.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define TUN_CLONE_PATH "/dev/net/tun"
+
+struct vg_tun {
+    int fd;
+    int ctl;                 /* an AF_INET datagram socket for interface ioctls */
+    int gone;                /* the kernel detached us: the interface was deleted */
+    int ifindex;             /* to notice a different interface reusing the name */
+    char ifname[IFNAMSIZ];
+};
+
+static int parse_ipv4(const char *s, size_t n, uint32_t *out)
+{
+    uint32_t addr = 0;
+    int parts = 0;
+    size_t i = 0;
+    while (parts < 4) {
+        unsigned v = 0;
+        size_t digits = 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9' && digits < 4) {
+            v = v * 10 + (unsigned)(s[i] - '0');
+            i++;
+            digits++;
+        }
+        if (digits == 0 || digits > 3 || v > 255)
+            return -1;
+        addr = addr << 8 | v;
+        if (++parts < 4) {
+            if (i >= n || s[i] != '.')
+                return -1;
+            i++;
+        }
+    }
+    if (i != n)
+        return -1;
+    *out = addr;
+    return 0;
+}
+
+int vg_net_spec_parse_tun(const char *spec, char ifname[16], uint32_t *addr, uint8_t *prefix,
+                          char *err, size_t errlen)
+{
+    static const char usage[] = "expected tun:IFNAME:ADDR/PREFIX, e.g. tun:vg0:192.0.2.2/24";
+    if (strncmp(spec, "tun:", 4) != 0) {
+        snprintf(err, errlen, "'%s' is not a TUN network: %s", spec, usage);
+        return -1;
+    }
+    const char *name = spec + 4;
+    const char *colon = strchr(name, ':');
+    if (!colon) {
+        snprintf(err, errlen, "'%s' has no address: %s", spec, usage);
+        return -1;
+    }
+    size_t namelen = (size_t)(colon - name);
+    if (namelen == 0 || namelen >= IFNAMSIZ) {
+        snprintf(err, errlen, "'%s': the interface name must have 1 to %d characters", spec,
+                 IFNAMSIZ - 1);
+        return -1;
+    }
+    for (size_t i = 0; i < namelen; i++) {
+        if (name[i] == '/' || name[i] == ' ' || name[i] == '\t') {
+            snprintf(err, errlen, "'%s': '%c' cannot appear in an interface name", spec, name[i]);
+            return -1;
+        }
+    }
+    const char *a = colon + 1;
+    const char *slash = strchr(a, '/');
+    if (!slash) {
+        snprintf(err, errlen, "'%s' has no prefix length: %s", spec, usage);
+        return -1;
+    }
+    uint32_t ip;
+    if (parse_ipv4(a, (size_t)(slash - a), &ip) != 0) {
+        snprintf(err, errlen, "'%s': '%.*s' is not an IPv4 address", spec, (int)(slash - a), a);
+        return -1;
+    }
+    const char *p = slash + 1;
+    char *end;
+    errno = 0;
+    long plen = strtol(p, &end, 10);
+    if (*p < '0' || *p > '9' || *end != '\0' || errno || plen < 1 || plen > 30) {
+        snprintf(err, errlen, "'%s': the prefix length must be a number from 1 to 30", spec);
+        return -1;
+    }
+    memcpy(ifname, name, namelen);
+    ifname[namelen] = '\0';
+    *addr = ip;
+    *prefix = (uint8_t)plen;
+    return 0;
+}
+
+/* The sentence for a failed TUNSETIFF: which of the documented causes it was, and the remedy. */
+static void explain_setiff(int e, const char *ifname, char *err, size_t errlen)
+{
+    switch (e) {
+    case EPERM:
+    case EACCES:
+        snprintf(err, errlen,
+                 "no permission to attach to TUN device %s: run as root (or with CAP_NET_ADMIN), "
+                 "or have root create it for you: ip tuntap add dev %s mode tun user $(id -un)",
+                 ifname, ifname);
+        break;
+    case EBUSY:
+        snprintf(err, errlen,
+                 "TUN device %s is busy: another process is attached to it; stop that process "
+                 "or choose another name", ifname);
+        break;
+    case EINVAL:
+        snprintf(err, errlen,
+                 "the name %s is taken by an interface that is not a single-queue TUN device "
+                 "(a TAP, a multi-queue TUN, or another kind); choose another name or delete it "
+                 "with: ip link del %s", ifname, ifname);
+        break;
+    default:
+        snprintf(err, errlen, "cannot attach to TUN device %s: %s", ifname, strerror(e));
+        break;
+    }
+}
+
+static int interface_index(const struct vg_tun *t)
+{
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    memcpy(ifr.ifr_name, t->ifname, sizeof ifr.ifr_name);
+    if (ioctl(t->ctl, SIOCGIFINDEX, &ifr) != 0)
+        return -1;
+    return ifr.ifr_ifindex;
+}
+
+struct vg_tun *vg_tun_open(const char *ifname, char *err, size_t errlen)
+{
+    if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ) {
+        snprintf(err, errlen, "the TUN interface name must have 1 to %d characters", IFNAMSIZ - 1);
+        return NULL;
+    }
+    struct vg_tun *t = calloc(1, sizeof *t);
+    if (!t) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    t->fd = t->ctl = -1;
+    memcpy(t->ifname, ifname, strlen(ifname) + 1);
+
+    t->fd = open(TUN_CLONE_PATH, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (t->fd < 0) {
+        int e = errno;
+        if (e == ENOENT || e == ENODEV || e == ENXIO)
+            snprintf(err, errlen,
+                     "%s does not exist: load the tun module (modprobe tun), or in a container "
+                     "pass the device in (e.g. docker run --device /dev/net/tun --cap-add NET_ADMIN)",
+                     TUN_CLONE_PATH);
+        else if (e == EACCES || e == EPERM)
+            snprintf(err, errlen,
+                     "no permission to open %s: run as root (or with CAP_NET_ADMIN), or make the "
+                     "device node accessible to your user", TUN_CLONE_PATH);
+        else
+            snprintf(err, errlen, "cannot open %s: %s", TUN_CLONE_PATH, strerror(e));
+        goto fail;
+    }
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+    memcpy(ifr.ifr_name, t->ifname, sizeof ifr.ifr_name);
+    if (ioctl(t->fd, TUNSETIFF, &ifr) != 0) {
+        explain_setiff(errno, t->ifname, err, errlen);
+        goto fail;
+    }
+    t->ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (t->ctl < 0) {
+        snprintf(err, errlen, "cannot make a control socket for %s: %s", t->ifname,
+                 strerror(errno));
+        goto fail;
+    }
+    t->ifindex = interface_index(t);
+    return t;
+fail:
+    vg_tun_close(t);
+    return NULL;
+}
+
+int vg_tun_fd(const struct vg_tun *t)
+{
+    return t->gone ? -1 : t->fd;
+}
+
+/* Errors that mean the interface behind the file descriptor no longer exists. */
+static int detached(int e)
+{
+    return e == EBADFD || e == ENODEV || e == ENXIO || e == EIO || e == EBADF;
+}
+
+long vg_tun_read(struct vg_tun *t, uint8_t *buf, size_t cap)
+{
+    if (t->gone)
+        return -1;
+    for (;;) {
+        ssize_t n = read(t->fd, buf, cap);
+        if (n >= 0)
+            return (long)n;
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return 0;
+        if (detached(errno))
+            t->gone = 1;
+        return t->gone ? -1 : 0;
+    }
+}
+
+int vg_tun_write(struct vg_tun *t, const uint8_t *pkt, size_t len)
+{
+    if (t->gone)
+        return -1;
+    for (;;) {
+        if (write(t->fd, pkt, len) >= 0)
+            return 0;
+        if (errno == EINTR)
+            continue;
+        if (detached(errno)) {
+            t->gone = 1;
+            return -1;
+        }
+        /* A full queue or a datagram the kernel refuses is a lost packet, as on any wire. */
+        return 0;
+    }
+}
+
+int vg_tun_link_up(struct vg_tun *t)
+{
+    if (t->gone)
+        return 0;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    memcpy(ifr.ifr_name, t->ifname, sizeof ifr.ifr_name);
+    if (ioctl(t->ctl, SIOCGIFFLAGS, &ifr) != 0)
+        return 0;
+    /* A new interface that took the name after ours was deleted is not our link. */
+    if (interface_index(t) != t->ifindex)
+        return 0;
+    return (ifr.ifr_flags & IFF_UP) != 0;
+}
+
+void vg_tun_close(struct vg_tun *t)
+{
+    if (!t)
+        return;
+    if (t->fd >= 0)
+        close(t->fd);
+    if (t->ctl >= 0)
+        close(t->ctl);
+    free(t);
+}

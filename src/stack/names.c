@@ -1,0 +1,57 @@
+/* Printable names for the core's enums. */
+#include "vigil/vigil.h"
+
+const char *vg_err_name(int err)
+{
+    if (err < 0)
+        err = -err;
+    switch (err) {
+    case VG_OK: return "VG_OK";
+    case VG_ERR_WOULDBLOCK: return "VG_ERR_WOULDBLOCK";
+    case VG_ERR_INVAL: return "VG_ERR_INVAL";
+    case VG_ERR_NOBUFS: return "VG_ERR_NOBUFS";
+    case VG_ERR_ADDRINUSE: return "VG_ERR_ADDRINUSE";
+    case VG_ERR_NOTCONN: return "VG_ERR_NOTCONN";
+    case VG_ERR_ISCONN: return "VG_ERR_ISCONN";
+    case VG_ERR_ALREADY: return "VG_ERR_ALREADY";
+    case VG_ERR_CONNREFUSED: return "VG_ERR_CONNREFUSED";
+    case VG_ERR_CONNRESET: return "VG_ERR_CONNRESET";
+    case VG_ERR_CONNABORTED: return "VG_ERR_CONNABORTED";
+    case VG_ERR_TIMEDOUT: return "VG_ERR_TIMEDOUT";
+    case VG_ERR_NETRESET: return "VG_ERR_NETRESET";
+    case VG_ERR_NETDOWN: return "VG_ERR_NETDOWN";
+    case VG_ERR_SHUTDOWN: return "VG_ERR_SHUTDOWN";
+    case VG_ERR_MSGSIZE: return "VG_ERR_MSGSIZE";
+    case VG_ERR_NOPROTOOPT: return "VG_ERR_NOPROTOOPT";
+    }
+    return "VG_ERR_UNKNOWN";
+}
+
+const char *vg_event_name(enum vg_event_type t)
+{
+    switch (t) {
+    case VG_EV_CONNECTED: return "connected";
+    case VG_EV_ACCEPTABLE: return "acceptable";
+    case VG_EV_READABLE: return "readable";
+    case VG_EV_WRITABLE: return "writable";
+    case VG_EV_PEER_FIN: return "peer_fin";
+    case VG_EV_PROBE_SENT: return "probe_sent";
+    case VG_EV_PROBE_ACKED: return "probe_acked";
+    case VG_EV_PEER_PROBE: return "peer_probe_answered";
+    case VG_EV_ZWP_SENT: return "zero_window_probe_sent";
+    case VG_EV_RETRANSMIT: return "retransmit";
+    case VG_EV_RESET_RECEIVED: return "reset_received";
+    case VG_EV_ABORTED: return "aborted";
+    case VG_EV_CLOSED: return "closed";
+    }
+    return "unknown";
+}
+
+const char *vg_tcp_state_name(enum vg_tcp_state st)
+{
+    static const char *const names[] = {
+        "CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1",
+        "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT",
+    };
+    return (unsigned)st < sizeof names / sizeof names[0] ? names[st] : "UNKNOWN";
+}

@@ -1,0 +1,142 @@
+/* The stack object: configuration, the timer wheel, tables, and the poll loop. */
+#include "stack/stack.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp/tcb.h"
+
+void vg_stack_config_default(struct vg_stack_config *cfg, enum vg_profile p)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->prefix_len = 24;
+    cfg->mtu = 1500;
+    cfg->profile = p;
+    vg_sysparams_default(p, &cfg->sys);
+    cfg->msl_ms = 30000;
+    cfg->sndbuf = 65536;
+    cfg->rcvbuf = 65536;
+}
+
+vg_stack *vg_stack_new(const struct vg_stack_config *cfg)
+{
+    vg_stack *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->cfg = *cfg;
+    if (!s->cfg.mtu)
+        s->cfg.mtu = 1500;
+    if (s->cfg.mtu < 576)
+        s->cfg.mtu = 576;
+    if (!s->cfg.msl_ms)
+        s->cfg.msl_ms = 30000;
+    if (!s->cfg.sndbuf)
+        s->cfg.sndbuf = 65536;
+    if (!s->cfg.rcvbuf)
+        s->cfg.rcvbuf = 65536;
+    s->ka_count_sys = vg_sysparams_keepalive_count(s->cfg.profile, &s->cfg.sys);
+    s->link_up = 1;
+    vg_wheel_init(&s->wheel, 0);
+    vg_prng_seed(&s->prng, cfg->seed);
+    s->isn_key = vg_prng_next(&s->prng);
+    s->ip_id = (uint16_t)vg_prng_next(&s->prng);
+    s->next_ephemeral = (uint16_t)(49152 + vg_prng_below(&s->prng, 16384));
+    s->conns.nbuckets = 64;
+    s->conns.bucket = calloc(s->conns.nbuckets, sizeof *s->conns.bucket);
+    if (!s->conns.bucket) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void vg_stack_free(vg_stack *s)
+{
+    if (!s)
+        return;
+    vg_tcp_free_all(s);
+    vg_udp_free_all(s);
+    free(s->conns.bucket);
+    free(s->port_refs);
+    free(s);
+}
+
+void vg_stack_set_output(vg_stack *s, vg_output_fn fn, void *ctx)
+{
+    s->output = fn;
+    s->output_ctx = ctx;
+}
+
+void vg_stack_set_event(vg_stack *s, vg_event_fn fn, void *ctx)
+{
+    s->event = fn;
+    s->event_ctx = ctx;
+}
+
+const struct vg_stack_config *vg_stack_config(const vg_stack *s) { return &s->cfg; }
+
+const struct vg_stack_stats *vg_stack_stats(const vg_stack *s) { return &s->stats; }
+
+void vg_stack_set_garbage_octet(vg_stack *s, int on) { s->cfg.keepalive_garbage_octet = on != 0; }
+
+void vg_stack_set_link_up(vg_stack *s, int up) { s->link_up = up != 0; }
+
+int vg_stack_link_up(const vg_stack *s) { return s->link_up; }
+
+void vg_stack_emit(vg_stack *s, enum vg_event_type type, vg_tcb *t, vg_time now, int err,
+                   uint32_t arg)
+{
+    if (!s->event)
+        return;
+    struct vg_event ev = {.type = type, .tcb = t, .now = now, .err = err, .arg = arg};
+    s->in_callback++;
+    s->event(s->event_ctx, &ev);
+    s->in_callback--;
+}
+
+vg_time vg_stack_next_deadline(const vg_stack *s)
+{
+    uint64_t n = vg_wheel_next(&s->wheel);
+    return n == UINT64_MAX ? VG_TIME_NEVER : n;
+}
+
+vg_time vg_stack_poll(vg_stack *s, vg_time now)
+{
+    struct vg_timer *tm;
+    while ((tm = vg_wheel_expire(&s->wheel, now)) != NULL)
+        vg_tcp_timer_fire(s, tm, now);
+    return vg_stack_next_deadline(s);
+}
+
+int vg_port_ref(vg_stack *s, uint16_t port)
+{
+    if (!s->port_refs) {
+        s->port_refs = calloc(65536, sizeof *s->port_refs);
+        if (!s->port_refs)
+            return -VG_ERR_NOBUFS;
+    }
+    s->port_refs[port]++;
+    return 0;
+}
+
+void vg_port_unref(vg_stack *s, uint16_t port)
+{
+    if (s->port_refs && s->port_refs[port])
+        s->port_refs[port]--;
+}
+
+uint32_t vg_port_refs(const vg_stack *s, uint16_t port)
+{
+    return s->port_refs ? s->port_refs[port] : 0;
+}
+
+uint16_t vg_port_ephemeral(vg_stack *s)
+{
+    for (unsigned i = 0; i < 16384; i++) {
+        uint16_t p = s->next_ephemeral;
+        s->next_ephemeral = (uint16_t)(p == 65535 ? 49152 : p + 1);
+        if (!vg_port_refs(s, p))
+            return p;
+    }
+    return 0;
+}

@@ -1,0 +1,67 @@
+/* The stack object and the internal calls its layers make to each other. Not a public header. */
+#ifndef VG_STACK_INTERNAL_H
+#define VG_STACK_INTERNAL_H
+
+#include "timer/wheel.h"
+#include "util/prng.h"
+#include "vigil/vigil.h"
+#include "wire/wire.h"
+
+struct vg_udp;
+
+struct vg_tcb_table {
+    vg_tcb **bucket;       /* chained through vg_tcb.hnext, keyed by the 4-tuple */
+    size_t nbuckets;       /* a power of two */
+    size_t count;
+};
+
+struct vg_stack {
+    struct vg_stack_config cfg;
+    uint32_t ka_count_sys;         /* probe count derived from cfg.sys and the profile (A10) */
+    int link_up;
+    vg_output_fn output;
+    void *output_ctx;
+    vg_event_fn event;
+    void *event_ctx;
+    struct vg_stack_stats stats;
+    struct vg_wheel wheel;
+    struct vg_prng prng;
+    uint64_t isn_key;              /* RFC 6528-style secret for ISNs */
+    uint16_t ip_id;
+    struct vg_tcb_table conns;     /* synchronised and SYN-state connections */
+    vg_tcb *listeners;             /* chained through vg_tcb.hnext */
+    vg_tcb *all;                   /* every TCB, chained through all_next */
+    uint32_t *port_refs;           /* 65536 bind counts, allocated on first bind */
+    uint16_t next_ephemeral;
+    struct vg_udp *udp;            /* UDP sockets (src/ip/udp.c) */
+    int in_callback;               /* >0 while an event callback runs */
+    uint8_t ipbuf[65536];          /* the datagram being framed (output must not re-enter) */
+    uint8_t txbuf[65536];          /* the segment being built */
+};
+
+/* IPv4 output: builds the header around payload and hands the datagram to the output callback
+ * (or straight back to input for a destination that is local to this stack). */
+void vg_ip_output(vg_stack *s, uint8_t proto, uint32_t src, uint32_t dst, const uint8_t *payload,
+                  size_t len, vg_time now);
+int vg_stack_is_local(const vg_stack *s, uint32_t addr);
+void vg_stack_emit(vg_stack *s, enum vg_event_type type, vg_tcb *t, vg_time now, int err,
+                   uint32_t arg);
+
+/* Local port bookkeeping shared by TCP and UDP binds. */
+int vg_port_ref(vg_stack *s, uint16_t port);     /* 0, or -VG_ERR_NOBUFS */
+void vg_port_unref(vg_stack *s, uint16_t port);
+uint32_t vg_port_refs(const vg_stack *s, uint16_t port);
+uint16_t vg_port_ephemeral(vg_stack *s);         /* an unused port in 49152..65535, or 0 */
+
+/* Layer entry points called from IP input. */
+void vg_tcp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg, size_t len,
+                  vg_time now);
+void vg_udp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg, size_t len,
+                  vg_time now);
+void vg_icmp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *msg, size_t len,
+                   vg_time now);
+void vg_tcp_timer_fire(vg_stack *s, struct vg_timer *tm, vg_time now);
+void vg_tcp_free_all(vg_stack *s);
+void vg_udp_free_all(vg_stack *s);
+
+#endif

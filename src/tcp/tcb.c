@@ -1,0 +1,236 @@
+/* TCB lifetime and the connection tables. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp/tcb.h"
+
+static size_t tuple_hash(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+    uint64_t k = ((uint64_t)raddr << 32 | (uint64_t)rport << 16 | lport) ^ ((uint64_t)laddr * 0x9e3779b97f4a7c15ull);
+    k ^= k >> 31;
+    k *= 0xbf58476d1ce4e5b9ull;
+    k ^= k >> 29;
+    return (size_t)k;
+}
+
+vg_tcb *tcb_alloc(vg_stack *s)
+{
+    if (s->cfg.max_tcbs && s->stats.tcbs_live >= s->cfg.max_tcbs)
+        return NULL;
+    vg_tcb *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->stack = s;
+    vg_timer_init(&t->timer);
+    t->rtx_at = t->persist_at = t->delack_at = t->close_at = VG_TIME_NEVER;
+    t->ka_time_ms = t->ka_intvl_ms = t->ka_count = VG_KA_SYSTEM;
+    t->maxrt_ms = VG_MAXRT_DEFAULT;
+    t->sndbuf = s->cfg.sndbuf;
+    t->rcvbuf = s->cfg.rcvbuf;
+    t->mss = (uint16_t)(s->cfg.mtu - 40);
+    t->rto_us = VG_RTO_INITIAL_US;
+    t->all_next = s->all;
+    if (s->all)
+        s->all->all_prev = t;
+    s->all = t;
+    s->stats.tcbs_live++;
+    return t;
+}
+
+void tcb_free(vg_tcb *t)
+{
+    vg_stack *s = t->stack;
+    if (t->flags & TF_IN_TABLE)
+        tcb_table_remove(s, t);
+    if (t->flags & TF_LISTENER)
+        tcb_listener_remove(s, t);
+    if (vg_timer_armed(&t->timer)) {
+        vg_wheel_cancel(&s->wheel, &t->timer);
+        s->stats.timer_cancels++;
+    }
+    if (t->lport)
+        vg_port_unref(s, t->lport);
+    vg_ring_free(&t->snd);
+    rcvq_free(t);
+    free(t->lq);
+    if (t->all_prev)
+        t->all_prev->all_next = t->all_next;
+    else
+        s->all = t->all_next;
+    if (t->all_next)
+        t->all_next->all_prev = t->all_prev;
+    s->stats.tcbs_live--;
+    free(t);
+}
+
+static int table_grow(struct vg_tcb_table *tab)
+{
+    size_t n = tab->nbuckets * 2;
+    vg_tcb **nb = calloc(n, sizeof *nb);
+    if (!nb)
+        return -1;
+    for (size_t i = 0; i < tab->nbuckets; i++) {
+        vg_tcb *t = tab->bucket[i];
+        while (t) {
+            vg_tcb *next = t->hnext;
+            size_t h = tuple_hash(t->laddr, t->lport, t->raddr, t->rport) & (n - 1);
+            t->hnext = nb[h];
+            nb[h] = t;
+            t = next;
+        }
+    }
+    free(tab->bucket);
+    tab->bucket = nb;
+    tab->nbuckets = n;
+    return 0;
+}
+
+int tcb_table_insert(vg_stack *s, vg_tcb *t)
+{
+    struct vg_tcb_table *tab = &s->conns;
+    if (tab->count >= tab->nbuckets)
+        table_grow(tab);   /* a failed grow only lengthens chains */
+    size_t h = tuple_hash(t->laddr, t->lport, t->raddr, t->rport) & (tab->nbuckets - 1);
+    t->hnext = tab->bucket[h];
+    tab->bucket[h] = t;
+    tab->count++;
+    t->flags |= TF_IN_TABLE;
+    return 0;
+}
+
+void tcb_table_remove(vg_stack *s, vg_tcb *t)
+{
+    struct vg_tcb_table *tab = &s->conns;
+    size_t h = tuple_hash(t->laddr, t->lport, t->raddr, t->rport) & (tab->nbuckets - 1);
+    for (vg_tcb **pp = &tab->bucket[h]; *pp; pp = &(*pp)->hnext)
+        if (*pp == t) {
+            *pp = t->hnext;
+            tab->count--;
+            break;
+        }
+    t->hnext = NULL;
+    t->flags &= (uint16_t)~TF_IN_TABLE;
+}
+
+vg_tcb *tcb_lookup(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+    struct vg_tcb_table *tab = &s->conns;
+    size_t h = tuple_hash(laddr, lport, raddr, rport) & (tab->nbuckets - 1);
+    for (vg_tcb *t = tab->bucket[h]; t; t = t->hnext)
+        if (t->lport == lport && t->rport == rport && t->raddr == raddr && t->laddr == laddr)
+            return t;
+    return NULL;
+}
+
+vg_tcb *tcb_find_listener(vg_stack *s, uint32_t laddr, uint16_t lport)
+{
+    vg_tcb *wild = NULL;
+    for (vg_tcb *t = s->listeners; t; t = t->hnext) {
+        if (t->lport != lport)
+            continue;
+        if (t->laddr == laddr)
+            return t;
+        if (!t->laddr)
+            wild = t;
+    }
+    return wild;
+}
+
+void tcb_listener_remove(vg_stack *s, vg_tcb *t)
+{
+    for (vg_tcb **pp = &s->listeners; *pp; pp = &(*pp)->hnext)
+        if (*pp == t) {
+            *pp = t->hnext;
+            break;
+        }
+    t->hnext = NULL;
+    t->flags &= (uint16_t)~TF_LISTENER;
+}
+
+void tcb_set_state(vg_tcb *t, enum vg_tcp_state st, vg_time now)
+{
+    (void)now;
+    t->state = (uint8_t)st;
+}
+
+static void unlink_from_parent(vg_tcb *t)
+{
+    vg_tcb *l = t->parent;
+    if (!l || !l->lq)
+        return;
+    if (t->flags & TF_ACCEPT_QUEUED) {
+        for (vg_tcb **pp = &l->lq->head; *pp; pp = &(*pp)->aq_next)
+            if (*pp == t) {
+                *pp = t->aq_next;
+                if (l->lq->tail == t) {
+                    l->lq->tail = NULL;
+                    for (vg_tcb *q = l->lq->head; q; q = q->aq_next)
+                        l->lq->tail = q;
+                }
+                break;
+            }
+        l->lq->queued--;
+        t->flags &= (uint16_t)~TF_ACCEPT_QUEUED;
+    } else {
+        l->lq->embryonic--;
+    }
+    t->parent = NULL;
+    t->aq_next = NULL;
+}
+
+int tcb_maybe_free(vg_tcb *t)
+{
+    if (t->state != VG_TCP_CLOSED || (t->flags & TF_APP_OWNED))
+        return 0;
+    unlink_from_parent(t);
+    tcb_free(t);
+    return 1;
+}
+
+void tcb_drop(vg_tcb *t, int err, vg_time now)
+{
+    vg_stack *s = t->stack;
+    int was_open = t->state != VG_TCP_CLOSED;
+    if (err && !t->err)
+        t->err = (uint8_t)err;
+    if (t->flags & TF_IN_TABLE)
+        tcb_table_remove(s, t);
+    t->state = VG_TCP_CLOSED;
+    t->rtx_at = t->persist_at = t->delack_at = t->close_at = VG_TIME_NEVER;
+    vg_ring_free(&t->snd);
+    if (was_open) {
+        if (err)
+            vg_stack_emit(s, VG_EV_ABORTED, t, now, err, 0);
+        vg_stack_emit(s, VG_EV_CLOSED, t, now, err, 0);
+    }
+    tcb_maybe_free(t);
+}
+
+uint32_t tcb_isn(vg_stack *s, const vg_tcb *t, vg_time now)
+{
+    /* RFC 6528: a clock component plus a keyed hash of the connection's identity. */
+    uint64_t x = s->isn_key ^ ((uint64_t)t->laddr << 32 | t->raddr);
+    x ^= (uint64_t)t->lport << 48 ^ (uint64_t)t->rport << 16;
+    x = vg_splitmix64(&x);
+    return (uint32_t)x + (uint32_t)(now / 4);
+}
+
+void tcb_init_connection(vg_tcb *t, vg_time now)
+{
+    t->iss = tcb_isn(t->stack, t, now);
+    t->snd_una = t->iss;
+    t->snd_nxt = t->iss;
+    t->snd_max = t->iss;
+    t->last_rx = now;
+    t->rto_us = VG_RTO_INITIAL_US;
+    cc_init(t);
+}
+
+void vg_tcp_free_all(vg_stack *s)
+{
+    while (s->all) {
+        vg_tcb *t = s->all;
+        t->parent = NULL;
+        tcb_free(t);
+    }
+}

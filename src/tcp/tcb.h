@@ -1,0 +1,154 @@
+/* The transmission control block and the calls the TCP modules make to each other. */
+#ifndef VG_TCB_H
+#define VG_TCB_H
+
+#include "stack/stack.h"
+#include "tcp/ring.h"
+
+/* Sequence-number comparisons modulo 2^32 (RFC 9293 §3.4). */
+#define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
+#define SEQ_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
+#define SEQ_GT(a, b) SEQ_LT(b, a)
+#define SEQ_GEQ(a, b) SEQ_LEQ(b, a)
+
+#define VG_RCV_WSCALE 7              /* our window scale when the peer offers scaling */
+#define VG_RTO_INITIAL_US 1000000u   /* RFC 6298 §2.1 */
+#define VG_RTO_MIN_US 200000u        /* below RFC 6298's 1 s SHOULD, as Linux and Windows do */
+#define VG_RTO_MAX_US 60000000u
+#define VG_DELACK_US 40000u
+#define VG_OOO_RANGES 8              /* out-of-order islands remembered; more are dropped */
+
+enum {
+    TF_APP_OWNED = 1u << 0,      /* the application holds a handle */
+    TF_NODELAY = 1u << 1,        /* Nagle off */
+    TF_KEEPALIVE = 1u << 2,
+    TF_FIN_QUEUED = 1u << 3,     /* application shut down sending; FIN follows the data */
+    TF_FIN_SENT = 1u << 4,
+    TF_FIN_RCVD = 1u << 5,       /* the peer's FIN has been taken in sequence */
+    TF_PEER_WSCALE = 1u << 6,    /* scaling in effect for this connection */
+    TF_IN_TABLE = 1u << 7,
+    TF_RTT_TIMING = 1u << 8,
+    TF_IN_RECOVERY = 1u << 9,    /* NewReno fast recovery */
+    TF_ACK_NOW = 1u << 10,
+    TF_SYN_WSCALE = 1u << 11,    /* the peer's SYN carried window scale */
+    TF_OOO_FIN = 1u << 12,       /* a FIN arrived ahead of missing data */
+    TF_LISTENER = 1u << 13,
+    TF_ACCEPT_QUEUED = 1u << 14,
+    TF_DELACK_ONE = 1u << 15,    /* one full segment received unacknowledged */
+};
+
+struct vg_listen_q {
+    vg_tcb *head, *tail;         /* established connections waiting for accept */
+    uint32_t backlog, queued, embryonic;
+};
+
+struct vg_ooo_range { uint32_t off, len; };  /* offsets from RCV.NXT at the time of insertion */
+
+struct vg_tcb {
+    struct vg_timer timer;       /* the single wheel entry: the earliest of the deadlines below */
+    vg_tcb *hnext;               /* hash chain, or listener chain */
+    vg_tcb *all_prev, *all_next; /* every TCB of the stack, so freeing the stack frees all */
+    vg_stack *stack;
+    void *user;
+    uint32_t laddr, raddr;
+    uint16_t lport, rport;
+    uint8_t state;
+    uint8_t err;                 /* enum vg_err that ended the connection */
+    uint16_t flags;
+
+    uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2, max_snd_wnd;
+    uint32_t irs, rcv_nxt, rcv_adv;
+    uint32_t fin_seq;            /* the peer's FIN, when TF_OOO_FIN */
+    uint16_t mss;                /* what we send per segment */
+    uint8_t snd_wscale, rcv_wscale;
+
+    uint32_t cwnd, ssthresh, recover;
+    uint8_t dupacks, rtx_count, persist_shift, ka_unanswered;
+    uint32_t srtt_us, rttvar_us, rto_us;
+    uint32_t rtt_seq;
+    vg_time rtt_start;
+
+    vg_time rtx_at, persist_at, delack_at, close_at;  /* VG_TIME_NEVER when not pending */
+    vg_time unacked_since;       /* C7: when the oldest unacknowledged data started waiting */
+    vg_time last_rx, ka_epoch;
+
+    uint32_t ka_time_ms, ka_intvl_ms, ka_count;   /* VG_KA_SYSTEM: the stack's value */
+    uint32_t ka_probes_sent;
+    uint32_t maxrt_ms;
+    uint32_t sndbuf, rcvbuf;
+
+    struct vg_ring *snd;         /* bytes from SND.UNA on */
+    struct vg_ring *rcv;         /* in-order bytes ready, then out-of-order data placed ahead */
+    struct vg_ooo_range *ooo;    /* allocated while out-of-order data is held */
+    uint8_t nooo;
+
+    vg_tcb *parent;              /* listener, until accepted */
+    vg_tcb *aq_next;             /* accept-queue link */
+    struct vg_listen_q *lq;      /* listeners only */
+};
+
+static inline int tcp_synchronized(const vg_tcb *t)
+{
+    return t->state >= VG_TCP_ESTABLISHED;
+}
+
+/* tcb.c */
+vg_tcb *tcb_alloc(vg_stack *s);
+void tcb_free(vg_tcb *t);
+int tcb_table_insert(vg_stack *s, vg_tcb *t);
+void tcb_table_remove(vg_stack *s, vg_tcb *t);
+vg_tcb *tcb_lookup(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport);
+vg_tcb *tcb_find_listener(vg_stack *s, uint32_t laddr, uint16_t lport);
+void tcb_listener_remove(vg_stack *s, vg_tcb *t);
+void tcb_set_state(vg_tcb *t, enum vg_tcp_state st, vg_time now);
+/* Ends the connection: CLOSED, error recorded, events emitted, freed if nobody holds it. */
+void tcb_drop(vg_tcb *t, int err, vg_time now);
+/* Frees t if it is CLOSED and the application released it; returns 1 if freed. */
+int tcb_maybe_free(vg_tcb *t);
+uint32_t tcb_isn(vg_stack *s, const vg_tcb *t, vg_time now);
+void tcb_init_connection(vg_tcb *t, vg_time now);
+
+/* tcp_listen.c */
+void tcp_apply_syn_options(vg_tcb *t, const struct vg_tcp_hdr *th);
+void tcp_listen_input(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,
+                      size_t dlen, vg_time now);
+
+/* tcp_output.c */
+void tcp_output(vg_tcb *t, vg_time now);
+void tcp_send_ack(vg_tcb *t, vg_time now);
+void tcp_send_syn(vg_tcb *t, vg_time now);   /* SYN or SYN-ACK, by state */
+void tcp_send_rst_for(vg_tcb *t, vg_time now);
+void tcp_send_segment(vg_tcb *t, uint32_t seq, uint8_t flags, const uint8_t *data, size_t len,
+                      vg_time now);
+void tcp_retransmit_first(vg_tcb *t, vg_time now);
+void tcp_send_reset_reply(vg_stack *s, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,
+                          size_t dlen, vg_time now);
+uint32_t tcp_rcv_window(const vg_tcb *t);
+uint32_t tcp_data_end(const vg_tcb *t);      /* sequence number after the last queued byte */
+
+/* tcp_timer.c */
+void tcp_timer_update(vg_tcb *t, vg_time now);
+void tcp_rtt_sample(vg_tcb *t, vg_time rtt);
+void tcp_arm_rtx(vg_tcb *t, vg_time now);
+
+/* keepalive.c */
+vg_time ka_deadline(const vg_tcb *t);
+int ka_fire(vg_tcb *t, vg_time now);           /* 1 when it aborted (t may be freed) */
+void ka_on_receive(vg_tcb *t, vg_time now);
+uint32_t ka_eff_time_ms(const vg_tcb *t);
+uint32_t ka_eff_intvl_ms(const vg_tcb *t);
+uint32_t ka_eff_count(const vg_tcb *t);
+
+/* congestion.c (NewReno, RFC 5681 + RFC 6582) */
+void cc_init(vg_tcb *t);
+void cc_on_ack(vg_tcb *t, uint32_t acked, vg_time now);
+/* Returns 1 when the duplicate ACK triggered a fast retransmit. */
+int cc_on_dupack(vg_tcb *t, vg_time now);
+void cc_on_timeout(vg_tcb *t);
+
+/* rcvq.c: the receive queue with out-of-order placement */
+/* Places data at sequence seq (already trimmed to the window); returns bytes newly in order. */
+uint32_t rcvq_place(vg_tcb *t, uint32_t seq, const uint8_t *data, uint32_t len);
+void rcvq_free(vg_tcb *t);
+
+#endif

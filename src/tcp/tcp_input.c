@@ -1,0 +1,374 @@
+/* Segment arrival (RFC 9293 §3.10.7), with RFC 5961 §3-4 challenge ACKs. */
+#include "tcp/tcb.h"
+
+static vg_time two_msl(const vg_tcb *t) { return 2u * VG_MS(t->stack->cfg.msl_ms); }
+
+static void enter_time_wait(vg_tcb *t, vg_time now)
+{
+    t->state = VG_TCP_TIME_WAIT;
+    t->rtx_at = t->persist_at = VG_TIME_NEVER;
+    t->close_at = now + two_msl(t);
+    vg_ring_free(&t->snd);
+}
+
+static void challenge_ack(vg_tcb *t, vg_time now)
+{
+    t->stack->stats.tcp_challenge_acks++;
+    tcp_send_ack(t, now);
+}
+
+static void syn_sent_input(vg_tcb *t, const struct vg_tcp_hdr *th, vg_time now)
+{
+    int has_ack = (th->flags & VG_TCP_ACK) != 0;
+    if (has_ack && (SEQ_LEQ(th->ack, t->iss) || SEQ_GT(th->ack, t->snd_max))) {
+        if (!(th->flags & VG_TCP_RST)) {
+            struct vg_tcp_hdr h = *th;
+            (void)h;
+            t->stack->stats.tcp_rst_sent++;
+            tcp_send_segment(t, th->ack, VG_TCP_RST, NULL, 0, now);
+        }
+        return;
+    }
+    if (th->flags & VG_TCP_RST) {
+        if (has_ack) {
+            vg_stack_emit(t->stack, VG_EV_RESET_RECEIVED, t, now, 0, 0);
+            tcb_drop(t, VG_ERR_CONNREFUSED, now);
+        }
+        return;
+    }
+    if (!(th->flags & VG_TCP_SYN))
+        return;
+    tcp_apply_syn_options(t, th);
+    cc_init(t);
+    t->irs = th->seq;
+    t->rcv_nxt = th->seq + 1;
+    t->last_rx = now;
+    if (!has_ack) {
+        /* Simultaneous open. */
+        t->state = VG_TCP_SYN_RECEIVED;
+        t->snd_wnd = th->wnd;
+        t->snd_wl1 = th->seq;
+        tcp_send_syn(t, now);
+        return;
+    }
+    t->snd_una = th->ack;
+    t->snd_wnd = th->wnd;
+    t->snd_wl1 = th->seq;
+    t->snd_wl2 = th->ack;
+    t->max_snd_wnd = th->wnd;
+    if ((t->flags & TF_RTT_TIMING) && t->rtx_count == 0)
+        tcp_rtt_sample(t, now - t->rtt_start);
+    t->flags &= (uint16_t)~TF_RTT_TIMING;
+    t->rtx_at = VG_TIME_NEVER;
+    t->rtx_count = 0;
+    t->state = VG_TCP_ESTABLISHED;
+    t->flags |= TF_ACK_NOW;
+    vg_stack_emit(t->stack, VG_EV_CONNECTED, t, now, 0, 0);
+    tcp_output(t, now);
+}
+
+static int seq_acceptable(const vg_tcb *t, uint32_t seq, uint32_t seglen)
+{
+    uint32_t wnd = tcp_rcv_window(t);
+    uint32_t nxt = t->rcv_nxt;
+    if (seglen == 0)
+        return wnd == 0 ? seq == nxt : (SEQ_GEQ(seq, nxt) && SEQ_LT(seq, nxt + wnd));
+    if (wnd == 0)
+        return 0;
+    return (SEQ_GEQ(seq, nxt) && SEQ_LT(seq, nxt + wnd)) ||
+           (SEQ_GEQ(seq + seglen - 1, nxt) && SEQ_LT(seq + seglen - 1, nxt + wnd));
+}
+
+/* Returns 1 when the connection is gone after an RST. */
+static int rst_input(vg_tcb *t, const struct vg_tcp_hdr *th, vg_time now)
+{
+    if (th->seq != t->rcv_nxt) {
+        if (seq_acceptable(t, th->seq, 1))
+            challenge_ack(t, now);
+        return 0;
+    }
+    vg_stack_emit(t->stack, VG_EV_RESET_RECEIVED, t, now, 0, 0);
+    int err;
+    switch (t->state) {
+    case VG_TCP_SYN_RECEIVED:
+        err = t->parent ? 0 : VG_ERR_CONNREFUSED;
+        break;
+    case VG_TCP_CLOSING: case VG_TCP_LAST_ACK: case VG_TCP_TIME_WAIT:
+        err = 0;
+        break;
+    default:
+        err = VG_ERR_CONNRESET;
+        break;
+    }
+    tcb_drop(t, err, now);
+    return 1;
+}
+
+static void establish_passive(vg_tcb *t, vg_time now)
+{
+    t->state = VG_TCP_ESTABLISHED;
+    vg_tcb *l = t->parent;
+    if (l && l->lq) {
+        l->lq->embryonic--;
+        l->lq->queued++;
+        t->flags |= TF_ACCEPT_QUEUED;
+        if (l->lq->tail)
+            l->lq->tail->aq_next = t;
+        else
+            l->lq->head = t;
+        l->lq->tail = t;
+    }
+    vg_stack_emit(t->stack, VG_EV_CONNECTED, t, now, 0, 0);
+    if (l)
+        vg_stack_emit(t->stack, VG_EV_ACCEPTABLE, l, now, 0, 0);
+}
+
+/* Returns 1 when the segment must not be processed further (t may be gone). */
+static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_time now)
+{
+    uint32_t ack = th->ack;
+    if (t->state == VG_TCP_SYN_RECEIVED) {
+        if (SEQ_LEQ(ack, t->snd_una) || SEQ_GT(ack, t->snd_max)) {
+            t->stack->stats.tcp_rst_sent++;
+            tcp_send_segment(t, ack, VG_TCP_RST, NULL, 0, now);
+            return 1;
+        }
+        t->snd_una = ack;
+        t->snd_wnd = (uint32_t)th->wnd << t->snd_wscale;
+        t->max_snd_wnd = t->snd_wnd;
+        t->snd_wl1 = th->seq;
+        t->snd_wl2 = ack;
+        if ((t->flags & TF_RTT_TIMING) && t->rtx_count == 0)
+            tcp_rtt_sample(t, now - t->rtt_start);
+        t->flags &= (uint16_t)~TF_RTT_TIMING;
+        t->rtx_at = VG_TIME_NEVER;
+        t->rtx_count = 0;
+        establish_passive(t, now);
+        return 0;
+    }
+    if (SEQ_GT(ack, t->snd_max)) {
+        t->flags |= TF_ACK_NOW;       /* acknowledges something never sent */
+        tcp_output(t, now);
+        return 1;
+    }
+    uint32_t wnd = (uint32_t)th->wnd << t->snd_wscale;
+    if (SEQ_GT(ack, t->snd_una)) {
+        uint32_t acked = ack - t->snd_una;
+        uint32_t queued = vg_ring_len(t->snd);
+        int fin_acked = (t->flags & TF_FIN_SENT) && ack == t->snd_una + queued + 1;
+        vg_ring_consume(&t->snd, acked < queued ? acked : queued, 1);
+        t->snd_una = ack;
+        if (SEQ_LT(t->snd_nxt, ack))
+            t->snd_nxt = ack;
+        if ((t->flags & TF_RTT_TIMING) && SEQ_GT(ack, t->rtt_seq)) {
+            tcp_rtt_sample(t, now - t->rtt_start);
+            t->flags &= (uint16_t)~TF_RTT_TIMING;
+        }
+        t->rtx_count = 0;
+        t->unacked_since = now;
+        t->rtx_at = t->snd_una == t->snd_max ? VG_TIME_NEVER : now + t->rto_us;
+        cc_on_ack(t, acked, now);
+        if (queued)
+            vg_stack_emit(t->stack, VG_EV_WRITABLE, t, now, 0, 0);
+        if (fin_acked) {
+            switch (t->state) {
+            case VG_TCP_FIN_WAIT_1:
+                t->state = VG_TCP_FIN_WAIT_2;
+                if (!(t->flags & TF_APP_OWNED))
+                    t->close_at = now + two_msl(t);   /* nobody will read: do not linger */
+                break;
+            case VG_TCP_CLOSING:
+                enter_time_wait(t, now);
+                break;
+            case VG_TCP_LAST_ACK:
+                tcb_drop(t, 0, now);
+                return 1;
+            default:
+                break;
+            }
+        }
+    } else if (ack == t->snd_una && dlen == 0 && !(th->flags & (VG_TCP_FIN | VG_TCP_SYN)) &&
+               wnd == t->snd_wnd && t->snd_una != t->snd_max) {
+        cc_on_dupack(t, now);
+    }
+    /* RFC 9293 §3.10.7.4: take the window from the newest segment only. */
+    if (SEQ_LT(t->snd_wl1, th->seq) || (t->snd_wl1 == th->seq && SEQ_LEQ(t->snd_wl2, ack))) {
+        if (t->snd_wnd == 0 && wnd > 0) {
+            t->persist_at = VG_TIME_NEVER;
+            t->persist_shift = 0;
+        }
+        t->snd_wnd = wnd;
+        if (wnd > t->max_snd_wnd)
+            t->max_snd_wnd = wnd;
+        t->snd_wl1 = th->seq;
+        t->snd_wl2 = ack;
+    }
+    return 0;
+}
+
+static void fin_input(vg_tcb *t, vg_time now)
+{
+    t->rcv_nxt++;
+    t->flags |= TF_FIN_RCVD | TF_ACK_NOW;
+    t->flags &= (uint16_t)~TF_OOO_FIN;
+    switch (t->state) {
+    case VG_TCP_SYN_RECEIVED: case VG_TCP_ESTABLISHED:
+        t->state = VG_TCP_CLOSE_WAIT;
+        break;
+    case VG_TCP_FIN_WAIT_1:
+        if ((t->flags & TF_FIN_SENT) && t->snd_una == t->snd_max)
+            enter_time_wait(t, now);
+        else
+            t->state = VG_TCP_CLOSING;
+        break;
+    case VG_TCP_FIN_WAIT_2:
+        enter_time_wait(t, now);
+        break;
+    default:
+        break;
+    }
+    vg_stack_emit(t->stack, VG_EV_PEER_FIN, t, now, 0, 0);
+    vg_stack_emit(t->stack, VG_EV_READABLE, t, now, 0, 0);
+}
+
+static int may_receive(const vg_tcb *t)
+{
+    return t->state == VG_TCP_ESTABLISHED || t->state == VG_TCP_FIN_WAIT_1 ||
+           t->state == VG_TCP_FIN_WAIT_2 || t->state == VG_TCP_SYN_RECEIVED;
+}
+
+static void data_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *data, size_t dlen,
+                       vg_time now)
+{
+    uint32_t seq = th->seq;
+    uint32_t fin_seq = th->seq + (uint32_t)dlen;
+    int fin = (th->flags & VG_TCP_FIN) != 0;
+    if (dlen && SEQ_LT(seq, t->rcv_nxt)) {
+        uint32_t skip = t->rcv_nxt - seq;
+        if (skip >= dlen) {
+            t->stack->stats.tcp_dup_segments++;
+            dlen = 0;
+            t->flags |= TF_ACK_NOW;
+        } else {
+            data += skip;
+            dlen -= skip;
+        }
+        seq = t->rcv_nxt;
+    }
+    uint32_t wnd = tcp_rcv_window(t);
+    uint32_t ahead = seq - t->rcv_nxt;
+    if (dlen && ahead + dlen > wnd) {
+        dlen = wnd > ahead ? wnd - ahead : 0;
+        fin = 0;                      /* the FIN lies beyond what we can take */
+        t->flags |= TF_ACK_NOW;
+    }
+    if (dlen) {
+        uint32_t before = t->rcv_nxt;
+        uint32_t adv = rcvq_place(t, seq, data, (uint32_t)dlen);
+        t->rcv_nxt += adv;
+        if (seq != before || t->nooo) {
+            t->flags |= TF_ACK_NOW;   /* out of order or filling a hole: ACK at once (RFC 5681 §4.2) */
+        } else if (adv) {
+            if (t->stack->cfg.no_delayed_ack || (t->flags & TF_DELACK_ONE))
+                t->flags |= TF_ACK_NOW;
+            else {
+                t->flags |= TF_DELACK_ONE;
+                if (t->delack_at == VG_TIME_NEVER)
+                    t->delack_at = now + VG_DELACK_US;
+            }
+        }
+        if (seq == before && !adv)
+            t->flags |= TF_ACK_NOW;
+        if (adv)
+            vg_stack_emit(t->stack, VG_EV_READABLE, t, now, 0, 0);
+    }
+    if (fin && !(t->flags & TF_FIN_RCVD)) {
+        if (fin_seq == t->rcv_nxt) {
+            fin_input(t, now);
+        } else if (SEQ_GT(fin_seq, t->rcv_nxt)) {
+            t->flags |= TF_OOO_FIN | TF_ACK_NOW;
+            t->fin_seq = fin_seq;
+        }
+    }
+    if ((t->flags & TF_OOO_FIN) && t->fin_seq == t->rcv_nxt && !(t->flags & TF_FIN_RCVD))
+        fin_input(t, now);
+}
+
+static void sync_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *data, size_t dlen,
+                       vg_time now)
+{
+    /* B1: any segment from the peer, even one we must reject, proves it alive. */
+    ka_on_receive(t, now);
+    uint32_t seglen = (uint32_t)dlen + ((th->flags & VG_TCP_SYN) ? 1 : 0) +
+                      ((th->flags & VG_TCP_FIN) ? 1 : 0);
+    if (!seq_acceptable(t, th->seq, seglen)) {
+        if (th->flags & VG_TCP_RST)
+            return;
+        /* B5: a keep-alive probe (SEQ = RCV.NXT-1) is out of window; answer with an ACK
+         * whether or not keep-alive is on here. */
+        if (th->seq == t->rcv_nxt - 1 && dlen <= 1 && !(th->flags & (VG_TCP_SYN | VG_TCP_FIN))) {
+            t->stack->stats.ka_peer_probes_answered++;
+            vg_stack_emit(t->stack, VG_EV_PEER_PROBE, t, now, 0, 0);
+        }
+        if (t->state == VG_TCP_TIME_WAIT && (th->flags & VG_TCP_FIN))
+            t->close_at = now + two_msl(t);   /* the peer lost our last ACK */
+        tcp_send_ack(t, now);
+        tcp_timer_update(t, now);
+        return;
+    }
+    if (th->flags & VG_TCP_RST) {
+        rst_input(t, th, now);
+        return;
+    }
+    if (th->flags & VG_TCP_SYN) {
+        challenge_ack(t, now);        /* RFC 5961 §4 */
+        return;
+    }
+    if (!(th->flags & VG_TCP_ACK))
+        return;
+    if (ack_input(t, th, dlen, now))
+        return;
+    if (may_receive(t))
+        data_input(t, th, data, dlen, now);
+    else if (t->state == VG_TCP_TIME_WAIT && (th->flags & VG_TCP_FIN)) {
+        t->close_at = now + two_msl(t);
+        t->flags |= TF_ACK_NOW;
+    }
+    tcp_output(t, now);
+}
+
+void vg_tcp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg, size_t len,
+                  vg_time now)
+{
+    struct vg_tcp_hdr th;
+    const uint8_t *data;
+    size_t dlen;
+    if (vg_tcp_parse(seg, len, ip->src, ip->dst, &th, &data, &dlen) != VG_WIRE_OK) {
+        s->stats.tcp_bad++;
+        return;
+    }
+    s->stats.tcp_in++;
+    vg_tcb *t = tcb_lookup(s, ip->dst, th.dport, ip->src, th.sport);
+    if (t && t->state == VG_TCP_TIME_WAIT && (th.flags & VG_TCP_SYN) && !(th.flags & VG_TCP_ACK) &&
+        SEQ_GT(th.seq, t->rcv_nxt) && tcb_find_listener(s, ip->dst, th.dport)) {
+        /* RFC 9293 §3.10.7.4: a new SYN above the old sequence space may reopen the pair. */
+        tcb_drop(t, 0, now);
+        t = NULL;
+    }
+    if (!t) {
+        vg_tcb *l = tcb_find_listener(s, ip->dst, th.dport);
+        if (l) {
+            tcp_listen_input(l, ip, &th, dlen, now);
+            return;
+        }
+        s->stats.tcp_no_tcb++;
+        tcp_send_reset_reply(s, ip, &th, dlen, now);
+        return;
+    }
+    if (t->state == VG_TCP_SYN_SENT) {
+        syn_sent_input(t, &th, now);
+        tcp_timer_update(t, now);
+        return;
+    }
+    sync_input(t, &th, data, dlen, now);
+}

@@ -1,0 +1,221 @@
+/* Segment output: SYNs, data under the send and congestion windows (Nagle, SWS avoidance),
+ * FIN, ACKs and resets. */
+#include <string.h>
+
+#include "tcp/tcb.h"
+
+uint32_t tcp_rcv_window(const vg_tcb *t)
+{
+    uint32_t used = vg_ring_len(t->rcv);
+    uint32_t wnd = t->rcvbuf > used ? t->rcvbuf - used : 0;
+    /* Never move the right edge left of what was already advertised (RFC 9293 §3.8.6). */
+    uint32_t promised = SEQ_GT(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+    return wnd > promised ? wnd : promised;
+}
+
+uint32_t tcp_data_end(const vg_tcb *t)
+{
+    uint32_t syn = (t->state == VG_TCP_SYN_SENT || t->state == VG_TCP_SYN_RECEIVED) ? 1 : 0;
+    return t->snd_una + syn + vg_ring_len(t->snd);
+}
+
+void tcp_send_segment(vg_tcb *t, uint32_t seq, uint8_t flags, const uint8_t *data, size_t len,
+                      vg_time now)
+{
+    vg_stack *s = t->stack;
+    struct vg_tcp_hdr h;
+    memset(&h, 0, sizeof h);
+    h.sport = t->lport;
+    h.dport = t->rport;
+    h.seq = seq;
+    h.flags = flags;
+    uint32_t wnd = tcp_rcv_window(t);
+    if (flags & VG_TCP_SYN) {
+        h.wnd = (uint16_t)(wnd > 65535 ? 65535 : wnd);
+        h.opt.has_mss = 1;
+        h.opt.mss = (uint16_t)(s->cfg.mtu - 40);
+        if (t->state == VG_TCP_SYN_SENT || (t->flags & TF_SYN_WSCALE)) {
+            h.opt.has_wscale = 1;
+            h.opt.wscale = VG_RCV_WSCALE;
+        }
+    } else {
+        uint32_t scaled = wnd >> t->rcv_wscale;
+        if (scaled > 65535)
+            scaled = 65535;
+        h.wnd = (uint16_t)scaled;
+        wnd = scaled << t->rcv_wscale;
+    }
+    if (flags & VG_TCP_ACK) {
+        h.ack = t->rcv_nxt;
+        if (SEQ_GT(t->rcv_nxt + wnd, t->rcv_adv) || t->rcv_adv == 0)
+            t->rcv_adv = t->rcv_nxt + wnd;
+        t->delack_at = VG_TIME_NEVER;
+        t->flags &= (uint16_t)~(TF_ACK_NOW | TF_DELACK_ONE);
+    }
+    size_t n = vg_tcp_write(s->txbuf, sizeof s->txbuf, &h, t->laddr, t->raddr, data, len);
+    if (!n)
+        return;
+    s->stats.tcp_out++;
+    vg_ip_output(s, VG_IPPROTO_TCP, t->laddr, t->raddr, s->txbuf, n, now);
+}
+
+void tcp_send_ack(vg_tcb *t, vg_time now)
+{
+    /* SND.MAX, not SND.NXT: after a retransmission timeout pulls SND.NXT back, an ACK carrying
+     * it would fall left of the peer's window and be dropped, and both ends could stall. */
+    tcp_send_segment(t, t->snd_max, VG_TCP_ACK, NULL, 0, now);
+}
+
+void tcp_send_syn(vg_tcb *t, vg_time now)
+{
+    uint8_t flags = t->state == VG_TCP_SYN_RECEIVED ? VG_TCP_SYN | VG_TCP_ACK : VG_TCP_SYN;
+    tcp_send_segment(t, t->iss, flags, NULL, 0, now);
+    if (t->snd_nxt == t->iss) {
+        t->snd_nxt = t->iss + 1;
+        t->flags |= TF_RTT_TIMING;    /* the handshake gives the first RTT sample */
+        t->rtt_seq = t->iss;
+        t->rtt_start = now;
+    }
+    if (SEQ_GT(t->snd_nxt, t->snd_max))
+        t->snd_max = t->snd_nxt;
+    if (t->rtx_at == VG_TIME_NEVER)
+        tcp_arm_rtx(t, now);
+}
+
+void tcp_send_rst_for(vg_tcb *t, vg_time now)
+{
+    t->stack->stats.tcp_rst_sent++;
+    tcp_send_segment(t, t->snd_max, VG_TCP_RST | VG_TCP_ACK, NULL, 0, now);
+}
+
+void tcp_send_reset_reply(vg_stack *s, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,
+                          size_t dlen, vg_time now)
+{
+    if (th->flags & VG_TCP_RST)
+        return;
+    struct vg_tcp_hdr h;
+    memset(&h, 0, sizeof h);
+    h.sport = th->dport;
+    h.dport = th->sport;
+    if (th->flags & VG_TCP_ACK) {
+        h.seq = th->ack;
+        h.flags = VG_TCP_RST;
+    } else {
+        h.ack = th->seq + (uint32_t)dlen + ((th->flags & VG_TCP_SYN) ? 1 : 0) +
+                ((th->flags & VG_TCP_FIN) ? 1 : 0);
+        h.flags = VG_TCP_RST | VG_TCP_ACK;
+    }
+    size_t n = vg_tcp_write(s->txbuf, sizeof s->txbuf, &h, ip->dst, ip->src, NULL, 0);
+    s->stats.tcp_rst_sent++;
+    s->stats.tcp_out++;
+    vg_ip_output(s, VG_IPPROTO_TCP, ip->dst, ip->src, s->txbuf, n, now);
+}
+
+/* Sends bytes [seq, seq+len) from the send queue, with FIN when they end the stream. */
+static void send_data(vg_tcb *t, uint32_t seq, uint32_t len, int fin, vg_time now)
+{
+    uint8_t buf[65536];
+    if (len > sizeof buf)
+        len = sizeof buf;
+    if (len)
+        vg_ring_peek(t->snd, seq - t->snd_una, buf, len);
+    uint8_t flags = VG_TCP_ACK;
+    if (fin)
+        flags |= VG_TCP_FIN;
+    if (len && seq + len == tcp_data_end(t))
+        flags |= VG_TCP_PSH;
+    tcp_send_segment(t, seq, flags, buf, len, now);
+}
+
+static int fin_may_be_sent(const vg_tcb *t)
+{
+    if (!(t->flags & TF_FIN_QUEUED))
+        return 0;
+    switch (t->state) {
+    case VG_TCP_ESTABLISHED: case VG_TCP_CLOSE_WAIT: case VG_TCP_FIN_WAIT_1:
+    case VG_TCP_CLOSING: case VG_TCP_LAST_ACK:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+void tcp_retransmit_first(vg_tcb *t, vg_time now)
+{
+    if (t->state == VG_TCP_SYN_SENT || t->state == VG_TCP_SYN_RECEIVED) {
+        tcp_send_syn(t, now);
+    } else {
+        uint32_t end = tcp_data_end(t);
+        uint32_t len = SEQ_GT(end, t->snd_una) ? end - t->snd_una : 0;
+        if (len > t->mss)
+            len = t->mss;
+        int fin = (t->flags & TF_FIN_SENT) && t->snd_una + len == end;
+        if (!len && !fin)
+            return;
+        send_data(t, t->snd_una, len, fin, now);
+    }
+    t->stack->stats.tcp_retransmits++;
+    vg_stack_emit(t->stack, VG_EV_RETRANSMIT, t, now, 0, 0);
+}
+
+void tcp_output(vg_tcb *t, vg_time now)
+{
+    if (!tcp_synchronized(t) || t->state == VG_TCP_TIME_WAIT) {
+        if ((t->flags & TF_ACK_NOW) && t->state == VG_TCP_TIME_WAIT)
+            tcp_send_ack(t, now);
+        return;
+    }
+    uint32_t end = tcp_data_end(t);
+    for (;;) {
+        uint32_t unsent = SEQ_GT(end, t->snd_nxt) ? end - t->snd_nxt : 0;
+        uint32_t inflight = t->snd_nxt - t->snd_una;
+        uint32_t wnd = t->snd_wnd < t->cwnd ? t->snd_wnd : t->cwnd;
+        uint32_t usable = wnd > inflight ? wnd - inflight : 0;
+        uint32_t len = unsent < t->mss ? unsent : t->mss;
+        if (len > usable)
+            len = usable;
+        int fin = fin_may_be_sent(t) && SEQ_LEQ(t->snd_nxt, end) && t->snd_nxt + len == end;
+        if (!len && !fin)
+            break;
+        if (len && len < t->mss && !fin) {
+            /* Nagle (RFC 896) and sender-side SWS avoidance: hold a small segment while
+             * anything is in flight, unless it is all we have and Nagle is off. */
+            if (inflight && (!(t->flags & TF_NODELAY) || len < unsent))
+                break;
+        }
+        uint32_t seq = t->snd_nxt;
+        send_data(t, seq, len, fin, now);
+        if (len && !(t->flags & TF_RTT_TIMING) && SEQ_GEQ(seq, t->snd_max)) {
+            t->flags |= TF_RTT_TIMING;
+            t->rtt_seq = seq;
+            t->rtt_start = now;
+        }
+        if (t->snd_una == t->snd_max)
+            t->unacked_since = now;
+        t->snd_nxt = seq + len + (fin ? 1 : 0);
+        if (SEQ_GT(t->snd_nxt, t->snd_max))
+            t->snd_max = t->snd_nxt;
+        if (fin) {
+            t->flags |= TF_FIN_SENT;
+            if (t->state == VG_TCP_ESTABLISHED)
+                tcb_set_state(t, VG_TCP_FIN_WAIT_1, now);
+            else if (t->state == VG_TCP_CLOSE_WAIT)
+                tcb_set_state(t, VG_TCP_LAST_ACK, now);
+        }
+        if (t->rtx_at == VG_TIME_NEVER)
+            tcp_arm_rtx(t, now);
+        t->persist_at = VG_TIME_NEVER;
+        if (fin)
+            break;
+    }
+    uint32_t unsent = SEQ_GT(end, t->snd_nxt) ? end - t->snd_nxt : 0;
+    if (unsent && t->snd_wnd == 0 && t->snd_una == t->snd_max && t->persist_at == VG_TIME_NEVER) {
+        /* Zero window with nothing in flight: the persist timer, not retransmission, probes. */
+        t->rtx_at = VG_TIME_NEVER;
+        t->persist_shift = 0;
+        t->persist_at = now + (t->rto_us < VG_RTO_MIN_US ? VG_RTO_MIN_US : t->rto_us);
+    }
+    if (t->flags & TF_ACK_NOW)
+        tcp_send_ack(t, now);
+    tcp_timer_update(t, now);
+}

@@ -1,0 +1,167 @@
+/* The TCB's single timer entry. A TCB keeps several deadlines (retransmission, persist, delayed
+ * ACK, TIME_WAIT, keep-alive, TCP_MAXRT) but arms one wheel entry: the earliest. A deadline that
+ * moves later costs nothing — the entry fires early, finds nothing due and re-arms — so the
+ * receive path, which only ever postpones keep-alive, never touches the wheel (spec C5). */
+#include <stddef.h>
+
+#include "tcp/tcb.h"
+
+#define MIN_T(a, b) ((a) < (b) ? (a) : (b))
+
+static uint32_t max_retransmissions(const vg_tcb *t)
+{
+    const vg_stack *s = t->stack;
+    if (s->cfg.max_retransmissions)
+        return s->cfg.max_retransmissions;
+    uint32_t n = s->cfg.sys.tcp_max_data_retransmissions;
+    return n ? n : 5;
+}
+
+static vg_time maxrt_deadline(const vg_tcb *t)
+{
+    if (t->maxrt_ms == VG_MAXRT_DEFAULT || t->maxrt_ms == VG_MAXRT_FOREVER)
+        return VG_TIME_NEVER;
+    if (t->snd_una == t->snd_max || !tcp_synchronized(t))
+        return VG_TIME_NEVER;
+    return t->unacked_since + VG_MS(t->maxrt_ms);
+}
+
+static vg_time next_deadline(const vg_tcb *t)
+{
+    vg_time d = MIN_T(t->rtx_at, t->persist_at);
+    d = MIN_T(d, t->delack_at);
+    d = MIN_T(d, t->close_at);
+    d = MIN_T(d, ka_deadline(t));
+    return MIN_T(d, maxrt_deadline(t));
+}
+
+void tcp_timer_update(vg_tcb *t, vg_time now)
+{
+    (void)now;
+    vg_time d = next_deadline(t);
+    if (d == VG_TIME_NEVER)
+        return;                       /* a stale entry, if any, fires once and finds nothing */
+    if (vg_timer_armed(&t->timer) && t->timer.expires <= d)
+        return;
+    vg_wheel_arm(&t->stack->wheel, &t->timer, d);
+    t->stack->stats.timer_arms++;
+}
+
+void tcp_arm_rtx(vg_tcb *t, vg_time now)
+{
+    t->rtx_at = now + t->rto_us;
+}
+
+void tcp_rtt_sample(vg_tcb *t, vg_time rtt)
+{
+    /* RFC 6298 §2.2-2.3, in microseconds. */
+    uint32_t r = rtt > 60000000u ? 60000000u : (uint32_t)rtt;
+    if (!r)
+        r = 1;
+    if (!t->srtt_us) {
+        t->srtt_us = r;
+        t->rttvar_us = r / 2;
+    } else {
+        uint32_t diff = t->srtt_us > r ? t->srtt_us - r : r - t->srtt_us;
+        t->rttvar_us = (3 * t->rttvar_us + diff) / 4;
+        t->srtt_us = (7 * t->srtt_us + r) / 8;
+    }
+    uint64_t rto = (uint64_t)t->srtt_us + 4u * (uint64_t)t->rttvar_us;
+    if (rto < VG_RTO_MIN_US)
+        rto = VG_RTO_MIN_US;
+    if (rto > VG_RTO_MAX_US)
+        rto = VG_RTO_MAX_US;
+    t->rto_us = (uint32_t)rto;
+}
+
+/* Returns 1 when the connection was dropped (t may be freed). */
+static int rtx_timeout(vg_tcb *t, vg_time now)
+{
+    t->rtx_at = VG_TIME_NEVER;
+    if (t->snd_una == t->snd_max && t->state != VG_TCP_SYN_SENT && t->state != VG_TCP_SYN_RECEIVED)
+        return 0;
+    int limited = t->maxrt_ms == VG_MAXRT_DEFAULT;
+    if (limited && t->rtx_count >= max_retransmissions(t)) {
+        t->stack->stats.tcp_timeouts++;
+        if (tcp_synchronized(t))
+            tcp_send_rst_for(t, now);
+        tcb_drop(t, VG_ERR_TIMEDOUT, now);
+        return 1;
+    }
+    if (t->rtx_count < 255)
+        t->rtx_count++;
+    /* RFC 6298 §5.5-5.7: back off, and Karn: no RTT sample from a retransmitted segment. */
+    t->rto_us = t->rto_us * 2 > VG_RTO_MAX_US ? VG_RTO_MAX_US : t->rto_us * 2;
+    t->flags &= (uint16_t)~TF_RTT_TIMING;
+    if (tcp_synchronized(t)) {
+        cc_on_timeout(t);
+        t->snd_nxt = t->snd_una;     /* go back: resend from the first unacknowledged byte */
+        tcp_retransmit_first(t, now);
+        uint32_t end = tcp_data_end(t);
+        uint32_t len = SEQ_GT(end, t->snd_una) ? end - t->snd_una : 0;
+        t->snd_nxt = t->snd_una + (len < t->mss ? len : t->mss);
+        if ((t->flags & TF_FIN_SENT) && t->snd_nxt == end)
+            t->snd_nxt++;
+    } else {
+        tcp_retransmit_first(t, now);
+    }
+    tcp_arm_rtx(t, now);
+    return 0;
+}
+
+static void persist_timeout(vg_tcb *t, vg_time now)
+{
+    t->persist_at = VG_TIME_NEVER;
+    uint32_t end = tcp_data_end(t);
+    if (!tcp_synchronized(t) || !SEQ_GT(end, t->snd_una) || t->snd_wnd != 0 ||
+        t->snd_una != t->snd_max)
+        return;
+    /* A zero-window probe carries one new octet at SND.UNA (RFC 9293 §3.8.6.1), so it can never
+     * be mistaken for a keep-alive probe, which sits at SND.NXT-1. */
+    uint8_t octet;
+    vg_ring_peek(t->snd, 0, &octet, 1);
+    tcp_send_segment(t, t->snd_una, VG_TCP_ACK, &octet, 1, now);
+    t->stack->stats.zwp_sent++;
+    vg_stack_emit(t->stack, VG_EV_ZWP_SENT, t, now, 0, 0);
+    if (t->persist_shift < 8)
+        t->persist_shift++;
+    vg_time base = t->rto_us < VG_RTO_MIN_US ? VG_RTO_MIN_US : t->rto_us;
+    vg_time wait = base << t->persist_shift;
+    if (wait > VG_RTO_MAX_US)
+        wait = VG_RTO_MAX_US;
+    t->persist_at = now + wait;
+}
+
+static void close_timeout(vg_tcb *t, vg_time now)
+{
+    t->close_at = VG_TIME_NEVER;
+    /* TIME_WAIT's 2·MSL is over, or an orphaned FIN_WAIT_2 waited long enough. */
+    tcb_drop(t, t->state == VG_TCP_FIN_WAIT_2 ? VG_ERR_TIMEDOUT : 0, now);
+}
+
+void vg_tcp_timer_fire(vg_stack *s, struct vg_timer *tm, vg_time now)
+{
+    vg_tcb *t = (vg_tcb *)((char *)tm - offsetof(vg_tcb, timer));
+    (void)s;
+    if (t->close_at <= now) {
+        close_timeout(t, now);
+        return;                       /* t may be gone */
+    }
+    if (maxrt_deadline(t) <= now) {
+        s->stats.tcp_timeouts++;
+        tcp_send_rst_for(t, now);
+        tcb_drop(t, VG_ERR_TIMEDOUT, now);
+        return;
+    }
+    if (t->rtx_at <= now && rtx_timeout(t, now))
+        return;                       /* dropped, and possibly freed */
+    if (t->persist_at <= now)
+        persist_timeout(t, now);
+    if (t->delack_at <= now) {
+        t->delack_at = VG_TIME_NEVER;
+        tcp_send_ack(t, now);
+    }
+    if (ka_deadline(t) <= now && ka_fire(t, now))
+        return;
+    tcp_timer_update(t, now);
+}

@@ -1,0 +1,303 @@
+/* The user calls of RFC 9293 §3.10: open, send, receive, close, abort, and accessors. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp/tcb.h"
+
+vg_tcb *vg_tcp_open(vg_stack *s)
+{
+    vg_tcb *t = tcb_alloc(s);
+    if (t)
+        t->flags |= TF_APP_OWNED;
+    return t;
+}
+
+vg_stack *vg_tcp_stack(const vg_tcb *t) { return t->stack; }
+
+int vg_tcp_bind(vg_tcb *t, uint32_t addr, uint16_t port)
+{
+    vg_stack *s = t->stack;
+    if (t->lport || t->state != VG_TCP_CLOSED)
+        return -VG_ERR_INVAL;
+    if (addr && !vg_stack_is_local(s, addr))
+        return -VG_ERR_INVAL;
+    if (!port) {
+        port = vg_port_ephemeral(s);
+        if (!port)
+            return -VG_ERR_NOBUFS;
+    } else if (tcb_find_listener(s, addr, port) &&
+               (addr || tcb_find_listener(s, 0, port))) {
+        return -VG_ERR_ADDRINUSE;
+    }
+    int rc = vg_port_ref(s, port);
+    if (rc)
+        return rc;
+    t->laddr = addr;
+    t->lport = port;
+    return 0;
+}
+
+int vg_tcp_listen(vg_tcb *t, int backlog)
+{
+    vg_stack *s = t->stack;
+    if (t->state == VG_TCP_LISTEN) {
+        t->lq->backlog = backlog > 0 ? (uint32_t)backlog : 1;
+        return 0;
+    }
+    if (t->state != VG_TCP_CLOSED || (t->flags & TF_IN_TABLE))
+        return -VG_ERR_ISCONN;
+    if (!t->lport) {
+        int rc = vg_tcp_bind(t, 0, 0);
+        if (rc)
+            return rc;
+    }
+    for (vg_tcb *l = s->listeners; l; l = l->hnext)
+        if (l->lport == t->lport && (l->laddr == t->laddr || !l->laddr || !t->laddr))
+            return -VG_ERR_ADDRINUSE;
+    t->lq = calloc(1, sizeof *t->lq);
+    if (!t->lq)
+        return -VG_ERR_NOBUFS;
+    t->lq->backlog = backlog > 0 ? (uint32_t)backlog : 1;
+    t->state = VG_TCP_LISTEN;
+    t->flags |= TF_LISTENER;
+    t->hnext = s->listeners;
+    s->listeners = t;
+    return 0;
+}
+
+vg_tcb *vg_tcp_accept(vg_tcb *l)
+{
+    if (l->state != VG_TCP_LISTEN || !l->lq->head)
+        return NULL;
+    vg_tcb *c = l->lq->head;
+    l->lq->head = c->aq_next;
+    if (!l->lq->head)
+        l->lq->tail = NULL;
+    l->lq->queued--;
+    c->aq_next = NULL;
+    c->parent = NULL;
+    c->flags &= (uint16_t)~TF_ACCEPT_QUEUED;
+    c->flags |= TF_APP_OWNED;
+    return c;
+}
+
+int vg_tcp_connect(vg_tcb *t, uint32_t raddr, uint16_t rport, vg_time now)
+{
+    vg_stack *s = t->stack;
+    if (t->state == VG_TCP_SYN_SENT)
+        return -VG_ERR_ALREADY;
+    if (t->state != VG_TCP_CLOSED || t->err)
+        return t->state == VG_TCP_LISTEN ? -VG_ERR_INVAL : -VG_ERR_ISCONN;
+    if (!raddr || !rport)
+        return -VG_ERR_INVAL;
+    if (!s->link_up)
+        return -VG_ERR_NETDOWN;
+    if (!t->lport) {
+        int rc = vg_tcp_bind(t, 0, 0);
+        if (rc)
+            return rc;
+    }
+    if (!t->laddr)
+        t->laddr = vg_stack_is_local(s, raddr) && s->cfg.accept_subnet ? raddr : s->cfg.addr;
+    if (tcb_lookup(s, t->laddr, t->lport, raddr, rport))
+        return -VG_ERR_ADDRINUSE;
+    t->raddr = raddr;
+    t->rport = rport;
+    tcb_init_connection(t, now);
+    t->state = VG_TCP_SYN_SENT;
+    tcb_table_insert(s, t);
+    tcp_send_syn(t, now);
+    tcp_timer_update(t, now);
+    return 0;
+}
+
+long vg_tcp_send(vg_tcb *t, const void *buf, size_t len, vg_time now)
+{
+    switch (t->state) {
+    case VG_TCP_ESTABLISHED: case VG_TCP_CLOSE_WAIT:
+        break;
+    case VG_TCP_SYN_SENT: case VG_TCP_SYN_RECEIVED:
+        return -VG_ERR_WOULDBLOCK;
+    case VG_TCP_CLOSED:
+        return -(t->err ? t->err : VG_ERR_NOTCONN);
+    case VG_TCP_LISTEN:
+        return -VG_ERR_NOTCONN;
+    default:
+        return -VG_ERR_SHUTDOWN;
+    }
+    if (t->flags & TF_FIN_QUEUED)
+        return -VG_ERR_SHUTDOWN;
+    if (len == 0)
+        return 0;
+    uint32_t room = t->sndbuf - vg_ring_len(t->snd);
+    if (room == 0)
+        return -VG_ERR_WOULDBLOCK;
+    size_t n = vg_ring_append(&t->snd, t->sndbuf, buf, len < room ? len : room);
+    if (n == 0)
+        return -VG_ERR_NOBUFS;
+    tcp_output(t, now);
+    return (long)n;
+}
+
+long vg_tcp_recv(vg_tcb *t, void *buf, size_t len, vg_time now)
+{
+    uint32_t ready = vg_ring_len(t->rcv);   /* in-order bytes; islands lie beyond len */
+    if (ready == 0) {
+        if (t->flags & TF_FIN_RCVD)
+            return 0;
+        if (t->state == VG_TCP_CLOSED)
+            return t->err ? -(long)t->err : -VG_ERR_NOTCONN;
+        if (t->state == VG_TCP_LISTEN)
+            return -VG_ERR_NOTCONN;
+        return -VG_ERR_WOULDBLOCK;
+    }
+    uint32_t n = len < ready ? (uint32_t)len : ready;
+    uint32_t before = tcp_rcv_window(t);
+    vg_ring_peek(t->rcv, 0, buf, n);
+    vg_ring_consume(&t->rcv, n, t->nooo == 0);
+    /* Window update once the window has opened by two segments or half the buffer, so a
+     * sender stalled on a small or zero window resumes (receiver SWS avoidance, RFC 9293
+     * §3.8.6.2.2). */
+    uint32_t after = tcp_rcv_window(t);
+    uint32_t grow = after - before;
+    if (tcp_synchronized(t) && t->state != VG_TCP_TIME_WAIT &&
+        (grow >= 2u * t->mss || grow >= t->rcvbuf / 2) &&
+        (after - (SEQ_GT(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0)) >= t->mss) {
+        tcp_send_ack(t, now);
+        tcp_timer_update(t, now);
+    }
+    return (long)n;
+}
+
+int vg_tcp_shutdown_send(vg_tcb *t, vg_time now)
+{
+    switch (t->state) {
+    case VG_TCP_ESTABLISHED: case VG_TCP_CLOSE_WAIT: case VG_TCP_SYN_RECEIVED:
+        t->flags |= TF_FIN_QUEUED;
+        tcp_output(t, now);
+        return 0;
+    case VG_TCP_SYN_SENT:
+        tcb_drop(t, 0, now);
+        return 0;
+    case VG_TCP_CLOSED: case VG_TCP_LISTEN:
+        return -VG_ERR_NOTCONN;
+    default:
+        return 0;                     /* already closing */
+    }
+}
+
+static void close_listener(vg_tcb *l, vg_time now)
+{
+    /* Connections not yet accepted die with their listener. */
+    vg_stack *s = l->stack;
+    for (vg_tcb *t = s->all; t;) {
+        vg_tcb *next = t->all_next;
+        if (t->parent == l) {
+            if (tcp_synchronized(t) || t->state == VG_TCP_SYN_RECEIVED)
+                tcp_send_rst_for(t, now);
+            tcb_drop(t, VG_ERR_CONNABORTED, now);
+        }
+        t = next;
+    }
+    tcb_listener_remove(s, l);
+    l->state = VG_TCP_CLOSED;
+}
+
+void vg_tcp_close(vg_tcb *t, vg_time now)
+{
+    t->flags &= (uint16_t)~TF_APP_OWNED;
+    switch (t->state) {
+    case VG_TCP_LISTEN:
+        close_listener(t, now);
+        tcb_free(t);
+        return;
+    case VG_TCP_CLOSED:
+        tcb_maybe_free(t);
+        return;
+    case VG_TCP_SYN_SENT:
+        tcb_drop(t, 0, now);
+        return;
+    default:
+        break;
+    }
+    if (vg_ring_len(t->rcv) || t->nooo) {
+        /* Unread data would be lost silently: abort so the peer knows (RFC 2525 §2.17). */
+        vg_tcp_abort(t, now);
+        return;
+    }
+    if (t->state == VG_TCP_ESTABLISHED || t->state == VG_TCP_CLOSE_WAIT ||
+        t->state == VG_TCP_SYN_RECEIVED) {
+        t->flags |= TF_FIN_QUEUED;
+        tcp_output(t, now);
+    } else if (t->state == VG_TCP_FIN_WAIT_2 && t->close_at == VG_TIME_NEVER) {
+        t->close_at = now + 2u * VG_MS(t->stack->cfg.msl_ms);
+        tcp_timer_update(t, now);
+    } else if (t->state == VG_TCP_TIME_WAIT) {
+        tcb_maybe_free(t);
+    }
+}
+
+void vg_tcp_abort(vg_tcb *t, vg_time now)
+{
+    t->flags &= (uint16_t)~TF_APP_OWNED;
+    if (t->state == VG_TCP_LISTEN) {
+        close_listener(t, now);
+        tcb_free(t);
+        return;
+    }
+    if (tcp_synchronized(t) && t->state != VG_TCP_TIME_WAIT)
+        tcp_send_rst_for(t, now);
+    if (t->state == VG_TCP_CLOSED)
+        tcb_maybe_free(t);
+    else
+        tcb_drop(t, VG_ERR_CONNABORTED, now);
+}
+
+enum vg_tcp_state vg_tcp_state(const vg_tcb *t) { return (enum vg_tcp_state)t->state; }
+int vg_tcp_error(const vg_tcb *t) { return t->err; }
+size_t vg_tcp_readable(const vg_tcb *t) { return vg_ring_len(t->rcv); }
+int vg_tcp_eof(const vg_tcb *t) { return (t->flags & TF_FIN_RCVD) && vg_ring_len(t->rcv) == 0; }
+size_t vg_tcp_writable(const vg_tcb *t)
+{
+    if (t->state != VG_TCP_ESTABLISHED && t->state != VG_TCP_CLOSE_WAIT)
+        return 0;
+    return t->sndbuf - vg_ring_len(t->snd);
+}
+size_t vg_tcp_unacked(const vg_tcb *t) { return vg_ring_len(t->snd); }
+
+void vg_tcp_endpoints(const vg_tcb *t, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
+                      uint16_t *rport)
+{
+    if (laddr)
+        *laddr = t->laddr;
+    if (lport)
+        *lport = t->lport;
+    if (raddr)
+        *raddr = t->raddr;
+    if (rport)
+        *rport = t->rport;
+}
+
+void vg_tcp_set_user(vg_tcb *t, void *user) { t->user = user; }
+void *vg_tcp_user(const vg_tcb *t) { return t->user; }
+
+void vg_tcp_set_nodelay(vg_tcb *t, int on)
+{
+    if (on)
+        t->flags |= TF_NODELAY;
+    else
+        t->flags &= (uint16_t)~TF_NODELAY;
+}
+int vg_tcp_nodelay(const vg_tcb *t) { return (t->flags & TF_NODELAY) != 0; }
+
+void vg_tcp_set_bufsizes(vg_tcb *t, uint32_t sndbuf, uint32_t rcvbuf)
+{
+    /* Buffers only grow while they hold data, so a size applies from the next allocation. */
+    if (sndbuf && !t->snd)
+        t->sndbuf = sndbuf;
+    if (rcvbuf && !t->rcv && t->state == VG_TCP_CLOSED)
+        t->rcvbuf = rcvbuf;
+}
+
+void vg_tcp_set_maxrt_ms(vg_tcb *t, uint32_t ms) { t->maxrt_ms = ms; }
+uint32_t vg_tcp_maxrt_ms(const vg_tcb *t) { return t->maxrt_ms; }

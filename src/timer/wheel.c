@@ -1,0 +1,199 @@
+/* Hierarchical timing wheel, exact to the microsecond.
+ *
+ * Placement: a timer expiring at e > now lives at level L = (highest bit in which e and now
+ * differ) / 6, in slot (e >> 6L) & 63. Level L therefore holds only timers that share now's bits
+ * above 6(L+1) and fall in a later level-L slot than now, so every level-L timer is earlier than
+ * every level-(L+1) timer, and the first occupied slot of the lowest occupied level is the next
+ * place where there can be work. Level-0 slots are single microseconds: that answer is exact.
+ *
+ * Reaching a coarser slot's start re-places its timers relative to that instant: each lands at a
+ * strictly finer level or is due, so a timer is handled at most once per level. Expiries in a
+ * later 2^48 µs block than now (they differ above level 7) wait in the overflow list until the
+ * next block starts, where they are re-placed the same way.
+ *
+ * Moving now forward to t without visiting any slot keeps these invariants as long as t is before
+ * the earliest slot start: every timer then still shares the same high bits with t and lies in a
+ * later slot. vg_wheel_expire() relies on that to skip empty stretches in O(levels). */
+#include "timer/wheel.h"
+
+#include <string.h>
+
+#define SPAN_BITS (VG_WHEEL_BITS * VG_WHEEL_LEVELS)          /* 48: the wheel's range */
+#define WHERE_OVERFLOW ((uint16_t)(VG_WHEEL_LEVELS * VG_WHEEL_SLOTS))
+#define WHERE_DUE ((uint16_t)(WHERE_OVERFLOW + 1))
+
+static unsigned highest_bit(uint64_t x) { return 63u - (unsigned)__builtin_clzll(x); }
+
+/* The first instant covered by slot s of level L in now's current level-(L+1) block. */
+static uint64_t slot_start(uint64_t now, unsigned level, unsigned slot)
+{
+    unsigned shift = level * VG_WHEEL_BITS, above = shift + VG_WHEEL_BITS;
+    return (now >> above << above) | (uint64_t)slot << shift;
+}
+
+/* The start of the 2^48 µs block after now's. It cannot wrap while a timer overflows: such a
+ * timer's expiry has a bit set above bit 47 that is clear in now. */
+static uint64_t next_block(uint64_t now) { return (now | ((UINT64_C(1) << SPAN_BITS) - 1)) + 1; }
+
+static void push(struct vg_timer **head, struct vg_timer *t)
+{
+    t->next = *head;
+    if (t->next)
+        t->next->pprev = &t->next;
+    *head = t;
+    t->pprev = head;
+}
+
+static void unlink_timer(struct vg_wheel *w, struct vg_timer *t)
+{
+    *t->pprev = t->next;
+    if (t->next)
+        t->next->pprev = t->pprev;
+    if (t->where < WHERE_OVERFLOW) {
+        unsigned level = t->where / VG_WHEEL_SLOTS, slot = t->where % VG_WHEEL_SLOTS;
+        if (!w->slot[level][slot])
+            w->occupied[level] &= ~(UINT64_C(1) << slot);
+    }
+    t->next = NULL;
+    t->pprev = NULL;
+}
+
+/* Due timers stay sorted so they pop earliest first. Everything already due expires at or before
+ * w->now and the timers that just became due all expire exactly at w->now, so this walk only
+ * passes timers armed in the past with still earlier expiries: normally none. */
+static void insert_due(struct vg_wheel *w, struct vg_timer *t)
+{
+    struct vg_timer **pos = &w->expired;
+    while (*pos && (*pos)->expires < t->expires)
+        pos = &(*pos)->next;
+    push(pos, t);
+    t->where = WHERE_DUE;
+}
+
+static void place(struct vg_wheel *w, struct vg_timer *t)
+{
+    uint64_t e = t->expires;
+    if (e <= w->now) {
+        insert_due(w, t);
+        return;
+    }
+    unsigned level = highest_bit(e ^ w->now) / VG_WHEEL_BITS;
+    if (level >= VG_WHEEL_LEVELS) {
+        push(&w->overflow, t);
+        t->where = WHERE_OVERFLOW;
+        return;
+    }
+    unsigned slot = (unsigned)(e >> (level * VG_WHEEL_BITS)) % VG_WHEEL_SLOTS;
+    push(&w->slot[level][slot], t);
+    w->occupied[level] |= UINT64_C(1) << slot;
+    t->where = (uint16_t)(level * VG_WHEEL_SLOTS + slot);
+}
+
+/* Finds the earliest slot start (level VG_WHEEL_LEVELS: the overflow list's block boundary);
+ * returns 0 when the wheel holds nothing outside the due list. */
+static int earliest_slot(const struct vg_wheel *w, uint64_t *at, unsigned *level, unsigned *slot)
+{
+    for (unsigned l = 0; l < VG_WHEEL_LEVELS; l++) {
+        if (w->occupied[l]) {
+            *level = l;
+            *slot = (unsigned)__builtin_ctzll(w->occupied[l]);
+            *at = slot_start(w->now, l, *slot);
+            return 1;
+        }
+    }
+    if (w->overflow) {
+        *level = VG_WHEEL_LEVELS;
+        *slot = 0;
+        *at = next_block(w->now);
+        return 1;
+    }
+    return 0;
+}
+
+/* Re-places every timer of one slot (or of the overflow list) relative to w->now. */
+static void redistribute(struct vg_wheel *w, unsigned level, unsigned slot)
+{
+    struct vg_timer *t;
+    if (level == VG_WHEEL_LEVELS) {
+        t = w->overflow;
+        w->overflow = NULL;
+    } else {
+        t = w->slot[level][slot];
+        w->slot[level][slot] = NULL;
+        w->occupied[level] &= ~(UINT64_C(1) << slot);
+    }
+    while (t) {
+        struct vg_timer *next = t->next;
+        place(w, t);
+        t = next;
+    }
+}
+
+void vg_wheel_init(struct vg_wheel *w, uint64_t now)
+{
+    memset(w, 0, sizeof *w);
+    w->now = now;
+}
+
+void vg_wheel_arm(struct vg_wheel *w, struct vg_timer *t, uint64_t expires)
+{
+    if (vg_timer_armed(t))
+        unlink_timer(w, t);
+    else
+        w->count++;
+    t->expires = expires;
+    place(w, t);
+}
+
+void vg_wheel_cancel(struct vg_wheel *w, struct vg_timer *t)
+{
+    if (!vg_timer_armed(t))
+        return;
+    unlink_timer(w, t);
+    w->count--;
+}
+
+/* A coarse slot holding only a few timers: their earliest expiry is the exact answer (every
+ * later slot is later), and it spares the caller a wake-up per level on the way down. */
+#define NEXT_SCAN_LIMIT 4
+
+uint64_t vg_wheel_next(const struct vg_wheel *w)
+{
+    uint64_t at;
+    unsigned level, slot;
+    if (w->expired)
+        return w->expired->expires;
+    if (!earliest_slot(w, &at, &level, &slot))
+        return UINT64_MAX;
+    if (level == 0)
+        return at;
+    const struct vg_timer *t = level < VG_WHEEL_LEVELS ? w->slot[level][slot] : w->overflow;
+    uint64_t earliest = UINT64_MAX;
+    for (int seen = 0; t; t = t->next, seen++) {
+        if (seen == NEXT_SCAN_LIMIT)
+            return at;
+        if (t->expires < earliest)
+            earliest = t->expires;
+    }
+    return earliest;
+}
+
+struct vg_timer *vg_wheel_expire(struct vg_wheel *w, uint64_t now)
+{
+    if (now < w->now)
+        now = w->now;
+    while (!w->expired) {
+        uint64_t at;
+        unsigned level, slot;
+        if (!earliest_slot(w, &at, &level, &slot) || at > now) {
+            w->now = now;
+            return NULL;
+        }
+        w->now = at;
+        redistribute(w, level, slot);
+    }
+    struct vg_timer *t = w->expired;
+    unlink_timer(w, t);
+    w->count--;
+    return t;
+}

@@ -1,0 +1,45 @@
+/* A hierarchical timing wheel: O(1) arm, re-arm and cancel, exact to the microsecond.
+ * Pure data structure: it never reads a clock; the caller says what time it is. Timers are
+ * intrusive (embedded in their owner), so arming allocates nothing. */
+#ifndef VG_WHEEL_H
+#define VG_WHEEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VG_WHEEL_BITS 6                          /* 64 slots a level */
+#define VG_WHEEL_SLOTS (1u << VG_WHEEL_BITS)
+#define VG_WHEEL_LEVELS 8                        /* 2^48 µs ≈ 8.9 years of range */
+
+struct vg_timer {
+    struct vg_timer *next, **pprev;   /* pprev == NULL: not armed */
+    uint64_t expires;                 /* µs */
+    uint16_t where;                   /* level * 64 + slot while armed; 512: overflow, 513: due */
+};
+
+struct vg_wheel {
+    uint64_t now;                     /* the wheel's notion of the current time */
+    uint64_t occupied[VG_WHEEL_LEVELS];
+    struct vg_timer *slot[VG_WHEEL_LEVELS][VG_WHEEL_SLOTS];
+    struct vg_timer *expired;         /* due timers waiting to be popped, earliest first */
+    struct vg_timer *overflow;        /* expiries in a later 2^48 µs block, re-placed when it starts */
+    size_t count;                     /* armed timers, expired-but-unpopped included */
+};
+
+void vg_wheel_init(struct vg_wheel *w, uint64_t now);
+static inline void vg_timer_init(struct vg_timer *t) { t->next = NULL; t->pprev = NULL; t->expires = 0; t->where = 0; }
+static inline int vg_timer_armed(const struct vg_timer *t) { return t->pprev != NULL; }
+/* Arms (or re-arms) t to fire at expires; a time at or before w->now fires at the next expire. */
+void vg_wheel_arm(struct vg_wheel *w, struct vg_timer *t, uint64_t expires);
+void vg_wheel_cancel(struct vg_wheel *w, struct vg_timer *t);
+/* The earliest time at which vg_wheel_expire can have work: exact for timers in the finest
+ * level (and for a coarser slot holding only a few timers); otherwise the start of a coarser slot
+ * (a harmless early wake-up that cascades it).
+ * UINT64_MAX when empty. Never earlier than w->now unless a timer is already due. */
+uint64_t vg_wheel_next(const struct vg_wheel *w);
+/* Advances the wheel to now (which must not go backwards) and returns one timer whose expiry
+ * is <= now, disarmed, earliest first; NULL when none is due. Call until NULL. A callback may
+ * arm or cancel any timer between calls. */
+struct vg_timer *vg_wheel_expire(struct vg_wheel *w, uint64_t now);
+
+#endif

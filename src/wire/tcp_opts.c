@@ -1,0 +1,128 @@
+/* TCP options (RFC 9293 §3.2, RFC 7323, RFC 2018). */
+#include <string.h>
+
+#include "wire/tcp_opts.h"
+
+enum {
+    OPT_EOL = 0,
+    OPT_NOP = 1,
+    OPT_MSS = 2,
+    OPT_WSCALE = 3,
+    OPT_SACK_PERMITTED = 4,
+    OPT_TIMESTAMPS = 8,
+};
+enum {
+    OPT_MSS_LEN = 4,
+    OPT_WSCALE_LEN = 3,
+    OPT_SACK_PERMITTED_LEN = 2,
+    OPT_TIMESTAMPS_LEN = 10,
+};
+
+enum vg_wire_err vg_tcp_opts_parse(const uint8_t *p, size_t len, struct vg_tcp_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    size_t i = 0;
+    while (i < len) {
+        uint8_t kind = p[i];
+        if (kind == OPT_EOL)
+            break;
+        if (kind == OPT_NOP) {
+            i++;
+            continue;
+        }
+        if (len - i < 2)
+            return VG_WIRE_BAD_OPT;
+        uint8_t olen = p[i + 1];
+        if (olen < 2 || olen > len - i)
+            return VG_WIRE_BAD_OPT;
+        const uint8_t *v = p + i + 2;
+        /* A known kind with the wrong length is skipped like an unknown one: RFC 9293 §3.1 asks
+         * a receiver to tolerate options it cannot use rather than drop the segment. */
+        switch (kind) {
+        case OPT_MSS:
+            if (olen == OPT_MSS_LEN) {
+                o->has_mss = 1;
+                o->mss = vg_get16(v);
+            }
+            break;
+        case OPT_WSCALE:
+            if (olen == OPT_WSCALE_LEN) {
+                o->has_wscale = 1;
+                o->wscale = v[0];
+            }
+            break;
+        case OPT_SACK_PERMITTED:
+            if (olen == OPT_SACK_PERMITTED_LEN)
+                o->sack_permitted = 1;
+            break;
+        case OPT_TIMESTAMPS:
+            if (olen == OPT_TIMESTAMPS_LEN) {
+                o->has_ts = 1;
+                o->ts_val = vg_get32(v);
+                o->ts_ecr = vg_get32(v + 4);
+            }
+            break;
+        default:
+            break;
+        }
+        i += olen;
+    }
+    return VG_WIRE_OK;
+}
+
+/* The layout is the one Linux and Windows send, with NOPs placed before an option so that each
+ * multi-byte value starts on a 32-bit boundary:
+ *   MSS:                02 04 mm mm
+ *   SACK-permitted+TS:  04 02 08 0a vvvv eeee      (TS alone: 01 01 08 0a ...)
+ *   SACK-permitted:     01 01 04 02
+ *   window scale:       01 03 03 ss                                                          */
+size_t vg_tcp_opts_len(const struct vg_tcp_opts *o)
+{
+    size_t n = 0;
+    if (o->has_mss)
+        n += 4;
+    if (o->has_ts)
+        n += 12;
+    else if (o->sack_permitted)
+        n += 4;
+    if (o->has_wscale)
+        n += 4;
+    return n;
+}
+
+size_t vg_tcp_opts_write(uint8_t *p, const struct vg_tcp_opts *o)
+{
+    uint8_t *q = p;
+    if (o->has_mss) {
+        q[0] = OPT_MSS;
+        q[1] = OPT_MSS_LEN;
+        vg_put16(q + 2, o->mss);
+        q += 4;
+    }
+    if (o->sack_permitted) {
+        if (!o->has_ts) {
+            *q++ = OPT_NOP;
+            *q++ = OPT_NOP;
+        }
+        *q++ = OPT_SACK_PERMITTED;
+        *q++ = OPT_SACK_PERMITTED_LEN;
+    } else if (o->has_ts) {
+        *q++ = OPT_NOP;
+        *q++ = OPT_NOP;
+    }
+    if (o->has_ts) {
+        q[0] = OPT_TIMESTAMPS;
+        q[1] = OPT_TIMESTAMPS_LEN;
+        vg_put32(q + 2, o->ts_val);
+        vg_put32(q + 6, o->ts_ecr);
+        q += 10;
+    }
+    if (o->has_wscale) {
+        q[0] = OPT_NOP;
+        q[1] = OPT_WSCALE;
+        q[2] = OPT_WSCALE_LEN;
+        q[3] = o->wscale;
+        q += 4;
+    }
+    return (size_t)(q - p);
+}

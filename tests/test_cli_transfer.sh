@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# vigil transfer: exit codes, the fields it prints (text and --json), rejection of bad options
+# with a message naming the option and its range, and a lossy transfer arriving byte-exact.
+set -u
+VIGIL="${VIGIL_BUILD:?VIGIL_BUILD not set}/vigil"
+fails=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# run EXPECTED_RC ARGS...: runs vigil transfer, output in $tmp/out and $tmp/err
+run() {
+    local want=$1; shift
+    "$VIGIL" transfer "$@" >"$tmp/out" 2>"$tmp/err"
+    local rc=$?
+    [ "$rc" -eq "$want" ] || fail "vigil transfer $* exited $rc, expected $want; stderr: $(cat "$tmp/err")"
+}
+
+field() { sed -n "s/^$1: *//p" "$tmp/out"; }
+
+# A clean run: counts, equal digests, the digest of what was sent is a real SHA-256.
+run 0 --bytes 200000 --seed 3
+[ "$(field 'bytes sent')" = 200000 ] || fail "bytes sent: $(field 'bytes sent')"
+[ "$(field 'bytes received')" = 200000 ] || fail "bytes received: $(field 'bytes received')"
+tx=$(field 'sha256 sent'); rxd=$(field 'sha256 received')
+[[ "$tx" =~ ^[0-9a-f]{64}$ ]] || fail "sha256 sent is not a digest: '$tx'"
+[ "$tx" = "$rxd" ] || fail "digests differ on a clean run: $tx vs $rxd"
+[ "$(field 'match')" = yes ] || fail "match: $(field 'match')"
+grep -q '^retransmissions: *[0-9]' "$tmp/out" || fail "no retransmissions line"
+grep -q '^virtual time: *[0-9.]* s' "$tmp/out" || fail "no virtual time line"
+grep -q '^wall time: *[0-9.]* s' "$tmp/out" || fail "no wall time line"
+
+# The content depends on the seed, and the same seed gives the same content.
+run 0 --bytes 200000 --seed 4
+[ "$(field 'sha256 sent')" != "$tx" ] || fail "seed 4 sent the same content as seed 3"
+run 0 --bytes=200000 --seed=3
+[ "$(field 'sha256 sent')" = "$tx" ] || fail "seed 3 did not replay the same content"
+
+# An impaired link: the stream still arrives byte-exact, and losses were repaired.
+run 0 --bytes 1000000 --loss 0.05 --dup 0.01 --reorder 0.02 --corrupt 0.01 --latency-ms 20 --bandwidth-mbps 10 --seed 9
+[ "$(field 'match')" = yes ] || fail "lossy transfer did not match"
+retx=$(sed -n 's/^retransmissions: *\([0-9]*\).*/\1/p' "$tmp/out")
+[ "${retx:-0}" -gt 0 ] || fail "no retransmissions at 5% loss"
+
+# Nothing to send is still a valid transfer.
+run 0 --bytes 0
+[ "$(field 'bytes received')" = 0 ] || fail "--bytes 0 received $(field 'bytes received')"
+
+# --json: one object with the same facts.
+run 0 --bytes 50000 --loss 0.01 --seed 5 --json
+lines=$(wc -l <"$tmp/out")
+[ "$lines" -eq 1 ] || fail "--json printed $lines lines"
+if command -v python3 >/dev/null; then
+    python3 - "$tmp/out" <<'PY' || fail "--json output is not the expected object: $(cat "$tmp/out")"
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert o["bytes_sent"] == 50000 and o["bytes_received"] == 50000, o
+assert o["match"] is True
+assert o["sha256_sent"] == o["sha256_received"] and len(o["sha256_sent"]) == 64
+for k in ("retransmissions", "virtual_time_s", "wall_time_s", "packets"):
+    assert k in o, k
+assert o["packets"]["sent"] > 0
+PY
+else
+    grep -q '"match":true' "$tmp/out" || fail "--json lacks match:true"
+fi
+
+# --help prints usage and succeeds.
+run 0 --help
+grep -q -- '--bytes' "$tmp/out" || fail "--help does not mention --bytes"
+
+# Bad usage: exit 2, and the message names the option and what it accepts.
+bad() {
+    local pattern=$1; shift
+    run 2 "$@"
+    grep -q -- "$pattern" "$tmp/err" || fail "vigil transfer $*: message lacks '$pattern': $(cat "$tmp/err")"
+}
+bad '--loss must be.*\[0,1)' --bytes 10 --loss 1
+bad '--loss must be.*\[0,1)' --bytes 10 --loss -0.1
+bad '--loss must be' --bytes 10 --loss abc
+bad '--dup must be.*\[0,1)' --bytes 10 --dup 2
+bad '--reorder must be' --bytes 10 --reorder 1.5
+bad '--corrupt must be' --bytes 10 --corrupt nan
+bad '--latency-ms must be' --bytes 10 --latency-ms -5
+bad '--bandwidth-mbps must be' --bytes 10 --bandwidth-mbps x
+bad '--bytes must be' --bytes -1
+bad '--bytes must be' --bytes 12abc
+bad '--seed must be' --bytes 10 --seed -3
+bad '--bytes N is required' --loss 0.1
+bad "unknown option '--frobnicate'" --bytes 10 --frobnicate
+bad '--loss needs a value' --bytes 10 --loss
+bad '--pcap' --bytes 10 --pcap /nonexistent-dir-vigil/x.pcap
+
+if [ "$fails" -ne 0 ]; then
+    echo "$fails check(s) failed"
+    exit 1
+fi
+echo "all vigil transfer checks passed"

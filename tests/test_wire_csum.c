@@ -1,0 +1,138 @@
+/* RFC 1071 checksum helpers against the RFC's worked example and a plain reference sum. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "util/prng.h"
+#include "wire/wire.h"
+
+/* The checksum written the slow, obvious way: 16-bit big-endian words, end-around carry. */
+static uint16_t ref_sum(const uint8_t *p, size_t n)
+{
+    uint32_t s = 0;
+    for (size_t i = 0; i + 1 < n; i += 2)
+        s += (uint32_t)(p[i] << 8 | p[i + 1]);
+    if (n & 1)
+        s += (uint32_t)p[n - 1] << 8;
+    while (s >> 16)
+        s = (s & 0xffff) + (s >> 16);
+    return (uint16_t)s;
+}
+
+static void rfc1071_example_sums_to_ddf2(void **state)
+{
+    (void)state;
+    /* RFC 1071 §3: these bytes have the one's-complement sum ddf2. */
+    const uint8_t b[] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
+    assert_int_equal(vg_csum_fold(vg_csum_add(0, b, sizeof b)), (uint16_t)~0xddf2u);
+    assert_int_equal(ref_sum(b, sizeof b), 0xddf2);
+}
+
+static void sum_matches_reference_for_random_buffers(void **state)
+{
+    (void)state;
+    struct vg_prng r;
+    vg_prng_seed(&r, 1071);
+    static uint8_t buf[4100];
+    for (int iter = 0; iter < 2000; iter++) {
+        size_t off = (size_t)vg_prng_below(&r, 4); /* unaligned starts too */
+        size_t n = (size_t)vg_prng_below(&r, sizeof buf - off);
+        for (size_t i = 0; i < n; i++)
+            buf[off + i] = (uint8_t)vg_prng_next(&r);
+        assert_int_equal(vg_csum_fold(vg_csum_add(0, buf + off, n)),
+                         (uint16_t)~ref_sum(buf + off, n));
+    }
+}
+
+static void odd_length_is_padded_with_a_zero_byte(void **state)
+{
+    (void)state;
+    const uint8_t odd[] = {0x12, 0x34, 0xab};
+    const uint8_t even[] = {0x12, 0x34, 0xab, 0x00};
+    assert_int_equal(vg_csum_fold(vg_csum_add(0, odd, 3)), vg_csum_fold(vg_csum_add(0, even, 4)));
+}
+
+static void chained_sum_equals_one_sum(void **state)
+{
+    (void)state;
+    uint8_t b[301];
+    for (size_t i = 0; i < sizeof b; i++)
+        b[i] = (uint8_t)(i * 37 + 11);
+    uint32_t chained = vg_csum_add(vg_csum_add(vg_csum_add(0, b, 4), b + 4, 100), b + 104, 197);
+    assert_int_equal(vg_csum_fold(chained), vg_csum_fold(vg_csum_add(0, b, sizeof b)));
+}
+
+static void a_correct_checksum_field_verifies_to_zero(void **state)
+{
+    (void)state;
+    uint8_t b[64];
+    for (size_t i = 0; i < sizeof b; i++)
+        b[i] = (uint8_t)(0xff - i * 3);
+    b[10] = b[11] = 0;
+    vg_put16(b + 10, vg_csum_fold(vg_csum_add(0, b, sizeof b)));
+    assert_int_equal(vg_csum_fold(vg_csum_add(0, b, sizeof b)), 0);
+    assert_int_equal(ref_sum(b, sizeof b), 0xffff);
+}
+
+static void fold_handles_every_carry(void **state)
+{
+    (void)state;
+    /* 0xffffffff folds through two carries: ffff + ffff = 1fffe -> fffe + 1 = ffff. */
+    assert_int_equal(vg_csum_fold(0xffffffffu), 0);
+    assert_int_equal(vg_csum_fold(0x0001fffeu), 0);
+    assert_int_equal(vg_csum_fold(0), 0xffff);
+    /* A large buffer of 0xff bytes stresses the accumulator's carries. */
+    static uint8_t ones[70000];
+    memset(ones, 0xff, sizeof ones);
+    assert_int_equal(vg_csum_fold(vg_csum_add(0, ones, sizeof ones)), (uint16_t)~ref_sum(ones, sizeof ones));
+}
+
+static void a_carry_out_of_the_first_fold_is_folded_again(void **state)
+{
+    (void)state;
+    /* ffffffff + ffffffff + 00000001 = 1_ffffffff; folding once gives 1_00000000, which still
+     * carries. The 16-bit reference sees the same words. */
+    const uint8_t b[8] = {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01};
+    uint32_t ref = 0xffff + 0xffff + 0xffff + 0xffff + 0x0000 + 0x0001;
+    while (ref >> 16)
+        ref = (ref & 0xffff) + (ref >> 16);
+    assert_int_equal(vg_csum_fold(vg_csum_add(0xffffffffu, b, sizeof b)), (uint16_t)~ref);
+}
+
+static void pseudo_header_is_the_rfc_9293_layout(void **state)
+{
+    (void)state;
+    struct vg_prng r;
+    vg_prng_seed(&r, 9293);
+    for (int iter = 0; iter < 500; iter++) {
+        uint32_t src = (uint32_t)vg_prng_next(&r), dst = (uint32_t)vg_prng_next(&r);
+        uint8_t proto = (uint8_t)vg_prng_next(&r);
+        uint16_t len = (uint16_t)vg_prng_next(&r);
+        uint8_t ph[12];
+        vg_put32(ph, src);
+        vg_put32(ph + 4, dst);
+        ph[8] = 0;
+        ph[9] = proto;
+        vg_put16(ph + 10, len);
+        assert_int_equal(vg_csum_fold(vg_csum_pseudo(src, dst, proto, len)), (uint16_t)~ref_sum(ph, sizeof ph));
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(rfc1071_example_sums_to_ddf2),
+        cmocka_unit_test(sum_matches_reference_for_random_buffers),
+        cmocka_unit_test(odd_length_is_padded_with_a_zero_byte),
+        cmocka_unit_test(chained_sum_equals_one_sum),
+        cmocka_unit_test(a_correct_checksum_field_verifies_to_zero),
+        cmocka_unit_test(fold_handles_every_carry),
+        cmocka_unit_test(a_carry_out_of_the_first_fold_is_folded_again),
+        cmocka_unit_test(pseudo_header_is_the_rfc_9293_layout),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

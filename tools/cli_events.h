@@ -1,0 +1,51 @@
+/* Event lines for the CLI commands that run stacks (serve, connect, sim): a readable timeline, or
+ * with --json one JSON object per line, each with t_ms (milliseconds since the command's origin,
+ * real or virtual), host and event first, then the event's own fields, e.g.
+ *   {"t_ms":7210000,"host":"b","event":"aborted","peer":"10.0.0.1:80","error":"WSAENETRESET"}
+ * Lines are flushed as they are written, so a reader can follow them live. */
+#ifndef VG_CLI_EVENTS_H
+#define VG_CLI_EVENTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "vigil/vigil.h"
+
+struct cli_events {
+    FILE *out;
+    int json;
+    int verbose;       /* also the high-volume events: readable, writable, acceptable, retransmit */
+    vg_time origin;    /* t_ms counts from here */
+};
+
+void cli_events_init(struct cli_events *e, FILE *out, int json, vg_time origin);
+
+/* The Winsock name of a core error as an application sees it ("WSAENETRESET" for
+ * VG_ERR_NETRESET; the sign is ignored), or NULL for VG_OK or an unknown value. */
+const char *cli_wsa_error_name(int err);
+
+/* One extra field of an event line. */
+struct cli_field {
+    const char *key;
+    enum { CLI_FIELD_STR, CLI_FIELD_UINT, CLI_FIELD_BOOL } kind;
+    const char *str;
+    uint64_t num;
+};
+#define CLI_STR(k, v) ((struct cli_field){.key = (k), .kind = CLI_FIELD_STR, .str = (v)})
+#define CLI_UINT(k, v) ((struct cli_field){.key = (k), .kind = CLI_FIELD_UINT, .num = (v)})
+#define CLI_BOOL(k, v) ((struct cli_field){.key = (k), .kind = CLI_FIELD_BOOL, .num = !!(v)})
+
+/* A line for an event of the command itself (listening, link_down, summary, ...). */
+void cli_events_emit(struct cli_events *e, vg_time now, const char *host, const char *event,
+                     const struct cli_field *fields, size_t nfields);
+
+/* A line for an event from a stack (the stack's event callback passes it on), unless it is one
+ * of the high-volume kinds and verbose is off. Connection events carry the peer's address; aborts
+ * carry the WSA error; probe_sent carries the number of probes now unanswered. */
+void cli_events_stack(struct cli_events *e, const char *host, const struct vg_event *ev);
+
+/* "a.b.c.d" and "a.b.c.d:port" of a host-order address. */
+void cli_format_addr(uint32_t addr, char out[16]);
+void cli_format_endpoint(uint32_t addr, uint16_t port, char out[22]);
+
+#endif

@@ -1,0 +1,240 @@
+/* vigil connect: one connection from a stack on a TUN device to HOST:PORT. It optionally sends a
+ * known byte stream, then holds the connection open, receiving, until the connection ends or the
+ * command is interrupted; events are printed as they happen. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_pattern.h"
+#include "cli_rt.h"
+#include "commands.h"
+#include "util/sha256.h"
+
+/* After an interrupt, how long the FIN exchange may take before the command stops waiting. */
+#define CONNECT_CLOSE_GRACE_US 1000000u
+#define CONNECT_CHUNK 65536
+
+struct connect_run {
+    struct cli_rt rt;
+    vg_tcb *tcb;
+    uint64_t send_bytes;      /* UINT64_MAX: send nothing, do not half-close */
+    int verify;
+    uint64_t sent, received;
+    uint64_t mismatch_at;     /* UINT64_MAX: none */
+    struct vg_sha256 rx_hash;
+    int ka_applied, shut, eof, connected;
+    uint8_t buf[CONNECT_CHUNK];
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: vigil connect --net tun:IFNAME:ADDR/PREFIX HOST:PORT [--send-bytes N] "
+          "[--verify] [options]\n"
+          "Connects to HOST:PORT and holds the connection open, receiving, until it ends or the\n"
+          "command is interrupted (SIGINT/SIGTERM close it gracefully).\n"
+          "  --send-bytes N   send N bytes of vigil's test pattern (K/M/G suffixes), then half-close\n"
+          "  --verify         check that the bytes received are that pattern from offset 0 (an echo\n"
+          "                   server's answer); exit 1 on the first difference\n",
+          f);
+    cli_rt_usage(f);
+    fputs("exit status: 0 when the connection ended normally (or was interrupted) and any check\n"
+          "passed, 1 when it failed (refused, reset, timed out, keep-alive, link gone, mismatch),\n"
+          "2 for a usage error.\n", f);
+}
+
+static void send_more(struct connect_run *r, vg_time now)
+{
+    while (r->sent < r->send_bytes && vg_tcp_writable(r->tcb) > 0) {
+        uint64_t left = r->send_bytes - r->sent;
+        size_t n = left < sizeof r->buf ? (size_t)left : sizeof r->buf;
+        cli_pattern_fill(r->sent, r->buf, n);
+        long k = vg_tcp_send(r->tcb, r->buf, n, now);
+        if (k <= 0)
+            break;
+        r->sent += (uint64_t)k;
+    }
+    if (r->send_bytes != UINT64_MAX && r->sent == r->send_bytes && !r->shut) {
+        vg_tcp_shutdown_send(r->tcb, now);
+        r->shut = 1;
+    }
+}
+
+static void receive(struct connect_run *r, vg_time now)
+{
+    for (;;) {
+        long n = vg_tcp_recv(r->tcb, r->buf, sizeof r->buf, now);
+        if (n == 0) {
+            r->eof = 1;
+            return;
+        }
+        if (n < 0)
+            return;
+        if (r->verify && r->mismatch_at == UINT64_MAX) {
+            size_t bad = cli_pattern_check(r->received, r->buf, (size_t)n);
+            if (bad < (size_t)n)
+                r->mismatch_at = r->received + bad;
+        }
+        vg_sha256_update(&r->rx_hash, r->buf, (size_t)n);
+        r->received += (uint64_t)n;
+    }
+}
+
+/* The connection has reached an end we report: 1 done, 0 keep going. */
+static int finished(struct connect_run *r)
+{
+    enum vg_tcp_state st = vg_tcp_state(r->tcb);
+    if (vg_tcp_error(r->tcb) || st == VG_TCP_CLOSED)
+        return 1;
+    if (r->mismatch_at != UINT64_MAX)
+        return 1;
+    /* The peer closed its side and ours has nothing left to say (or never had anything). */
+    return r->eof && (r->send_bytes == UINT64_MAX || (r->shut && vg_tcp_unacked(r->tcb) == 0));
+}
+
+/* After an interrupt: our FIN goes out and the command waits (briefly) for the exchange. */
+static void close_gracefully(struct connect_run *r)
+{
+    vg_time now = cli_rt_now(&r->rt);
+    vg_tcp_shutdown_send(r->tcb, now);
+    vg_time until = now + CONNECT_CLOSE_GRACE_US;
+    while (cli_rt_now(&r->rt) < until) {
+        enum vg_tcp_state st = vg_tcp_state(r->tcb);
+        if (st == VG_TCP_CLOSED || st == VG_TCP_TIME_WAIT ||
+            (st == VG_TCP_FIN_WAIT_2 && vg_tcp_unacked(r->tcb) == 0))
+            break;
+        receive(r, cli_rt_now(&r->rt));
+        if (cli_rt_step(&r->rt, until) < 0)
+            break;
+    }
+}
+
+static int run(struct connect_run *r, uint32_t raddr, uint16_t rport, const struct cli_rt_options *o)
+{
+    vg_time now = cli_rt_now(&r->rt);
+    r->tcb = vg_tcp_open(r->rt.stack);
+    if (!r->tcb) {
+        fprintf(stderr, "connect: out of memory\n");
+        return 1;
+    }
+    int rc = vg_tcp_connect(r->tcb, raddr, rport, now);
+    if (rc) {
+        const char *wsa = cli_wsa_error_name(rc);
+        fprintf(stderr, "connect: cannot start the connection: %s\n", wsa ? wsa : vg_err_name(rc));
+        vg_tcp_close(r->tcb, now);
+        return 1;
+    }
+    int gone = 0;
+    while (!finished(r)) {
+        if (cli_rt_interrupted()) {
+            cli_events_emit(&r->rt.events, cli_rt_now(&r->rt), r->rt.host, "interrupted", NULL, 0);
+            close_gracefully(r);
+            break;
+        }
+        now = cli_rt_now(&r->rt);
+        if (!r->connected && vg_tcp_state(r->tcb) >= VG_TCP_ESTABLISHED)
+            r->connected = 1;
+        if (r->connected && !r->ka_applied) {
+            int e = cli_keepalive_apply(&o->ka, r->tcb, now);
+            if (e)
+                fprintf(stderr, "connect: keep-alive options refused: %s\n", vg_err_name(e));
+            r->ka_applied = 1;
+        }
+        if (r->connected) {
+            receive(r, now);
+            send_more(r, now);
+            if (finished(r))
+                break;
+        }
+        if (cli_rt_step(&r->rt, VG_TIME_NEVER) < 0) {
+            gone = 1;
+            break;
+        }
+    }
+    now = cli_rt_now(&r->rt);
+    int err = gone ? VG_ERR_NETDOWN : vg_tcp_error(r->tcb);
+    const char *wsa = cli_wsa_error_name(err);
+    uint8_t digest[VG_SHA256_LEN];
+    char hex[VG_SHA256_HEX_LEN];
+    vg_sha256_final(&r->rx_hash, digest);
+    vg_sha256_hex(digest, hex);
+    struct cli_field f[7];
+    size_t n = 0;
+    f[n++] = CLI_UINT("bytes_sent", r->sent);
+    f[n++] = CLI_UINT("bytes_received", r->received);
+    f[n++] = CLI_STR("received_sha256", hex);
+    if (r->verify) {
+        int ok = r->mismatch_at == UINT64_MAX && r->send_bytes != UINT64_MAX &&
+                 r->received == r->send_bytes;
+        f[n++] = CLI_BOOL("verified", ok);
+        if (r->mismatch_at != UINT64_MAX)
+            f[n++] = CLI_UINT("mismatch_at", r->mismatch_at);
+        if (!ok)
+            err = err ? err : VG_ERR_INVAL;
+    }
+    if (wsa)
+        f[n++] = CLI_STR("error", wsa);
+    f[n++] = CLI_STR("state", vg_tcp_state_name(vg_tcp_state(r->tcb)));
+    cli_events_emit(&r->rt.events, now, r->rt.host, "summary", f, n);
+    /* The handle is released; the stack would finish the close on its own were it kept running. */
+    vg_tcp_close(r->tcb, now);
+    return err ? 1 : 0;
+}
+
+int cmd_connect(int argc, char **argv)
+{
+    struct cli_rt_options o;
+    cli_rt_options_init(&o);
+    const char *target = NULL;
+    uint64_t send_bytes = UINT64_MAX;
+    int verify = 0;
+    for (int i = 1; i < argc; i++) {
+        int k = cli_rt_option(&o, "connect", argc, argv, &i);
+        if (k < 0)
+            return 2;
+        if (k > 0)
+            continue;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        }
+        if (!strcmp(argv[i], "--send-bytes") && i + 1 < argc) {
+            if (cli_parse_size(argv[++i], &send_bytes) != 0 || send_bytes == UINT64_MAX) {
+                fprintf(stderr, "connect: --send-bytes wants a size, not '%s'\n", argv[i]);
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--verify")) {
+            verify = 1;
+        } else if (argv[i][0] != '-' && !target) {
+            target = argv[i];
+        } else {
+            fprintf(stderr, "connect: unexpected argument '%s'\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    uint32_t raddr;
+    uint16_t rport;
+    if (!target || cli_parse_endpoint(target, &raddr, &rport) != 0) {
+        fprintf(stderr, "connect: give the peer as HOST:PORT, e.g. 192.0.2.1:7000\n");
+        return 2;
+    }
+    if (verify && send_bytes == UINT64_MAX) {
+        fprintf(stderr, "connect: --verify checks an echo of --send-bytes; give both\n");
+        return 2;
+    }
+    struct connect_run *r = calloc(1, sizeof *r);
+    if (!r) {
+        fprintf(stderr, "connect: out of memory\n");
+        return 1;
+    }
+    r->send_bytes = send_bytes;
+    r->verify = verify;
+    r->mismatch_at = UINT64_MAX;
+    vg_sha256_init(&r->rx_hash);
+    int status = 1;
+    if (cli_rt_open(&r->rt, "connect", &o) == 0) {
+        status = run(r, raddr, rport, &o);
+        cli_rt_close(&r->rt);
+    }
+    free(r);
+    return status;
+}

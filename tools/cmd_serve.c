@@ -1,0 +1,302 @@
+/* vigil serve: a listener on a stack on a TUN device. Each connection's bytes are echoed back or
+ * discarded; keep-alive applies to every connection accepted. SIGINT/SIGTERM close every
+ * connection gracefully and stop. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_pattern.h"
+#include "cli_rt.h"
+#include "commands.h"
+
+#define SERVE_CLOSE_GRACE_US 1000000u
+#define SERVE_BACKLOG 16
+#define SERVE_CHUNK 65536
+
+struct serve_conn {
+    vg_tcb *tcb;
+    uint64_t rx, tx;
+    uint64_t mismatch_at;       /* UINT64_MAX: none (or not checked) */
+    uint8_t *pend;              /* echo bytes received but not yet queued for sending */
+    size_t pend_len;
+    char peer[22];
+};
+
+struct serve_run {
+    struct cli_rt rt;
+    vg_tcb *listener;
+    int echo, verify, once;
+    struct serve_conn *conns;
+    size_t nconns, cap;
+    unsigned served, failed;
+    uint8_t buf[SERVE_CHUNK];
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: vigil serve --net tun:IFNAME:ADDR/PREFIX --port P [--echo|--discard] [--verify]\n"
+          "                   [--once] [options]\n"
+          "Accepts connections on port P until interrupted (SIGINT/SIGTERM close them gracefully).\n"
+          "  --echo      send every byte received back (default: --discard, read and drop)\n"
+          "  --verify    check that each connection's bytes are vigil's test pattern (as sent by\n"
+          "              `vigil connect --send-bytes`); a difference ends that connection\n"
+          "  --once      stop after the first connection ends; exit 1 if it failed\n",
+          f);
+    cli_rt_usage(f);
+}
+
+static void conn_end(struct serve_run *r, size_t i)
+{
+    struct serve_conn *c = &r->conns[i];
+    vg_time now = cli_rt_now(&r->rt);
+    int err = vg_tcp_error(c->tcb);
+    const char *wsa = cli_wsa_error_name(err);
+    struct cli_field f[6];
+    size_t n = 0;
+    f[n++] = CLI_STR("peer", c->peer);
+    f[n++] = CLI_UINT("bytes_received", c->rx);
+    f[n++] = CLI_UINT("bytes_sent", c->tx);
+    if (r->verify)
+        f[n++] = CLI_BOOL("verified", c->mismatch_at == UINT64_MAX);
+    if (c->mismatch_at != UINT64_MAX)
+        f[n++] = CLI_UINT("mismatch_at", c->mismatch_at);
+    if (wsa)
+        f[n++] = CLI_STR("error", wsa);
+    cli_events_emit(&r->rt.events, now, r->rt.host, "conn_end", f, n);
+    if (err || c->mismatch_at != UINT64_MAX)
+        r->failed++;
+    /* A mismatch is not the peer's orderly close: reset so it learns. */
+    if (c->mismatch_at != UINT64_MAX)
+        vg_tcp_abort(c->tcb, now);
+    else
+        vg_tcp_close(c->tcb, now);
+    free(c->pend);
+    r->conns[i] = r->conns[--r->nconns];
+    r->served++;
+}
+
+static int add_conn(struct serve_run *r, vg_tcb *t, const struct cli_keepalive *ka)
+{
+    if (r->nconns == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 8;
+        struct serve_conn *c = realloc(r->conns, cap * sizeof *c);
+        if (!c)
+            return -1;
+        r->conns = c;
+        r->cap = cap;
+    }
+    struct serve_conn *c = &r->conns[r->nconns++];
+    memset(c, 0, sizeof *c);
+    c->tcb = t;
+    c->mismatch_at = UINT64_MAX;
+    uint32_t raddr;
+    uint16_t rport;
+    vg_tcp_endpoints(t, NULL, NULL, &raddr, &rport);
+    cli_format_endpoint(raddr, rport, c->peer);
+    int e = cli_keepalive_apply(ka, t, cli_rt_now(&r->rt));
+    if (e)
+        fprintf(stderr, "serve: keep-alive options refused for %s: %s\n", c->peer, vg_err_name(e));
+    return 0;
+}
+
+/* Queues as much of the pending echo as the send buffer takes. */
+static void flush_pending(struct serve_conn *c, vg_time now)
+{
+    while (c->pend_len) {
+        long k = vg_tcp_send(c->tcb, c->pend, c->pend_len, now);
+        if (k <= 0)
+            return;
+        c->tx += (uint64_t)k;
+        c->pend_len -= (size_t)k;
+        memmove(c->pend, c->pend + k, c->pend_len);
+    }
+}
+
+static void free_pending_if_empty(struct serve_conn *c)
+{
+    if (c->pend && !c->pend_len) {
+        free(c->pend);
+        c->pend = NULL;
+    }
+}
+
+/* Moves the connection's bytes along; 1 when it has ended and can be let go. */
+static int service(struct serve_run *r, struct serve_conn *c, vg_time now)
+{
+    if (vg_tcp_error(c->tcb) || vg_tcp_state(c->tcb) == VG_TCP_CLOSED)
+        return 1;
+    if (r->echo) {
+        flush_pending(c, now);
+        free_pending_if_empty(c);
+    }
+    while (!c->pend_len) {
+        size_t room = sizeof r->buf;
+        if (r->echo) {
+            size_t w = vg_tcp_writable(c->tcb);
+            room = w < room ? w : room;
+            if (!room)
+                break;
+        }
+        long n = vg_tcp_recv(c->tcb, r->buf, room, now);
+        if (n <= 0)
+            break;
+        if (r->verify && c->mismatch_at == UINT64_MAX) {
+            size_t bad = cli_pattern_check(c->rx, r->buf, (size_t)n);
+            if (bad < (size_t)n)
+                c->mismatch_at = c->rx + bad;
+        }
+        c->rx += (uint64_t)n;
+        if (c->mismatch_at != UINT64_MAX)
+            return 1;
+        if (!r->echo)
+            continue;
+        long k = vg_tcp_send(c->tcb, r->buf, (size_t)n, now);
+        size_t queued = k > 0 ? (size_t)k : 0;
+        c->tx += queued;
+        if (queued < (size_t)n) {
+            c->pend = malloc((size_t)n - queued);
+            if (!c->pend)
+                return 1;
+            c->pend_len = (size_t)n - queued;
+            memcpy(c->pend, r->buf + queued, c->pend_len);
+        }
+    }
+    /* The peer is done and so are we: the close sends our FIN after the queued echo. */
+    return vg_tcp_eof(c->tcb) && !c->pend_len;
+}
+
+/* SIGINT/SIGTERM: no new connections; FINs out on the others, a short wait for the exchange. */
+static void shut_down(struct serve_run *r)
+{
+    vg_time now = cli_rt_now(&r->rt);
+    cli_events_emit(&r->rt.events, now, r->rt.host, "interrupted", NULL, 0);
+    vg_tcp_close(r->listener, now);
+    r->listener = NULL;
+    for (size_t i = 0; i < r->nconns; i++)
+        vg_tcp_shutdown_send(r->conns[i].tcb, now);
+    vg_time until = now + SERVE_CLOSE_GRACE_US;
+    while (cli_rt_now(&r->rt) < until) {
+        size_t open = 0;
+        for (size_t i = 0; i < r->nconns; i++) {
+            enum vg_tcp_state st = vg_tcp_state(r->conns[i].tcb);
+            if (st != VG_TCP_CLOSED && st != VG_TCP_TIME_WAIT && st != VG_TCP_FIN_WAIT_2)
+                open++;
+        }
+        if (!open || cli_rt_step(&r->rt, until) < 0)
+            break;
+    }
+    while (r->nconns)
+        conn_end(r, r->nconns - 1);
+}
+
+static int run(struct serve_run *r, uint16_t port, const struct cli_rt_options *o)
+{
+    r->listener = vg_tcp_open(r->rt.stack);
+    int rc = r->listener ? vg_tcp_bind(r->listener, r->rt.addr, port) : -VG_ERR_NOBUFS;
+    if (!rc)
+        rc = vg_tcp_listen(r->listener, SERVE_BACKLOG);
+    if (rc) {
+        const char *wsa = cli_wsa_error_name(rc);
+        fprintf(stderr, "serve: cannot listen on port %u: %s\n", (unsigned)port,
+                wsa ? wsa : vg_err_name(rc));
+        if (r->listener)
+            vg_tcp_close(r->listener, cli_rt_now(&r->rt));
+        return 1;
+    }
+    char local[22];
+    cli_format_endpoint(r->rt.addr, port, local);
+    cli_events_emit(&r->rt.events, cli_rt_now(&r->rt), r->rt.host, "listening",
+                    (struct cli_field[]){CLI_STR("local", local),
+                                         CLI_STR("mode", r->echo ? "echo" : "discard")},
+                    2);
+    int gone = 0;
+    for (;;) {
+        if (cli_rt_interrupted()) {
+            shut_down(r);
+            break;
+        }
+        vg_tcb *t;
+        while ((t = vg_tcp_accept(r->listener)))
+            if (add_conn(r, t, &o->ka) != 0)
+                vg_tcp_abort(t, cli_rt_now(&r->rt));
+        vg_time now = cli_rt_now(&r->rt);
+        for (size_t i = r->nconns; i-- > 0;) {
+            if (service(r, &r->conns[i], now))
+                conn_end(r, i);
+        }
+        if (r->once && r->served)
+            break;
+        if (cli_rt_step(&r->rt, VG_TIME_NEVER) < 0) {
+            gone = 1;
+            break;
+        }
+    }
+    vg_time now = cli_rt_now(&r->rt);
+    while (r->nconns)
+        conn_end(r, r->nconns - 1);
+    if (r->listener)
+        vg_tcp_close(r->listener, now);
+    cli_events_emit(&r->rt.events, now, r->rt.host, "stopped",
+                    (struct cli_field[]){CLI_UINT("connections", r->served),
+                                         CLI_UINT("failed", r->failed)},
+                    2);
+    return gone || r->failed ? 1 : 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    struct cli_rt_options o;
+    cli_rt_options_init(&o);
+    uint64_t port = 0;
+    int echo = 0, verify = 0, once = 0;
+    for (int i = 1; i < argc; i++) {
+        int k = cli_rt_option(&o, "serve", argc, argv, &i);
+        if (k < 0)
+            return 2;
+        if (k > 0)
+            continue;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        }
+        if (!strcmp(argv[i], "--port") && i + 1 < argc) {
+            const char *v = argv[++i];
+            if (cli_parse_size(v, &port) != 0 || port == 0 || port > 65535 ||
+                strspn(v, "0123456789") != strlen(v)) {
+                fprintf(stderr, "serve: --port wants a number from 1 to 65535, not '%s'\n", v);
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--echo")) {
+            echo = 1;
+        } else if (!strcmp(argv[i], "--discard")) {
+            echo = 0;
+        } else if (!strcmp(argv[i], "--verify")) {
+            verify = 1;
+        } else if (!strcmp(argv[i], "--once")) {
+            once = 1;
+        } else {
+            fprintf(stderr, "serve: unexpected argument '%s'\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!port) {
+        fprintf(stderr, "serve: give the port to listen on with --port P\n");
+        return 2;
+    }
+    struct serve_run *r = calloc(1, sizeof *r);
+    if (!r) {
+        fprintf(stderr, "serve: out of memory\n");
+        return 1;
+    }
+    r->echo = echo;
+    r->verify = verify;
+    r->once = once;
+    int status = 1;
+    if (cli_rt_open(&r->rt, "serve", &o) == 0) {
+        status = run(r, (uint16_t)port, &o);
+        cli_rt_close(&r->rt);
+    }
+    free(r->conns);
+    free(r);
+    return status;
+}

@@ -1,0 +1,441 @@
+/* vigil transfer: host A (192.0.2.1) sends N bytes of PRNG content to host B (192.0.2.2) over a
+ * simulated link, and both ends' SHA-256 prove the stream arrived byte-exact. The data is
+ * generated and hashed in chunks as it goes, so N is bounded by time, not memory. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "link/pcap.h"
+#include "sim/simnet.h"
+#include "util/prng.h"
+#include "util/sha256.h"
+#include "vigil/vigil.h"
+
+#define ADDR_A 0xc0000201u
+#define ADDR_B 0xc0000202u
+#define PORT_B 5001
+#define CHUNK 65536
+/* Give up when no byte arrives for this long: the connection is stuck, not slow. */
+#define NO_PROGRESS_LIMIT VG_MS(3600000)
+
+struct options {
+    uint64_t bytes;
+    int have_bytes;
+    struct vg_link_params link;
+    uint64_t seed;
+    int json;
+    const char *pcap;
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: vigil transfer --bytes N [options]\n"
+            "\n"
+            "Sends N bytes from 192.0.2.1 to 192.0.2.2 over a simulated link, in virtual time,\n"
+            "and checks with SHA-256 that they arrived unchanged. Exit status: 0 byte-exact,\n"
+            "1 the streams differ or the connection failed, 2 bad usage.\n"
+            "\n"
+            "  --bytes N            bytes to send, an integer in [0, 10^15] (required)\n"
+            "  --loss P             probability a packet is lost, in [0,1) (default 0)\n"
+            "  --dup P              probability a packet is duplicated, in [0,1) (default 0)\n"
+            "  --reorder P          probability a packet is held back, in [0,1) (default 0)\n"
+            "  --corrupt P          probability one bit of a packet flips, in [0,1) (default 0)\n"
+            "  --latency-ms L       one-way latency in ms, in [0, 60000] (default 10)\n"
+            "  --bandwidth-mbps B   link bandwidth in Mbit/s, in [0, 1000000]; 0 = unlimited\n"
+            "                       (default 100)\n"
+            "  --seed S             seed of every random choice, an unsigned 64-bit integer\n"
+            "                       (default 1)\n"
+            "  --pcap FILE          write every packet put on the wire to FILE (pcap, raw IPv4,\n"
+            "                       virtual-time timestamps)\n"
+            "  --json               print one JSON object instead of text\n"
+            "  --help               print this help\n");
+}
+
+static int bad(const char *opt, const char *range, const char *got)
+{
+    fprintf(stderr, "vigil transfer: %s must be %s, got '%s'\n", opt, range, got);
+    return -1;
+}
+
+static int parse_prob(const char *opt, const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || *end || errno || !isfinite(v) || v < 0 || v >= 1)
+        return bad(opt, "a probability in [0,1)", s);
+    *out = v;
+    return 0;
+}
+
+static int parse_real(const char *opt, const char *s, double lo, double hi, const char *range, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || *end || errno || !isfinite(v) || v < lo || v > hi)
+        return bad(opt, range, s);
+    *out = v;
+    return 0;
+}
+
+static int parse_u64(const char *opt, const char *s, uint64_t hi, const char *range, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (*s < '0' || *s > '9')
+        return bad(opt, range, s);
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno || v > hi)
+        return bad(opt, range, s);
+    *out = v;
+    return 0;
+}
+
+/* 0 to run, 1 after --help, -1 on bad usage (message printed). */
+static int parse(int argc, char **argv, struct options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->link.latency_us = 10000;
+    o->link.bandwidth_bps = 100000000;
+    o->seed = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i], *val = NULL;
+        char name[32];
+        const char *eq = strchr(arg, '=');
+        size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+        if (nlen >= sizeof name)
+            nlen = sizeof name - 1;
+        memcpy(name, arg, nlen);
+        name[nlen] = '\0';
+        if (!strcmp(name, "--help") || !strcmp(name, "-h")) {
+            usage(stdout);
+            return 1;
+        }
+        if (!strcmp(name, "--json")) {
+            o->json = 1;
+            continue;
+        }
+        static const char *const valued[] = {"--bytes", "--loss", "--dup", "--reorder", "--corrupt",
+                                             "--latency-ms", "--bandwidth-mbps", "--seed", "--pcap"};
+        int known = 0;
+        for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
+            known |= !strcmp(name, valued[k]);
+        if (!known) {
+            fprintf(stderr, "vigil transfer: unknown option '%s' (see vigil transfer --help)\n", arg);
+            return -1;
+        }
+        if (eq)
+            val = eq + 1;
+        else if (i + 1 < argc)
+            val = argv[++i];
+        else {
+            fprintf(stderr, "vigil transfer: %s needs a value\n", name);
+            return -1;
+        }
+        double d;
+        int rc = 0;
+        if (!strcmp(name, "--bytes")) {
+            rc = parse_u64(name, val, 1000000000000000ull, "an integer in [0, 10^15]", &o->bytes);
+            o->have_bytes = 1;
+        } else if (!strcmp(name, "--loss")) {
+            rc = parse_prob(name, val, &o->link.loss);
+        } else if (!strcmp(name, "--dup")) {
+            rc = parse_prob(name, val, &o->link.dup);
+        } else if (!strcmp(name, "--reorder")) {
+            rc = parse_prob(name, val, &o->link.reorder);
+        } else if (!strcmp(name, "--corrupt")) {
+            rc = parse_prob(name, val, &o->link.corrupt);
+        } else if (!strcmp(name, "--latency-ms")) {
+            rc = parse_real(name, val, 0, 60000, "a number of milliseconds in [0, 60000]", &d);
+            o->link.latency_us = (uint32_t)llround(d * 1000);
+        } else if (!strcmp(name, "--bandwidth-mbps")) {
+            rc = parse_real(name, val, 0, 1000000, "a number of Mbit/s in [0, 1000000] (0 = unlimited)", &d);
+            o->link.bandwidth_bps = (uint64_t)llround(d * 1e6);
+        } else if (!strcmp(name, "--seed")) {
+            rc = parse_u64(name, val, UINT64_MAX, "an unsigned 64-bit integer", &o->seed);
+        } else {
+            if (!*val) {
+                fprintf(stderr, "vigil transfer: --pcap needs a file name\n");
+                return -1;
+            }
+            o->pcap = val;
+        }
+        if (rc)
+            return -1;
+    }
+    if (!o->have_bytes) {
+        fprintf(stderr, "vigil transfer: --bytes N is required (see vigil transfer --help)\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* The byte stream both ends agree on: the sender draws from it, the receiver compares with it. */
+struct stream {
+    struct vg_prng prng;
+};
+
+static void stream_fill(struct stream *s, uint8_t *buf, size_t len)
+{
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w = vg_prng_next(&s->prng);
+        for (int k = 0; k < 8; k++)
+            buf[i + (size_t)k] = (uint8_t)(w >> (8 * k));
+    }
+    if (i < len) {
+        uint64_t w = vg_prng_next(&s->prng);
+        for (; i < len; i++, w >>= 8)
+            buf[i] = (uint8_t)w;
+    }
+}
+
+struct run {
+    vg_simnet *net;
+    vg_tcb *tx, *rx;
+    uint64_t sent, received, first_diff;
+    int eof, shut;
+    struct stream gen, expect;
+    struct vg_sha256 sha_tx, sha_rx;
+    uint8_t *stage, *buf, *want;
+    size_t stage_off, stage_len;
+    const char *failure;
+};
+
+static void pump_send(struct run *r, uint64_t total, vg_time now)
+{
+    while (r->sent < total || r->stage_off < r->stage_len) {
+        if (r->stage_off == r->stage_len) {
+            uint64_t left = total - r->sent;
+            r->stage_len = left < CHUNK ? (size_t)left : CHUNK;
+            r->stage_off = 0;
+            stream_fill(&r->gen, r->stage, r->stage_len);
+        }
+        long n = vg_tcp_send(r->tx, r->stage + r->stage_off, r->stage_len - r->stage_off, now);
+        if (n <= 0)
+            return;
+        vg_sha256_update(&r->sha_tx, r->stage + r->stage_off, (size_t)n);
+        r->stage_off += (size_t)n;
+        r->sent += (uint64_t)n;
+    }
+    if (!r->shut && vg_tcp_shutdown_send(r->tx, now) == 0)
+        r->shut = 1;
+}
+
+static void pump_receive(struct run *r, uint64_t total, vg_time now)
+{
+    for (;;) {
+        long n = vg_tcp_recv(r->rx, r->buf, CHUNK, now);
+        if (n == 0)
+            r->eof = 1;
+        if (n <= 0)
+            return;
+        vg_sha256_update(&r->sha_rx, r->buf, (size_t)n);
+        if (r->first_diff == UINT64_MAX) {
+            stream_fill(&r->expect, r->want, (size_t)n);
+            for (long i = 0; i < n; i++)
+                if (r->buf[i] != r->want[i] || r->received + (uint64_t)i >= total) {
+                    r->first_diff = r->received + (uint64_t)i;
+                    break;
+                }
+        }
+        r->received += (uint64_t)n;
+    }
+}
+
+static vg_simnet *make_net(const struct options *o)
+{
+    vg_simnet *n = vg_simnet_new(o->seed, &o->link);
+    if (!n)
+        return NULL;
+    uint64_t x = o->seed;
+    uint32_t addr[2] = {ADDR_A, ADDR_B};
+    for (int i = 0; i < 2; i++) {
+        struct vg_stack_config cfg;
+        vg_stack_config_default(&cfg, VG_PROFILE_WINDOWS_VISTA);
+        cfg.addr = addr[i];
+        cfg.prefix_len = 24;
+        cfg.seed = vg_splitmix64(&x);
+        if (vg_simnet_add_host(n, &cfg) != i) {
+            vg_simnet_free(n);
+            return NULL;
+        }
+    }
+    return n;
+}
+
+static int connect_hosts(struct run *r)
+{
+    vg_stack *a = vg_simnet_stack(r->net, 0), *b = vg_simnet_stack(r->net, 1);
+    vg_tcb *l = vg_tcp_open(b);
+    if (!l || vg_tcp_bind(l, ADDR_B, PORT_B) || vg_tcp_listen(l, 1)) {
+        r->failure = "could not listen on the receiving host";
+        return -1;
+    }
+    r->tx = vg_tcp_open(a);
+    if (!r->tx || vg_tcp_connect(r->tx, ADDR_B, PORT_B, vg_simnet_now(r->net))) {
+        r->failure = "could not start the connection";
+        return -1;
+    }
+    vg_time limit = vg_simnet_now(r->net) + NO_PROGRESS_LIMIT;
+    while (!r->rx || vg_tcp_state(r->tx) != VG_TCP_ESTABLISHED) {
+        if (!r->rx)
+            r->rx = vg_tcp_accept(l);
+        if (vg_tcp_error(r->tx)) {
+            r->failure = vg_err_name(vg_tcp_error(r->tx));
+            return -1;
+        }
+        if (!vg_simnet_step(r->net, limit)) {
+            r->failure = "the handshake did not complete";
+            return -1;
+        }
+    }
+    vg_tcp_close(l, vg_simnet_now(r->net));
+    return 0;
+}
+
+static void transfer(struct run *r, uint64_t total)
+{
+    vg_time last_progress = vg_simnet_now(r->net);
+    uint64_t last_received = 0;
+    for (;;) {
+        vg_time now = vg_simnet_now(r->net);
+        pump_send(r, total, now);
+        pump_receive(r, total, now);
+        if (r->eof)
+            return;
+        if (r->received != last_received) {
+            last_received = r->received;
+            last_progress = now;
+        }
+        int err = vg_tcp_error(r->tx) ? vg_tcp_error(r->tx) : vg_tcp_error(r->rx);
+        if (err) {
+            r->failure = vg_err_name(err);
+            return;
+        }
+        if (!vg_simnet_step(r->net, last_progress + NO_PROGRESS_LIMIT)) {
+            r->failure = "no progress for an hour of virtual time";
+            return;
+        }
+    }
+}
+
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void report(const struct options *o, const struct run *r, const uint8_t dtx[VG_SHA256_LEN],
+                   const uint8_t drx[VG_SHA256_LEN], int match, double wall)
+{
+    char htx[VG_SHA256_HEX_LEN], hrx[VG_SHA256_HEX_LEN];
+    vg_sha256_hex(dtx, htx);
+    vg_sha256_hex(drx, hrx);
+    const struct vg_stack_stats *st = vg_simnet_stack(r->net, 0)
+                                          ? vg_stack_stats(vg_simnet_stack(r->net, 0)) : NULL;
+    uint64_t rtx = st ? st->tcp_retransmits : 0, fast = st ? st->tcp_fast_retransmits : 0,
+             tmo = st ? st->tcp_timeouts : 0;
+    const struct vg_simnet_stats *ns = vg_simnet_stats(r->net);
+    double vt = (double)vg_simnet_now(r->net) / 1e6;
+    if (o->json) {
+        printf("{\"bytes\":%llu,\"bytes_sent\":%llu,\"bytes_received\":%llu,"
+               "\"sha256_sent\":\"%s\",\"sha256_received\":\"%s\",\"match\":%s,",
+               (unsigned long long)o->bytes, (unsigned long long)r->sent,
+               (unsigned long long)r->received, htx, hrx, match ? "true" : "false");
+        if (r->failure)
+            printf("\"error\":\"%s\",", r->failure);
+        if (r->first_diff != UINT64_MAX)
+            printf("\"first_difference\":%llu,", (unsigned long long)r->first_diff);
+        printf("\"retransmissions\":%llu,\"fast_retransmissions\":%llu,\"timeouts\":%llu,"
+               "\"packets\":{\"sent\":%llu,\"delivered\":%llu,\"lost\":%llu,\"duplicated\":%llu,"
+               "\"reordered\":%llu,\"corrupted\":%llu},"
+               "\"seed\":%llu,\"virtual_time_s\":%.6f,\"wall_time_s\":%.3f}\n",
+               (unsigned long long)rtx, (unsigned long long)fast, (unsigned long long)tmo,
+               (unsigned long long)ns->sent, (unsigned long long)ns->delivered,
+               (unsigned long long)ns->lost, (unsigned long long)ns->duplicated,
+               (unsigned long long)ns->reordered, (unsigned long long)ns->corrupted,
+               (unsigned long long)o->seed, vt, wall);
+        return;
+    }
+    printf("bytes sent:       %llu\n", (unsigned long long)r->sent);
+    printf("bytes received:   %llu\n", (unsigned long long)r->received);
+    printf("sha256 sent:      %s\n", htx);
+    printf("sha256 received:  %s\n", hrx);
+    printf("match:            %s\n", match ? "yes" : "NO");
+    if (r->first_diff != UINT64_MAX)
+        printf("first difference: byte %llu\n", (unsigned long long)r->first_diff);
+    if (r->failure)
+        printf("error:            %s\n", r->failure);
+    printf("retransmissions:  %llu (fast %llu, timeouts %llu)\n", (unsigned long long)rtx,
+           (unsigned long long)fast, (unsigned long long)tmo);
+    printf("packets:          %llu sent, %llu delivered, %llu lost, %llu duplicated, "
+           "%llu reordered, %llu corrupted\n",
+           (unsigned long long)ns->sent, (unsigned long long)ns->delivered,
+           (unsigned long long)ns->lost, (unsigned long long)ns->duplicated,
+           (unsigned long long)ns->reordered, (unsigned long long)ns->corrupted);
+    printf("virtual time:     %.6f s\n", vt);
+    printf("wall time:        %.3f s\n", wall);
+}
+
+int cmd_transfer(int argc, char **argv)
+{
+    struct options o;
+    int rc = parse(argc, argv, &o);
+    if (rc)
+        return rc > 0 ? 0 : 2;
+
+    struct vg_pcap *cap = NULL;
+    if (o.pcap && !(cap = vg_pcap_open(o.pcap))) {
+        fprintf(stderr, "vigil transfer: --pcap: cannot write '%s': %s\n", o.pcap, strerror(errno));
+        return 2;
+    }
+    double t0 = wall_seconds();
+    struct run r;
+    memset(&r, 0, sizeof r);
+    r.first_diff = UINT64_MAX;
+    r.stage = malloc(CHUNK);
+    r.buf = malloc(CHUNK);
+    r.want = malloc(CHUNK);
+    r.net = make_net(&o);
+    if (!r.stage || !r.buf || !r.want || !r.net) {
+        fprintf(stderr, "vigil transfer: out of memory\n");
+        free(r.stage), free(r.buf), free(r.want);
+        vg_simnet_free(r.net);
+        vg_pcap_close(cap);
+        return 1;
+    }
+    vg_simnet_set_pcap(r.net, cap);
+    uint64_t x = o.seed ^ 0x7472616e73666572ull;   /* the content's own seed, apart from the net's */
+    vg_prng_seed(&r.gen.prng, vg_splitmix64(&x));
+    r.expect = r.gen;
+    vg_sha256_init(&r.sha_tx);
+    vg_sha256_init(&r.sha_rx);
+
+    if (connect_hosts(&r) == 0)
+        transfer(&r, o.bytes);
+
+    uint8_t dtx[VG_SHA256_LEN], drx[VG_SHA256_LEN];
+    vg_sha256_final(&r.sha_tx, dtx);
+    vg_sha256_final(&r.sha_rx, drx);
+    int match = !r.failure && r.eof && r.sent == o.bytes && r.received == r.sent &&
+                r.first_diff == UINT64_MAX && !memcmp(dtx, drx, sizeof dtx);
+    report(&o, &r, dtx, drx, match, wall_seconds() - t0);
+
+    vg_simnet_set_pcap(r.net, NULL);
+    int cap_rc = vg_pcap_close(cap);
+    if (cap_rc)
+        fprintf(stderr, "vigil transfer: --pcap: writing '%s' failed\n", o.pcap);
+    vg_simnet_free(r.net);
+    free(r.stage);
+    free(r.buf);
+    free(r.want);
+    return match && !cap_rc ? 0 : 1;
+}

@@ -1,0 +1,42 @@
+/* vigil: the command-line front end. Subcommands live in tools/cmd_*.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"transfer", cmd_transfer, "send N bytes between two simulated hosts and verify them"},
+    {"serve", cmd_serve, "accept connections on a TUN device (echo or discard), keep-alive on"},
+    {"connect", cmd_connect, "connect through a TUN device, send, and hold the connection open"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: vigil COMMAND [OPTIONS]   (vigil COMMAND --help for a command's options)\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "vigil: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
