@@ -22,8 +22,6 @@ static void syn_sent_input(vg_tcb *t, const struct vg_tcp_hdr *th, vg_time now)
     int has_ack = (th->flags & VG_TCP_ACK) != 0;
     if (has_ack && (SEQ_LEQ(th->ack, t->iss) || SEQ_GT(th->ack, t->snd_max))) {
         if (!(th->flags & VG_TCP_RST)) {
-            struct vg_tcp_hdr h = *th;
-            (void)h;
             t->stack->stats.tcp_rst_sent++;
             tcp_send_segment(t, th->ack, VG_TCP_RST, NULL, 0, now);
         }
@@ -42,6 +40,7 @@ static void syn_sent_input(vg_tcb *t, const struct vg_tcp_hdr *th, vg_time now)
     cc_init(t);
     t->irs = th->seq;
     t->rcv_nxt = th->seq + 1;
+    t->rcv_adv = t->rcv_nxt;
     t->last_rx = now;
     if (!has_ack) {
         /* Simultaneous open. */

@@ -65,6 +65,7 @@ void tcp_listen_input(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_t
     c->ka_epoch = now;
     c->irs = th->seq;
     c->rcv_nxt = th->seq + 1;
+    c->rcv_adv = c->rcv_nxt;
     c->snd_wnd = th->wnd;             /* never scaled in a SYN */
     c->snd_wl1 = th->seq;
     c->state = VG_TCP_SYN_RECEIVED;

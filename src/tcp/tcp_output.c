@@ -47,7 +47,7 @@ void tcp_send_segment(vg_tcb *t, uint32_t seq, uint8_t flags, const uint8_t *dat
     }
     if (flags & VG_TCP_ACK) {
         h.ack = t->rcv_nxt;
-        if (SEQ_GT(t->rcv_nxt + wnd, t->rcv_adv) || t->rcv_adv == 0)
+        if (SEQ_GT(t->rcv_nxt + wnd, t->rcv_adv))
             t->rcv_adv = t->rcv_nxt + wnd;
         t->delack_at = VG_TIME_NEVER;
         t->flags &= (uint16_t)~(TF_ACK_NOW | TF_DELACK_ONE);

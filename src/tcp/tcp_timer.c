@@ -114,13 +114,15 @@ static void persist_timeout(vg_tcb *t, vg_time now)
     t->persist_at = VG_TIME_NEVER;
     uint32_t end = tcp_data_end(t);
     if (!tcp_synchronized(t) || !SEQ_GT(end, t->snd_una) || t->snd_wnd != 0 ||
-        t->snd_una != t->snd_max)
+        SEQ_GT(t->snd_max, t->snd_una + 1))
         return;
     /* A zero-window probe carries one new octet at SND.UNA (RFC 9293 §3.8.6.1), so it can never
      * be mistaken for a keep-alive probe, which sits at SND.NXT-1. */
     uint8_t octet;
     vg_ring_peek(t->snd, 0, &octet, 1);
     tcp_send_segment(t, t->snd_una, VG_TCP_ACK, &octet, 1, now);
+    if (SEQ_GT(t->snd_una + 1, t->snd_max))
+        t->snd_max = t->snd_una + 1;  /* so the peer's ACK of the octet is acceptable */
     t->stack->stats.zwp_sent++;
     vg_stack_emit(t->stack, VG_EV_ZWP_SENT, t, now, 0, 0);
     if (t->persist_shift < 8)
