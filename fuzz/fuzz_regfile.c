@@ -3,7 +3,7 @@
  * Beyond "does not crash", it checks the parser's contract on every input: a failure leaves the
  * parameters untouched and says "line N: ..." with N >= 1; a success never yields a keep-alive
  * time or interval of 0; and the answer does not depend on the size of the error buffer.
- * Seeds: examples/registry/*.reg. */
+ * Seed it with the samples in examples/registry. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -139,7 +139,7 @@ static void queue_same_time_keeps_send_order(void **state)
     vg_pq_init(&q);
     for (int i = 0; i < 100; i++) {
         uint8_t b = (uint8_t)i;
-        assert_int_equal(vg_pq_push(&q, (vg_time)(i % 3) * 10, vg_sim_packet_new(0, 1, &b, 1)), 0);
+        assert_int_equal(vg_pq_push(&q, (size_t)(i % 2), (vg_time)(i % 3) * 10, vg_sim_packet_new(0, 1, &b, 1)), 0);
     }
     int last_byte[3] = {-1, -1, -1};
     vg_time prev = 0;
@@ -169,14 +169,20 @@ static void queue_pops_in_time_order(void **state)
     enum { N = 20000 };
     for (int i = 0; i < N; i++) {
         uint32_t id = (uint32_t)i;
-        assert_int_equal(vg_pq_push(&q, vg_prng_below(&r, 1000), vg_sim_packet_new(0, 1, (uint8_t *)&id, 4)), 0);
-        if (i % 3 == 0)   /* interleave pops with pushes, as the simulation does */
-            free(vg_pq_pop(&q, NULL));
+        /* Lanes 0-1 get ever later times (the FIFO path), lanes 2-4 random ones (the heap). */
+        size_t lane = (size_t)(i % 5);
+        vg_time at = lane < 2 ? (vg_time)i / 20 : vg_prng_below(&r, 1000);
+        assert_int_equal(vg_pq_push(&q, lane, at, vg_sim_packet_new(0, 1, (uint8_t *)&id, 4)), 0);
+        if (i % 3 == 0) {   /* interleave pops with pushes, as the simulation does */
+            vg_time popped;
+            free(vg_pq_pop(&q, &popped));
+            assert_true(popped <= vg_pq_next_time(&q));   /* nothing left was due earlier */
+        }
     }
     vg_time prev = 0;
     uint32_t prev_id = 0;
     size_t n = 0;
-    while (q.n) {
+    while (vg_pq_count(&q)) {
         vg_time at;
         struct vg_sim_packet *p = vg_pq_pop(&q, &at);
         uint32_t id;
@@ -188,6 +194,7 @@ static void queue_pops_in_time_order(void **state)
         free(p);
     }
     assert_int_equal(n, N - (N + 2) / 3);
+    assert_null(vg_pq_pop(&q, NULL));
     vg_pq_free(&q);
 }
 

@@ -43,6 +43,8 @@ static void usage(FILE *f)
 
 static void send_more(struct connect_run *r, vg_time now)
 {
+    if (r->send_bytes == UINT64_MAX)
+        return;
     while (r->sent < r->send_bytes && vg_tcp_writable(r->tcb) > 0) {
         uint64_t left = r->send_bytes - r->sent;
         size_t n = left < sizeof r->buf ? (size_t)left : sizeof r->buf;
@@ -52,7 +54,7 @@ static void send_more(struct connect_run *r, vg_time now)
             break;
         r->sent += (uint64_t)k;
     }
-    if (r->send_bytes != UINT64_MAX && r->sent == r->send_bytes && !r->shut) {
+    if (r->sent == r->send_bytes && !r->shut) {
         vg_tcp_shutdown_send(r->tcb, now);
         r->shut = 1;
     }

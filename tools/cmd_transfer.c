@@ -176,23 +176,29 @@ static int parse(int argc, char **argv, struct options *o)
     return 0;
 }
 
-/* The byte stream both ends agree on: the sender draws from it, the receiver compares with it. */
+/* The byte stream both ends agree on: the sender draws from it, the receiver compares with it.
+ * Reads of any length continue exactly where the last one stopped. */
 struct stream {
     struct vg_prng prng;
+    uint64_t word;
+    unsigned avail;      /* bytes of word not yet used */
 };
 
 static void stream_fill(struct stream *s, uint8_t *buf, size_t len)
 {
     size_t i = 0;
+    for (; i < len && s->avail; i++, s->avail--, s->word >>= 8)
+        buf[i] = (uint8_t)s->word;
     for (; i + 8 <= len; i += 8) {
         uint64_t w = vg_prng_next(&s->prng);
         for (int k = 0; k < 8; k++)
             buf[i + (size_t)k] = (uint8_t)(w >> (8 * k));
     }
     if (i < len) {
-        uint64_t w = vg_prng_next(&s->prng);
-        for (; i < len; i++, w >>= 8)
-            buf[i] = (uint8_t)w;
+        s->word = vg_prng_next(&s->prng);
+        s->avail = 8;
+        for (; i < len; i++, s->avail--, s->word >>= 8)
+            buf[i] = (uint8_t)s->word;
     }
 }
 

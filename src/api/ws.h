@@ -99,8 +99,10 @@ void ws_kick(struct ws_net *n);
 
 /* Blocks (lock held on entry and exit, dropped while sleeping) until ready(ctx) is true, the
  * call's deadline passes, the call is cancelled or WSACleanup ends the network. Runs the blocking
- * hook while waiting. Returns 0 (ready), VG_WSAETIMEDOUT or VG_WSAEINTR. */
+ * hook while waiting. Returns 0 (ready), VG_WSAETIMEDOUT, VG_WSAEINTR or VG_WSAENETDOWN. */
 int ws_wait(int (*ready)(void *ctx), void *ctx, vg_time deadline);
+/* A ready() that never is: ws_wait then just lets time pass (Sleep), link down or not. */
+int ws_never_ready(void *ctx);
 
 /* ---- Process and thread state. */
 struct ws_global {
@@ -122,10 +124,13 @@ struct ws_thread {
     int in_call;                  /* a Winsock call runs on this thread (A6.2) */
     int blocking;                 /* ... and is waiting in ws_wait (WSAIsBlocking) */
     int cancelled;                /* WSACancelBlockingCall was called from the hook */
+    int locked;                   /* this thread holds ws_g.lock (a stack callback runs) */
     vg_ws_farproc hook;
 };
 extern _Thread_local struct ws_thread ws_t;
 
+/* For the extensions that take no socket and have no A6.3: steps 1 and 2, then the lock. */
+int ws_enter_quiet(void);
 /* A6 steps 1-3 (initialised; no blocking call in progress on this thread; link up). On 0 the
  * lock is held and the stack has caught up with the clock; otherwise the WSA error. */
 int ws_enter(void);

@@ -46,7 +46,7 @@ int ws_err_from_vg(int e)
 
 int ws_link_up(void) { return vg_stack_link_up(ws_g.net->stack); }
 
-int ws_enter(void)
+int ws_enter_quiet(void)
 {
     /* A6.1, A6.2: neither needs the lock, and a call from inside the blocking hook or a stack
      * callback must not take it (the thread may already hold it). */
@@ -60,7 +60,16 @@ int ws_enter(void)
         return VG_WSANOTINITIALISED;
     }
     ws_t.in_call = 1;
+    ws_t.locked = 1;
     ws_pump(ws_g.net);
+    return 0;
+}
+
+int ws_enter(void)
+{
+    int e = ws_enter_quiet();
+    if (e)
+        return e;
     if (!ws_link_up()) {           /* A6.3 */
         ws_leave();
         return VG_WSAENETDOWN;
@@ -84,6 +93,7 @@ int ws_enter_sock(vg_socket_t s, struct ws_sock **out)
 void ws_leave(void)
 {
     ws_t.in_call = 0;
+    ws_t.locked = 0;
     if (ws_g.net)
         ws_kick(ws_g.net);
     pthread_mutex_unlock(&ws_g.lock);

@@ -20,6 +20,8 @@
 #define WS_PUMP_ROUNDS 64
 /* While a blocking hook is set, a real-time wait returns to call it at least this often. */
 #define WS_HOOK_PERIOD_US 10000u
+/* A wait on a device wakes at least this often, so the driver notices its link going down. */
+#define WS_LINK_PERIOD_US 1000000u
 
 static const struct ws_driver *const drivers[] = {&ws_loopback_driver, &ws_tun_driver};
 
@@ -248,8 +250,11 @@ static void sleep_real(struct ws_net *n, vg_time until)
     if (fd >= 0 && !n->polling) {
         n->polling = 1;
         pthread_mutex_unlock(&ws_g.lock);
+        vg_time now = monotonic_us();
+        if (until > now + WS_LINK_PERIOD_US)
+            until = now + WS_LINK_PERIOD_US;
         struct pollfd fds[2] = {{.fd = fd, .events = POLLIN}, {.fd = n->wake_rd, .events = POLLIN}};
-        int r = poll(fds, 2, poll_timeout_ms(until, monotonic_us()));
+        int r = poll(fds, 2, poll_timeout_ms(until, now));
         (void)r;                  /* EINTR or a timeout: the caller looks again either way */
         char junk[64];
         while (read(n->wake_rd, junk, sizeof junk) > 0)
@@ -285,6 +290,12 @@ static void sleep_virtual(struct ws_net *n, vg_time until, int hooked)
     }
 }
 
+int ws_never_ready(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
 int ws_wait(int (*ready)(void *ctx), void *ctx, vg_time deadline)
 {
     struct ws_net *n = ws_g.net;
@@ -301,6 +312,10 @@ int ws_wait(int (*ready)(void *ctx), void *ctx, vg_time deadline)
             rc = 0;
             break;
         }
+        if (ready != ws_never_ready && !vg_stack_link_up(n->stack)) {   /* A6.3 under the call */
+            rc = VG_WSAENETDOWN;
+            break;
+        }
         vg_time now = ws_now(n);
         if (deadline != VG_TIME_NEVER && now >= deadline) {
             rc = VG_WSAETIMEDOUT;
@@ -315,9 +330,11 @@ int ws_wait(int (*ready)(void *ctx), void *ctx, vg_time deadline)
         if (hook) {
             /* Winsock 1.1: the hook runs while the call waits; it may only cancel the call or
              * ask WSAIsBlocking (any other call fails WSAEINPROGRESS, A6.2). */
+            ws_t.locked = 0;
             pthread_mutex_unlock(&ws_g.lock);
             ((int (*)(void))hook)();
             pthread_mutex_lock(&ws_g.lock);
+            ws_t.locked = 1;
             if (!ws_g.net || ws_g.net_gen != gen) {
                 rc = VG_WSAEINTR;
                 break;

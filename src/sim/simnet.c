@@ -112,7 +112,8 @@ static vg_time jitter(vg_simnet *n)
 
 static void put_on_wire(vg_simnet *n, vg_time at, struct vg_sim_packet *p)
 {
-    (void)vg_pq_push(&n->q, at, p);   /* out of memory: the packet is lost, as on a real wire */
+    /* Out of memory: the packet is lost, as on a real wire. */
+    (void)vg_pq_push(&n->q, (size_t)p->from, at, p);
 }
 
 /* The stack's output callback: its buffer lives only for this call, so the packet is copied. */
@@ -361,4 +362,4 @@ const struct vg_simnet_stats *vg_simnet_stats(const vg_simnet *n) { return &n->s
 
 int vg_simnet_host_count(const vg_simnet *n) { return n->nhosts; }
 
-size_t vg_simnet_in_flight(const vg_simnet *n) { return n->q.n; }
+size_t vg_simnet_in_flight(const vg_simnet *n) { return vg_pq_count(&n->q); }

@@ -178,6 +178,9 @@ uint64_t vg_wheel_next(const struct vg_wheel *w)
     return earliest;
 }
 
+/* The wheel only advances as far as the timer it pops, so anything armed between pops for an
+ * instant up to now still comes out in order. now can lag w->now when the caller steps to a due
+ * timer's past expiry named by vg_wheel_next(); the wheel must not move back then. */
 struct vg_timer *vg_wheel_expire(struct vg_wheel *w, uint64_t now)
 {
     if (now < w->now)

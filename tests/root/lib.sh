@@ -88,12 +88,16 @@ wait_exit() {
 
 # count_events FILE EVENT: JSON event lines of that kind.
 count_events() {
-  grep -c "\"event\":\"$2\"" "$1" || true
+  local n
+  n=$(grep -c "\"event\":\"$2\"" "$1" 2>/dev/null) || true
+  echo "${n:-0}"
 }
 
 # tshark_count PCAP FILTER: frames matching a display filter.
 tshark_count() {
-  tshark -r "$1" -Y "$2" -T fields -e frame.number 2>/dev/null | grep -c . || true
+  local n
+  n=$(tshark -r "$1" -Y "$2" -T fields -e frame.number 2>/dev/null | grep -c .) || true
+  echo "${n:-0}"
 }
 
 # Drop every packet the kernel sends into the TUN device: vigil's peer vanishes without a word.
@@ -108,4 +112,20 @@ blackhole_kernel_to_vigil() {
 event_field() {
   grep "\"event\":\"$2\"" "$1" | head -1 | grep -o "\"$3\":[^,}]*" | head -1 | cut -d: -f2- |
     tr -d '"' || true
+}
+
+# wait_count FILE EVENT N SECONDS: until FILE holds at least N JSON lines of EVENT, or fail.
+wait_count() {
+  local file=$1 ev=$2 n=$3 secs=$4 i
+  for ((i = 0; i < secs * 20; i++)); do
+    [ "$(count_events "$file" "$ev")" -ge "$n" ] && return 0
+    sleep 0.05
+  done
+  echo "---- $file:"; cat "$file" 2>/dev/null || true
+  fail "timed out after ${secs}s waiting for $n '$ev' events in $(basename "$file")"
+}
+
+# event_times FILE EVENT: t_ms of every JSON line of that event, one per line.
+event_times() {
+  grep "\"event\":\"$2\"" "$1" | sed 's/^{"t_ms":\([0-9.]*\),.*/\1/' || true
 }

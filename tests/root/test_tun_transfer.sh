@@ -29,13 +29,13 @@ grep '"event":"conn_end"' "$LAB_WORK/serve.out"
   fail "vigil did not receive and echo $BYTES verified bytes"
 
 note "run 2: vigil connect -> Linux echo server, $BYTES bytes each way, with delay and loss"
-if tc qdisc add dev vg0 root netem delay 1ms loss 0.5% 2>/dev/null; then
-  note "tc netem: 1 ms delay, 0.5 % loss on the kernel's packets to vigil"
+if tc qdisc add dev vg0 root netem delay 1ms loss 1% 2>/dev/null; then
+  note "tc netem: 1 ms delay, 1 % loss on the kernel's packets to vigil"
 else
-  note "tc netem is not available in this kernel: 0.5 % random loss from nftables, no delay"
+  note "tc netem is not available in this kernel: 1 % random loss from nftables, no delay"
   nft add table inet vgtest
   nft add chain inet vgtest out '{ type filter hook output priority 0; }'
-  nft add rule inet vgtest out oifname vg0 numgen random mod 1000 '<' 5 counter drop
+  nft add rule inet vgtest out oifname vg0 numgen random mod 100 '<' 1 counter drop
 fi
 lab_bg "$LAB_WORK/server.out" "$PEER" echo-server 7002
 peer=$LAST_PID

@@ -1,0 +1,165 @@
+/* The extensions a test program needs beyond Winsock (vigil_ws.h): the default stack's clock,
+ * black-holing a connection, keep-alive introspection for a SOCKET, the link's state, the
+ * stack's counters and events, and Sleep. */
+#include <time.h>
+
+#include "api/ws.h"
+#include "wire/wire.h"
+
+/* For calls that report no error: run with the lock whether or not this thread already holds it
+ * (a stack callback does). Returns 0 when the network is not there. */
+static int lock_quietly(int *took)
+{
+    *took = 0;
+    if (ws_t.locked)
+        return ws_g.net != NULL;
+    if (atomic_load(&ws_g.started) == 0)
+        return 0;
+    pthread_mutex_lock(&ws_g.lock);
+    if (!ws_g.net) {
+        pthread_mutex_unlock(&ws_g.lock);
+        return 0;
+    }
+    *took = 1;
+    return 1;
+}
+
+static void unlock_quietly(int took)
+{
+    if (took)
+        pthread_mutex_unlock(&ws_g.lock);
+}
+
+uint64_t vg_clock_ms(void)
+{
+    int took;
+    if (!lock_quietly(&took))
+        return 0;
+    uint64_t ms = ws_now(ws_g.net) / 1000u;
+    unlock_quietly(took);
+    return ms;
+}
+
+void vg_ws_set_event_hook(vg_ws_event_fn fn, void *ctx)
+{
+    int took = 0;
+    if (!ws_t.locked) {
+        pthread_mutex_lock(&ws_g.lock);
+        took = 1;
+    }
+    ws_g.ev_hook = fn;
+    ws_g.ev_ctx = ctx;
+    unlock_quietly(took);
+}
+
+int vg_blackhole(vg_socket_t s, int on)
+{
+    struct ws_sock *so;
+    int e = ws_enter_sock(s, &so);
+    if (e)
+        return ws_fail(e);
+    on = on != 0;
+    if (on != so->blackhole) {
+        so->blackhole = (uint8_t)on;
+        if (on)
+            ws_g.tab.blackholes++;
+        else
+            ws_g.tab.blackholes--;
+    }
+    ws_leave();
+    return 0;
+}
+
+static int matches(const struct ws_sock *so, uint8_t proto, uint32_t src, uint32_t dst,
+                   uint16_t sport, uint16_t dport)
+{
+    uint32_t laddr, raddr;
+    uint16_t lport, rport;
+    if (so->tcb) {
+        if (proto != VG_IPPROTO_TCP)
+            return 0;
+        vg_tcp_endpoints(so->tcb, &laddr, &lport, &raddr, &rport);
+    } else {
+        if (proto != VG_IPPROTO_UDP)
+            return 0;
+        vg_udp_endpoints(so->udp, &laddr, &lport, &raddr, &rport);
+    }
+    if (!lport || dport != lport || (laddr && dst != laddr))
+        return 0;
+    return !raddr || (src == raddr && sport == rport);
+}
+
+int ws_blackholed(const uint8_t *pkt, size_t len)
+{
+    if (len < VG_IPV4_HDR_LEN || (pkt[0] >> 4) != 4)
+        return 0;
+    size_t ihl = (size_t)(pkt[0] & 0x0f) * 4u;
+    if (ihl < VG_IPV4_HDR_LEN || len < ihl + 4)
+        return 0;
+    uint8_t proto = pkt[9];
+    uint32_t src = vg_get32(pkt + 12), dst = vg_get32(pkt + 16);
+    uint16_t sport = vg_get16(pkt + ihl), dport = vg_get16(pkt + ihl + 2);
+    for (size_t i = 0; i < ws_table_cap(); i++) {
+        const struct ws_sock *so = ws_sock_at(i);
+        if (so && so->blackhole && matches(so, proto, src, dst, sport, dport))
+            return 1;
+    }
+    return 0;
+}
+
+int vg_ws_keepalive_info(vg_socket_t s, struct vg_keepalive_info *out)
+{
+    struct ws_sock *so;
+    int e = ws_enter_sock(s, &so);
+    if (e)
+        return ws_fail(e);
+    if (!so->tcb)
+        e = VG_WSAENOPROTOOPT;
+    else if (!out)
+        e = VG_WSAEFAULT;
+    else
+        vg_tcp_keepalive_info(so->tcb, ws_now(ws_g.net), out);
+    ws_leave();
+    return e ? ws_fail(e) : 0;
+}
+
+int vg_ws_set_link_up(int up)
+{
+    int e = ws_enter_quiet();
+    if (e)
+        return ws_fail(e);
+    if (ws_g.net->drv->fd) {
+        e = VG_WSAEOPNOTSUPP;     /* a device's link is the kernel's to say */
+    } else {
+        vg_stack_set_link_up(ws_g.net->stack, up);
+    }
+    ws_leave();
+    return e ? ws_fail(e) : 0;
+}
+
+int vg_ws_stack_stats(struct vg_stack_stats *out)
+{
+    int e = ws_enter_quiet();
+    if (e)
+        return ws_fail(e);
+    if (out)
+        *out = *vg_stack_stats(ws_g.net->stack);
+    else
+        e = VG_WSAEFAULT;
+    ws_leave();
+    return e ? ws_fail(e) : 0;
+}
+
+void vg_ws_sleep(uint32_t ms)
+{
+    if (ws_enter_quiet() != 0) {
+        /* No network to run (or called from a hook): an ordinary sleep. */
+        struct timespec ts = {.tv_sec = ms / 1000u, .tv_nsec = (long)(ms % 1000u) * 1000000L};
+        while (nanosleep(&ts, &ts) != 0)
+            ;
+        return;
+    }
+    if (ms)
+        ws_wait(ws_never_ready, NULL, ws_deadline_ms(ms));
+    ws_leave();
+}

@@ -1,0 +1,208 @@
+/* Readiness: select (Winsock fd_sets), WSAPoll, and what "readable", "writable" and "failed"
+ * mean for a socket, as Winsock's select documentation lists them:
+ *   readable  a listener has a connection to accept; data or the peer's FIN is waiting; the
+ *             connection was reset or dropped (recv will say how)
+ *   writable  a connect finished and data can be sent
+ *   failed    a non-blocking connect failed (exceptfds; the reason is in SO_ERROR) */
+#include <stddef.h>
+#include <sys/time.h>
+
+#include "api/ws.h"
+
+int ws_readable(struct ws_sock *so)
+{
+    if (so->udp)
+        return vg_udp_has_datagram(so->udp);
+    if (vg_tcp_state(so->tcb) == VG_TCP_LISTEN)
+        return ws_fill_pending(so);
+    ws_settle_connect(so);
+    if (vg_tcp_readable(so->tcb) > 0 || vg_tcp_eof(so->tcb))
+        return 1;
+    return vg_tcp_state(so->tcb) == VG_TCP_CLOSED && vg_tcp_error(so->tcb) && !so->connect_failed;
+}
+
+int ws_writable(struct ws_sock *so)
+{
+    if (so->udp)
+        return !so->shut_send;
+    ws_settle_connect(so);
+    return !so->shut_send && vg_tcp_writable(so->tcb) > 0;
+}
+
+int ws_failed(struct ws_sock *so)
+{
+    if (so->udp)
+        return 0;
+    ws_settle_connect(so);
+    return so->connect_failed;
+}
+
+/* fd_set access by offset, whatever FD_SETSIZE the program compiled with (ws.h). */
+struct ws_fdset_head {
+    unsigned int fd_count;
+    vg_socket_t fd_array[1];
+};
+#define FDSET_COUNT(set) ((unsigned int *)(void *)(set))
+#define FDSET_ARRAY(set) \
+    ((vg_socket_t *)(void *)((char *)(set) + offsetof(struct ws_fdset_head, fd_array)))
+
+int vg_ws_fd_isset(vg_socket_t s, struct vg_fd_set *set)
+{
+    if (!set)
+        return 0;
+    unsigned int n = *FDSET_COUNT(set);
+    const vg_socket_t *a = FDSET_ARRAY(set);
+    for (unsigned int i = 0; i < n; i++)
+        if (a[i] == s)
+            return 1;
+    return 0;
+}
+
+struct select_args {
+    struct vg_fd_set *set[3];     /* read, write, except */
+};
+
+static int test(struct ws_sock *so, int which)
+{
+    return which == 0 ? ws_readable(so) : which == 1 ? ws_writable(so) : ws_failed(so);
+}
+
+/* How many (socket, set) pairs are ready; -1 when a socket vanished (closed meanwhile). */
+static int count_ready(const struct select_args *a, int write_back)
+{
+    int total = 0;
+    for (int w = 0; w < 3; w++) {
+        if (!a->set[w])
+            continue;
+        unsigned int *count = FDSET_COUNT(a->set[w]);
+        vg_socket_t *arr = FDSET_ARRAY(a->set[w]);
+        unsigned int kept = 0;
+        for (unsigned int i = 0; i < *count; i++) {
+            struct ws_sock *so = ws_sock_find(arr[i]);
+            if (!so)
+                return -1;
+            if (test(so, w)) {
+                total++;
+                if (write_back)
+                    arr[kept++] = arr[i];
+            }
+        }
+        if (write_back)
+            *count = kept;
+    }
+    return total;
+}
+
+static int select_ready(void *ctx) { return count_ready(ctx, 0) != 0; }
+
+static int do_select(struct select_args *a, const struct timeval *timeout)
+{
+    unsigned int handles = 0;
+    for (int w = 0; w < 3; w++)
+        if (a->set[w])
+            handles += *FDSET_COUNT(a->set[w]);
+    if (handles == 0)
+        return -VG_WSAEINVAL;     /* Winsock: at least one socket in one set */
+    vg_time deadline = VG_TIME_NEVER;
+    if (timeout) {
+        if (timeout->tv_sec < 0 || timeout->tv_usec < 0)
+            return -VG_WSAEINVAL;
+        deadline = ws_now(ws_g.net) + (vg_time)timeout->tv_sec * 1000000u + (vg_time)timeout->tv_usec;
+    }
+    int n = count_ready(a, 0);
+    if (n == 0 && deadline > ws_now(ws_g.net)) {
+        int e = ws_wait(select_ready, a, deadline);
+        if (e && e != VG_WSAETIMEDOUT)
+            return -e;
+    }
+    n = count_ready(a, 1);
+    return n < 0 ? -VG_WSAENOTSOCK : n;
+}
+
+int vg_ws_select(int nfds, struct vg_fd_set *readfds, struct vg_fd_set *writefds,
+                 struct vg_fd_set *exceptfds, const struct timeval *timeout)
+{
+    (void)nfds;                   /* Winsock ignores it */
+    int e = ws_enter();
+    if (e)
+        return ws_fail(e);
+    struct select_args a = {{readfds, writefds, exceptfds}};
+    int r = count_ready(&a, 0) < 0 ? -VG_WSAENOTSOCK : do_select(&a, timeout);
+    ws_leave();
+    return r < 0 ? ws_fail(-r) : r;
+}
+
+#define POLL_REQUESTABLE                                                                     \
+    (VG_WS_POLLRDNORM | VG_WS_POLLRDBAND | VG_WS_POLLPRI | VG_WS_POLLWRNORM | VG_WS_POLLWRBAND)
+
+static short revents_of(struct ws_sock *so, short events)
+{
+    int r = 0;
+    if ((events & VG_WS_POLLRDNORM) && ws_readable(so))
+        r |= VG_WS_POLLRDNORM;
+    if ((events & VG_WS_POLLWRNORM) && ws_writable(so))
+        r |= VG_WS_POLLWRNORM;
+    if (so->tcb) {
+        /* Reported whether asked for or not. */
+        if (ws_failed(so))
+            r |= VG_WS_POLLERR | VG_WS_POLLHUP;
+        else if (vg_tcp_state(so->tcb) == VG_TCP_CLOSED && vg_tcp_error(so->tcb))
+            r |= VG_WS_POLLERR | VG_WS_POLLHUP;
+        else if (vg_tcp_eof(so->tcb))
+            r |= VG_WS_POLLHUP;
+    }
+    return (short)r;
+}
+
+struct poll_args {
+    struct vg_wsapollfd *fds;
+    uint32_t n;
+};
+
+static int poll_scan(struct poll_args *a, int write_back)
+{
+    int ready = 0;
+    for (uint32_t i = 0; i < a->n; i++) {
+        struct vg_wsapollfd *p = &a->fds[i];
+        short rev = 0;
+        if (p->fd != VG_INVALID_SOCKET) {
+            struct ws_sock *so = ws_sock_find(p->fd);
+            rev = so ? revents_of(so, p->events) : (short)VG_WS_POLLNVAL;
+        }
+        if (write_back)
+            p->revents = rev;
+        ready += rev != 0;
+    }
+    return ready;
+}
+
+static int poll_ready(void *ctx) { return poll_scan(ctx, 0) != 0; }
+
+static int do_poll(struct vg_wsapollfd *fds, uint32_t nfds, int timeout_ms)
+{
+    if (nfds == 0)
+        return -VG_WSAEINVAL;
+    if (!fds)
+        return -VG_WSAEFAULT;
+    for (uint32_t i = 0; i < nfds; i++)
+        if (fds[i].events & ~POLL_REQUESTABLE)
+            return -VG_WSAEINVAL;
+    struct poll_args a = {fds, nfds};
+    if (poll_scan(&a, 0) == 0 && timeout_ms != 0) {
+        vg_time deadline = timeout_ms < 0 ? VG_TIME_NEVER : ws_deadline_ms((uint32_t)timeout_ms);
+        int e = ws_wait(poll_ready, &a, deadline);
+        if (e && e != VG_WSAETIMEDOUT)
+            return -e;
+    }
+    return poll_scan(&a, 1);
+}
+
+int vg_ws_poll(struct vg_wsapollfd *fds, uint32_t nfds, int timeout_ms)
+{
+    int e = ws_enter();
+    if (e)
+        return ws_fail(e);
+    int r = do_poll(fds, nfds, timeout_ms);
+    ws_leave();
+    return r < 0 ? ws_fail(-r) : r;
+}

@@ -1,0 +1,127 @@
+/* WSAStartup and WSACleanup: counted, as on Windows. The first WSAStartup attaches the process to
+ * the default network (ws_net.c); the WSACleanup that undoes the last one resets every socket
+ * still open and releases the network. */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/ws.h"
+
+#define WS_HIGH_VERSION 0x0202    /* 2.2 */
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void init_once(void)
+{
+    /* Waits take absolute CLOCK_MONOTONIC deadlines, the clock the stack runs on. */
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&ws_g.cond, &ca);
+    pthread_condattr_destroy(&ca);
+}
+
+/* The version the program will use: the one it asked for, or the highest vigil has (2.2) when
+ * it asked for more. 0 when it asked for less than 1.0. */
+static uint16_t negotiate(uint16_t requested)
+{
+    unsigned major = requested & 0xffu, minor = requested >> 8;
+    if (major == 0)
+        return 0;
+    if (major == 1)
+        return minor == 0 ? 0x0001 : 0x0101;
+    if (major == 2 && minor <= 2)
+        return requested;
+    return WS_HIGH_VERSION;
+}
+
+static void describe(struct vg_wsadata *d, uint16_t version)
+{
+    memset(d, 0, sizeof *d);
+    d->wVersion = version;
+    d->wHighVersion = WS_HIGH_VERSION;
+    snprintf(d->szDescription, sizeof d->szDescription,
+             "vigil: Windows Sockets 2.2 on a userspace TCP/IPv4 stack");
+    snprintf(d->szSystemStatus, sizeof d->szSystemStatus, "Running");
+    /* Winsock 2 ignores both; 1.1 programs read them. */
+    d->iMaxSockets = (version & 0xff) == 1 ? 32767 : 0;
+    d->iMaxUdpDg = (version & 0xff) == 1 ? 65467 : 0;
+    d->lpVendorInfo = NULL;
+}
+
+int vg_ws_startup(uint16_t requested, struct vg_wsadata *data)
+{
+    pthread_once(&once, init_once);
+    if (ws_t.in_call)
+        return VG_WSAEINPROGRESS;
+    if (!data)
+        return VG_WSAEFAULT;
+    uint16_t version = negotiate(requested);
+    describe(data, version ? version : WS_HIGH_VERSION);
+    if (!version)
+        return VG_WSAVERNOTSUPPORTED;
+
+    pthread_mutex_lock(&ws_g.lock);
+    if (!ws_g.net) {
+        struct ws_net *n;
+        char why[sizeof ws_g.startup_error - 32];
+        if (ws_net_open(&n, why, sizeof why) != 0) {
+            snprintf(ws_g.startup_error, sizeof ws_g.startup_error, "WSAStartup: %s", why);
+            fprintf(stderr, "vigil: %s\n", ws_g.startup_error);
+            pthread_mutex_unlock(&ws_g.lock);
+            return VG_WSASYSNOTREADY;
+        }
+        ws_g.net = n;
+        ws_g.net_gen++;
+    }
+    ws_g.startup_error[0] = '\0';
+    ws_g.version = version;
+    atomic_fetch_add(&ws_g.started, 1);
+    pthread_mutex_unlock(&ws_g.lock);
+    return 0;
+}
+
+static void close_everything(void)
+{
+    vg_time now = ws_now(ws_g.net);
+    for (size_t i = 0; i < ws_table_cap(); i++) {
+        struct ws_sock *so = ws_sock_at(i);
+        if (!so)
+            continue;
+        /* As if closesocket had been called on each, but without lingering: peers learn at once
+         * that the connection is gone (what reaches them depends on the network). */
+        if (so->tcb) {
+            vg_tcp_set_user(so->tcb, NULL);
+            vg_tcp_abort(so->tcb, now);
+        }
+        for (size_t k = 0; k < so->npending; k++)
+            vg_tcp_abort(so->pending[k], now);
+        if (so->udp)
+            vg_udp_close(so->udp);
+    }
+    ws_table_destroy();
+}
+
+int vg_ws_cleanup(void)
+{
+    if (atomic_load(&ws_g.started) == 0)
+        return ws_fail(VG_WSANOTINITIALISED);
+    if (ws_t.in_call)
+        return ws_fail(VG_WSAEINPROGRESS);
+    pthread_mutex_lock(&ws_g.lock);
+    if (!ws_g.net || atomic_load(&ws_g.started) == 0) {
+        pthread_mutex_unlock(&ws_g.lock);
+        return ws_fail(VG_WSANOTINITIALISED);
+    }
+    if (atomic_fetch_sub(&ws_g.started, 1) == 1) {
+        close_everything();
+        struct ws_net *n = ws_g.net;
+        ws_g.net = NULL;
+        ws_g.net_gen++;
+        ws_net_close(n);
+        pthread_cond_broadcast(&ws_g.cond);
+    }
+    pthread_mutex_unlock(&ws_g.lock);
+    return 0;
+}
+
+const char *vg_ws_startup_error(void) { return ws_g.startup_error; }

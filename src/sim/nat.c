@@ -1,0 +1,176 @@
+/* The flow-forgetting middlebox (see nat.h). A scenario holds a handful of flows, so they live in
+ * a plain array searched linearly; a flow is removed by moving the last one into its place. */
+#include "sim/nat.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "wire/wire.h"
+
+struct nat_flow {
+    /* As the SYN carried them; a packet matches in either direction. */
+    uint32_t saddr, daddr;
+    uint16_t sport, dport;
+    vg_time last_seen;
+};
+
+struct vg_nat {
+    vg_time timeout;
+    struct nat_flow *flows;
+    size_t n, cap;
+    vg_nat_event_fn event;
+    void *event_ctx;
+    struct vg_nat_stats stats;
+};
+
+struct vg_nat *vg_nat_new(vg_time idle_timeout)
+{
+    struct vg_nat *nat = calloc(1, sizeof *nat);
+    if (!nat)
+        return NULL;
+    nat->timeout = idle_timeout ? idle_timeout : 1;
+    return nat;
+}
+
+void vg_nat_free(struct vg_nat *nat)
+{
+    if (!nat)
+        return;
+    free(nat->flows);
+    free(nat);
+}
+
+void vg_nat_set_event(struct vg_nat *nat, vg_nat_event_fn fn, void *ctx)
+{
+    nat->event = fn;
+    nat->event_ctx = ctx;
+}
+
+static void emit_flow(struct vg_nat *nat, enum vg_nat_event_type type, vg_time at,
+                      const struct nat_flow *f)
+{
+    if (!nat->event)
+        return;
+    struct vg_nat_event ev = {.type = type, .at = at, .last_seen = f->last_seen,
+                              .saddr = f->saddr, .daddr = f->daddr, .sport = f->sport,
+                              .dport = f->dport, .from = -1, .to = -1};
+    nat->event(nat->event_ctx, &ev);
+}
+
+static vg_time expiry_of(const struct vg_nat *nat, const struct nat_flow *f)
+{
+    return f->last_seen > VG_TIME_NEVER - nat->timeout ? VG_TIME_NEVER : f->last_seen + nat->timeout;
+}
+
+static void remove_flow(struct vg_nat *nat, size_t i) { nat->flows[i] = nat->flows[--nat->n]; }
+
+void vg_nat_expire(struct vg_nat *nat, vg_time now)
+{
+    /* Earliest first, so the events of one call come out in time order. */
+    for (;;) {
+        size_t best = nat->n;
+        for (size_t i = 0; i < nat->n; i++)
+            if (expiry_of(nat, &nat->flows[i]) <= now &&
+                (best == nat->n || nat->flows[i].last_seen < nat->flows[best].last_seen))
+                best = i;
+        if (best == nat->n)
+            return;
+        struct nat_flow f = nat->flows[best];
+        remove_flow(nat, best);
+        nat->stats.forgotten++;
+        emit_flow(nat, VG_NAT_FLOW_FORGOTTEN, expiry_of(nat, &f), &f);
+    }
+}
+
+vg_time vg_nat_next_expiry(const struct vg_nat *nat)
+{
+    vg_time next = VG_TIME_NEVER;
+    for (size_t i = 0; i < nat->n; i++) {
+        vg_time e = expiry_of(nat, &nat->flows[i]);
+        if (e < next)
+            next = e;
+    }
+    return next;
+}
+
+static size_t find_flow(const struct vg_nat *nat, uint32_t sa, uint16_t sp, uint32_t da, uint16_t dp)
+{
+    for (size_t i = 0; i < nat->n; i++) {
+        const struct nat_flow *f = &nat->flows[i];
+        if ((f->saddr == sa && f->sport == sp && f->daddr == da && f->dport == dp) ||
+            (f->saddr == da && f->sport == dp && f->daddr == sa && f->dport == sp))
+            return i;
+    }
+    return nat->n;
+}
+
+static int add_flow(struct vg_nat *nat, uint32_t sa, uint16_t sp, uint32_t da, uint16_t dp,
+                    vg_time now)
+{
+    if (nat->n == nat->cap) {
+        size_t cap = nat->cap ? nat->cap * 2 : 8;
+        struct nat_flow *fs = realloc(nat->flows, cap * sizeof *fs);
+        if (!fs)
+            return -1;
+        nat->flows = fs;
+        nat->cap = cap;
+    }
+    struct nat_flow *f = &nat->flows[nat->n++];
+    *f = (struct nat_flow){.saddr = sa, .daddr = da, .sport = sp, .dport = dp, .last_seen = now};
+    nat->stats.created++;
+    emit_flow(nat, VG_NAT_FLOW_CREATED, now, f);
+    return 0;
+}
+
+static int drop(struct vg_nat *nat, const uint8_t *pkt, size_t len, int from, int to, vg_time now,
+                uint32_t sa, uint16_t sp, uint32_t da, uint16_t dp)
+{
+    nat->stats.dropped++;
+    if (nat->event) {
+        struct vg_nat_event ev = {.type = VG_NAT_DROPPED, .at = now, .last_seen = VG_TIME_NEVER,
+                                  .saddr = sa, .daddr = da, .sport = sp, .dport = dp,
+                                  .pkt = pkt, .len = len, .from = from, .to = to};
+        nat->event(nat->event_ctx, &ev);
+    }
+    return 0;
+}
+
+int vg_nat_filter(void *ctx, uint8_t *pkt, size_t len, int from, int to, vg_time now)
+{
+    struct vg_nat *nat = ctx;
+    struct vg_ipv4_hdr ip;
+    const uint8_t *seg;
+    size_t slen;
+    vg_nat_expire(nat, now);
+    if (vg_ipv4_parse(pkt, len, &ip, &seg, &slen) != VG_WIRE_OK || ip.proto != VG_IPPROTO_TCP || slen < VG_TCP_HDR_LEN) {
+        nat->stats.passed++;
+        return 1;
+    }
+    uint16_t sp = vg_get16(seg), dp = vg_get16(seg + 2);
+    uint8_t flags = seg[13];
+    size_t i = find_flow(nat, ip.src, sp, ip.dst, dp);
+    if (i == nat->n) {
+        /* Only an opening SYN may create state; anything else of an unknown flow is silence. */
+        if ((flags & (VG_TCP_SYN | VG_TCP_ACK | VG_TCP_RST)) != VG_TCP_SYN)
+            return drop(nat, pkt, len, from, to, now, ip.src, sp, ip.dst, dp);
+        if (add_flow(nat, ip.src, sp, ip.dst, dp, now) != 0)
+            return drop(nat, pkt, len, from, to, now, ip.src, sp, ip.dst, dp);
+        nat->stats.passed++;
+        return 1;
+    }
+    nat->flows[i].last_seen = now;
+    if (flags & VG_TCP_RST) {
+        struct nat_flow f = nat->flows[i];
+        remove_flow(nat, i);
+        nat->stats.closed++;
+        emit_flow(nat, VG_NAT_FLOW_CLOSED, now, &f);
+    }
+    nat->stats.passed++;
+    return 1;
+}
+
+size_t vg_nat_flow_count(const struct vg_nat *nat) { return nat->n; }
+
+vg_time vg_nat_idle_timeout(const struct vg_nat *nat) { return nat->timeout; }
+
+const struct vg_nat_stats *vg_nat_stats(const struct vg_nat *nat) { return &nat->stats; }

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Interop with a real client: curl, on the kernel's side of the TUN device, fetches pages from
+# examples/http_hello.c -- Windows-style code on <vigil/winsock2.h>, run with VIGIL_NET=tun:... .
+# One fetch, two requests over one persistent connection, and a 404.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+if [ "${1:-}" != inside ]; then
+  # The example as CMake built it, else built here against the library of this build directory.
+  hello=$VIGIL_BUILD/examples/http_hello
+  if [ ! -x "$hello" ]; then
+    [ "$(id -u)" = 0 ] || skip "needs root (network namespaces and a TUN device)"
+    HELLO_DIR=$(mktemp -d /tmp/vigil-http-hello.XXXXXX)
+    trap 'rm -rf "$HELLO_DIR"' EXIT
+    flags=""
+    grep -q '^VG_SANITIZE:BOOL=ON' "$VIGIL_BUILD/CMakeCache.txt" 2>/dev/null &&
+      flags="-fsanitize=address,undefined"
+    # shellcheck disable=SC2086
+    cc -std=c11 -Wall -Wextra -Werror $flags -I"$VIGIL_SRC/include" -o "$HELLO_DIR/http_hello" \
+      "$VIGIL_SRC/examples/http_hello.c" "$VIGIL_BUILD/libvigil.a" -lpthread -lm ||
+      fail "cannot build examples/http_hello.c"
+    hello=$HELLO_DIR/http_hello
+  fi
+  export HELLO=$hello
+  rc=0
+  (lab_enter "$0" curl) || rc=$?
+  exit "$rc"
+fi
+lab_inside
+
+BODY="Hello from vigil, a userspace TCP/IPv4 stack."
+URL=http://$VIGIL_ADDR:8080
+VIGIL_NET=$NET lab_bg "$LAB_WORK/hello.out" "$HELLO" 8080 4
+hello=$LAST_PID
+wait_for "$LAB_WORK/hello.out" '^listening on port 8080$' 20
+
+got=$(curl -sS -m 10 "$URL/") || fail "curl could not fetch $URL/"
+[ "$got" = "$BODY" ] || fail "curl got '$got'"
+note "curl fetched: $got"
+
+# curl reuses one connection for two URLs of the same server (HTTP/1.1 persistent connection).
+curl -sS -m 10 -v "$URL/" "$URL/" >"$LAB_WORK/two.out" 2>"$LAB_WORK/two.err" ||
+  fail "curl could not fetch twice: $(cat "$LAB_WORK/two.err")"
+[ "$(grep -cx "$BODY" "$LAB_WORK/two.out")" = 2 ] || fail "two requests: $(cat "$LAB_WORK/two.out")"
+grep -q "Re-using existing connection" "$LAB_WORK/two.err" ||
+  fail "curl did not reuse the connection: $(grep -i connect "$LAB_WORK/two.err")"
+
+code=$(curl -sS -m 10 -o /dev/null -w '%{http_code}' "$URL/missing") || fail "curl /missing failed"
+[ "$code" = 404 ] || fail "/missing answered $code, not 404"
+
+rc=0
+wait_exit "$hello" 20 || rc=$?
+[ "$rc" = 0 ] || { cat "$LAB_WORK/hello.out"; fail "http_hello exited $rc"; }
+[ "$(grep -c '^connection from ' "$LAB_WORK/hello.out")" = 3 ] ||
+  fail "the server saw other than 3 connections: $(cat "$LAB_WORK/hello.out")"
+note "ok"

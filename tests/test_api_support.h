@@ -1,0 +1,97 @@
+/* Helpers shared by the Winsock API tests (tests/test_api_*.c): starting the default stack in
+ * virtual time under a chosen profile, and making connected pairs on the loopback network.
+ * Include after cmocka.h; it brings <vigil/winsock2.h>. */
+#ifndef TEST_API_SUPPORT_H
+#define TEST_API_SUPPORT_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "vigil/winsock2.h"
+
+/* Virtual time on the loopback network, under profile (NULL: the default, windows-vista). */
+static inline int api_start_version(const char *profile, WORD version)
+{
+    setenv("VIGIL_CLOCK", "virtual", 1);
+    setenv("VIGIL_NET", "loopback", 1);
+    unsetenv("VIGIL_REG");
+    if (profile)
+        setenv("VIGIL_PROFILE", profile, 1);
+    else
+        unsetenv("VIGIL_PROFILE");
+    WSADATA wsa;
+    return WSAStartup(version, &wsa);
+}
+
+static inline int api_start(const char *profile) { return api_start_version(profile, MAKEWORD(2, 2)); }
+
+/* Undoes every WSAStartup still in force. */
+static inline void api_stop(void)
+{
+    while (WSACleanup() == 0)
+        ;
+}
+
+static inline struct sockaddr_in loopback_addr(u_short port)
+{
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sa.sin_port = htons(port);
+    return sa;
+}
+
+/* A listening TCP socket on 127.0.0.1:port. */
+static inline SOCKET tcp_listener(u_short port, int backlog)
+{
+    SOCKET l = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    struct sockaddr_in sa = loopback_addr(port);
+    if (l == INVALID_SOCKET || bind(l, (SOCKADDR *)&sa, sizeof sa) == SOCKET_ERROR ||
+        listen(l, backlog) == SOCKET_ERROR)
+        return INVALID_SOCKET;
+    return l;
+}
+
+/* A connected pair through a listener on port: *client connected, *server accepted. The
+ * listener is closed again. Returns 0, or -1 with WSAGetLastError() set. */
+static inline int tcp_pair(u_short port, SOCKET *client, SOCKET *server)
+{
+    SOCKET l = tcp_listener(port, 5);
+    if (l == INVALID_SOCKET)
+        return -1;
+    *client = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    struct sockaddr_in sa = loopback_addr(port);
+    if (connect(*client, (SOCKADDR *)&sa, sizeof sa) == SOCKET_ERROR)
+        return -1;
+    *server = accept(l, NULL, NULL);
+    if (*server == INVALID_SOCKET)
+        return -1;
+    return closesocket(l);
+}
+
+static inline int set_dword(SOCKET s, int level, int name, DWORD v)
+{
+    return setsockopt(s, level, name, (const char *)&v, sizeof v);
+}
+
+/* The option's DWORD value, or 0xdeadbeef when getsockopt fails. */
+static inline DWORD get_dword(SOCKET s, int level, int name)
+{
+    DWORD v = 0;
+    int len = sizeof v;
+    if (getsockopt(s, level, name, (char *)&v, &len) == SOCKET_ERROR)
+        return 0xdeadbeef;
+    return v;
+}
+
+static inline int set_nonblocking(SOCKET s, int on)
+{
+    u_long mode = on ? 1 : 0;
+    return ioctlsocket(s, FIONBIO, &mode);
+}
+
+/* Lets virtual time pass with the stack running (delayed ACKs go out, etc.). */
+static inline void idle_ms(DWORD ms) { Sleep(ms); }
+
+#endif
