@@ -57,6 +57,7 @@ static inline SOCKET tcp_listener(u_short port, int backlog)
  * listener is closed again. Returns 0, or -1 with WSAGetLastError() set. */
 static inline int tcp_pair(u_short port, SOCKET *client, SOCKET *server)
 {
+    *client = *server = INVALID_SOCKET;
     SOCKET l = tcp_listener(port, 5);
     if (l == INVALID_SOCKET)
         return -1;

@@ -48,7 +48,8 @@ static void run_one(double loss, uint64_t seed)
         c[i].addr = i ? TN_ADDR1 : TN_ADDR0;
         c[i].seed = vg_splitmix64(&x);
         /* At 20 % loss a segment and its answers can fail many times over; this test is about
-         * the bytes, so the connection may retry for longer than the default before giving up. */
+         * the bytes, so the handshake may retry longer than the default, and the data transfer
+         * retries without limit (TCP_MAXRT forever) while the test's time limit bounds it. */
         c[i].max_retransmissions = 30;
     }
     struct tn_pair *p = tn_pair_new_cfg(seed, &lp, &c[0], &c[1]);

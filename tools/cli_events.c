@@ -49,6 +49,16 @@ void cli_format_endpoint(uint32_t addr, uint16_t port, char out[22])
     snprintf(out, 22, "%s:%u", a, (unsigned)port);
 }
 
+void cli_format_clock(vg_time us, char out[32])
+{
+    unsigned long long ms = (unsigned long long)(us / 1000u);
+    unsigned rest = (unsigned)(us % 1000u);
+    int n = snprintf(out, 32, "%llu:%02u:%02u.%03u", ms / 3600000u, (unsigned)(ms / 60000u % 60u),
+                     (unsigned)(ms / 1000u % 60u), (unsigned)(ms % 1000u));
+    if (rest && n > 0 && n < 29)
+        snprintf(out + n, (size_t)(32 - n), "%03u", rest);
+}
+
 static void put_json_string(FILE *f, const char *s)
 {
     fputc('"', f);
@@ -99,7 +109,17 @@ void cli_events_emit(struct cli_events *e, vg_time now, const char *host, const 
         }
         fputs("}\n", f);
     } else {
-        put_ms(f, t, 1);
+        if (e->clock) {
+            char clock[32], ms[32];
+            cli_format_clock(t, clock);
+            if (t % 1000u == 0)
+                snprintf(ms, sizeof ms, "%llu", (unsigned long long)(t / 1000u));
+            else
+                snprintf(ms, sizeof ms, "%.3f", (double)t / 1000.0);
+            fprintf(f, "%14s %12s", clock, ms);
+        } else {
+            put_ms(f, t, 1);
+        }
         fprintf(f, " ms  %-10s %-22s", host, event);
         for (size_t i = 0; i < nfields; i++) {
             if (fields[i].kind == CLI_FIELD_STR)

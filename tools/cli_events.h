@@ -16,6 +16,7 @@ struct cli_events {
     int json;
     int verbose;       /* also the high-volume events: readable, writable, acceptable, retransmit */
     vg_time origin;    /* t_ms counts from here */
+    int clock;         /* human lines also show the time as h:mm:ss.mmm (long virtual runs) */
 };
 
 void cli_events_init(struct cli_events *e, FILE *out, int json, vg_time origin);
@@ -43,6 +44,10 @@ void cli_events_emit(struct cli_events *e, vg_time now, const char *host, const 
  * of the high-volume kinds and verbose is off. Connection events carry the peer's address; aborts
  * carry the WSA error; probe_sent carries the number of probes now unanswered. */
 void cli_events_stack(struct cli_events *e, const char *host, const struct vg_event *ev);
+
+/* A duration as h:mm:ss.mmm, with the microseconds appended only when there are any
+ * ("2:00:10.000", "0:00:00.002500"). */
+void cli_format_clock(vg_time us, char out[32]);
 
 /* "a.b.c.d" and "a.b.c.d:port" of a host-order address. */
 void cli_format_addr(uint32_t addr, char out[16]);

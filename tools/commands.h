@@ -6,5 +6,7 @@
 int cmd_transfer(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_connect(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 
 #endif

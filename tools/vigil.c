@@ -12,8 +12,10 @@ struct command {
 
 static const struct command commands[] = {
     {"transfer", cmd_transfer, "send N bytes between two simulated hosts and verify them"},
-    {"serve", cmd_serve, "accept connections on a TUN device (echo or discard), keep-alive on"},
+    {"serve", cmd_serve, "accept connections on a TUN device and echo or discard their bytes"},
     {"connect", cmd_connect, "connect through a TUN device, send, and hold the connection open"},
+    {"sim", cmd_sim, "play a keep-alive scenario (peer crash, partition, NAT, ...) in virtual time"},
+    {"demo", cmd_demo, "a peer crashes; keep-alive notices 2:00:10 later (virtual time)"},
 };
 
 static void usage(FILE *f)

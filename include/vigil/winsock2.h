@@ -9,7 +9,8 @@
  *    <sys/socket.h>, <netinet/in.h>, <arpa/inet.h>, <netdb.h> or <poll.h> (as on Windows, where
  *    they do not exist). Any other C library header may come before or after it.
  *  - fd_set, FD_SET ... and select are Winsock's (a count and an array of FD_SETSIZE sockets,
- *    64 unless the program defines FD_SETSIZE first). glibc declares its own fd_set, select and
+ *    64 unless the program defines FD_SETSIZE first: then define it and include this header
+ *    before any C library header, since glibc's <sys/select.h> overwrites FD_SETSIZE). glibc declares its own fd_set, select and
  *    u_long (unsigned long, 64-bit) in <sys/select.h> and <sys/types.h>, which <stdlib.h> pulls in
  *    under _DEFAULT_SOURCE. So this header includes those two first, then maps the Winsock names
  *    onto vg_ names with macros: whichever order the includes come in, glibc's declarations keep
@@ -24,22 +25,25 @@
 #error "<vigil/winsock2.h> replaces the host's socket headers: do not include <sys/socket.h>, <netinet/in.h>, <arpa/inet.h> or <netdb.h> in the same file"
 #endif
 
+/* FD_SETSIZE: 64 as on Windows, or the program's own value when it defined one before this
+ * header. glibc's <sys/select.h> (which <sys/types.h> includes) would impose its 1024: keep the
+ * program's value aside while the system headers are read. */
+#if defined(FD_SETSIZE) && !defined(_SYS_SELECT_H)
+#define VG_WS_PROGRAM_FD_SETSIZE
+#pragma push_macro("FD_SETSIZE")
+#undef FD_SETSIZE
+#endif
+
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-
-/* FD_SETSIZE: 64 as on Windows, or the program's own value when it defined one before this
- * header (glibc's <sys/select.h> would otherwise impose its 1024). */
-#if defined(FD_SETSIZE) && !defined(_SYS_SELECT_H)
-#pragma push_macro("FD_SETSIZE")
-#undef FD_SETSIZE
 #include <sys/select.h>
+
+#if defined(VG_WS_PROGRAM_FD_SETSIZE)
 #undef FD_SETSIZE
 #pragma pop_macro("FD_SETSIZE")
-#elif defined(FD_SETSIZE) && defined(__FD_SETSIZE) && FD_SETSIZE != __FD_SETSIZE
-#include <sys/select.h>
-#else
-#include <sys/select.h>
+#undef VG_WS_PROGRAM_FD_SETSIZE
+#elif !(defined(FD_SETSIZE) && defined(__FD_SETSIZE) && FD_SETSIZE != __FD_SETSIZE)
 #undef FD_SETSIZE
 #define FD_SETSIZE 64
 #endif

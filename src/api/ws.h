@@ -108,10 +108,12 @@ int ws_never_ready(void *ctx);
 struct ws_global {
     pthread_mutex_t lock;
     pthread_cond_t cond;          /* broadcast whenever the stack or the table changed */
+    atomic_int lock_wanted;       /* threads waiting to take the lock (see ws_lock) */
+    int waiters;                  /* threads blocked in ws_wait */
     atomic_int started;           /* WSAStartup calls not undone by WSACleanup (A6.1) */
     uint16_t version;             /* negotiated by the last successful WSAStartup */
     struct ws_net *net;           /* NULL while not started */
-    uint32_t net_gen;             /* changes with every network: a waiter sees WSACleanup */
+    atomic_uint net_gen;          /* changes with every network: a waiter sees WSACleanup */
     struct ws_table tab;
     vg_ws_event_fn ev_hook;
     void *ev_ctx;
@@ -126,8 +128,15 @@ struct ws_thread {
     int cancelled;                /* WSACancelBlockingCall was called from the hook */
     int locked;                   /* this thread holds ws_g.lock (a stack callback runs) */
     vg_ws_farproc hook;
+    uint32_t hook_gen;            /* ws_g.net_gen when it was installed: a later period drops it */
 };
+/* The thread's blocking hook for the current WSAStartup period, NULL for the built-in one. */
+vg_ws_farproc ws_thread_hook(void);
 extern _Thread_local struct ws_thread ws_t;
+
+/* Takes ws_g.lock, counted in lock_wanted meanwhile: virtual time does not jump while another
+ * thread is waiting to get in (it might be about to send what the sleeper waits for). */
+void ws_lock(void);
 
 /* For the extensions that take no socket and have no A6.3: steps 1 and 2, then the lock. */
 int ws_enter_quiet(void);
@@ -153,6 +162,8 @@ void ws_settle_connect(struct ws_sock *so);
 int ws_readable(struct ws_sock *so);
 int ws_writable(struct ws_sock *so);
 int ws_failed(struct ws_sock *so);   /* connect failed, or the connection ended with an error */
+/* The socket has a local port (bind, or implicitly by connect/sendto). */
+int ws_is_bound(const struct ws_sock *so);
 /* Takes one connection off a listener into so->pending; 1 if one is pending. */
 int ws_fill_pending(struct ws_sock *so);
 

@@ -46,6 +46,13 @@ int ws_err_from_vg(int e)
 
 int ws_link_up(void) { return vg_stack_link_up(ws_g.net->stack); }
 
+void ws_lock(void)
+{
+    atomic_fetch_add(&ws_g.lock_wanted, 1);
+    pthread_mutex_lock(&ws_g.lock);
+    atomic_fetch_sub(&ws_g.lock_wanted, 1);
+}
+
 int ws_enter_quiet(void)
 {
     /* A6.1, A6.2: neither needs the lock, and a call from inside the blocking hook or a stack
@@ -54,7 +61,7 @@ int ws_enter_quiet(void)
         return VG_WSANOTINITIALISED;
     if (ws_t.in_call)
         return VG_WSAEINPROGRESS;
-    pthread_mutex_lock(&ws_g.lock);
+    ws_lock();
     if (!ws_g.net) {               /* another thread's WSACleanup got in first */
         pthread_mutex_unlock(&ws_g.lock);
         return VG_WSANOTINITIALISED;
@@ -104,15 +111,15 @@ int ws_ended_error(struct ws_sock *so, uint32_t epoch0)
     int cause = so->tcb ? vg_tcp_error(so->tcb) : 0;
     if (!cause || so->connect_failed)  /* a failed connect was reported by connect/SO_ERROR */
         return VG_WSAENOTCONN;
-    if (so->abort_epoch != epoch0) {
-        /* The connection was dropped while this call was in progress (A13). */
+    if (so->abort_epoch != epoch0 ||
+        (cause != VG_ERR_NETRESET && !so->end_reported)) {
+        /* Dropped while this call was in progress (A13), or the first call to hear of a drop
+         * that is not keep-alive's: the cause goes to this call, not to a later SO_ERROR. */
         so->end_reported = 1;
+        so->so_error = 0;
         return ws_err_from_vg(cause);
     }
-    if (cause == VG_ERR_NETRESET || so->end_reported)
-        return VG_WSAENOTCONN;
-    so->end_reported = 1;
-    return ws_err_from_vg(cause);
+    return VG_WSAENOTCONN;
 }
 
 void ws_settle_connect(struct ws_sock *so)

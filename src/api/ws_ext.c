@@ -15,7 +15,7 @@ static int lock_quietly(int *took)
         return ws_g.net != NULL;
     if (atomic_load(&ws_g.started) == 0)
         return 0;
-    pthread_mutex_lock(&ws_g.lock);
+    ws_lock();
     if (!ws_g.net) {
         pthread_mutex_unlock(&ws_g.lock);
         return 0;
@@ -44,7 +44,7 @@ void vg_ws_set_event_hook(vg_ws_event_fn fn, void *ctx)
 {
     int took = 0;
     if (!ws_t.locked) {
-        pthread_mutex_lock(&ws_g.lock);
+        ws_lock();
         took = 1;
     }
     ws_g.ev_hook = fn;

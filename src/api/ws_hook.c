@@ -24,6 +24,8 @@ static int hook_call_allowed(int inprogress_check)
     return 0;
 }
 
+vg_ws_farproc ws_thread_hook(void) { return ws_t.hook_gen == ws_g.net_gen ? ws_t.hook : NULL; }
+
 vg_ws_farproc vg_ws_set_blocking_hook(vg_ws_farproc hook)
 {
     int e = hook_call_allowed(1);
@@ -33,8 +35,9 @@ vg_ws_farproc vg_ws_set_blocking_hook(vg_ws_farproc hook)
         ws_fail(e);
         return NULL;
     }
-    vg_ws_farproc prev = ws_t.hook ? ws_t.hook : (vg_ws_farproc)default_hook;
+    vg_ws_farproc prev = ws_thread_hook() ? ws_thread_hook() : (vg_ws_farproc)default_hook;
     ws_t.hook = hook == (vg_ws_farproc)default_hook ? NULL : hook;
+    ws_t.hook_gen = ws_g.net_gen;
     return prev;
 }
 

@@ -165,8 +165,9 @@ static int dgram_recv(vg_socket_t s, struct ws_sock *so, char *buf, int len, int
     return (int)n;
 }
 
+/* is_sendto: the program named no destination in sendto (rather than calling send). */
 static int dgram_send(struct ws_sock *so, const char *buf, int len, int flags,
-                      const struct vg_sockaddr *to, int tolen)
+                      const struct vg_sockaddr *to, int tolen, int is_sendto)
 {
     if (flags & ~VG_WS_MSG_DONTROUTE)
         return -VG_WSAEOPNOTSUPP;
@@ -186,8 +187,8 @@ static int dgram_send(struct ws_sock *so, const char *buf, int len, int flags,
     if (!buf && len > 0)
         return -VG_WSAEFAULT;
     long n = vg_udp_sendto(so->udp, buf, (size_t)len, raddr, rport, ws_now(ws_g.net));
-    if (n == -VG_ERR_NOTCONN)
-        return to ? -VG_WSAENOTCONN : -VG_WSAEDESTADDRREQ;
+    if (n == -VG_ERR_NOTCONN)      /* no destination given, none connected */
+        return is_sendto ? -VG_WSAEDESTADDRREQ : -VG_WSAENOTCONN;
     return n < 0 ? -ws_err_from_vg((int)n) : (int)n;
 }
 
@@ -227,7 +228,7 @@ int vg_ws_send(vg_socket_t s, const char *buf, int len, int flags)
     if (e)
         return ws_fail(e);
     return finish(so->tcb ? stream_send(s, so, buf, len, flags)
-                          : dgram_send(so, buf, len, flags, NULL, 0));
+                          : dgram_send(so, buf, len, flags, NULL, 0, 0));
 }
 
 int vg_ws_sendto(vg_socket_t s, const char *buf, int len, int flags, const struct vg_sockaddr *to,
@@ -239,5 +240,5 @@ int vg_ws_sendto(vg_socket_t s, const char *buf, int len, int flags, const struc
         return ws_fail(e);
     /* Winsock: on a connection-oriented socket, to and tolen are ignored. */
     return finish(so->tcb ? stream_send(s, so, buf, len, flags)
-                          : dgram_send(so, buf, len, flags, to, tolen));
+                          : dgram_send(so, buf, len, flags, to, tolen, 1));
 }

@@ -60,7 +60,7 @@ int vg_ws_startup(uint16_t requested, struct vg_wsadata *data)
     if (!version)
         return VG_WSAVERNOTSUPPORTED;
 
-    pthread_mutex_lock(&ws_g.lock);
+    ws_lock();
     if (!ws_g.net) {
         struct ws_net *n;
         char why[sizeof ws_g.startup_error - 32];
@@ -107,7 +107,7 @@ int vg_ws_cleanup(void)
         return ws_fail(VG_WSANOTINITIALISED);
     if (ws_t.in_call)
         return ws_fail(VG_WSAEINPROGRESS);
-    pthread_mutex_lock(&ws_g.lock);
+    ws_lock();
     if (!ws_g.net || atomic_load(&ws_g.started) == 0) {
         pthread_mutex_unlock(&ws_g.lock);
         return ws_fail(VG_WSANOTINITIALISED);

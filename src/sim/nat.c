@@ -59,7 +59,9 @@ static void emit_flow(struct vg_nat *nat, enum vg_nat_event_type type, vg_time a
 
 static vg_time expiry_of(const struct vg_nat *nat, const struct nat_flow *f)
 {
-    return f->last_seen > VG_TIME_NEVER - nat->timeout ? VG_TIME_NEVER : f->last_seen + nat->timeout;
+    if (f->last_seen > VG_TIME_NEVER - nat->timeout)
+        return VG_TIME_NEVER;
+    return f->last_seen + nat->timeout;
 }
 
 static void remove_flow(struct vg_nat *nat, size_t i) { nat->flows[i] = nat->flows[--nat->n]; }
@@ -93,7 +95,8 @@ vg_time vg_nat_next_expiry(const struct vg_nat *nat)
     return next;
 }
 
-static size_t find_flow(const struct vg_nat *nat, uint32_t sa, uint16_t sp, uint32_t da, uint16_t dp)
+static size_t find_flow(const struct vg_nat *nat, uint32_t sa, uint16_t sp, uint32_t da,
+                        uint16_t dp)
 {
     for (size_t i = 0; i < nat->n; i++) {
         const struct nat_flow *f = &nat->flows[i];
@@ -142,7 +145,8 @@ int vg_nat_filter(void *ctx, uint8_t *pkt, size_t len, int from, int to, vg_time
     const uint8_t *seg;
     size_t slen;
     vg_nat_expire(nat, now);
-    if (vg_ipv4_parse(pkt, len, &ip, &seg, &slen) != VG_WIRE_OK || ip.proto != VG_IPPROTO_TCP || slen < VG_TCP_HDR_LEN) {
+    if (vg_ipv4_parse(pkt, len, &ip, &seg, &slen) != VG_WIRE_OK || ip.proto != VG_IPPROTO_TCP ||
+        slen < VG_TCP_HDR_LEN) {
         nat->stats.passed++;
         return 1;
     }

@@ -56,6 +56,7 @@ enum vg_scn_event_type {
     VG_SCN_EV_PARTITION_HEAL,
     VG_SCN_EV_NAT_FORGOT_FLOW,     /* arg: the NAT's idle timeout in ms */
     VG_SCN_EV_PACKET_DROPPED,      /* by the NAT or by random loss; see what, from, reason */
+    VG_SCN_EV_RST_SENT,            /* a host put an RST on the wire (B7, or a rebooted peer) */
 };
 /* "connected", "probe_sent", ... (vg_event_name) or "peer_down", "partition_heal", ... */
 const char *vg_scn_event_name(int type);
@@ -105,9 +106,11 @@ struct vg_scn_params {
     vg_time nat_timeout;        /* nat-expiry: the NAT's idle timeout (300 s) */
     struct vg_pcap *pcap;       /* every packet put on the wire, NULL for none */
     vg_time pcap_epoch;         /* added to the capture's timestamps (µs since 1970) */
-    /* Called as each event is recorded, in time order. */
+    /* Called as each event happens, in time order. */
     void (*on_event)(void *ctx, const struct vg_scn_event *ev);
     void *ctx;
+    int keep_events;            /* keep them in the result too (1); a caller that only prints
+                                   them can save the memory of a long run with short probes */
 };
 /* The defaults for a scenario under a profile (windows-vista is the stack's default). */
 void vg_scn_params_default(struct vg_scn_params *p, enum vg_scenario s, enum vg_profile profile);
@@ -122,10 +125,11 @@ enum vg_scn_outcome {
 const char *vg_scn_outcome_name(enum vg_scn_outcome o);    /* "lives", "aborted", ... */
 
 struct vg_scn_result {
-    struct vg_scn_event *events;   /* owned; vg_scn_result_free */
+    struct vg_scn_event *events;   /* owned (vg_scn_result_free); none without keep_events */
     size_t nevents;
     uint32_t time_ms, interval_ms, count;   /* the client connection's effective keep-alive */
     vg_time connected_at;          /* the client's handshake completed */
+    vg_time idle_from;             /* its last receipt once the handshake had settled */
     vg_time fault_at, recover_at;  /* the scenario's own instants, VG_TIME_NEVER if none */
     vg_time last_rx_before_fault;  /* the client's last receipt before the fault */
     vg_time last_rx;               /* the client's last receipt before the outcome (or the end) */

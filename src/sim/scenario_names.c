@@ -49,6 +49,7 @@ const char *vg_scn_event_name(int type)
     case VG_SCN_EV_PARTITION_HEAL: return "partition_heal";
     case VG_SCN_EV_NAT_FORGOT_FLOW: return "nat_forgot_flow";
     case VG_SCN_EV_PACKET_DROPPED: return "packet_dropped";
+    case VG_SCN_EV_RST_SENT: return "rst_sent";
     }
     return vg_event_name((enum vg_event_type)type);
 }

@@ -76,17 +76,29 @@ static void after_fault(const struct scn_plan_in *in, struct scn_plan *out, vg_t
 
 static void nat_expiry(const struct scn_plan_in *in, struct scn_plan *out)
 {
-    /* The first idle period the NAT sees is the keep-alive time itself (the client's handshake
-     * ACK left at connected_at); every later one is a latency longer, because the last packet
-     * through the NAT is then the peer's answer, which reaches the client L later. */
-    vg_time r0 = in->connected_at;
+    vg_time r0 = in->idle_from;
     vg_time cycles = 3 * (in->time + 2 * in->latency);
     vg_time long_enough = r0 + max_time(cycles, 2 * in->nat_timeout);
-    if (in->count == 0 || in->time + in->latency < in->nat_timeout) {
+    if (in->count == 0) {
         lives(out, long_enough);
         return;
     }
-    vg_time r = in->time >= in->nat_timeout ? r0 : r0 + in->time + 2 * in->latency;
+    /* The first probe finds the flow idle since the NAT last saw the handshake; each later one
+     * finds it idle for the keep-alive time plus a latency, the last packet through the NAT
+     * being the peer's answer, which reached the client a latency after passing. */
+    vg_time first_idle = r0 + in->time - in->nat_last_seen;
+    vg_time r;
+    if (in->nat_last_seen == VG_TIME_NEVER || first_idle >= in->nat_timeout) {
+        r = r0;
+    } else if (in->time + in->latency >= in->nat_timeout) {
+        /* Answers overlapping later probes would move both the receipt and the NAT's clock. */
+        if (in->interval < 2 * in->latency)
+            out->known = 0;
+        r = r0 + in->time + 2 * in->latency;
+    } else {
+        lives(out, long_enough);
+        return;
+    }
     vg_time abort_at = scn_abort_instant(r, in->time, in->interval, in->count);
     ends(out, VG_SCN_ABORTED, abort_at, abort_error(in->profile), abort_at);
 }
@@ -94,6 +106,18 @@ static void nat_expiry(const struct scn_plan_in *in, struct scn_plan *out)
 void scn_plan_make(const struct scn_plan_in *in, struct scn_plan *out)
 {
     out->known = !in->random_loss;
+    /* When even the first probe's answer cannot come back before the last interval runs out, no
+     * peer can save the connection: it is dropped one keep-alive cycle after the handshake. */
+    if (in->count && 2 * in->latency > (vg_time)in->count * in->interval) {
+        /* Before the handshake has settled, answers to retransmitted SYNs may still be coming,
+         * and which one the connection dies after is a matter of the retransmission timer. */
+        vg_time r0 = in->idle_from != VG_TIME_NEVER ? in->idle_from : in->last_rx_before_fault;
+        vg_time abort_at = scn_abort_instant(r0, in->time, in->interval, in->count);
+        ends(out, VG_SCN_ABORTED, abort_at, abort_error(in->profile), abort_at);
+        if (in->idle_from == VG_TIME_NEVER)
+            out->known = 0;
+        return;
+    }
     switch (in->scenario) {
     case VG_SCN_PEER_CRASH:
         after_fault(in, out, VG_TIME_NEVER, VG_SCN_LIVES);
@@ -111,11 +135,11 @@ void scn_plan_make(const struct scn_plan_in *in, struct scn_plan *out)
         nat_expiry(in, out);
         break;
     case VG_SCN_LOSSY:
-        lives(out, in->connected_at + 10 * (in->time + (vg_time)in->count * in->interval));
+        lives(out, in->idle_from + 10 * (in->time + (vg_time)in->count * in->interval));
         break;
     case VG_SCN_ALIVE:
     default:
-        lives(out, in->connected_at + 3 * (in->time + 2 * in->latency));
+        lives(out, in->idle_from + 3 * (in->time + 2 * in->latency));
         break;
     }
 }

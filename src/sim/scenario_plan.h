@@ -17,7 +17,9 @@ struct scn_plan_in {
     uint32_t count;
     vg_time latency;            /* one-way */
     int random_loss;            /* packets are lost at random: the outcome is not predictable */
-    vg_time connected_at;       /* the client's handshake completed (its last receipt then) */
+    /* The client's last receipt once the handshake had settled (nothing left on the wire), and
+     * the instant the NAT last saw a packet of the flow then; VG_TIME_NEVER if not reached. */
+    vg_time idle_from, nat_last_seen;
     /* Fault scenarios: the fault's instant, the client's last receipt before it (packets already
      * on their way included), and the heal or return instant (VG_TIME_NEVER if none). */
     vg_time fault_at, last_rx_before_fault, recover_at;
@@ -32,7 +34,8 @@ struct scn_plan {
     vg_time horizon;            /* a run without a fixed duration lasts until here */
 };
 
-/* Needs the fault fields only for the fault scenarios (peer-crash, partition, peer-reboot). */
+/* The fault scenarios (peer-crash, partition, peer-reboot) are planned at their fault, the others
+ * once the handshake has settled (idle_from). */
 void scn_plan_make(const struct scn_plan_in *in, struct scn_plan *out);
 
 /* The keep-alive abort instant after a last receipt at last_rx (B3). */

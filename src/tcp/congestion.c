@@ -10,6 +10,9 @@ void cc_init(vg_tcb *t)
     uint32_t m = t->mss;
     t->cwnd = m > 2190 ? 2 * m : (m > 1095 ? 3 * m : 4 * m);
     t->ssthresh = UINT32_MAX / 2;
+    /* No recovery yet: cc_on_dupack recognises this value, whatever half of the sequence
+     * space the ISS lies in. */
+    t->recover = t->iss;
     t->dupacks = 0;
     t->flags &= (uint16_t)~TF_IN_RECOVERY;
 }

@@ -34,6 +34,7 @@ vg_tcb *tcb_alloc(vg_stack *s)
         s->all->all_prev = t;
     s->all = t;
     s->stats.tcbs_live++;
+    s->stats.tcb_bytes += sizeof *t;
     return t;
 }
 
@@ -60,6 +61,7 @@ void tcb_free(vg_tcb *t)
     if (t->all_next)
         t->all_next->all_prev = t->all_prev;
     s->stats.tcbs_live--;
+    s->stats.tcb_bytes -= sizeof *t;
     free(t);
 }
 

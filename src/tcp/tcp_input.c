@@ -9,6 +9,9 @@ static void enter_time_wait(vg_tcb *t, vg_time now)
     t->rtx_at = t->persist_at = VG_TIME_NEVER;
     t->close_at = now + two_msl(t);
     vg_ring_free(&t->snd);
+    /* tcp_output does not run the timer update for TIME_WAIT, and no other deadline may be
+     * armed (an idle FIN_WAIT_2 has none): arm 2·MSL here. */
+    tcp_timer_update(t, now);
 }
 
 static void challenge_ack(vg_tcb *t, vg_time now)
@@ -187,7 +190,9 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
             }
         }
     } else if (ack == t->snd_una && dlen == 0 && !(th->flags & (VG_TCP_FIN | VG_TCP_SYN)) &&
-               wnd == t->snd_wnd && t->snd_una != t->snd_max) {
+               wnd == t->snd_wnd && t->snd_una != t->snd_max && t->persist_at == VG_TIME_NEVER) {
+        /* Not while persisting: the answers to zero-window probes repeat the same ACK, and a
+         * fast retransmit would push a full segment into the closed window. */
         cc_on_dupack(t, now);
     }
     /* RFC 9293 §3.10.7.4: take the window from the newest segment only. */
@@ -263,9 +268,10 @@ static void data_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
     }
     if (dlen) {
         uint32_t before = t->rcv_nxt;
+        uint8_t had_islands = t->nooo;
         uint32_t adv = rcvq_place(t, seq, data, (uint32_t)dlen);
         t->rcv_nxt += adv;
-        if (seq != before || t->nooo) {
+        if (seq != before || t->nooo || had_islands) {
             t->flags |= TF_ACK_NOW;   /* out of order or filling a hole: ACK at once (RFC 5681 §4.2) */
         } else if (adv) {
             if (t->stack->cfg.no_delayed_ack || (t->flags & TF_DELACK_ONE))
@@ -308,6 +314,8 @@ static void sync_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
         if (th->seq == t->rcv_nxt - 1 && dlen <= 1 && !(th->flags & (VG_TCP_SYN | VG_TCP_FIN))) {
             t->stack->stats.ka_peer_probes_answered++;
             vg_stack_emit(t->stack, VG_EV_PEER_PROBE, t, now, 0, 0);
+        } else if (dlen && SEQ_LEQ(th->seq + seglen, t->rcv_nxt)) {
+            t->stack->stats.tcp_dup_segments++;   /* wholly old: a retransmission we had */
         }
         if (t->state == VG_TCP_TIME_WAIT && (th->flags & VG_TCP_FIN))
             t->close_at = now + two_msl(t);   /* the peer lost our last ACK */

@@ -153,6 +153,11 @@ void tcp_retransmit_first(vg_tcb *t, vg_time now)
         if (!len && !fin)
             return;
         send_data(t, t->snd_una, len, fin, now);
+        /* A full-sized resend may carry bytes never sent before: they are in flight now, and the
+         * peer's ACK of them must be acceptable. */
+        uint32_t sent_end = t->snd_una + len + (fin ? 1u : 0u);
+        if (SEQ_GT(sent_end, t->snd_max))
+            t->snd_max = sent_end;
     }
     t->stack->stats.tcp_retransmits++;
     vg_stack_emit(t->stack, VG_EV_RETRANSMIT, t, now, 0, 0);

@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034  # the variables are for the tests that source this file
 # Shared by the tests/root/test_*.sh scripts (sourced, not run). Each test runs twice: first on
 # the host, where lab_enter() checks what the test needs (root, /dev/net/tun, the tools), builds the
 # Linux-side peer into a scratch directory and runs the test again inside a namespace made by

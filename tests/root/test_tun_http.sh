@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Interop with a real client: curl, on the kernel's side of the TUN device, fetches pages from
 # examples/http_hello.c -- Windows-style code on <vigil/winsock2.h>, run with VIGIL_NET=tun:... .
-# One fetch, two requests over one persistent connection, and a 404.
+# One fetch, two requests over one persistent connection, and a 404. Then the device is deleted
+# under a server blocked in accept(), which must fail with WSAENETDOWN (10050, spec A6.3).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 if [ "${1:-}" != inside ]; then
@@ -52,4 +53,17 @@ wait_exit "$hello" 20 || rc=$?
 [ "$rc" = 0 ] || { cat "$LAB_WORK/hello.out"; fail "http_hello exited $rc"; }
 [ "$(grep -c '^connection from ' "$LAB_WORK/hello.out")" = 3 ] ||
   fail "the server saw other than 3 connections: $(cat "$LAB_WORK/hello.out")"
+
+note "the interface is deleted while http_hello waits in accept()"
+VIGIL_NET=$NET lab_bg "$LAB_WORK/gone.out" "$HELLO" 8081
+hello=$LAST_PID
+wait_for "$LAB_WORK/gone.out" '^listening on port 8081$' 20
+[ "$(curl -sS -m 10 "http://$VIGIL_ADDR:8081/")" = "$BODY" ] ||
+  fail "no page from the second server"
+ip link del vg0
+rc=0
+wait_exit "$hello" 20 || rc=$?
+grep -qx "accept failed with error: 10050" "$LAB_WORK/gone.out" ||
+  fail "accept did not fail with WSAENETDOWN: $(cat "$LAB_WORK/gone.out")"
+[ "$rc" = 0 ] || fail "http_hello exited $rc after the link went away"
 note "ok"

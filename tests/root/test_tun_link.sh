@@ -34,6 +34,32 @@ if command -v setpriv >/dev/null; then
     setpriv --reuid 65534 --regid 65534 --clear-groups "$VIGIL" serve --net "$NET" --port 7007
 fi
 
+note "SIGINT ends vigil connect, SIGTERM ends vigil serve: both close their connections first"
+lab_bg "$LAB_WORK/eof1.out" "$PEER" hold-server 7010 30
+linux1=$LAST_PID
+wait_for "$LAB_WORK/eof1.out" '^ready$' 10
+lab_bg "$LAB_WORK/int.out" "$VIGIL" connect --net "$NET" "$KERNEL_ADDR:7010" --json
+vigil=$LAST_PID
+wait_for "$LAB_WORK/int.out" '"event":"connected"' 10
+kill -INT "$vigil"
+rc=0; wait_exit "$vigil" 10 || rc=$?
+[ "$rc" = 0 ] || { cat "$LAB_WORK/int.out"; fail "vigil connect exited $rc after SIGINT"; }
+grep -q '"event":"interrupted"' "$LAB_WORK/int.out" || fail "no interrupted event"
+rc=0; wait_exit "$linux1" 10 || rc=$?
+grep -qx "result=eof" "$LAB_WORK/eof1.out" || fail "Linux did not see vigil's FIN: $(cat "$LAB_WORK/eof1.out")"
+
+lab_bg "$LAB_WORK/term.out" "$VIGIL" serve --net "$NET" --port 7011 --json
+vigil=$LAST_PID
+wait_for "$LAB_WORK/term.out" '"event":"listening"' 20
+lab_bg "$LAB_WORK/eof2.out" "$PEER" hold-client "$VIGIL_ADDR" 7011 30
+linux2=$LAST_PID
+wait_for "$LAB_WORK/term.out" '"event":"connected"' 10
+kill -TERM "$vigil"
+rc=0; wait_exit "$vigil" 10 || rc=$?
+[ "$rc" = 0 ] || { cat "$LAB_WORK/term.out"; fail "vigil serve exited $rc after SIGTERM"; }
+rc=0; wait_exit "$linux2" 10 || rc=$?
+grep -qx "result=eof" "$LAB_WORK/eof2.out" || fail "Linux did not see vigil's FIN: $(cat "$LAB_WORK/eof2.out")"
+
 note "interface down and up again under an open connection"
 lab_bg "$LAB_WORK/peer.out" "$PEER" hold-server 7009 30
 wait_for "$LAB_WORK/peer.out" '^ready$' 10

@@ -1,0 +1,121 @@
+// keepalive_netreset: what a program sees when keep-alive finds that the peer is gone. As the
+// Windows documentation of recv says, WSAENETRESET means "the connection has been broken due to
+// keep-alive activity detecting a failure while the operation was in progress"; after that the
+// socket is no longer connected and calls fail with WSAENOTCONN.
+//
+// The peer "vanishes" through vigil's vg_blackhole(), which drops everything that arrives for
+// the connection (nothing of the kind exists in Winsock). Keep-alive is left at the system
+// default: a first probe after two hours of silence, then one a second, ten in all. Run with
+// VIGIL_CLOCK=virtual and the two hours take no time:
+//
+//   VIGIL_CLOCK=virtual ./keepalive_netreset
+
+#include <vigil/winsock2.h>
+#include <stdio.h>
+#include <string.h>
+
+#define DEFAULT_PORT 27017
+#define DEFAULT_BUFLEN 512
+
+static const char *name_of(int err)
+{
+    switch (err) {
+    case WSAENETRESET: return "WSAENETRESET";
+    case WSAENOTCONN: return "WSAENOTCONN";
+    case WSAETIMEDOUT: return "WSAETIMEDOUT";
+    case WSAECONNRESET: return "WSAECONNRESET";
+    default: return "?";
+    }
+}
+
+int main(void)
+{
+    WSADATA wsaData;
+    SOCKET ListenSocket, ConnectSocket, ClientSocket;
+    struct sockaddr_in service;
+    char recvbuf[DEFAULT_BUFLEN];
+    BOOL bOptVal = TRUE;
+    int iResult, err;
+    unsigned long long start;
+
+    iResult = WSAStartup(MAKEWORD(2, 2), &wsaData);
+    if (iResult != 0) {
+        printf("WSAStartup failed with error: %d\n", iResult);
+        return 1;
+    }
+
+    //----------------------
+    // Both ends of a connection, on 127.0.0.1
+    memset(&service, 0, sizeof (service));
+    service.sin_family = AF_INET;
+    service.sin_addr.s_addr = inet_addr("127.0.0.1");
+    service.sin_port = htons(DEFAULT_PORT);
+
+    ListenSocket = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    if (bind(ListenSocket, (SOCKADDR *) &service, sizeof (service)) == SOCKET_ERROR ||
+        listen(ListenSocket, SOMAXCONN) == SOCKET_ERROR) {
+        printf("listener failed with error: %d\n", WSAGetLastError());
+        WSACleanup();
+        return 1;
+    }
+    ConnectSocket = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    if (connect(ConnectSocket, (SOCKADDR *) &service, sizeof (service)) == SOCKET_ERROR) {
+        printf("connect failed with error: %d\n", WSAGetLastError());
+        WSACleanup();
+        return 1;
+    }
+    ClientSocket = accept(ListenSocket, NULL, NULL);
+    if (ClientSocket == INVALID_SOCKET) {
+        printf("accept failed with error: %d\n", WSAGetLastError());
+        WSACleanup();
+        return 1;
+    }
+    closesocket(ListenSocket);
+
+    //----------------------
+    // Keep-alive on, with the system's times
+    if (setsockopt(ConnectSocket, SOL_SOCKET, SO_KEEPALIVE, (char *) &bOptVal, sizeof (bOptVal)) == SOCKET_ERROR) {
+        printf("setsockopt for SO_KEEPALIVE failed with error: %d\n", WSAGetLastError());
+        WSACleanup();
+        return 1;
+    }
+    printf("Set SO_KEEPALIVE: ON\n");
+
+    //----------------------
+    // The peer vanishes (vigil extension)
+    vg_blackhole(ConnectSocket, 1);
+    start = (unsigned long long) vg_clock_ms();
+    printf("Peer black-holed; blocking in recv...\n");
+
+    //----------------------
+    // Nothing will ever arrive: keep-alive ends the wait
+    iResult = recv(ConnectSocket, recvbuf, DEFAULT_BUFLEN, 0);
+    if (iResult == SOCKET_ERROR) {
+        err = WSAGetLastError();
+        printf("recv failed with error %d (%s) after %llu ms\n", err, name_of(err),
+               (unsigned long long) vg_clock_ms() - start);
+    } else
+        printf("recv returned %d\n", iResult);
+
+    //----------------------
+    // The connection is gone
+    iResult = recv(ConnectSocket, recvbuf, DEFAULT_BUFLEN, 0);
+    if (iResult == SOCKET_ERROR) {
+        err = WSAGetLastError();
+        printf("recv failed with error %d (%s)\n", err, name_of(err));
+    } else
+        printf("recv returned %d\n", iResult);
+
+    //----------------------
+    // The peer was told with a reset
+    iResult = recv(ClientSocket, recvbuf, DEFAULT_BUFLEN, 0);
+    if (iResult == SOCKET_ERROR) {
+        err = WSAGetLastError();
+        printf("peer's recv failed with error %d (%s)\n", err, name_of(err));
+    }
+
+    closesocket(ConnectSocket);
+    closesocket(ClientSocket);
+    WSACleanup();
+    return 0;
+}

@@ -1,0 +1,180 @@
+/* The default network WSAStartup attaches to, chosen from the environment:
+ *   VIGIL_NET     loopback (default) | tun:IFNAME:ADDR/PREFIX
+ *   VIGIL_CLOCK   real (default, CLOCK_MONOTONIC) | virtual (a wait jumps to the next deadline)
+ *   VIGIL_PROFILE windows-vista (default) | windows-2000 | linux
+ *   VIGIL_REG     a registry export whose Tcpip\Parameters values become the system parameters
+ *   VIGIL_SEED    the stack's PRNG seed (default: fixed under the virtual clock, else varying)
+ * Each network is a link driver (ws_loopback.c, ws_tun.c) in front of one stack. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api/ws.h"
+
+static const struct ws_driver *const drivers[] = {&ws_loopback_driver, &ws_tun_driver};
+
+static const char *env(const char *name, const char *dflt)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : dflt;
+}
+
+static void on_event(void *ctx, const struct vg_event *ev)
+{
+    (void)ctx;
+    struct ws_sock *so = ev->tcb ? vg_tcp_user(ev->tcb) : NULL;
+    if (so && so->tcb != ev->tcb)
+        so = NULL;
+    if (so && ev->type == VG_EV_ABORTED) {
+        so->abort_epoch++;
+        so->so_error = ws_err_from_vg(ev->err);
+    }
+    /* The program's hook runs inside the call that is running the stack: a Winsock call from it
+     * finds in_call set and fails with WSAEINPROGRESS (A6.2). */
+    if (ws_g.ev_hook)
+        ws_g.ev_hook(ws_g.ev_ctx, so ? so->handle : VG_INVALID_SOCKET, ev);
+}
+
+static const struct ws_driver *driver_for(const char *spec)
+{
+    for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++) {
+        size_t len = strlen(drivers[i]->name);
+        if (strncmp(spec, drivers[i]->name, len) == 0 && (spec[len] == '\0' || spec[len] == ':'))
+            return drivers[i];
+    }
+    return NULL;
+}
+
+static uint64_t default_seed(int virtual_clock)
+{
+    if (virtual_clock)
+        return 1;                 /* a virtual-time run replays exactly */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
+}
+
+static int make_wake_pipe(struct ws_net *n, char *err, size_t errlen)
+{
+    int p[2];
+    if (pipe(p) != 0) {
+        snprintf(err, errlen, "cannot make a wake-up pipe: %s", strerror(errno));
+        return -1;
+    }
+    for (int i = 0; i < 2; i++) {
+        fcntl(p[i], F_SETFL, fcntl(p[i], F_GETFL) | O_NONBLOCK);
+        fcntl(p[i], F_SETFD, FD_CLOEXEC);
+    }
+    n->wake_rd = p[0];
+    n->wake_wr = p[1];
+    return 0;
+}
+
+int ws_net_open(struct ws_net **out, char *err, size_t errlen)
+{
+    const char *spec = env("VIGIL_NET", "loopback");
+    const char *clock = env("VIGIL_CLOCK", "real");
+    const char *profile_name = env("VIGIL_PROFILE", "windows-vista");
+    const char *reg = env("VIGIL_REG", NULL);
+    const char *seed = env("VIGIL_SEED", NULL);
+
+    const struct ws_driver *drv = driver_for(spec);
+    if (!drv) {
+        snprintf(err, errlen, "VIGIL_NET=%s is not a network vigil knows: use loopback or "
+                 "tun:IFNAME:ADDR/PREFIX", spec);
+        return -1;
+    }
+    int virtual_clock;
+    if (strcmp(clock, "real") == 0) {
+        virtual_clock = 0;
+    } else if (strcmp(clock, "virtual") == 0) {
+        virtual_clock = 1;
+    } else {
+        snprintf(err, errlen, "VIGIL_CLOCK=%s is not a clock vigil knows: use real or virtual",
+                 clock);
+        return -1;
+    }
+    if (virtual_clock && drv->fd != NULL) {
+        snprintf(err, errlen, "VIGIL_CLOCK=virtual cannot drive VIGIL_NET=%s: the other side of "
+                 "the device lives in real time; use VIGIL_CLOCK=real", spec);
+        return -1;
+    }
+    enum vg_profile profile;
+    if (vg_profile_parse(profile_name, &profile) != 0) {
+        snprintf(err, errlen, "VIGIL_PROFILE=%s is not a profile vigil knows: use windows-vista, "
+                 "windows-2000 or linux", profile_name);
+        return -1;
+    }
+    struct vg_stack_config cfg;
+    vg_stack_config_default(&cfg, profile);
+    if (reg) {
+        char why[256];
+        if (vg_sysparams_load_reg(&cfg.sys, reg, why, sizeof why) != 0) {
+            snprintf(err, errlen, "VIGIL_REG=%s: %s", reg, why);
+            return -1;
+        }
+    }
+    if (seed) {
+        char *end;
+        errno = 0;
+        cfg.seed = strtoull(seed, &end, 0);
+        if (*end || errno) {
+            snprintf(err, errlen, "VIGIL_SEED=%s is not a number", seed);
+            return -1;
+        }
+    } else {
+        cfg.seed = default_seed(virtual_clock);
+    }
+
+    struct ws_net *n = calloc(1, sizeof *n);
+    if (!n) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    n->drv = drv;
+    n->virtual_clock = virtual_clock;
+    n->wake_rd = n->wake_wr = -1;
+    if (drv->open(n, spec, &cfg, err, errlen) != 0) {
+        free(n);
+        return -1;
+    }
+    if (drv->fd && make_wake_pipe(n, err, errlen) != 0) {
+        drv->close(n);
+        free(n);
+        return -1;
+    }
+    n->stack = vg_stack_new(&cfg);
+    if (!n->stack) {
+        snprintf(err, errlen, "out of memory");
+        ws_net_close(n);
+        return -1;
+    }
+    vg_stack_set_event(n->stack, on_event, n);
+    drv->attach(n);
+    *out = n;
+    return 0;
+}
+
+void ws_net_close(struct ws_net *n)
+{
+    /* A thread asleep in poll() holds no lock but still uses the descriptors: wait for it. */
+    while (n->polling) {
+        ws_kick(n);
+        pthread_cond_wait(&ws_g.cond, &ws_g.lock);
+    }
+    if (n->stack) {
+        vg_stack_set_event(n->stack, NULL, NULL);
+        vg_stack_free(n->stack);
+    }
+    n->drv->close(n);
+    if (n->wake_rd >= 0) {
+        close(n->wake_rd);
+        close(n->wake_wr);
+    }
+    free(n);
+}
+

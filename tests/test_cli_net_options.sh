@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# `vigil serve` and `vigil connect` refuse bad options before touching any device, each with a
+# message that names the problem (exit 2 for usage errors, 1 when a setting cannot be used).
+# Needs no root: nothing here gets as far as opening the TUN device.
+set -uo pipefail
+VIGIL=${VIGIL_BUILD:?}/vigil
+SRC=${VIGIL_SRC:?}
+failures=0
+
+# expect STATUS TEXT ARGS...: vigil ARGS exits with STATUS and says TEXT on stderr.
+expect() {
+  local want=$1 text=$2; shift 2
+  local err rc=0
+  err=$(env -u VIGIL_NET "$VIGIL" "$@" 2>&1 >/dev/null) || rc=$?
+  if [ "$rc" != "$want" ] || ! grep -qF -- "$text" <<<"$err"; then
+    echo "FAIL: vigil $*: exit $rc (want $want), said: $err (want '$text')"
+    failures=$((failures + 1))
+  fi
+}
+
+NET=tun:vg0:192.0.2.2/24
+expect 2 "--port" serve --net "$NET"
+expect 2 "number from 1 to 65535" serve --net "$NET" --port 70000
+expect 2 "unexpected argument '--bogus'" serve --net "$NET" --port 7 --bogus
+expect 2 "HOST:PORT" connect --net "$NET"
+expect 2 "HOST:PORT" connect --net "$NET" 192.0.2.1
+expect 2 "HOST:PORT" connect --net "$NET" 192.0.2.300:80
+expect 2 "--verify checks an echo" connect --net "$NET" 192.0.2.1:7 --verify
+expect 2 "--send-bytes wants a size" connect --net "$NET" 192.0.2.1:7 --send-bytes lots
+expect 2 "--keepalive-time wants a whole number" connect --net "$NET" 192.0.2.1:7 --keepalive-time 2s
+expect 2 "--keepalive-count needs a value" connect --net "$NET" 192.0.2.1:7 --keepalive-count
+expect 2 "unknown profile 'windows-95'" serve --net "$NET" --port 7 --profile windows-95
+expect 2 "--buffer wants a size" serve --net "$NET" --port 7 --buffer 12
+expect 1 "no network" serve --port 7
+expect 1 "expected tun:IFNAME:ADDR/PREFIX" serve --net loopback --port 7
+expect 1 "not an IPv4 address" connect --net tun:vg0:192.0.2/24 192.0.2.1:7
+expect 1 "missing.reg" serve --net "$NET" --port 7 --reg "$SRC/no-such-dir/missing.reg"
+
+for cmd in serve connect; do
+  out=$("$VIGIL" "$cmd" --help) || { echo "FAIL: vigil $cmd --help exited non-zero"; failures=$((failures + 1)); }
+  for opt in --net --pcap --json --keepalive-time --keepalive-interval --keepalive-count \
+             --profile --reg --garbage-octet; do
+    grep -q -- "$opt" <<<"$out" || { echo "FAIL: vigil $cmd --help omits $opt"; failures=$((failures + 1)); }
+  done
+done
+[ "$failures" = 0 ] || exit 1
+echo "ok"
