@@ -741,12 +741,24 @@ static int may_end_conversation(const struct world *w, const struct reading *r)
     uint8_t st = w->s->state;
     int may_receive = st == VG_TCP_SYN_RECEIVED || st == VG_TCP_ESTABLISHED ||
                       st == VG_TCP_FIN_WAIT_1 || st == VG_TCP_FIN_WAIT_2;
-    return (f & VG_TCP_FIN) && may_receive;
+    if ((f & VG_TCP_FIN) && may_receive)
+        return 1;
+    /* After the peer's FIN its sequence number never moves again; a forged segment beyond it
+     * would become the newest window update for good (RFC 9293 §3.10.7.4 SND.WL1), and the
+     * window it carried — zero, say — could then only be probed past an octet at a time. */
+    return st == VG_TCP_CLOSE_WAIT && (f & VG_TCP_ACK) && SEQ_GT(r->th.seq, w->s->rcv_nxt);
+}
+
+/* That window freeze, seen on the connection. */
+static int window_frozen(const struct world *w)
+{
+    const vg_tcb *s = w->s;
+    return !w->s_gone && s && s->state == VG_TCP_CLOSE_WAIT && SEQ_GT(s->snd_wl1, s->rcv_nxt);
 }
 
 struct tally {
     uint64_t packets, malformed, single_flips, wellformed, aimed, resets, challenges;
-    uint64_t no_conn, syn_to_listener;
+    uint64_t no_conn, syn_to_listener, frozen;
     uint64_t skipped, strict_ok, ended_early;
 };
 
@@ -939,6 +951,11 @@ static int finished(struct world *w)
 
 static void finish(struct world *w, const struct batch *b, struct tally *t, uint64_t seed)
 {
+    int frozen = window_frozen(w);
+    if (frozen && !b->chaos)
+        fail_msg("CLOSE_WAIT seed %llu: a strict batch froze the send window",
+                 (unsigned long long)seed);
+    t->frozen += (uint64_t)frozen;
     w->wire.hold = HOLD_NONE;
     if (w->target == VG_TCP_LISTEN)
         connect_client(w);
@@ -959,7 +976,7 @@ static void finish(struct world *w, const struct batch *b, struct tally *t, uint
                      (unsigned long long)seed, in->rcvd, in->total);
         t->ended_early++;
     }
-    if (b->reset || ended_early || b->syn_sent_left)
+    if (b->reset || ended_early || b->syn_sent_left || frozen)
         return;                                    /* a forgery legitimately ended it */
     int ok = done && !vg_tcp_error(w->conn[0]) && !vg_tcp_error(w->conn[1]) &&
              w->flow[0].rcvd == w->flow[0].total && w->flow[1].rcvd == w->flow[1].total &&
@@ -1014,14 +1031,14 @@ static void run_state(enum vg_tcp_state st)
                   "(%llu for no connection, %llu SYNs to the listener), "
                   "%llu aimed at the connection (%llu resets, %llu challenge ACKs), "
                   "%llu left out of strict batches; %llu conversations finished exactly, "
-                  "%llu ended early by a forged FIN\n",
+                  "%llu ended early by a forged FIN, %llu with a frozen window\n",
                   vg_tcp_state_name(st), (unsigned long long)t.packets,
                   (unsigned long long)t.malformed, (unsigned long long)t.single_flips,
                   (unsigned long long)t.wellformed, (unsigned long long)t.no_conn,
                   (unsigned long long)t.syn_to_listener, (unsigned long long)t.aimed,
                   (unsigned long long)t.resets, (unsigned long long)t.challenges,
                   (unsigned long long)t.skipped, (unsigned long long)t.strict_ok,
-                  (unsigned long long)t.ended_early);
+                  (unsigned long long)t.ended_early, (unsigned long long)t.frozen);
     /* The check must have had something to check. */
     assert_true(t.malformed > t.packets / 4);
     assert_true(t.wellformed > t.packets / 10);

@@ -282,10 +282,13 @@ int sim_report_verdict(struct sim_report *rep, const struct vg_scn_result *r)
     if (!rep->ev.json) {
         FILE *out = rep->ev.out;
         fprintf(out, "\nverdict: %s", text);
-        if (!r->expect_known)
-            fprintf(out, " -- random loss decides, nothing to compare%s\n",
-                    ok ? "" : "; but the abort did not come at last receipt + time + count x "
-                              "interval (B3)");
+        if (!r->expect_known && !ok)
+            fprintf(out, " -- NOT as specified: the abort did not come at last receipt + time + "
+                         "count x interval (B3)\n");
+        else if (!r->expect_known && r->outcome == VG_SCN_ABORTED)
+            fprintf(out, " -- not predictable, but the abort came at the instant B3 gives\n");
+        else if (!r->expect_known)
+            fprintf(out, " -- not predictable, nothing to compare\n");
         else if (ok)
             fprintf(out, " -- as specified\n");
         else

@@ -19,8 +19,7 @@
 #include "util/prng.h"
 #include "wire/wire.h"
 
-/* A handshake that has not completed by then, plus four latencies, will not (the link is ideal
- * until it has). */
+/* How long a handshake may take, plus four latencies (the link is ideal until it completes). */
 #define CONNECT_LIMIT VG_MS(75000)
 /* Packets on their way to the client that the run follows; an idle connection has one or two. */
 #define ARRIVALS 64
@@ -303,8 +302,9 @@ static enum vg_scn_segment classify(struct run *run, int dir, const uint8_t *pkt
     if (flags & VG_TCP_RST)
         return VG_SCN_SEG_RST;
     /* A keep-alive is told the way Wireshark tells it: one behind the next sequence number,
-     * at most one octet, nothing but ACK. It does not move the next sequence number. */
-    if (run->seq_known[dir] && dlen <= 1 && flags == VG_TCP_ACK && seq == *next - 1)
+     * at most one octet, no SYN, FIN or RST. It does not move the next sequence number. */
+    if (run->seq_known[dir] && dlen <= 1 && !(flags & VG_TCP_FIN) && (flags & VG_TCP_ACK) &&
+        seq == *next - 1)
         return VG_SCN_SEG_PROBE;
     if (!run->seq_known[dir] || (int32_t)(seq + seglen - *next) > 0) {
         *next = seq + seglen;
@@ -502,12 +502,14 @@ static void settle_check(struct run *run)
     /* Before its fault, a fault scenario is the alive one: planned at its fault, unless the
      * connection is doomed anyway (an interval too short for any answer) before it comes. */
     struct scn_plan pl = plan_as(run, fault ? VG_SCN_ALIVE : run->p->scenario);
-    if (fault) {
-        if (pl.outcome == VG_SCN_LIVES || pl.at > fault_instant(run) || !pl.known)
-            return;
-        if (!run->fixed_end && fault_instant(run) + VG_SCN_SETTLE > pl.horizon)
-            pl.horizon = fault_instant(run) + VG_SCN_SETTLE;
+    if (fault && (pl.outcome == VG_SCN_LIVES || pl.at > fault_instant(run) || !pl.known)) {
+        /* Until the fault: alive, which is all a run that stops before it can show. */
+        pl.horizon = run->end;
+        adopt_plan(run, &pl);
+        return;
     }
+    if (fault && fault_instant(run) + VG_SCN_SETTLE > pl.horizon)
+        pl.horizon = fault_instant(run) + VG_SCN_SETTLE;
     adopt_plan(run, &pl);
     run->planned = 1;
 }
@@ -608,7 +610,7 @@ int vg_scn_run(const struct vg_scn_params *p, struct vg_scn_result *r)
     r->idle_from = VG_TIME_NEVER;
     r->outcome_at = r->expect_at = r->nat_forgot_at = VG_TIME_NEVER;
     r->outcome = r->expect = VG_SCN_LIVES;
-    r->expect_known = !(p->loss > 0);
+    r->expect_known = 0;   /* until the handshake has settled */
     if (!run)
         return -1;
     run->p = p;

@@ -99,7 +99,8 @@ struct vg_scn_params {
                                    (0; lossy: 0.3) */
     uint64_t seed;              /* stacks and loss (1) */
     vg_time duration;           /* VG_SCN_AUTO: until the scenario has played out, see below */
-    vg_time fault_at;           /* crash, partition start, reboot's power-off (60 s) */
+    vg_time fault_at;           /* crash, partition start, reboot's power-off (60 s); not
+                                   before the connection is established */
     vg_time heal_after;         /* partition: how long it lasts; VG_SCN_AUTO: until halfway
                                    through the probes */
     vg_time down_for;           /* peer-reboot: how long the server is off (30 s) */
@@ -136,22 +137,26 @@ struct vg_scn_result {
     enum vg_scn_outcome outcome;
     vg_time outcome_at;            /* abort or reset instant, VG_TIME_NEVER if it lives */
     int error;                     /* enum vg_err the connection ended with, 0 if none */
-    /* The prediction: outcome and instant (VG_TIME_NEVER when it lives), unless random loss
-     * makes it unpredictable (expect_known 0). */
+    /* The prediction: outcome and instant (VG_TIME_NEVER when it lives). expect_known is 0 when
+     * random loss decides, when the connection ended before the handshake had settled, or when
+     * the run stopped before that: then only B3's instant is checked (vg_scn_as_expected). */
     int expect_known;
     enum vg_scn_outcome expect;
     vg_time expect_at;
     int expect_error;              /* enum vg_err, 0 when it lives */
     vg_time nat_forgot_at;         /* the NAT first forgot the flow, VG_TIME_NEVER if never */
-    uint32_t probes_sent, probes_answered, probes_lost, answers_lost;
+    uint32_t probes_sent, probes_answered;
+    uint32_t probes_lost, answers_lost;     /* dropped by the NAT or random loss */
     uint32_t longest_unanswered;   /* most probes outstanding at once */
     vg_time end;                   /* the instant the run stopped */
 };
 
-/* Runs a scenario. 0, or -1 if the network could not be built (out of memory). With duration
- * VG_SCN_AUTO the run lasts until the predicted outcome plus a second (for a connection that
- * lives: past the instant it would have been dropped, or three keep-alive cycles), and stops a
- * second after the client's connection ends if that comes first. */
+/* Runs a scenario. 0, or -1 if it could not be set up (out of memory, or a per-connection
+ * keep-alive setting the stack refuses). With duration VG_SCN_AUTO the run lasts until the
+ * predicted outcome plus a second (for a connection that lives: past the instant it would have
+ * been dropped, or three keep-alive cycles); when random loss decides, it stops a second after
+ * the client's connection ends. The scenario's own changes (fault, heal, reboot, the NAT
+ * forgetting) happen before anything else due at the same instant. */
 int vg_scn_run(const struct vg_scn_params *p, struct vg_scn_result *r);
 void vg_scn_result_free(struct vg_scn_result *r);
 /* 1 when the run did what the specification predicts (always, when it was not predictable). */
