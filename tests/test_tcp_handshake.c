@@ -321,6 +321,39 @@ static void syn_received_retransmits_syn_ack_when_the_ack_is_lost(void **state)
     rp_free(rp);
 }
 
+static void shutdown_in_syn_received_sends_fin_once_synchronised(void **state)
+{
+    (void)state;
+    /* RFC 9293 §3.10.4 CLOSE in SYN_RECEIVED: the FIN goes out (now, or once ESTABLISHED) and
+     * the connection proceeds to FIN_WAIT_1; it is not dropped. */
+    struct rawpeer *rp = rp_new(NULL);
+    vg_tcb *t = vg_tcp_open(rp->s);
+    assert_int_equal(vg_tcp_bind(t, RP_STACK_ADDR, PORT), 0);
+    rp->sport = PORT;
+    assert_int_equal(vg_tcp_connect(t, RP_PEER_ADDR, rp->port, rp->now), 0);
+    const struct rp_seg *syn = rp_expect(rp);
+    rp->seq = 0x61000000u;
+    rp_send(rp, VG_TCP_SYN, rp->seq, 0, 65535, NULL, NULL, 0);
+    rp->seq++;
+    assert_int_equal(vg_tcp_state(t), VG_TCP_SYN_RECEIVED);
+    rp_expect(rp);
+    assert_int_equal(vg_tcp_shutdown_send(t, rp->now), 0);
+    rp->ack = syn->th.seq + 1;
+    rp_send_ack(rp);
+    const struct rp_seg *g, *fin = NULL;
+    while ((g = rp_take(rp)) != NULL)
+        if (g->th.flags & VG_TCP_FIN)
+            fin = g;
+    assert_non_null(fin);
+    assert_int_equal(fin->th.seq, syn->th.seq + 1);
+    assert_int_equal(vg_tcp_state(t), VG_TCP_FIN_WAIT_1);
+    rp->ack = fin->th.seq + 1;
+    rp_send_ack(rp);
+    assert_int_equal(vg_tcp_state(t), VG_TCP_FIN_WAIT_2);
+    vg_tcp_abort(t, rp->now);
+    rp_free(rp);
+}
+
 static void close_in_syn_sent_goes_to_closed_without_segments(void **state)
 {
     (void)state;
@@ -349,6 +382,7 @@ int main(void)
         cmocka_unit_test(syn_sent_answers_unacceptable_ack_with_rst_and_stays),
         cmocka_unit_test(syn_received_answers_unacceptable_ack_with_rst),
         cmocka_unit_test(syn_received_retransmits_syn_ack_when_the_ack_is_lost),
+        cmocka_unit_test(shutdown_in_syn_received_sends_fin_once_synchronised),
         cmocka_unit_test(close_in_syn_sent_goes_to_closed_without_segments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

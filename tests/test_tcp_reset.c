@@ -151,6 +151,42 @@ static void exact_rst_closes_every_synchronized_state(void **state)
     }
 }
 
+static void exact_rst_resets_even_with_a_zero_receive_window(void **state)
+{
+    (void)state;
+    /* RFC 9293 §3.10.7.4: with a zero window no segment is acceptable, "but special allowance
+     * should be made to accept valid ACKs, URGs, and RSTs"; RFC 5961 §3.2: an RST exactly at
+     * RCV.NXT MUST reset. Whatever else the RST carries. */
+    const struct {
+        uint8_t flags;
+        size_t dlen;
+    } cases[] = {{VG_TCP_RST, 0}, {VG_TCP_RST | VG_TCP_ACK, 0}, {VG_TCP_RST, 10},
+                 {VG_TCP_RST | VG_TCP_FIN, 0}};
+    static const uint8_t fill[1000];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct vg_stack_config c;
+        rp_config(&c);
+        c.rcvbuf = 1000;
+        struct rawpeer *rp = rp_new(&c);
+        struct vg_tcp_opts o = {.has_mss = 1, .mss = 1000};
+        vg_tcb *t = rp_open_active(rp, PORT, &o, 65535);
+        rp_send_data(rp, fill, sizeof fill);       /* unread: the window closes */
+        rp_run_for(rp, VG_MS(100));
+        const struct rp_seg *a = NULL, *g;
+        while ((g = rp_take(rp)) != NULL)
+            a = g;
+        assert_non_null(a);
+        assert_int_equal(a->th.wnd, 0);
+        rp_send(rp, cases[i].flags, rp->seq, rp->ack, 0, NULL, fill, cases[i].dlen);
+        if (vg_tcp_state(t) != VG_TCP_CLOSED)
+            fail_msg("RST flags 0x%02x with %zu octets at RCV.NXT ignored with a zero window",
+                     cases[i].flags, cases[i].dlen);
+        assert_int_equal(vg_tcp_error(t), VG_ERR_CONNRESET);
+        vg_tcp_close(t, rp->now);
+        rp_free(rp);
+    }
+}
+
 static void rst_in_syn_sent_with_acceptable_ack_refuses_the_connection(void **state)
 {
     (void)state;
@@ -445,6 +481,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(exact_rst_closes_every_synchronized_state),
+        cmocka_unit_test(exact_rst_resets_even_with_a_zero_receive_window),
         cmocka_unit_test(rst_in_syn_sent_with_acceptable_ack_refuses_the_connection),
         cmocka_unit_test(rst_in_syn_sent_without_acceptable_ack_is_ignored),
         cmocka_unit_test(rst_in_passive_syn_received_drops_only_the_embryo),

@@ -307,8 +307,13 @@ static void sync_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
     uint32_t seglen = (uint32_t)dlen + ((th->flags & VG_TCP_SYN) ? 1 : 0) +
                       ((th->flags & VG_TCP_FIN) ? 1 : 0);
     if (!seq_acceptable(t, th->seq, seglen)) {
-        if (th->flags & VG_TCP_RST)
+        if (th->flags & VG_TCP_RST) {
+            /* RFC 5961 §3.2: an RST exactly at RCV.NXT resets even when a zero window or the
+             * data it carries makes the segment as a whole unacceptable. */
+            if (th->seq == t->rcv_nxt)
+                rst_input(t, th, now);
             return;
+        }
         /* B5: a keep-alive probe (SEQ = RCV.NXT-1) is out of window; answer with an ACK
          * whether or not keep-alive is on here. */
         if (th->seq == t->rcv_nxt - 1 && dlen <= 1 && !(th->flags & (VG_TCP_SYN | VG_TCP_FIN))) {
