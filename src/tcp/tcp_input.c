@@ -302,8 +302,12 @@ static void data_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
 static void sync_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *data, size_t dlen,
                        vg_time now)
 {
-    /* B1: any segment from the peer, even one we must reject, proves it alive. */
-    ka_on_receive(t, now);
+    /* B1: any segment from the peer, even one we must reject, proves it alive. An RST is
+     * no answer to a probe, though: it restarts nothing the connection will live to use. */
+    if (th->flags & VG_TCP_RST)
+        t->last_rx = now;
+    else
+        ka_on_receive(t, now);
     uint32_t seglen = (uint32_t)dlen + ((th->flags & VG_TCP_SYN) ? 1 : 0) +
                       ((th->flags & VG_TCP_FIN) ? 1 : 0);
     if (!seq_acceptable(t, th->seq, seglen)) {

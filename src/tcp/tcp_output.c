@@ -149,6 +149,11 @@ void tcp_retransmit_first(vg_tcb *t, vg_time now)
         uint32_t len = SEQ_GT(end, t->snd_una) ? end - t->snd_una : 0;
         if (len > t->mss)
             len = t->mss;
+        /* Bytes already sent may go again whatever the window; new ones only inside it. */
+        uint32_t sent = t->snd_max - t->snd_una;
+        uint32_t room = t->snd_wnd > sent ? t->snd_wnd : sent;
+        if (len > room)
+            len = room;
         int fin = (t->flags & TF_FIN_SENT) && t->snd_una + len == end;
         if (!len && !fin)
             return;

@@ -102,6 +102,8 @@ static int rtx_timeout(vg_tcb *t, vg_time now)
         t->snd_nxt = t->snd_una + (len < t->mss ? len : t->mss);
         if ((t->flags & TF_FIN_SENT) && t->snd_nxt == end)
             t->snd_nxt++;
+        if (SEQ_GT(t->snd_nxt, t->snd_max))
+            t->snd_nxt = t->snd_max;  /* what the window kept back was not sent */
     } else {
         tcp_retransmit_first(t, now);
     }
