@@ -54,20 +54,30 @@ static int wait_for(vg_socket_t s, int (*ready)(void *), uint32_t timeout_ms,
     return e;
 }
 
+/* The checks send and recv share, in Winsock's order; 0 or a WSA error. */
+static int stream_precheck(struct ws_sock *so, const char *buf, int len, int flags, int allowed,
+                           int shut)
+{
+    if (flags & ~allowed)
+        return VG_WSAEOPNOTSUPP;
+    int e = stream_unusable(so);
+    if (e)
+        return e;
+    if (shut)
+        return VG_WSAESHUTDOWN;
+    if (len < 0)
+        return VG_WSAEINVAL;
+    if (!buf && len > 0)
+        return VG_WSAEFAULT;
+    return 0;
+}
+
 static int stream_recv(vg_socket_t s, struct ws_sock *so, char *buf, int len, int flags)
 {
     uint32_t epoch0 = so->abort_epoch;
-    if (flags & ~VG_WS_MSG_WAITALL)
-        return -VG_WSAEOPNOTSUPP;
-    int e = stream_unusable(so);
+    int e = stream_precheck(so, buf, len, flags, VG_WS_MSG_WAITALL, so->shut_recv);
     if (e)
         return -e;
-    if (so->shut_recv)
-        return -VG_WSAESHUTDOWN;
-    if (len < 0)
-        return -VG_WSAEINVAL;
-    if (!buf && len > 0)
-        return -VG_WSAEFAULT;
     if (len == 0)
         return 0;
     int got = 0;
@@ -94,17 +104,9 @@ static int stream_recv(vg_socket_t s, struct ws_sock *so, char *buf, int len, in
 static int stream_send(vg_socket_t s, struct ws_sock *so, const char *buf, int len, int flags)
 {
     uint32_t epoch0 = so->abort_epoch;
-    if (flags & ~VG_WS_MSG_DONTROUTE)
-        return -VG_WSAEOPNOTSUPP;
-    int e = stream_unusable(so);
+    int e = stream_precheck(so, buf, len, flags, VG_WS_MSG_DONTROUTE, so->shut_send);
     if (e)
         return -e;
-    if (so->shut_send)
-        return -VG_WSAESHUTDOWN;
-    if (len < 0)
-        return -VG_WSAEINVAL;
-    if (!buf && len > 0)
-        return -VG_WSAEFAULT;
     int sent = 0;
     for (;;) {
         if (len == 0 && vg_tcp_state(so->tcb) != VG_TCP_CLOSED)
