@@ -143,10 +143,14 @@ long vg_tcp_recv(vg_tcb *t, void *buf, size_t len, vg_time now)
 {
     uint32_t ready = vg_ring_len(t->rcv);   /* in-order bytes; islands lie beyond len */
     if (ready == 0) {
+        /* A connection that ended in error says so even after the peer's FIN: a reset in
+         * CLOSE_WAIT means the peer did not take all we sent. */
+        if (t->state == VG_TCP_CLOSED && t->err)
+            return -(long)t->err;
         if (t->flags & TF_FIN_RCVD)
             return 0;
         if (t->state == VG_TCP_CLOSED)
-            return t->err ? -(long)t->err : -VG_ERR_NOTCONN;
+            return -VG_ERR_NOTCONN;
         if (t->state == VG_TCP_LISTEN)
             return -VG_ERR_NOTCONN;
         return -VG_ERR_WOULDBLOCK;
