@@ -315,6 +315,40 @@ static void rfc5961_in_window_rst_gets_challenge_ack(void **state)
     }
 }
 
+/* RFC 5961 §7: forged in-window RSTs arriving faster than the stack-wide budget get no more
+ * challenge ACKs than the budget allows in any one second; the budget refills after a second,
+ * and keep-alive probe answers (B5) are never held back by it. */
+static void rfc5961_challenge_acks_are_rate_limited(void **state)
+{
+    (void)state;
+    struct vg_stack_config cfg;
+    rp_config(&cfg);
+    cfg.challenge_ack_limit = 10;
+    struct rawpeer *rp = rp_new(&cfg);
+    vg_tcb *l = rp_listen(rp, 80, 4);
+    vg_tcb *t = rp_open_passive(rp, l, 80, NULL, 65535);
+    for (int i = 0; i < 50; i++)
+        rp_send(rp, VG_TCP_RST, rp->seq + 1 + (uint32_t)i, 0, 0, NULL, NULL, 0);
+    assert_int_equal(rp_pending(rp), 10);
+    assert_int_equal(rp_stats(rp)->tcp_challenge_acks, 10);
+    assert_int_equal(rp_stats(rp)->tcp_challenge_acks_suppressed, 40);
+    assert_int_equal(vg_tcp_state(t), VG_TCP_ESTABLISHED);
+    rp_drain(rp);
+    /* Probes are answered whatever the budget says. */
+    for (int i = 0; i < 5; i++)
+        rp_send(rp, VG_TCP_ACK, rp->seq - 1, rp->ack, 512, NULL, NULL, 0);
+    assert_int_equal(rp_pending(rp), 5);
+    rp_drain(rp);
+    rp_run_for(rp, VG_MS(1000));
+    rp_send(rp, VG_TCP_RST, rp->seq + 1, 0, 0, NULL, NULL, 0);
+    assert_int_equal(rp_pending(rp), 1);
+    assert_int_equal(rp_stats(rp)->tcp_challenge_acks, 11);
+    rp_drain(rp);
+    vg_tcp_abort(t, rp->now);
+    vg_tcp_close(l, rp->now);
+    rp_free(rp);
+}
+
 static void rfc5961_out_of_window_rst_is_dropped_silently(void **state)
 {
     (void)state;
@@ -488,6 +522,7 @@ int main(void)
         cmocka_unit_test(rst_to_listener_is_ignored),
         cmocka_unit_test(rfc5961_in_window_rst_gets_challenge_ack),
         cmocka_unit_test(rfc5961_out_of_window_rst_is_dropped_silently),
+        cmocka_unit_test(rfc5961_challenge_acks_are_rate_limited),
         cmocka_unit_test(rfc5961_syn_in_synchronized_state_gets_challenge_ack),
         cmocka_unit_test(syn_in_passive_syn_received_gets_challenge_ack),
         cmocka_unit_test(segment_for_no_connection_with_ack_gets_rst_at_its_ack),

@@ -113,6 +113,7 @@ struct vg_stack_config {
     uint32_t msl_ms;              /* 0 = 30000 (TIME_WAIT is 2*MSL) */
     uint32_t sndbuf, rcvbuf;      /* per-connection buffer sizes; 0 = 65536 */
     uint32_t max_tcbs;            /* 0 = unlimited */
+    uint32_t challenge_ack_limit; /* RFC 5961 §7: challenge ACKs per second, stack-wide; 0 = 1000 */
 };
 /* Defaults for a profile: sysparams, buffer sizes, MSL, everything but addr/seed. */
 void vg_stack_config_default(struct vg_stack_config *cfg, enum vg_profile p);
@@ -141,6 +142,7 @@ struct vg_stack_stats {
     uint64_t ip_in, ip_out, ip_bad, ip_not_ours;
     uint64_t tcp_in, tcp_out, tcp_bad, tcp_no_tcb, tcp_rst_sent;
     uint64_t tcp_retransmits, tcp_fast_retransmits, tcp_timeouts, tcp_challenge_acks;
+    uint64_t tcp_challenge_acks_suppressed;  /* over challenge_ack_limit */
     uint64_t tcp_ooo_segments, tcp_dup_segments;
     uint64_t ka_probes_sent, ka_probes_acked, ka_aborts, ka_peer_probes_answered;
     uint64_t zwp_sent;

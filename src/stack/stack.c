@@ -34,6 +34,8 @@ vg_stack *vg_stack_new(const struct vg_stack_config *cfg)
         s->cfg.sndbuf = 65536;
     if (!s->cfg.rcvbuf)
         s->cfg.rcvbuf = 65536;
+    if (!s->cfg.challenge_ack_limit)
+        s->cfg.challenge_ack_limit = 1000;
     s->ka_count_sys = vg_sysparams_keepalive_count(s->cfg.profile, &s->cfg.sys);
     s->link_up = 1;
     vg_wheel_init(&s->wheel, 0);

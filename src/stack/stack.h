@@ -35,6 +35,8 @@ struct vg_stack {
     uint16_t next_ephemeral;
     struct vg_udp *udp;            /* UDP sockets (src/ip/udp.c) */
     int in_callback;               /* >0 while an event callback runs */
+    vg_time challenge_window;      /* start of the current one-second challenge-ACK window */
+    uint32_t challenge_sent;       /* challenge ACKs sent in it */
     uint8_t ipbuf[65536];          /* the datagram being framed (output must not re-enter) */
     uint8_t txbuf[65536];          /* the segment being built */
 };

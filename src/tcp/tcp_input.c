@@ -14,9 +14,22 @@ static void enter_time_wait(vg_tcb *t, vg_time now)
     tcp_timer_update(t, now);
 }
 
+/* RFC 5961 §7: a stack-wide budget of challenge ACKs per second, so that a flood of forged
+ * RSTs or SYNs cannot turn the stack into an ACK cannon. Keep-alive probe answers (B5) are
+ * not challenge ACKs and are never limited. */
 static void challenge_ack(vg_tcb *t, vg_time now)
 {
-    t->stack->stats.tcp_challenge_acks++;
+    vg_stack *s = t->stack;
+    if (now - s->challenge_window >= VG_MS(1000) || now < s->challenge_window) {
+        s->challenge_window = now;
+        s->challenge_sent = 0;
+    }
+    if (s->challenge_sent >= s->cfg.challenge_ack_limit) {
+        s->stats.tcp_challenge_acks_suppressed++;
+        return;
+    }
+    s->challenge_sent++;
+    s->stats.tcp_challenge_acks++;
     tcp_send_ack(t, now);
 }
 
