@@ -31,6 +31,9 @@ expect 2 "--keepalive-time wants a whole number" connect --net "$NET" 192.0.2.1:
 expect 2 "--keepalive-count needs a value" connect --net "$NET" 192.0.2.1:7 --keepalive-count
 expect 2 "unknown profile 'windows-95'" serve --net "$NET" --port 7 --profile windows-95
 expect 2 "--buffer wants a size" serve --net "$NET" --port 7 --buffer 12
+expect 2 "--link-delay-ms wants 0 to 60000" serve --net "$NET" --port 7 --link-delay-ms 5ms
+expect 2 "--link-delay-ms wants 0 to 60000" connect --net "$NET" 192.0.2.1:7 --link-delay-ms 60001
+expect 2 "--link-delay-ms needs a value" connect --net "$NET" 192.0.2.1:7 --link-delay-ms
 expect 1 "no network" serve --port 7
 expect 1 "expected tun:IFNAME:ADDR/PREFIX" serve --net loopback --port 7
 expect 1 "not an IPv4 address" connect --net tun:vg0:192.0.2/24 192.0.2.1:7
@@ -39,7 +42,7 @@ expect 1 "missing.reg" serve --net "$NET" --port 7 --reg "$SRC/no-such-dir/missi
 for cmd in serve connect; do
   out=$("$VIGIL" "$cmd" --help) || { echo "FAIL: vigil $cmd --help exited non-zero"; failures=$((failures + 1)); }
   for opt in --net --pcap --json --keepalive-time --keepalive-interval --keepalive-count \
-             --profile --reg --garbage-octet; do
+             --profile --reg --garbage-octet --link-delay-ms; do
     grep -q -- "$opt" <<<"$out" || { echo "FAIL: vigil $cmd --help omits $opt"; failures=$((failures + 1)); }
   done
 done

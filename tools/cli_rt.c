@@ -91,7 +91,8 @@ int cli_rt_option(struct cli_rt_options *o, const char *prog, int argc, char **a
         o->verbose = 1;
         return 1;
     }
-    if (!strcmp(opt, "--net") || !strcmp(opt, "--pcap") || !strcmp(opt, "--buffer")) {
+    if (!strcmp(opt, "--net") || !strcmp(opt, "--pcap") || !strcmp(opt, "--buffer") ||
+        !strcmp(opt, "--link-delay-ms")) {
         if (*i + 1 >= argc) {
             fprintf(stderr, "%s: %s needs a value\n", prog, opt);
             return -1;
@@ -101,6 +102,14 @@ int cli_rt_option(struct cli_rt_options *o, const char *prog, int argc, char **a
             o->net = v;
         } else if (!strcmp(opt, "--pcap")) {
             o->pcap_path = v;
+        } else if (!strcmp(opt, "--link-delay-ms")) {
+            uint64_t ms;
+            if (strspn(v, "0123456789") != strlen(v) || cli_parse_size(v, &ms) != 0 ||
+                ms > 60000) {
+                fprintf(stderr, "%s: --link-delay-ms wants 0 to 60000 (ms), not '%s'\n", prog, v);
+                return -1;
+            }
+            o->link_delay_ms = (uint32_t)ms;
         } else {
             uint64_t b;
             if (cli_parse_size(v, &b) != 0 || b < 1024 || b > (1u << 30)) {
@@ -123,7 +132,11 @@ void cli_rt_usage(FILE *f)
           "  --pcap FILE               capture every packet in and out (real timestamps)\n"
           "  --json                    one JSON object per event line\n"
           "  --verbose                 also the high-volume events (readable, retransmit, ...)\n"
-          "  --buffer SIZE             send and receive buffer per connection (e.g. 1M)\n",
+          "  --buffer SIZE             send and receive buffer per connection (e.g. 1M)\n"
+          "  --link-delay-ms MS        a slower wire where tc netem is missing: hold every\n"
+          "                            datagram MS ms on its way in from the device and MS ms\n"
+          "                            on its way out (the RTT grows by 2*MS; order kept; a\n"
+          "                            full queue drops); the capture shows what the stack sees\n",
           f);
     cli_keepalive_usage(f);
 }
@@ -197,6 +210,12 @@ int cli_rt_open(struct cli_rt *rt, const char *prog, const struct cli_rt_options
         cli_rt_close(rt);
         return -1;
     }
+    if (o->link_delay_ms &&
+        vg_rtloop_set_link_delay(rt->loop, (vg_time)o->link_delay_ms * 1000u, err, sizeof err)) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        cli_rt_close(rt);
+        return -1;
+    }
     if (o->pcap_path) {
         rt->pcap = vg_pcap_open(o->pcap_path);
         if (!rt->pcap) {
@@ -231,6 +250,9 @@ int cli_rt_open(struct cli_rt *rt, const char *prog, const struct cli_rt_options
 
 void cli_rt_close(struct cli_rt *rt)
 {
+    if (rt->loop && vg_rtloop_delay_dropped(rt->loop))
+        fprintf(stderr, "vigil: note: the link delay's full queues dropped %llu datagrams\n",
+                (unsigned long long)vg_rtloop_delay_dropped(rt->loop));
     if (rt->loop) {
         signal_loop = NULL;
         struct sigaction sa;

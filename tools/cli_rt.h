@@ -17,6 +17,7 @@ struct cli_rt_options {
     const char *pcap_path;    /* NULL: no capture */
     int json, verbose;
     uint32_t buffer;          /* per-connection send and receive buffer, 0: the stack's default */
+    uint32_t link_delay_ms;   /* --link-delay-ms: the loop holds each datagram this long, each way */
     struct cli_keepalive ka;
 };
 
@@ -32,8 +33,8 @@ struct cli_rt {
 };
 
 void cli_rt_options_init(struct cli_rt_options *o);
-/* The options common to serve and connect (--net, --pcap, --json, --verbose, --buffer and the
- * keep-alive ones): as cli_keepalive_option(). */
+/* The options common to serve and connect (--net, --pcap, --json, --verbose, --buffer,
+ * --link-delay-ms and the keep-alive ones): as cli_keepalive_option(). */
 int cli_rt_option(struct cli_rt_options *o, const char *prog, int argc, char **argv, int *i);
 void cli_rt_usage(FILE *f);
 

@@ -55,6 +55,7 @@ void ws_table_destroy(void);
 
 /* ---- The default network and its event loop. */
 struct ws_net;
+struct vg_rtloop;
 
 /* A link driver: where the default stack's datagrams come from and go to. */
 struct ws_driver {
@@ -64,12 +65,14 @@ struct ws_driver {
                 size_t errlen);
     /* Connects the stack's output (the stack exists now). */
     void (*attach)(struct ws_net *n);
-    /* Hands datagrams that arrived to the stack (through ws_net_deliver); 1 if any did. */
+    /* Hands datagrams that arrived to the stack, through ws_net_filter; 1 if any did. */
     int (*input)(struct ws_net *n, vg_time now);
     /* 1 when input has more to hand over at once (no sleeping then). */
     int (*pending)(const struct ws_net *n);
-    /* A descriptor to poll() for input while waiting, or -1 (then waits are timed only). */
-    int (*fd)(const struct ws_net *n);
+    /* The real-time loop (src/link/rtloop) behind a device: blocking calls sleep in it, with the
+     * lock dropped. NULL for a driver without one (its waits are timed only). */
+    struct vg_rtloop *(*rtloop)(const struct ws_net *n);
+    /* Called before the stack is freed. */
     void (*close)(struct ws_net *n);
 };
 extern const struct ws_driver ws_loopback_driver;
@@ -81,8 +84,7 @@ struct ws_net {
     vg_stack *stack;
     int virtual_clock;
     vg_time vnow;                 /* the virtual clock */
-    int wake_rd, wake_wr;         /* interrupts a thread in poll() on the driver's fd */
-    int polling;                  /* a thread is in poll() with the lock dropped */
+    int polling;                  /* a thread sleeps in the driver's rtloop with the lock dropped */
 };
 
 int ws_net_open(struct ws_net **out, char *err, size_t errlen);   /* from the environment */
@@ -92,6 +94,8 @@ vg_time ws_now(const struct ws_net *n);
 void ws_pump(struct ws_net *n);
 /* Input filter then vg_stack_input: the way every arriving datagram enters the stack. */
 void ws_net_deliver(struct ws_net *n, const uint8_t *pkt, size_t len, vg_time now);
+/* The input filter alone (a vg_rtloop_filter_fn; ctx unused): 1 when the datagram is dropped. */
+int ws_net_filter(void *ctx, const uint8_t *pkt, size_t len);
 /* 1 when vg_blackhole drops pkt. */
 int ws_blackholed(const uint8_t *pkt, size_t len);
 /* Tells waiting threads that something changed. */

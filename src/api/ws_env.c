@@ -6,7 +6,6 @@
  *   VIGIL_SEED    the stack's PRNG seed (default: fixed under the virtual clock, else varying)
  * Each network is a link driver (ws_loopback.c, ws_tun.c) in front of one stack. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,22 +57,6 @@ static uint64_t default_seed(int virtual_clock)
     return (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
 }
 
-static int make_wake_pipe(struct ws_net *n, char *err, size_t errlen)
-{
-    int p[2];
-    if (pipe(p) != 0) {
-        snprintf(err, errlen, "cannot make a wake-up pipe: %s", strerror(errno));
-        return -1;
-    }
-    for (int i = 0; i < 2; i++) {
-        fcntl(p[i], F_SETFL, fcntl(p[i], F_GETFL) | O_NONBLOCK);
-        fcntl(p[i], F_SETFD, FD_CLOEXEC);
-    }
-    n->wake_rd = p[0];
-    n->wake_wr = p[1];
-    return 0;
-}
-
 int ws_net_open(struct ws_net **out, char *err, size_t errlen)
 {
     const char *spec = env("VIGIL_NET", "loopback");
@@ -98,7 +81,7 @@ int ws_net_open(struct ws_net **out, char *err, size_t errlen)
                  clock);
         return -1;
     }
-    if (virtual_clock && drv->fd != NULL) {
+    if (virtual_clock && drv->rtloop != NULL) {
         snprintf(err, errlen, "VIGIL_CLOCK=virtual cannot drive VIGIL_NET=%s: the other side of "
                  "the device lives in real time; use VIGIL_CLOCK=real", spec);
         return -1;
@@ -137,13 +120,7 @@ int ws_net_open(struct ws_net **out, char *err, size_t errlen)
     }
     n->drv = drv;
     n->virtual_clock = virtual_clock;
-    n->wake_rd = n->wake_wr = -1;
     if (drv->open(n, spec, &cfg, err, errlen) != 0) {
-        free(n);
-        return -1;
-    }
-    if (drv->fd && make_wake_pipe(n, err, errlen) != 0) {
-        drv->close(n);
         free(n);
         return -1;
     }
@@ -166,15 +143,14 @@ void ws_net_close(struct ws_net *n)
         ws_kick(n);
         pthread_cond_wait(&ws_g.cond, &ws_g.lock);
     }
+    /* The driver lets go of the stack (a real-time loop hands back its output) before it goes. */
     if (n->stack) {
         vg_stack_set_event(n->stack, NULL, NULL);
-        vg_stack_free(n->stack);
+        vg_stack_set_output(n->stack, NULL, NULL);
     }
     n->drv->close(n);
-    if (n->wake_rd >= 0) {
-        close(n->wake_rd);
-        close(n->wake_wr);
-    }
+    if (n->stack)
+        vg_stack_free(n->stack);
     free(n);
 }
 

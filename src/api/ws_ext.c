@@ -128,7 +128,7 @@ int vg_ws_set_link_up(int up)
     int e = ws_enter_quiet();
     if (e)
         return ws_fail(e);
-    if (ws_g.net->drv->fd) {
+    if (ws_g.net->drv->rtloop) {
         e = VG_WSAEOPNOTSUPP;     /* a device's link is the kernel's to say */
     } else {
         vg_stack_set_link_up(ws_g.net->stack, up);

@@ -1,17 +1,15 @@
 /* The event loop: the default network's clock, running its stack (ws_pump), and the waits of
- * the blocking calls (ws_wait), which drop the lock while they sleep. */
-#include <poll.h>
+ * the blocking calls (ws_wait), which drop the lock while they sleep. A device's waits are the
+ * real-time loop's own (src/link/rtloop), taken in pieces so the lock is dropped around poll(). */
 #include <time.h>
-#include <unistd.h>
 
 #include "api/ws.h"
+#include "link/rtloop.h"
 
 /* Rounds of (input, timers) a pump runs before it lets the caller look at its socket. */
 #define WS_PUMP_ROUNDS 64
 /* While a blocking hook is set, a real-time wait returns to call it at least this often. */
 #define WS_HOOK_PERIOD_US 10000u
-/* A wait on a device wakes at least this often, so the driver notices its link going down. */
-#define WS_LINK_PERIOD_US 1000000u
 
 static vg_time monotonic_us(void)
 {
@@ -22,9 +20,15 @@ static vg_time monotonic_us(void)
 
 vg_time ws_now(const struct ws_net *n) { return n->virtual_clock ? n->vnow : monotonic_us(); }
 
+int ws_net_filter(void *ctx, const uint8_t *pkt, size_t len)
+{
+    (void)ctx;
+    return ws_g.tab.blackholes && ws_blackholed(pkt, len);
+}
+
 void ws_net_deliver(struct ws_net *n, const uint8_t *pkt, size_t len, vg_time now)
 {
-    if (ws_g.tab.blackholes && ws_blackholed(pkt, len))
+    if (ws_net_filter(NULL, pkt, len))
         return;
     vg_stack_input(n->stack, pkt, len, now);
 }
@@ -46,11 +50,8 @@ void ws_pump(struct ws_net *n)
 void ws_kick(struct ws_net *n)
 {
     pthread_cond_broadcast(&ws_g.cond);
-    if (n->polling) {
-        char c = 1;
-        ssize_t r = write(n->wake_wr, &c, 1);   /* a full pipe already holds a wake-up */
-        (void)r;
-    }
+    if (n->polling)
+        vg_rtloop_wake(n->drv->rtloop(n));
 }
 
 static struct timespec abs_monotonic(vg_time t)
@@ -59,35 +60,22 @@ static struct timespec abs_monotonic(vg_time t)
     return ts;
 }
 
-static int poll_timeout_ms(vg_time until, vg_time now)
-{
-    if (until == VG_TIME_NEVER)
-        return -1;
-    if (until <= now)
-        return 0;
-    vg_time ms = (until - now + 999) / 1000;   /* rounded up: never wake just before it */
-    return ms > 3600000u ? 3600000 : (int)ms;
-}
-
-/* Sleeps with the lock dropped until `until` (real time), input on the driver's descriptor, or a
- * kick from another thread. */
+/* Sleeps with the lock dropped until `until` (real time), input on the device, a change of its
+ * link, or a kick from another thread. Only one thread sleeps in the device's loop; the others
+ * wait for it on the condition variable. */
 static void sleep_real(struct ws_net *n, vg_time until)
 {
-    int fd = n->drv->fd ? n->drv->fd(n) : -1;
-    if (fd >= 0 && !n->polling) {
+    struct vg_rtloop *l = n->drv->rtloop ? n->drv->rtloop(n) : NULL;
+    if (l && !n->polling) {
+        struct vg_rtloop_wait w;
+        vg_rtloop_wait_prepare(l, until, &w);
         n->polling = 1;
         pthread_mutex_unlock(&ws_g.lock);
-        vg_time now = monotonic_us();
-        if (until > now + WS_LINK_PERIOD_US)
-            until = now + WS_LINK_PERIOD_US;
-        struct pollfd fds[2] = {{.fd = fd, .events = POLLIN}, {.fd = n->wake_rd, .events = POLLIN}};
-        int r = poll(fds, 2, poll_timeout_ms(until, now));
+        int r = vg_rtloop_wait(&w);
         (void)r;                  /* EINTR or a timeout: the caller looks again either way */
-        char junk[64];
-        while (read(n->wake_rd, junk, sizeof junk) > 0)
-            ;
         pthread_mutex_lock(&ws_g.lock);
         n->polling = 0;
+        vg_rtloop_wait_done(l, &w, until);
         pthread_cond_broadcast(&ws_g.cond);
         return;
     }
@@ -99,11 +87,6 @@ static void sleep_real(struct ws_net *n, vg_time until)
     }
 }
 
-/* Virtual time: nothing can arrive from outside, so waiting means jumping to the next instant
- * something is due. But other threads come first: one waiting to get in may be about to do what
- * this call waits for, and after a jump the other blocked calls must each look at the new state
- * before time moves again (the jumper holds the lock: without yielding it they never would).
- * With no deadline at all only another thread can help. */
 static void sleep_virtual(struct ws_net *n, vg_time until, int hooked)
 {
     if (atomic_load(&ws_g.lock_wanted) > 0) {

@@ -115,6 +115,6 @@ const struct ws_driver ws_loopback_driver = {
     .attach = lo_attach,
     .input = lo_input,
     .pending = lo_pending,
-    .fd = NULL,
+    .rtloop = NULL,
     .close = lo_close,
 };

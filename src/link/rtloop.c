@@ -1,6 +1,7 @@
 /* The real-time loop: poll() on the TUN device, an rtnetlink watch and a wake-up pipe, with the
- * stack's next deadline as the timeout. Nothing spins: when the device disappears its descriptor
- * leaves the poll set (a detached TUN descriptor would report POLLERR forever). */
+ * stack's next deadline (or the next delayed datagram's release) as the timeout. Nothing spins:
+ * when the device disappears its descriptor leaves the poll set (a detached TUN descriptor would
+ * report POLLERR forever). */
 #include "link/rtloop.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "link/delayq.h"
 #include "link/ifwatch.h"
 #include "link/pcap.h"
 #include "link/tun.h"
@@ -19,16 +21,26 @@
 /* Datagrams handled per wake-up before the timers get their turn again. */
 #define RTLOOP_READ_BATCH 256
 #define RTLOOP_MAX_DATAGRAM 65536
+/* Each direction of the link delay holds at most this much: more than a 256 KiB window of
+ * full-sized segments even at 100 ms, while a runaway sender cannot take the memory. */
+#define RTLOOP_DELAY_MAX_PACKETS 8192
+#define RTLOOP_DELAY_MAX_BYTES (16u << 20)
+#define RTLOOP_DELAY_MAX_US 60000000u
 
 struct vg_rtloop {
     vg_stack *stack;
     struct vg_tun *tun;
     struct vg_ifwatch *watch;     /* NULL: the kernel would not tell us; check the flags ourselves */
     struct vg_pcap *pcap;
+    vg_rtloop_filter_fn filter;
+    void *filter_ctx;
+    vg_time delay;                /* the link delay, each way; 0: none */
+    struct vg_delayq *inq, *outq; /* device -> stack and stack -> device, while delay > 0 */
     int wake_rd, wake_wr;
     vg_time start;
     uint64_t realtime_origin_us;  /* CLOCK_REALTIME at start, for the capture's timestamps */
     enum vg_rtloop_link link;
+    vg_time link_checked;         /* without rtnetlink: when vg_rtloop_input last read the flags */
     uint8_t buf[RTLOOP_MAX_DATAGRAM];
 };
 
@@ -62,14 +74,50 @@ static void set_link(struct vg_rtloop *l, enum vg_rtloop_link state)
     vg_stack_set_link_up(l->stack, state == VG_RTLOOP_LINK_UP);
 }
 
+static void write_device(struct vg_rtloop *l, const uint8_t *pkt, size_t len)
+{
+    if (l->link == VG_RTLOOP_LINK_GONE)
+        return;
+    if (vg_tun_write(l->tun, pkt, len) != 0)
+        set_link(l, VG_RTLOOP_LINK_GONE);
+}
+
 static void output(void *ctx, const uint8_t *pkt, size_t len, vg_time now)
 {
     struct vg_rtloop *l = ctx;
     if (l->link == VG_RTLOOP_LINK_GONE)
         return;
     capture(l, pkt, len, now);
-    if (vg_tun_write(l->tun, pkt, len) != 0)
-        set_link(l, VG_RTLOOP_LINK_GONE);
+    if (l->delay)
+        vg_delayq_push(l->outq, pkt, len, monotonic_us() + l->delay);
+    else
+        write_device(l, pkt, len);
+}
+
+/* A datagram reaching the stack: the capture sees it even when the filter then drops it. */
+static void deliver(struct vg_rtloop *l, const uint8_t *pkt, size_t len, vg_time now)
+{
+    capture(l, pkt, len, now);
+    if (l->filter && l->filter(l->filter_ctx, pkt, len))
+        return;
+    vg_stack_input(l->stack, pkt, len, now);
+}
+
+/* Moves the delayed datagrams whose time has come; 1 if any reached the stack. */
+static int release_due(struct vg_rtloop *l, vg_time now)
+{
+    if (!l->delay)
+        return 0;
+    const uint8_t *pkt;
+    size_t len;
+    while (vg_delayq_pop(l->outq, now, &pkt, &len))
+        write_device(l, pkt, len);
+    int got = 0;
+    while (vg_delayq_pop(l->inq, now, &pkt, &len)) {
+        deliver(l, pkt, len, now);
+        got = 1;
+    }
+    return got;
 }
 
 struct vg_rtloop *vg_rtloop_new(vg_stack *s, struct vg_tun *tun, char *err, size_t errlen)
@@ -107,6 +155,8 @@ void vg_rtloop_free(struct vg_rtloop *l)
     if (!l)
         return;
     vg_stack_set_output(l->stack, NULL, NULL);
+    vg_delayq_free(l->inq);
+    vg_delayq_free(l->outq);
     vg_ifwatch_close(l->watch);
     close(l->wake_rd);
     close(l->wake_wr);
@@ -116,6 +166,42 @@ void vg_rtloop_free(struct vg_rtloop *l)
 void vg_rtloop_set_pcap(struct vg_rtloop *l, struct vg_pcap *p)
 {
     l->pcap = p;
+}
+
+int vg_rtloop_set_link_delay(struct vg_rtloop *l, vg_time delay_us, char *err, size_t errlen)
+{
+    if (delay_us > RTLOOP_DELAY_MAX_US) {
+        snprintf(err, errlen, "a link delay of at most %u ms", RTLOOP_DELAY_MAX_US / 1000u);
+        return -1;
+    }
+    if (l->delay && !delay_us && (vg_delayq_count(l->inq) || vg_delayq_count(l->outq))) {
+        snprintf(err, errlen, "the link delay still holds datagrams");
+        return -1;
+    }
+    if (delay_us && !l->inq) {
+        l->inq = vg_delayq_new(RTLOOP_DELAY_MAX_PACKETS, RTLOOP_DELAY_MAX_BYTES);
+        l->outq = vg_delayq_new(RTLOOP_DELAY_MAX_PACKETS, RTLOOP_DELAY_MAX_BYTES);
+        if (!l->inq || !l->outq) {
+            vg_delayq_free(l->inq);
+            vg_delayq_free(l->outq);
+            l->inq = l->outq = NULL;
+            snprintf(err, errlen, "out of memory for the link delay's queues");
+            return -1;
+        }
+    }
+    l->delay = delay_us;
+    return 0;
+}
+
+uint64_t vg_rtloop_delay_dropped(const struct vg_rtloop *l)
+{
+    return l->inq ? vg_delayq_dropped(l->inq) + vg_delayq_dropped(l->outq) : 0;
+}
+
+void vg_rtloop_set_input_filter(struct vg_rtloop *l, vg_rtloop_filter_fn fn, void *ctx)
+{
+    l->filter = fn;
+    l->filter_ctx = ctx;
 }
 
 vg_time vg_rtloop_now(const struct vg_rtloop *l)
@@ -142,14 +228,8 @@ void vg_rtloop_wake(struct vg_rtloop *l)
     (void)r;
 }
 
-static void drain_wake(struct vg_rtloop *l)
-{
-    char junk[64];
-    while (read(l->wake_rd, junk, sizeof junk) > 0)
-        ;
-}
-
-/* Reads what the device holds (up to a batch) into the stack; 1 if anything arrived. */
+/* Reads what the device holds (up to a batch) into the stack, or into the link delay's queue;
+ * 1 if anything reached the stack. */
 static int read_device(struct vg_rtloop *l)
 {
     int got = 0;
@@ -162,8 +242,11 @@ static int read_device(struct vg_rtloop *l)
         if (n == 0)
             break;
         vg_time now = monotonic_us();
-        capture(l, l->buf, (size_t)n, now);
-        vg_stack_input(l->stack, l->buf, (size_t)n, now);
+        if (l->delay) {
+            vg_delayq_push(l->inq, l->buf, (size_t)n, now + l->delay);
+            continue;
+        }
+        deliver(l, l->buf, (size_t)n, now);
         got = 1;
     }
     return got;
@@ -191,40 +274,54 @@ static int timeout_ms(vg_time deadline, vg_time now)
     return ms > 3600000 ? 3600000 : (int)ms;
 }
 
-int vg_rtloop_run_once(struct vg_rtloop *l, vg_time until)
+static vg_time earlier(vg_time a, vg_time b)
 {
-    int what = 0;
-    enum vg_rtloop_link before = l->link;
-    vg_time now = monotonic_us();
-    vg_time deadline = vg_stack_poll(l->stack, now);
-    if (until <= now)
-        return VG_RTLOOP_UNTIL;
+    return a < b ? a : b;
+}
 
+void vg_rtloop_wait_prepare(struct vg_rtloop *l, vg_time until, struct vg_rtloop_wait *w)
+{
+    vg_time now = monotonic_us();
+    vg_time wait_until = earlier(vg_stack_next_deadline(l->stack), until);
+    if (l->delay)
+        wait_until = earlier(wait_until, earlier(vg_delayq_next_release(l->inq),
+                                                 vg_delayq_next_release(l->outq)));
     /* Without rtnetlink the interface flags are the only source; look at them once a second. */
-    vg_time wait_until = deadline < until ? deadline : until;
     if (!l->watch && l->link != VG_RTLOOP_LINK_GONE && wait_until > now + 1000000u)
         wait_until = now + 1000000u;
-
-    struct pollfd fds[3] = {
-        {.fd = l->link == VG_RTLOOP_LINK_GONE ? -1 : vg_tun_fd(l->tun), .events = POLLIN},
-        {.fd = l->wake_rd, .events = POLLIN},
-        {.fd = l->watch ? vg_ifwatch_fd(l->watch) : -1, .events = POLLIN},
+    *w = (struct vg_rtloop_wait){
+        .fds = {
+            {.fd = l->link == VG_RTLOOP_LINK_GONE ? -1 : vg_tun_fd(l->tun), .events = POLLIN},
+            {.fd = l->wake_rd, .events = POLLIN},
+            {.fd = l->watch ? vg_ifwatch_fd(l->watch) : -1, .events = POLLIN},
+        },
+        .timeout_ms = timeout_ms(wait_until, now),
+        .link_before = (int)l->link,
     };
-    int n = poll(fds, 3, timeout_ms(wait_until, now));
-    if (n < 0) {
-        if (errno == EINTR)
-            return VG_RTLOOP_WOKEN;
-        return -1;
+}
+
+int vg_rtloop_wait(struct vg_rtloop_wait *w)
+{
+    int n = poll(w->fds, 3, w->timeout_ms);
+    if (n > 0 && (w->fds[1].revents & POLLIN)) {
+        char junk[64];
+        while (read(w->fds[1].fd, junk, sizeof junk) > 0)
+            ;
     }
+    return n;
+}
+
+int vg_rtloop_wait_done(struct vg_rtloop *l, const struct vg_rtloop_wait *w, vg_time until)
+{
+    int what = 0;
+    const struct pollfd *fds = w->fds;
     if (fds[0].revents & (POLLIN | POLLERR | POLLHUP))
         what |= read_device(l) ? VG_RTLOOP_INPUT : 0;
     /* The TUN driver reports POLLERR only once its interface is gone. */
     if (fds[0].revents & (POLLERR | POLLHUP | POLLNVAL))
         set_link(l, VG_RTLOOP_LINK_GONE);
-    if (fds[1].revents & POLLIN) {
-        drain_wake(l);
+    if (fds[1].revents & POLLIN)
         what |= VG_RTLOOP_WOKEN;
-    }
     if (fds[2].revents & POLLIN) {
         if (vg_ifwatch_drain(l->watch))
             recheck_link(l);
@@ -232,11 +329,13 @@ int vg_rtloop_run_once(struct vg_rtloop *l, vg_time until)
         recheck_link(l);
     }
 
-    now = monotonic_us();
-    if (now >= deadline)
+    vg_time now = monotonic_us();
+    if (release_due(l, now))
+        what |= VG_RTLOOP_INPUT;
+    if (now >= vg_stack_next_deadline(l->stack))
         what |= VG_RTLOOP_TIMERS;
     vg_stack_poll(l->stack, now);
-    if (l->link != before)
+    if ((int)l->link != w->link_before)
         what |= VG_RTLOOP_LINK;
     if (now >= until)
         what |= VG_RTLOOP_UNTIL;
@@ -244,4 +343,34 @@ int vg_rtloop_run_once(struct vg_rtloop *l, vg_time until)
     if (!what)
         what = VG_RTLOOP_WOKEN;
     return what;
+}
+
+int vg_rtloop_input(struct vg_rtloop *l)
+{
+    int got = 0;
+    if (l->link != VG_RTLOOP_LINK_GONE)
+        got = read_device(l);
+    vg_time now = monotonic_us();
+    if (l->watch) {
+        if (vg_ifwatch_drain(l->watch))
+            recheck_link(l);
+    } else if (now - l->link_checked >= 1000000u) {
+        l->link_checked = now;
+        recheck_link(l);
+    }
+    return release_due(l, now) || got;
+}
+
+int vg_rtloop_run_once(struct vg_rtloop *l, vg_time until)
+{
+    vg_time now = monotonic_us();
+    release_due(l, now);
+    vg_stack_poll(l->stack, now);
+    if (until <= now)
+        return VG_RTLOOP_UNTIL;
+    struct vg_rtloop_wait w;
+    vg_rtloop_wait_prepare(l, until, &w);
+    if (vg_rtloop_wait(&w) < 0)
+        return errno == EINTR ? VG_RTLOOP_WOKEN : -1;
+    return vg_rtloop_wait_done(l, &w, until);
 }

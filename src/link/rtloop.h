@@ -3,11 +3,14 @@
  * that arrived to the stack, and runs the stack's timers. The stack's output goes to the device
  * and, when a capture is attached, to the pcap (inbound and outbound, with real timestamps).
  *
- * Applications (the CLI, the Winsock layer's blocking calls) drive it with vg_rtloop_run_once()
- * and look at their connections after each return. */
+ * The CLI drives it with vg_rtloop_run_once() and looks at its connections after each return.
+ * A caller that must do something around the sleep itself (the Winsock layer drops its lock)
+ * uses the same loop in pieces: vg_rtloop_input() and vg_stack_poll() to run the stack,
+ * vg_rtloop_wait_prepare() / vg_rtloop_wait() / vg_rtloop_wait_done() to sleep. */
 #ifndef VG_RTLOOP_H
 #define VG_RTLOOP_H
 
+#include <poll.h>
 #include <stddef.h>
 #include "vigil/vigil.h"
 
@@ -38,6 +41,21 @@ void vg_rtloop_free(struct vg_rtloop *l);
 /* Every datagram in and out is written to p (NULL: none). The loop does not own the capture. */
 void vg_rtloop_set_pcap(struct vg_rtloop *l, struct vg_pcap *p);
 
+/* Link emulation for kernels without tc netem: every datagram read from the device waits
+ * delay_us before the stack gets it, and every datagram the stack sends waits delay_us before it
+ * is written to the device, so the round trip grows by twice the delay. Order is kept; each
+ * direction holds a bounded queue and drops (counted) what does not fit. The capture sits on the
+ * stack's side of the delay. 0 turns it off (only while nothing is queued). 0, or -1 with a
+ * reason in err. */
+int vg_rtloop_set_link_delay(struct vg_rtloop *l, vg_time delay_us, char *err, size_t errlen);
+/* Datagrams the link delay's full queues dropped, both directions. */
+uint64_t vg_rtloop_delay_dropped(const struct vg_rtloop *l);
+
+/* Drops an arriving datagram (after the capture saw it) when fn returns non-zero; NULL: none.
+ * fn runs in whichever call hands datagrams to the stack. */
+typedef int (*vg_rtloop_filter_fn)(void *ctx, const uint8_t *pkt, size_t len);
+void vg_rtloop_set_input_filter(struct vg_rtloop *l, vg_rtloop_filter_fn fn, void *ctx);
+
 /* The loop's clock: CLOCK_MONOTONIC in microseconds; pass it to every vg_tcp_* call. */
 vg_time vg_rtloop_now(const struct vg_rtloop *l);
 /* When the loop was created, on the same clock (the origin of the CLI's t_ms). */
@@ -48,6 +66,25 @@ vg_time vg_rtloop_start(const struct vg_rtloop *l);
  * and handles what happened. Returns a mask of enum vg_rtloop_what (never 0), or -1 if the wait
  * itself failed (errno set; EINTR is not a failure: it returns VG_RTLOOP_WOKEN). */
 int vg_rtloop_run_once(struct vg_rtloop *l, vg_time until);
+
+/* Without waiting: reads what the device holds, hands over the delayed datagrams that are due
+ * and notices link changes. 1 if any datagram reached the stack. Does not run the timers. */
+int vg_rtloop_input(struct vg_rtloop *l);
+
+/* A sleep in pieces. Prepare (with the stack's owner's lock held, if any) fills w with what to
+ * wait for: the device, the wake-up pipe, the link watch, and the earliest of `until`, the
+ * stack's next deadline and the next delayed datagram. vg_rtloop_wait() touches neither the loop
+ * nor the stack, so it may run with that lock dropped; it returns poll()'s result (a wake-up is
+ * consumed). vg_rtloop_wait_done() (lock held again) handles the readiness w reported: what
+ * vg_rtloop_run_once() does after its poll, and returns the same mask. */
+struct vg_rtloop_wait {
+    struct pollfd fds[3];
+    int timeout_ms;
+    int link_before;
+};
+void vg_rtloop_wait_prepare(struct vg_rtloop *l, vg_time until, struct vg_rtloop_wait *w);
+int vg_rtloop_wait(struct vg_rtloop_wait *w);
+int vg_rtloop_wait_done(struct vg_rtloop *l, const struct vg_rtloop_wait *w, vg_time until);
 
 /* Makes a wait in progress (or the next one) return at once with VG_RTLOOP_WOKEN. Safe from a
  * signal handler and from another thread. */

@@ -3,7 +3,8 @@
  *   linux_peer echo-client HOST PORT BYTES      send BYTES of the test pattern, read the echo back,
  *                                               check it; exit 0 only if every byte came back
  *   linux_peer echo-server PORT                 accept one connection, check that it carries the
- *                                               pattern, echo it, close after the peer's FIN
+ *                                               pattern, echo it, close after the peer's FIN; prints
+ *                                               the kernel's smoothed RTT (tcp_info) as rtt_us
  *   linux_peer hold-client HOST PORT SECONDS [KA]
  *   linux_peer hold-server PORT SECONDS [KA]    one idle connection held for SECONDS; exit 0 if it
  *                                               is still up then, 3 if it died (the error is printed)
@@ -173,8 +174,14 @@ static int echo_server(int port)
             off += w;
         }
     }
+    /* The kernel's own smoothed RTT: what a test checks an emulated link delay against. */
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+    memset(&ti, 0, sizeof ti);
+    getsockopt(s, IPPROTO_TCP, TCP_INFO, &ti, &len);
     close(s);
-    printf("result=ok\nreceived=%llu\n", (unsigned long long)got);
+    printf("result=ok\nreceived=%llu\nrtt_us=%u\n", (unsigned long long)got,
+           (unsigned)ti.tcpi_rtt);
     return 0;
 }
 

@@ -3,8 +3,9 @@
 #  1. A Linux client sends 64 MiB of the test pattern to `vigil serve --echo --verify`; vigil
 #     checks every byte it receives and echoes it; the client checks every byte of the echo.
 #  2. `vigil connect --send-bytes 64M --verify` to a Linux echo server that checks what arrives;
-#     vigil checks the echo. This run has delay and loss on the wire (tc netem; where the kernel
-#     has no netem, random loss from nftables and no delay).
+#     vigil checks the echo. This run has delay and loss on the wire: tc netem where the kernel
+#     has it; elsewhere random loss from nftables and vigil's own --link-delay-ms 5 each way. Either
+#     way the Linux side's smoothed RTT (tcp_info) must show the delay.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 [ "${1:-}" = inside ] || lab_enter "$0"
@@ -29,20 +30,24 @@ grep '"event":"conn_end"' "$LAB_WORK/serve.out"
   fail "vigil did not receive and echo $BYTES verified bytes"
 
 note "run 2: vigil connect -> Linux echo server, $BYTES bytes each way, with delay and loss"
-if tc qdisc add dev vg0 root netem delay 1ms loss 1% 2>/dev/null; then
-  note "tc netem: 1 ms delay, 1 % loss on the kernel's packets to vigil"
+DELAY=()
+if tc qdisc add dev vg0 root netem delay 10ms loss 1% 2>/dev/null; then
+  note "tc netem: 10 ms delay, 1 % loss on the kernel's packets to vigil"
 else
-  note "tc netem is not available in this kernel: 1 % random loss from nftables, no delay"
+  note "tc netem is not available in this kernel: 1 % random loss from nftables, 5 ms each way" \
+       "from vigil's link delay"
   nft add table inet vgtest
   nft add chain inet vgtest out '{ type filter hook output priority 0; }'
   nft add rule inet vgtest out oifname vg0 numgen random mod 100 '<' 1 counter drop
+  DELAY=(--link-delay-ms 5)
 fi
+MIN_RTT_US=10000
 lab_bg "$LAB_WORK/server.out" "$PEER" echo-server 7002
 peer=$LAST_PID
 wait_for "$LAB_WORK/server.out" '^ready$' 10
 rc=0
 "$VIGIL" connect --net "$NET" "$KERNEL_ADDR:7002" --send-bytes "$BYTES" --verify --json \
-  --buffer 256K >"$LAB_WORK/connect.out" 2>&1 || rc=$?
+  --buffer 256K "${DELAY[@]}" >"$LAB_WORK/connect.out" 2>&1 || rc=$?
 grep '"event":"summary"' "$LAB_WORK/connect.out" || true
 [ "$rc" = 0 ] || { cat "$LAB_WORK/connect.out" "$LAB_WORK/server.out"; fail "vigil connect exited $rc"; }
 [ "$(event_field "$LAB_WORK/connect.out" summary bytes_sent)" = "$BYTES" ] &&
@@ -51,6 +56,10 @@ grep '"event":"summary"' "$LAB_WORK/connect.out" || true
   fail "vigil did not get its $BYTES bytes back intact"
 wait_exit "$peer" 30 || { cat "$LAB_WORK/server.out"; fail "the Linux echo server failed"; }
 grep -qx "received=$BYTES" "$LAB_WORK/server.out" || fail "Linux server: $(cat "$LAB_WORK/server.out")"
+rtt_us=$(sed -n 's/^rtt_us=//p' "$LAB_WORK/server.out")
+note "the Linux side's smoothed RTT: ${rtt_us:-?} us"
+[ -n "$rtt_us" ] && [ "$rtt_us" -ge "$MIN_RTT_US" ] ||
+  fail "the wire had no real RTT: the kernel measured ${rtt_us:-nothing} us, want >= $MIN_RTT_US"
 if nft list table inet vgtest >/dev/null 2>&1; then
   note "nftables dropped: $(nft list table inet vgtest | grep -o 'packets [0-9]*' || true)"
 else
