@@ -41,8 +41,8 @@ struct vg_stack {
     uint8_t txbuf[65536];          /* the segment being built */
 };
 
-/* IPv4 output: builds the header around payload and hands the datagram to the output callback
- * (or straight back to input for a destination that is local to this stack). */
+/* IPv4 output: builds the header around payload and hands the datagram to the output callback,
+ * always — loopback drivers queue it and feed it back to input from their own loop. */
 void vg_ip_output(vg_stack *s, uint8_t proto, uint32_t src, uint32_t dst, const uint8_t *payload,
                   size_t len, vg_time now);
 int vg_stack_is_local(const vg_stack *s, uint32_t addr);

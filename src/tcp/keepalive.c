@@ -105,22 +105,24 @@ int vg_tcp_set_keepalive(vg_tcb *t, int on, vg_time now)
 
 int vg_tcp_keepalive(const vg_tcb *t) { return (t->flags & TF_KEEPALIVE) != 0; }
 
-int vg_tcp_set_keepalive_time_ms(vg_tcb *t, uint32_t ms, vg_time now)
+/* A changed setting may make the next keep-alive instant earlier than the armed entry. */
+static int set_ka_ms(vg_tcb *t, uint32_t *field, uint32_t ms, vg_time now)
 {
     if (ms == 0)
         return -VG_ERR_INVAL;
-    t->ka_time_ms = ms;
+    *field = ms;
     tcp_timer_update(t, now);
     return 0;
 }
 
+int vg_tcp_set_keepalive_time_ms(vg_tcb *t, uint32_t ms, vg_time now)
+{
+    return set_ka_ms(t, &t->ka_time_ms, ms, now);
+}
+
 int vg_tcp_set_keepalive_interval_ms(vg_tcb *t, uint32_t ms, vg_time now)
 {
-    if (ms == 0)
-        return -VG_ERR_INVAL;
-    t->ka_intvl_ms = ms;
-    tcp_timer_update(t, now);
-    return 0;
+    return set_ka_ms(t, &t->ka_intvl_ms, ms, now);
 }
 
 int vg_tcp_set_keepalive_count(vg_tcb *t, uint32_t count, vg_time now)

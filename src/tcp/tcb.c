@@ -149,12 +149,6 @@ void tcb_listener_remove(vg_stack *s, vg_tcb *t)
     t->flags &= (uint16_t)~TF_LISTENER;
 }
 
-void tcb_set_state(vg_tcb *t, enum vg_tcp_state st, vg_time now)
-{
-    (void)now;
-    t->state = (uint8_t)st;
-}
-
 static void unlink_from_parent(vg_tcb *t)
 {
     vg_tcb *l = t->parent;

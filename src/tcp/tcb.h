@@ -100,7 +100,6 @@ void tcb_table_remove(vg_stack *s, vg_tcb *t);
 vg_tcb *tcb_lookup(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport);
 vg_tcb *tcb_find_listener(vg_stack *s, uint32_t laddr, uint16_t lport);
 void tcb_listener_remove(vg_stack *s, vg_tcb *t);
-void tcb_set_state(vg_tcb *t, enum vg_tcp_state st, vg_time now);
 /* Ends the connection: CLOSED, error recorded, events emitted, freed if nobody holds it. */
 void tcb_drop(vg_tcb *t, int err, vg_time now);
 /* Frees t if it is CLOSED and the application released it; returns 1 if freed. */

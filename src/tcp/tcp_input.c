@@ -33,14 +33,37 @@ static void challenge_ack(vg_tcb *t, vg_time now)
     tcp_send_ack(t, now);
 }
 
+/* An ACK that does not fit our SYN: answer <SEQ=SEG.ACK><CTL=RST> (RFC 9293 §3.10.7.3-4). */
+static void reset_bad_ack(vg_tcb *t, uint32_t ack, vg_time now)
+{
+    t->stack->stats.tcp_rst_sent++;
+    tcp_send_segment(t, ack, VG_TCP_RST, NULL, 0, now);
+}
+
+/* Our SYN was acknowledged (in SYN_SENT by the SYN-ACK, in SYN_RECEIVED by the third segment):
+ * the send side starts, with the handshake's RTT sample unless the SYN was resent (Karn).
+ * wnd is the peer's window as it applies: a SYN's is never scaled. */
+static void syn_acked(vg_tcb *t, const struct vg_tcp_hdr *th, uint32_t wnd, vg_time now)
+{
+    t->snd_una = th->ack;
+    t->snd_wnd = wnd;
+    t->max_snd_wnd = wnd;
+    t->snd_wl1 = th->seq;
+    t->snd_wl2 = th->ack;
+    if ((t->flags & TF_RTT_TIMING) && t->rtx_count == 0)
+        tcp_rtt_sample(t, now - t->rtt_start);
+    t->flags &= (uint16_t)~TF_RTT_TIMING;
+    t->rtx_at = VG_TIME_NEVER;
+    t->rtx_count = 0;
+    t->state = VG_TCP_ESTABLISHED;
+}
+
 static void syn_sent_input(vg_tcb *t, const struct vg_tcp_hdr *th, vg_time now)
 {
     int has_ack = (th->flags & VG_TCP_ACK) != 0;
     if (has_ack && (SEQ_LEQ(th->ack, t->iss) || SEQ_GT(th->ack, t->snd_max))) {
-        if (!(th->flags & VG_TCP_RST)) {
-            t->stack->stats.tcp_rst_sent++;
-            tcp_send_segment(t, th->ack, VG_TCP_RST, NULL, 0, now);
-        }
+        if (!(th->flags & VG_TCP_RST))
+            reset_bad_ack(t, th->ack, now);
         return;
     }
     if (th->flags & VG_TCP_RST) {
@@ -66,17 +89,7 @@ static void syn_sent_input(vg_tcb *t, const struct vg_tcp_hdr *th, vg_time now)
         tcp_send_syn(t, now);
         return;
     }
-    t->snd_una = th->ack;
-    t->snd_wnd = th->wnd;
-    t->snd_wl1 = th->seq;
-    t->snd_wl2 = th->ack;
-    t->max_snd_wnd = th->wnd;
-    if ((t->flags & TF_RTT_TIMING) && t->rtx_count == 0)
-        tcp_rtt_sample(t, now - t->rtt_start);
-    t->flags &= (uint16_t)~TF_RTT_TIMING;
-    t->rtx_at = VG_TIME_NEVER;
-    t->rtx_count = 0;
-    t->state = VG_TCP_ESTABLISHED;
+    syn_acked(t, th, th->wnd, now);
     t->flags |= TF_ACK_NOW;
     vg_stack_emit(t->stack, VG_EV_CONNECTED, t, now, 0, 0);
     tcp_output(t, now);
@@ -121,7 +134,6 @@ static int rst_input(vg_tcb *t, const struct vg_tcp_hdr *th, vg_time now)
 
 static void establish_passive(vg_tcb *t, vg_time now)
 {
-    t->state = VG_TCP_ESTABLISHED;
     vg_tcb *l = t->parent;
     if (l && l->lq) {
         l->lq->embryonic--;
@@ -144,20 +156,10 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
     uint32_t ack = th->ack;
     if (t->state == VG_TCP_SYN_RECEIVED) {
         if (SEQ_LEQ(ack, t->snd_una) || SEQ_GT(ack, t->snd_max)) {
-            t->stack->stats.tcp_rst_sent++;
-            tcp_send_segment(t, ack, VG_TCP_RST, NULL, 0, now);
+            reset_bad_ack(t, ack, now);
             return 1;
         }
-        t->snd_una = ack;
-        t->snd_wnd = (uint32_t)th->wnd << t->snd_wscale;
-        t->max_snd_wnd = t->snd_wnd;
-        t->snd_wl1 = th->seq;
-        t->snd_wl2 = ack;
-        if ((t->flags & TF_RTT_TIMING) && t->rtx_count == 0)
-            tcp_rtt_sample(t, now - t->rtt_start);
-        t->flags &= (uint16_t)~TF_RTT_TIMING;
-        t->rtx_at = VG_TIME_NEVER;
-        t->rtx_count = 0;
+        syn_acked(t, th, (uint32_t)th->wnd << t->snd_wscale, now);
         establish_passive(t, now);
         return 0;
     }

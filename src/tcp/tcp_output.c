@@ -208,9 +208,9 @@ void tcp_output(vg_tcb *t, vg_time now)
         if (fin) {
             t->flags |= TF_FIN_SENT;
             if (t->state == VG_TCP_ESTABLISHED)
-                tcb_set_state(t, VG_TCP_FIN_WAIT_1, now);
+                t->state = VG_TCP_FIN_WAIT_1;
             else if (t->state == VG_TCP_CLOSE_WAIT)
-                tcb_set_state(t, VG_TCP_LAST_ACK, now);
+                t->state = VG_TCP_LAST_ACK;
         }
         if (t->rtx_at == VG_TIME_NEVER)
             tcp_arm_rtx(t, now);

@@ -74,6 +74,15 @@ void tcp_rtt_sample(vg_tcb *t, vg_time rtt)
     t->rto_us = (uint32_t)rto;
 }
 
+/* Unacknowledged data waited too long: tell the peer (if it ever got our SYN) and drop. */
+static void abort_timed_out(vg_tcb *t, vg_time now)
+{
+    t->stack->stats.tcp_timeouts++;
+    if (tcp_synchronized(t))
+        tcp_send_rst_for(t, now);
+    tcb_drop(t, VG_ERR_TIMEDOUT, now);
+}
+
 /* Returns 1 when the connection was dropped (t may be freed). */
 static int rtx_timeout(vg_tcb *t, vg_time now)
 {
@@ -82,10 +91,7 @@ static int rtx_timeout(vg_tcb *t, vg_time now)
         return 0;
     int limited = t->maxrt_ms == VG_MAXRT_DEFAULT;
     if (limited && t->rtx_count >= max_retransmissions(t)) {
-        t->stack->stats.tcp_timeouts++;
-        if (tcp_synchronized(t))
-            tcp_send_rst_for(t, now);
-        tcb_drop(t, VG_ERR_TIMEDOUT, now);
+        abort_timed_out(t, now);
         return 1;
     }
     if (t->rtx_count < 255)
@@ -152,9 +158,7 @@ void vg_tcp_timer_fire(vg_stack *s, struct vg_timer *tm, vg_time now)
         return;                       /* t may be gone */
     }
     if (maxrt_deadline(t) <= now) {
-        s->stats.tcp_timeouts++;
-        tcp_send_rst_for(t, now);
-        tcb_drop(t, VG_ERR_TIMEDOUT, now);
+        abort_timed_out(t, now);      /* C7: TCP_MAXRT */
         return;
     }
     if (t->rtx_at <= now && rtx_timeout(t, now))
