@@ -38,6 +38,8 @@ enum vg_err {
     VG_ERR_SHUTDOWN,        /* send after shutdown(SEND) */
     VG_ERR_MSGSIZE,
     VG_ERR_NOPROTOOPT,
+    VG_ERR_HOSTUNREACH,     /* a connect timed out after ICMP said the host is unreachable */
+    VG_ERR_NETUNREACH,      /* ... that the network is unreachable */
 };
 const char *vg_err_name(int err);     /* "VG_ERR_TIMEDOUT", ... */
 
@@ -106,17 +108,49 @@ struct vg_stack_config {
     uint16_t mtu;                 /* 0 = 1500 */
     enum vg_profile profile;
     struct vg_sysparams sys;      /* fill with vg_sysparams_default(); 0 fields are NOT defaults */
-    uint64_t seed;                /* PRNG: ISNs and ephemeral ports */
+    uint64_t seed;                /* PRNG: simulation randomness; ISN key and ports when !has_secret */
     uint8_t keepalive_garbage_octet; /* B2: probes carry one garbage octet */
     uint8_t no_delayed_ack;       /* delayed ACK is on unless set */
     uint32_t max_retransmissions; /* data retransmissions before TIMEDOUT; 0 = profile default */
     uint32_t msl_ms;              /* 0 = 30000 (TIME_WAIT is 2*MSL) */
     uint32_t sndbuf, rcvbuf;      /* per-connection buffer sizes; 0 = 65536 */
-    uint32_t max_tcbs;            /* 0 = unlimited */
-    uint32_t challenge_ack_limit; /* RFC 5961 §7: challenge ACKs per second, stack-wide; 0 = 1000 */
+
+    /* ---- Secrets (README "Security and limits"). In real mode fill them with
+     * vg_stack_config_randomize() (getrandom); a simulation leaves has_secret 0 and the key is
+     * derived from seed, so a run replays. */
+    uint8_t secret[16];           /* SipHash-2-4 key: ISNs (RFC 6528), SYN cookies, ports (RFC 6056) */
+    uint8_t has_secret;
+
+    /* ---- Limits. Each has a default that vg_stack_config_default() sets and vg_stack_new()
+     * applies to a 0 field, and a counter in vg_stack_stats. */
+    uint32_t max_tcbs;            /* connections (every TCB, listeners included); 262144 */
+    uint32_t max_backlog;         /* accept queue per listener; listen()'s backlog is clamped to it; 4096 */
+    uint32_t syn_queue_max;       /* half-open connections per listener (SYN cache); 1024 */
+    uint8_t syncookies;           /* enum vg_syncookies; 0 = VG_SYNCOOKIES_WHEN_FULL */
+    uint8_t synack_retries;       /* SYN-ACK retransmissions of a half-open entry; 5 */
+    uint32_t challenge_ack_limit; /* RFC 5961 §7 stack-wide budget per second, randomised; 1000 */
+    uint32_t oow_ratelimit_ms;    /* per connection: least gap between replies to out-of-window
+                                   * segments and challenge ACKs (keep-alive probes exempt, B5); 500 */
+    uint32_t max_orphans;         /* connections closed by the application but still finishing; 16384 */
+    uint32_t orphan_timeout_ms;   /* longest life of an orphan in FIN_WAIT_2; 60000 */
+    uint64_t mem_limit;           /* stack-wide bytes of send and receive buffers; 64 MiB */
+    uint32_t udp_rcvbuf;          /* bytes queued per UDP socket; 262144 */
+    uint32_t udp_rcvq_max;        /* datagrams queued per UDP socket; 1024 */
+    uint16_t min_pmtu;            /* lowest path MTU an ICMP frag-needed may set; 552 */
+    uint16_t base_mss;            /* first MSS black-hole detection falls back to; 1024 */
+    uint32_t icmp_rate_limit;     /* ICMP messages sent per second (echo replies); 1000 */
+    uint8_t no_pmtu_discovery;    /* set: ignore frag-needed, clear DF */
+    uint8_t no_mtu_probing;       /* set: no black-hole detection */
 };
-/* Defaults for a profile: sysparams, buffer sizes, MSL, everything but addr/seed. */
+enum vg_syncookies {
+    VG_SYNCOOKIES_WHEN_FULL = 0,  /* when the SYN queue is full (Linux tcp_syncookies=1) */
+    VG_SYNCOOKIES_OFF,            /* never: a full SYN queue evicts its oldest entry */
+    VG_SYNCOOKIES_ALWAYS,         /* every SYN (Linux tcp_syncookies=2) */
+};
+/* Defaults for a profile: sysparams, buffer sizes, MSL, limits, everything but addr/seed. */
 void vg_stack_config_default(struct vg_stack_config *cfg, enum vg_profile p);
+/* Real mode: seed and secret from getrandom(); 0, or -1 if the kernel gave no randomness. */
+int vg_stack_config_randomize(struct vg_stack_config *cfg);
 
 vg_stack *vg_stack_new(const struct vg_stack_config *cfg);
 void vg_stack_free(vg_stack *s);
@@ -138,17 +172,40 @@ void vg_stack_input(vg_stack *s, const uint8_t *pkt, size_t len, vg_time now);
 vg_time vg_stack_poll(vg_stack *s, vg_time now);
 vg_time vg_stack_next_deadline(const vg_stack *s);
 
+/* Allocation-failure injection, for tests: every allocation the stack makes after vg_stack_new
+ * asks fn first, and fails (as malloc returning NULL) when it returns non-zero. NULL removes it. */
+typedef int (*vg_alloc_fail_fn)(void *ctx, size_t size);
+void vg_stack_set_alloc_fail(vg_stack *s, vg_alloc_fail_fn fn, void *ctx);
+
 struct vg_stack_stats {
     uint64_t ip_in, ip_out, ip_bad, ip_not_ours;
     uint64_t tcp_in, tcp_out, tcp_bad, tcp_no_tcb, tcp_rst_sent;
     uint64_t tcp_retransmits, tcp_fast_retransmits, tcp_timeouts, tcp_challenge_acks;
-    uint64_t tcp_challenge_acks_suppressed;  /* over challenge_ack_limit */
+    uint64_t tcp_challenge_acks_suppressed;  /* over challenge_ack_limit or the per-connection limit */
     uint64_t tcp_ooo_segments, tcp_dup_segments;
     uint64_t ka_probes_sent, ka_probes_acked, ka_aborts, ka_peer_probes_answered;
     uint64_t zwp_sent;
     uint64_t udp_in, udp_out, udp_bad, icmp_in, icmp_out;
     uint64_t tcbs_live, tcb_bytes;       /* live TCBs and the bytes their TCBs take (buffers apart) */
     uint64_t timer_arms, timer_cancels;  /* timer-wheel operations */
+
+    /* Defences and limits (README "Security and limits"). */
+    uint64_t ip_martians;                /* from broadcast, multicast, 0.0.0.0, loopback, ourselves */
+    uint64_t ip_frags_dropped;           /* IPv4 fragments (not reassembled) */
+    uint64_t tcp_bad_flags;              /* SYN with FIN or RST, and other impossible combinations */
+    uint64_t tcp_tcb_limit;              /* connections refused at max_tcbs */
+    uint64_t syncache_added, syncache_evicted, syncache_expired, syncache_live;
+    uint64_t syncookies_sent, syncookies_ok, syncookies_bad;
+    uint64_t listen_overflows;           /* handshakes completed while the accept queue was full */
+    uint64_t tcp_bad_acks;               /* RFC 5961 §5: unacceptable SEG.ACK, dropped */
+    uint64_t tcp_oow_ratelimited;        /* replies to out-of-window segments not sent */
+    uint64_t tcp_persist_timeouts;       /* zero-window peers given up */
+    uint64_t tcp_orphans, tcp_orphan_timeouts, tcp_orphans_aborted;  /* live; timed out; over max */
+    uint64_t mem_bytes, mem_refused;     /* buffer bytes in use; allocations refused at mem_limit */
+    uint64_t udp_queue_full;             /* datagrams dropped: udp_rcvbuf or udp_rcvq_max */
+    uint64_t icmp_errors_in, icmp_errors_ignored;  /* ICMP errors; those that matched no live segment */
+    uint64_t pmtu_updates, mtu_probe_reductions, icmp_soft_errors, icmp_rate_limited;
+    uint64_t alloc_failures;             /* allocations that failed (or were made to fail) */
 };
 const struct vg_stack_stats *vg_stack_stats(const vg_stack *s);
 

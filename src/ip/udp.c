@@ -25,7 +25,7 @@ struct vg_udp {
 
 vg_udp *vg_udp_open(vg_stack *s)
 {
-    vg_udp *u = calloc(1, sizeof *u);
+    vg_udp *u = vg_zalloc(s, sizeof *u);
     if (!u)
         return NULL;
     u->stack = s;
@@ -187,7 +187,7 @@ void vg_udp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg,
     }
     if (!match || match->queued_bytes + dlen > UDP_QUEUE_MAX_BYTES)
         return;
-    struct udp_dgram *d = malloc(sizeof *d + dlen);
+    struct udp_dgram *d = vg_alloc(s, sizeof *d + dlen);
     if (!d)
         return;
     d->next = NULL;

@@ -16,6 +16,33 @@ void vg_stack_config_default(struct vg_stack_config *cfg, enum vg_profile p)
     cfg->msl_ms = 30000;
     cfg->sndbuf = 65536;
     cfg->rcvbuf = 65536;
+    vg_stack_config_limits(cfg);
+}
+
+/* Fills every 0 limit with its default: vg_stack_config_default() starts from zero, and a
+ * config built by hand gets the same safe values from vg_stack_new(). */
+void vg_stack_config_limits(struct vg_stack_config *cfg)
+{
+#define DEFAULT(field, value) \
+    do { \
+        if (!cfg->field) \
+            cfg->field = (value); \
+    } while (0)
+    DEFAULT(max_tcbs, 262144u);
+    DEFAULT(max_backlog, 4096u);
+    DEFAULT(syn_queue_max, 1024u);
+    DEFAULT(synack_retries, 5u);
+    DEFAULT(challenge_ack_limit, 1000u);
+    DEFAULT(oow_ratelimit_ms, 500u);
+    DEFAULT(max_orphans, 16384u);
+    DEFAULT(orphan_timeout_ms, 60000u);
+    DEFAULT(mem_limit, 64ull << 20);
+    DEFAULT(udp_rcvbuf, 262144u);
+    DEFAULT(udp_rcvq_max, 1024u);
+    DEFAULT(min_pmtu, 552u);
+    DEFAULT(base_mss, 1024u);
+    DEFAULT(icmp_rate_limit, 1000u);
+#undef DEFAULT
 }
 
 vg_stack *vg_stack_new(const struct vg_stack_config *cfg)
@@ -34,8 +61,7 @@ vg_stack *vg_stack_new(const struct vg_stack_config *cfg)
         s->cfg.sndbuf = 65536;
     if (!s->cfg.rcvbuf)
         s->cfg.rcvbuf = 65536;
-    if (!s->cfg.challenge_ack_limit)
-        s->cfg.challenge_ack_limit = 1000;
+    vg_stack_config_limits(&s->cfg);
     s->ka_count_sys = vg_sysparams_keepalive_count(s->cfg.profile, &s->cfg.sys);
     s->link_up = 1;
     vg_wheel_init(&s->wheel, 0);
@@ -113,7 +139,7 @@ vg_time vg_stack_poll(vg_stack *s, vg_time now)
 int vg_port_ref(vg_stack *s, uint16_t port)
 {
     if (!s->port_refs) {
-        s->port_refs = calloc(65536, sizeof *s->port_refs);
+        s->port_refs = vg_zalloc(s, 65536 * sizeof *s->port_refs);
         if (!s->port_refs)
             return -VG_ERR_NOBUFS;
     }

@@ -37,9 +37,27 @@ struct vg_stack {
     int in_callback;               /* >0 while an event callback runs */
     vg_time challenge_window;      /* start of the current one-second challenge-ACK window */
     uint32_t challenge_sent;       /* challenge ACKs sent in it */
+    /* -- syncache / listeners -- */
+    /* -- RFC 5961, out-of-window replies, persist and orphans -- */
+    /* -- ICMP, PMTU and soft errors -- */
+    /* -- limits, secrets and ports -- */
+    vg_alloc_fail_fn alloc_fail;   /* tests: allocation-failure injection */
+    void *alloc_fail_ctx;
     uint8_t ipbuf[65536];          /* the datagram being framed (output must not re-enter) */
     uint8_t txbuf[65536];          /* the segment being built */
 };
+
+/* Fills every 0 limit of cfg with its default (stack.c). */
+void vg_stack_config_limits(struct vg_stack_config *cfg);
+
+/* Every allocation the core makes after vg_stack_new goes through these (mem.c): they count
+ * failures and honour the failure-injection hook. Free with free(). */
+void *vg_alloc(vg_stack *s, size_t n);
+void *vg_zalloc(vg_stack *s, size_t n);
+/* The buffer budget (cfg.mem_limit): charge before allocating send/receive buffer space,
+ * uncharge after freeing it. vg_mem_charge returns 0, or -1 (counted) when over the limit. */
+int vg_mem_charge(vg_stack *s, size_t n);
+void vg_mem_uncharge(vg_stack *s, size_t n);
 
 /* IPv4 output: builds the header around payload and hands the datagram to the output callback,
  * always — loopback drivers queue it and feed it back to input from their own loop. */

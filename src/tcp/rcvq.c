@@ -9,7 +9,7 @@
 
 void rcvq_free(vg_tcb *t)
 {
-    vg_ring_free(&t->rcv);
+    vg_ring_free(t->stack, &t->rcv);
     free(t->ooo);
     t->ooo = NULL;
     t->nooo = 0;
@@ -19,7 +19,7 @@ void rcvq_free(vg_tcb *t)
 static int island_add(vg_tcb *t, uint32_t off, uint32_t len)
 {
     if (!t->ooo) {
-        t->ooo = malloc(VG_OOO_RANGES * sizeof *t->ooo);
+        t->ooo = vg_alloc(t->stack, VG_OOO_RANGES * sizeof *t->ooo);
         if (!t->ooo)
             return -1;
     }
@@ -61,12 +61,12 @@ uint32_t rcvq_place(vg_tcb *t, uint32_t seq, const uint8_t *data, uint32_t len)
     if (off > 0) {
         if (island_add(t, off, len) < 0)
             return 0;                          /* dropped; the sender will resend it */
-        if (vg_ring_write_at(&t->rcv, t->rcvbuf, ready + off, data, len) < 0)
+        if (vg_ring_write_at(t->stack, &t->rcv, t->rcvbuf, ready + off, data, len) < 0)
             return 0;
         t->stack->stats.tcp_ooo_segments++;
         return 0;
     }
-    if (vg_ring_write_at(&t->rcv, t->rcvbuf, ready, data, len) < 0)
+    if (vg_ring_write_at(t->stack, &t->rcv, t->rcvbuf, ready, data, len) < 0)
         return 0;
     uint32_t advanced = len;
     /* Absorb the islands the new data reaches, then renumber the rest from the new RCV.NXT. */

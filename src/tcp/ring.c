@@ -3,12 +3,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct vg_ring *ring_get(struct vg_ring **r, uint32_t cap)
+#include "stack/stack.h"
+
+static struct vg_ring *ring_get(vg_stack *s, struct vg_ring **r, uint32_t cap)
 {
     if (!*r) {
-        *r = malloc(sizeof **r + cap);
-        if (!*r)
+        if (vg_mem_charge(s, sizeof **r + cap))
             return NULL;
+        *r = vg_alloc(s, sizeof **r + cap);
+        if (!*r) {
+            vg_mem_uncharge(s, sizeof **r + cap);
+            return NULL;
+        }
         (*r)->cap = cap;
         (*r)->head = 0;
         (*r)->len = 0;
@@ -25,9 +31,9 @@ static void ring_copy_in(struct vg_ring *r, uint32_t pos, const uint8_t *src, si
     memcpy(r->data, src + first, n - first);
 }
 
-size_t vg_ring_append(struct vg_ring **rp, uint32_t cap, const void *src, size_t n)
+size_t vg_ring_append(vg_stack *s, struct vg_ring **rp, uint32_t cap, const void *src, size_t n)
 {
-    struct vg_ring *r = ring_get(rp, cap);
+    struct vg_ring *r = ring_get(s, rp, cap);
     if (!r)
         return 0;
     if (n > r->cap - r->len)
@@ -37,9 +43,10 @@ size_t vg_ring_append(struct vg_ring **rp, uint32_t cap, const void *src, size_t
     return n;
 }
 
-int vg_ring_write_at(struct vg_ring **rp, uint32_t cap, uint32_t off, const void *src, size_t n)
+int vg_ring_write_at(vg_stack *s, struct vg_ring **rp, uint32_t cap, uint32_t off, const void *src,
+                     size_t n)
 {
-    struct vg_ring *r = ring_get(rp, cap);
+    struct vg_ring *r = ring_get(s, rp, cap);
     if (!r)
         return -1;
     ring_copy_in(r, (r->head + off) % r->cap, src, n);
@@ -56,7 +63,7 @@ void vg_ring_peek(const struct vg_ring *r, uint32_t off, void *dst, size_t n)
     memcpy((uint8_t *)dst + first, r->data, n - first);
 }
 
-void vg_ring_consume(struct vg_ring **rp, uint32_t n, int free_when_empty)
+void vg_ring_consume(vg_stack *s, struct vg_ring **rp, uint32_t n, int free_when_empty)
 {
     struct vg_ring *r = *rp;
     if (!r)
@@ -67,5 +74,14 @@ void vg_ring_consume(struct vg_ring **rp, uint32_t n, int free_when_empty)
     r->len -= n;
     /* The head stays put when data is still placed beyond len (out-of-order islands). */
     if (r->len == 0 && free_when_empty)
-        vg_ring_free(rp);
+        vg_ring_free(s, rp);
+}
+
+void vg_ring_free(vg_stack *s, struct vg_ring **rp)
+{
+    if (!*rp)
+        return;
+    vg_mem_uncharge(s, vg_ring_footprint(*rp));
+    free(*rp);
+    *rp = NULL;
 }

@@ -1,33 +1,36 @@
 /* A byte ring buffer, allocated only while it holds data: an idle connection pays nothing for
- * its buffers. Used for the send queue (bytes from SND.UNA on) and the receive queue. */
+ * its buffers. Used for the send queue (bytes from SND.UNA on) and the receive queue. Its
+ * memory is charged to the stack's buffer budget (cfg.mem_limit) while it exists. */
 #ifndef VG_RING_H
 #define VG_RING_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vigil/vigil.h"
+
 struct vg_ring {
     uint32_t cap, head, len;
     uint8_t data[];
 };
 
-/* Allocates on first use; returns bytes appended (limited by cap), or 0 if out of memory. */
-size_t vg_ring_append(struct vg_ring **r, uint32_t cap, const void *src, size_t n);
+/* Allocates on first use; returns bytes appended (limited by cap), or 0 if out of memory or
+ * over the stack's buffer budget. */
+size_t vg_ring_append(vg_stack *s, struct vg_ring **r, uint32_t cap, const void *src, size_t n);
 /* Copies n bytes starting at offset off (off + n <= len) without consuming them. */
 void vg_ring_peek(const struct vg_ring *r, uint32_t off, void *dst, size_t n);
 /* Writes n bytes at offset off from the head (off + n <= cap), for out-of-order data placed
  * ahead of len. Allocates on first use; returns 0 on success, -1 if out of memory. */
-int vg_ring_write_at(struct vg_ring **r, uint32_t cap, uint32_t off, const void *src, size_t n);
+int vg_ring_write_at(vg_stack *s, struct vg_ring **r, uint32_t cap, uint32_t off, const void *src,
+                     size_t n);
 /* Drops n bytes from the head; frees the ring when it becomes empty and free_when_empty. */
-void vg_ring_consume(struct vg_ring **r, uint32_t n, int free_when_empty);
+void vg_ring_consume(vg_stack *s, struct vg_ring **r, uint32_t n, int free_when_empty);
+void vg_ring_free(vg_stack *s, struct vg_ring **r);
 static inline uint32_t vg_ring_len(const struct vg_ring *r) { return r ? r->len : 0; }
-static inline void vg_ring_free(struct vg_ring **r);
-
-#include <stdlib.h>
-static inline void vg_ring_free(struct vg_ring **r)
+/* Bytes the ring holds against the budget (0 when not allocated). */
+static inline size_t vg_ring_footprint(const struct vg_ring *r)
 {
-    free(*r);
-    *r = NULL;
+    return r ? sizeof *r + r->cap : 0;
 }
 
 #endif

@@ -17,7 +17,7 @@ vg_tcb *tcb_alloc(vg_stack *s)
 {
     if (s->cfg.max_tcbs && s->stats.tcbs_live >= s->cfg.max_tcbs)
         return NULL;
-    vg_tcb *t = calloc(1, sizeof *t);
+    vg_tcb *t = vg_zalloc(s, sizeof *t);
     if (!t)
         return NULL;
     t->stack = s;
@@ -51,7 +51,7 @@ void tcb_free(vg_tcb *t)
     }
     if (t->lport)
         vg_port_unref(s, t->lport);
-    vg_ring_free(&t->snd);
+    vg_ring_free(s, &t->snd);
     rcvq_free(t);
     free(t->lq);
     if (t->all_prev)
@@ -65,10 +65,10 @@ void tcb_free(vg_tcb *t)
     free(t);
 }
 
-static int table_grow(struct vg_tcb_table *tab)
+static int table_grow(vg_stack *s, struct vg_tcb_table *tab)
 {
     size_t n = tab->nbuckets * 2;
-    vg_tcb **nb = calloc(n, sizeof *nb);
+    vg_tcb **nb = vg_zalloc(s, n * sizeof *nb);
     if (!nb)
         return -1;
     for (size_t i = 0; i < tab->nbuckets; i++) {
@@ -91,7 +91,7 @@ int tcb_table_insert(vg_stack *s, vg_tcb *t)
 {
     struct vg_tcb_table *tab = &s->conns;
     if (tab->count >= tab->nbuckets)
-        table_grow(tab);   /* a failed grow only lengthens chains */
+        table_grow(s, tab);   /* a failed grow only lengthens chains */
     size_t h = tuple_hash(t->laddr, t->lport, t->raddr, t->rport) & (tab->nbuckets - 1);
     t->hnext = tab->bucket[h];
     tab->bucket[h] = t;
@@ -193,7 +193,7 @@ void tcb_drop(vg_tcb *t, int err, vg_time now)
         tcb_table_remove(s, t);
     t->state = VG_TCP_CLOSED;
     t->rtx_at = t->persist_at = t->delack_at = t->close_at = VG_TIME_NEVER;
-    vg_ring_free(&t->snd);
+    vg_ring_free(s, &t->snd);
     if (was_open) {
         if (err)
             vg_stack_emit(s, VG_EV_ABORTED, t, now, err, 0);

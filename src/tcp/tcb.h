@@ -85,6 +85,11 @@ struct vg_tcb {
     vg_tcb *parent;              /* listener, until accepted */
     vg_tcb *aq_next;             /* accept-queue link */
     struct vg_listen_q *lq;      /* listeners only */
+
+    /* -- syncache / listeners -- */
+    /* -- RFC 5961, out-of-window replies, persist and orphans -- */
+    /* -- ICMP, PMTU and soft errors -- */
+    /* -- limits and buffers -- */
 };
 
 static inline int tcp_synchronized(const vg_tcb *t)

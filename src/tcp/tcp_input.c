@@ -8,7 +8,7 @@ static void enter_time_wait(vg_tcb *t, vg_time now)
     t->state = VG_TCP_TIME_WAIT;
     t->rtx_at = t->persist_at = VG_TIME_NEVER;
     t->close_at = now + two_msl(t);
-    vg_ring_free(&t->snd);
+    vg_ring_free(t->stack, &t->snd);
     /* tcp_output does not run the timer update for TIME_WAIT, and no other deadline may be
      * armed (an idle FIN_WAIT_2 has none): arm 2·MSL here. */
     tcp_timer_update(t, now);
@@ -173,7 +173,7 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
         uint32_t acked = ack - t->snd_una;
         uint32_t queued = vg_ring_len(t->snd);
         int fin_acked = (t->flags & TF_FIN_SENT) && ack == t->snd_una + queued + 1;
-        vg_ring_consume(&t->snd, acked < queued ? acked : queued, 1);
+        vg_ring_consume(t->stack, &t->snd, acked < queued ? acked : queued, 1);
         t->snd_una = ack;
         if (SEQ_LT(t->snd_nxt, ack))
             t->snd_nxt = ack;

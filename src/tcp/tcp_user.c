@@ -54,7 +54,7 @@ int vg_tcp_listen(vg_tcb *t, int backlog)
     for (vg_tcb *l = s->listeners; l; l = l->hnext)
         if (l->lport == t->lport && (l->laddr == t->laddr || !l->laddr || !t->laddr))
             return -VG_ERR_ADDRINUSE;
-    t->lq = calloc(1, sizeof *t->lq);
+    t->lq = vg_zalloc(s, sizeof *t->lq);
     if (!t->lq)
         return -VG_ERR_NOBUFS;
     t->lq->backlog = backlog > 0 ? (uint32_t)backlog : 1;
@@ -132,7 +132,7 @@ long vg_tcp_send(vg_tcb *t, const void *buf, size_t len, vg_time now)
     uint32_t room = t->sndbuf - vg_ring_len(t->snd);
     if (room == 0)
         return -VG_ERR_WOULDBLOCK;
-    size_t n = vg_ring_append(&t->snd, t->sndbuf, buf, len < room ? len : room);
+    size_t n = vg_ring_append(t->stack, &t->snd, t->sndbuf, buf, len < room ? len : room);
     if (n == 0)
         return -VG_ERR_NOBUFS;
     tcp_output(t, now);
@@ -158,7 +158,7 @@ long vg_tcp_recv(vg_tcb *t, void *buf, size_t len, vg_time now)
     uint32_t n = len < ready ? (uint32_t)len : ready;
     uint32_t before = tcp_rcv_window(t);
     vg_ring_peek(t->rcv, 0, buf, n);
-    vg_ring_consume(&t->rcv, n, t->nooo == 0);
+    vg_ring_consume(t->stack, &t->rcv, n, t->nooo == 0);
     /* Window update once the window has opened by two segments or half the buffer, so a
      * sender stalled on a small or zero window resumes (receiver SWS avoidance, RFC 9293
      * §3.8.6.2.2). */
