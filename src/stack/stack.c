@@ -128,11 +128,16 @@ vg_time vg_stack_next_deadline(const vg_stack *s)
     return n == UINT64_MAX ? VG_TIME_NEVER : n;
 }
 
+/* One handler per kind of timer owner; each may free its owner. */
+static void (*const timer_handlers[VG_TIMER_KINDS])(vg_stack *, struct vg_timer *, vg_time) = {
+    [VG_TIMER_TCB] = vg_tcp_timer_fire,
+};
+
 vg_time vg_stack_poll(vg_stack *s, vg_time now)
 {
     struct vg_timer *tm;
     while ((tm = vg_wheel_expire(&s->wheel, now)) != NULL)
-        vg_tcp_timer_fire(s, tm, now);
+        timer_handlers[tm->kind < VG_TIMER_KINDS ? tm->kind : VG_TIMER_TCB](s, tm, now);
     return vg_stack_next_deadline(s);
 }
 

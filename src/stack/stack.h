@@ -80,6 +80,11 @@ void vg_udp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg,
                   vg_time now);
 void vg_icmp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *msg, size_t len,
                    vg_time now);
+/* Timer owners: struct vg_timer.kind selects the handler vg_stack_poll calls (stack.c). */
+enum vg_timer_kind {
+    VG_TIMER_TCB = 0,              /* embedded in a vg_tcb */
+    VG_TIMER_KINDS
+};
 void vg_tcp_timer_fire(vg_stack *s, struct vg_timer *tm, vg_time now);
 void vg_tcp_free_all(vg_stack *s);
 void vg_udp_free_all(vg_stack *s);

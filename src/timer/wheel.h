@@ -15,6 +15,7 @@ struct vg_timer {
     struct vg_timer *next, **pprev;   /* pprev == NULL: not armed */
     uint64_t expires;                 /* µs */
     uint16_t where;                   /* level * 64 + slot while armed; 512: overflow, 513: due */
+    uint8_t kind;                     /* the owner's tag: which handler the stack dispatches to */
 };
 
 struct vg_wheel {
@@ -27,7 +28,14 @@ struct vg_wheel {
 };
 
 void vg_wheel_init(struct vg_wheel *w, uint64_t now);
-static inline void vg_timer_init(struct vg_timer *t) { t->next = NULL; t->pprev = NULL; t->expires = 0; t->where = 0; }
+static inline void vg_timer_init(struct vg_timer *t)
+{
+    t->next = NULL;
+    t->pprev = NULL;
+    t->expires = 0;
+    t->where = 0;
+    t->kind = 0;
+}
 static inline int vg_timer_armed(const struct vg_timer *t) { return t->pprev != NULL; }
 /* Arms (or re-arms) t to fire at expires; a time at or before w->now fires at the next expire. */
 void vg_wheel_arm(struct vg_wheel *w, struct vg_timer *t, uint64_t expires);
