@@ -1,0 +1,15 @@
+/* SipHash-2-4 (Aumasson & Bernstein, "SipHash: a fast short-input PRF", 2012): the keyed PRF
+ * behind everything an off-path attacker must not predict — ISNs (RFC 6528), ephemeral ports
+ * (RFC 6056), SYN cookies, IP IDs. A 128-bit key and a 64-bit output. */
+#ifndef VG_SIPHASH_H
+#define VG_SIPHASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VG_SIPHASH_KEY_LEN 16
+
+/* The key is 16 octets read as two little-endian 64-bit words, as in the paper. */
+uint64_t vg_siphash24(const uint8_t key[VG_SIPHASH_KEY_LEN], const void *data, size_t len);
+
+#endif
