@@ -10,21 +10,30 @@ CTEST_ARGS ?=
 
 all: build
 
+CONFIGURE = cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(TYPE) -DVG_SANITIZE=$(SANITIZE) -DVG_WERROR=$(WERROR)
+
 $(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(TYPE) -DVG_SANITIZE=$(SANITIZE) -DVG_WERROR=$(WERROR)
+	$(CONFIGURE)
 
 build: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
 # The main demonstration: a peer crashes, and keep-alive finds out two hours later (virtual time).
-demo: build
+# Only the CLI is built, so it needs nothing but a C toolchain and CMake.
+demo: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target vigil_cli
 	./$(BUILD)/vigil demo
 
 deps:
 	@sh scripts/install-deps
 
-# Installs what the tests need (as root; otherwise prints the command), builds, runs every test.
-check: deps build test
+# Installs what the tests need (as root; otherwise prints the command), configures again with
+# the tests required (a build directory made by `make demo` without cmocka gains them, and
+# WERROR/SANITIZE given here always apply), builds, runs every test.
+check: deps
+	$(CONFIGURE) -DVG_TESTS=REQUIRED
+	cmake --build $(BUILD) -j $(JOBS)
+	$(MAKE) test
 
 test:
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
