@@ -45,6 +45,21 @@ void vg_stack_config_limits(struct vg_stack_config *cfg)
 #undef DEFAULT
 }
 
+/* The SipHash key: the caller's secret in real mode; otherwise drawn from the seeded PRNG, so a
+ * simulation with the same seed replays (and one with another seed does not). */
+static void stack_secret_init(vg_stack *s)
+{
+    if (s->cfg.has_secret) {
+        memcpy(s->secret, s->cfg.secret, sizeof s->secret);
+        return;
+    }
+    for (size_t i = 0; i < sizeof s->secret; i += 8) {
+        uint64_t w = vg_prng_next(&s->prng);
+        for (size_t j = 0; j < 8; j++)
+            s->secret[i + j] = (uint8_t)(w >> (8 * j));
+    }
+}
+
 vg_stack *vg_stack_new(const struct vg_stack_config *cfg)
 {
     vg_stack *s = calloc(1, sizeof *s);
@@ -66,9 +81,8 @@ vg_stack *vg_stack_new(const struct vg_stack_config *cfg)
     s->link_up = 1;
     vg_wheel_init(&s->wheel, 0);
     vg_prng_seed(&s->prng, cfg->seed);
-    s->isn_key = vg_prng_next(&s->prng);
+    stack_secret_init(s);
     s->ip_id = (uint16_t)vg_prng_next(&s->prng);
-    s->next_ephemeral = (uint16_t)(49152 + vg_prng_below(&s->prng, 16384));
     s->conns.nbuckets = 64;
     s->conns.bucket = calloc(s->conns.nbuckets, sizeof *s->conns.bucket);
     if (!s->conns.bucket) {
@@ -161,15 +175,4 @@ void vg_port_unref(vg_stack *s, uint16_t port)
 uint32_t vg_port_refs(const vg_stack *s, uint16_t port)
 {
     return s->port_refs ? s->port_refs[port] : 0;
-}
-
-uint16_t vg_port_ephemeral(vg_stack *s)
-{
-    for (unsigned i = 0; i < 16384; i++) {
-        uint16_t p = s->next_ephemeral;
-        s->next_ephemeral = (uint16_t)(p == 65535 ? 49152 : p + 1);
-        if (!vg_port_refs(s, p))
-            return p;
-    }
-    return 0;
 }

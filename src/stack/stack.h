@@ -4,10 +4,17 @@
 
 #include "timer/wheel.h"
 #include "util/prng.h"
+#include "util/siphash.h"
 #include "vigil/vigil.h"
 #include "wire/wire.h"
 
 struct vg_udp;
+
+/* RFC 6056 algorithm 4: connects to destinations hashing to different slots draw from
+ * different counters, so one destination's ports say nothing about another's. */
+#define VG_PORT_PERTURB_LEN 256
+#define VG_PORT_EPHEMERAL_MIN 49152u
+#define VG_PORT_EPHEMERAL_COUNT 16384u
 
 struct vg_tcb_table {
     vg_tcb **bucket;       /* chained through vg_tcb.hnext, keyed by the 4-tuple */
@@ -26,13 +33,11 @@ struct vg_stack {
     struct vg_stack_stats stats;
     struct vg_wheel wheel;
     struct vg_prng prng;
-    uint64_t isn_key;              /* RFC 6528-style secret for ISNs */
     uint16_t ip_id;
     struct vg_tcb_table conns;     /* synchronised and SYN-state connections */
     vg_tcb *listeners;             /* chained through vg_tcb.hnext */
     vg_tcb *all;                   /* every TCB, chained through all_next */
     uint32_t *port_refs;           /* 65536 bind counts, allocated on first bind */
-    uint16_t next_ephemeral;
     struct vg_udp *udp;            /* UDP sockets (src/ip/udp.c) */
     int in_callback;               /* >0 while an event callback runs */
     vg_time challenge_window;      /* start of the current one-second challenge-ACK window */
@@ -41,6 +46,9 @@ struct vg_stack {
     /* -- RFC 5961, out-of-window replies, persist and orphans -- */
     /* -- ICMP, PMTU and soft errors -- */
     /* -- limits, secrets and ports -- */
+    uint8_t secret[VG_SIPHASH_KEY_LEN]; /* SipHash key for everything an off-path attacker must
+                                   * not predict: cfg.secret, or derived from cfg.seed */
+    uint16_t port_perturb[VG_PORT_PERTURB_LEN]; /* RFC 6056 algorithm 4's table of counters */
     vg_alloc_fail_fn alloc_fail;   /* tests: allocation-failure injection */
     void *alloc_fail_ctx;
     uint8_t ipbuf[65536];          /* the datagram being framed (output must not re-enter) */
@@ -71,7 +79,12 @@ void vg_stack_emit(vg_stack *s, enum vg_event_type type, vg_tcb *t, vg_time now,
 int vg_port_ref(vg_stack *s, uint16_t port);     /* 0, or -VG_ERR_NOBUFS */
 void vg_port_unref(vg_stack *s, uint16_t port);
 uint32_t vg_port_refs(const vg_stack *s, uint16_t port);
-uint16_t vg_port_ephemeral(vg_stack *s);         /* an unused port in 49152..65535, or 0 */
+/* An unused port in 49152..65535, or 0 when every one is taken. Without a remote end (bind,
+ * listen, UDP): uniformly random from the stack's PRNG. For a connect: RFC 6056 algorithm 4,
+ * keyed by the 4-tuple less the local port, so the ports of successive connects to different
+ * peers cannot be predicted from each other. */
+uint16_t vg_port_ephemeral(vg_stack *s);
+uint16_t vg_port_ephemeral_connect(vg_stack *s, uint32_t laddr, uint32_t raddr, uint16_t rport);
 
 /* Layer entry points called from IP input. */
 void vg_tcp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg, size_t len,

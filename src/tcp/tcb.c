@@ -204,11 +204,18 @@ void tcb_drop(vg_tcb *t, int err, vg_time now)
 
 uint32_t tcb_isn(vg_stack *s, const vg_tcb *t, vg_time now)
 {
-    /* RFC 6528: a clock component plus a keyed hash of the connection's identity. */
-    uint64_t x = s->isn_key ^ ((uint64_t)t->laddr << 32 | t->raddr);
-    x ^= (uint64_t)t->lport << 48 ^ (uint64_t)t->rport << 16;
-    x = vg_splitmix64(&x);
-    return (uint32_t)x + (uint32_t)(now / 4);
+    /* RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), M the
+     * 4-microsecond clock and F SipHash-2-4 over the tuple in network order, each field at its
+     * own offset, so no two tuples share an input (and an off-path attacker who does not know
+     * the key cannot tell one connection's ISN from another's). */
+    uint8_t m[12];
+    m[0] = (uint8_t)(t->laddr >> 24); m[1] = (uint8_t)(t->laddr >> 16);
+    m[2] = (uint8_t)(t->laddr >> 8);  m[3] = (uint8_t)t->laddr;
+    m[4] = (uint8_t)(t->lport >> 8);  m[5] = (uint8_t)t->lport;
+    m[6] = (uint8_t)(t->raddr >> 24); m[7] = (uint8_t)(t->raddr >> 16);
+    m[8] = (uint8_t)(t->raddr >> 8);  m[9] = (uint8_t)t->raddr;
+    m[10] = (uint8_t)(t->rport >> 8); m[11] = (uint8_t)t->rport;
+    return (uint32_t)vg_siphash24(s->secret, m, sizeof m) + (uint32_t)(now / 4);
 }
 
 void tcb_init_connection(vg_tcb *t, vg_time now)

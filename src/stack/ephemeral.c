@@ -1,0 +1,68 @@
+/* Ephemeral port selection (RFC 6056). A predictable source port is half of what an off-path
+ * attacker needs to inject into a connection (with the ISN) or to poison a UDP exchange, so:
+ * a bind without a remote end takes a random free port, and a connect takes its port with
+ * algorithm 4 "double-hash port selection" (RFC 6056 §3.3.4), which spreads successive connects
+ * to different peers over unrelated ports while a peer that sees two connects of its own cannot
+ * learn which ports went to anyone else. */
+#include <string.h>
+
+#include "stack/stack.h"
+#include "tcp/tcb.h"
+
+static size_t put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+    return 4;
+}
+
+static size_t put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v;
+    return 2;
+}
+
+/* F and G of RFC 6056 from one key: the tag octet keeps the two hashes (and every other use of
+ * the stack's secret, each of a different length) independent. */
+static uint64_t port_hash(const vg_stack *s, uint8_t tag, uint32_t laddr, uint32_t raddr,
+                          uint16_t rport)
+{
+    uint8_t m[11];
+    size_t n = 0;
+    m[n++] = tag;
+    n += put32(m + n, laddr);
+    n += put32(m + n, raddr);
+    n += put16(m + n, rport);
+    return vg_siphash24(s->secret, m, n);
+}
+
+uint16_t vg_port_ephemeral(vg_stack *s)
+{
+    /* A random start, then the first free port after it: each bind draws afresh, so one port
+     * says nothing about the next while a nearly full range is still searched to the end. */
+    uint32_t start = (uint32_t)vg_prng_below(&s->prng, VG_PORT_EPHEMERAL_COUNT);
+    for (uint32_t i = 0; i < VG_PORT_EPHEMERAL_COUNT; i++) {
+        uint16_t p = (uint16_t)(VG_PORT_EPHEMERAL_MIN + (start + i) % VG_PORT_EPHEMERAL_COUNT);
+        if (!vg_port_refs(s, p))
+            return p;
+    }
+    return 0;
+}
+
+uint16_t vg_port_ephemeral_connect(vg_stack *s, uint32_t laddr, uint32_t raddr, uint16_t rport)
+{
+    uint32_t offset = (uint32_t)(port_hash(s, 'F', laddr, raddr, rport) % VG_PORT_EPHEMERAL_COUNT);
+    uint16_t *counter = &s->port_perturb[port_hash(s, 'G', laddr, raddr, rport) % VG_PORT_PERTURB_LEN];
+    for (uint32_t i = 0; i < VG_PORT_EPHEMERAL_COUNT; i++) {
+        uint16_t p = (uint16_t)(VG_PORT_EPHEMERAL_MIN + (offset + *counter) % VG_PORT_EPHEMERAL_COUNT);
+        (*counter)++;
+        /* A port any socket holds is skipped, not shared: a bound-but-unconnected socket or a
+         * listener on it could later collide with this connection's 4-tuple. */
+        if (!vg_port_refs(s, p) && !tcb_lookup(s, laddr, p, raddr, rport)) {
+            /* A small random step (as Linux does since 2022) so the counter a peer can watch
+             * through its own connects does not advance by exactly one per connect. */
+            *counter = (uint16_t)(*counter + vg_prng_below(&s->prng, 8));
+            return p;
+        }
+    }
+    return 0;
+}
