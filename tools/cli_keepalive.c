@@ -91,12 +91,13 @@ int cli_keepalive_stack_config(const struct cli_keepalive *ka, struct vg_stack_c
     if (ka->reg_path) {
         char why[256] = "";
         if (vg_sysparams_load_reg(&cfg->sys, ka->reg_path, why, sizeof why) != 0) {
+            int too_large = errno == EFBIG;
             /* A parse error says "line N: ..."; an unreadable file names itself already. */
             if (!strncmp(why, "line ", 5))
                 snprintf(err, errlen, "%s: %s", ka->reg_path, why);
             else
                 snprintf(err, errlen, "%s", why);
-            return -1;
+            return too_large ? -2 : -1;
         }
     }
     cfg->keepalive_garbage_octet = ka->garbage_octet ? 1 : 0;

@@ -31,7 +31,8 @@ void cli_keepalive_init(struct cli_keepalive *ka);
 int cli_keepalive_option(struct cli_keepalive *ka, const char *prog, int argc, char **argv, int *i);
 
 /* A stack configuration for the chosen profile: its defaults, the registry export over them, the
- * garbage-octet choice. The caller fills in the address and the rest. 0, or -1 with err set. */
+ * garbage-octet choice. The caller fills in the address and the rest. 0, or -1 with err set;
+ * -2 when the registry export is over VG_REG_MAX_BYTES (a usage error: exit 2). */
 int cli_keepalive_stack_config(const struct cli_keepalive *ka, struct vg_stack_config *cfg,
                                char *err, size_t errlen);
 

@@ -182,9 +182,10 @@ int cli_rt_open(struct cli_rt *rt, const char *prog, const struct cli_rt_options
         return -1;
     }
     struct vg_stack_config cfg;
-    if (cli_keepalive_stack_config(&o->ka, &cfg, err, sizeof err) != 0) {
+    int cfg_rc = cli_keepalive_stack_config(&o->ka, &cfg, err, sizeof err);
+    if (cfg_rc != 0) {
         fprintf(stderr, "%s: %s\n", prog, err);
-        return -1;
+        return cfg_rc;
     }
     cfg.addr = rt->addr;
     cfg.prefix_len = prefix;

@@ -38,7 +38,8 @@ void cli_rt_options_init(struct cli_rt_options *o);
 int cli_rt_option(struct cli_rt_options *o, const char *prog, int argc, char **argv, int *i);
 void cli_rt_usage(FILE *f);
 
-/* Opens everything; on failure prints "PROG: reason" and returns -1 with nothing left open. */
+/* Opens everything; on failure prints "PROG: reason" and returns -1 with nothing left open, or -2
+ * when the options themselves are unusable (a registry export over VG_REG_MAX_BYTES: exit 2). */
 int cli_rt_open(struct cli_rt *rt, const char *prog, const struct cli_rt_options *o);
 void cli_rt_close(struct cli_rt *rt);
 

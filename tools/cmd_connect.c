@@ -233,7 +233,10 @@ int cmd_connect(int argc, char **argv)
     r->mismatch_at = UINT64_MAX;
     vg_sha256_init(&r->rx_hash);
     int status = 1;
-    if (cli_rt_open(&r->rt, "connect", &o) == 0) {
+    int open_rc = cli_rt_open(&r->rt, "connect", &o);
+    if (open_rc == -2)
+        status = 2;
+    if (open_rc == 0) {
         status = run(r, raddr, rport, &o);
         cli_rt_close(&r->rt);
     }

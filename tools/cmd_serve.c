@@ -292,7 +292,10 @@ int cmd_serve(int argc, char **argv)
     r->verify = verify;
     r->once = once;
     int status = 1;
-    if (cli_rt_open(&r->rt, "serve", &o) == 0) {
+    int open_rc = cli_rt_open(&r->rt, "serve", &o);
+    if (open_rc == -2)
+        status = 2;
+    if (open_rc == 0) {
         status = run(r, (uint16_t)port, &o);
         cli_rt_close(&r->rt);
     }

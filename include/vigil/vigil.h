@@ -66,7 +66,10 @@ void vg_sysparams_default(enum vg_profile p, struct vg_sysparams *out);
 uint32_t vg_sysparams_keepalive_count(enum vg_profile p, const struct vg_sysparams *sp);
 
 /* Load a Windows registry export (spec C3) over *sp. On error nothing is changed, -1 is
- * returned and err (if not NULL) receives "line N: reason". */
+ * returned and err (if not NULL) receives "line N: reason". A file (or device, FIFO, ...)
+ * longer than VG_REG_MAX_BYTES is rejected after reading at most that many bytes plus one, with
+ * "FILE is larger than 1 MiB ..." and errno EFBIG: a Tcpip\Parameters export is a few kilobytes. */
+#define VG_REG_MAX_BYTES (1024u * 1024u)
 int vg_sysparams_load_reg(struct vg_sysparams *sp, const char *path, char *err, size_t errlen);
 int vg_sysparams_parse_reg(struct vg_sysparams *sp, const void *data, size_t len,
                            char *err, size_t errlen);

@@ -4,8 +4,6 @@
 
 #include "stack/stack.h"
 
-#define UDP_QUEUE_MAX_BYTES (256u * 1024u)
-
 struct udp_dgram {
     struct udp_dgram *next;
     uint32_t raddr;
@@ -20,8 +18,14 @@ struct vg_udp {
     uint32_t laddr, raddr;
     uint16_t lport, rport;
     struct udp_dgram *head, *tail;
-    uint32_t queued_bytes;
+    uint32_t queued_bytes;        /* data plus each datagram's bookkeeping (udp_charge) */
+    uint32_t queued;              /* datagrams */
 };
+
+/* What a queued datagram costs against cfg.udp_rcvbuf: its data and the struct that holds it,
+ * so that a flood of empty datagrams fills the queue as surely as a flood of full ones (as
+ * Linux charges skb->truesize, not the payload, to SO_RCVBUF). */
+static uint32_t udp_charge(size_t dlen) { return (uint32_t)(sizeof(struct udp_dgram) + dlen); }
 
 vg_udp *vg_udp_open(vg_stack *s)
 {
@@ -110,7 +114,8 @@ long vg_udp_recvfrom(vg_udp *u, void *buf, size_t len, uint32_t *raddr, uint16_t
     u->head = d->next;
     if (!u->head)
         u->tail = NULL;
-    u->queued_bytes -= d->len;
+    u->queued_bytes -= udp_charge(d->len);
+    u->queued--;
     free(d);
     return (long)n;
 }
@@ -185,8 +190,13 @@ void vg_udp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg,
         match = u;
         break;
     }
-    if (!match || match->queued_bytes + dlen > UDP_QUEUE_MAX_BYTES)
+    if (!match)
         return;
+    if (match->queued >= s->cfg.udp_rcvq_max ||
+        (uint64_t)match->queued_bytes + udp_charge(dlen) > s->cfg.udp_rcvbuf) {
+        s->stats.udp_queue_full++;
+        return;
+    }
     struct udp_dgram *d = vg_alloc(s, sizeof *d + dlen);
     if (!d)
         return;
@@ -200,5 +210,6 @@ void vg_udp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg,
     else
         match->head = d;
     match->tail = d;
-    match->queued_bytes += (uint32_t)dlen;
+    match->queued_bytes += udp_charge(dlen);
+    match->queued++;
 }

@@ -6,25 +6,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Reads the whole file: exports of a full hive run to hundreds of megabytes, but the parser needs
- * the text in one piece to number lines across UTF-16 decoding. Returns 0 or an errno value. */
+/* Reads the whole file, at most VG_REG_MAX_BYTES of it: the parser needs the text in one piece
+ * to number lines across UTF-16 decoding, and a Tcpip\Parameters export is a few kilobytes.
+ * Reading limit + 1 bytes tells "exactly the limit" from "more"; the same bound stops a file
+ * that never ends (/dev/zero, a FIFO that keeps writing) without asking what kind of file it is.
+ * Returns 0, EFBIG when the file is larger than the limit, or another errno value. */
 static int read_all(const char *path, char **out, size_t *outlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return errno ? errno : EIO;
+    const size_t want = (size_t)VG_REG_MAX_BYTES + 1;
     size_t cap = 16384, n = 0;
     char *buf = malloc(cap);
     int e = buf ? 0 : ENOMEM;
-    while (!e) {
+    while (!e && n < want) {
         if (n == cap) {
-            char *bigger = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
+            size_t bigger_cap = cap * 2 < want ? cap * 2 : want;
+            char *bigger = realloc(buf, bigger_cap);
             if (!bigger) {
                 e = ENOMEM;
                 break;
             }
             buf = bigger;
-            cap *= 2;
+            cap = bigger_cap;
         }
         errno = 0;
         size_t got = fread(buf + n, 1, cap - n, f);
@@ -36,6 +41,8 @@ static int read_all(const char *path, char **out, size_t *outlen)
         }
     }
     fclose(f);
+    if (!e && n > VG_REG_MAX_BYTES)
+        e = EFBIG;
     if (e) {
         free(buf);
         return e;
@@ -58,8 +65,14 @@ int vg_sysparams_load_reg(struct vg_sysparams *sp, const char *path, char *err, 
     size_t len = 0;
     int e = read_all(path, &buf, &len);
     if (e) {
-        if (err && errlen > 0)
-            snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
+        if (err && errlen > 0) {
+            if (e == EFBIG)
+                snprintf(err, errlen, "%s is larger than 1 MiB (the limit for a registry export)",
+                         path);
+            else
+                snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
+        }
+        errno = e;                    /* EFBIG lets a CLI tell "too large" from "unreadable" */
         return -1;
     }
     int rc = vg_sysparams_parse_reg(sp, buf, len, err, errlen);
