@@ -141,24 +141,6 @@ void cli_rt_usage(FILE *f)
     cli_keepalive_usage(f);
 }
 
-/* RFC 6528 wants unpredictable initial sequence numbers: the seed comes from the kernel. */
-static uint64_t random_seed(void)
-{
-    uint64_t seed = 0;
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        if (read(fd, &seed, sizeof seed) != (ssize_t)sizeof seed)
-            seed = 0;
-        close(fd);
-    }
-    if (!seed) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        seed = (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec ^ (uint64_t)getpid() << 32;
-    }
-    return seed;
-}
-
 static void on_stack_event(void *ctx, const struct vg_event *ev)
 {
     struct cli_rt *rt = ctx;
@@ -189,7 +171,13 @@ int cli_rt_open(struct cli_rt *rt, const char *prog, const struct cli_rt_options
     }
     cfg.addr = rt->addr;
     cfg.prefix_len = prefix;
-    cfg.seed = random_seed();
+    /* A real wire: the secret keying ISNs, ports and SYN cookies and the seed come from the
+     * kernel (RFC 6528, RFC 6056); never from time or pid, which an attacker can guess. */
+    if (vg_stack_config_randomize(&cfg) != 0) {
+        fprintf(stderr, "%s: no randomness from the kernel (getrandom: %s)\n", prog,
+                strerror(errno));
+        return -1;
+    }
     if (o->buffer)
         cfg.sndbuf = cfg.rcvbuf = o->buffer;
     cli_format_addr(rt->addr, rt->host);

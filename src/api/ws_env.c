@@ -3,14 +3,15 @@
  *   VIGIL_CLOCK   real (default, CLOCK_MONOTONIC) | virtual (a wait jumps to the next deadline)
  *   VIGIL_PROFILE windows-vista (default) | windows-2000 | linux
  *   VIGIL_REG     a registry export whose Tcpip\Parameters values become the system parameters
- *   VIGIL_SEED    the stack's PRNG seed (default: fixed under the virtual clock, else varying)
+ *   VIGIL_SEED    a number: the stack's PRNG seed, and its secret derived from it, so a run
+ *                 replays exactly (ISNs, ports, every random choice). Unset: seed and secret
+ *                 come from getrandom() under either clock, so an off-path attacker cannot
+ *                 predict ISNs or ports (RFC 6528, RFC 6056); set it only for reproducible tests.
  * Each network is a link driver (ws_loopback.c, ws_tun.c) in front of one stack. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "api/ws.h"
 
@@ -46,15 +47,6 @@ static const struct ws_driver *driver_for(const char *spec)
             return drivers[i];
     }
     return NULL;
-}
-
-static uint64_t default_seed(int virtual_clock)
-{
-    if (virtual_clock)
-        return 1;                 /* a virtual-time run replays exactly */
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
 }
 
 int ws_net_open(struct ws_net **out, char *err, size_t errlen)
@@ -109,8 +101,11 @@ int ws_net_open(struct ws_net **out, char *err, size_t errlen)
             snprintf(err, errlen, "VIGIL_SEED=%s is not a number", seed);
             return -1;
         }
-    } else {
-        cfg.seed = default_seed(virtual_clock);
+    } else if (vg_stack_config_randomize(&cfg) != 0) {
+        /* Never fall back to time and pid: that is exactly what an attacker can guess. */
+        snprintf(err, errlen, "no randomness from the kernel (getrandom: %s): set VIGIL_SEED "
+                 "for a deterministic stack", strerror(errno));
+        return -1;
     }
 
     struct ws_net *n = calloc(1, sizeof *n);
