@@ -22,6 +22,7 @@ static void err_row_every_core_error_has_its_wsa_code(void **state)
         {VG_ERR_TIMEDOUT, WSAETIMEDOUT}, {VG_ERR_NETRESET, WSAENETRESET},
         {VG_ERR_NETDOWN, WSAENETDOWN}, {VG_ERR_SHUTDOWN, WSAESHUTDOWN},
         {VG_ERR_MSGSIZE, WSAEMSGSIZE}, {VG_ERR_NOPROTOOPT, WSAENOPROTOOPT},
+        {VG_ERR_HOSTUNREACH, WSAEHOSTUNREACH}, {VG_ERR_NETUNREACH, WSAENETUNREACH},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         assert_int_equal(ws_err_from_vg(rows[i].vg), rows[i].wsa);

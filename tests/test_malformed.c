@@ -773,6 +773,25 @@ struct batch {
     int reset, syn_sent_left;
 };
 
+/* Dropped before TCP looks, each counted apart (test_hostile_martians.c): a martian source
+ * (ip_martians: unspecified, loopback, broadcast, multicast, our own address), or SYN with FIN or
+ * RST (tcp_bad_flags, read from the raw octet, before any checksum). 1, 2, or 0 for neither. */
+static int dropped_early(struct world *w, const struct pkt *k, const struct reading *r)
+{
+    if (!r->ip_ok || !r->local)
+        return 0;
+    const struct vg_stack_config *c = vg_stack_config(sut_stack(w));
+    uint32_t src = r->ip.src, mask = c->prefix_len ? ~0u << (32 - c->prefix_len) : 0;
+    if (src >> 24 == 0 || src >> 24 == 127 || src >= 0xe0000000u || src == c->addr ||
+        ((src & mask) == (c->addr & mask) && (src | mask) == ~0u))
+        return 1;
+    size_t off = r->ip.hdr_len + 13u;
+    if (r->tcp && r->ip.total_len > off && (k->b[off] & VG_TCP_SYN) &&
+        (k->b[off] & (VG_TCP_FIN | VG_TCP_RST)))
+        return 2;
+    return 0;
+}
+
 /* Injects one packet and checks everything that can be said about it on its own. */
 static void inject(struct world *w, struct pkt *k, int single_flip, struct batch *b, struct tally *t)
 {
@@ -785,6 +804,7 @@ static void inject(struct world *w, struct pkt *k, int single_flip, struct batch
     vg_stack *s = sut_stack(w);
     const struct vg_stack_stats *st = vg_stack_stats(s);
     uint64_t ip_bad = st->ip_bad, tcp_bad = st->tcp_bad, chall = st->tcp_challenge_acks;
+    uint64_t martians = st->ip_martians, bad_flags = st->tcp_bad_flags, frags = st->ip_frags_dropped;
     uint64_t sent = vg_simnet_stats(w->p->net)->sent;
     size_t nev = w->p->nevents;
     struct snapshot before, after;
@@ -821,14 +841,19 @@ static void inject(struct world *w, struct pkt *k, int single_flip, struct batch
     vg_stack_input(s, k->b, k->len, now_of(w));
     t->packets++;
 
-    int bad = !r.ip_ok || (r.local && r.tcp && !r.tcp_ok);
+    int early = dropped_early(w, k, &r);
+    int bad = early || !r.ip_ok || (r.local && r.tcp && !r.tcp_ok);
     if (single_flip && !bad)
         fail_msg("%s: a single flipped bit went undetected", vg_tcp_state_name(w->target));
     if (bad) {
         t->malformed++;
         t->single_flips += (uint64_t)single_flip;
-        assert_int_equal(st->ip_bad, ip_bad + (uint64_t)!r.ip_ok);
-        assert_int_equal(st->tcp_bad, tcp_bad + (uint64_t)r.ip_ok);
+        assert_int_equal(st->ip_martians, martians + (uint64_t)(early == 1));
+        assert_int_equal(st->tcp_bad_flags, bad_flags + (uint64_t)(early == 2));
+        /* A fragment is not malformed, but is dropped and counted apart (never reassembled). */
+        assert_int_equal(st->ip_bad + st->ip_frags_dropped,
+                         ip_bad + frags + (uint64_t)(!early && !r.ip_ok));
+        assert_int_equal(st->tcp_bad, tcp_bad + (uint64_t)(!early && r.ip_ok));
         assert_int_equal(vg_simnet_stats(w->p->net)->sent, sent);   /* no answer */
         assert_int_equal(w->p->nevents, nev);                          /* no event */
         take_snapshot(w, &after);

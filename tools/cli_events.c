@@ -32,6 +32,8 @@ const char *cli_wsa_error_name(int err)
     case VG_ERR_SHUTDOWN: return "WSAESHUTDOWN";
     case VG_ERR_MSGSIZE: return "WSAEMSGSIZE";
     case VG_ERR_NOPROTOOPT: return "WSAENOPROTOOPT";
+    case VG_ERR_HOSTUNREACH: return "WSAEHOSTUNREACH";
+    case VG_ERR_NETUNREACH: return "WSAENETUNREACH";
     }
     return NULL;
 }

@@ -1,6 +1,9 @@
-/* IPv4 input and output: validate, dispatch by protocol, frame outgoing datagrams. */
+/* IPv4 input and output: validate, drop fragments and martians, dispatch by protocol, frame
+ * outgoing datagrams. */
 #include <string.h>
 
+#include "ip/ip_id.h"
+#include "ip/martian.h"
 #include "stack/stack.h"
 
 int vg_stack_is_local(const vg_stack *s, uint32_t addr)
@@ -22,7 +25,14 @@ void vg_stack_input(vg_stack *s, const uint8_t *pkt, size_t len, vg_time now)
     struct vg_ipv4_hdr ip;
     const uint8_t *payload;
     size_t plen;
-    if (vg_ipv4_parse(pkt, len, &ip, &payload, &plen) != VG_WIRE_OK) {
+    enum vg_wire_err e = vg_ipv4_parse(pkt, len, &ip, &payload, &plen);
+    if (e == VG_WIRE_FRAGMENT) {
+        /* No reassembly: what vigil sends is never fragmented (DF), and a reassembly queue is
+         * memory an attacker fills with fragments that never complete. */
+        s->stats.ip_frags_dropped++;
+        return;
+    }
+    if (e != VG_WIRE_OK) {
         s->stats.ip_bad++;
         return;
     }
@@ -30,6 +40,8 @@ void vg_stack_input(vg_stack *s, const uint8_t *pkt, size_t len, vg_time now)
         s->stats.ip_not_ours++;
         return;
     }
+    if (vg_ip_martian(s, &ip))
+        return;
     switch (ip.proto) {
     case VG_IPPROTO_TCP:
         vg_tcp_input(s, &ip, payload, plen, now);
@@ -52,8 +64,13 @@ void vg_ip_output(vg_stack *s, uint8_t proto, uint32_t src, uint32_t dst, const 
     uint8_t *buf = s->ipbuf;
     if (!s->link_up || !s->output || len > sizeof s->ipbuf - VG_IPV4_HDR_LEN)
         return;
+    /* RFC 6864: an atomic datagram (DF, never fragmented) needs no ID and carries 0, which says
+     * nothing about other traffic; without DF (no_pmtu_discovery) a router may fragment it, and
+     * its ID comes from a per-destination counter. */
+    int df = !s->cfg.no_pmtu_discovery;
     struct vg_ipv4_hdr ip = {
-        .ttl = 64, .proto = proto, .src = src, .dst = dst, .id = s->ip_id++, .frag = 0x4000,
+        .ttl = 64, .proto = proto, .src = src, .dst = dst,
+        .id = df ? 0 : vg_ip_id_next(s, src, dst, proto), .frag = df ? 0x4000 : 0,
     };
     vg_ipv4_write(buf, sizeof s->ipbuf, &ip, len);
     memcpy(buf + VG_IPV4_HDR_LEN, payload, len);

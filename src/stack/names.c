@@ -23,6 +23,8 @@ const char *vg_err_name(int err)
     case VG_ERR_SHUTDOWN: return "VG_ERR_SHUTDOWN";
     case VG_ERR_MSGSIZE: return "VG_ERR_MSGSIZE";
     case VG_ERR_NOPROTOOPT: return "VG_ERR_NOPROTOOPT";
+    case VG_ERR_HOSTUNREACH: return "VG_ERR_HOSTUNREACH";
+    case VG_ERR_NETUNREACH: return "VG_ERR_NETUNREACH";
     }
     return "VG_ERR_UNKNOWN";
 }

@@ -45,6 +45,11 @@ struct vg_stack {
     /* -- syncache / listeners -- */
     /* -- RFC 5961, out-of-window replies, persist and orphans -- */
     /* -- ICMP, PMTU and soft errors -- */
+    vg_time icmp_window;           /* start of the current one-second echo-reply window */
+    uint32_t icmp_sent;            /* echo replies sent in it (cfg.icmp_rate_limit) */
+    uint8_t ip_id_keyed;           /* ip_id_key is set (src/ip/ip_id.c) */
+    uint8_t ip_id_key[16];         /* SipHash key choosing a datagram's IP ID counter */
+    uint16_t ip_id_ctr[256];       /* RFC 6864: IP ID counters for non-atomic datagrams */
     /* -- limits, secrets and ports -- */
     uint8_t secret[VG_SIPHASH_KEY_LEN]; /* SipHash key for everything an off-path attacker must
                                    * not predict: cfg.secret, or derived from cfg.seed */

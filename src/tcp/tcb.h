@@ -89,6 +89,7 @@ struct vg_tcb {
     /* -- syncache / listeners -- */
     /* -- RFC 5961, out-of-window replies, persist and orphans -- */
     /* -- ICMP, PMTU and soft errors -- */
+    uint8_t soft_err;            /* SYN_SENT: enum vg_err an ICMP error reported (tcp_icmp.c) */
     /* -- limits and buffers -- */
 };
 

@@ -1,4 +1,5 @@
 /* Segment arrival (RFC 9293 §3.10.7), with RFC 5961 §3-4 challenge ACKs. */
+#include "ip/martian.h"
 #include "tcp/tcb.h"
 
 static vg_time two_msl(const vg_tcb *t) { return 2u * VG_MS(t->stack->cfg.msl_ms); }
@@ -374,6 +375,8 @@ void vg_tcp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg,
     struct vg_tcp_hdr th;
     const uint8_t *data;
     size_t dlen;
+    if (vg_tcp_flags_martian(s, seg, len))
+        return;
     if (vg_tcp_parse(seg, len, ip->src, ip->dst, &th, &data, &dlen) != VG_WIRE_OK) {
         s->stats.tcp_bad++;
         return;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "tcp/tcb.h"
+#include "tcp/tcp_icmp.h"
 
 #define MIN_T(a, b) ((a) < (b) ? (a) : (b))
 
@@ -80,7 +81,7 @@ static void abort_timed_out(vg_tcb *t, vg_time now)
     t->stack->stats.tcp_timeouts++;
     if (tcp_synchronized(t))
         tcp_send_rst_for(t, now);
-    tcb_drop(t, VG_ERR_TIMEDOUT, now);
+    tcb_drop(t, tcp_icmp_timeout_error(t), now);
 }
 
 /* Returns 1 when the connection was dropped (t may be freed). */
@@ -99,6 +100,7 @@ static int rtx_timeout(vg_tcb *t, vg_time now)
     /* RFC 6298 §5.5-5.7: back off, and Karn: no RTT sample from a retransmitted segment. */
     t->rto_us = t->rto_us * 2 > VG_RTO_MAX_US ? VG_RTO_MAX_US : t->rto_us * 2;
     t->flags &= (uint16_t)~TF_RTT_TIMING;
+    tcp_mtu_blackhole_on_rto(t);
     if (tcp_synchronized(t)) {
         cc_on_timeout(t);
         t->snd_nxt = t->snd_una;     /* go back: resend from the first unacknowledged byte */

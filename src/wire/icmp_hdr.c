@@ -1,4 +1,5 @@
-/* ICMP header (RFC 792); the id/seq words are those of echo request and reply. */
+/* ICMP header (RFC 792); the id/seq words are those of echo request and reply; and the datagram
+ * an ICMP error quotes. */
 #include <string.h>
 
 #include "wire/wire.h"
@@ -36,4 +37,28 @@ size_t vg_icmp_write(uint8_t *buf, size_t cap, const struct vg_icmp_hdr *h, cons
     vg_put16(buf + 6, h->seq);
     vg_put16(buf + 2, vg_csum_fold(vg_csum_add(0, buf, ICMP_HDR_LEN + dlen)));
     return ICMP_HDR_LEN + dlen;
+}
+
+enum vg_wire_err vg_icmp_quote_parse(const uint8_t *data, size_t dlen, struct vg_icmp_quote *q)
+{
+    if (dlen < VG_IPV4_HDR_LEN)
+        return VG_WIRE_SHORT;
+    if (data[0] >> 4 != 4)
+        return VG_WIRE_BAD_VERSION;
+    size_t hdr_len = (size_t)(data[0] & 0x0f) * 4;
+    if (hdr_len < VG_IPV4_HDR_LEN)
+        return VG_WIRE_BAD_IHL;
+    if (dlen < hdr_len + 8)
+        return VG_WIRE_SHORT;
+    if (vg_get16(data + 6) & 0x1fff)
+        return VG_WIRE_FRAGMENT;
+    const uint8_t *l4 = data + hdr_len;
+    q->proto = data[9];
+    q->total_len = vg_get16(data + 2);
+    q->src = vg_get32(data + 12);
+    q->dst = vg_get32(data + 16);
+    q->sport = vg_get16(l4);
+    q->dport = vg_get16(l4 + 2);
+    q->seq = vg_get32(l4 + 4);
+    return VG_WIRE_OK;
 }

@@ -101,8 +101,29 @@ size_t vg_udp_write(uint8_t *buf, size_t cap, uint16_t sport, uint16_t dport, ui
 /* ICMP echo: type 8 request, 0 reply. */
 struct vg_icmp_hdr {
     uint8_t type, code;
-    uint16_t csum, id, seq;
+    uint16_t csum, id, seq;   /* in a frag-needed error, seq is the next-hop MTU (RFC 1191) */
 };
+#define VG_ICMP_ECHO_REPLY 0
+#define VG_ICMP_DEST_UNREACH 3
+#define VG_ICMP_SOURCE_QUENCH 4
+#define VG_ICMP_ECHO 8
+#define VG_ICMP_TIME_EXCEEDED 11
+#define VG_ICMP_PARAM_PROBLEM 12
+#define VG_ICMP_FRAG_NEEDED 4     /* code of VG_ICMP_DEST_UNREACH */
+
+/* What an ICMP error quotes of the datagram that caused it (RFC 792): its IPv4 header and the
+ * first 8 octets of its payload, which for TCP hold the ports and the sequence number. */
+struct vg_icmp_quote {
+    uint8_t proto;
+    uint16_t total_len;       /* the quoted datagram's length as it was sent */
+    uint32_t src, dst;
+    uint16_t sport, dport;
+    uint32_t seq;             /* TCP only */
+};
+/* Parses the data of an ICMP error. The quoted header's checksum is not checked (routers quote
+ * what they received); a quote shorter than its header plus 8 octets is VG_WIRE_SHORT, and a
+ * quoted non-first fragment (whose 8 octets are not a transport header) VG_WIRE_FRAGMENT. */
+enum vg_wire_err vg_icmp_quote_parse(const uint8_t *data, size_t dlen, struct vg_icmp_quote *q);
 enum vg_wire_err vg_icmp_parse(const uint8_t *msg, size_t len, struct vg_icmp_hdr *h,
                                const uint8_t **data, size_t *dlen);
 size_t vg_icmp_write(uint8_t *buf, size_t cap, const struct vg_icmp_hdr *h, const uint8_t *data,

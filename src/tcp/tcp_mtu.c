@@ -1,0 +1,75 @@
+/* The segment size as the path allows it: lowered by ICMP frag-needed (RFC 1191 Path MTU
+ * Discovery) and, where ICMP is filtered and frag-needed never comes, by repeated timeouts of
+ * full-sized segments (RFC 4821 §7.2, as Linux with tcp_mtu_probing=1). The MSS only ever goes
+ * down; vigil does not probe upwards again. Data segments carry no TCP options, so a path MTU
+ * of M fits segments of M - 40 octets. */
+#include "tcp/tcp_icmp.h"
+
+#define IP_TCP_HDRS 40u
+
+/* RFC 1191 §7: the MTU plateaus, for a router that says frag-needed without the next-hop MTU. */
+static uint16_t plateau_below(uint16_t len)
+{
+    static const uint16_t plateaus[] = {32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68};
+    for (size_t i = 0; i < sizeof plateaus / sizeof plateaus[0]; i++)
+        if (plateaus[i] < len)
+            return plateaus[i];
+    return 68;
+}
+
+/* The least MSS either mechanism may set: a forged frag-needed must not make a connection send
+ * 28-octet segments (CVE-2004-0790's cousin), so cfg.min_pmtu bounds it as Linux's min_pmtu. */
+static uint16_t mss_floor(const vg_stack *s)
+{
+    return (uint16_t)(s->cfg.min_pmtu > IP_TCP_HDRS + 64 ? s->cfg.min_pmtu - IP_TCP_HDRS : 64);
+}
+
+/* Go back to SND.UNA and send again in segments of the new size, at once (RFC 1191 §6.5: not
+ * after a timeout). Not a congestion signal: cwnd and ssthresh are left alone. */
+static void resend_unacked(vg_tcb *t, vg_time now)
+{
+    if (t->snd_una == t->snd_max)
+        return;
+    t->flags &= (uint16_t)~TF_RTT_TIMING;   /* Karn: a resent segment gives no RTT sample */
+    t->snd_nxt = t->snd_una;
+    tcp_arm_rtx(t, now);
+    tcp_output(t, now);
+}
+
+int tcp_pmtu_frag_needed(vg_tcb *t, uint16_t mtu, uint16_t quoted_len, vg_time now)
+{
+    vg_stack *s = t->stack;
+    /* Without PMTUD our datagrams carry no DF and may be fragmented: a frag-needed is forged.
+     * Before the handshake ends our SYN (44 octets) is all there is. */
+    if (s->cfg.no_pmtu_discovery || !tcp_synchronized(t))
+        return 0;
+    if (!mtu)
+        mtu = plateau_below(quoted_len);
+    if (mtu >= t->mss + IP_TCP_HDRS)
+        return 0;                     /* says nothing new (RFC 1191 §6.3: never raise) */
+    uint16_t floor = mss_floor(s);
+    uint16_t mss = mtu > floor + IP_TCP_HDRS ? (uint16_t)(mtu - IP_TCP_HDRS) : floor;
+    if (mss >= t->mss)
+        return 1;                     /* already at the floor */
+    t->mss = mss;
+    s->stats.pmtu_updates++;
+    resend_unacked(t, now);
+    return 1;
+}
+
+void tcp_mtu_blackhole_on_rto(vg_tcb *t)
+{
+    vg_stack *s = t->stack;
+    if (s->cfg.no_mtu_probing || !tcp_synchronized(t) || t->rtx_count < 2)
+        return;
+    /* Only a full-sized segment can be too big for the path; a short one lost twice is loss. */
+    uint32_t inflight = t->snd_max - t->snd_una;
+    uint16_t floor = mss_floor(s);
+    if (inflight < t->mss || t->mss <= floor)
+        return;
+    uint16_t mss = t->mss > s->cfg.base_mss ? s->cfg.base_mss : (uint16_t)(t->mss / 2);
+    if (mss < floor)
+        mss = floor;
+    t->mss = mss;
+    s->stats.mtu_probe_reductions++;
+}
