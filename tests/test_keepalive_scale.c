@@ -53,6 +53,8 @@ static void c6_hundred_thousand_connections_abort_exactly(void **st)
         vg_stack_config_default(&cfg[i], VG_PROFILE_WINDOWS_VISTA);
         cfg[i].addr = i ? 0xc0000202u : 0xc0000201u;
         cfg[i].seed = 77u + (uint64_t)i;
+        cfg[i].max_backlog = NCONN;    /* every connection waits in an accept queue at once */
+        cfg[i].max_tcbs = NCONN + SERVER_PORTS + 16u;  /* whatever the default limit is */
     }
     assert_int_equal(vg_simnet_add_host(net, &cfg[0]), 0);
     assert_int_equal(vg_simnet_add_host(net, &cfg[1]), 1);

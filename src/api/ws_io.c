@@ -122,6 +122,8 @@ static int stream_send(vg_socket_t s, struct ws_sock *so, const char *buf, int l
         }
         if (n == -VG_ERR_SHUTDOWN)
             return sent ? sent : -VG_WSAESHUTDOWN;
+        if (n == -VG_ERR_NOBUFS)      /* the stack's buffer budget is spent */
+            return sent ? sent : -VG_WSAENOBUFS;
         if (n != -VG_ERR_WOULDBLOCK)
             return sent ? sent : -ws_ended_error(so, epoch0);
         if (so->nonblocking)

@@ -59,10 +59,13 @@ uint32_t rcvq_place(vg_tcb *t, uint32_t seq, const uint8_t *data, uint32_t len)
     if (len == 0 || ready + off + len > t->rcvbuf)
         return 0;
     if (off > 0) {
-        if (island_add(t, off, len) < 0)
-            return 0;                          /* dropped; the sender will resend it */
+        /* The bytes first, then the island that says they are there: an island recorded for
+         * data the ring (or the buffer budget) could not take would later be delivered as
+         * whatever the ring held at those offsets. Either failing drops the segment unacked. */
         if (vg_ring_write_at(t->stack, &t->rcv, t->rcvbuf, ready + off, data, len) < 0)
             return 0;
+        if (island_add(t, off, len) < 0)
+            return 0;                          /* dropped; the sender will resend it */
         t->stack->stats.tcp_ooo_segments++;
         return 0;
     }

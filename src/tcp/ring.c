@@ -5,21 +5,60 @@
 
 #include "stack/stack.h"
 
-static struct vg_ring *ring_get(vg_stack *s, struct vg_ring **r, uint32_t cap)
+/* Rings grow in steps: the first allocation is one VG_RING_MIN_CAP (or what the first write
+ * needs), then the capacity doubles up to the connection's buffer size. The budget is charged for
+ * the capacity a ring holds, so a connection with 100 bytes queued costs 4 KiB, not its whole
+ * 64 KiB buffer, and the budget covers many more busy connections; a ring never shrinks while it
+ * holds data (the receive window it backed stays backed) and is freed when empty. Doubling keeps
+ * the copying linear in the bytes written. When the budget has no room for the doubled size, the
+ * ring grows to exactly what this write needs, or the write fails. */
+static uint32_t grown_cap(uint32_t have, uint32_t need, uint32_t max)
 {
-    if (!*r) {
-        if (vg_mem_charge(s, sizeof **r + cap))
-            return NULL;
-        *r = vg_alloc(s, sizeof **r + cap);
-        if (!*r) {
-            vg_mem_uncharge(s, sizeof **r + cap);
-            return NULL;
-        }
-        (*r)->cap = cap;
-        (*r)->head = 0;
-        (*r)->len = 0;
+    uint32_t c = have ? have : VG_RING_MIN_CAP;
+    while (c < need && c < max)
+        c = c > max / 2 ? max : c * 2;
+    return c < max ? c : max;
+}
+
+static uint64_t budget_room(const vg_stack *s)
+{
+    return s->cfg.mem_limit > s->stats.mem_bytes ? s->cfg.mem_limit - s->stats.mem_bytes : 0;
+}
+
+/* Makes *rp hold capacity for need bytes from its head (need <= max); NULL when it cannot. */
+static struct vg_ring *ring_reserve(vg_stack *s, struct vg_ring **rp, uint32_t max, uint32_t need)
+{
+    struct vg_ring *r = *rp;
+    uint32_t have = r ? r->cap : 0;
+    if (r && need <= have)
+        return r;
+    if (need > max)
+        return NULL;
+    size_t header = r ? 0 : sizeof *r;
+    uint32_t cap = grown_cap(have, need, max);
+    if ((uint64_t)header + (cap - have) > budget_room(s))
+        cap = need;                       /* under pressure: only what this write needs */
+    size_t charge = header + (cap - have);
+    if (vg_mem_charge(s, charge))
+        return NULL;
+    struct vg_ring *nr = vg_alloc(s, sizeof *nr + cap);
+    if (!nr) {
+        vg_mem_uncharge(s, charge);
+        return NULL;
     }
-    return *r;
+    nr->cap = cap;
+    nr->head = 0;
+    nr->len = 0;
+    if (r) {
+        /* Unwrap the whole old capacity: out-of-order islands beyond len keep their offsets. */
+        uint32_t first = have - r->head;
+        memcpy(nr->data, r->data + r->head, first);
+        memcpy(nr->data + first, r->data, r->head);
+        nr->len = r->len;
+        free(r);
+    }
+    *rp = nr;
+    return nr;
 }
 
 static void ring_copy_in(struct vg_ring *r, uint32_t pos, const uint8_t *src, size_t n)
@@ -33,11 +72,20 @@ static void ring_copy_in(struct vg_ring *r, uint32_t pos, const uint8_t *src, si
 
 size_t vg_ring_append(vg_stack *s, struct vg_ring **rp, uint32_t cap, const void *src, size_t n)
 {
-    struct vg_ring *r = ring_get(s, rp, cap);
-    if (!r)
+    uint32_t len = vg_ring_len(*rp);
+    if (len >= cap || n == 0)
         return 0;
-    if (n > r->cap - r->len)
-        n = r->cap - r->len;
+    if (n > cap - len)
+        n = cap - len;
+    struct vg_ring *r = ring_reserve(s, rp, cap, len + (uint32_t)n);
+    if (!r) {
+        /* No room to grow: what the ring already holds room for is still usable. */
+        r = *rp;
+        if (!r || r->cap == r->len)
+            return 0;
+        if (n > r->cap - r->len)
+            n = r->cap - r->len;
+    }
     ring_copy_in(r, (r->head + r->len) % r->cap, src, n);
     r->len += (uint32_t)n;
     return n;
@@ -46,7 +94,9 @@ size_t vg_ring_append(vg_stack *s, struct vg_ring **rp, uint32_t cap, const void
 int vg_ring_write_at(vg_stack *s, struct vg_ring **rp, uint32_t cap, uint32_t off, const void *src,
                      size_t n)
 {
-    struct vg_ring *r = ring_get(s, rp, cap);
+    if (n > cap || off > cap - n)
+        return -1;
+    struct vg_ring *r = ring_reserve(s, rp, cap, off + (uint32_t)n);
     if (!r)
         return -1;
     ring_copy_in(r, (r->head + off) % r->cap, src, n);

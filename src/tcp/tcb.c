@@ -15,8 +15,12 @@ static size_t tuple_hash(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_
 
 vg_tcb *tcb_alloc(vg_stack *s)
 {
-    if (s->cfg.max_tcbs && s->stats.tcbs_live >= s->cfg.max_tcbs)
+    /* cfg.max_tcbs bounds every TCB, listeners and connections still closing included: an active
+     * open then fails with VG_ERR_NOBUFS and a passive one is not created. */
+    if (s->stats.tcbs_live >= s->cfg.max_tcbs) {
+        s->stats.tcp_tcb_limit++;
         return NULL;
+    }
     vg_tcb *t = vg_zalloc(s, sizeof *t);
     if (!t)
         return NULL;

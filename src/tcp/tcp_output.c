@@ -6,8 +6,20 @@
 
 uint32_t tcp_rcv_window(const vg_tcb *t)
 {
+    const vg_stack *s = t->stack;
     uint32_t used = vg_ring_len(t->rcv);
     uint32_t wnd = t->rcvbuf > used ? t->rcvbuf - used : 0;
+    /* Offer only space the buffer budget (cfg.mem_limit) can back, as Linux's tcp_mem pressure
+     * shrinks windows: the room the receive ring already holds plus what the budget could still
+     * grow it by. Under pressure a window of less than one MSS is offered as 0 (receiver SWS
+     * avoidance); the peer's zero-window probes are answered and learn when room returns. Many
+     * connections may each be offered the same free budget: one whose data then finds no memory
+     * drops it unacknowledged, and the sender retransmits. */
+    uint64_t room = s->cfg.mem_limit > s->stats.mem_bytes ? s->cfg.mem_limit - s->stats.mem_bytes : 0;
+    uint64_t backed = t->rcv ? (uint64_t)(t->rcv->cap - used) + room
+                             : (room > sizeof *t->rcv ? room - sizeof *t->rcv : 0);
+    if (backed < wnd)
+        wnd = backed < t->mss ? 0 : (uint32_t)backed;
     /* Never move the right edge left of what was already advertised (RFC 9293 §3.8.6). */
     uint32_t promised = SEQ_GT(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
     return wnd > promised ? wnd : promised;
