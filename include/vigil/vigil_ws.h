@@ -130,6 +130,12 @@ int vg_ws_ioctl(vg_socket_t s, uint32_t code, void *in, uint32_t inlen, void *ou
 
 int vg_ws_select(int nfds, struct vg_fd_set *readfds, struct vg_fd_set *writefds,
                  struct vg_fd_set *exceptfds, const struct timeval *timeout);
+/* select for sets of setsize entries (the caller's FD_SETSIZE; <vigil/winsock2.h>'s select
+ * passes it): a set with fd_count > setsize fails with WSAEINVAL before any entry is read.
+ * vg_ws_select bounds fd_count only by the most sockets the table can hold. */
+int vg_ws_select_setsize(int nfds, struct vg_fd_set *readfds, struct vg_fd_set *writefds,
+                         struct vg_fd_set *exceptfds, const struct timeval *timeout,
+                         unsigned int setsize);
 int vg_ws_fd_isset(vg_socket_t s, struct vg_fd_set *set);
 int vg_ws_poll(struct vg_wsapollfd *fds, uint32_t nfds, int timeout_ms);
 

@@ -179,6 +179,13 @@ static inline void vg_ws_fd_del_(SOCKET s, vg_fd_set *set)
 #define FD_ZERO(set) (((vg_fd_set *)(set))->fd_count = 0)
 #define FD_ISSET(fd, set) vg_ws_fd_isset((SOCKET)(fd), (struct vg_fd_set *)(set))
 #define __WSAFDIsSet vg_ws_fd_isset
+/* select knows the size of this file's fd_set, so a set whose fd_count exceeds FD_SETSIZE is
+ * refused (WSAEINVAL) instead of read past its end. */
+static inline int vg_ws_select_(int nfds, vg_fd_set *readfds, vg_fd_set *writefds,
+                                vg_fd_set *exceptfds, const struct timeval *timeout)
+{
+    return vg_ws_select_setsize(nfds, readfds, writefds, exceptfds, timeout, FD_SETSIZE);
+}
 
 /* ---- Constants, with the values of the Windows headers. */
 #define AF_UNSPEC 0
@@ -372,7 +379,7 @@ static inline void vg_ws_fd_del_(SOCKET s, vg_fd_set *set)
 #define setsockopt vg_ws_setsockopt
 #define ioctlsocket vg_ws_ioctlsocket
 #define WSAIoctl vg_ws_ioctl
-#define select vg_ws_select
+#define select vg_ws_select_
 #define WSAPoll vg_ws_poll
 #define WSASetBlockingHook vg_ws_set_blocking_hook
 #define WSAUnhookBlockingHook vg_ws_unhook_blocking_hook

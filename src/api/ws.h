@@ -15,7 +15,15 @@
 #include "api/ws_consts.h"
 #include "vigil/vigil_ws.h"
 
-/* ---- Sockets. */
+/* ---- Sockets. A handle carries a 20-bit slot (ws_table.c), so the table holds at most
+ * WS_MAX_SLOTS sockets, and no fd_set of distinct sockets can count more. */
+#define WS_SLOT_BITS 20
+#define WS_MAX_SLOTS ((1u << WS_SLOT_BITS) - 1)
+#define WS_FD_COUNT_MAX WS_MAX_SLOTS
+/* SO_RCVBUF/SO_SNDBUF are clamped to the largest window the stack can advertise
+ * (65535 << VG_RCV_WSCALE, 7): a larger buffer could never be used, only charged. */
+#define WS_SOCKBUF_MAX (65535u << 7)
+
 struct ws_sock {
     vg_socket_t handle;
     int type;                     /* VG_WS_SOCK_STREAM or VG_WS_SOCK_DGRAM */

@@ -56,7 +56,7 @@ static int wait_for(vg_socket_t s, int (*ready)(void *), uint32_t timeout_ms,
 
 /* The checks send and recv share, in Winsock's order; 0 or a WSA error. */
 static int stream_precheck(struct ws_sock *so, const char *buf, int len, int flags, int allowed,
-                           int shut)
+                           int shut, int negative_len_error)
 {
     if (flags & ~allowed)
         return VG_WSAEOPNOTSUPP;
@@ -65,8 +65,12 @@ static int stream_precheck(struct ws_sock *so, const char *buf, int len, int fla
         return e;
     if (shut)
         return VG_WSAESHUTDOWN;
+    /* A negative len: recv documents WSAEINVAL for a stream socket's "len was zero or
+     * negative"; send has no such row, and a buffer of negative length is not "completely
+     * contained in a valid part of the user address space": WSAEFAULT (learn.microsoft.com,
+     * nf-winsock2-recv, nf-winsock2-send). */
     if (len < 0)
-        return VG_WSAEINVAL;
+        return negative_len_error;
     if (!buf && len > 0)
         return VG_WSAEFAULT;
     return 0;
@@ -75,7 +79,7 @@ static int stream_precheck(struct ws_sock *so, const char *buf, int len, int fla
 static int stream_recv(vg_socket_t s, struct ws_sock *so, char *buf, int len, int flags)
 {
     uint32_t epoch0 = so->abort_epoch;
-    int e = stream_precheck(so, buf, len, flags, VG_WS_MSG_WAITALL, so->shut_recv);
+    int e = stream_precheck(so, buf, len, flags, VG_WS_MSG_WAITALL, so->shut_recv, VG_WSAEINVAL);
     if (e)
         return -e;
     if (len == 0)
@@ -104,7 +108,7 @@ static int stream_recv(vg_socket_t s, struct ws_sock *so, char *buf, int len, in
 static int stream_send(vg_socket_t s, struct ws_sock *so, const char *buf, int len, int flags)
 {
     uint32_t epoch0 = so->abort_epoch;
-    int e = stream_precheck(so, buf, len, flags, VG_WS_MSG_DONTROUTE, so->shut_send);
+    int e = stream_precheck(so, buf, len, flags, VG_WS_MSG_DONTROUTE, so->shut_send, VG_WSAEFAULT);
     if (e)
         return -e;
     int sent = 0;
@@ -145,9 +149,11 @@ static int dgram_recv(vg_socket_t s, struct ws_sock *so, char *buf, int len, int
         return -VG_WSAEINVAL;     /* Winsock: bind (or send) first */
     if (so->shut_recv)
         return -VG_WSAESHUTDOWN;
-    if (len < 0)
-        return -VG_WSAEINVAL;
-    if ((!buf && len > 0) || (from && (!fromlen || *fromlen < (int)sizeof(struct vg_sockaddr_in))))
+    /* recvfrom's WSAEINVAL for len <= 0 is "for byte stream-style sockets only"; for a
+     * datagram socket a negative length is a buffer outside the address space: WSAEFAULT
+     * (learn.microsoft.com, nf-winsock-recvfrom). */
+    if ((len < 0) || (!buf && len > 0) ||
+        (from && (!fromlen || *fromlen < (int)sizeof(struct vg_sockaddr_in))))
         return -VG_WSAEFAULT;
     while (!vg_udp_has_datagram(so->udp)) {
         if (so->nonblocking)
@@ -186,9 +192,7 @@ static int dgram_send(struct ws_sock *so, const char *buf, int len, int flags,
     }
     if (so->shut_send)
         return -VG_WSAESHUTDOWN;
-    if (len < 0)
-        return -VG_WSAEINVAL;
-    if (!buf && len > 0)
+    if (len < 0 || (!buf && len > 0))    /* as stream_precheck: WSAEFAULT */
         return -VG_WSAEFAULT;
     long n = vg_udp_sendto(so->udp, buf, (size_t)len, raddr, rport, ws_now(ws_g.net));
     if (n == -VG_ERR_NOTCONN)      /* no destination given, none connected */

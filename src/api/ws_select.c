@@ -4,6 +4,7 @@
  *             connection was reset or dropped (recv will say how)
  *   writable  a connect finished and data can be sent
  *   failed    a non-blocking connect failed (exceptfds; the reason is in SO_ERROR) */
+#include <limits.h>
 #include <stddef.h>
 #include <sys/time.h>
 
@@ -95,20 +96,38 @@ static int count_ready(const struct select_args *a, int write_back)
 
 static int select_ready(void *ctx) { return count_ready(ctx, 0) != 0; }
 
+/* The instant a select timeout ends, saturating: a tv_sec too large for the clock (LONG_MAX is
+ * the usual "forever") waits until a socket is ready, where the sum used to wrap into the past
+ * and return 0 at once. A timeval whose tv_usec is not 0..999,999 is not a time at all: Winsock's
+ * select documents WSAEINVAL for "the time-out value is not valid" (learn.microsoft.com,
+ * nf-winsock2-select), and POSIX's select reads the same range. Returns 0 or a WSA error. */
+static int select_deadline(const struct timeval *timeout, vg_time *deadline)
+{
+    *deadline = VG_TIME_NEVER;
+    if (!timeout)
+        return 0;
+    if (timeout->tv_sec < 0 || timeout->tv_usec < 0 || timeout->tv_usec >= 1000000)
+        return VG_WSAEINVAL;
+    vg_time now = ws_now(ws_g.net);
+    vg_time usec = (vg_time)timeout->tv_usec;
+    vg_time room = VG_TIME_NEVER - 1 - now - usec;    /* now is far below 2^63 */
+    if ((uint64_t)timeout->tv_sec <= room / 1000000u)
+        *deadline = now + (vg_time)timeout->tv_sec * 1000000u + usec;
+    return 0;
+}
+
 static int do_select(struct select_args *a, const struct timeval *timeout)
 {
     unsigned int handles = 0;
     for (int w = 0; w < 3; w++)
         if (a->set[w])
-            handles += *FDSET_COUNT(a->set[w]);
+            handles += *FDSET_COUNT(a->set[w]);   /* each <= WS_FD_COUNT_MAX: no wrap */
     if (handles == 0)
         return -VG_WSAEINVAL;     /* Winsock: at least one socket in one set */
-    vg_time deadline = VG_TIME_NEVER;
-    if (timeout) {
-        if (timeout->tv_sec < 0 || timeout->tv_usec < 0)
-            return -VG_WSAEINVAL;
-        deadline = ws_now(ws_g.net) + (vg_time)timeout->tv_sec * 1000000u + (vg_time)timeout->tv_usec;
-    }
+    vg_time deadline;
+    int bad = select_deadline(timeout, &deadline);
+    if (bad)
+        return -bad;
     int n = count_ready(a, 0);
     if (n == 0 && deadline > ws_now(ws_g.net)) {
         int e = ws_wait(select_ready, a, deadline);
@@ -119,17 +138,40 @@ static int do_select(struct select_args *a, const struct timeval *timeout)
     return n < 0 ? -VG_WSAENOTSOCK : n;
 }
 
-int vg_ws_select(int nfds, struct vg_fd_set *readfds, struct vg_fd_set *writefds,
-                 struct vg_fd_set *exceptfds, const struct timeval *timeout)
+/* A set's fd_count beyond the array the program declared (its FD_SETSIZE, passed by
+ * <vigil/winsock2.h>'s select) would make select read past the set: refuse it before reading
+ * one entry, with WSAEINVAL, the error Winsock's select gives its invalid arguments. Without a
+ * size, no set can hold more distinct sockets than the table has handles. */
+static int set_too_big(struct vg_fd_set *const set[3], unsigned int setsize)
+{
+    if (setsize == 0 || setsize > WS_FD_COUNT_MAX)
+        setsize = WS_FD_COUNT_MAX;
+    for (int w = 0; w < 3; w++)
+        if (set[w] && *FDSET_COUNT(set[w]) > setsize)
+            return 1;
+    return 0;
+}
+
+int vg_ws_select_setsize(int nfds, struct vg_fd_set *readfds, struct vg_fd_set *writefds,
+                         struct vg_fd_set *exceptfds, const struct timeval *timeout,
+                         unsigned int setsize)
 {
     (void)nfds;                   /* Winsock ignores it */
     int e = ws_enter();
     if (e)
         return ws_fail(e);
     struct select_args a = {{readfds, writefds, exceptfds}};
-    int r = count_ready(&a, 0) < 0 ? -VG_WSAENOTSOCK : do_select(&a, timeout);
+    int r = set_too_big(a.set, setsize)   ? -VG_WSAEINVAL
+            : count_ready(&a, 0) < 0      ? -VG_WSAENOTSOCK
+                                          : do_select(&a, timeout);
     ws_leave();
     return r < 0 ? ws_fail(-r) : r;
+}
+
+int vg_ws_select(int nfds, struct vg_fd_set *readfds, struct vg_fd_set *writefds,
+                 struct vg_fd_set *exceptfds, const struct timeval *timeout)
+{
+    return vg_ws_select_setsize(nfds, readfds, writefds, exceptfds, timeout, 0);
 }
 
 #define POLL_REQUESTABLE                                                                     \
@@ -180,7 +222,10 @@ static int poll_ready(void *ctx) { return poll_scan(ctx, 0) != 0; }
 
 static int do_poll(struct vg_wsapollfd *fds, uint32_t nfds, int timeout_ms)
 {
-    if (nfds == 0)
+    /* WSAPoll returns how many entries are ready as an int: more than INT_MAX entries cannot
+     * be answered, so such a count is the "invalid parameter" of its WSAEINVAL
+     * (learn.microsoft.com, nf-winsock2-wsapoll), refused before one entry is read. */
+    if (nfds == 0 || nfds > (uint32_t)INT_MAX)
         return -VG_WSAEINVAL;
     if (!fds)
         return -VG_WSAEFAULT;

@@ -8,8 +8,6 @@
 
 #include "api/ws.h"
 
-#define WS_SLOT_BITS 20
-#define WS_MAX_SLOTS ((1u << WS_SLOT_BITS) - 1)
 #define WS_GEN_MASK 0x1ffu
 
 /* Each WSAStartup-to-WSACleanup period starts its slots at a new generation, so handles from an
