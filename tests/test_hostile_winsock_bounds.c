@@ -224,15 +224,15 @@ static void listen_somaxconn_and_hints_are_clamped(void **state)
 static void setsockopt_huge_buffer_sizes_are_clamped(void **state)
 {
     (void)state;
-    /* 2 GiB of SO_RCVBUF could never be advertised (65535 << 7 is the largest window) and
-     * would only hold the buffer budget: clamped, and getsockopt says so. */
+    /* 2 GiB of SO_RCVBUF could never be advertised (65535 << 7 is the largest window this
+     * stack offers), 2 GiB of SO_SNDBUF never be in flight (65535 << 14 is the largest a peer
+     * can offer): clamped, and getsockopt says so. */
     assert_int_equal(api_start(NULL), 0);
     SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    const DWORD cap = 65535u << 7;
     assert_int_equal(set_dword(s, SOL_SOCKET, SO_RCVBUF, 0x7fffffff), 0);
-    assert_int_equal(get_dword(s, SOL_SOCKET, SO_RCVBUF), cap);
+    assert_int_equal(get_dword(s, SOL_SOCKET, SO_RCVBUF), 65535u << 7);
     assert_int_equal(set_dword(s, SOL_SOCKET, SO_SNDBUF, 0x7fffffff), 0);
-    assert_int_equal(get_dword(s, SOL_SOCKET, SO_SNDBUF), cap);
+    assert_int_equal(get_dword(s, SOL_SOCKET, SO_SNDBUF), 65535u << 14);
     assert_int_equal(set_dword(s, SOL_SOCKET, SO_SNDBUF, 100000), 0);
     assert_int_equal(get_dword(s, SOL_SOCKET, SO_SNDBUF), 100000);
     assert_fails_with(set_dword(s, SOL_SOCKET, SO_RCVBUF, 0x80000000u), WSAEINVAL);

@@ -257,15 +257,26 @@ static void require_window_covered(struct world *w)
     require(w, SEQ_GEQ(peer->snd_max, s->rcv_nxt + tcp_rcv_window(s)), "peer's window in flight");
 }
 
-static vg_tcb *find_embryo(vg_stack *s, vg_tcb *listener)
+/* A passive SYN_RECEIVED is a SYN-cache entry of the listener, not a TCB: while it is one, the
+ * SUT's "connection" is the listener, and the client's half-open entry is what packets to the
+ * client's 4-tuple meet. */
+static int has_embryo(struct world *w) { return w->listener->lq->syn.count > 0; }
+
+static int sut_is_half_open(const struct world *w)
 {
-    for (vg_tcb *t = s->all; t; t = t->all_next)
-        if (t->parent == listener && t->state == VG_TCP_SYN_RECEIVED)
-            return t;
-    return NULL;
+    return w->target == VG_TCP_SYN_RECEIVED && w->s == w->listener;
 }
 
-static int has_embryo(struct world *w) { return find_embryo(tn_stack(w->p, 1), w->listener) != NULL; }
+static struct vg_syn_entry *half_open_entry(const struct world *w, uint32_t src, uint16_t sport)
+{
+    if (!sut_is_half_open(w) || !w->conn[0])
+        return NULL;
+    uint16_t cport;
+    vg_tcp_endpoints(w->conn[0], NULL, &cport, NULL, NULL);
+    if (src != TN_ADDR0 || sport != cport)
+        return NULL;
+    return syncache_lookup(&w->listener->lq->syn, TN_ADDR1, SRV_PORT, TN_ADDR0, cport);
+}
 
 static struct world *world_new(enum vg_tcp_state target, uint64_t seed)
 {
@@ -362,11 +373,10 @@ static void setup(struct world *w)
         connect_client(w);
         require(w, run(w, has_embryo, lim, 1000), "embryo");
         w->wire.hold = HOLD_ALL;
-        w->s = find_embryo(tn_stack(w->p, 1), w->listener);
+        w->s = w->listener;
         run_for(w, VG_MS(5));
         in->cap = SUT_RCVBUF;                      /* the peer, established, fills the window */
         run_for(w, VG_MS(5));
-        require_window_covered(w);
         return;
     default:
         break;
@@ -500,7 +510,7 @@ static void fresh_seed(struct world *w, struct pkt *k)
     memset(&h, 0, sizeof h);
     uint8_t data[1200];
     size_t dlen = 0;
-    if (w->target == VG_TCP_LISTEN || w->s_gone) {
+    if (w->target == VG_TCP_LISTEN || w->s_gone || sut_is_half_open(w)) {
         h.sport = (uint16_t)(1024 + rnd(60000));
         h.dport = SRV_PORT;
         h.seq = rnd32();
@@ -678,7 +688,8 @@ static struct reading read_packet(struct world *w, const struct pkt *k)
 
 static int aimed_at_sut(const struct world *w, const struct reading *r)
 {
-    if (!r->tcp_ok || w->s_gone || w->target == VG_TCP_LISTEN || w->s->state == VG_TCP_CLOSED)
+    if (!r->tcp_ok || w->s_gone || w->target == VG_TCP_LISTEN || sut_is_half_open(w) ||
+        w->s->state == VG_TCP_CLOSED)
         return 0;
     const vg_tcb *s = w->s;
     return r->th.dport == s->lport && r->th.sport == s->rport && r->ip.src == s->raddr &&
@@ -688,9 +699,10 @@ static int aimed_at_sut(const struct world *w, const struct reading *r)
 /* Every forged octet is the peer's own octet at that sequence number. */
 static void true_payload(struct world *w, struct pkt *k, struct reading *r)
 {
-    if (!r->dlen || !aimed_at_sut(w, r) || w->s->state == VG_TCP_SYN_SENT)
+    const struct vg_syn_entry *e = r->tcp_ok ? half_open_entry(w, r->ip.src, r->th.sport) : NULL;
+    if (!r->dlen || (!e && (!aimed_at_sut(w, r) || w->s->state == VG_TCP_SYN_SENT)))
         return;                        /* no IRS yet: SYN_SENT takes no data */
-    uint32_t base = w->s->irs + 1;
+    uint32_t base = (e ? e->irs : w->s->irs) + 1;
     uint8_t *d = k->b + (r->data - k->b);
     for (size_t i = 0; i < r->dlen; i++)
         d[i] = stream_byte(1 - w->sut, r->th.seq - base + (uint32_t)i);
@@ -735,6 +747,8 @@ static void take_snapshot(struct world *w, struct snapshot *n)
 /* The packets a strict batch leaves out: those that may legitimately end the conversation. */
 static int may_end_conversation(const struct world *w, const struct reading *r)
 {
+    if (r->tcp_ok && half_open_entry(w, r->ip.src, r->th.sport))
+        return (r->th.flags & (VG_TCP_RST | VG_TCP_FIN)) != 0;   /* may end it, or end it early */
     if (!aimed_at_sut(w, r))
         return 0;
     uint8_t f = r->th.flags;
@@ -795,6 +809,8 @@ static int dropped_early(struct world *w, const struct pkt *k, const struct read
 /* Injects one packet and checks everything that can be said about it on its own. */
 static void inject(struct world *w, struct pkt *k, int single_flip, struct batch *b, struct tally *t)
 {
+    if (sut_is_half_open(w))
+        adopt(w);                      /* a forged ACK completed the handshake: the TCB is the SUT */
     struct reading r = read_packet(w, k);
     true_payload(w, k, &r);
     if (!b->chaos && may_end_conversation(w, &r)) {
@@ -836,7 +852,14 @@ static void inject(struct world *w, struct pkt *k, int single_flip, struct batch
         lis = conn ? NULL : tcb_find_listener(s, r.ip.dst, r.th.dport);
     }
     uint64_t no_tcb = st->tcp_no_tcb, tcbs = st->tcbs_live;
-    int room = lis && lis->lq->queued + lis->lq->embryonic < lis->lq->backlog;
+    /* Half-open connections are SYN-cache entries, apart from the accept queue. */
+    int room = lis && lis->lq->queued < lis->lq->backlog;
+    int half_open = lis && syncache_lookup(&lis->lq->syn, r.ip.dst, r.th.dport, r.ip.src,
+                                           r.th.sport) != NULL;
+    const struct vg_syn_entry *client = r.tcp_ok ? half_open_entry(w, r.ip.src, r.th.sport) : NULL;
+    if (client && (r.th.flags & VG_TCP_FIN) &&
+        b->nfins < sizeof b->fin_offsets / sizeof b->fin_offsets[0])
+        b->fin_offsets[b->nfins++] = r.th.seq + (uint32_t)r.dlen - (client->irs + 1);
 
     vg_stack_input(s, k->b, k->len, now_of(w));
     t->packets++;
@@ -874,17 +897,24 @@ static void inject(struct world *w, struct pkt *k, int single_flip, struct batch
     if (lis) {
         uint8_t f = r.th.flags;
         if (f & VG_TCP_RST) {
-            assert_int_equal(answers, 0);          /* §3.10.7.2: ignored */
+            /* §3.10.7.2: ignored; for a half-open entry, RFC 5961: at most a challenge ACK. */
+            assert_true(answers <= (uint64_t)half_open);
         } else if (f & VG_TCP_ACK) {
-            assert_int_equal(answers, 1);          /* an RST */
+            if (half_open)
+                assert_true(answers <= 1);         /* RST, challenge ACK, or a completed handshake */
+            else
+                assert_int_equal(answers, 1);      /* an RST */
         } else if (f & VG_TCP_SYN) {
             t->syn_to_listener++;
-            assert_int_equal(answers, (uint64_t)room);          /* SYN-ACK, or silence if full */
-            assert_int_equal(st->tcbs_live, tcbs + (uint64_t)room);
+            assert_int_equal(answers, (uint64_t)(room || half_open));   /* SYN-ACK, or silence if full */
+            assert_int_equal(st->tcbs_live, tcbs);   /* a SYN never costs a TCB */
         } else {
             assert_int_equal(answers, 0);
         }
     }
+    if (client && !half_open_entry(w, r.ip.src, r.th.sport) &&
+        !tcb_lookup(s, r.ip.dst, r.th.dport, r.ip.src, r.th.sport))
+        b->reset = 1;                              /* an RST ended the client's half-open entry */
     int reset = 0, was_gone = w->s_gone;
     for (size_t i = nev; i < w->p->nevents && !was_gone; i++) {
         const struct tn_event *e = &w->p->events[i];

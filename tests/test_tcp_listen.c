@@ -1,7 +1,8 @@
-/* Listening sockets: the backlog bounds connections waiting for accept() plus those still in
- * the handshake; a SYN that finds it full is dropped silently (no SYN-ACK, no RST) so the
- * client's retransmission succeeds once accept() has made room. A listener answers stray ACKs
- * with RST, ignores RSTs, and resets the connections nobody accepted when it closes. */
+/* Listening sockets: the backlog bounds connections waiting for accept() only (half-open ones
+ * are SYN-cache entries with a bound of their own, test_hostile_syn_flood.c); a SYN that finds
+ * the accept queue full is dropped silently (no SYN-ACK, no RST) so the client's retransmission
+ * succeeds once accept() has made room. A listener answers stray ACKs with RST, ignores RSTs,
+ * and resets the connections nobody accepted, and the half-open ones, when it closes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "rawpeer.h"
+#include "tcp/tcb.h"
 
 #define PORT 8080
 
@@ -77,25 +79,35 @@ static void backlog_full_drops_syn_silently_then_accepts_after_accept(void **sta
     rp_free(rp);
 }
 
-static void handshakes_in_progress_count_toward_backlog(void **state)
+static void handshakes_in_progress_do_not_count_toward_backlog(void **state)
 {
     (void)state;
     struct rawpeer *rp = rp_new(NULL);
     vg_tcb *l = rp_listen(rp, PORT, 1);
+    /* Half-open connections do not fill a backlog of one: both SYNs are answered. */
     const struct rp_seg *sa1 = syn_from(rp, 40001, 1000);
     assert_non_null(sa1);
-    assert_null(syn_from(rp, 40002, 2000));      /* one embryo fills a backlog of one */
-    rp_expect_none(rp);
-    /* The embryo dies (its client resets it): room again. */
-    rp->port = 40001;
-    rp_send(rp, VG_TCP_RST, 1001, 0, 0, NULL, NULL, 0);
-    assert_int_equal(rp_stats(rp)->tcbs_live, 1);
     const struct rp_seg *sa2 = syn_from(rp, 40002, 2000);
     assert_non_null(sa2);
+    assert_int_equal(rp_stats(rp)->syncache_live, 2);
+    assert_int_equal(rp_stats(rp)->tcbs_live, 1);
+    ack_from(rp, 40001, 1000, sa1);
+    assert_int_equal(rp_count_events(rp, VG_EV_ACCEPTABLE, l), 1);
+    /* The accept queue is full: the second handshake's ACK is dropped and its entry kept. */
     ack_from(rp, 40002, 2000, sa2);
-    vg_tcb *c = vg_tcp_accept(l);
-    assert_non_null(c);
-    vg_tcp_abort(c, rp->now);
+    rp_expect_none(rp);
+    assert_int_equal(rp_stats(rp)->listen_overflows, 1);
+    assert_int_equal(rp_stats(rp)->syncache_live, 1);
+    vg_tcb *c1 = vg_tcp_accept(l);
+    assert_non_null(c1);
+    /* The client repeats its ACK (prompted by the SYN-ACK resend): now it is accepted. */
+    ack_from(rp, 40002, 2000, sa2);
+    vg_tcb *c2 = vg_tcp_accept(l);
+    assert_non_null(c2);
+    assert_int_equal(vg_tcp_state(c2), VG_TCP_ESTABLISHED);
+    assert_int_equal(rp_stats(rp)->syncache_live, 0);
+    vg_tcp_abort(c1, rp->now);
+    vg_tcp_abort(c2, rp->now);
     vg_tcp_close(l, rp->now);
     rp_free(rp);
 }
@@ -107,11 +119,20 @@ static void listen_again_changes_the_backlog(void **state)
     vg_tcb *l = rp_listen(rp, PORT, 1);
     const struct rp_seg *sa1 = syn_from(rp, 40001, 1000);
     assert_non_null(sa1);
+    ack_from(rp, 40001, 1000, sa1);               /* the accept queue (1) is full */
     assert_null(syn_from(rp, 40002, 2000));
     assert_int_equal(vg_tcp_listen(l, 3), 0);
-    assert_non_null(syn_from(rp, 40002, 2000));
-    assert_non_null(syn_from(rp, 40003, 3000));
-    assert_null(syn_from(rp, 40004, 4000));
+    const struct rp_seg *sa2 = syn_from(rp, 40002, 2000);
+    assert_non_null(sa2);
+    ack_from(rp, 40002, 2000, sa2);
+    const struct rp_seg *sa3 = syn_from(rp, 40003, 3000);
+    assert_non_null(sa3);
+    ack_from(rp, 40003, 3000, sa3);
+    assert_null(syn_from(rp, 40004, 4000));       /* three wait for accept() */
+    /* listen() clamps the backlog to cfg.max_backlog, so a SOMAXCONN-sized one works. */
+    assert_int_equal(vg_tcp_listen(l, 0x7fffffff), 0);
+    assert_int_equal(l->lq->backlog, vg_stack_config(rp->s)->max_backlog);
+    assert_non_null(syn_from(rp, 40004, 4000));
     vg_tcp_close(l, rp->now);
     rp_free(rp);
 }
@@ -204,7 +225,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(backlog_full_drops_syn_silently_then_accepts_after_accept),
-        cmocka_unit_test(handshakes_in_progress_count_toward_backlog),
+        cmocka_unit_test(handshakes_in_progress_do_not_count_toward_backlog),
         cmocka_unit_test(listen_again_changes_the_backlog),
         cmocka_unit_test(listener_answers_stray_ack_with_rst_and_ignores_others),
         cmocka_unit_test(closing_listener_resets_connections_not_yet_accepted),

@@ -20,9 +20,11 @@
 #define WS_SLOT_BITS 20
 #define WS_MAX_SLOTS ((1u << WS_SLOT_BITS) - 1)
 #define WS_FD_COUNT_MAX WS_MAX_SLOTS
-/* SO_RCVBUF/SO_SNDBUF are clamped to the largest window the stack can advertise
- * (65535 << VG_RCV_WSCALE, 7): a larger buffer could never be used, only charged. */
-#define WS_SOCKBUF_MAX (65535u << 7)
+/* SO_RCVBUF is clamped to the largest window this stack advertises (65535 << VG_RCV_WSCALE,
+ * 7), SO_SNDBUF to the largest a peer can offer (65535 << 14, RFC 7323 §2.3): a larger buffer
+ * could never be used, only held against the buffer budget. */
+#define WS_RCVBUF_MAX (65535u << 7)
+#define WS_SNDBUF_MAX (65535u << 14)
 
 struct ws_sock {
     vg_socket_t handle;

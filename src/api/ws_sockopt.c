@@ -109,11 +109,13 @@ static int set_value(struct ws_sock *so, const struct opt *o, const char *optval
             if (iv < 0)
                 return VG_WSAEINVAL;
             /* Windows documents no upper bound for these (learn.microsoft.com, "SOL_SOCKET
-             * socket options"); a size past the largest window the stack can offer could never
-             * be used, only held against the buffer budget: clamp it, as Linux clamps to
+             * socket options"); a size past the largest window (ws.h) could never be used,
+             * only held against the buffer budget: clamp it, as Linux clamps to
              * rmem_max/wmem_max, and getsockopt reports what is in force. */
-            if (v > WS_SOCKBUF_MAX)
-                v = WS_SOCKBUF_MAX;
+            if (o->name == VG_WS_SO_RCVBUF && v > WS_RCVBUF_MAX)
+                v = WS_RCVBUF_MAX;
+            if (o->name == VG_WS_SO_SNDBUF && v > WS_SNDBUF_MAX)
+                v = WS_SNDBUF_MAX;
             if (o->name == VG_WS_SO_RCVBUF)
                 so->rcvbuf = v;
             else

@@ -145,6 +145,7 @@ vg_time vg_stack_next_deadline(const vg_stack *s)
 /* One handler per kind of timer owner; each may free its owner. */
 static void (*const timer_handlers[VG_TIMER_KINDS])(vg_stack *, struct vg_timer *, vg_time) = {
     [VG_TIMER_TCB] = vg_tcp_timer_fire,
+    [VG_TIMER_SYNCACHE] = vg_syncache_timer_fire,
 };
 
 vg_time vg_stack_poll(vg_stack *s, vg_time now)

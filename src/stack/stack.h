@@ -43,6 +43,10 @@ struct vg_stack {
     vg_time challenge_window;      /* start of the current one-second challenge-ACK window */
     uint32_t challenge_sent;       /* challenge ACKs sent in it */
     /* -- syncache / listeners -- */
+    uint8_t syn_key[16];           /* SYN cookies and SYN-cache hash (tcp/syncookie.c syn_key) */
+    uint8_t syn_key_ready;
+    uint32_t syn_challenges;       /* challenge ACKs sent by half-open entries in ... */
+    vg_time syn_challenge_window;  /* ... this one-second window (cfg.challenge_ack_limit) */
     /* -- RFC 5961, out-of-window replies, persist and orphans -- */
     /* -- ICMP, PMTU and soft errors -- */
     vg_time icmp_window;           /* start of the current one-second echo-reply window */
@@ -101,9 +105,11 @@ void vg_icmp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *msg
 /* Timer owners: struct vg_timer.kind selects the handler vg_stack_poll calls (stack.c). */
 enum vg_timer_kind {
     VG_TIMER_TCB = 0,              /* embedded in a vg_tcb */
+    VG_TIMER_SYNCACHE,             /* embedded in a SYN-cache entry (tcp/syncache.c) */
     VG_TIMER_KINDS
 };
 void vg_tcp_timer_fire(vg_stack *s, struct vg_timer *tm, vg_time now);
+void vg_syncache_timer_fire(vg_stack *s, struct vg_timer *tm, vg_time now);
 void vg_tcp_free_all(vg_stack *s);
 void vg_udp_free_all(vg_stack *s);
 

@@ -57,7 +57,7 @@ void tcb_free(vg_tcb *t)
         vg_port_unref(s, t->lport);
     vg_ring_free(s, &t->snd);
     rcvq_free(t);
-    free(t->lq);
+    tcp_listen_q_free(t);
     if (t->all_prev)
         t->all_prev->all_next = t->all_next;
     else
@@ -153,6 +153,8 @@ void tcb_listener_remove(vg_stack *s, vg_tcb *t)
     t->flags &= (uint16_t)~TF_LISTENER;
 }
 
+/* A connection dying before accept() leaves its listener's accept queue (only queued ones have
+ * a parent: half-open connections are SYN-cache entries, not TCBs). */
 static void unlink_from_parent(vg_tcb *t)
 {
     vg_tcb *l = t->parent;
@@ -171,8 +173,6 @@ static void unlink_from_parent(vg_tcb *t)
             }
         l->lq->queued--;
         t->flags &= (uint16_t)~TF_ACCEPT_QUEUED;
-    } else {
-        l->lq->embryonic--;
     }
     t->parent = NULL;
     t->aq_next = NULL;

@@ -4,6 +4,7 @@
 
 #include "stack/stack.h"
 #include "tcp/ring.h"
+#include "tcp/syncache.h"
 
 /* Sequence-number comparisons modulo 2^32 (RFC 9293 §3.4). */
 #define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
@@ -37,9 +38,15 @@ enum {
     TF_DELACK_ONE = 1u << 15,    /* one full segment received unacknowledged */
 };
 
+/* A listener's two queues, apart (as Linux and FreeBSD keep them): the accept queue holds
+ * established connections, bounded by min(listen backlog, cfg.max_backlog); half-open ones are
+ * small SYN-cache entries, bounded by cfg.syn_queue_max, and cost no TCB. */
 struct vg_listen_q {
     vg_tcb *head, *tail;         /* established connections waiting for accept */
-    uint32_t backlog, queued, embryonic;
+    uint32_t backlog, queued;
+    struct vg_syncache syn;      /* half-open connections */
+    vg_time cookies_at;          /* last SYN cookie sent; ACKs are checked as cookies while recent */
+    uint8_t cookies_sent;        /* cookies_at is valid */
 };
 
 struct vg_ooo_range { uint32_t off, len; };  /* offsets from RCV.NXT at the time of insertion */
@@ -115,8 +122,13 @@ void tcb_init_connection(vg_tcb *t, vg_time now);
 
 /* tcp_listen.c */
 void tcp_apply_syn_options(vg_tcb *t, const struct vg_tcp_hdr *th);
-void tcp_listen_input(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,
-                      size_t dlen, vg_time now);
+/* A segment for listener l and no connection. Returns a new connection in SYN_RECEIVED when
+ * the segment completes a handshake (SYN cache or SYN cookie): the caller processes the segment
+ * on it as on any connection, which establishes it and queues it for accept. */
+vg_tcb *tcp_listen_input(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,
+                         size_t dlen, vg_time now);
+/* Frees a listener's queues (tcb_free). */
+void tcp_listen_q_free(vg_tcb *l);
 
 /* tcp_output.c */
 void tcp_output(vg_tcb *t, vg_time now);

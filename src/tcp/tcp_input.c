@@ -137,7 +137,6 @@ static void establish_passive(vg_tcb *t, vg_time now)
 {
     vg_tcb *l = t->parent;
     if (l && l->lq) {
-        l->lq->embryonic--;
         l->lq->queued++;
         t->flags |= TF_ACCEPT_QUEUED;
         if (l->lq->tail)
@@ -391,13 +390,16 @@ void vg_tcp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg,
     }
     if (!t) {
         vg_tcb *l = tcb_find_listener(s, ip->dst, th.dport);
-        if (l) {
-            tcp_listen_input(l, ip, &th, dlen, now);
+        if (!l) {
+            s->stats.tcp_no_tcb++;
+            tcp_send_reset_reply(s, ip, &th, dlen, now);
             return;
         }
-        s->stats.tcp_no_tcb++;
-        tcp_send_reset_reply(s, ip, &th, dlen, now);
-        return;
+        /* A handshake completed from the SYN cache or a cookie: the segment continues on the
+         * new connection like any other, which establishes and queues it. */
+        t = tcp_listen_input(l, ip, &th, dlen, now);
+        if (!t)
+            return;
     }
     if (t->state == VG_TCP_SYN_SENT) {
         syn_sent_input(t, &th, now);

@@ -1,5 +1,18 @@
-/* Passive open: a SYN arriving at a listener creates a connection in SYN_RECEIVED. */
+/* Passive open. A SYN to a listener costs no TCB: it becomes a small SYN-cache entry
+ * (syncache.c), or, when the cache is full or cfg.syncookies says so, a SYN cookie
+ * (syncookie.c) that costs nothing at all. Only the ACK that completes the handshake creates the
+ * connection, in SYN_RECEIVED, which the ordinary segment path then establishes and queues for
+ * accept. The accept queue is bounded apart from the SYN queue, so half-open connections never
+ * lock out established ones. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp/syncookie.h"
 #include "tcp/tcb.h"
+
+/* A cookie is good for two minute counters; so long after the last one sent, an ACK for no
+ * connection may be one. Otherwise it is not even hashed: it gets the RST any stray ACK gets. */
+#define COOKIE_LIFETIME_US VG_MS(120000)
 
 /* The peer's SYN options decide our segment size and whether window scaling is in effect
  * (RFC 9293 §3.7.1, RFC 7323 §2.2). */
@@ -32,44 +45,220 @@ static void inherit(vg_tcb *c, const vg_tcb *l)
     c->rcvbuf = l->rcvbuf;
 }
 
-void tcp_listen_input(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,
-                      size_t dlen, vg_time now)
+void tcp_listen_q_free(vg_tcb *l)
+{
+    if (!l->lq)
+        return;
+    syncache_clear(&l->lq->syn, 0, 0);
+    free(l->lq);
+    l->lq = NULL;
+}
+
+static int accept_queue_full(vg_tcb *l)
+{
+    if (l->lq->queued < l->lq->backlog)
+        return 0;
+    l->stack->stats.listen_overflows++;
+    return 1;
+}
+
+/* The half-open connection the SYN cache or a cookie vouched for, as the handshake left it:
+ * SYN_RECEIVED with our SYN outstanding, options and settings as any passive open. */
+static vg_tcb *child_new(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *ack,
+                         uint32_t iss, uint32_t irs, uint16_t peer_mss, uint8_t peer_wscale,
+                         uint16_t peer_wnd, vg_time now)
 {
     vg_stack *s = l->stack;
-    if (th->flags & VG_TCP_RST)
-        return;
-    if (th->flags & VG_TCP_ACK) {
-        tcp_send_reset_reply(s, ip, th, dlen, now);
-        return;
-    }
-    if (!(th->flags & VG_TCP_SYN))
-        return;
-    if (l->lq->queued + l->lq->embryonic >= l->lq->backlog)
-        return;                       /* backlog full: the peer's SYN retransmission retries */
-    vg_tcb *c = tcb_alloc(s);
+    vg_tcb *c = tcb_alloc(s);          /* refused at cfg.max_tcbs */
     if (!c)
-        return;
-    if (vg_port_ref(s, th->dport)) {
+        return NULL;
+    if (vg_port_ref(s, ack->dport)) {
         tcb_free(c);
-        return;
+        return NULL;
     }
     c->laddr = ip->dst;
-    c->lport = th->dport;
+    c->lport = ack->dport;
     c->raddr = ip->src;
-    c->rport = th->sport;
+    c->rport = ack->sport;
     inherit(c, l);
     c->parent = l;
-    l->lq->embryonic++;
-    tcp_apply_syn_options(c, th);
-    tcb_init_connection(c, now);
+    struct vg_tcp_hdr syn;
+    memset(&syn, 0, sizeof syn);
+    syn.opt.has_mss = peer_mss != 0;
+    syn.opt.mss = peer_mss;
+    syn.opt.has_wscale = peer_wscale != VG_SYN_NO_WSCALE;
+    syn.opt.wscale = syn.opt.has_wscale ? peer_wscale : 0;
+    tcp_apply_syn_options(c, &syn);
+    c->rto_us = VG_RTO_INITIAL_US;
+    cc_init(c);
+    c->last_rx = now;
     c->ka_epoch = now;
-    c->irs = th->seq;
-    c->rcv_nxt = th->seq + 1;
-    c->rcv_adv = c->rcv_nxt;
-    c->snd_wnd = th->wnd;             /* never scaled in a SYN */
-    c->snd_wl1 = th->seq;
+    c->iss = iss;
+    c->snd_una = iss;
+    c->snd_nxt = iss + 1;
+    c->snd_max = iss + 1;
+    c->irs = irs;
+    c->rcv_nxt = irs + 1;
+    c->rcv_adv = c->rcv_nxt + synack_window(l);
+    c->snd_wnd = peer_wnd;
+    c->snd_wl1 = irs;
     c->state = VG_TCP_SYN_RECEIVED;
     tcb_table_insert(s, c);
-    tcp_send_syn(c, now);
-    tcp_timer_update(c, now);
+    return c;
+}
+
+static uint32_t passive_isn(vg_stack *s, const struct vg_ipv4_hdr *ip,
+                            const struct vg_tcp_hdr *th, vg_time now)
+{
+    /* The same RFC 6528 ISN a connection with this 4-tuple would get. */
+    vg_tcb id;
+    memset(&id, 0, sizeof id);
+    id.stack = s;
+    id.laddr = ip->dst;
+    id.lport = th->dport;
+    id.raddr = ip->src;
+    id.rport = th->sport;
+    return tcb_isn(s, &id, now);
+}
+
+static void send_cookie(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,
+                        vg_time now)
+{
+    vg_stack *s = l->stack;
+    uint16_t mss;
+    uint32_t iss = syncookie_make(s, ip->dst, th->dport, ip->src, th->sport, th->seq,
+                                  th->opt.has_mss ? th->opt.mss : 0, now, &mss);
+    synack_output(s, ip->dst, th->dport, ip->src, th->sport, iss, th->seq + 1, synack_window(l),
+                  VG_SYN_NO_WSCALE, now);
+    s->stats.syncookies_sent++;
+    l->lq->cookies_at = now;
+    l->lq->cookies_sent = 1;
+}
+
+static void syn_input(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,
+                      vg_time now)
+{
+    vg_stack *s = l->stack;
+    struct vg_syncache *sc = &l->lq->syn;
+    /* As Linux: with no room to accept, a SYN is dropped; the client's retransmission retries
+     * once the application has accepted. */
+    if (accept_queue_full(l))
+        return;
+    uint8_t mode = s->cfg.syncookies;
+    if (mode != VG_SYNCOOKIES_ALWAYS) {
+        if (sc->count >= s->cfg.syn_queue_max) {
+            if (mode != VG_SYNCOOKIES_OFF) {
+                send_cookie(l, ip, th, now);
+                return;
+            }
+            while (sc->count >= s->cfg.syn_queue_max)
+                syncache_evict_oldest(sc);
+        }
+        if (syncache_add(sc, ip, th, passive_isn(s, ip, th, now), now))
+            return;
+        if (mode == VG_SYNCOOKIES_OFF)
+            return;                    /* out of memory: the SYN's retransmission retries */
+    }
+    send_cookie(l, ip, th, now);
+}
+
+/* RFC 5961 §3 for a half-open entry: an RST exactly at RCV.NXT ends it, one elsewhere in the
+ * window gets a challenge ACK, any other is ignored. */
+static void entry_rst(vg_tcb *l, struct vg_syn_entry *e, const struct vg_tcp_hdr *th,
+                      vg_time now)
+{
+    uint32_t rcv_nxt = e->irs + 1;
+    if (th->seq == rcv_nxt)
+        syncache_remove(e);
+    else if (SEQ_GT(th->seq, rcv_nxt) && SEQ_LT(th->seq, rcv_nxt + synack_window(l)))
+        syncache_challenge_ack(e, now);
+}
+
+static vg_tcb *entry_ack(vg_tcb *l, struct vg_syn_entry *e, const struct vg_ipv4_hdr *ip,
+                         const struct vg_tcp_hdr *th, size_t dlen, vg_time now)
+{
+    vg_stack *s = l->stack;
+    if (th->ack != e->iss + 1) {
+        tcp_send_reset_reply(s, ip, th, dlen, now);   /* RFC 9293 §3.10.7.4: not our SYN's ACK */
+        return NULL;
+    }
+    uint32_t rcv_nxt = e->irs + 1;
+    if (SEQ_LT(th->seq, rcv_nxt) || SEQ_GEQ(th->seq, rcv_nxt + synack_window(l))) {
+        syncache_challenge_ack(e, now);
+        return NULL;
+    }
+    /* Accept queue full: keep the entry and drop the ACK (as Linux); its SYN-ACK resends make
+     * the client repeat the ACK, which succeeds once the application has accepted. */
+    if (accept_queue_full(l))
+        return NULL;
+    vg_tcb *c = child_new(l, ip, th, e->iss, e->irs, e->peer_mss, e->peer_wscale, e->peer_wnd,
+                          now);
+    if (!c)
+        return NULL;
+    if (e->retries == 0) {
+        c->flags |= TF_RTT_TIMING;     /* the handshake's RTT sample (Karn: only if not resent) */
+        c->rtt_seq = e->iss;
+        c->rtt_start = syncache_sent_at(e);
+    }
+    syncache_remove(e);
+    return c;
+}
+
+static vg_tcb *cookie_ack(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,
+                          size_t dlen, vg_time now)
+{
+    vg_stack *s = l->stack;
+    struct vg_listen_q *q = l->lq;
+    int recent = q->cookies_sent && now - q->cookies_at < COOKIE_LIFETIME_US;
+    if (s->cfg.syncookies != VG_SYNCOOKIES_ALWAYS && !recent) {
+        tcp_send_reset_reply(s, ip, th, dlen, now);
+        return NULL;
+    }
+    uint16_t mss;
+    if (syncookie_check(s, ip->dst, th->dport, ip->src, th->sport, th->seq - 1, th->ack - 1, now,
+                        &mss)) {
+        s->stats.syncookies_bad++;
+        tcp_send_reset_reply(s, ip, th, dlen, now);
+        return NULL;
+    }
+    if (accept_queue_full(l))
+        return NULL;                   /* the client's next segment carries the cookie again */
+    /* The ACK's window is unscaled: a cookie connection has no window scaling. */
+    vg_tcb *c = child_new(l, ip, th, th->ack - 1, th->seq - 1, mss, VG_SYN_NO_WSCALE, th->wnd,
+                          now);
+    if (c)
+        s->stats.syncookies_ok++;
+    return c;
+}
+
+vg_tcb *tcp_listen_input(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,
+                         size_t dlen, vg_time now)
+{
+    vg_stack *s = l->stack;
+    struct vg_syn_entry *e = syncache_lookup(&l->lq->syn, ip->dst, th->dport, ip->src, th->sport);
+    if (th->flags & VG_TCP_RST) {
+        if (e)
+            entry_rst(l, e, th, now);
+        return NULL;                   /* RFC 9293 §3.10.7.2: a listener ignores RSTs */
+    }
+    if ((th->flags & VG_TCP_SYN) && e) {
+        /* As a connection in SYN_RECEIVED would: the SYN again means the peer lost our SYN-ACK;
+         * any other SYN (a SYN-ACK of a simultaneous open too) gets an ACK (RFC 5961 §4). */
+        if (th->seq == e->irs && !(th->flags & VG_TCP_ACK))
+            syncache_resend(e, now);
+        else
+            syncache_challenge_ack(e, now);
+        return NULL;
+    }
+    if ((th->flags & (VG_TCP_SYN | VG_TCP_ACK)) == (VG_TCP_SYN | VG_TCP_ACK)) {
+        tcp_send_reset_reply(s, ip, th, dlen, now);
+        return NULL;
+    }
+    if (th->flags & VG_TCP_SYN) {
+        syn_input(l, ip, th, now);
+        return NULL;
+    }
+    if (!(th->flags & VG_TCP_ACK))
+        return NULL;
+    return e ? entry_ack(l, e, ip, th, dlen, now) : cookie_ack(l, ip, th, dlen, now);
 }

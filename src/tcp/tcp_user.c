@@ -37,11 +37,19 @@ int vg_tcp_bind(vg_tcb *t, uint32_t addr, uint16_t port)
     return 0;
 }
 
+/* listen()'s backlog bounds the accept queue only, clamped to cfg.max_backlog (so a
+ * SOMAXCONN-sized request works); half-open connections have the SYN cache. */
+static uint32_t accept_backlog(const vg_stack *s, int backlog)
+{
+    uint32_t b = backlog > 0 ? (uint32_t)backlog : 1;
+    return b < s->cfg.max_backlog ? b : s->cfg.max_backlog;
+}
+
 int vg_tcp_listen(vg_tcb *t, int backlog)
 {
     vg_stack *s = t->stack;
     if (t->state == VG_TCP_LISTEN) {
-        t->lq->backlog = backlog > 0 ? (uint32_t)backlog : 1;
+        t->lq->backlog = accept_backlog(s, backlog);
         return 0;
     }
     if (t->state != VG_TCP_CLOSED || (t->flags & TF_IN_TABLE))
@@ -57,7 +65,8 @@ int vg_tcp_listen(vg_tcb *t, int backlog)
     t->lq = vg_zalloc(s, sizeof *t->lq);
     if (!t->lq)
         return -VG_ERR_NOBUFS;
-    t->lq->backlog = backlog > 0 ? (uint32_t)backlog : 1;
+    t->lq->backlog = accept_backlog(s, backlog);
+    syncache_init(&t->lq->syn, t);
     t->state = VG_TCP_LISTEN;
     t->flags |= TF_LISTENER;
     t->hnext = s->listeners;
@@ -197,17 +206,27 @@ int vg_tcp_shutdown_send(vg_tcb *t, vg_time now)
 
 static void close_listener(vg_tcb *l, vg_time now)
 {
-    /* Connections not yet accepted die with their listener. */
+    /* Connections not yet accepted, and half-open ones, die with their listener; their peers
+     * are told. */
     vg_stack *s = l->stack;
-    for (vg_tcb *t = s->all; t;) {
-        vg_tcb *next = t->all_next;
-        if (t->parent == l) {
-            if (tcp_synchronized(t) || t->state == VG_TCP_SYN_RECEIVED)
-                tcp_send_rst_for(t, now);
+    struct vg_listen_q *q = l->lq;
+    while (q->head) {
+        vg_tcb *t = q->head;
+        q->head = t->aq_next;
+        if (!q->head)
+            q->tail = NULL;
+        q->queued--;
+        t->aq_next = NULL;
+        t->parent = NULL;
+        t->flags &= (uint16_t)~TF_ACCEPT_QUEUED;
+        if (tcp_synchronized(t) && t->state != VG_TCP_TIME_WAIT)
+            tcp_send_rst_for(t, now);
+        if (t->state == VG_TCP_CLOSED)
+            tcb_maybe_free(t);
+        else
             tcb_drop(t, VG_ERR_CONNABORTED, now);
-        }
-        t = next;
     }
+    syncache_clear(&q->syn, 1, now);
     tcb_listener_remove(s, l);
     l->state = VG_TCP_CLOSED;
 }

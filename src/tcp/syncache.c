@@ -1,0 +1,268 @@
+/* The SYN cache (see syncache.h). */
+#include "tcp/syncache.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp/syncookie.h"
+#include "tcp/tcb.h"
+#include "util/siphash.h"
+
+#define SYNCACHE_MIN_BUCKETS 64u
+
+void syncache_init(struct vg_syncache *sc, vg_tcb *listener)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->listener = listener;
+}
+
+/* Keyed, so an attacker choosing source ports and addresses cannot pile entries into one
+ * chain. */
+static uint32_t entry_hash(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                           uint16_t rport)
+{
+    uint8_t msg[12];
+    vg_put32(msg, raddr);
+    vg_put32(msg + 4, laddr);
+    vg_put16(msg + 8, rport);
+    vg_put16(msg + 10, lport);
+    return (uint32_t)vg_siphash24(syn_key(s), msg, sizeof msg);
+}
+
+static struct vg_syn_entry **bucket_of(struct vg_syncache *sc, uint32_t laddr, uint16_t lport,
+                                       uint32_t raddr, uint16_t rport)
+{
+    uint32_t h = entry_hash(sc->listener->stack, laddr, lport, raddr, rport);
+    return &sc->bucket[h & (sc->nbuckets - 1)];
+}
+
+/* Buckets follow the entries up to about one per entry; a failed grow only lengthens chains. */
+static void grow(struct vg_syncache *sc)
+{
+    vg_stack *s = sc->listener->stack;
+    uint32_t n = sc->nbuckets ? sc->nbuckets * 2 : SYNCACHE_MIN_BUCKETS;
+    struct vg_syn_entry **nb = vg_zalloc(s, n * sizeof *nb);
+    if (!nb)
+        return;
+    struct vg_syn_entry **old = sc->bucket;
+    uint32_t oldn = sc->nbuckets;
+    sc->bucket = nb;
+    sc->nbuckets = n;
+    for (uint32_t i = 0; i < oldn; i++) {
+        for (struct vg_syn_entry *e = old[i], *next; e; e = next) {
+            next = e->hnext;
+            struct vg_syn_entry **b = bucket_of(sc, e->laddr, e->lport, e->raddr, e->rport);
+            e->hnext = *b;
+            *b = e;
+        }
+    }
+    free(old);
+}
+
+struct vg_syn_entry *syncache_lookup(struct vg_syncache *sc, uint32_t laddr, uint16_t lport,
+                                     uint32_t raddr, uint16_t rport)
+{
+    if (!sc->count)
+        return NULL;
+    for (struct vg_syn_entry *e = *bucket_of(sc, laddr, lport, raddr, rport); e; e = e->hnext)
+        if (e->rport == rport && e->raddr == raddr && e->lport == lport && e->laddr == laddr)
+            return e;
+    return NULL;
+}
+
+uint16_t synack_window(const vg_tcb *l)
+{
+    return (uint16_t)(l->rcvbuf > 65535 ? 65535 : l->rcvbuf);
+}
+
+void synack_output(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
+                   uint32_t iss, uint32_t rcv_nxt, uint16_t wnd, uint8_t wscale, vg_time now)
+{
+    struct vg_tcp_hdr h;
+    memset(&h, 0, sizeof h);
+    h.sport = lport;
+    h.dport = rport;
+    h.seq = iss;
+    h.ack = rcv_nxt;
+    h.flags = VG_TCP_SYN | VG_TCP_ACK;
+    h.wnd = wnd;
+    h.opt.has_mss = 1;
+    h.opt.mss = (uint16_t)(s->cfg.mtu - 40);
+    if (wscale != VG_SYN_NO_WSCALE) {
+        h.opt.has_wscale = 1;
+        h.opt.wscale = wscale;
+    }
+    size_t n = vg_tcp_write(s->txbuf, sizeof s->txbuf, &h, laddr, raddr, NULL, 0);
+    if (!n)
+        return;
+    s->stats.tcp_out++;
+    vg_ip_output(s, VG_IPPROTO_TCP, laddr, raddr, s->txbuf, n, now);
+}
+
+static void send_synack(struct vg_syn_entry *e, vg_time now)
+{
+    vg_tcb *l = e->sc->listener;
+    synack_output(l->stack, e->laddr, e->lport, e->raddr, e->rport, e->iss, e->irs + 1,
+                  synack_window(l), e->peer_wscale == VG_SYN_NO_WSCALE ? VG_SYN_NO_WSCALE
+                                                                       : VG_RCV_WSCALE,
+                  now);
+}
+
+static vg_time rto_after(uint8_t retries) { return (vg_time)VG_RTO_INITIAL_US << retries; }
+
+vg_time syncache_sent_at(const struct vg_syn_entry *e)
+{
+    return e->timer.expires - rto_after(0);
+}
+
+struct vg_syn_entry *syncache_add(struct vg_syncache *sc, const struct vg_ipv4_hdr *ip,
+                                  const struct vg_tcp_hdr *th, uint32_t iss, vg_time now)
+{
+    vg_stack *s = sc->listener->stack;
+    struct vg_syn_entry *e = vg_zalloc(s, sizeof *e);
+    if (!e)
+        return NULL;
+    if (sc->count >= sc->nbuckets)
+        grow(sc);
+    if (!sc->nbuckets) {
+        free(e);
+        return NULL;
+    }
+    vg_timer_init(&e->timer);
+    e->timer.kind = VG_TIMER_SYNCACHE;
+    e->sc = sc;
+    e->laddr = ip->dst;
+    e->raddr = ip->src;
+    e->lport = th->dport;
+    e->rport = th->sport;
+    e->irs = th->seq;
+    e->iss = iss;
+    e->peer_mss = th->opt.has_mss ? th->opt.mss : 0;
+    e->peer_wnd = th->wnd;
+    e->peer_wscale = th->opt.has_wscale ? th->opt.wscale : VG_SYN_NO_WSCALE;
+    struct vg_syn_entry **b = bucket_of(sc, e->laddr, e->lport, e->raddr, e->rport);
+    e->hnext = *b;
+    *b = e;
+    e->older = sc->newest;
+    if (sc->newest)
+        sc->newest->newer = e;
+    else
+        sc->oldest = e;
+    sc->newest = e;
+    sc->count++;
+    s->stats.syncache_added++;
+    s->stats.syncache_live++;
+    send_synack(e, now);
+    vg_wheel_arm(&s->wheel, &e->timer, now + rto_after(0));
+    s->stats.timer_arms++;
+    return e;
+}
+
+void syncache_remove(struct vg_syn_entry *e)
+{
+    struct vg_syncache *sc = e->sc;
+    vg_stack *s = sc->listener->stack;
+    if (vg_timer_armed(&e->timer)) {
+        vg_wheel_cancel(&s->wheel, &e->timer);
+        s->stats.timer_cancels++;
+    }
+    for (struct vg_syn_entry **pp = bucket_of(sc, e->laddr, e->lport, e->raddr, e->rport); *pp;
+         pp = &(*pp)->hnext)
+        if (*pp == e) {
+            *pp = e->hnext;
+            break;
+        }
+    if (e->older)
+        e->older->newer = e->newer;
+    else
+        sc->oldest = e->newer;
+    if (e->newer)
+        e->newer->older = e->older;
+    else
+        sc->newest = e->older;
+    sc->count--;
+    s->stats.syncache_live--;
+    free(e);
+}
+
+void syncache_evict_oldest(struct vg_syncache *sc)
+{
+    if (!sc->oldest)
+        return;
+    sc->listener->stack->stats.syncache_evicted++;
+    syncache_remove(sc->oldest);
+}
+
+void syncache_clear(struct vg_syncache *sc, int reset, vg_time now)
+{
+    while (sc->oldest) {
+        struct vg_syn_entry *e = sc->oldest;
+        if (reset) {
+            vg_stack *s = sc->listener->stack;
+            struct vg_tcp_hdr h;
+            memset(&h, 0, sizeof h);
+            h.sport = e->lport;
+            h.dport = e->rport;
+            h.seq = e->iss + 1;
+            h.ack = e->irs + 1;
+            h.flags = VG_TCP_RST | VG_TCP_ACK;
+            size_t n = vg_tcp_write(s->txbuf, sizeof s->txbuf, &h, e->laddr, e->raddr, NULL, 0);
+            if (n) {
+                s->stats.tcp_rst_sent++;
+                s->stats.tcp_out++;
+                vg_ip_output(s, VG_IPPROTO_TCP, e->laddr, e->raddr, s->txbuf, n, now);
+            }
+        }
+        syncache_remove(e);
+    }
+    free(sc->bucket);
+    sc->bucket = NULL;
+    sc->nbuckets = 0;
+}
+
+void syncache_resend(struct vg_syn_entry *e, vg_time now) { send_synack(e, now); }
+
+void syncache_challenge_ack(struct vg_syn_entry *e, vg_time now)
+{
+    vg_stack *s = e->sc->listener->stack;
+    if (now - s->syn_challenge_window >= VG_MS(1000) || now < s->syn_challenge_window) {
+        s->syn_challenge_window = now;
+        s->syn_challenges = 0;
+    }
+    if (s->syn_challenges >= s->cfg.challenge_ack_limit) {
+        s->stats.tcp_challenge_acks_suppressed++;
+        return;
+    }
+    s->syn_challenges++;
+    s->stats.tcp_challenge_acks++;
+    struct vg_tcp_hdr h;
+    memset(&h, 0, sizeof h);
+    h.sport = e->lport;
+    h.dport = e->rport;
+    h.seq = e->iss + 1;
+    h.ack = e->irs + 1;
+    h.flags = VG_TCP_ACK;
+    h.wnd = synack_window(e->sc->listener);
+    size_t n = vg_tcp_write(s->txbuf, sizeof s->txbuf, &h, e->laddr, e->raddr, NULL, 0);
+    if (!n)
+        return;
+    s->stats.tcp_out++;
+    vg_ip_output(s, VG_IPPROTO_TCP, e->laddr, e->raddr, s->txbuf, n, now);
+}
+
+void vg_syncache_timer_fire(vg_stack *s, struct vg_timer *tm, vg_time now)
+{
+    struct vg_syn_entry *e = (struct vg_syn_entry *)((char *)tm - offsetof(struct vg_syn_entry, timer));
+    if (e->retries >= s->cfg.synack_retries) {
+        s->stats.syncache_expired++;
+        syncache_remove(e);
+        return;
+    }
+    e->retries++;
+    send_synack(e, now);
+    s->stats.tcp_retransmits++;
+    /* RFC 6298 §5.5: the timeout doubles after each resend. */
+    vg_wheel_arm(&s->wheel, &e->timer, now + rto_after(e->retries));
+    s->stats.timer_arms++;
+}
