@@ -68,6 +68,7 @@ static int vigil_measure(size_t n, struct vigil_result *r)
         cfg[i].seed = 11u + (uint64_t)i;
         /* Far past the default connection limit (262144): the point is a million TCBs. */
         cfg[i].max_tcbs = (uint32_t)n + SERVER_PORTS + 16u;
+        cfg[i].max_backlog = (uint32_t)(n / SERVER_PORTS + 1);   /* all wait for accept at once */
     }
     if (!net || vg_simnet_add_host(net, &cfg[0]) != 0 || vg_simnet_add_host(net, &cfg[1]) != 1) {
         fprintf(stderr, "bench_keepalive: cannot build the simulated network\n");
