@@ -199,13 +199,18 @@ static void listen_somaxconn_and_hints_are_clamped(void **state)
 {
     (void)state;
     /* SOMAXCONN (0x7fffffff) is "a reasonable maximum", SOMAXCONN_HINT(n) (-n) asks for n,
-     * clamped to 200..65535 as Windows does (learn.microsoft.com, nf-winsock2-listen). */
+     * clamped to 200..65535 as Windows does (learn.microsoft.com, nf-winsock2-listen), and
+     * then to the stack's own limit. */
     assert_int_equal(api_start(NULL), 0);
     static const struct { int backlog; uint32_t want; } cases[] = {
         {SOMAXCONN, 200},
         {SOMAXCONN_HINT(1), 200},
         {SOMAXCONN_HINT(1000), 1000},
         {INT_MAX - 1, 200},
+        /* Past the stack's cfg.max_backlog (4096 by default) the core clamps. */
+        {SOMAXCONN_HINT(5000), 4096},
+        {SOMAXCONN_HINT(INT_MAX), 4096},
+        {INT_MIN, 4096},
         {0, 1},
         {5, 5},
     };
