@@ -101,11 +101,12 @@ int vg_tcp_connect(vg_tcb *t, uint32_t raddr, uint16_t rport, vg_time now)
         return -VG_ERR_INVAL;
     if (!s->link_up)
         return -VG_ERR_NETDOWN;
-    if (!t->laddr)
-        t->laddr = vg_stack_is_local(s, raddr) && s->cfg.accept_subnet ? raddr : s->cfg.addr;
+    uint32_t laddr = t->laddr ? t->laddr
+                     : vg_stack_is_local(s, raddr) && s->cfg.accept_subnet ? raddr
+                                                                           : s->cfg.addr;
     if (!t->lport) {
         /* Chosen now, knowing the whole tuple (RFC 6056 algorithm 4). */
-        uint16_t port = vg_port_ephemeral_connect(s, t->laddr, raddr, rport);
+        uint16_t port = vg_port_ephemeral_connect(s, laddr, raddr, rport);
         if (!port)
             return -VG_ERR_NOBUFS;
         int rc = vg_port_ref(s, port);
@@ -113,6 +114,7 @@ int vg_tcp_connect(vg_tcb *t, uint32_t raddr, uint16_t rport, vg_time now)
             return rc;
         t->lport = port;
     }
+    t->laddr = laddr;
     if (tcb_lookup(s, t->laddr, t->lport, raddr, rport))
         return -VG_ERR_ADDRINUSE;
     t->raddr = raddr;
