@@ -228,7 +228,9 @@ int vg_tcp_bind(vg_tcb *t, uint32_t addr, uint16_t port);         /* 0 or -vg_er
 int vg_tcp_listen(vg_tcb *t, int backlog);
 vg_tcb *vg_tcp_accept(vg_tcb *listener);                          /* NULL when the backlog is empty */
 int vg_tcp_connect(vg_tcb *t, uint32_t raddr, uint16_t rport, vg_time now);  /* starts the handshake */
-long vg_tcp_send(vg_tcb *t, const void *buf, size_t len, vg_time now);   /* bytes queued or -vg_err */
+/* Bytes queued or -vg_err: VG_ERR_WOULDBLOCK when the send buffer is full, VG_ERR_NOBUFS when
+ * the stack's buffer budget (cfg.mem_limit) has no room for more. */
+long vg_tcp_send(vg_tcb *t, const void *buf, size_t len, vg_time now);
 long vg_tcp_recv(vg_tcb *t, void *buf, size_t len, vg_time now);         /* bytes, 0 at EOF, or -vg_err */
 int vg_tcp_shutdown_send(vg_tcb *t, vg_time now);                 /* sends FIN after queued data */
 void vg_tcp_close(vg_tcb *t, vg_time now);    /* graceful close and release of the handle */

@@ -148,6 +148,9 @@ long vg_tcp_send(vg_tcb *t, const void *buf, size_t len, vg_time now)
     uint32_t room = t->sndbuf - vg_ring_len(t->snd);
     if (room == 0)
         return -VG_ERR_WOULDBLOCK;
+    /* A full buffer drains as the peer acknowledges: WOULDBLOCK. Room in it that the stack-wide
+     * budget (cfg.mem_limit) cannot back is NOBUFS (WSAENOBUFS), as Linux's tcp_mem refuses;
+     * what was taken is sent whatever happens to the budget later. */
     size_t n = vg_ring_append(t->stack, &t->snd, t->sndbuf, buf, len < room ? len : room);
     if (n == 0)
         return -VG_ERR_NOBUFS;
