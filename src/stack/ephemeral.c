@@ -21,8 +21,8 @@ static size_t put16(uint8_t *p, uint16_t v)
     return 2;
 }
 
-/* F and G of RFC 6056 from one key: the tag octet keeps the two hashes (and every other use of
- * the stack's secret, each of a different length) independent. */
+/* F and G of RFC 6056 from one key: the tag octet keeps the hashes (and every other use of the
+ * stack's secret, each of a different length) independent. */
 static uint64_t port_hash(const vg_stack *s, uint8_t tag, uint32_t laddr, uint32_t raddr,
                           uint16_t rport)
 {
@@ -35,11 +35,25 @@ static uint64_t port_hash(const vg_stack *s, uint8_t tag, uint32_t laddr, uint32
     return vg_siphash24(s->secret, m, n);
 }
 
+/* A random number an observer cannot extend: SipHash of a draw counter under the stack's
+ * secret. The simulation PRNG (xoshiro256**) is not built to hide its state from someone who
+ * sees many outputs, and ports are seen by everyone the stack talks to; still replays with the
+ * seed, since the secret then comes from it. */
+static uint64_t port_random(vg_stack *s)
+{
+    uint8_t m[9];
+    m[0] = 'R';
+    for (int i = 0; i < 8; i++)
+        m[1 + i] = (uint8_t)(s->port_draws >> (8 * i));
+    s->port_draws++;
+    return vg_siphash24(s->secret, m, sizeof m);
+}
+
 uint16_t vg_port_ephemeral(vg_stack *s)
 {
     /* A random start, then the first free port after it: each bind draws afresh, so one port
      * says nothing about the next while a nearly full range is still searched to the end. */
-    uint32_t start = (uint32_t)vg_prng_below(&s->prng, VG_PORT_EPHEMERAL_COUNT);
+    uint32_t start = (uint32_t)(port_random(s) % VG_PORT_EPHEMERAL_COUNT);
     for (uint32_t i = 0; i < VG_PORT_EPHEMERAL_COUNT; i++) {
         uint16_t p = (uint16_t)(VG_PORT_EPHEMERAL_MIN + (start + i) % VG_PORT_EPHEMERAL_COUNT);
         if (!vg_port_refs(s, p))
@@ -60,7 +74,7 @@ uint16_t vg_port_ephemeral_connect(vg_stack *s, uint32_t laddr, uint32_t raddr, 
         if (!vg_port_refs(s, p) && !tcb_lookup(s, laddr, p, raddr, rport)) {
             /* A small random step (as Linux does since 2022) so the counter a peer can watch
              * through its own connects does not advance by exactly one per connect. */
-            *counter = (uint16_t)(*counter + vg_prng_below(&s->prng, 8));
+            *counter = (uint16_t)(*counter + port_random(s) % 8);
             return p;
         }
     }

@@ -58,6 +58,7 @@ struct vg_stack {
     uint8_t secret[VG_SIPHASH_KEY_LEN]; /* SipHash key for everything an off-path attacker must
                                    * not predict: cfg.secret, or derived from cfg.seed */
     uint16_t port_perturb[VG_PORT_PERTURB_LEN]; /* RFC 6056 algorithm 4's table of counters */
+    uint64_t port_draws;           /* random port choices made: the PRF's input (ephemeral.c) */
     vg_alloc_fail_fn alloc_fail;   /* tests: allocation-failure injection */
     void *alloc_fail_ctx;
     uint8_t ipbuf[65536];          /* the datagram being framed (output must not re-enter) */
