@@ -141,6 +141,10 @@ def seeds():
     out["maxrt"] = (active(Seed()).setopt(0, 4, 3000).send(0, 100).advance(1, 10000).recv(0))
     out["simultaneous_open"] = (Seed().connect(0).seg(SYN, syn_opts=True).seg(ACK)
                                 .send(0, 100).seg(ACK))
+    # Regression (fuzz_stack found it): TCP_MAXRT switched off the SYN's retransmission count,
+    # so this orphan in SYN_RECEIVED lived for ever (tests/test_hostile_silent_handshake.c).
+    out["regress_syn_received_maxrt_orphan"] = (Seed().connect(0).seg(SYN, syn_opts=True)
+                                                .setopt(0, 4, 5000).close(0).advance(3, 2))
     out["fragments_and_options"] = (Seed().listen(0).raw_ip(0, 0x10 | 4, b"\0" * 24, frag=0x2000)
                                     .raw_ip(0, 3, b"\x45" + b"\0" * 30, proto=99)
                                     .raw_ip(0, 0x20 | 0xC0 | 4, b"\0" * 40))

@@ -90,7 +90,10 @@ static int rtx_timeout(vg_tcb *t, vg_time now)
     t->rtx_at = VG_TIME_NEVER;
     if (t->snd_una == t->snd_max && t->state != VG_TCP_SYN_SENT && t->state != VG_TCP_SYN_RECEIVED)
         return 0;
-    int limited = t->maxrt_ms == VG_MAXRT_DEFAULT;
+    /* TCP_MAXRT's time limit (maxrt_deadline) covers synchronised connections only, so a SYN or
+     * SYN-ACK is always limited by count, or a silent peer would hold the TCB for ever (found by
+     * fuzz_stack; Linux counts tcp_syn_retries whatever TCP_USER_TIMEOUT says). */
+    int limited = t->maxrt_ms == VG_MAXRT_DEFAULT || !tcp_synchronized(t);
     if (limited && t->rtx_count >= max_retransmissions(t)) {
         abort_timed_out(t, now);
         return 1;
