@@ -243,23 +243,32 @@ static void time_wait_entered_from_idle_closing_still_ends_after_2msl(void **sta
     rp_free(rp);
 }
 
-static void orphaned_fin_wait_2_times_out_after_2msl(void **state)
+static void orphaned_fin_wait_2_times_out_after_orphan_timeout(void **state)
 {
     (void)state;
-    struct rawpeer *rp = new_peer();
+    /* cfg.orphan_timeout_ms (Linux tcp_fin_timeout), not 2·MSL, bounds an orphan's wait. */
+    const vg_time timeout = VG_MS(7000);
+    struct vg_stack_config c0;
+    rp_config(&c0);
+    c0.msl_ms = MSL_MS;
+    c0.orphan_timeout_ms = 7000;
+    struct rawpeer *rp = rp_new(&c0);
     vg_tcb *t = established(rp);
     vg_tcp_close(t, rp->now);
+    assert_int_equal(rp_stats(rp)->tcp_orphans, 1);
     rp->ack = expect_fin(rp) + 1;
     rp_send_ack(rp);
     vg_time entered = rp->now;
-    rp_run_until(rp, entered + TWO_MSL - 1);
+    rp_run_until(rp, entered + timeout - 1);
     assert_int_equal(rp_stats(rp)->tcbs_live, 1);
     assert_int_equal(rp_count_events(rp, VG_EV_CLOSED, t), 0);
-    rp_run_until(rp, entered + TWO_MSL);
+    rp_run_until(rp, entered + timeout);
     assert_int_equal(rp_stats(rp)->tcbs_live, 0);
+    assert_int_equal(rp_stats(rp)->tcp_orphans, 0);
+    assert_int_equal(rp_stats(rp)->tcp_orphan_timeouts, 1);
     const struct rp_event *c = rp_find_event(rp, VG_EV_CLOSED, t, 0);
     assert_non_null(c);
-    assert_int_equal(c->ev.now, entered + TWO_MSL);
+    assert_int_equal(c->ev.now, entered + timeout);
     /* Data or FIN arriving afterwards meets no connection and is refused. */
     rp_send_seg(rp, VG_TCP_FIN | VG_TCP_ACK, NULL, 0);
     const struct rp_seg *r = rp_expect(rp);
@@ -472,7 +481,7 @@ int main(void)
         cmocka_unit_test(fin_wait_2_held_by_the_application_stays_and_still_receives),
         cmocka_unit_test(time_wait_entered_from_idle_fin_wait_2_still_ends_after_2msl),
         cmocka_unit_test(time_wait_entered_from_idle_closing_still_ends_after_2msl),
-        cmocka_unit_test(orphaned_fin_wait_2_times_out_after_2msl),
+        cmocka_unit_test(orphaned_fin_wait_2_times_out_after_orphan_timeout),
         cmocka_unit_test(passive_close_close_wait_last_ack_closed),
         cmocka_unit_test(last_ack_retransmits_fin_until_acked),
         cmocka_unit_test(simultaneous_close_fin_wait_1_closing_time_wait_closed),

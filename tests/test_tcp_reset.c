@@ -274,6 +274,16 @@ static void rst_to_listener_is_ignored(void **state)
     rp_free(rp);
 }
 
+/* Challenge ACKs are limited per connection (RFC 5961 §7, cfg.oow_ratelimit_ms): a test that
+ * wants one for each of several forgeries sets the limit to 1 ms and spaces them by that. */
+static struct rawpeer *quick_challenge_peer(void)
+{
+    struct vg_stack_config c;
+    rp_config(&c);
+    c.oow_ratelimit_ms = 1;
+    return rp_new(&c);
+}
+
 static void expect_challenge_ack(struct rawpeer *rp, enum vg_tcp_state st, uint64_t before)
 {
     const struct rp_seg *a = rp_take(rp);
@@ -292,11 +302,12 @@ static void rfc5961_in_window_rst_gets_challenge_ack(void **state)
     /* Every state that has an RCV.NXT: the synchronised ones and SYN_RECEIVED. */
     for (size_t i = 0; i <= NSYNC; i++) {
         enum vg_tcp_state st = i < NSYNC ? synchronized_states[i] : VG_TCP_SYN_RECEIVED;
-        struct rawpeer *rp = rp_new(NULL);
+        struct rawpeer *rp = quick_challenge_peer();
         struct held h = drive_to(rp, st);
         const uint32_t offsets[] = {1, 100, 30000};
         for (size_t k = 0; k < 3; k++) {
             uint64_t before = rp_stats(rp)->tcp_challenge_acks;
+            rp_run_for(rp, VG_MS(1));
             rp_send(rp, VG_TCP_RST, rp->seq + offsets[k], 0, 0, NULL, NULL, 0);
             expect_challenge_ack(rp, st, before);
             if (h.t)
@@ -320,36 +331,63 @@ static void rfc5961_in_window_rst_gets_challenge_ack(void **state)
     }
 }
 
-/* RFC 5961 §7: forged in-window RSTs arriving faster than the stack-wide budget get no more
- * challenge ACKs than the budget allows in any one second; the budget refills after a second,
- * and keep-alive probe answers (B5) are never held back by it. */
+/* RFC 5961 §7: forged in-window RSTs get one challenge ACK per connection per
+ * cfg.oow_ratelimit_ms, and no more in any one second, over all connections, than a budget drawn
+ * at random each second in [limit/2, limit/2 + limit); keep-alive probe answers (B5) are never
+ * held back by either. (Before: every forgery on one connection was answered up to a fixed
+ * stack-wide 1000/s, the CVE-2016-5696 side channel.) */
 static void rfc5961_challenge_acks_are_rate_limited(void **state)
 {
     (void)state;
+    enum { LIMIT = 10, CONNS = 20 };
     struct vg_stack_config cfg;
     rp_config(&cfg);
-    cfg.challenge_ack_limit = 10;
+    cfg.challenge_ack_limit = LIMIT;
     struct rawpeer *rp = rp_new(&cfg);
-    vg_tcb *l = rp_listen(rp, 80, 4);
-    vg_tcb *t = rp_open_passive(rp, l, 80, NULL, 65535);
+    vg_tcb *l = rp_listen(rp, 80, CONNS);
+    vg_tcb *t[CONNS];
+    uint32_t seq[CONNS];
+    uint16_t port[CONNS];
+    for (int i = 0; i < CONNS; i++) {
+        rp->port = (uint16_t)(RP_PEER_PORT + i);
+        t[i] = rp_open_passive(rp, l, 80, NULL, 65535);
+        seq[i] = rp->seq;
+        port[i] = rp->port;
+    }
+    /* One connection, a burst: one challenge ACK, and none until the per-connection gap. */
     for (int i = 0; i < 50; i++)
         rp_send(rp, VG_TCP_RST, rp->seq + 1 + (uint32_t)i, 0, 0, NULL, NULL, 0);
-    assert_int_equal(rp_pending(rp), 10);
-    assert_int_equal(rp_stats(rp)->tcp_challenge_acks, 10);
-    assert_int_equal(rp_stats(rp)->tcp_challenge_acks_suppressed, 40);
-    assert_int_equal(vg_tcp_state(t), VG_TCP_ESTABLISHED);
+    assert_int_equal(rp_pending(rp), 1);
+    assert_int_equal(rp_stats(rp)->tcp_challenge_acks, 1);
+    assert_int_equal(rp_stats(rp)->tcp_challenge_acks_suppressed, 49);
     rp_drain(rp);
-    /* Probes are answered whatever the budget says. */
+    /* Probes are answered whatever the limits say. */
     for (int i = 0; i < 5; i++)
         rp_send(rp, VG_TCP_ACK, rp->seq - 1, rp->ack, 512, NULL, NULL, 0);
     assert_int_equal(rp_pending(rp), 5);
     rp_drain(rp);
-    rp_run_for(rp, VG_MS(1000));
-    rp_send(rp, VG_TCP_RST, rp->seq + 1, 0, 0, NULL, NULL, 0);
-    assert_int_equal(rp_pending(rp), 1);
-    assert_int_equal(rp_stats(rp)->tcp_challenge_acks, 11);
-    rp_drain(rp);
-    vg_tcp_abort(t, rp->now);
+    /* Every connection at once, over several seconds: the stack-wide budget of each second is
+     * between LIMIT/2 and LIMIT/2 + LIMIT - 1, and not always the same. */
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (int sec = 0; sec < 8; sec++) {
+        rp_run_for(rp, VG_MS(1000));
+        uint64_t before = rp_stats(rp)->tcp_challenge_acks;
+        for (int i = 0; i < CONNS; i++) {
+            rp->port = port[i];
+            rp_send(rp, VG_TCP_RST, seq[i] + 1, 0, 0, NULL, NULL, 0);
+        }
+        uint64_t n = rp_stats(rp)->tcp_challenge_acks - before;
+        assert_int_equal(rp_pending(rp), n);
+        assert_true(n >= LIMIT / 2 && n <= LIMIT / 2 + LIMIT - 1);
+        lo = n < lo ? n : lo;
+        hi = n > hi ? n : hi;
+        rp_drain(rp);
+    }
+    assert_true(lo < hi);
+    for (int i = 0; i < CONNS; i++) {
+        assert_int_equal(vg_tcp_state(t[i]), VG_TCP_ESTABLISHED);
+        vg_tcp_abort(t[i], rp->now);
+    }
     vg_tcp_close(l, rp->now);
     rp_free(rp);
 }
@@ -379,11 +417,12 @@ static void rfc5961_syn_in_synchronized_state_gets_challenge_ack(void **state)
         enum vg_tcp_state st = synchronized_states[i];
         if (st == VG_TCP_TIME_WAIT)
             continue;   /* a SYN may reopen a TIME_WAIT pair: its own test */
-        struct rawpeer *rp = rp_new(NULL);
+        struct rawpeer *rp = quick_challenge_peer();
         struct held h = drive_to(rp, st);
         /* In window — exactly at RCV.NXT, where RFC 793 would have reset — and far outside. */
         const uint32_t seqs[] = {rp->seq, rp->seq + 500, rp->seq + 0x40000000u, rp->seq - 5};
         for (size_t k = 0; k < 4; k++) {
+            rp_run_for(rp, VG_MS(1));
             rp_send(rp, VG_TCP_SYN, seqs[k], 0, 65535, NULL, NULL, 0);
             const struct rp_seg *a = rp_take(rp);
             if (!a)

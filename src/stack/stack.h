@@ -48,6 +48,8 @@ struct vg_stack {
     uint32_t syn_challenges;       /* challenge ACKs sent by half-open entries in ... */
     vg_time syn_challenge_window;  /* ... this one-second window (cfg.challenge_ack_limit) */
     /* -- RFC 5961, out-of-window replies, persist and orphans -- */
+    uint32_t challenge_budget;     /* challenge ACKs allowed in the current second: randomised
+                                    * around cfg.challenge_ack_limit (tcp/oow_limit.c) */
     /* -- ICMP, PMTU and soft errors -- */
     vg_time icmp_window;           /* start of the current one-second echo-reply window */
     uint32_t icmp_sent;            /* echo replies sent in it (cfg.icmp_rate_limit) */

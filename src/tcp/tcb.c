@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "tcp/tcb.h"
+#include "tcp/orphan.h"
 
 static size_t tuple_hash(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
 {
@@ -191,6 +192,7 @@ void tcb_drop(vg_tcb *t, int err, vg_time now)
 {
     vg_stack *s = t->stack;
     int was_open = t->state != VG_TCP_CLOSED;
+    tcp_orphan_end(t);
     if (err && !t->err)
         t->err = (uint8_t)err;
     if (t->flags & TF_IN_TABLE)

@@ -95,6 +95,10 @@ struct vg_tcb {
 
     /* -- syncache / listeners -- */
     /* -- RFC 5961, out-of-window replies, persist and orphans -- */
+    uint32_t oow_last_ms;        /* last reply to a rejected segment, ms + 1 (0: none; oow_limit.c) */
+    uint8_t persist_probes;      /* zero-window probes since the last answer (an orphan's: since
+                                  * the window closed, answered or not) */
+    uint8_t orphaned;            /* closed by the application, still finishing (orphan.c) */
     /* -- ICMP, PMTU and soft errors -- */
     uint8_t soft_err;            /* SYN_SENT: enum vg_err an ICMP error reported (tcp_icmp.c) */
     /* -- limits and buffers -- */

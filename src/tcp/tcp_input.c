@@ -1,6 +1,8 @@
 /* Segment arrival (RFC 9293 §3.10.7), with RFC 5961 §3-4 challenge ACKs. */
 #include "ip/martian.h"
 #include "tcp/tcb.h"
+#include "tcp/oow_limit.h"
+#include "tcp/orphan.h"
 
 static vg_time two_msl(const vg_tcb *t) { return 2u * VG_MS(t->stack->cfg.msl_ms); }
 
@@ -10,26 +12,23 @@ static void enter_time_wait(vg_tcb *t, vg_time now)
     t->rtx_at = t->persist_at = VG_TIME_NEVER;
     t->close_at = now + two_msl(t);
     vg_ring_free(t->stack, &t->snd);
+    tcp_orphan_end(t);                /* TIME_WAIT needs nobody: no longer an orphan */
     /* tcp_output does not run the timer update for TIME_WAIT, and no other deadline may be
      * armed (an idle FIN_WAIT_2 has none): arm 2·MSL here. */
     tcp_timer_update(t, now);
 }
 
-/* RFC 5961 §7: a stack-wide budget of challenge ACKs per second, so that a flood of forged
- * RSTs or SYNs cannot turn the stack into an ACK cannon. Keep-alive probe answers (B5) are
- * not challenge ACKs and are never limited. */
+/* RFC 5961 §7: challenge ACKs are limited per connection (one per cfg.oow_ratelimit_ms) and
+ * by a randomised stack-wide budget per second (oow_limit.c), so that a flood of forged RSTs,
+ * SYNs or ACKs can neither turn the stack into an ACK cannon nor tell an off-path attacker which
+ * guess was in a window. Keep-alive probe answers (B5) are not challenge ACKs. */
 static void challenge_ack(vg_tcb *t, vg_time now)
 {
     vg_stack *s = t->stack;
-    if (now - s->challenge_window >= VG_MS(1000) || now < s->challenge_window) {
-        s->challenge_window = now;
-        s->challenge_sent = 0;
-    }
-    if (s->challenge_sent >= s->cfg.challenge_ack_limit) {
+    if (tcp_oow_limited(t, now) || !tcp_challenge_budget_take(s, now)) {
         s->stats.tcp_challenge_acks_suppressed++;
         return;
     }
-    s->challenge_sent++;
     s->stats.tcp_challenge_acks++;
     tcp_send_ack(t, now);
 }
@@ -150,6 +149,15 @@ static void establish_passive(vg_tcb *t, vg_time now)
         vg_stack_emit(t->stack, VG_EV_ACCEPTABLE, l, now, 0, 0);
 }
 
+/* RFC 1122 §4.2.2.17: a peer that answers zero-window probes may hold the window closed for
+ * as long as it likes — the unanswered count restarts, and with it TCP_MAXRT's clock
+ * (tcp_timer.c) — unless the connection is an orphan, which nobody waits for. */
+static void persist_answered(vg_tcb *t)
+{
+    if (!t->orphaned)
+        t->persist_probes = 0;
+}
+
 /* Returns 1 when the segment must not be processed further (t may be gone). */
 static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_time now)
 {
@@ -163,12 +171,15 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
         establish_passive(t, now);
         return 0;
     }
-    if (SEQ_GT(ack, t->snd_max)) {
-        t->flags |= TF_ACK_NOW;       /* acknowledges something never sent */
-        tcp_output(t, now);
+    /* RFC 5961 §5.2: an ACK of something never sent, or older than any window the peer could
+     * have seen, is blind injection or a desynchronised peer: drop the segment, data and all. */
+    if (SEQ_GT(ack, t->snd_max) || SEQ_LT(ack, t->snd_una - t->max_snd_wnd)) {
+        t->stack->stats.tcp_bad_acks++;
+        challenge_ack(t, now);
         return 1;
     }
     uint32_t wnd = (uint32_t)th->wnd << t->snd_wscale;
+    persist_answered(t);
     if (SEQ_GT(ack, t->snd_una)) {
         uint32_t acked = ack - t->snd_una;
         uint32_t queued = vg_ring_len(t->snd);
@@ -191,8 +202,8 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
             switch (t->state) {
             case VG_TCP_FIN_WAIT_1:
                 t->state = VG_TCP_FIN_WAIT_2;
-                if (!(t->flags & TF_APP_OWNED))
-                    t->close_at = now + two_msl(t);   /* nobody will read: do not linger */
+                if (!(t->flags & TF_APP_OWNED))   /* nobody will read: do not linger */
+                    t->close_at = now + VG_MS(t->stack->cfg.orphan_timeout_ms);
                 break;
             case VG_TCP_CLOSING:
                 enter_time_wait(t, now);
@@ -210,11 +221,14 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
          * fast retransmit would push a full segment into the closed window. */
         cc_on_dupack(t, now);
     }
-    /* RFC 9293 §3.10.7.4: take the window from the newest segment only. */
-    if (SEQ_LT(t->snd_wl1, th->seq) || (t->snd_wl1 == th->seq && SEQ_LEQ(t->snd_wl2, ack))) {
+    /* RFC 9293 §3.10.7.4: take the window from the newest segment only, and only from an ACK
+     * not older than SND.UNA (an old one's window is stale, or forged to freeze us). */
+    if (SEQ_GEQ(ack, t->snd_una) &&
+        (SEQ_LT(t->snd_wl1, th->seq) || (t->snd_wl1 == th->seq && SEQ_LEQ(t->snd_wl2, ack)))) {
         if (t->snd_wnd == 0 && wnd > 0) {
             t->persist_at = VG_TIME_NEVER;
             t->persist_shift = 0;
+            t->persist_probes = 0;
         }
         t->snd_wnd = wnd;
         if (wnd > t->max_snd_wnd)
@@ -333,9 +347,14 @@ static void sync_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
                 rst_input(t, th, now);
             return;
         }
+        if (th->flags & VG_TCP_SYN) {
+            challenge_ack(t, now);    /* RFC 5961 §4, in window or not (as Linux) */
+            return;
+        }
         /* B5: a keep-alive probe (SEQ = RCV.NXT-1) is out of window; answer with an ACK
          * whether or not keep-alive is on here. */
-        if (th->seq == t->rcv_nxt - 1 && dlen <= 1 && !(th->flags & (VG_TCP_SYN | VG_TCP_FIN))) {
+        int probe = th->seq == t->rcv_nxt - 1 && dlen <= 1 && !(th->flags & VG_TCP_FIN);
+        if (probe) {
             t->stack->stats.ka_peer_probes_answered++;
             vg_stack_emit(t->stack, VG_EV_PEER_PROBE, t, now, 0, 0);
         } else if (dlen && SEQ_LEQ(th->seq + seglen, t->rcv_nxt)) {
@@ -343,6 +362,13 @@ static void sync_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
         }
         if (t->state == VG_TCP_TIME_WAIT && (th->flags & VG_TCP_FIN))
             t->close_at = now + two_msl(t);   /* the peer lost our last ACK */
+        /* A bare ACK is how two desynchronised ends ACK each other forever: answer one per
+         * cfg.oow_ratelimit_ms (Linux tcp_oow_rate_limited). Never a probe (B5); a segment that
+         * occupies sequence space (data, or the FIN that TIME_WAIT owes an ACK) is no loop. */
+        if (seglen == 0 && !probe && tcp_oow_limited(t, now)) {
+            t->stack->stats.tcp_oow_ratelimited++;
+            return;
+        }
         tcp_send_ack(t, now);
         tcp_timer_update(t, now);
         return;

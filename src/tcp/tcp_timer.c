@@ -24,6 +24,8 @@ static vg_time maxrt_deadline(const vg_tcb *t)
         return VG_TIME_NEVER;
     if (t->snd_una == t->snd_max || !tcp_synchronized(t))
         return VG_TIME_NEVER;
+    if (t->persist_at != VG_TIME_NEVER && !t->persist_probes)
+        return VG_TIME_NEVER;         /* persisting, and the last probe was answered */
     return t->unacked_since + VG_MS(t->maxrt_ms);
 }
 
@@ -122,15 +124,34 @@ static int rtx_timeout(vg_tcb *t, vg_time now)
     return 0;
 }
 
-static void persist_timeout(vg_tcb *t, vg_time now)
+/* RFC 1122 §4.2.2.17 lets a receiver keep its window closed indefinitely while it answers the
+ * probes — not a peer that went silent behind a zero window, nor one holding an orphan: after
+ * the data retransmission limit of probes unanswered (any for an orphan) the connection ends.
+ * Under TCP_MAXRT the time limit governs instead (maxrt_deadline), as it does retransmission. */
+static int persist_gives_up(const vg_tcb *t)
+{
+    if (t->persist_probes < max_retransmissions(t))
+        return 0;
+    return t->maxrt_ms == VG_MAXRT_DEFAULT || t->orphaned;
+}
+
+/* Returns 1 when the connection was dropped (t may be freed). */
+static int persist_timeout(vg_tcb *t, vg_time now)
 {
     t->persist_at = VG_TIME_NEVER;
     uint32_t end = tcp_data_end(t);
     if (!tcp_synchronized(t) || !SEQ_GT(end, t->snd_una) || t->snd_wnd != 0 ||
         SEQ_GT(t->snd_max, t->snd_una + 1))
-        return;
+        return 0;
+    if (persist_gives_up(t)) {
+        t->stack->stats.tcp_persist_timeouts++;
+        abort_timed_out(t, now);
+        return 1;
+    }
     /* A zero-window probe carries one new octet at SND.UNA (RFC 9293 §3.8.6.1), so it can never
      * be mistaken for a keep-alive probe, which sits at SND.NXT-1. */
+    if (!t->persist_probes)
+        t->unacked_since = now;       /* TCP_MAXRT: the peer has this long to answer */
     uint8_t octet;
     vg_ring_peek(t->snd, 0, &octet, 1);
     tcp_send_segment(t, t->snd_una, VG_TCP_ACK, &octet, 1, now);
@@ -138,6 +159,8 @@ static void persist_timeout(vg_tcb *t, vg_time now)
         t->snd_max = t->snd_una + 1;  /* so the peer's ACK of the octet is acceptable */
     t->stack->stats.zwp_sent++;
     vg_stack_emit(t->stack, VG_EV_ZWP_SENT, t, now, 0, 0);
+    if (t->persist_probes < UINT8_MAX)
+        t->persist_probes++;
     if (t->persist_shift < 8)
         t->persist_shift++;
     vg_time base = t->rto_us < VG_RTO_MIN_US ? VG_RTO_MIN_US : t->rto_us;
@@ -145,13 +168,18 @@ static void persist_timeout(vg_tcb *t, vg_time now)
     if (wait > VG_RTO_MAX_US)
         wait = VG_RTO_MAX_US;
     t->persist_at = now + wait;
+    return 0;
 }
 
 static void close_timeout(vg_tcb *t, vg_time now)
 {
     t->close_at = VG_TIME_NEVER;
-    /* TIME_WAIT's 2·MSL is over, or an orphaned FIN_WAIT_2 waited long enough. */
-    tcb_drop(t, t->state == VG_TCP_FIN_WAIT_2 ? VG_ERR_TIMEDOUT : 0, now);
+    /* TIME_WAIT's 2·MSL is over, or an orphaned FIN_WAIT_2 waited cfg.orphan_timeout_ms for a
+     * FIN (Linux tcp_fin_timeout): it goes quietly, as Linux's does. */
+    int orphan_fin_wait_2 = t->state == VG_TCP_FIN_WAIT_2;
+    if (orphan_fin_wait_2)
+        t->stack->stats.tcp_orphan_timeouts++;
+    tcb_drop(t, orphan_fin_wait_2 ? VG_ERR_TIMEDOUT : 0, now);
 }
 
 void vg_tcp_timer_fire(vg_stack *s, struct vg_timer *tm, vg_time now)
@@ -163,13 +191,15 @@ void vg_tcp_timer_fire(vg_stack *s, struct vg_timer *tm, vg_time now)
         return;                       /* t may be gone */
     }
     if (maxrt_deadline(t) <= now) {
+        if (t->persist_at != VG_TIME_NEVER)
+            t->stack->stats.tcp_persist_timeouts++;   /* the zero window outlasted TCP_MAXRT */
         abort_timed_out(t, now);      /* C7: TCP_MAXRT */
         return;
     }
     if (t->rtx_at <= now && rtx_timeout(t, now))
         return;                       /* dropped, and possibly freed */
-    if (t->persist_at <= now)
-        persist_timeout(t, now);
+    if (t->persist_at <= now && persist_timeout(t, now))
+        return;                       /* gave up, and possibly freed */
     if (t->delack_at <= now) {
         t->delack_at = VG_TIME_NEVER;
         tcp_send_ack(t, now);

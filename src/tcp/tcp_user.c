@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "tcp/tcb.h"
+#include "tcp/orphan.h"
 
 vg_tcb *vg_tcp_open(vg_stack *s)
 {
@@ -258,12 +259,25 @@ void vg_tcp_close(vg_tcb *t, vg_time now)
         vg_tcp_abort(t, now);
         return;
     }
+    if (tcp_close_would_orphan(t)) {
+        /* Linux tcp_max_orphans: past the limit a close resets rather than linger. */
+        if (tcp_orphans_full(t->stack)) {
+            t->stack->stats.tcp_orphans_aborted++;
+            vg_tcp_abort(t, now);
+            return;
+        }
+        tcp_orphan_begin(t);
+        /* "Wait forever" (C7) was the application's wish for its own data; nobody waits for an
+         * orphan, so the retransmission and persist limits end it (Linux tcp_orphan_retries). */
+        if (t->maxrt_ms == VG_MAXRT_FOREVER)
+            t->maxrt_ms = VG_MAXRT_DEFAULT;
+    }
     if (t->state == VG_TCP_ESTABLISHED || t->state == VG_TCP_CLOSE_WAIT ||
         t->state == VG_TCP_SYN_RECEIVED) {
         t->flags |= TF_FIN_QUEUED;
         tcp_output(t, now);
     } else if (t->state == VG_TCP_FIN_WAIT_2 && t->close_at == VG_TIME_NEVER) {
-        t->close_at = now + 2u * VG_MS(t->stack->cfg.msl_ms);
+        t->close_at = now + VG_MS(t->stack->cfg.orphan_timeout_ms);
         tcp_timer_update(t, now);
     } else if (t->state == VG_TCP_TIME_WAIT) {
         tcb_maybe_free(t);
