@@ -1,11 +1,12 @@
 /* vigil serve: a listener on a stack on a TUN device. Each connection's bytes are echoed back or
  * discarded; keep-alive applies to every connection accepted. SIGINT/SIGTERM close every
- * connection gracefully and stop. */
+ * connection gracefully and stop; every stack counter is printed at the end. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli_pattern.h"
 #include "cli_rt.h"
+#include "cli_stats.h"
 #include "commands.h"
 
 #define SERVE_CLOSE_GRACE_US 1000000u
@@ -35,7 +36,8 @@ static void usage(FILE *f)
 {
     fputs("usage: vigil serve --net tun:IFNAME:ADDR/PREFIX --port P [--echo|--discard] [--verify]\n"
           "                   [--once] [options]\n"
-          "Accepts connections on port P until interrupted (SIGINT/SIGTERM close them gracefully).\n"
+          "Accepts connections on port P until interrupted (SIGINT/SIGTERM close them gracefully);\n"
+          "then prints every stack counter (a \"stats\" event: one JSON object with --json).\n"
           "  --echo      send every byte received back (default: --discard, read and drop)\n"
           "  --verify    check that each connection's bytes are vigil's test pattern (as sent by\n"
           "              `vigil connect --send-bytes`); a difference ends that connection\n"
@@ -239,6 +241,7 @@ static int run(struct serve_run *r, uint16_t port, const struct cli_rt_options *
                     (struct cli_field[]){CLI_UINT("connections", r->served),
                                          CLI_UINT("failed", r->failed)},
                     2);
+    cli_stats_print(&r->rt.events, now, r->rt.host, vg_stack_stats(r->rt.stack));
     return gone || r->failed ? 1 : 0;
 }
 

@@ -199,7 +199,8 @@ struct vg_stack_stats {
     uint64_t tcp_tcb_limit;              /* connections refused at max_tcbs */
     uint64_t syncache_added, syncache_evicted, syncache_expired, syncache_live;
     uint64_t syncookies_sent, syncookies_ok, syncookies_bad;
-    uint64_t listen_overflows;           /* handshakes completed while the accept queue was full */
+    uint64_t listen_overflows;           /* SYNs, and handshake-completing ACKs, dropped because the
+                                          * accept queue was full (the ACK's entry is kept) */
     uint64_t tcp_bad_acks;               /* RFC 5961 §5: unacceptable SEG.ACK, dropped */
     uint64_t tcp_oow_ratelimited;        /* replies to out-of-window segments not sent */
     uint64_t tcp_persist_timeouts;       /* zero-window peers given up */

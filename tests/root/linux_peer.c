@@ -9,6 +9,11 @@
  *   linux_peer hold-server PORT SECONDS [KA]    one idle connection held for SECONDS; exit 0 if it
  *                                               is still up then, 3 if it died (the error is printed)
  *   KA = --keepalive IDLE_S INTVL_S COUNT       SO_KEEPALIVE with TCP_KEEPIDLE/KEEPINTVL/KEEPCNT
+ *   linux_peer connect-echo HOST PORT N GAP_MS  N connections one after another, GAP_MS apart: each
+ *                                               connects (timed), sends 100 octets of the pattern,
+ *                                               checks their echo and closes; prints one line per
+ *                                               connection, then ok, connect_us_median/max and
+ *                                               syn_retransmits (tcp_info); exit 0 if all echoed
  *
  * Servers print "ready" once listening. Results are "key=value" lines on stdout; a stall of
  * 30 seconds without progress fails the run rather than hanging the test. */
@@ -218,6 +223,82 @@ static int hold(int s, int seconds)
     return up ? 0 : 3;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* One timed connection and a 100-octet echo: 0 when the echo came back intact. */
+static int connect_echo_one(const char *host, int port, uint64_t *connect_us, unsigned *retrans)
+{
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct timeval tv = {.tv_sec = 5};
+    setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    if (inet_pton(AF_INET, host, &a.sin_addr) != 1)
+        die("address");
+    uint64_t t0 = now_us();
+    int rc = connect(s, (struct sockaddr *)&a, sizeof a);
+    *connect_us = now_us() - t0;
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+    memset(&ti, 0, sizeof ti);
+    getsockopt(s, IPPROTO_TCP, TCP_INFO, &ti, &len);
+    *retrans = ti.tcpi_total_retrans;     /* a resent SYN counts */
+    int ok = 0;
+    if (rc == 0) {
+        uint8_t out[100], in[100];
+        size_t got = 0;
+        cli_pattern_fill(0, out, sizeof out);
+        if (send(s, out, sizeof out, MSG_NOSIGNAL) == (ssize_t)sizeof out) {
+            while (got < sizeof in) {
+                ssize_t k = recv(s, in + got, sizeof in - got, 0);
+                if (k <= 0)
+                    break;
+                got += (size_t)k;
+            }
+        }
+        ok = got == sizeof in && cli_pattern_check(0, in, got) == got;
+    }
+    close(s);
+    return ok ? 0 : 1;
+}
+
+static int connect_echo(const char *host, int port, int n, int gap_ms)
+{
+    if (n <= 0 || n > 100000)
+        return 2;
+    uint64_t *us = calloc((size_t)n, sizeof *us);
+    if (!us)
+        die("calloc");
+    int ok = 0;
+    unsigned syn_retrans = 0;
+    for (int i = 0; i < n; i++) {
+        unsigned r = 0;
+        int bad = connect_echo_one(host, port, &us[i], &r);
+        ok += !bad;
+        syn_retrans += r;
+        printf("conn=%d connect_us=%llu retrans=%u result=%s\n", i, (unsigned long long)us[i], r,
+               bad ? "failed" : "ok");
+        if (gap_ms > 0)
+            usleep((useconds_t)gap_ms * 1000u);
+    }
+    qsort(us, (size_t)n, sizeof *us, cmp_u64);
+    printf("ok=%d\ntotal=%d\nconnect_us_median=%llu\nconnect_us_max=%llu\nsyn_retransmits=%u\n", ok,
+           n, (unsigned long long)us[n / 2], (unsigned long long)us[n - 1], syn_retrans);
+    free(us);
+    return ok == n ? 0 : 1;
+}
+
 static int keepalive_args(int s, int argc, char **argv, int at)
 {
     if (argc == at)
@@ -249,6 +330,8 @@ int main(int argc, char **argv)
         printf("connected\n");
         return hold(s, atoi(argv[3]));
     }
+    if (argc == 6 && !strcmp(argv[1], "connect-echo"))
+        return connect_echo(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
 usage:
     fprintf(stderr, "usage: see the comment at the top of linux_peer.c\n");
     return 2;
