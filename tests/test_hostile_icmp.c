@@ -295,6 +295,40 @@ static void forged_icmp_for_unknown_connection_ignored(void **state)
     rp_free(rp);
 }
 
+static void frag_needed_behind_zero_window_leaves_persist_alone(void **state)
+{
+    (void)state;
+    struct rawpeer *rp = rp_new(NULL);
+    fill_pattern();
+    vg_tcb *t = rp_open_active(rp, PORT, NULL, 0);          /* the peer's window is closed */
+    assert_int_equal(vg_tcp_send(t, pattern, 4000, rp->now), 4000);
+    rp_expect_none(rp);
+    const struct rp_seg *zwp = rp_wait(rp, rp->now + VG_MS(10000));
+    assert_non_null(zwp);
+    assert_int_equal(zwp->dlen, 1);
+    assert_int_equal(rp_count_events(rp, VG_EV_ZWP_SENT, t), 1);
+    /* Quoting the probe's octet, the one sequence number in flight: believed, and the MSS is
+     * lower for when the window opens; but nothing is sent, and no retransmission timer takes
+     * over from persist. */
+    icmp_about(rp, VG_ICMP_DEST_UNREACH, VG_ICMP_FRAG_NEEDED, 576, zwp);
+    assert_int_equal(rp_stats(rp)->pmtu_updates, 1);
+    rp_expect_none(rp);
+    for (int i = 0; i < 3; i++) {
+        const struct rp_seg *g = rp_wait(rp, rp->now + VG_MS(120000));
+        assert_non_null(g);
+        assert_int_equal(g->dlen, 1);
+    }
+    assert_int_equal(rp_count_events(rp, VG_EV_ZWP_SENT, t), 4);
+    assert_int_equal(rp_count_events(rp, VG_EV_RETRANSMIT, t), 0);
+    /* The window opens: segments of the new size. */
+    rp->wnd = 65535;
+    rp_send_ack(rp);
+    const struct rp_seg *g = rp_expect(rp);
+    assert_int_equal(g->dlen, 576 - 40);
+    vg_tcp_abort(t, rp->now);
+    rp_free(rp);
+}
+
 /* The path loses every datagram over 1000 octets and no ICMP comes back (filtered). */
 static void icmp_blackhole_mss_reduced_after_rtos(void **state)
 {
@@ -428,6 +462,7 @@ int main(void)
         cmocka_unit_test(frag_needed_ignored_without_pmtu_discovery),
         cmocka_unit_test(forged_icmp_outside_snd_una_snd_max_ignored),
         cmocka_unit_test(forged_icmp_for_unknown_connection_ignored),
+        cmocka_unit_test(frag_needed_behind_zero_window_leaves_persist_alone),
         cmocka_unit_test(icmp_blackhole_mss_reduced_after_rtos),
         cmocka_unit_test(icmp_blackhole_left_alone_without_mtu_probing),
         cmocka_unit_test(icmp_unreachable_never_aborts_established),

@@ -25,10 +25,11 @@ static uint16_t mss_floor(const vg_stack *s)
 }
 
 /* Go back to SND.UNA and send again in segments of the new size, at once (RFC 1191 §6.5: not
- * after a timeout). Not a congestion signal: cwnd and ssthresh are left alone. */
+ * after a timeout). Not a congestion signal: cwnd and ssthresh are left alone. Behind a zero
+ * window the persist timer owns what is sent (B6), and the new size waits for the window. */
 static void resend_unacked(vg_tcb *t, vg_time now)
 {
-    if (t->snd_una == t->snd_max)
+    if (t->snd_una == t->snd_max || t->snd_wnd == 0 || t->persist_at != VG_TIME_NEVER)
         return;
     t->flags &= (uint16_t)~TF_RTT_TIMING;   /* Karn: a resent segment gives no RTT sample */
     t->snd_nxt = t->snd_una;

@@ -82,6 +82,15 @@ run() {
   note "$name: vigil sent $BIG datagrams over 1000 octets ($BIG_AFTER after the first" \
        "frag-needed), $FITTING data segments that fit; $ICMP frag-needed reached it"
   grep '"event":"stats"' "$out" | head -1 || true
+  # RFC 6864: vigil's datagrams are atomic (DF) with ID 0, and Wireshark finds nothing wrong with
+  # them at the IP layer (its expert items for them are all TCP sequence analysis).
+  local zero_id not_tcp_expert
+  zero_id=$(tshark_count "$pcap" "ip.src==$VIGIL_ADDR && !icmp && ip.flags.df==1 && ip.id==0")
+  [ "$zero_id" -ge 1 ] && [ "$zero_id" = "$(tshark_count "$pcap" "ip.src==$VIGIL_ADDR && !icmp")" ] ||
+    fail "$name: not every datagram vigil sent is DF with IP ID 0"
+  not_tcp_expert=$(tshark -r "$pcap" -q -z "expert,ip.src==$VIGIL_ADDR && !icmp" 2>/dev/null |
+    awk 'NF >= 4 && $1 ~ /^[0-9]+$/ && $3 != "TCP"' | wc -l)
+  [ "$not_tcp_expert" = 0 ] || fail "$name: Wireshark flags vigil's datagrams beyond TCP"
 }
 
 note "run 1: ICMP frag-needed delivered"
