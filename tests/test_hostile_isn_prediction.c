@@ -74,6 +74,37 @@ static void isn_tuples_that_collided_now_differ(void **state)
     rp_free(rp);
 }
 
+/* The ISS of the SYN-ACK a listener on lport answers a SYN from raddr:rport with. */
+static uint32_t synack_iss(struct rawpeer *rp, uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+    struct vg_tcp_hdr h = {.sport = rport, .dport = lport, .seq = 0x1000, .flags = VG_TCP_SYN,
+                           .wnd = 65535};
+    uint8_t pkt[128];
+    size_t n = rp_build(pkt, sizeof pkt, raddr, RP_STACK_ADDR, &h, NULL, 0);
+    rp_inject(rp, pkt, n);
+    const struct rp_seg *sa = rp_expect(rp);
+    assert_int_equal(sa->th.flags, VG_TCP_SYN | VG_TCP_ACK);
+    assert_int_equal(sa->ip.dst, raddr);
+    uint32_t iss = sa->th.seq;
+    rp_drain(rp);
+    return iss;
+}
+
+static void isn_of_passive_opens_from_colliding_peers_differ(void **state)
+{
+    (void)state;
+    /* The same collision on the answering side: two clients of one listener whose address and
+     * port differ by the same bits got SYN-ACKs with one ISN. */
+    struct rawpeer *rp = stack_with(9, NULL);
+    vg_tcb *l = rp_listen(rp, 80, 8);
+    assert_non_null(l);
+    uint32_t victim = ip(198, 51, 100, 7);
+    uint32_t a = synack_iss(rp, 80, victim, 40000);
+    uint32_t b = synack_iss(rp, 80, victim ^ (0x0001u << 16), (uint16_t)(40000 ^ 0x0001));
+    assert_int_not_equal(a, b);
+    rp_free(rp);
+}
+
 static void isn_of_one_tuple_advances_with_the_4us_clock(void **state)
 {
     (void)state;
@@ -122,6 +153,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(isn_tuples_that_collided_now_differ),
+        cmocka_unit_test(isn_of_passive_opens_from_colliding_peers_differ),
         cmocka_unit_test(isn_of_one_tuple_advances_with_the_4us_clock),
         cmocka_unit_test(isn_same_seed_replays_other_seed_differs),
         cmocka_unit_test(isn_keyed_by_the_secret_not_the_seed),
