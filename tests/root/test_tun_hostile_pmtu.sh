@@ -81,7 +81,12 @@ run() {
     BIG_AFTER=$(tshark_count "$pcap" "frame.number > $first_icmp && ip.src==$VIGIL_ADDR && !icmp && ip.len > 1000")
   note "$name: vigil sent $BIG datagrams over 1000 octets ($BIG_AFTER after the first" \
        "frag-needed), $FITTING data segments that fit; $ICMP frag-needed reached it"
-  grep '"event":"stats"' "$out" | head -1 || true
+  # vigil's own counters, from the stats event serve prints on exit (empty if it has none).
+  PMTU_UPDATES=$(event_field "$out" stats pmtu_updates)
+  PROBE_REDUCTIONS=$(event_field "$out" stats mtu_probe_reductions)
+  TIMEOUTS=$(event_field "$out" stats tcp_timeouts)
+  note "$name: vigil counted pmtu_updates=${PMTU_UPDATES:-?} mtu_probe_reductions=${PROBE_REDUCTIONS:-?}" \
+       "icmp_errors_in=$(event_field "$out" stats icmp_errors_in) tcp_retransmits=$(event_field "$out" stats tcp_retransmits)"
   # RFC 6864: vigil's datagrams are atomic (DF) with ID 0, and Wireshark finds nothing wrong with
   # them at the IP layer (its expert items for them are all TCP sequence analysis).
   local zero_id not_tcp_expert
@@ -100,6 +105,9 @@ run icmp 7011
 # PMTUD believed the first frag-needed: nothing too big went out after it (no timeout waited
 # for, no retransmission at the old size).
 [ "$BIG_AFTER" = 0 ] || fail "icmp: $BIG_AFTER datagrams over the path MTU after the frag-needed"
+[ -z "$PMTU_UPDATES" ] || [ "$PMTU_UPDATES" = 1 ] || fail "icmp: pmtu_updates=$PMTU_UPDATES, want 1"
+[ -z "$PROBE_REDUCTIONS" ] || [ "$PROBE_REDUCTIONS" = 0 ] ||
+  fail "icmp: black-hole detection ran ($PROBE_REDUCTIONS) although the ICMP came"
 ICMP_TIME=$ELAPSED
 
 note "run 2: ICMP dropped by the router's firewall (a PMTU black hole)"
@@ -109,6 +117,8 @@ nft add rule inet vgtest out oifname vg0 icmp type destination-unreachable count
 run blackhole 7012
 [ "$ICMP" = 0 ] || fail "blackhole: $ICMP frag-needed reached vigil through the firewall"
 [ "$FITTING" -ge 1 ] || fail "blackhole: vigil never sent a segment that fits the path"
+[ -z "$PROBE_REDUCTIONS" ] || [ "$PROBE_REDUCTIONS" -ge 1 ] ||
+  fail "blackhole: no mtu_probe_reductions counted"
 note "blackhole: nftables dropped $(nft list table inet vgtest | grep -o 'packets [0-9]*' || true) ICMP errors"
 nft delete table inet vgtest
 
