@@ -18,6 +18,7 @@
  *  - every datagram the stack sends parses (checksums right), fits the MTU, comes from its
  *    address, and is addressed to a unicast host;
  *  - UDP datagrams come back byte for byte;
+ *  - spec B5: a keep-alive probe from the peer is always answered;
  *  - the stack's bookkeeping agrees with itself after every operation: stats.tcbs_live equals
  *    the TCBs on its list, exactly the handles the application holds are marked as held, and
  *    stats.mem_bytes covers every buffer;
@@ -129,6 +130,8 @@ struct fuzz {
     size_t nuh;
     struct slot slot[MAX_SLOTS];
     size_t nslots;
+    const struct slot *watch;  /* ACKs the stack sends on this pair are counted (B5) */
+    unsigned watched_acks;
 };
 
 static struct slot *slot_find(struct fuzz *f, uint32_t raddr, uint16_t rport, uint16_t lport)
@@ -184,6 +187,8 @@ static void check_tcp_out(struct fuzz *f, const struct vg_ipv4_hdr *ip, const ui
           (unsigned)th.wnd, dlen);
     if (th.flags & VG_TCP_RST)
         return;                   /* an RST answers a segment; it is no part of the stream */
+    if (sl == f->watch && (th.flags & VG_TCP_ACK))
+        f->watched_acks++;
     if (th.flags & VG_TCP_SYN) {
         sl->have_stack = 1;
         sl->stack_iss = th.seq;
@@ -369,6 +374,21 @@ static void release(struct fuzz *f, struct handle *h)
 
 static uint16_t listen_port(uint8_t b) { return (uint16_t)(80 + (b & 1)); }
 
+/* Spec B5: a segment at RCV.NXT-1 with 0 or 1 octet, on a synchronised connection, is a
+ * keep-alive probe and is always answered, whatever rate limits apply to other out-of-window
+ * segments. Only plain ACKs with an acceptable SEG.ACK and no options are held to it. */
+static int is_keepalive_probe(struct fuzz *f, const struct slot *sl, uint8_t flags, uint32_t seq,
+                              uint32_t ack, size_t optlen, size_t len)
+{
+    if (flags != VG_TCP_ACK || optlen || len > 1 || !vg_stack_link_up(f->s))
+        return 0;
+    vg_tcb *t = tcb_lookup(f->s, STACK_ADDR, sl->lport, sl->raddr, sl->rport);
+    if (!t || (t->state != VG_TCP_ESTABLISHED && t->state != VG_TCP_CLOSE_WAIT &&
+               t->state != VG_TCP_FIN_WAIT_2))
+        return 0;
+    return seq == t->rcv_nxt - 1 && SEQ_GEQ(ack, t->snd_una) && SEQ_LEQ(ack, t->snd_max);
+}
+
 static void op_tcp_segment(struct fuzz *f, struct input *in)
 {
     uint8_t which = u8(in), flags = u8(in), seqmode = u8(in);
@@ -448,7 +468,12 @@ static void op_tcp_segment(struct fuzz *f, struct input *in)
     }
 
     size_t len = dlen % 3000u;
+    int probe = is_keepalive_probe(f, sl, flags, seq, ack, optlen, len);
+    f->watch = sl;
+    f->watched_acks = 0;
     send_tcp(f, sl, flags, seq, ack, wnd, opts, optlen, len);
+    f->watch = NULL;
+    CHECK(!probe || f->watched_acks > 0, "B5: a keep-alive probe from the peer went unanswered");
 
     if (flags & VG_TCP_ACK && SEQ_GT(ack, sl->peer_acked))
         sl->peer_acked = ack;
