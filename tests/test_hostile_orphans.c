@@ -51,6 +51,40 @@ static void fin_wait_1_silent_peer_ends(void **state)
     rp_free(rp);
 }
 
+static void fin_wait_1_zero_window_peer_that_answers_ends(void **state)
+{
+    (void)state;
+    /* The peer takes the data, shuts its window, and answers every retransmitted FIN with an
+     * ACK that leaves the FIN unacknowledged: each answer is a duplicate, the retransmission
+     * count keeps rising, and the orphan ends at the retransmission limit — even though the
+     * application had asked to wait forever. */
+    struct rawpeer *rp = rp_new(NULL);
+    vg_tcb *t = established(rp);
+    assert_int_equal(vg_tcp_send(t, "data", 4, rp->now), 4);
+    rp_receive(rp);
+    vg_tcp_set_maxrt_ms(t, VG_MAXRT_FOREVER);
+    vg_tcp_close(t, rp->now);
+    assert_int_equal(rp_stats(rp)->tcp_orphans, 1);
+    const struct rp_seg *g = rp_expect(rp);
+    assert_true(g->th.flags & VG_TCP_FIN);
+    rp->wnd = 0;
+    rp_send_ack(rp);                              /* the data, not the FIN */
+    assert_int_equal(vg_tcp_state(t), VG_TCP_FIN_WAIT_1);
+    unsigned fins = 0;
+    while ((g = rp_wait(rp, rp->now + VG_MS(48ull * 3600 * 1000))) != NULL) {
+        if (g->th.flags & VG_TCP_RST)
+            break;
+        assert_true(g->th.flags & VG_TCP_FIN);
+        fins++;
+        rp_send_ack(rp);
+    }
+    assert_non_null(g);
+    assert_int_equal(fins, 5);
+    assert_int_equal(rp_stats(rp)->tcp_orphans, 0);
+    assert_int_equal(rp_stats(rp)->tcbs_live, 0);
+    rp_free(rp);
+}
+
 static void last_ack_silent_peer_ends(void **state)
 {
     (void)state;
@@ -132,6 +166,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fin_wait_1_silent_peer_ends),
+        cmocka_unit_test(fin_wait_1_zero_window_peer_that_answers_ends),
         cmocka_unit_test(last_ack_silent_peer_ends),
         cmocka_unit_test(fin_wait_2_orphan_ends_even_while_the_peer_talks),
         cmocka_unit_test(max_orphans_resets_excess),
