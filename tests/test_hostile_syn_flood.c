@@ -508,6 +508,36 @@ static void syn_flood_cookie_connection_carries_data_both_ways(void **state)
     rp_free(rp);
 }
 
+static int fail_all(void *ctx, size_t size)
+{
+    (void)ctx;
+    (void)size;
+    return 1;
+}
+
+static void syn_flood_out_of_memory_answers_with_cookies(void **state)
+{
+    (void)state;
+    /* No memory for a SYN-cache entry: the SYN is answered with a cookie instead, and the
+     * connection is made once memory is back. */
+    struct rawpeer *rp = rp_new(NULL);
+    vg_tcb *l = rp_listen(rp, PORT, 16);
+    vg_stack_set_alloc_fail(rp->s, fail_all, NULL);
+    const struct rp_seg *sa = client_syn(rp, 40001, 1000, NULL);
+    assert_non_null(sa);
+    assert_int_equal(rp_stats(rp)->syncache_live, 0);
+    assert_int_equal(rp_stats(rp)->syncookies_sent, 1);
+    assert_true(rp_stats(rp)->alloc_failures > 0);
+    vg_stack_set_alloc_fail(rp->s, NULL, NULL);
+    client_ack(rp, sa);
+    vg_tcb *c = vg_tcp_accept(l);
+    assert_non_null(c);
+    assert_int_equal(rp_stats(rp)->syncookies_ok, 1);
+    vg_tcp_abort(c, rp->now);
+    vg_tcp_close(l, rp->now);
+    rp_free(rp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -522,6 +552,7 @@ int main(void)
         cmocka_unit_test(syncookie_with_forged_hash_is_rejected),
         cmocka_unit_test(syncookie_older_than_two_minutes_is_rejected),
         cmocka_unit_test(syncookie_encodes_the_mss_from_linux_table),
+        cmocka_unit_test(syn_flood_out_of_memory_answers_with_cookies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
