@@ -193,6 +193,7 @@ static void check_tcp_out(struct fuzz *f, const struct vg_ipv4_hdr *ip, const ui
         sl->have_stack = 1;
         sl->stack_iss = th.seq;
         sl->stack_max = th.seq + 1;
+        sl->peer_acked = th.seq;  /* nothing acknowledged yet (a sequence-space zero) */
     }
     if (!sl->have_stack)
         return;                   /* a stream we never saw begin (the slot table rolled over) */
