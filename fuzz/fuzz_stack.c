@@ -492,6 +492,7 @@ static void op_icmp_error(struct fuzz *f, struct input *in)
 {
     static const uint8_t types[][2] = {
         {3, 0}, {3, 1}, {3, 2}, {3, 3}, {3, 4}, {3, 13}, {11, 0}, {4, 0}, {12, 0}, {5, 1},
+        {8, 0},                   /* not an error: an echo request carrying the quote */
     };
     uint8_t which = u8(in), kind = u8(in), seqmode = u8(in);
     uint16_t mtu = u16(in);
@@ -857,6 +858,10 @@ static void configure(struct vg_stack_config *cfg, struct input *in)
         cfg->syncookies = VG_SYNCOOKIES_ALWAYS;
     if (b & 32)
         cfg->max_backlog = 2;
+    if ((a & 128) && !(b & 16))
+        cfg->syncookies = VG_SYNCOOKIES_OFF;    /* a full SYN queue evicts its oldest entry */
+    cfg->no_pmtu_discovery = (b & 64) != 0;     /* DF clear: IP IDs from the counters */
+    cfg->no_mtu_probing = (b & 128) != 0;
 }
 
 /* The application lets go of everything; then nothing may outlive 48 virtual hours. */

@@ -145,6 +145,12 @@ def seeds():
     # so this orphan in SYN_RECEIVED lived for ever (tests/test_hostile_silent_handshake.c).
     out["regress_syn_received_maxrt_orphan"] = (Seed().connect(0).seg(SYN, syn_opts=True)
                                                 .setopt(0, 4, 5000).close(0).advance(3, 2))
+    out["icmp_echo_no_pmtud"] = (active(Seed(0, 64)).icmp(10).send(0, 3000).icmp(4, mtu=600)
+                                 .seg(ACK).advance(1, 100))
+    out["syn_flood_no_cookies"] = Seed(0x80, 4).listen(0, 4)
+    for i in range(8):
+        out["syn_flood_no_cookies"].seg(SYN, which=0xC0 | i, syn_opts=True)
+    out["syn_flood_no_cookies"].seg(ACK, which=7).accept(0).advance(2, 100)
     out["fragments_and_options"] = (Seed().listen(0).raw_ip(0, 0x10 | 4, b"\0" * 24, frag=0x2000)
                                     .raw_ip(0, 3, b"\x45" + b"\0" * 30, proto=99)
                                     .raw_ip(0, 0x20 | 0xC0 | 4, b"\0" * 40))
