@@ -1,7 +1,8 @@
 /* Orphans: connections the application closed that are still finishing. A peer that stops
  * answering after our FIN, or never sends its own, must not hold them forever — not even when
  * the application had asked to wait forever (TCP_MAXRT -1) — and their number is bounded: past
- * cfg.max_orphans a close resets instead (Linux tcp_max_orphans). tcp_orphans counts them live. */
+ * cfg.max_orphans a close resets instead (Linux tcp_max_orphans), and one that receives new
+ * data nobody will read resets too. tcp_orphans counts them live. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -130,6 +131,30 @@ static void fin_wait_2_orphan_ends_even_while_the_peer_talks(void **state)
     rp_free(rp);
 }
 
+static void orphan_stuffed_with_data_resets(void **state)
+{
+    (void)state;
+    /* The peer acknowledges our FIN and then pours data into the orphan, which nobody will ever
+     * read: instead of holding it in the receive buffer until the orphan timeout, the stack
+     * resets (RFC 1122 §4.2.2.13; Linux TCPAbortOnData) and frees everything. */
+    struct rawpeer *rp = rp_new(NULL);
+    vg_tcb *t = established(rp);
+    vg_tcp_close(t, rp->now);
+    const struct rp_seg *f = rp_expect(rp);
+    rp->ack = f->th.seq + 1;
+    rp_send_ack(rp);
+    assert_int_equal(vg_tcp_state(t), VG_TCP_FIN_WAIT_2);
+    static const uint8_t junk[1000];
+    rp_send_data(rp, junk, sizeof junk);
+    const struct rp_seg *r = rp_expect(rp);
+    assert_true(r->th.flags & VG_TCP_RST);
+    assert_int_equal(rp_stats(rp)->tcp_orphan_data_resets, 1);
+    assert_int_equal(rp_stats(rp)->tcp_orphans, 0);
+    assert_int_equal(rp_stats(rp)->tcbs_live, 0);
+    assert_int_equal(rp_stats(rp)->mem_bytes, 0);
+    rp_free(rp);
+}
+
 static void max_orphans_resets_excess(void **state)
 {
     (void)state;
@@ -169,6 +194,7 @@ int main(void)
         cmocka_unit_test(fin_wait_1_zero_window_peer_that_answers_ends),
         cmocka_unit_test(last_ack_silent_peer_ends),
         cmocka_unit_test(fin_wait_2_orphan_ends_even_while_the_peer_talks),
+        cmocka_unit_test(orphan_stuffed_with_data_resets),
         cmocka_unit_test(max_orphans_resets_excess),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

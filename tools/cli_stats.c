@@ -60,6 +60,7 @@ static const struct stat_name stats[] = {
     STAT(tcp_orphans),
     STAT(tcp_orphan_timeouts),
     STAT(tcp_orphans_aborted),
+    STAT(tcp_orphan_data_resets),
     STAT(mem_bytes),
     STAT(mem_refused),
     STAT(udp_queue_full),

@@ -205,6 +205,7 @@ struct vg_stack_stats {
     uint64_t tcp_oow_ratelimited;        /* replies to out-of-window segments not sent */
     uint64_t tcp_persist_timeouts;       /* zero-window peers given up */
     uint64_t tcp_orphans, tcp_orphan_timeouts, tcp_orphans_aborted;  /* live; timed out; over max */
+    uint64_t tcp_orphan_data_resets;     /* orphans reset because new data arrived after the close */
     uint64_t mem_bytes, mem_refused;     /* buffer bytes in use; allocations refused at mem_limit */
     uint64_t udp_queue_full;             /* datagrams dropped: udp_rcvbuf or udp_rcvq_max */
     uint64_t icmp_errors_in, icmp_errors_ignored;  /* ICMP errors; those that matched no live segment */

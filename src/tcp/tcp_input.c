@@ -385,6 +385,14 @@ static void sync_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
         return;
     if (ack_input(t, th, dlen, now))
         return;
+    if (t->orphaned && dlen && SEQ_GT(th->seq + (uint32_t)dlen, t->rcv_nxt)) {
+        /* Nobody will ever read it (RFC 1122 §4.2.2.13, Linux TCPAbortOnData): tell the peer
+         * its data is lost rather than let it fill an orphan's receive buffer. */
+        t->stack->stats.tcp_orphan_data_resets++;
+        tcp_send_rst_for(t, now);
+        tcb_drop(t, VG_ERR_CONNABORTED, now);
+        return;
+    }
     if (may_receive(t))
         data_input(t, th, data, dlen, now);
     else if (t->state == VG_TCP_TIME_WAIT && (th->flags & VG_TCP_FIN)) {
