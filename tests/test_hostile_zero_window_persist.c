@@ -188,6 +188,34 @@ static void zero_window_orphan_answering_peer_ends(void **state)
     rp_free(rp);
 }
 
+static void zero_window_orphan_slow_reader_ends(void **state)
+{
+    (void)state;
+    /* A slow-read attack on an orphan: the peer takes each probe's octet and shuts its window
+     * again, so every probe makes one octet of progress. A connection the application holds
+     * may be drained that slowly (RFC 1122); an orphan ends after the retransmission limit. */
+    struct rawpeer *rp = rp_new(NULL);
+    vg_time closed_at;
+    vg_tcb *t = zero_window(rp, &closed_at);
+    vg_tcp_close(t, rp->now);
+    unsigned zwps = 0;
+    const struct rp_seg *g;
+    while ((g = rp_wait(rp, rp->now + VG_MS(3600ull * 1000))) != NULL) {
+        if (g->th.flags & VG_TCP_RST)
+            break;
+        assert_int_equal(g->dlen, 1);
+        assert_int_equal(g->th.seq, rp->ack);
+        zwps++;
+        rp->ack++;                                /* took the octet; window still 0 */
+        rp_send_ack(rp);
+    }
+    assert_non_null(g);
+    assert_int_equal(zwps, 5);
+    assert_int_equal(rp_stats(rp)->tcp_persist_timeouts, 1);
+    assert_int_equal(rp_stats(rp)->tcbs_live, 0);
+    rp_free(rp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +223,7 @@ int main(void)
         cmocka_unit_test(zero_window_silent_peer_aborts_at_tcp_maxrt),
         cmocka_unit_test(zero_window_answering_peer_keeps_connection),
         cmocka_unit_test(zero_window_orphan_answering_peer_ends),
+        cmocka_unit_test(zero_window_orphan_slow_reader_ends),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -148,10 +148,10 @@ static int persist_timeout(vg_tcb *t, vg_time now)
         abort_timed_out(t, now);
         return 1;
     }
-    /* A zero-window probe carries one new octet at SND.UNA (RFC 9293 §3.8.6.1), so it can never
-     * be mistaken for a keep-alive probe, which sits at SND.NXT-1. */
     if (!t->persist_probes)
         t->unacked_since = now;       /* TCP_MAXRT: the peer has this long to answer */
+    /* A zero-window probe carries one new octet at SND.UNA (RFC 9293 §3.8.6.1), so it can never
+     * be mistaken for a keep-alive probe, which sits at SND.NXT-1. */
     uint8_t octet;
     vg_ring_peek(t->snd, 0, &octet, 1);
     tcp_send_segment(t, t->snd_una, VG_TCP_ACK, &octet, 1, now);
