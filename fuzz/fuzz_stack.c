@@ -195,13 +195,22 @@ static void check_tcp_out(struct fuzz *f, const struct vg_ipv4_hdr *ip, const ui
         sl->stack_max = th.seq + 1;
         sl->peer_acked = th.seq;  /* nothing acknowledged yet (a sequence-space zero) */
     }
+    /* A connection's own ISS is the stream's origin: a SYN cookie binds ISS and IRS together
+     * additively (as Linux's does), so an ACK one below both opens the connection one below. */
+    const vg_tcb *t = tcb_lookup(f->s, ip->src, th.sport, ip->dst, th.dport);
+    if (t) {
+        sl->have_stack = 1;
+        sl->stack_iss = t->iss;
+    }
     if (!sl->have_stack)
         return;                   /* a stream we never saw begin (the slot table rolled over) */
     if (th.flags & VG_TCP_ACK)
         sl->stack_ack = th.ack;
     uint32_t seq = th.seq + ((th.flags & VG_TCP_SYN) ? 1u : 0u);
-    /* B2: a keep-alive probe may carry one garbage octet at SND.NXT-1, already acknowledged. */
-    int probe_octet = dlen == 1 && seq + 1 == sl->stack_max && SEQ_LEQ(seq + 1, sl->peer_acked);
+    /* B2: a keep-alive probe may carry one garbage octet at SND.NXT-1, all data acknowledged. */
+    int probe_octet = dlen == 1 && (t ? seq == t->snd_max - 1 && t->snd_una == t->snd_max
+                                      : seq + 1 == sl->stack_max &&
+                                            SEQ_LEQ(seq + 1, sl->peer_acked));
     if (!probe_octet)
         for (size_t i = 0; i < dlen; i++)
             CHECK(d[i] == app_byte(seq + (uint32_t)i - sl->stack_iss - 1),
@@ -293,6 +302,9 @@ static void send_tcp(struct fuzz *f, const struct slot *sl, uint8_t flags, uint3
                            vg_csum_pseudo(sl->raddr, STACK_ADDR, VG_IPPROTO_TCP, (uint16_t)len),
                            seg, len)));
     size_t n = ip_frame(pkt, sizeof pkt, VG_IPPROTO_TCP, sl->raddr, STACK_ADDR, 0x4000, seg, len);
+    TRACE("  in  %u->%u flags %02x seq %u ack %u wnd %u len %zu opts %zu\n", (unsigned)sl->rport,
+          (unsigned)sl->lport, (unsigned)flags, (unsigned)seq, (unsigned)ack, (unsigned)wnd, dlen,
+          optlen);
     if (n)
         inject(f, pkt, n);
 }
