@@ -317,6 +317,39 @@ static void syn_flood_accept_queue_full_keeps_half_open_entry(void **state)
 
 /* ---- SYN cookies. */
 
+/* RFC 5961 for half-open entries too, under the same limits as a connection's: forged in-window
+ * RSTs at one entry get one challenge ACK per oow_ratelimit_ms, and they draw on the one
+ * randomised stack-wide budget (a separate budget would reopen the CVE-2016-5696 count). */
+static void syn_flood_half_open_challenge_acks_limited_per_entry(void **state)
+{
+    (void)state;
+    struct rawpeer *rp = rp_new(NULL);
+    vg_tcb *l = rp_listen(rp, PORT, 16);
+    const struct rp_seg *sa = client_syn(rp, 40001, 1000, NULL);
+    assert_non_null(sa);
+    size_t challenges = 0;
+    for (int i = 0; i < 50; i++) {                 /* 50 forgeries in 490 ms */
+        rp_send(rp, VG_TCP_RST, 1001 + 100 + (uint32_t)i, 0, 0, NULL, NULL, 0);
+        const struct rp_seg *g;
+        while ((g = rp_take(rp)) != NULL)
+            if (g->is_tcp && g->th.flags == VG_TCP_ACK)
+                challenges++;
+        rp_run_for(rp, VG_MS(10));
+    }
+    assert_int_equal(challenges, 1);
+    assert_int_equal(rp_stats(rp)->tcp_challenge_acks, 1);
+    assert_int_equal(rp_stats(rp)->tcp_challenge_acks_suppressed, 49);
+    assert_int_equal(rp_stats(rp)->syncache_live, 1);   /* none of them ended the entry */
+    rp_run_for(rp, VG_MS(500));
+    rp_drain(rp);
+    rp_send(rp, VG_TCP_RST, 1001 + 100, 0, 0, NULL, NULL, 0);   /* after the gap: answered again */
+    const struct rp_seg *g = rp_expect(rp);
+    assert_int_equal(g->th.flags, VG_TCP_ACK);
+    assert_int_equal(g->th.ack, 1001);
+    vg_tcp_close(l, rp->now);
+    rp_free(rp);
+}
+
 static struct rawpeer *cookie_stack(void)
 {
     struct vg_stack_config cfg;
@@ -547,6 +580,7 @@ int main(void)
         cmocka_unit_test(syn_flood_half_open_entry_expires_after_synack_retries),
         cmocka_unit_test(syn_flood_cookies_off_evicts_oldest_half_open_entry),
         cmocka_unit_test(syn_flood_accept_queue_full_keeps_half_open_entry),
+        cmocka_unit_test(syn_flood_half_open_challenge_acks_limited_per_entry),
         cmocka_unit_test(syn_flood_cookie_connection_carries_data_both_ways),
         cmocka_unit_test(syncookie_connection_inherits_keepalive),
         cmocka_unit_test(syncookie_with_forged_hash_is_rejected),

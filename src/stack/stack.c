@@ -82,7 +82,6 @@ vg_stack *vg_stack_new(const struct vg_stack_config *cfg)
     vg_wheel_init(&s->wheel, 0);
     vg_prng_seed(&s->prng, cfg->seed);
     stack_secret_init(s);
-    s->ip_id = (uint16_t)vg_prng_next(&s->prng);
     s->conns.nbuckets = 64;
     s->conns.bucket = calloc(s->conns.nbuckets, sizeof *s->conns.bucket);
     if (!s->conns.bucket) {

@@ -33,7 +33,6 @@ struct vg_stack {
     struct vg_stack_stats stats;
     struct vg_wheel wheel;
     struct vg_prng prng;
-    uint16_t ip_id;
     struct vg_tcb_table conns;     /* synchronised and SYN-state connections */
     vg_tcb *listeners;             /* chained through vg_tcb.hnext */
     vg_tcb *all;                   /* every TCB, chained through all_next */
@@ -45,8 +44,6 @@ struct vg_stack {
     /* -- syncache / listeners -- */
     uint8_t syn_key[16];           /* SYN cookies and SYN-cache hash (tcp/syncookie.c syn_key) */
     uint8_t syn_key_ready;
-    uint32_t syn_challenges;       /* challenge ACKs sent by half-open entries in ... */
-    vg_time syn_challenge_window;  /* ... this one-second window (cfg.challenge_ack_limit) */
     /* -- RFC 5961, out-of-window replies, persist and orphans -- */
     uint32_t challenge_budget;     /* challenge ACKs allowed in the current second: randomised
                                     * around cfg.challenge_ack_limit (tcp/oow_limit.c) */

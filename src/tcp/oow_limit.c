@@ -13,16 +13,21 @@
  * worst one reply inside the gap is held back: harmless, and what Linux accepts too. */
 static uint32_t stamp_ms(vg_time now) { return (uint32_t)(now / 1000u) + 1u; }
 
-int tcp_oow_limited(vg_tcb *t, vg_time now)
+int tcp_oow_limited_stamp(vg_stack *s, uint32_t *last_ms, vg_time now)
 {
     uint32_t cur = stamp_ms(now);
-    if (t->oow_last_ms) {
-        int32_t elapsed = (int32_t)(cur - t->oow_last_ms);
-        if (elapsed >= 0 && (uint32_t)elapsed < t->stack->cfg.oow_ratelimit_ms)
+    if (*last_ms) {
+        int32_t elapsed = (int32_t)(cur - *last_ms);
+        if (elapsed >= 0 && (uint32_t)elapsed < s->cfg.oow_ratelimit_ms)
             return 1;
     }
-    t->oow_last_ms = cur;
+    *last_ms = cur;
     return 0;
+}
+
+int tcp_oow_limited(vg_tcb *t, vg_time now)
+{
+    return tcp_oow_limited_stamp(t->stack, &t->oow_last_ms, now);
 }
 
 int tcp_challenge_budget_take(vg_stack *s, vg_time now)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcp/oow_limit.h"
 #include "tcp/syncookie.h"
 #include "tcp/tcb.h"
 #include "util/siphash.h"
@@ -226,15 +227,12 @@ void syncache_resend(struct vg_syn_entry *e, vg_time now) { send_synack(e, now);
 void syncache_challenge_ack(struct vg_syn_entry *e, vg_time now)
 {
     vg_stack *s = e->sc->listener->stack;
-    if (now - s->syn_challenge_window >= VG_MS(1000) || now < s->syn_challenge_window) {
-        s->syn_challenge_window = now;
-        s->syn_challenges = 0;
-    }
-    if (s->syn_challenges >= s->cfg.challenge_ack_limit) {
+    /* One budget for half-open and synchronised ends: two would let an attacker exhaust one
+     * from its own half-open entries and read the other (CVE-2016-5696). */
+    if (tcp_oow_limited_stamp(s, &e->oow_last_ms, now) || !tcp_challenge_budget_take(s, now)) {
         s->stats.tcp_challenge_acks_suppressed++;
         return;
     }
-    s->syn_challenges++;
     s->stats.tcp_challenge_acks++;
     struct vg_tcp_hdr h;
     memset(&h, 0, sizeof h);

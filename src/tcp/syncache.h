@@ -25,6 +25,7 @@ struct vg_syn_entry {
     uint16_t peer_wnd;                  /* the SYN's window (never scaled) */
     uint8_t peer_wscale;                /* VG_SYN_NO_WSCALE: the SYN offered no scaling */
     uint8_t retries;                    /* SYN-ACKs resent so far */
+    uint32_t oow_last_ms;               /* last challenge ACK (tcp/oow_limit.c) */
 };
 
 struct vg_syncache {
@@ -47,7 +48,8 @@ void syncache_remove(struct vg_syn_entry *e);
 void syncache_evict_oldest(struct vg_syncache *sc);
 /* Resends e's SYN-ACK now (a retransmitted SYN asked for it). */
 void syncache_resend(struct vg_syn_entry *e, vg_time now);
-/* A pure ACK from e's half-open end (challenge ACK), within a stack-wide budget. */
+/* A pure ACK from e's half-open end (challenge ACK), within the same per-connection limit and
+ * randomised stack-wide budget as a connection's (tcp/oow_limit.c). */
 void syncache_challenge_ack(struct vg_syn_entry *e, vg_time now);
 /* When the first SYN-ACK of e went out (only meaningful while e->retries == 0). */
 vg_time syncache_sent_at(const struct vg_syn_entry *e);

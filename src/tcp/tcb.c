@@ -5,13 +5,32 @@
 #include "tcp/tcb.h"
 #include "tcp/orphan.h"
 
-static size_t tuple_hash(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
+/* The 4-tuple in network order, each field at its own offset, after a one-octet tag naming
+ * what the hash is for: no two tuples, and no two uses, share a SipHash input. */
+static void tuple_bytes(uint8_t m[13], uint8_t tag, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                        uint16_t rport)
 {
-    uint64_t k = ((uint64_t)raddr << 32 | (uint64_t)rport << 16 | lport) ^ ((uint64_t)laddr * 0x9e3779b97f4a7c15ull);
-    k ^= k >> 31;
-    k *= 0xbf58476d1ce4e5b9ull;
-    k ^= k >> 29;
-    return (size_t)k;
+    m[0] = tag;
+    m[1] = (uint8_t)(laddr >> 24); m[2] = (uint8_t)(laddr >> 16);
+    m[3] = (uint8_t)(laddr >> 8);  m[4] = (uint8_t)laddr;
+    m[5] = (uint8_t)(lport >> 8);  m[6] = (uint8_t)lport;
+    m[7] = (uint8_t)(raddr >> 24); m[8] = (uint8_t)(raddr >> 16);
+    m[9] = (uint8_t)(raddr >> 8);  m[10] = (uint8_t)raddr;
+    m[11] = (uint8_t)(rport >> 8); m[12] = (uint8_t)rport;
+}
+
+#define TUPLE_TAG_ISN 'I'
+#define TUPLE_TAG_TABLE 'T'
+
+/* Keyed, as Linux keys inet_ehashfn: with an unkeyed hash a remote host could choose ports that
+ * all land in one chain and make every lookup a walk of the whole table (hash flooding). A tag
+ * apart from the ISN's keeps an attacker who reads its own ISNs from learning bucket indices. */
+static size_t tuple_hash(const vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                         uint16_t rport)
+{
+    uint8_t m[13];
+    tuple_bytes(m, TUPLE_TAG_TABLE, laddr, lport, raddr, rport);
+    return (size_t)vg_siphash24(s->secret, m, sizeof m);
 }
 
 vg_tcb *tcb_alloc(vg_stack *s)
@@ -80,7 +99,7 @@ static int table_grow(vg_stack *s, struct vg_tcb_table *tab)
         vg_tcb *t = tab->bucket[i];
         while (t) {
             vg_tcb *next = t->hnext;
-            size_t h = tuple_hash(t->laddr, t->lport, t->raddr, t->rport) & (n - 1);
+            size_t h = tuple_hash(s, t->laddr, t->lport, t->raddr, t->rport) & (n - 1);
             t->hnext = nb[h];
             nb[h] = t;
             t = next;
@@ -97,7 +116,7 @@ int tcb_table_insert(vg_stack *s, vg_tcb *t)
     struct vg_tcb_table *tab = &s->conns;
     if (tab->count >= tab->nbuckets)
         table_grow(s, tab);   /* a failed grow only lengthens chains */
-    size_t h = tuple_hash(t->laddr, t->lport, t->raddr, t->rport) & (tab->nbuckets - 1);
+    size_t h = tuple_hash(s, t->laddr, t->lport, t->raddr, t->rport) & (tab->nbuckets - 1);
     t->hnext = tab->bucket[h];
     tab->bucket[h] = t;
     tab->count++;
@@ -108,7 +127,7 @@ int tcb_table_insert(vg_stack *s, vg_tcb *t)
 void tcb_table_remove(vg_stack *s, vg_tcb *t)
 {
     struct vg_tcb_table *tab = &s->conns;
-    size_t h = tuple_hash(t->laddr, t->lport, t->raddr, t->rport) & (tab->nbuckets - 1);
+    size_t h = tuple_hash(s, t->laddr, t->lport, t->raddr, t->rport) & (tab->nbuckets - 1);
     for (vg_tcb **pp = &tab->bucket[h]; *pp; pp = &(*pp)->hnext)
         if (*pp == t) {
             *pp = t->hnext;
@@ -122,7 +141,7 @@ void tcb_table_remove(vg_stack *s, vg_tcb *t)
 vg_tcb *tcb_lookup(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
 {
     struct vg_tcb_table *tab = &s->conns;
-    size_t h = tuple_hash(laddr, lport, raddr, rport) & (tab->nbuckets - 1);
+    size_t h = tuple_hash(s, laddr, lport, raddr, rport) & (tab->nbuckets - 1);
     for (vg_tcb *t = tab->bucket[h]; t; t = t->hnext)
         if (t->lport == lport && t->rport == rport && t->raddr == raddr && t->laddr == laddr)
             return t;
@@ -211,16 +230,10 @@ void tcb_drop(vg_tcb *t, int err, vg_time now)
 uint32_t tcb_isn(vg_stack *s, const vg_tcb *t, vg_time now)
 {
     /* RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), M the
-     * 4-microsecond clock and F SipHash-2-4 over the tuple in network order, each field at its
-     * own offset, so no two tuples share an input (and an off-path attacker who does not know
-     * the key cannot tell one connection's ISN from another's). */
-    uint8_t m[12];
-    m[0] = (uint8_t)(t->laddr >> 24); m[1] = (uint8_t)(t->laddr >> 16);
-    m[2] = (uint8_t)(t->laddr >> 8);  m[3] = (uint8_t)t->laddr;
-    m[4] = (uint8_t)(t->lport >> 8);  m[5] = (uint8_t)t->lport;
-    m[6] = (uint8_t)(t->raddr >> 24); m[7] = (uint8_t)(t->raddr >> 16);
-    m[8] = (uint8_t)(t->raddr >> 8);  m[9] = (uint8_t)t->raddr;
-    m[10] = (uint8_t)(t->rport >> 8); m[11] = (uint8_t)t->rport;
+     * 4-microsecond clock and F SipHash-2-4 over the tuple, so an off-path attacker who does not
+     * know the key cannot tell one connection's ISN from another's. */
+    uint8_t m[13];
+    tuple_bytes(m, TUPLE_TAG_ISN, t->laddr, t->lport, t->raddr, t->rport);
     return (uint32_t)vg_siphash24(s->secret, m, sizeof m) + (uint32_t)(now / 4);
 }
 
