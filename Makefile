@@ -6,7 +6,7 @@ WERROR   ?= OFF
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CTEST_ARGS ?=
 
-.PHONY: all build demo check test deps asan bench install clean
+.PHONY: all build demo check test deps asan bench fuzz install clean
 
 all: build
 
@@ -40,6 +40,10 @@ test:
 
 asan:
 	$(MAKE) check BUILD=build-asan SANITIZE=ON TYPE=Debug
+
+# Every libFuzzer target for 60 s (clang), as .ci/run does.
+fuzz:
+	sh scripts/run-fuzzers 60
 
 bench: build
 	sh scripts/run-benches $(BUILD)
