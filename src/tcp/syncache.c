@@ -195,25 +195,32 @@ void syncache_evict_oldest(struct vg_syncache *sc)
     syncache_remove(sc->oldest);
 }
 
+/* A bare segment from e's half-open end: SEQ = ISS+1, ACK = the peer's SYN + 1. */
+static void entry_segment(struct vg_syn_entry *e, uint8_t flags, uint16_t wnd, vg_time now)
+{
+    vg_stack *s = e->sc->listener->stack;
+    struct vg_tcp_hdr h;
+    memset(&h, 0, sizeof h);
+    h.sport = e->lport;
+    h.dport = e->rport;
+    h.seq = e->iss + 1;
+    h.ack = e->irs + 1;
+    h.flags = flags;
+    h.wnd = wnd;
+    size_t n = vg_tcp_write(s->txbuf, sizeof s->txbuf, &h, e->laddr, e->raddr, NULL, 0);
+    if (!n)
+        return;
+    s->stats.tcp_out++;
+    vg_ip_output(s, VG_IPPROTO_TCP, e->laddr, e->raddr, s->txbuf, n, now);
+}
+
 void syncache_clear(struct vg_syncache *sc, int reset, vg_time now)
 {
     while (sc->oldest) {
         struct vg_syn_entry *e = sc->oldest;
         if (reset) {
-            vg_stack *s = sc->listener->stack;
-            struct vg_tcp_hdr h;
-            memset(&h, 0, sizeof h);
-            h.sport = e->lport;
-            h.dport = e->rport;
-            h.seq = e->iss + 1;
-            h.ack = e->irs + 1;
-            h.flags = VG_TCP_RST | VG_TCP_ACK;
-            size_t n = vg_tcp_write(s->txbuf, sizeof s->txbuf, &h, e->laddr, e->raddr, NULL, 0);
-            if (n) {
-                s->stats.tcp_rst_sent++;
-                s->stats.tcp_out++;
-                vg_ip_output(s, VG_IPPROTO_TCP, e->laddr, e->raddr, s->txbuf, n, now);
-            }
+            sc->listener->stack->stats.tcp_rst_sent++;
+            entry_segment(e, VG_TCP_RST | VG_TCP_ACK, 0, now);
         }
         syncache_remove(e);
     }
@@ -234,19 +241,7 @@ void syncache_challenge_ack(struct vg_syn_entry *e, vg_time now)
         return;
     }
     s->stats.tcp_challenge_acks++;
-    struct vg_tcp_hdr h;
-    memset(&h, 0, sizeof h);
-    h.sport = e->lport;
-    h.dport = e->rport;
-    h.seq = e->iss + 1;
-    h.ack = e->irs + 1;
-    h.flags = VG_TCP_ACK;
-    h.wnd = synack_window(e->sc->listener);
-    size_t n = vg_tcp_write(s->txbuf, sizeof s->txbuf, &h, e->laddr, e->raddr, NULL, 0);
-    if (!n)
-        return;
-    s->stats.tcp_out++;
-    vg_ip_output(s, VG_IPPROTO_TCP, e->laddr, e->raddr, s->txbuf, n, now);
+    entry_segment(e, VG_TCP_ACK, synack_window(e->sc->listener), now);
 }
 
 void vg_syncache_timer_fire(vg_stack *s, struct vg_timer *tm, vg_time now)
