@@ -48,8 +48,12 @@ fuzz:
 bench: build
 	sh scripts/run-benches $(BUILD)
 
+# PREFIX=/some/dir installs there (default: CMAKE_INSTALL_PREFIX, /usr/local); DESTDIR=/stage
+# prepends a staging root, as packagers expect. vigil.pc is relocatable, so either works.
+PREFIX ?=
+DESTDIR ?=
 install: build
-	cmake --install $(BUILD)
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) $(if $(PREFIX),--prefix "$(PREFIX)")
 
 clean:
 	rm -rf build build-asan

@@ -4,6 +4,10 @@
 
 #include "commands.h"
 
+#ifndef VG_VERSION
+#define VG_VERSION "unknown"   /* CMake passes project(VERSION) */
+#endif
+
 struct command {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -25,6 +29,16 @@ static void usage(FILE *f)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 }
 
+/* `vigil CMD ... --version` is answered here, so no command's parser needs to know the option;
+ * an argument after "--" is an operand, not an option. */
+static int asks_version(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "--version"))
+            return 1;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -35,9 +49,19 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "--version")) {
+        printf("vigil %s\n", VG_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(argv[1], commands[i].name))
+            continue;
+        if (asks_version(argc - 1, argv + 1)) {
+            printf("vigil %s\n", VG_VERSION);
+            return 0;
+        }
+        return commands[i].run(argc - 1, argv + 1);
+    }
     fprintf(stderr, "vigil: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return 2;

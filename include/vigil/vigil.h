@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vigil/vg_api.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -41,7 +43,7 @@ enum vg_err {
     VG_ERR_HOSTUNREACH,     /* a connect timed out after ICMP said the host is unreachable */
     VG_ERR_NETUNREACH,      /* ... that the network is unreachable */
 };
-const char *vg_err_name(int err);     /* "VG_ERR_TIMEDOUT", ... */
+VG_API const char *vg_err_name(int err);     /* "VG_ERR_TIMEDOUT", ... */
 
 /* Keep-alive profiles (spec C2). */
 enum vg_profile {
@@ -49,8 +51,8 @@ enum vg_profile {
     VG_PROFILE_WINDOWS_2000,          /* 7200 s, 1 s, count from TcpMaxDataRetransmissions */
     VG_PROFILE_LINUX,                 /* 7200 s, 75 s, 9 probes, failure is TIMEDOUT */
 };
-const char *vg_profile_name(enum vg_profile p);            /* "windows-vista", ... */
-int vg_profile_parse(const char *name, enum vg_profile *out); /* 0 or -1 */
+VG_API const char *vg_profile_name(enum vg_profile p);            /* "windows-vista", ... */
+VG_API int vg_profile_parse(const char *name, enum vg_profile *out); /* 0 or -1 */
 
 /* System-wide parameters (spec A11): the registry values under Tcpip\Parameters. */
 struct vg_sysparams {
@@ -60,18 +62,18 @@ struct vg_sysparams {
     uint32_t pptp_tcp_max_data_retransmissions; /* PPTPTcpMaxDataRetransmissions */
 };
 /* The profile's defaults (A9, A10, C2). */
-void vg_sysparams_default(enum vg_profile p, struct vg_sysparams *out);
+VG_API void vg_sysparams_default(enum vg_profile p, struct vg_sysparams *out);
 /* The keep-alive probe count a profile derives from the system parameters (A10):
  * vista 10, windows-2000 max(TcpMax.., PPTP..) capped at 255, linux 9. */
-uint32_t vg_sysparams_keepalive_count(enum vg_profile p, const struct vg_sysparams *sp);
+VG_API uint32_t vg_sysparams_keepalive_count(enum vg_profile p, const struct vg_sysparams *sp);
 
 /* Load a Windows registry export (spec C3) over *sp. On error nothing is changed, -1 is
  * returned and err (if not NULL) receives "line N: reason". A file (or device, FIFO, ...)
  * longer than VG_REG_MAX_BYTES is rejected after reading at most that many bytes plus one, with
  * "FILE is larger than 1 MiB ..." and errno EFBIG: a Tcpip\Parameters export is a few kilobytes. */
 #define VG_REG_MAX_BYTES (1024u * 1024u)
-int vg_sysparams_load_reg(struct vg_sysparams *sp, const char *path, char *err, size_t errlen);
-int vg_sysparams_parse_reg(struct vg_sysparams *sp, const void *data, size_t len,
+VG_API int vg_sysparams_load_reg(struct vg_sysparams *sp, const char *path, char *err, size_t errlen);
+VG_API int vg_sysparams_parse_reg(struct vg_sysparams *sp, const void *data, size_t len,
                            char *err, size_t errlen);
 
 typedef struct vg_stack vg_stack;
@@ -99,7 +101,7 @@ struct vg_event {
     int err;               /* enum vg_err for ABORTED */
     uint32_t arg;
 };
-const char *vg_event_name(enum vg_event_type t);   /* "probe_sent", ... */
+VG_API const char *vg_event_name(enum vg_event_type t);   /* "probe_sent", ... */
 
 typedef void (*vg_output_fn)(void *ctx, const uint8_t *ipv4_packet, size_t len, vg_time now);
 typedef void (*vg_event_fn)(void *ctx, const struct vg_event *ev);
@@ -151,34 +153,34 @@ enum vg_syncookies {
     VG_SYNCOOKIES_ALWAYS,         /* every SYN (Linux tcp_syncookies=2) */
 };
 /* Defaults for a profile: sysparams, buffer sizes, MSL, limits, everything but addr/seed. */
-void vg_stack_config_default(struct vg_stack_config *cfg, enum vg_profile p);
+VG_API void vg_stack_config_default(struct vg_stack_config *cfg, enum vg_profile p);
 /* Real mode: seed and secret from getrandom(); 0, or -1 if the kernel gave no randomness. */
-int vg_stack_config_randomize(struct vg_stack_config *cfg);
+VG_API int vg_stack_config_randomize(struct vg_stack_config *cfg);
 
-vg_stack *vg_stack_new(const struct vg_stack_config *cfg);
-void vg_stack_free(vg_stack *s);
-void vg_stack_set_output(vg_stack *s, vg_output_fn fn, void *ctx);
-void vg_stack_set_event(vg_stack *s, vg_event_fn fn, void *ctx);
-const struct vg_stack_config *vg_stack_config(const vg_stack *s);
+VG_API vg_stack *vg_stack_new(const struct vg_stack_config *cfg);
+VG_API void vg_stack_free(vg_stack *s);
+VG_API void vg_stack_set_output(vg_stack *s, vg_output_fn fn, void *ctx);
+VG_API void vg_stack_set_event(vg_stack *s, vg_event_fn fn, void *ctx);
+VG_API const struct vg_stack_config *vg_stack_config(const vg_stack *s);
 /* Change the system-wide parameters; connections without per-socket overrides follow (A11). */
-void vg_stack_set_sysparams(vg_stack *s, const struct vg_sysparams *sp);
-void vg_stack_set_garbage_octet(vg_stack *s, int on);
+VG_API void vg_stack_set_sysparams(vg_stack *s, const struct vg_sysparams *sp);
+VG_API void vg_stack_set_garbage_octet(vg_stack *s, int on);
 /* Link state (A6.3): while down, the stack drops input and output. */
-void vg_stack_set_link_up(vg_stack *s, int up);
-int vg_stack_link_up(const vg_stack *s);
+VG_API void vg_stack_set_link_up(vg_stack *s, int up);
+VG_API int vg_stack_link_up(const vg_stack *s);
 
 /* Hand one IPv4 datagram to the stack. */
-void vg_stack_input(vg_stack *s, const uint8_t *pkt, size_t len, vg_time now);
+VG_API void vg_stack_input(vg_stack *s, const uint8_t *pkt, size_t len, vg_time now);
 /* Run every timer due at or before now; returns the next time the stack wants poll() again
  * (VG_TIME_NEVER when nothing is armed). May return a time earlier than any real deadline
  * (a coarse timer-wheel slot); calling poll then is harmless. */
-vg_time vg_stack_poll(vg_stack *s, vg_time now);
-vg_time vg_stack_next_deadline(const vg_stack *s);
+VG_API vg_time vg_stack_poll(vg_stack *s, vg_time now);
+VG_API vg_time vg_stack_next_deadline(const vg_stack *s);
 
 /* Allocation-failure injection, for tests: every allocation the stack makes after vg_stack_new
  * asks fn first, and fails (as malloc returning NULL) when it returns non-zero. NULL removes it. */
 typedef int (*vg_alloc_fail_fn)(void *ctx, size_t size);
-void vg_stack_set_alloc_fail(vg_stack *s, vg_alloc_fail_fn fn, void *ctx);
+VG_API void vg_stack_set_alloc_fail(vg_stack *s, vg_alloc_fail_fn fn, void *ctx);
 
 struct vg_stack_stats {
     uint64_t ip_in, ip_out, ip_bad, ip_not_ours;
@@ -212,7 +214,7 @@ struct vg_stack_stats {
     uint64_t pmtu_updates, mtu_probe_reductions, icmp_soft_errors, icmp_rate_limited;
     uint64_t alloc_failures;             /* allocations that failed (or were made to fail) */
 };
-const struct vg_stack_stats *vg_stack_stats(const vg_stack *s);
+VG_API const struct vg_stack_stats *vg_stack_stats(const vg_stack *s);
 
 /* ---- TCP: the handle a socket holds. The application owns a TCB it got from vg_tcp_open or
  * vg_tcp_accept until it calls vg_tcp_close or vg_tcp_release; the stack keeps it alive
@@ -222,49 +224,49 @@ enum vg_tcp_state {
     VG_TCP_FIN_WAIT_1, VG_TCP_FIN_WAIT_2, VG_TCP_CLOSE_WAIT, VG_TCP_CLOSING, VG_TCP_LAST_ACK,
     VG_TCP_TIME_WAIT,
 };
-const char *vg_tcp_state_name(enum vg_tcp_state st);
+VG_API const char *vg_tcp_state_name(enum vg_tcp_state st);
 
-vg_tcb *vg_tcp_open(vg_stack *s);
-vg_stack *vg_tcp_stack(const vg_tcb *t);
-int vg_tcp_bind(vg_tcb *t, uint32_t addr, uint16_t port);         /* 0 or -vg_err; port 0 = ephemeral */
-int vg_tcp_listen(vg_tcb *t, int backlog);
-vg_tcb *vg_tcp_accept(vg_tcb *listener);                          /* NULL when the backlog is empty */
-int vg_tcp_connect(vg_tcb *t, uint32_t raddr, uint16_t rport, vg_time now);  /* starts the handshake */
+VG_API vg_tcb *vg_tcp_open(vg_stack *s);
+VG_API vg_stack *vg_tcp_stack(const vg_tcb *t);
+VG_API int vg_tcp_bind(vg_tcb *t, uint32_t addr, uint16_t port);         /* 0 or -vg_err; port 0 = ephemeral */
+VG_API int vg_tcp_listen(vg_tcb *t, int backlog);
+VG_API vg_tcb *vg_tcp_accept(vg_tcb *listener);                          /* NULL when the backlog is empty */
+VG_API int vg_tcp_connect(vg_tcb *t, uint32_t raddr, uint16_t rport, vg_time now);  /* starts the handshake */
 /* Bytes queued or -vg_err: VG_ERR_WOULDBLOCK when the send buffer is full, VG_ERR_NOBUFS when
  * the stack's buffer budget (cfg.mem_limit) has no room for more. */
-long vg_tcp_send(vg_tcb *t, const void *buf, size_t len, vg_time now);
-long vg_tcp_recv(vg_tcb *t, void *buf, size_t len, vg_time now);         /* bytes, 0 at EOF, or -vg_err */
-int vg_tcp_shutdown_send(vg_tcb *t, vg_time now);                 /* sends FIN after queued data */
-void vg_tcp_close(vg_tcb *t, vg_time now);    /* graceful close and release of the handle */
-void vg_tcp_abort(vg_tcb *t, vg_time now);    /* RST and release of the handle */
+VG_API long vg_tcp_send(vg_tcb *t, const void *buf, size_t len, vg_time now);
+VG_API long vg_tcp_recv(vg_tcb *t, void *buf, size_t len, vg_time now);         /* bytes, 0 at EOF, or -vg_err */
+VG_API int vg_tcp_shutdown_send(vg_tcb *t, vg_time now);                 /* sends FIN after queued data */
+VG_API void vg_tcp_close(vg_tcb *t, vg_time now);    /* graceful close and release of the handle */
+VG_API void vg_tcp_abort(vg_tcb *t, vg_time now);    /* RST and release of the handle */
 
-enum vg_tcp_state vg_tcp_state(const vg_tcb *t);
-int vg_tcp_error(const vg_tcb *t);            /* the error that ended the connection, 0 if none */
-size_t vg_tcp_readable(const vg_tcb *t);      /* bytes ready for recv */
-int vg_tcp_eof(const vg_tcb *t);              /* the peer's FIN has been read up to */
-size_t vg_tcp_writable(const vg_tcb *t);      /* free send-buffer space */
-size_t vg_tcp_unacked(const vg_tcb *t);       /* bytes queued or in flight, not yet acknowledged */
-void vg_tcp_endpoints(const vg_tcb *t, uint32_t *laddr, uint16_t *lport,
+VG_API enum vg_tcp_state vg_tcp_state(const vg_tcb *t);
+VG_API int vg_tcp_error(const vg_tcb *t);            /* the error that ended the connection, 0 if none */
+VG_API size_t vg_tcp_readable(const vg_tcb *t);      /* bytes ready for recv */
+VG_API int vg_tcp_eof(const vg_tcb *t);              /* the peer's FIN has been read up to */
+VG_API size_t vg_tcp_writable(const vg_tcb *t);      /* free send-buffer space */
+VG_API size_t vg_tcp_unacked(const vg_tcb *t);       /* bytes queued or in flight, not yet acknowledged */
+VG_API void vg_tcp_endpoints(const vg_tcb *t, uint32_t *laddr, uint16_t *lport,
                       uint32_t *raddr, uint16_t *rport);
-void vg_tcp_set_user(vg_tcb *t, void *user);
-void *vg_tcp_user(const vg_tcb *t);
-void vg_tcp_set_nodelay(vg_tcb *t, int on);   /* Nagle off when on */
-int vg_tcp_nodelay(const vg_tcb *t);
-void vg_tcp_set_bufsizes(vg_tcb *t, uint32_t sndbuf, uint32_t rcvbuf);
+VG_API void vg_tcp_set_user(vg_tcb *t, void *user);
+VG_API void *vg_tcp_user(const vg_tcb *t);
+VG_API void vg_tcp_set_nodelay(vg_tcb *t, int on);   /* Nagle off when on */
+VG_API int vg_tcp_nodelay(const vg_tcb *t);
+VG_API void vg_tcp_set_bufsizes(vg_tcb *t, uint32_t sndbuf, uint32_t rcvbuf);
 /* C7: bound on how long unacknowledged data may wait (ms); VG_MAXRT_FOREVER disables. */
 #define VG_MAXRT_DEFAULT 0u
 #define VG_MAXRT_FOREVER UINT32_MAX
-void vg_tcp_set_maxrt_ms(vg_tcb *t, uint32_t ms);
-uint32_t vg_tcp_maxrt_ms(const vg_tcb *t);
+VG_API void vg_tcp_set_maxrt_ms(vg_tcb *t, uint32_t ms);
+VG_API uint32_t vg_tcp_maxrt_ms(const vg_tcb *t);
 
 /* ---- Keep-alive (spec A4, A8–A13, B, C1, C4). */
 #define VG_KA_SYSTEM UINT32_MAX     /* "use the system value" for a per-socket setting */
-int vg_tcp_set_keepalive(vg_tcb *t, int on, vg_time now);
-int vg_tcp_keepalive(const vg_tcb *t);
+VG_API int vg_tcp_set_keepalive(vg_tcb *t, int on, vg_time now);
+VG_API int vg_tcp_keepalive(const vg_tcb *t);
 /* Per-socket overrides; VG_KA_SYSTEM returns a setting to the system value. */
-int vg_tcp_set_keepalive_time_ms(vg_tcb *t, uint32_t ms, vg_time now);
-int vg_tcp_set_keepalive_interval_ms(vg_tcb *t, uint32_t ms, vg_time now);
-int vg_tcp_set_keepalive_count(vg_tcb *t, uint32_t count, vg_time now);
+VG_API int vg_tcp_set_keepalive_time_ms(vg_tcb *t, uint32_t ms, vg_time now);
+VG_API int vg_tcp_set_keepalive_interval_ms(vg_tcb *t, uint32_t ms, vg_time now);
+VG_API int vg_tcp_set_keepalive_count(vg_tcb *t, uint32_t count, vg_time now);
 
 struct vg_keepalive_info {
     int enabled;
@@ -276,23 +278,23 @@ struct vg_keepalive_info {
     vg_time next_probe_in;                  /* µs until the next probe, VG_TIME_NEVER if none */
     vg_time abort_in;                       /* µs until abort if nothing arrives, or NEVER */
 };
-int vg_tcp_keepalive_info(const vg_tcb *t, vg_time now, struct vg_keepalive_info *out);
+VG_API int vg_tcp_keepalive_info(const vg_tcb *t, vg_time now, struct vg_keepalive_info *out);
 
 
 /* ---- UDP: datagram sockets (real traffic, so the Winsock layer can test A5 on a working one). */
 typedef struct vg_udp vg_udp;
-vg_udp *vg_udp_open(vg_stack *s);
-int vg_udp_bind(vg_udp *u, uint32_t addr, uint16_t port);     /* 0 or -vg_err; port 0 = ephemeral */
-int vg_udp_connect(vg_udp *u, uint32_t raddr, uint16_t rport); /* default destination */
-long vg_udp_sendto(vg_udp *u, const void *buf, size_t len, uint32_t raddr, uint16_t rport,
+VG_API vg_udp *vg_udp_open(vg_stack *s);
+VG_API int vg_udp_bind(vg_udp *u, uint32_t addr, uint16_t port);     /* 0 or -vg_err; port 0 = ephemeral */
+VG_API int vg_udp_connect(vg_udp *u, uint32_t raddr, uint16_t rport); /* default destination */
+VG_API long vg_udp_sendto(vg_udp *u, const void *buf, size_t len, uint32_t raddr, uint16_t rport,
                    vg_time now);                               /* bytes sent or -vg_err */
 /* Takes the oldest queued datagram: its length (truncated to len), or -VG_ERR_WOULDBLOCK. */
-long vg_udp_recvfrom(vg_udp *u, void *buf, size_t len, uint32_t *raddr, uint16_t *rport);
-size_t vg_udp_pending(const vg_udp *u);    /* size of the next datagram, 0 if none queued */
-int vg_udp_has_datagram(const vg_udp *u);
-void vg_udp_endpoints(const vg_udp *u, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
+VG_API long vg_udp_recvfrom(vg_udp *u, void *buf, size_t len, uint32_t *raddr, uint16_t *rport);
+VG_API size_t vg_udp_pending(const vg_udp *u);    /* size of the next datagram, 0 if none queued */
+VG_API int vg_udp_has_datagram(const vg_udp *u);
+VG_API void vg_udp_endpoints(const vg_udp *u, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
                       uint16_t *rport);
-void vg_udp_close(vg_udp *u);
+VG_API void vg_udp_close(vg_udp *u);
 
 #ifdef __cplusplus
 }

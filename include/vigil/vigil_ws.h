@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vigil/vg_api.h"
+
 #include "vigil/vigil.h"
 
 #ifdef __cplusplus
@@ -100,61 +102,61 @@ struct timeval;                       /* the C library's: tv_sec and tv_usec, as
 /* Winsock 1.1 blocking hook: BOOL PASCAL FAR hook(void), passed as a FARPROC. */
 typedef int (*vg_ws_farproc)();
 
-int vg_ws_startup(uint16_t version, struct vg_wsadata *data);
-int vg_ws_cleanup(void);
-int vg_ws_get_last_error(void);
-void vg_ws_set_last_error(int err);
+VG_API int vg_ws_startup(uint16_t version, struct vg_wsadata *data);
+VG_API int vg_ws_cleanup(void);
+VG_API int vg_ws_get_last_error(void);
+VG_API void vg_ws_set_last_error(int err);
 
-vg_socket_t vg_ws_socket(int af, int type, int protocol);
-int vg_ws_bind(vg_socket_t s, const struct vg_sockaddr *name, int namelen);
-int vg_ws_listen(vg_socket_t s, int backlog);
-vg_socket_t vg_ws_accept(vg_socket_t s, struct vg_sockaddr *addr, int *addrlen);
-int vg_ws_connect(vg_socket_t s, const struct vg_sockaddr *name, int namelen);
-int vg_ws_send(vg_socket_t s, const char *buf, int len, int flags);
-int vg_ws_recv(vg_socket_t s, char *buf, int len, int flags);
-int vg_ws_sendto(vg_socket_t s, const char *buf, int len, int flags, const struct vg_sockaddr *to,
+VG_API vg_socket_t vg_ws_socket(int af, int type, int protocol);
+VG_API int vg_ws_bind(vg_socket_t s, const struct vg_sockaddr *name, int namelen);
+VG_API int vg_ws_listen(vg_socket_t s, int backlog);
+VG_API vg_socket_t vg_ws_accept(vg_socket_t s, struct vg_sockaddr *addr, int *addrlen);
+VG_API int vg_ws_connect(vg_socket_t s, const struct vg_sockaddr *name, int namelen);
+VG_API int vg_ws_send(vg_socket_t s, const char *buf, int len, int flags);
+VG_API int vg_ws_recv(vg_socket_t s, char *buf, int len, int flags);
+VG_API int vg_ws_sendto(vg_socket_t s, const char *buf, int len, int flags, const struct vg_sockaddr *to,
                  int tolen);
-int vg_ws_recvfrom(vg_socket_t s, char *buf, int len, int flags, struct vg_sockaddr *from,
+VG_API int vg_ws_recvfrom(vg_socket_t s, char *buf, int len, int flags, struct vg_sockaddr *from,
                    int *fromlen);
-int vg_ws_shutdown(vg_socket_t s, int how);
-int vg_ws_closesocket(vg_socket_t s);
-int vg_ws_getsockname(vg_socket_t s, struct vg_sockaddr *name, int *namelen);
-int vg_ws_getpeername(vg_socket_t s, struct vg_sockaddr *name, int *namelen);
+VG_API int vg_ws_shutdown(vg_socket_t s, int how);
+VG_API int vg_ws_closesocket(vg_socket_t s);
+VG_API int vg_ws_getsockname(vg_socket_t s, struct vg_sockaddr *name, int *namelen);
+VG_API int vg_ws_getpeername(vg_socket_t s, struct vg_sockaddr *name, int *namelen);
 
-int vg_ws_getsockopt(vg_socket_t s, int level, int optname, char *optval, int *optlen);
-int vg_ws_setsockopt(vg_socket_t s, int level, int optname, const char *optval, int optlen);
-int vg_ws_ioctlsocket(vg_socket_t s, long cmd, uint32_t *argp);
-int vg_ws_ioctl(vg_socket_t s, uint32_t code, void *in, uint32_t inlen, void *out, uint32_t outlen,
+VG_API int vg_ws_getsockopt(vg_socket_t s, int level, int optname, char *optval, int *optlen);
+VG_API int vg_ws_setsockopt(vg_socket_t s, int level, int optname, const char *optval, int optlen);
+VG_API int vg_ws_ioctlsocket(vg_socket_t s, long cmd, uint32_t *argp);
+VG_API int vg_ws_ioctl(vg_socket_t s, uint32_t code, void *in, uint32_t inlen, void *out, uint32_t outlen,
                 uint32_t *bytes_returned, struct vg_wsaoverlapped *overlapped,
                 vg_wsa_completion_fn completion);
 
-int vg_ws_select(int nfds, struct vg_fd_set *readfds, struct vg_fd_set *writefds,
+VG_API int vg_ws_select(int nfds, struct vg_fd_set *readfds, struct vg_fd_set *writefds,
                  struct vg_fd_set *exceptfds, const struct timeval *timeout);
 /* select for sets of setsize entries (the caller's FD_SETSIZE; <vigil/winsock2.h>'s select
  * passes it): a set with fd_count > setsize fails with WSAEINVAL before any entry is read.
  * vg_ws_select bounds fd_count only by the most sockets the table can hold. */
-int vg_ws_select_setsize(int nfds, struct vg_fd_set *readfds, struct vg_fd_set *writefds,
+VG_API int vg_ws_select_setsize(int nfds, struct vg_fd_set *readfds, struct vg_fd_set *writefds,
                          struct vg_fd_set *exceptfds, const struct timeval *timeout,
                          unsigned int setsize);
-int vg_ws_fd_isset(vg_socket_t s, struct vg_fd_set *set);
-int vg_ws_poll(struct vg_wsapollfd *fds, uint32_t nfds, int timeout_ms);
+VG_API int vg_ws_fd_isset(vg_socket_t s, struct vg_fd_set *set);
+VG_API int vg_ws_poll(struct vg_wsapollfd *fds, uint32_t nfds, int timeout_ms);
 
 /* Winsock 1.1 blocking hooks. Removed by Winsock 2, as on Windows: they work only after a
  * WSAStartup that negotiated version 1.x and fail with WSAEOPNOTSUPP under 2.x. */
-vg_ws_farproc vg_ws_set_blocking_hook(vg_ws_farproc hook);
-int vg_ws_unhook_blocking_hook(void);
-int vg_ws_is_blocking(void);
-int vg_ws_cancel_blocking_call(void);
+VG_API vg_ws_farproc vg_ws_set_blocking_hook(vg_ws_farproc hook);
+VG_API int vg_ws_unhook_blocking_hook(void);
+VG_API int vg_ws_is_blocking(void);
+VG_API int vg_ws_cancel_blocking_call(void);
 
 /* Address conversion (Winsock: inet_addr, inet_ntoa, inet_pton, inet_ntop). */
-uint32_t vg_ws_inet_addr(const char *cp);
-char *vg_ws_inet_ntoa(struct vg_in_addr in);       /* a per-thread buffer */
-int vg_ws_inet_pton(int af, const char *src, void *dst);
-const char *vg_ws_inet_ntop(int af, const void *src, char *dst, size_t size);
+VG_API uint32_t vg_ws_inet_addr(const char *cp);
+VG_API char *vg_ws_inet_ntoa(struct vg_in_addr in);       /* a per-thread buffer */
+VG_API int vg_ws_inet_pton(int af, const char *src, void *dst);
+VG_API const char *vg_ws_inet_ntop(int af, const void *src, char *dst, size_t size);
 
 /* Windows' Sleep(): runs the stack while it waits, so timers fire (and, under
  * VIGIL_CLOCK=virtual, the clock jumps instead of the program sleeping). */
-void vg_ws_sleep(uint32_t ms);
+VG_API void vg_ws_sleep(uint32_t ms);
 
 static inline uint16_t vg_htons(uint16_t x)
 {
@@ -180,32 +182,32 @@ static inline uint32_t vg_ntohl(uint32_t x) { return vg_htonl(x); }
 
 /* The default stack's clock in milliseconds (virtual or real, per VIGIL_CLOCK); 0 before
  * WSAStartup. */
-uint64_t vg_clock_ms(void);
+VG_API uint64_t vg_clock_ms(void);
 
 /* While on, every segment that arrives for the connection of s is dropped, as if its peer had
  * vanished (s's own segments still leave). */
-int vg_blackhole(vg_socket_t s, int on);
+VG_API int vg_blackhole(vg_socket_t s, int on);
 
 /* Spec C4 for a socket: keep-alive state, effective time, interval and count, probes sent and
  * unanswered, microseconds until the next probe and until the abort. WSAENOPROTOOPT on a
  * datagram socket. */
-int vg_ws_keepalive_info(vg_socket_t s, struct vg_keepalive_info *out);
+VG_API int vg_ws_keepalive_info(vg_socket_t s, struct vg_keepalive_info *out);
 
 /* The default network's link (spec A6.3): while down, calls fail with WSAENETDOWN. */
-int vg_ws_set_link_up(int up);
+VG_API int vg_ws_set_link_up(int up);
 
 /* A copy of the default stack's counters (probes sent, aborts, ...). */
-int vg_ws_stack_stats(struct vg_stack_stats *out);
+VG_API int vg_ws_stack_stats(struct vg_stack_stats *out);
 
 /* The stack's events as they happen (keep-alive probes, aborts...), with the SOCKET they
  * concern (INVALID_SOCKET for a connection no socket holds yet). The callback runs while the
  * stack works: a Winsock call made from it fails with WSAEINPROGRESS (A6.2). NULL removes it. */
 typedef void (*vg_ws_event_fn)(void *ctx, vg_socket_t s, const struct vg_event *ev);
-void vg_ws_set_event_hook(vg_ws_event_fn fn, void *ctx);
+VG_API void vg_ws_set_event_hook(vg_ws_event_fn fn, void *ctx);
 
 /* Why the last WSAStartup failed (bad VIGIL_NET, VIGIL_PROFILE, VIGIL_REG ...), "" if it did
  * not. The same sentence is printed on stderr when it happens. */
-const char *vg_ws_startup_error(void);
+VG_API const char *vg_ws_startup_error(void);
 
 #ifdef __cplusplus
 }
