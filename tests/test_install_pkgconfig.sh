@@ -90,6 +90,14 @@ nm -D --defined-only "$so" | grep -q ' vg_ws_socket$' || fail "vg_ws_socket is n
 
 [ -f "$prefix/share/man/man1/vigil.1" ] || fail "man/vigil.1 not installed"
 [ -f "$prefix/share/man/man3/vigil.3" ] || fail "man/vigil.3 not installed"
+for m in man1/vigil.1 man3/vigil.3; do
+  [ -s "$prefix/share/man/$m" ] || fail "$m is empty"
+  if command -v groff >/dev/null; then
+    warn=$(groff -man -Tutf8 -ww -z "$prefix/share/man/$m" 2>&1) || fail "groff cannot render $m"
+    [ -z "$warn" ] || fail "groff warns on $m: $warn"
+  fi
+done
 "$prefix/bin/vigil" --version | grep -qx 'vigil 0\.1\.0' || fail "vigil --version"
+"$prefix/bin/vigil" sim --version | grep -qx 'vigil 0\.1\.0' || fail "vigil sim --version"
 
 echo "install into '$prefix': pkg-config, shared ($soname) and static builds, exports: ok"
