@@ -71,7 +71,12 @@ int cli_keepalive_option(struct cli_keepalive *ka, const char *prog, int argc, c
     }
     if (!strcmp(opt, "--reg")) {
         ka->reg_path = value_of(prog, argc, argv, i);
+        ka->reg_prog = prog;
         return ka->reg_path ? 1 : -1;
+    }
+    if (!strcmp(opt, "--strict")) {
+        ka->reg_strict = 1;
+        return 1;
     }
     if (!strcmp(opt, "--keepalive")) {
         ka->enable = 1;
@@ -84,20 +89,43 @@ int cli_keepalive_option(struct cli_keepalive *ka, const char *prog, int argc, c
     return 0;
 }
 
+static void reg_warning(void *ctx, const char *msg)
+{
+    const struct cli_keepalive *ka = ctx;
+    const char *prog = ka->reg_prog ? ka->reg_prog : "vigil";
+    /* Commands name themselves "vigil sim" or "serve"; a warning always says which program. */
+    fprintf(stderr, "%s%s: %s: %s\n", strncmp(prog, "vigil", 5) ? "vigil " : "", prog,
+            ka->reg_path, msg);
+}
+
+/* A warning refused under --strict is a usage error, like a file too large: the file loads
+ * without --strict (into a scratch copy). */
+static int strict_refusal(const struct cli_keepalive *ka)
+{
+    struct vg_sysparams scratch;
+    vg_sysparams_default(ka->profile, &scratch);
+    return ka->reg_strict && vg_sysparams_load_reg(&scratch, ka->reg_path, NULL, 0) == 0;
+}
+
 int cli_keepalive_stack_config(const struct cli_keepalive *ka, struct vg_stack_config *cfg,
                                char *err, size_t errlen)
 {
     vg_stack_config_default(cfg, ka->profile);
     if (ka->reg_path) {
         char why[256] = "";
-        if (vg_sysparams_load_reg(&cfg->sys, ka->reg_path, why, sizeof why) != 0) {
+        unsigned flags = ka->reg_strict ? VG_REG_STRICT : 0;
+        errno = 0;
+        if (vg_sysparams_load_reg_ex(&cfg->sys, ka->reg_path, flags, reg_warning, (void *)ka, why,
+                                     sizeof why) != 0) {
             int too_large = errno == EFBIG;
-            /* A parse error says "line N: ..."; an unreadable file names itself already. */
-            if (!strncmp(why, "line ", 5))
+            /* What the file says is "line N: ..." or (strict) "no [...] key ..."; an unreadable
+             * file names itself already. */
+            int about_text = !strncmp(why, "line ", 5) || !strncmp(why, "no [", 4);
+            if (about_text)
                 snprintf(err, errlen, "%s: %s", ka->reg_path, why);
             else
                 snprintf(err, errlen, "%s", why);
-            return too_large ? -2 : -1;
+            return too_large || strict_refusal(ka) ? -2 : -1;
         }
     }
     cfg->keepalive_garbage_octet = ka->garbage_octet ? 1 : 0;
@@ -125,6 +153,8 @@ void cli_keepalive_usage(FILE *f)
     fputs("keep-alive options:\n"
           "  --profile P               windows-vista (default), windows-2000 or linux\n"
           "  --reg FILE                system parameters from a Windows registry export (.reg)\n"
+          "  --strict                  refuse an export with unknown value names or without the\n"
+          "                            Tcpip\\Parameters key (by default a warning)\n"
           "  --keepalive               enable keep-alive with the system values\n"
           "  --keepalive-time MS       idle time before the first probe (enables keep-alive)\n"
           "  --keepalive-interval MS   interval between unanswered probes (enables keep-alive)\n"

@@ -75,6 +75,19 @@ VG_API uint32_t vg_sysparams_keepalive_count(enum vg_profile p, const struct vg_
 VG_API int vg_sysparams_load_reg(struct vg_sysparams *sp, const char *path, char *err, size_t errlen);
 VG_API int vg_sysparams_parse_reg(struct vg_sysparams *sp, const void *data, size_t len,
                            char *err, size_t errlen);
+/* As above, and says what the file asks for that is not applied: each value name under
+ * Tcpip\Parameters that is not a known one ("line N: unknown value \"KeepAliveTme\" under
+ * Tcpip\Parameters (did you mean \"KeepAliveTime\"?)") and a file without that key ("no [...]
+ * key: nothing applied"). warn (may be NULL) gets each message, only once the file has loaded;
+ * at most 16, then one that counts the rest. With VG_REG_STRICT the first such message is the
+ * error instead and nothing is applied. The functions above are these with no flags and no warn. */
+#define VG_REG_STRICT 1u
+VG_API int vg_sysparams_parse_reg_ex(struct vg_sysparams *sp, const void *data, size_t len,
+                                     unsigned flags, void (*warn)(void *ctx, const char *msg),
+                                     void *ctx, char *err, size_t errlen);
+VG_API int vg_sysparams_load_reg_ex(struct vg_sysparams *sp, const char *path, unsigned flags,
+                                    void (*warn)(void *ctx, const char *msg), void *ctx,
+                                    char *err, size_t errlen);
 
 typedef struct vg_stack vg_stack;
 typedef struct vg_tcb vg_tcb;

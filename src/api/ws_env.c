@@ -39,6 +39,16 @@ static void on_event(void *ctx, const struct vg_event *ev)
         ws_g.ev_hook(ws_g.ev_ctx, so ? so->handle : VG_INVALID_SOCKET, ev);
 }
 
+/* A program has no other channel for what VIGIL_REG ignores; each WSAStartup reloads the file,
+ * but saying it once is enough (ws_net_open runs under ws_g.lock). */
+static int reg_warned;
+
+static void reg_warning(void *ctx, const char *msg)
+{
+    if (!reg_warned)
+        fprintf(stderr, "vigil: VIGIL_REG=%s: %s\n", (const char *)ctx, msg);
+}
+
 static const struct ws_driver *driver_for(const char *spec)
 {
     for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++) {
@@ -88,10 +98,12 @@ int ws_net_open(struct ws_net **out, char *err, size_t errlen)
     vg_stack_config_default(&cfg, profile);
     if (reg) {
         char why[256];
-        if (vg_sysparams_load_reg(&cfg.sys, reg, why, sizeof why) != 0) {
+        if (vg_sysparams_load_reg_ex(&cfg.sys, reg, 0, reg_warning, (void *)reg, why,
+                                     sizeof why) != 0) {
             snprintf(err, errlen, "VIGIL_REG=%s: %s", reg, why);
             return -1;
         }
+        reg_warned = 1;
     }
     if (seed) {
         char *end;

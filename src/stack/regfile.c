@@ -20,7 +20,13 @@
  *   REGEDIT4 exports are in the ANSI code page, and only ASCII matters to us.
  * - Name and path comparisons fold ASCII case only; our names are ASCII.
  *
+ * What is skipped is said, not silent: a value name under Tcpip\Parameters that is neither ours
+ * nor one Windows keeps there (regnames.c) is most likely a typo of ours, and a file without that
+ * key applies nothing. Both are warnings, kept until the file has loaded (a rejected file's
+ * warnings would only bury its error), or under VG_REG_STRICT the error itself.
+ *
  * The file is parsed into a copy of the parameters that is committed only on success. */
+#include "stack/regnames.h"
 #include "stack/utf16.h"
 #include "vigil/vigil.h"
 
@@ -37,6 +43,9 @@
 #define NAME_KEEP 48
 /* Quoted file text in an error message is cut to this many bytes. */
 #define QUOTE_MAX 40
+/* Warnings kept for the caller; the rest are counted, so a generated file cannot flood stderr. */
+#define WARN_KEEP 16
+#define WARN_LEN 200
 
 enum key_kind {
     KEY_NONE,   /* before the first key line: a value line here is an error */
@@ -72,6 +81,10 @@ struct parser {
     struct vg_sysparams sp;      /* the working copy */
     char *err;
     size_t errlen;
+    int strict;                  /* VG_REG_STRICT: a warning is the error */
+    int saw_ours;                /* a ...\Tcpip\Parameters key (not a deletion) appeared */
+    unsigned nwarn;              /* warnings seen; the first WARN_KEEP are kept */
+    char warnings[WARN_KEEP][WARN_LEN];
 };
 
 #if defined(__GNUC__)
@@ -89,6 +102,32 @@ static int fail(struct parser *ps, unsigned long line_no, const char *fmt, ...)
         }
     }
     return -1;
+}
+
+/* A warning for line_no (0: the whole file). Kept for later, or under VG_REG_STRICT made the
+ * error: then it returns -1 and parsing stops. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int warn(struct parser *ps, unsigned long line_no, const char *fmt, ...)
+{
+    char msg[WARN_LEN];
+    int n = line_no ? snprintf(msg, sizeof msg, "line %lu: ", line_no) : 0;
+    if (n < 0 || (size_t)n >= sizeof msg)
+        n = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
+    va_end(ap);
+    if (ps->strict) {
+        if (ps->err && ps->errlen > 0)
+            snprintf(ps->err, ps->errlen, "%s", msg);
+        return -1;
+    }
+    if (ps->nwarn < WARN_KEEP)
+        memcpy(ps->warnings[ps->nwarn], msg, sizeof msg);
+    ps->nwarn++;
+    return 0;
 }
 
 /* Copies file text into buf for an error message: control bytes become '?', and a long text is
@@ -241,6 +280,8 @@ static int parse_key(struct parser *ps, const struct line *ln, const char *s, si
         return 0;
     }
     ps->key = is_tcpip_parameters(path, plen) ? KEY_OURS : KEY_OTHER;
+    if (ps->key == KEY_OURS)
+        ps->saw_ours = 1;
     return 0;
 }
 
@@ -365,6 +406,23 @@ static int parse_our_data(struct parser *ps, const struct line *ln, const struct
     return 0;
 }
 
+/* A name under Tcpip\Parameters that nobody reads: most likely a typo of one that is read. */
+static int unknown_name(struct parser *ps, const struct line *ln, const char *name, size_t nlen)
+{
+    char q[QUOTE_MAX + 4];
+    const char *ours[OUR_VALUE_COUNT];
+    for (size_t k = 0; k < OUR_VALUE_COUNT; k++)
+        ours[k] = our_values[k].name;
+    /* Only NAME_KEEP bytes of a longer name were kept; more than QUOTE_MAX are shown cut. */
+    const char *shown = quote(q, sizeof q, name, nlen < NAME_KEEP ? nlen : NAME_KEEP);
+    const char *close = nlen > NAME_KEEP ? NULL
+                                         : vg_regname_closest(name, nlen, ours, OUR_VALUE_COUNT);
+    if (close)
+        return warn(ps, ln->no, "unknown value \"%s\" under Tcpip\\Parameters (did you mean "
+                    "\"%s\"?)", shown, close);
+    return warn(ps, ln->no, "unknown value \"%s\" under Tcpip\\Parameters", shown);
+}
+
 /* s starts with '"' (a named value) or '@' (the key's default value). */
 static int parse_value(struct parser *ps, const struct line *ln, const char *s, size_t len)
 {
@@ -402,6 +460,10 @@ static int parse_value(struct parser *ps, const struct line *ln, const char *s, 
             if (nlen == strlen(ov->name) && nlen <= NAME_KEEP && equal_nocase(name, ov->name, nlen))
                 return parse_our_data(ps, ln, ov, d, dlen);
         }
+        if (nlen > NAME_KEEP || !vg_regname_is_other(name, nlen)) {
+            if (unknown_name(ps, ln, name, nlen) != 0)
+                return -1;
+        }
     }
     /* Someone else's value: only a hex list can run over several lines. */
     if (starts_nocase(d, dlen, "hex") && dlen > 0 && d[dlen - 1] == '\\')
@@ -434,6 +496,8 @@ static int parse_text(struct parser *ps)
         if (rc != 0)
             return -1;
     }
+    if (!ps->saw_ours)
+        return warn(ps, 0, "no [..." TCPIP_PARAMETERS_SUFFIX "] key: nothing applied");
     return 0;
 }
 
@@ -447,46 +511,78 @@ static unsigned long utf16_line_at(const uint8_t *b, size_t n)
     return line;
 }
 
-int vg_sysparams_parse_reg(struct vg_sysparams *sp, const void *data, size_t len, char *err,
-                           size_t errlen)
+/* Parses into ps (set up by the caller), committing to *sp only on success. */
+static int parse_reg(struct parser *ps, struct vg_sysparams *sp, const void *data, size_t len)
 {
-    struct parser ps = {.next_no = 1, .key = KEY_NONE, .err = err, .errlen = errlen};
-    if (err && errlen > 0)
-        err[0] = '\0';
-    if (!sp || (!data && len > 0)) {
-        if (err && errlen > 0)
-            snprintf(err, errlen, "invalid argument");
-        return -1;
-    }
-    ps.sp = *sp;
+    ps->sp = *sp;
     if (len == 0)
-        return fail(&ps, 1, "empty file");
+        return fail(ps, 1, "empty file");
 
     const uint8_t *b = data;
     char *decoded = NULL;
     if (len >= 2 && b[0] == 0xff && b[1] == 0xfe) {
         size_t dlen;
         if ((len - 2) % 2 != 0)
-            return fail(&ps, utf16_line_at(b + 2, len - 3),
+            return fail(ps, utf16_line_at(b + 2, len - 3),
                         "UTF-16 text has an odd number of bytes (the last character is cut off)");
         if (vg_utf16le_to_utf8(b + 2, len - 2, &decoded, &dlen) != 0) {
-            if (err && errlen > 0)
-                snprintf(err, errlen, "out of memory decoding UTF-16 text");
+            if (ps->err && ps->errlen > 0)
+                snprintf(ps->err, ps->errlen, "out of memory decoding UTF-16 text");
             return -1;
         }
-        ps.p = decoded;
-        ps.end = decoded + dlen;
+        ps->p = decoded;
+        ps->end = decoded + dlen;
     } else if (len >= 2 && b[0] == 0xfe && b[1] == 0xff) {
-        return fail(&ps, 1, "UTF-16 big-endian text is not supported (regedit writes little-endian)");
+        return fail(ps, 1, "UTF-16 big-endian text is not supported (regedit writes little-endian)");
     } else {
         size_t skip = len >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf ? 3 : 0;
-        ps.p = (const char *)b + skip;
-        ps.end = (const char *)b + len;
+        ps->p = (const char *)b + skip;
+        ps->end = (const char *)b + len;
     }
 
-    int rc = parse_text(&ps);
+    int rc = parse_text(ps);
     free(decoded);
     if (rc == 0)
-        *sp = ps.sp;
+        *sp = ps->sp;
     return rc;
+}
+
+static void deliver(const struct parser *ps, void (*warn_fn)(void *ctx, const char *msg),
+                    void *ctx)
+{
+    if (!warn_fn)
+        return;
+    unsigned kept = ps->nwarn < WARN_KEEP ? ps->nwarn : WARN_KEEP;
+    for (unsigned i = 0; i < kept; i++)
+        warn_fn(ctx, ps->warnings[i]);
+    if (ps->nwarn > kept) {
+        char more[64];
+        snprintf(more, sizeof more, "%u more warnings not shown", ps->nwarn - kept);
+        warn_fn(ctx, more);
+    }
+}
+
+int vg_sysparams_parse_reg_ex(struct vg_sysparams *sp, const void *data, size_t len,
+                              unsigned flags, void (*warn_fn)(void *ctx, const char *msg),
+                              void *ctx, char *err, size_t errlen)
+{
+    struct parser ps = {.next_no = 1, .key = KEY_NONE, .err = err, .errlen = errlen,
+                        .strict = (flags & VG_REG_STRICT) != 0};
+    if (err && errlen > 0)
+        err[0] = '\0';
+    if (!sp || (!data && len > 0) || (flags & ~VG_REG_STRICT)) {
+        if (err && errlen > 0)
+            snprintf(err, errlen, "invalid argument");
+        return -1;
+    }
+    int rc = parse_reg(&ps, sp, data, len);
+    if (rc == 0)
+        deliver(&ps, warn_fn, ctx);
+    return rc;
+}
+
+int vg_sysparams_parse_reg(struct vg_sysparams *sp, const void *data, size_t len, char *err,
+                           size_t errlen)
+{
+    return vg_sysparams_parse_reg_ex(sp, data, len, 0, NULL, NULL, err, errlen);
 }

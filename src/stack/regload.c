@@ -54,6 +54,13 @@ static int read_all(const char *path, char **out, size_t *outlen)
 
 int vg_sysparams_load_reg(struct vg_sysparams *sp, const char *path, char *err, size_t errlen)
 {
+    return vg_sysparams_load_reg_ex(sp, path, 0, NULL, NULL, err, errlen);
+}
+
+int vg_sysparams_load_reg_ex(struct vg_sysparams *sp, const char *path, unsigned flags,
+                             void (*warn)(void *ctx, const char *msg), void *ctx, char *err,
+                             size_t errlen)
+{
     if (err && errlen > 0)
         err[0] = '\0';
     if (!sp || !path) {
@@ -75,7 +82,7 @@ int vg_sysparams_load_reg(struct vg_sysparams *sp, const char *path, char *err, 
         errno = e;                    /* EFBIG lets a CLI tell "too large" from "unreadable" */
         return -1;
     }
-    int rc = vg_sysparams_parse_reg(sp, buf, len, err, errlen);
+    int rc = vg_sysparams_parse_reg_ex(sp, buf, len, flags, warn, ctx, err, errlen);
     free(buf);
     return rc;
 }
