@@ -21,6 +21,11 @@
 #define CHUNK 65536
 /* Give up when no byte arrives for this long: the connection is stuck, not slow. */
 #define NO_PROGRESS_LIMIT VG_MS(3600000)
+/* A half-open entry's SYN-ACKs back off 1, 2, 4 ... s without a ceiling: after 12 of them it
+ * lives 8191 s, longer than the watchdog waits, while the client, established by the first
+ * SYN-ACK it hears, retransmits its first segment (at most every VG_RTO_MAX) until one
+ * completes the handshake. More would not help: the gaps outgrow the hour. */
+#define SYNACK_RETRIES 12
 
 struct options {
     uint64_t bytes;
@@ -207,7 +212,7 @@ static void stream_fill(struct stream *s, uint8_t *buf, size_t len)
 
 struct run {
     vg_simnet *net;
-    vg_tcb *tx, *rx;
+    vg_tcb *tx, *rx, *listener;
     uint64_t sent, received, first_diff;
     int eof, shut;
     struct stream gen, expect;
@@ -271,9 +276,12 @@ static vg_simnet *make_net(const struct options *o)
         cfg.addr = addr[i];
         cfg.prefix_len = 24;
         cfg.seed = vg_splitmix64(&x);
-        /* The point is the bytes, at any loss below 1: the handshake may retry long, and the
-         * data transfer (see transfer()) never gives up while bytes keep arriving. */
-        cfg.max_retransmissions = 30;
+        /* The point is the bytes, at any loss below 1: the handshake, too, retries for as long
+         * as it takes. The core always caps SYN and SYN-ACK retransmissions by count: the SYN's
+         * count is unbounded here, the SYN-ACK's keeps the half-open entry past the watchdog's
+         * hour (see SYNACK_RETRIES); the data transfer has no retransmission limit at all. */
+        cfg.max_retransmissions = UINT32_MAX;
+        cfg.synack_retries = SYNACK_RETRIES;
         if (vg_simnet_add_host(n, &cfg) != i) {
             vg_simnet_free(n);
             return NULL;
@@ -295,10 +303,13 @@ static int connect_hosts(struct run *r)
         r->failure = "could not start the connection";
         return -1;
     }
+    /* Only the client is waited for: the passive end is accepted in transfer(). At high loss
+     * the segment that completes its handshake is the client's first data or FIN, which the
+     * client retransmits for as long as it takes; the listener's SYN-ACK backoff alone could
+     * leave gaps longer than the watchdog's hour. */
+    r->listener = l;
     vg_time limit = vg_simnet_now(r->net) + NO_PROGRESS_LIMIT;
-    while (!r->rx || vg_tcp_state(r->tx) != VG_TCP_ESTABLISHED) {
-        if (!r->rx)
-            r->rx = vg_tcp_accept(l);
+    while (vg_tcp_state(r->tx) != VG_TCP_ESTABLISHED) {
         if (vg_tcp_error(r->tx)) {
             r->failure = vg_err_name(vg_tcp_error(r->tx));
             return -1;
@@ -308,11 +319,18 @@ static int connect_hosts(struct run *r)
             return -1;
         }
     }
-    vg_tcp_close(l, vg_simnet_now(r->net));
     /* No retransmission limit: the no-progress watchdog in transfer() decides when to stop. */
     vg_tcp_set_maxrt_ms(r->tx, VG_MAXRT_FOREVER);
-    vg_tcp_set_maxrt_ms(r->rx, VG_MAXRT_FOREVER);
     return 0;
+}
+
+static void accept_receiver(struct run *r)
+{
+    if (r->rx || !(r->rx = vg_tcp_accept(r->listener)))
+        return;
+    vg_tcp_close(r->listener, vg_simnet_now(r->net));
+    r->listener = NULL;
+    vg_tcp_set_maxrt_ms(r->rx, VG_MAXRT_FOREVER);
 }
 
 static void transfer(struct run *r, uint64_t total)
@@ -321,15 +339,17 @@ static void transfer(struct run *r, uint64_t total)
     uint64_t last_received = 0;
     for (;;) {
         vg_time now = vg_simnet_now(r->net);
+        accept_receiver(r);
         pump_send(r, total, now);
-        pump_receive(r, total, now);
+        if (r->rx)
+            pump_receive(r, total, now);
         if (r->eof)
             return;
         if (r->received != last_received) {
             last_received = r->received;
             last_progress = now;
         }
-        int err = vg_tcp_error(r->tx) ? vg_tcp_error(r->tx) : vg_tcp_error(r->rx);
+        int err = vg_tcp_error(r->tx) ? vg_tcp_error(r->tx) : r->rx ? vg_tcp_error(r->rx) : 0;
         if (err) {
             r->failure = vg_err_name(err);
             return;
