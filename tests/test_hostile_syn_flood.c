@@ -243,6 +243,35 @@ static void syn_flood_half_open_entry_expires_after_synack_retries(void **state)
     rp_free(rp);
 }
 
+/* Many SYN-ACK retries back off to the RTO ceiling (60 s) and stop growing: a large
+ * synack_retries must neither leave a half-open entry unanswered for hours between resends nor
+ * overflow the backoff shift. */
+static void syn_flood_synack_backoff_capped_at_rto_max(void **state)
+{
+    (void)state;
+    struct vg_stack_config cfg;
+    rp_config(&cfg);
+    cfg.synack_retries = 10;
+    struct rawpeer *rp = rp_new(&cfg);
+    vg_tcb *l = rp_listen(rp, PORT, 16);
+    const struct rp_seg *sa = client_syn(rp, 40001, 1000, NULL);
+    assert_non_null(sa);
+    vg_time t0 = sa->at;
+    const vg_time at[] = {1, 3, 7, 15, 31, 63, 123, 183, 243, 303};
+    for (size_t i = 0; i < 10; i++) {
+        const struct rp_seg *g = rp_wait(rp, t0 + VG_MS(1000000));
+        assert_non_null(g);
+        assert_int_equal(g->th.flags, VG_TCP_SYN | VG_TCP_ACK);
+        assert_int_equal(g->at - t0, VG_MS(1000) * at[i]);
+    }
+    rp_run_until(rp, t0 + VG_MS(362999));
+    assert_int_equal(rp_stats(rp)->syncache_live, 1);
+    rp_run_until(rp, t0 + VG_MS(363000));
+    assert_int_equal(rp_stats(rp)->syncache_expired, 1);
+    vg_tcp_close(l, rp->now);
+    rp_free(rp);
+}
+
 static void syn_flood_cookies_off_evicts_oldest_half_open_entry(void **state)
 {
     (void)state;
@@ -578,6 +607,7 @@ int main(void)
         cmocka_unit_test(syn_flood_1000_per_s_legit_client_connects_within_one_rtt),
         cmocka_unit_test(syn_flood_memory_is_bounded_no_tcb_per_spoofed_syn),
         cmocka_unit_test(syn_flood_half_open_entry_expires_after_synack_retries),
+        cmocka_unit_test(syn_flood_synack_backoff_capped_at_rto_max),
         cmocka_unit_test(syn_flood_cookies_off_evicts_oldest_half_open_entry),
         cmocka_unit_test(syn_flood_accept_queue_full_keeps_half_open_entry),
         cmocka_unit_test(syn_flood_half_open_challenge_acks_limited_per_entry),

@@ -21,11 +21,11 @@
 #define CHUNK 65536
 /* Give up when no byte arrives for this long: the connection is stuck, not slow. */
 #define NO_PROGRESS_LIMIT VG_MS(3600000)
-/* A half-open entry's SYN-ACKs back off 1, 2, 4 ... s without a ceiling: after 12 of them it
- * lives 8191 s, longer than the watchdog waits, while the client, established by the first
- * SYN-ACK it hears, retransmits its first segment (at most every VG_RTO_MAX) until one
- * completes the handshake. More would not help: the gaps outgrow the hour. */
-#define SYNACK_RETRIES 12
+/* A half-open entry's SYN-ACKs back off 1, 2, 4 ... 32 s, then every 60 s: 255 of them keep it
+ * alive for over four hours, longer than the watchdog waits, while the client, established by
+ * the first SYN-ACK it hears, retransmits its first segment (at most every VG_RTO_MAX) until one
+ * completes the handshake. */
+#define SYNACK_RETRIES 255
 
 struct options {
     uint64_t bytes;

@@ -110,7 +110,12 @@ static void send_synack(struct vg_syn_entry *e, vg_time now)
                   now);
 }
 
-static vg_time rto_after(uint8_t retries) { return (vg_time)VG_RTO_INITIAL_US << retries; }
+/* RFC 6298 backoff from 1 s, capped at VG_RTO_MAX_US as a connection's RTO is: synack_retries
+ * may be up to 255, and an uncapped shift would leave the gaps unbounded (and overflow). */
+static vg_time rto_after(uint8_t retries)
+{
+    return retries >= 6 ? VG_RTO_MAX_US : (vg_time)VG_RTO_INITIAL_US << retries;
+}
 
 vg_time syncache_sent_at(const struct vg_syn_entry *e)
 {
