@@ -6,12 +6,18 @@
 #include "ip/martian.h"
 #include "stack/stack.h"
 
+uint32_t vg_stack_prefix_mask(const vg_stack *s)
+{
+    uint8_t p = s->cfg.prefix_len > 32 ? 32 : s->cfg.prefix_len;
+    return p ? ~0u << (32 - p) : 0;
+}
+
 int vg_stack_is_local(const vg_stack *s, uint32_t addr)
 {
     if (addr == s->cfg.addr)
         return 1;
     if (s->cfg.accept_subnet && s->cfg.prefix_len <= 32) {
-        uint32_t mask = s->cfg.prefix_len ? ~0u << (32 - s->cfg.prefix_len) : 0;
+        uint32_t mask = vg_stack_prefix_mask(s);
         return (addr & mask) == (s->cfg.addr & mask);
     }
     return 0;

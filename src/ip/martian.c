@@ -3,12 +3,6 @@
 
 #define NET8(a) ((a) >> 24)
 
-static uint32_t prefix_mask(const vg_stack *s)
-{
-    uint8_t p = s->cfg.prefix_len > 32 ? 32 : s->cfg.prefix_len;
-    return p ? ~0u << (32 - p) : 0;
-}
-
 /* The loopback stack answers for all of 127/8 and talks to itself: there, loopback and our own
  * addresses are the only legitimate sources. */
 static int loopback_stack(const vg_stack *s)
@@ -22,7 +16,7 @@ static int broadcast_or_multicast(const vg_stack *s, uint32_t a)
 {
     if (a >= 0xe0000000u)
         return 1;
-    uint32_t mask = prefix_mask(s);
+    uint32_t mask = vg_stack_prefix_mask(s);
     return mask && mask < 0xfffffffeu && (a & mask) == (s->cfg.addr & mask) && (a | mask) == ~0u;
 }
 

@@ -9,30 +9,17 @@
 #include "stack/stack.h"
 #include "tcp/tcb.h"
 
-static size_t put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
-    return 4;
-}
-
-static size_t put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v;
-    return 2;
-}
-
 /* F and G of RFC 6056 from one key: the tag octet keeps the hashes (and every other use of the
  * stack's secret, each of a different length) independent. */
 static uint64_t port_hash(const vg_stack *s, uint8_t tag, uint32_t laddr, uint32_t raddr,
                           uint16_t rport)
 {
     uint8_t m[11];
-    size_t n = 0;
-    m[n++] = tag;
-    n += put32(m + n, laddr);
-    n += put32(m + n, raddr);
-    n += put16(m + n, rport);
-    return vg_siphash24(s->secret, m, n);
+    m[0] = tag;
+    vg_put32(m + 1, laddr);
+    vg_put32(m + 5, raddr);
+    vg_put16(m + 9, rport);
+    return vg_siphash24(s->secret, m, sizeof m);
 }
 
 /* A random number an observer cannot extend: SipHash of a draw counter under the stack's

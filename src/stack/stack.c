@@ -60,6 +60,18 @@ static void stack_secret_init(vg_stack *s)
     }
 }
 
+/* A key of its own for one use of the secret (SYN cookies, IP IDs), so that nothing an attacker
+ * learns from one says anything about the others: SipHash of the label under the secret. */
+static void stack_subkey(const vg_stack *s, char use, uint8_t out[VG_SIPHASH_KEY_LEN])
+{
+    for (uint8_t half = 0; half < 2; half++) {
+        const uint8_t label[8] = {'v', 'g', 'k', 'e', 'y', (uint8_t)use, 0, half};
+        uint64_t w = vg_siphash24(s->secret, label, sizeof label);
+        for (size_t j = 0; j < 8; j++)
+            out[8 * half + j] = (uint8_t)(w >> (8 * j));
+    }
+}
+
 vg_stack *vg_stack_new(const struct vg_stack_config *cfg)
 {
     vg_stack *s = calloc(1, sizeof *s);
@@ -82,6 +94,8 @@ vg_stack *vg_stack_new(const struct vg_stack_config *cfg)
     vg_wheel_init(&s->wheel, 0);
     vg_prng_seed(&s->prng, cfg->seed);
     stack_secret_init(s);
+    stack_subkey(s, 'S', s->syn_key);
+    stack_subkey(s, 'I', s->ip_id_key);
     s->conns.nbuckets = 64;
     s->conns.bucket = calloc(s->conns.nbuckets, sizeof *s->conns.bucket);
     if (!s->conns.bucket) {

@@ -42,16 +42,14 @@ struct vg_stack {
     vg_time challenge_window;      /* start of the current one-second challenge-ACK window */
     uint32_t challenge_sent;       /* challenge ACKs sent in it */
     /* -- syncache / listeners -- */
-    uint8_t syn_key[16];           /* SYN cookies and SYN-cache hash (tcp/syncookie.c syn_key) */
-    uint8_t syn_key_ready;
+    uint8_t syn_key[16];           /* SYN cookies and the SYN cache's hash: a sub-key of secret */
     /* -- RFC 5961, out-of-window replies, persist and orphans -- */
     uint32_t challenge_budget;     /* challenge ACKs allowed in the current second: randomised
                                     * around cfg.challenge_ack_limit (tcp/oow_limit.c) */
     /* -- ICMP, PMTU and soft errors -- */
     vg_time icmp_window;           /* start of the current one-second echo-reply window */
     uint32_t icmp_sent;            /* echo replies sent in it (cfg.icmp_rate_limit) */
-    uint8_t ip_id_keyed;           /* ip_id_key is set (src/ip/ip_id.c) */
-    uint8_t ip_id_key[16];         /* SipHash key choosing a datagram's IP ID counter */
+    uint8_t ip_id_key[16];         /* sub-key of secret choosing a datagram's IP ID counter */
     uint16_t ip_id_ctr[256];       /* RFC 6864: IP ID counters for non-atomic datagrams */
     /* -- limits, secrets and ports -- */
     uint8_t secret[VG_SIPHASH_KEY_LEN]; /* SipHash key for everything an off-path attacker must
@@ -81,6 +79,7 @@ void vg_mem_uncharge(vg_stack *s, size_t n);
 void vg_ip_output(vg_stack *s, uint8_t proto, uint32_t src, uint32_t dst, const uint8_t *payload,
                   size_t len, vg_time now);
 int vg_stack_is_local(const vg_stack *s, uint32_t addr);
+uint32_t vg_stack_prefix_mask(const vg_stack *s);   /* cfg.prefix_len as a mask */
 void vg_stack_emit(vg_stack *s, enum vg_event_type type, vg_tcb *t, vg_time now, int err,
                    uint32_t arg);
 

@@ -28,7 +28,7 @@ static uint32_t entry_hash(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t
     vg_put32(msg + 4, laddr);
     vg_put16(msg + 8, rport);
     vg_put16(msg + 10, lport);
-    return (uint32_t)vg_siphash24(syn_key(s), msg, sizeof msg);
+    return (uint32_t)vg_siphash24(s->syn_key, msg, sizeof msg);
 }
 
 static struct vg_syn_entry **bucket_of(struct vg_syncache *sc, uint32_t laddr, uint16_t lport,

@@ -14,33 +14,6 @@
 static const uint16_t mss_table[] = {536, 1300, 1440, 1460};
 #define MSS_INDEXES (sizeof mss_table / sizeof mss_table[0])
 
-const uint8_t *syn_key(vg_stack *s)
-{
-    if (s->syn_key_ready)
-        return s->syn_key;
-    uint8_t base[VG_SIPHASH_KEY_LEN];
-    if (s->cfg.has_secret) {
-        memcpy(base, s->cfg.secret, sizeof base);
-    } else {
-        uint64_t x = s->cfg.seed ^ 0x73796e636f6f6b69ull;   /* "syncooki" */
-        for (int i = 0; i < 2; i++) {
-            uint64_t w = vg_splitmix64(&x);
-            for (int b = 0; b < 8; b++)
-                base[i * 8 + b] = (uint8_t)(w >> (8 * b));
-        }
-    }
-    /* Its own key, so nothing an attacker learns from cookies says anything about ISNs or
-     * ports keyed by the same secret. */
-    static const char label[2][16] = {"vigil syn key 0", "vigil syn key 1"};
-    for (int i = 0; i < 2; i++) {
-        uint64_t w = vg_siphash24(base, label[i], sizeof label[i]);
-        for (int b = 0; b < 8; b++)
-            s->syn_key[i * 8 + b] = (uint8_t)(w >> (8 * b));
-    }
-    s->syn_key_ready = 1;
-    return s->syn_key;
-}
-
 static uint32_t cookie_hash(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
                             uint16_t rport, uint32_t count, uint8_t which)
 {
@@ -49,7 +22,7 @@ static uint32_t cookie_hash(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_
     for (int i = 0; i < 4; i++)
         vg_put32(msg + 4 * i, w[i]);
     msg[16] = which;                      /* Linux keys H0 and H1 apart; a domain octet here */
-    return (uint32_t)vg_siphash24(syn_key(s), msg, sizeof msg);
+    return (uint32_t)vg_siphash24(s->syn_key, msg, sizeof msg);
 }
 
 static uint32_t minute_of(vg_time now) { return (uint32_t)(now / COOKIE_MINUTE_US); }

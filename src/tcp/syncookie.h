@@ -20,8 +20,5 @@ uint32_t syncookie_make(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t ra
  * or -1 when forged or older than two minute counters. */
 int syncookie_check(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
                     uint32_t irs, uint32_t cookie, vg_time now, uint16_t *mss);
-/* The stack's SYN key (cookies and the SYN cache's hash): derived once from cfg.secret, or
- * deterministically from cfg.seed when there is no secret (simulation replays). */
-const uint8_t *syn_key(vg_stack *s);
 
 #endif

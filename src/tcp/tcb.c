@@ -11,12 +11,10 @@ static void tuple_bytes(uint8_t m[13], uint8_t tag, uint32_t laddr, uint16_t lpo
                         uint16_t rport)
 {
     m[0] = tag;
-    m[1] = (uint8_t)(laddr >> 24); m[2] = (uint8_t)(laddr >> 16);
-    m[3] = (uint8_t)(laddr >> 8);  m[4] = (uint8_t)laddr;
-    m[5] = (uint8_t)(lport >> 8);  m[6] = (uint8_t)lport;
-    m[7] = (uint8_t)(raddr >> 24); m[8] = (uint8_t)(raddr >> 16);
-    m[9] = (uint8_t)(raddr >> 8);  m[10] = (uint8_t)raddr;
-    m[11] = (uint8_t)(rport >> 8); m[12] = (uint8_t)rport;
+    vg_put32(m + 1, laddr);
+    vg_put16(m + 5, lport);
+    vg_put32(m + 7, raddr);
+    vg_put16(m + 11, rport);
 }
 
 #define TUPLE_TAG_ISN 'I'
