@@ -8,15 +8,12 @@
  * icmp_rate_limit replies a second, so vigil cannot be turned into an amplifier. */
 static int echo_reply_allowed(vg_stack *s, vg_time now)
 {
-    if (now - s->icmp_window >= VG_MS(1000) || now < s->icmp_window) {
-        s->icmp_window = now;
-        s->icmp_sent = 0;
-    }
-    if (s->icmp_sent >= s->cfg.icmp_rate_limit) {
+    vg_second_roll(&s->echo_replies, now);
+    if (s->echo_replies.used >= s->cfg.icmp_rate_limit) {
         s->stats.icmp_rate_limited++;
         return 0;
     }
-    s->icmp_sent++;
+    s->echo_replies.used++;
     return 1;
 }
 

@@ -96,6 +96,7 @@ vg_stack *vg_stack_new(const struct vg_stack_config *cfg)
     stack_secret_init(s);
     stack_subkey(s, 'S', s->syn_key);
     stack_subkey(s, 'I', s->ip_id_key);
+    s->challenges.start = VG_TIME_NEVER;   /* the first challenge ACK starts its second */
     s->conns.nbuckets = 64;
     s->conns.bucket = calloc(s->conns.nbuckets, sizeof *s->conns.bucket);
     if (!s->conns.bucket) {

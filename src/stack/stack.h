@@ -22,6 +22,21 @@ struct vg_tcb_table {
     size_t count;
 };
 
+/* A one-second counting window, for the stack-wide per-second budgets (challenge ACKs, ICMP). */
+struct vg_second {
+    vg_time start;
+    uint32_t used;
+};
+/* Starts a new window when a second has passed since start (or the clock went back); 1 then. */
+static inline int vg_second_roll(struct vg_second *w, vg_time now)
+{
+    if (now - w->start < VG_MS(1000) && now >= w->start)
+        return 0;
+    w->start = now;
+    w->used = 0;
+    return 1;
+}
+
 struct vg_stack {
     struct vg_stack_config cfg;
     uint32_t ka_count_sys;         /* probe count derived from cfg.sys and the profile (A10) */
@@ -39,16 +54,14 @@ struct vg_stack {
     uint32_t *port_refs;           /* 65536 bind counts, allocated on first bind */
     struct vg_udp *udp;            /* UDP sockets (src/ip/udp.c) */
     int in_callback;               /* >0 while an event callback runs */
-    vg_time challenge_window;      /* start of the current one-second challenge-ACK window */
-    uint32_t challenge_sent;       /* challenge ACKs sent in it */
+    struct vg_second challenges;   /* challenge ACKs sent this second */
     /* -- syncache / listeners -- */
     uint8_t syn_key[16];           /* SYN cookies and the SYN cache's hash: a sub-key of secret */
     /* -- RFC 5961, out-of-window replies, persist and orphans -- */
     uint32_t challenge_budget;     /* challenge ACKs allowed in the current second: randomised
                                     * around cfg.challenge_ack_limit (tcp/oow_limit.c) */
     /* -- ICMP, PMTU and soft errors -- */
-    vg_time icmp_window;           /* start of the current one-second echo-reply window */
-    uint32_t icmp_sent;            /* echo replies sent in it (cfg.icmp_rate_limit) */
+    struct vg_second echo_replies; /* echo replies sent this second (cfg.icmp_rate_limit) */
     uint8_t ip_id_key[16];         /* sub-key of secret choosing a datagram's IP ID counter */
     uint16_t ip_id_ctr[256];       /* RFC 6864: IP ID counters for non-atomic datagrams */
     /* -- limits, secrets and ports -- */

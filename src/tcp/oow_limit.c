@@ -32,17 +32,14 @@ int tcp_oow_limited(vg_tcb *t, vg_time now)
 
 int tcp_challenge_budget_take(vg_stack *s, vg_time now)
 {
-    if (now - s->challenge_window >= VG_MS(1000) || now < s->challenge_window ||
-        !s->challenge_budget) {
+    if (vg_second_roll(&s->challenges, now)) {
         /* A new second: limit/2 + [0, limit), as Linux draws it. */
         uint64_t limit = s->cfg.challenge_ack_limit;
         uint64_t budget = (limit + 1u) / 2u + vg_prng_below(&s->prng, limit);
-        s->challenge_window = now;
-        s->challenge_sent = 0;
         s->challenge_budget = budget > UINT32_MAX ? UINT32_MAX : (uint32_t)budget;
     }
-    if (s->challenge_sent >= s->challenge_budget)
+    if (s->challenges.used >= s->challenge_budget)
         return 0;
-    s->challenge_sent++;
+    s->challenges.used++;
     return 1;
 }
