@@ -1,7 +1,10 @@
 /* The event-line writer (see cli_events.h). */
 #include "cli_events.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "cli_event_table.h"
 
 void cli_events_init(struct cli_events *e, FILE *out, int json, vg_time origin)
 {
@@ -76,8 +79,7 @@ static void put_json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-/* Milliseconds with the microseconds only when there are any: virtual runs print whole numbers
- * that compare exactly, real runs keep their precision. */
+/* The timeline's milliseconds, with the microseconds only when there are any. */
 static void put_ms(FILE *f, vg_time us, int pad)
 {
     if (us % 1000u == 0)
@@ -86,28 +88,127 @@ static void put_ms(FILE *f, vg_time us, int pad)
         fprintf(f, pad ? "%14.3f" : "%.3f", (double)us / 1000.0);
 }
 
-void cli_events_emit(struct cli_events *e, vg_time now, const char *host, const char *event,
-                     const struct cli_field *fields, size_t nfields)
+static int kind_fits(int kind, enum cli_key_type t)
 {
+    return (kind == CLI_FIELD_STR && t == CLI_KEY_STR) ||
+           (kind == CLI_FIELD_UINT && t == CLI_KEY_UINT) ||
+           (kind == CLI_FIELD_BOOL && t == CLI_KEY_BOOL);
+}
+
+/* Where in def the key is, or -1. */
+static long key_index(const struct cli_event_def *def, const char *key)
+{
+    for (size_t k = 0; k < def->nkeys; k++)
+        if (!strcmp(def->keys[k].name, key))
+            return (long)k;
+    return -1;
+}
+
+const char *cli_events_check(const char *event, const struct cli_field *fields, size_t nfields,
+                             char *buf, size_t len)
+{
+    const struct cli_event_def *def = cli_event_find(event);
+    if (!def) {
+        snprintf(buf, len, "event \"%s\" is not in the schema", event);
+        return buf;
+    }
+    for (size_t i = 0; i < nfields; i++) {
+        long k = key_index(def, fields[i].key);
+        if (k < 0) {
+            snprintf(buf, len, "event \"%s\" has no key \"%s\"", event, fields[i].key);
+            return buf;
+        }
+        const struct cli_key *key = &def->keys[k];
+        int is_null = fields[i].kind == CLI_FIELD_NULL ||
+                      (fields[i].kind == CLI_FIELD_STR && !fields[i].str);
+        if (is_null ? !key->nullable : !kind_fits(fields[i].kind, key->type)) {
+            snprintf(buf, len, "event \"%s\": key \"%s\" is %s%s", event, key->name,
+                     cli_key_type_name(key->type), key->nullable ? " or null" : "");
+            return buf;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(fields[j].key, fields[i].key)) {
+                snprintf(buf, len, "event \"%s\": key \"%s\" given twice", event, key->name);
+                return buf;
+            }
+    }
+    for (size_t k = 0; k < def->nkeys; k++) {
+        if (def->keys[k].nullable)
+            continue;
+        size_t i = 0;
+        while (i < nfields && strcmp(fields[i].key, def->keys[k].name))
+            i++;
+        if (i == nfields) {
+            snprintf(buf, len, "event \"%s\": key \"%s\" may not be null and is missing",
+                     event, def->keys[k].name);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+/* The caller's field for the table's k-th key, NULL for null. */
+static const struct cli_field *field_for(const struct cli_key *key, const struct cli_field *fields,
+                                         size_t nfields)
+{
+    for (size_t i = 0; i < nfields; i++)
+        if (!strcmp(fields[i].key, key->name))
+            return fields[i].kind == CLI_FIELD_NULL ||
+                           (fields[i].kind == CLI_FIELD_STR && !fields[i].str)
+                       ? NULL
+                       : &fields[i];
+    return NULL;
+}
+
+static void put_json_value(FILE *f, const struct cli_field *v)
+{
+    if (!v)
+        fputs("null", f);
+    else if (v->kind == CLI_FIELD_STR)
+        put_json_string(f, v->str);
+    else if (v->kind == CLI_FIELD_UINT)
+        fprintf(f, "%llu", (unsigned long long)v->num);
+    else
+        fputs(v->num ? "true" : "false", f);
+}
+
+static void put_text_value(FILE *f, const struct cli_field *v)
+{
+    fprintf(f, " %s=", v->key);
+    if (v->kind == CLI_FIELD_STR)
+        fputs(v->str, f);
+    else if (v->kind == CLI_FIELD_UINT)
+        fprintf(f, "%llu", (unsigned long long)v->num);
+    else
+        fputs(v->num ? "yes" : "no", f);
+}
+
+int cli_events_emit(struct cli_events *e, vg_time now, const char *host, const char *event,
+                    const struct cli_field *fields, size_t nfields)
+{
+    char why[160];
+    if (cli_events_check(event, fields, nfields, why, sizeof why)) {
+        /* A command printing what docs/events.md does not promise is a bug in vigil. */
+        fprintf(stderr, "vigil: internal error: %s (docs/events.md)\n", why);
+#ifndef NDEBUG
+        abort();
+#endif
+        return -1;
+    }
+    const struct cli_event_def *def = cli_event_find(event);
     FILE *f = e->out;
     vg_time t = now > e->origin ? now - e->origin : 0;
     if (e->json) {
-        fputs("{\"t_ms\":", f);
-        put_ms(f, t, 0);
-        fputs(",\"host\":", f);
+        fprintf(f, "{\"v\":%d,\"t_us\":%llu,\"host\":", CLI_EVENTS_VERSION,
+                (unsigned long long)t);
         put_json_string(f, host);
         fputs(",\"event\":", f);
         put_json_string(f, event);
-        for (size_t i = 0; i < nfields; i++) {
+        for (size_t k = 0; k < def->nkeys; k++) {
             fputc(',', f);
-            put_json_string(f, fields[i].key);
+            put_json_string(f, def->keys[k].name);
             fputc(':', f);
-            if (fields[i].kind == CLI_FIELD_STR)
-                put_json_string(f, fields[i].str ? fields[i].str : "");
-            else if (fields[i].kind == CLI_FIELD_UINT)
-                fprintf(f, "%llu", (unsigned long long)fields[i].num);
-            else
-                fputs(fields[i].num ? "true" : "false", f);
+            put_json_value(f, field_for(&def->keys[k], fields, nfields));
         }
         fputs("}\n", f);
     } else {
@@ -123,17 +224,25 @@ void cli_events_emit(struct cli_events *e, vg_time now, const char *host, const 
             put_ms(f, t, 1);
         }
         fprintf(f, " ms  %-10s %-22s", host, event);
-        for (size_t i = 0; i < nfields; i++) {
-            if (fields[i].kind == CLI_FIELD_STR)
-                fprintf(f, " %s=%s", fields[i].key, fields[i].str ? fields[i].str : "");
-            else if (fields[i].kind == CLI_FIELD_UINT)
-                fprintf(f, " %s=%llu", fields[i].key, (unsigned long long)fields[i].num);
-            else
-                fprintf(f, " %s=%s", fields[i].key, fields[i].num ? "yes" : "no");
+        /* The timeline shows what applies: null keys are left out. An event that carries a
+         * sentence (a verdict's message) shows its peer and the sentence alone. */
+        struct cli_key message = {"message", CLI_KEY_STR, 0}, peer = {"peer", CLI_KEY_STR, 1};
+        const struct cli_field *said = field_for(&message, fields, nfields);
+        if (said) {
+            const struct cli_field *v = field_for(&peer, fields, nfields);
+            if (v)
+                put_text_value(f, v);
+            fprintf(f, " %s", said->str);
+        }
+        for (size_t k = 0; k < def->nkeys && !said; k++) {
+            const struct cli_field *v = field_for(&def->keys[k], fields, nfields);
+            if (v)
+                put_text_value(f, v);
         }
         fputc('\n', f);
     }
     fflush(f);
+    return 0;
 }
 
 static int high_volume(enum vg_event_type t)
@@ -150,15 +259,27 @@ void cli_events_stack(struct cli_events *e, const char *host, const struct vg_ev
     size_t n = 0;
     char peer[22];
     if (ev->tcb) {
-        uint32_t laddr, raddr;
-        uint16_t lport, rport;
-        vg_tcp_endpoints(ev->tcb, &laddr, &lport, &raddr, &rport);
-        cli_format_endpoint(raddr, rport, peer);
-        fields[n++] = CLI_STR("peer", peer);
+        uint32_t raddr;
+        uint16_t rport;
+        vg_tcp_endpoints(ev->tcb, NULL, NULL, &raddr, &rport);
+        /* A listener has no peer. */
+        if (raddr) {
+            cli_format_endpoint(raddr, rport, peer);
+            fields[n++] = CLI_STR("peer", peer);
+        }
     }
-    if (ev->type == VG_EV_PROBE_SENT)
-        fields[n++] = CLI_UINT("unanswered", ev->arg);
-    if (ev->type == VG_EV_ABORTED) {
+    if (ev->type == VG_EV_PROBE_SENT) {
+        struct vg_keepalive_info info;
+        vg_tcp_keepalive_info(ev->tcb, ev->now, &info);
+        fields[n++] = CLI_UINT("probe", ev->arg);
+        fields[n++] = CLI_UINT("count", info.count);
+    }
+    if (ev->type == VG_EV_PROBE_ACKED) {
+        /* arg: the probes outstanding when the answer came, the answered one among them. */
+        fields[n++] = CLI_UINT("probes", ev->arg);
+        fields[n++] = CLI_UINT("unanswered", ev->arg ? ev->arg - 1 : 0);
+    }
+    if ((ev->type == VG_EV_ABORTED || ev->type == VG_EV_CLOSED) && ev->err) {
         const char *wsa = cli_wsa_error_name(ev->err);
         fields[n++] = CLI_STR("error", wsa ? wsa : vg_err_name(ev->err));
     }

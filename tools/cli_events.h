@@ -1,7 +1,10 @@
-/* Event lines for the CLI commands that run stacks (serve, connect, sim): a readable timeline, or
- * with --json one JSON object per line, each with t_ms (milliseconds since the command's origin,
- * real or virtual), host and event first, then the event's own fields, e.g.
- *   {"t_ms":7210000,"host":"b","event":"aborted","peer":"10.0.0.1:80","error":"WSAENETRESET"}
+/* Event lines for the CLI commands (sim, demo, transfer, serve, connect): a readable timeline, or
+ * with --json one JSON object per line in the schema of docs/events.md (cli_event_table.h): v
+ * (the schema's version), t_us (integer microseconds since the command's origin, real or
+ * virtual), host and event first, then every key the event has, in the table's order, null for
+ * those that do not apply, e.g.
+ *   {"v":1,"t_us":7210002000,"host":"client","event":"aborted","peer":"192.0.2.2:5001",
+ *    "error":"WSAENETRESET"}
  * Lines are flushed as they are written, so a reader can follow them live. */
 #ifndef VG_CLI_EVENTS_H
 #define VG_CLI_EVENTS_H
@@ -28,21 +31,33 @@ const char *cli_wsa_error_name(int err);
 /* One extra field of an event line. */
 struct cli_field {
     const char *key;
-    enum { CLI_FIELD_STR, CLI_FIELD_UINT, CLI_FIELD_BOOL } kind;
+    enum { CLI_FIELD_STR, CLI_FIELD_UINT, CLI_FIELD_BOOL, CLI_FIELD_NULL } kind;
     const char *str;
     uint64_t num;
 };
 #define CLI_STR(k, v) ((struct cli_field){.key = (k), .kind = CLI_FIELD_STR, .str = (v)})
 #define CLI_UINT(k, v) ((struct cli_field){.key = (k), .kind = CLI_FIELD_UINT, .num = (v)})
 #define CLI_BOOL(k, v) ((struct cli_field){.key = (k), .kind = CLI_FIELD_BOOL, .num = !!(v)})
+/* Written as null; the same as leaving the key out, for a key the table allows null for. */
+#define CLI_NULL(k) ((struct cli_field){.key = (k), .kind = CLI_FIELD_NULL})
 
-/* A line for an event of the command itself (listening, link_down, summary, ...). */
-void cli_events_emit(struct cli_events *e, vg_time now, const char *host, const char *event,
-                     const struct cli_field *fields, size_t nfields);
+/* A line for an event of the command itself (listening, link_down, summary, ...). The fields may
+ * come in any order and leave out keys that may be null; they are written in the table's order.
+ * An event or a key the table does not list, a value of the wrong type, a key given twice or a
+ * key that may not be null left out is a bug: nothing is written, a line naming it goes to
+ * stderr, and the call aborts (debug builds) or returns -1 (NDEBUG). 0 otherwise. */
+int cli_events_emit(struct cli_events *e, vg_time now, const char *host, const char *event,
+                    const struct cli_field *fields, size_t nfields);
+/* The same check without writing anything: NULL when the line is valid, else what is wrong
+ * (in buf). */
+const char *cli_events_check(const char *event, const struct cli_field *fields, size_t nfields,
+                             char *buf, size_t len);
 
 /* A line for an event from a stack (the stack's event callback passes it on), unless it is one
  * of the high-volume kinds and verbose is off. Connection events carry the peer's address; aborts
- * carry the WSA error; probe_sent carries the number of probes now unanswered. */
+ * carry the WSA error; probe_sent carries the probe's number since the last receipt and the
+ * count after which the connection aborts; probe_acked how many probes were outstanding and how
+ * many of them had gone unanswered. */
 void cli_events_stack(struct cli_events *e, const char *host, const struct vg_event *ev);
 
 /* A duration as h:mm:ss.mmm, with the microseconds appended only when there are any

@@ -145,6 +145,18 @@ static void on_stack_event(void *ctx, const struct vg_event *ev)
 {
     struct cli_rt *rt = ctx;
     cli_events_stack(&rt->events, rt->host, ev);
+    vg_time last_rx;
+    if (cli_verdict_is_keepalive_abort(ev, &last_rx)) {
+        /* What the options and the system parameters promise, against what the stack did. */
+        uint32_t raddr;
+        uint16_t rport;
+        char peer[22];
+        vg_tcp_endpoints(ev->tcb, NULL, NULL, &raddr, &rport);
+        cli_format_endpoint(raddr, rport, peer);
+        struct cli_ka_verdict v;
+        cli_verdict_judge(&rt->ka, last_rx, ev->now, cli_verdict_rt_tolerance(&rt->ka), &v);
+        cli_verdict_emit(&rt->events, rt->host, peer, last_rx, ev->now, &rt->ka, &v);
+    }
 }
 
 int cli_rt_open(struct cli_rt *rt, const char *prog, const struct cli_rt_options *o)
@@ -171,6 +183,8 @@ int cli_rt_open(struct cli_rt *rt, const char *prog, const struct cli_rt_options
     }
     cfg.addr = rt->addr;
     cfg.prefix_len = prefix;
+    cli_verdict_settings(cfg.profile, &cfg.sys, o->ka.time_ms, o->ka.interval_ms, o->ka.count,
+                         &rt->ka);
     /* A real wire: the secret keying ISNs, ports and SYN cookies and the seed come from the
      * kernel (RFC 6528, RFC 6056); never from time or pid, which an attacker can guess. */
     if (vg_stack_config_randomize(&cfg) != 0) {

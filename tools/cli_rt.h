@@ -6,6 +6,7 @@
 
 #include "cli_events.h"
 #include "cli_keepalive.h"
+#include "cli_verdict.h"
 #include "vigil/vigil.h"
 
 struct vg_tun;
@@ -30,6 +31,7 @@ struct cli_rt {
     char host[16];            /* our address: the host of every event line */
     uint32_t addr;
     int link_reported;        /* the link state last reported in an event line */
+    struct cli_ka_expect ka;  /* every connection's effective keep-alive, for the verdict */
 };
 
 void cli_rt_options_init(struct cli_rt_options *o);

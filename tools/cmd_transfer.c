@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli_events.h"
 #include "commands.h"
 #include "link/pcap.h"
 #include "sim/simnet.h"
@@ -368,6 +369,16 @@ static double wall_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Every packet put on the wire, and every duplicate the wire made, is delivered, lost, sent to
+ * no host, or still on the wire when the run ends (no host goes down, no filter, no partition
+ * here; a packet the simulator could not allocate would break the sum). */
+static int packets_add_up(const struct vg_simnet_stats *ns, uint64_t in_flight)
+{
+    return ns->sent + ns->duplicated ==
+           ns->delivered + ns->lost + ns->unroutable + ns->filtered + ns->partitioned +
+               ns->host_down + in_flight;
+}
+
 static void report(const struct options *o, const struct run *r, const uint8_t dtx[VG_SHA256_LEN],
                    const uint8_t drx[VG_SHA256_LEN], int match, double wall)
 {
@@ -379,25 +390,36 @@ static void report(const struct options *o, const struct run *r, const uint8_t d
     uint64_t rtx = st ? st->tcp_retransmits : 0, fast = st ? st->tcp_fast_retransmits : 0,
              tmo = st ? st->tcp_timeouts : 0;
     const struct vg_simnet_stats *ns = vg_simnet_stats(r->net);
-    double vt = (double)vg_simnet_now(r->net) / 1e6;
+    uint64_t in_flight = vg_simnet_in_flight(r->net);
+    vg_time now = vg_simnet_now(r->net);
     if (o->json) {
-        printf("{\"bytes\":%llu,\"bytes_sent\":%llu,\"bytes_received\":%llu,"
-               "\"sha256_sent\":\"%s\",\"sha256_received\":\"%s\",\"match\":%s,",
-               (unsigned long long)o->bytes, (unsigned long long)r->sent,
-               (unsigned long long)r->received, htx, hrx, match ? "true" : "false");
-        if (r->failure)
-            printf("\"error\":\"%s\",", r->failure);
-        if (r->first_diff != UINT64_MAX)
-            printf("\"first_difference\":%llu,", (unsigned long long)r->first_diff);
-        printf("\"retransmissions\":%llu,\"fast_retransmissions\":%llu,\"timeouts\":%llu,"
-               "\"packets\":{\"sent\":%llu,\"delivered\":%llu,\"lost\":%llu,\"duplicated\":%llu,"
-               "\"reordered\":%llu,\"corrupted\":%llu},"
-               "\"seed\":%llu,\"virtual_time_s\":%.6f,\"wall_time_s\":%.3f}\n",
-               (unsigned long long)rtx, (unsigned long long)fast, (unsigned long long)tmo,
-               (unsigned long long)ns->sent, (unsigned long long)ns->delivered,
-               (unsigned long long)ns->lost, (unsigned long long)ns->duplicated,
-               (unsigned long long)ns->reordered, (unsigned long long)ns->corrupted,
-               (unsigned long long)o->seed, vt, wall);
+        struct cli_events ev;
+        cli_events_init(&ev, stdout, 1, 0);
+        struct cli_field f[] = {
+            CLI_UINT("bytes", o->bytes),
+            CLI_UINT("bytes_sent", r->sent),
+            CLI_UINT("bytes_received", r->received),
+            CLI_STR("sha256_sent", htx),
+            CLI_STR("sha256_received", hrx),
+            CLI_BOOL("match", match),
+            r->failure ? CLI_STR("error", r->failure) : CLI_NULL("error"),
+            r->first_diff != UINT64_MAX ? CLI_UINT("first_difference", r->first_diff)
+                                        : CLI_NULL("first_difference"),
+            CLI_UINT("retransmissions", rtx),
+            CLI_UINT("fast_retransmissions", fast),
+            CLI_UINT("timeouts", tmo),
+            CLI_UINT("packets_sent", ns->sent),
+            CLI_UINT("packets_duplicated", ns->duplicated),
+            CLI_UINT("packets_delivered", ns->delivered),
+            CLI_UINT("packets_lost", ns->lost),
+            CLI_UINT("packets_unroutable", ns->unroutable),
+            CLI_UINT("packets_in_flight", in_flight),
+            CLI_UINT("packets_reordered", ns->reordered),
+            CLI_UINT("packets_corrupted", ns->corrupted),
+            CLI_UINT("seed", o->seed),
+            CLI_UINT("wall_time_us", (uint64_t)(wall * 1e6)),
+        };
+        cli_events_emit(&ev, now, "sim", "transfer", f, sizeof f / sizeof f[0]);
         return;
     }
     printf("bytes sent:       %llu\n", (unsigned long long)r->sent);
@@ -411,12 +433,15 @@ static void report(const struct options *o, const struct run *r, const uint8_t d
         printf("error:            %s\n", r->failure);
     printf("retransmissions:  %llu (fast %llu, timeouts %llu)\n", (unsigned long long)rtx,
            (unsigned long long)fast, (unsigned long long)tmo);
-    printf("packets:          %llu sent, %llu delivered, %llu lost, %llu duplicated, "
-           "%llu reordered, %llu corrupted\n",
-           (unsigned long long)ns->sent, (unsigned long long)ns->delivered,
-           (unsigned long long)ns->lost, (unsigned long long)ns->duplicated,
+    printf("packets:          %llu sent + %llu duplicated = %llu delivered + %llu lost + %llu "
+           "unroutable + %llu in flight%s\n",
+           (unsigned long long)ns->sent, (unsigned long long)ns->duplicated,
+           (unsigned long long)ns->delivered, (unsigned long long)ns->lost,
+           (unsigned long long)ns->unroutable, (unsigned long long)in_flight,
+           packets_add_up(ns, in_flight) ? "" : " (does NOT add up)");
+    printf("                  (%llu reordered, %llu corrupted among them)\n",
            (unsigned long long)ns->reordered, (unsigned long long)ns->corrupted);
-    printf("virtual time:     %.6f s\n", vt);
+    printf("virtual time:     %.6f s\n", (double)now / 1e6);
     printf("wall time:        %.3f s\n", wall);
 }
 

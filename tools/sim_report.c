@@ -20,12 +20,8 @@ void sim_report_init(struct sim_report *rep, FILE *out, int json, const struct v
     cli_events_init(&rep->ev, out, json, 0);
     rep->ev.clock = 1;
     rep->params = p;
-    const struct vg_sysparams *sys = &p->cfg.sys;
-    rep->time_ms = p->ka_time_ms != VG_KA_SYSTEM ? p->ka_time_ms : sys->keepalive_time_ms;
-    rep->interval_ms =
-        p->ka_interval_ms != VG_KA_SYSTEM ? p->ka_interval_ms : sys->keepalive_interval_ms;
-    rep->count = p->ka_count != VG_KA_SYSTEM ? p->ka_count
-                                              : vg_sysparams_keepalive_count(p->cfg.profile, sys);
+    cli_verdict_settings(p->cfg.profile, &p->cfg.sys, p->ka_time_ms, p->ka_interval_ms,
+                         p->ka_count, &rep->ka);
 }
 
 /* ---- the first line */
@@ -75,9 +71,9 @@ void sim_report_header(struct sim_report *rep)
         struct cli_field f[] = {
             CLI_STR("scenario", vg_scenario_name(p->scenario)),
             CLI_STR("profile", vg_profile_name(p->cfg.profile)),
-            CLI_UINT("keepalive_time_ms", rep->time_ms),
-            CLI_UINT("keepalive_interval_ms", rep->interval_ms),
-            CLI_UINT("keepalive_count", rep->count),
+            CLI_UINT("keepalive_time_ms", rep->ka.time_ms),
+            CLI_UINT("keepalive_interval_ms", rep->ka.interval_ms),
+            CLI_UINT("keepalive_count", rep->ka.count),
             CLI_BOOL("garbage_octet", p->cfg.keepalive_garbage_octet),
             CLI_UINT("latency_us", p->latency_us),
             CLI_UINT("seed", p->seed),
@@ -93,33 +89,57 @@ void sim_report_header(struct sim_report *rep)
             vg_profile_name(p->cfg.profile), what);
     fprintf(out, "client 192.0.2.1 -> server 192.0.2.2:5001, %g ms each way; keep-alive on the "
                  "client: time %u ms, interval %u ms, count %u%s\n\n",
-            p->latency_us / 1000.0, rep->time_ms, rep->interval_ms, rep->count,
+            p->latency_us / 1000.0, rep->ka.time_ms, rep->ka.interval_ms, rep->ka.count,
             p->cfg.keepalive_garbage_octet ? ", probes carry one garbage octet" : "");
     fflush(out);
 }
 
 /* ---- the timeline */
 
+/* The client's peer; the server's is an ephemeral port the report does not learn. */
+static const char *peer_of(const struct vg_scn_event *ev)
+{
+    return ev->host == VG_SCN_CLIENT ? "192.0.2.2:5001" : NULL;
+}
+
+static int is_connection_event(int type)
+{
+    return type >= VG_EV_CONNECTED && type <= VG_EV_CLOSED;
+}
+
+/* A keep-alive abort of the client (B3's instant): the shared verdict, at once. */
+static int keepalive_abort(const struct vg_scn_event *ev)
+{
+    return ev->type == VG_EV_ABORTED && ev->host == VG_SCN_CLIENT &&
+           ev->last_rx != VG_TIME_NEVER &&
+           (ev->err == VG_ERR_NETRESET || ev->err == VG_ERR_TIMEDOUT);
+}
+
 void sim_report_event(void *ctx, const struct vg_scn_event *ev)
 {
     struct sim_report *rep = ctx;
     struct cli_field f[4];
     size_t n = 0;
+    if (is_connection_event(ev->type) && peer_of(ev))
+        f[n++] = CLI_STR("peer", peer_of(ev));
     switch (ev->type) {
     case VG_EV_PROBE_SENT:
         f[n++] = CLI_UINT("probe", ev->arg);
-        f[n++] = CLI_UINT("count", rep->count);
+        f[n++] = CLI_UINT("count", rep->ka.count);
+        if (ev->host == VG_SCN_CLIENT)
+            rep->outstanding = ev->arg;
         break;
     case VG_EV_PROBE_ACKED:
-        f[n++] = CLI_UINT("unanswered_before", ev->arg);
+        /* arg: the probes outstanding when the answer came, the answered one among them. */
+        f[n++] = CLI_UINT("probes", ev->arg);
+        f[n++] = CLI_UINT("unanswered", ev->arg ? ev->arg - 1 : 0);
+        if (ev->host == VG_SCN_CLIENT) {
+            if (ev->arg && ev->arg - 1 > rep->longest_unanswered)
+                rep->longest_unanswered = ev->arg - 1;
+            rep->outstanding = 0;
+        }
         break;
     case VG_EV_ABORTED:
-        f[n++] = CLI_STR("error", wsa(ev->err));
-        /* For a keep-alive abort: how long the peer had been silent (B3's instant). */
-        if (ev->last_rx != VG_TIME_NEVER &&
-            (ev->err == VG_ERR_NETRESET || ev->err == VG_ERR_TIMEDOUT))
-            f[n++] = CLI_UINT("idle_ms", since(ev->t, ev->last_rx) / 1000u);
-        break;
     case VG_EV_CLOSED:
         if (ev->err)
             f[n++] = CLI_STR("error", wsa(ev->err));
@@ -131,12 +151,21 @@ void sim_report_event(void *ctx, const struct vg_scn_event *ev)
         break;
     case VG_SCN_EV_NAT_FORGOT_FLOW:
         f[n++] = CLI_UINT("timeout_ms", ev->arg);
-        f[n++] = CLI_UINT("last_seen_ms", ev->last_rx / 1000u);
+        f[n++] = CLI_UINT("last_seen_t_us", ev->last_rx);
         break;
     default:
         break;
     }
     cli_events_emit(&rep->ev, ev->t, vg_scn_host_name(ev->host), vg_scn_event_name(ev->type), f, n);
+    if (keepalive_abort(ev)) {
+        /* Every outstanding probe went unanswered. */
+        if (rep->outstanding > rep->longest_unanswered)
+            rep->longest_unanswered = rep->outstanding;
+        struct cli_ka_verdict v;
+        cli_verdict_judge(&rep->ka, ev->last_rx, ev->t, 0, &v);
+        cli_verdict_emit(&rep->ev, vg_scn_host_name(ev->host), peer_of(ev), ev->last_rx, ev->t,
+                         &rep->ka, &v);
+    }
 }
 
 /* ---- the verdict */
@@ -148,20 +177,16 @@ static void clock_of(vg_time us, char out[32]) { cli_format_clock(us, out); }
 static void abort_sentence(const struct sim_report *rep, const struct vg_scn_result *r, char *buf,
                            size_t len)
 {
-    char idle[32], want[32], t[32], iv[32];
-    clock_of(since(r->outcome_at, r->last_rx), idle);
-    clock_of(VG_MS(rep->time_ms) + (vg_time)rep->count * VG_MS(rep->interval_ms), want);
-    clock_of(VG_MS(rep->time_ms), t);
-    clock_of(VG_MS(rep->interval_ms), iv);
-    snprintf(buf, len, "%s after the last packet it received (expected %s = %s + %u x %s), "
-                       "error %s", idle, want, t, rep->count, iv, wsa(r->error));
+    struct cli_ka_verdict v;
+    cli_verdict_judge(&rep->ka, r->last_rx, r->outcome_at, 0, &v);
+    snprintf(buf, len, "%s, error %s", v.formula, wsa(r->error));
 }
 
 static void sentence(const struct sim_report *rep, const struct vg_scn_result *r, char *buf,
                      size_t len)
 {
     const struct vg_scn_params *p = rep->params;
-    char a[320], t1[32], t2[32];
+    char a[400], t1[32], t2[32];
     if (r->outcome == VG_SCN_NO_CONNECTION) {
         snprintf(buf, len, "the connection was never established");
         return;
@@ -191,7 +216,7 @@ static void sentence(const struct sim_report *rep, const struct vg_scn_result *r
         if (r->outcome == VG_SCN_LIVES) {
             snprintf(buf, len, "the partition healed at %s; %u probe(s) went unanswered, then "
                                "one was answered, and at %s the connection lives",
-                     t1, r->longest_unanswered ? r->longest_unanswered - 1 : 0, t2);
+                     t1, rep->longest_unanswered, t2);
             return;
         }
         break;
@@ -219,7 +244,7 @@ static void sentence(const struct sim_report *rep, const struct vg_scn_result *r
         }
         if (r->outcome == VG_SCN_LIVES) {
             char ka[32];
-            clock_of(VG_MS(rep->time_ms), ka);
+            clock_of(VG_MS(rep->ka.time_ms), ka);
             snprintf(buf, len, "%u probe(s), one every %s, kept the NAT's flow (timeout %s) "
                                "alive up to %s",
                      r->probes_sent, ka, t1, t2);
@@ -227,7 +252,7 @@ static void sentence(const struct sim_report *rep, const struct vg_scn_result *r
         }
         break;
     case VG_SCN_LOSSY: {
-        char tail[360];
+        char tail[480];
         if (r->outcome == VG_SCN_ABORTED)
             snprintf(tail, sizeof tail, "the client aborted %s", a);
         else if (r->outcome == VG_SCN_LIVES)
@@ -238,7 +263,7 @@ static void sentence(const struct sim_report *rep, const struct vg_scn_result *r
                      vg_scn_outcome_name(r->outcome));
         snprintf(buf, len, "%u probe(s) sent, %u lost, %u answer(s) lost, at most %u of %u "
                            "unanswered in a row; %s",
-                 r->probes_sent, r->probes_lost, r->answers_lost, r->longest_unanswered, r->count,
+                 r->probes_sent, r->probes_lost, r->answers_lost, rep->longest_unanswered, r->count,
                  tail);
         return;
     }
@@ -272,58 +297,69 @@ static void expectation(const struct vg_scn_result *r, char *buf, size_t len)
              wsa(r->expect_error));
 }
 
+/* What the verdict compared: the whole prediction, only B3's instant (random loss decided the
+ * outcome, and keep-alive aborted), or nothing (random loss decided, and it did not abort). */
+static const char *what_checked(const struct vg_scn_result *r)
+{
+    if (r->expect_known)
+        return "prediction";
+    return r->outcome == VG_SCN_ABORTED ? "abort_instant" : "nothing";
+}
+
 int sim_report_verdict(struct sim_report *rep, const struct vg_scn_result *r)
 {
     int ok = vg_scn_as_expected(r);
-    char text[640], exp[128] = "";
+    const char *checked = what_checked(r);
+    if (rep->outstanding > rep->longest_unanswered && r->outcome == VG_SCN_LIVES)
+        rep->longest_unanswered = rep->outstanding;   /* probes still waiting at the end */
+    char text[1024], exp[128] = "", judged[1200];
     sentence(rep, r, text, sizeof text);
     if (r->expect_known)
         expectation(r, exp, sizeof exp);
+    /* One sentence for both forms: the JSON's message is the text line's. */
+    if (!strcmp(checked, "nothing"))
+        snprintf(judged, sizeof judged, "%s -- not predictable, nothing to compare", text);
+    else if (!ok && !r->expect_known)
+        snprintf(judged, sizeof judged, "%s -- NOT as specified: the abort did not come at last "
+                                        "receipt + time + count x interval (B3)", text);
+    else if (!strcmp(checked, "abort_instant"))
+        snprintf(judged, sizeof judged, "%s -- not predictable, but the abort came at the "
+                                        "instant B3 gives", text);
+    else if (ok)
+        snprintf(judged, sizeof judged, "%s -- as specified", text);
+    else
+        snprintf(judged, sizeof judged, "%s -- NOT as specified: %s", text, exp);
     if (!rep->ev.json) {
-        FILE *out = rep->ev.out;
-        fprintf(out, "\nverdict: %s", text);
-        if (!r->expect_known && !ok)
-            fprintf(out, " -- NOT as specified: the abort did not come at last receipt + time + "
-                         "count x interval (B3)\n");
-        else if (!r->expect_known && r->outcome == VG_SCN_ABORTED)
-            fprintf(out, " -- not predictable, but the abort came at the instant B3 gives\n");
-        else if (!r->expect_known)
-            fprintf(out, " -- not predictable, nothing to compare\n");
-        else if (ok)
-            fprintf(out, " -- as specified\n");
-        else
-            fprintf(out, " -- NOT as specified: %s\n", exp);
-        fflush(out);
+        fprintf(rep->ev.out, "\nverdict: %s\n", judged);
+        fflush(rep->ev.out);
         return ok;
     }
-    struct cli_field f[20];
-    size_t n = 0;
-    f[n++] = CLI_STR("scenario", vg_scenario_name(rep->params->scenario));
-    f[n++] = CLI_STR("outcome", vg_scn_outcome_name(r->outcome));
-    if (r->outcome_at != VG_TIME_NEVER)
-        f[n++] = CLI_UINT("outcome_t_ms", r->outcome_at / 1000u);
-    if (r->error)
-        f[n++] = CLI_STR("error", wsa(r->error));
-    if (r->connected_at != VG_TIME_NEVER)
-        f[n++] = CLI_UINT("last_rx_ms", r->last_rx / 1000u);
-    if (r->outcome == VG_SCN_ABORTED)
-        f[n++] = CLI_UINT("idle_ms", since(r->outcome_at, r->last_rx) / 1000u);
-    f[n++] = CLI_STR("expected",
-                     r->expect_known ? vg_scn_outcome_name(r->expect) : "unpredictable");
-    if (r->expect_known && r->expect_at != VG_TIME_NEVER) {
-        f[n++] = CLI_UINT("expected_t_ms", r->expect_at / 1000u);
-        f[n++] = CLI_STR("expected_error", wsa(r->expect_error));
-    }
-    f[n++] = CLI_BOOL("as_expected", ok);
-    f[n++] = CLI_UINT("probes_sent", r->probes_sent);
-    f[n++] = CLI_UINT("probes_answered", r->probes_answered);
-    f[n++] = CLI_UINT("probes_lost", r->probes_lost);
-    f[n++] = CLI_UINT("answers_lost", r->answers_lost);
-    f[n++] = CLI_UINT("longest_unanswered", r->longest_unanswered);
-    if (r->nat_forgot_at != VG_TIME_NEVER)
-        f[n++] = CLI_UINT("nat_forgot_t_ms", r->nat_forgot_at / 1000u);
-    f[n++] = CLI_STR("message", text);
-    cli_events_emit(&rep->ev, r->end, "sim", "verdict", f, n);
+    int aborted = r->outcome == VG_SCN_ABORTED;
+    int expect_at = r->expect_known && r->expect_at != VG_TIME_NEVER;
+    struct cli_field f[] = {
+        CLI_STR("scenario", vg_scenario_name(rep->params->scenario)),
+        CLI_STR("outcome", vg_scn_outcome_name(r->outcome)),
+        r->outcome_at != VG_TIME_NEVER ? CLI_UINT("outcome_t_us", r->outcome_at)
+                                       : CLI_NULL("outcome_t_us"),
+        r->error ? CLI_STR("error", wsa(r->error)) : CLI_NULL("error"),
+        r->connected_at != VG_TIME_NEVER ? CLI_UINT("last_rx_t_us", r->last_rx)
+                                         : CLI_NULL("last_rx_t_us"),
+        aborted ? CLI_UINT("idle_us", since(r->outcome_at, r->last_rx)) : CLI_NULL("idle_us"),
+        CLI_STR("expected", r->expect_known ? vg_scn_outcome_name(r->expect) : "unpredictable"),
+        expect_at ? CLI_UINT("expected_t_us", r->expect_at) : CLI_NULL("expected_t_us"),
+        expect_at ? CLI_STR("expected_error", wsa(r->expect_error)) : CLI_NULL("expected_error"),
+        CLI_STR("checked", checked),
+        strcmp(checked, "nothing") ? CLI_BOOL("as_expected", ok) : CLI_NULL("as_expected"),
+        CLI_UINT("probes_sent", r->probes_sent),
+        CLI_UINT("probes_answered", r->probes_answered),
+        CLI_UINT("probes_lost", r->probes_lost),
+        CLI_UINT("answers_lost", r->answers_lost),
+        CLI_UINT("longest_unanswered", rep->longest_unanswered),
+        r->nat_forgot_at != VG_TIME_NEVER ? CLI_UINT("nat_forgot_t_us", r->nat_forgot_at)
+                                          : CLI_NULL("nat_forgot_t_us"),
+        CLI_STR("message", judged),
+    };
+    cli_events_emit(&rep->ev, r->end, "sim", "verdict", f, sizeof f / sizeof f[0]);
     return ok;
 }
 

@@ -1,8 +1,10 @@
 /* How vigil sim and vigil demo show a scenario run (src/sim/scenario.h): a first line saying what
  * is simulated, the timeline of events as they happen, and a closing verdict that compares what
  * the client saw with what the specification predicts. Text, or with --json one JSON object per
- * line (cli_events.h): "scenario" first, then the events, then "verdict", e.g.
- *   {"t_ms":7210002,"host":"client","event":"aborted","error":"WSAENETRESET","idle_ms":7210000}
+ * line (cli_events.h, docs/events.md): "scenario" first, then the events (a keep-alive abort is
+ * followed by its "keepalive_verdict"), then "verdict", e.g.
+ *   {"v":1,"t_us":7210002000,"host":"client","event":"aborted","peer":"192.0.2.2:5001",
+ *    "error":"WSAENETRESET"}
  * Hosts are "client", "server", "net" (the path), "nat", and "sim" for the first and last lines. */
 #ifndef VG_SIM_REPORT_H
 #define VG_SIM_REPORT_H
@@ -10,12 +12,15 @@
 #include <stdio.h>
 
 #include "cli_events.h"
+#include "cli_verdict.h"
 #include "sim/scenario.h"
 
 struct sim_report {
     struct cli_events ev;
     const struct vg_scn_params *params;
-    uint32_t time_ms, interval_ms, count;   /* the client connection's effective keep-alive */
+    struct cli_ka_expect ka;        /* the client connection's effective keep-alive */
+    uint32_t outstanding;           /* the client's probes sent since its last receipt */
+    uint32_t longest_unanswered;    /* most of its probes that went unanswered in a row */
 };
 
 /* Works out the effective keep-alive settings from params (per-connection values over the
