@@ -1,4 +1,4 @@
-/* The event schema (see cli_event_table.h). Keep docs/events.md in step: test_cli_events.sh
+/* The event schema (see cli_event_table.h). Keep docs/events.md in step: test_cli_event_schema.sh
  * compares the two. */
 #include "cli_event_table.h"
 
