@@ -69,7 +69,7 @@ for seed in $(seq 200900 200960); do
     done
 done
 
-# --json: one object with the same facts.
+# --json: one "transfer" event line (docs/events.md) with the same facts.
 run 0 --bytes 50000 --loss 0.01 --seed 5 --json
 lines=$(wc -l <"$tmp/out")
 [ "$lines" -eq 1 ] || fail "--json printed $lines lines"
@@ -80,9 +80,11 @@ o = json.load(open(sys.argv[1]))
 assert o["bytes_sent"] == 50000 and o["bytes_received"] == 50000, o
 assert o["match"] is True
 assert o["sha256_sent"] == o["sha256_received"] and len(o["sha256_sent"]) == 64
-for k in ("retransmissions", "virtual_time_s", "wall_time_s", "packets"):
+assert list(o)[:4] == ["v", "t_us", "host", "event"] and o["event"] == "transfer", o
+for k in ("retransmissions", "wall_time_us", "packets_sent", "packets_in_flight"):
     assert k in o, k
-assert o["packets"]["sent"] > 0
+assert o["packets_sent"] > 0 and o["t_us"] > 0
+assert o["packets_sent"] + o["packets_duplicated"] == o["packets_delivered"] + o["packets_lost"] + o["packets_unroutable"] + o["packets_in_flight"], o
 PY
 else
     grep -q '"match":true' "$tmp/out" || fail "--json lacks match:true"

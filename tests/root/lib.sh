@@ -110,10 +110,10 @@ blackhole_kernel_to_vigil() {
 }
 
 # event_field FILE EVENT KEY: the value of KEY in the first JSON line of that event (quotes
-# removed), empty if none.
+# removed), empty if none or null.
 event_field() {
   grep "\"event\":\"$2\"" "$1" | head -1 | grep -o "\"$3\":[^,}]*" | head -1 | cut -d: -f2- |
-    tr -d '"' || true
+    tr -d '"' | sed 's/^null$//' || true
 }
 
 # wait_count FILE EVENT N SECONDS: until FILE holds at least N JSON lines of EVENT, or fail.
@@ -127,7 +127,15 @@ wait_count() {
   fail "timed out after ${secs}s waiting for $n '$ev' events in $(basename "$file")"
 }
 
-# event_times FILE EVENT: t_ms of every JSON line of that event, one per line.
+# event_times FILE EVENT: the time of every JSON line of that event in ms (t_us / 1000, three
+# decimals), one per line.
 event_times() {
-  grep "\"event\":\"$2\"" "$1" | sed 's/^{"t_ms":\([0-9.]*\),.*/\1/' || true
+  grep "\"event\":\"$2\"" "$1" | sed -n 's/^{"v":1,"t_us":\([0-9]*\),.*/\1/p' |
+    awk '{ printf "%.3f\n", $1 / 1000 }' || true
+}
+
+# events_valid FILE...: every line of every FILE matches docs/events.md (tests/support/events_check.py).
+events_valid() {
+  python3 "$VIGIL_SRC/tests/support/events_check.py" "$VIGIL_SRC/docs/events.md" "$@" ||
+    fail "event lines do not match docs/events.md"
 }

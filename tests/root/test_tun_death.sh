@@ -46,8 +46,19 @@ vigil_detects() {
   [ "$(event_field "$out" summary error)" = "$want" ] || fail "$name: summary error differs"
   # Exactly count probes went unanswered before the abort.
   local unanswered
-  unanswered=$(grep '"event":"probe_sent"' "$out" | tail -1 | grep -o '"unanswered":[0-9]*' | cut -d: -f2)
+  unanswered=$(grep '"event":"probe_sent"' "$out" | tail -1 | grep -o '"probe":[0-9]*' | cut -d: -f2)
   [ "$unanswered" = "$count" ] || fail "$name: $unanswered probes unanswered at the abort, want $count"
+  # The verdict (as vigil sim's): idle time against time + count x interval, as specified.
+  [ "$(count_events "$out" keepalive_verdict)" = 1 ] || { cat "$out"; fail "$name: no keepalive_verdict"; }
+  [ "$(event_field "$out" keepalive_verdict as_expected)" = true ] ||
+    fail "$name: verdict not as expected: $(grep keepalive_verdict "$out")"
+  local formula
+  formula=$(awk -v t="$time" -v i="$intvl" -v c="$count" 'BEGIN {
+    e = t + c * i; printf "(expected 0:00:%06.3f = 0:00:%06.3f + %d x 0:00:%06.3f): as specified", e / 1000, t / 1000, c, i / 1000 }')
+  grep '"event":"keepalive_verdict"' "$out" | grep -qF "$formula" ||
+    fail "$name: verdict lacks '$formula': $(grep keepalive_verdict "$out")"
+  note "$name: $(grep '"event":"keepalive_verdict"' "$out" | sed 's/.*"message":"\([^"]*\)".*/\1/')"
+  events_valid "$out"
 
   within_one_interval "$name (events)" "$(event_times "$out" probe_acked | tail -1)" \
     "$(event_times "$out" aborted)" "$time" "$intvl" "$count"
