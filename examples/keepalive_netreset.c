@@ -5,13 +5,21 @@
 //
 // The peer "vanishes" through vigil's vg_blackhole(), which drops everything that arrives for
 // the connection (nothing of the kind exists in Winsock). Keep-alive is left at the system
-// default: a first probe after two hours of silence, then one a second, ten in all. Run with
+// default: a first probe after two hours of silence, then one a second, ten in all. Before it
+// waits, the program says what it waits for and when the wait will end. Run with
 // VIGIL_CLOCK=virtual and the two hours take no time:
 //
 //   VIGIL_CLOCK=virtual ./keepalive_netreset
+//
+// Under the real clock (the default) the wait is real: give the connection its own times, in
+// milliseconds, with SIO_KEEPALIVE_VALS, and it is over in 300 + 10 x 100 ms:
+//
+//   ./keepalive_netreset 300 100          (KEEPALIVETIME_MS KEEPALIVEINTERVAL_MS)
 
 #include <vigil/winsock2.h>
+#include <vigil/mstcpip.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define DEFAULT_PORT 27017
@@ -28,7 +36,17 @@ static const char *name_of(int err)
     }
 }
 
-int main(void)
+// A whole number of milliseconds in [1, 2^32 - 1], or 0.
+static unsigned long parse_ms(const char *s)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*s < '0' || *s > '9' || *end || v == 0 || v > 0xffffffffull)
+        return 0;
+    return (unsigned long) v;
+}
+
+int main(int argc, char **argv)
 {
     WSADATA wsaData;
     SOCKET ListenSocket, ConnectSocket, ClientSocket;
@@ -37,6 +55,22 @@ int main(void)
     BOOL bOptVal = TRUE;
     int iResult, err;
     unsigned long long start;
+    struct tcp_keepalive alive;
+    struct vg_keepalive_info info;
+    const char *clock = getenv("VIGIL_CLOCK");
+    DWORD dwBytesRet = 0;
+
+    memset(&alive, 0, sizeof (alive));
+    if (argc == 3) {
+        alive.onoff = TRUE;
+        alive.keepalivetime = parse_ms(argv[1]);
+        alive.keepaliveinterval = parse_ms(argv[2]);
+    }
+    if (argc != 1 && (argc != 3 || !alive.keepalivetime || !alive.keepaliveinterval)) {
+        printf("usage: keepalive_netreset [KEEPALIVETIME_MS KEEPALIVEINTERVAL_MS]\n"
+               "  (whole milliseconds, at least 1; without them the system's two hours)\n");
+        return 2;
+    }
 
     iResult = WSAStartup(MAKEWORD(2, 2), &wsaData);
     if (iResult != 0) {
@@ -80,6 +114,33 @@ int main(void)
         return 1;
     }
     printf("Set SO_KEEPALIVE: ON\n");
+    if (alive.onoff) {
+        iResult = WSAIoctl(ConnectSocket, SIO_KEEPALIVE_VALS, &alive, sizeof (alive),
+                           NULL, 0, &dwBytesRet, NULL, NULL);
+        if (iResult == SOCKET_ERROR) {
+            printf("WSAIoctl(SIO_KEEPALIVE_VALS) failed with error: %d\n", WSAGetLastError());
+            WSACleanup();
+            return 1;
+        }
+    }
+
+    //----------------------
+    // What the wait will be (vigil extension: the connection's effective keep-alive)
+    if (vg_ws_keepalive_info(ConnectSocket, &info) != 0) {
+        printf("vg_ws_keepalive_info failed with error: %d\n", WSAGetLastError());
+        WSACleanup();
+        return 1;
+    }
+    printf("Waiting for keep-alive: first probe after %lu ms of silence, then %lu probes "
+           "%lu ms apart;\nrecv should fail with WSAENETRESET after %llu ms (%s clock%s)\n",
+           (unsigned long) info.time_ms, (unsigned long) info.count,
+           (unsigned long) info.interval_ms,
+           (unsigned long long) info.time_ms +
+               (unsigned long long) info.count * info.interval_ms,
+           clock && !strcmp(clock, "virtual") ? "virtual" : "real",
+           clock && !strcmp(clock, "virtual") ? ", no time at all"
+           : alive.onoff ? ""
+                         : "; that is real time: keepalive_netreset 300 100 shortens it");
 
     //----------------------
     // The peer vanishes (vigil extension)
