@@ -147,6 +147,7 @@ int main(int argc, char **argv)
     vg_blackhole(ConnectSocket, 1);
     start = (unsigned long long) vg_clock_ms();
     printf("Peer black-holed; blocking in recv...\n");
+    fflush(stdout);   // said before the wait, even into a pipe
 
     //----------------------
     // Nothing will ever arrive: keep-alive ends the wait
