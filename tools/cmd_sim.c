@@ -69,7 +69,7 @@ static void usage(FILE *f)
           "                         heals halfway through the probes)\n"
           "  --down-ms MS           peer-reboot: how long the server is off (default 30000)\n"
           "  --nat-timeout-ms MS    nat-expiry: the NAT's idle timeout (default 300000)\n"
-          "  --json                 one JSON object per line: t_ms, host, event, details\n"
+          "  --json                 one JSON object per line: v, t_us, host, event, details\n"
           "  --pcap FILE            write every packet to FILE (pcap, raw IPv4); virtual time 0\n"
           "                         is stamped 2024-01-01 00:00:00 UTC\n"
           "  --help                 print this help\n"
