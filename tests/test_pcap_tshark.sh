@@ -14,7 +14,7 @@ fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 "$VIGIL" transfer --bytes 100000 --loss 0.02 --seed 2 --json --pcap "$tmp/t.pcap" >"$tmp/out" 2>"$tmp/err" \
     || fail "vigil transfer failed: $(cat "$tmp/err")"
-sent=$(sed -n 's/.*"packets":{"sent":\([0-9]*\).*/\1/p' "$tmp/out")
+sent=$(sed -n 's/.*"packets_sent":\([0-9]*\).*/\1/p' "$tmp/out")
 
 # tshark needs a writable home for its profile; keep it out of the user's.
 export HOME="$tmp"
