@@ -18,7 +18,7 @@ struct cli_events {
     FILE *out;
     int json;
     int verbose;       /* also the high-volume events: readable, writable, acceptable, retransmit */
-    vg_time origin;    /* t_ms counts from here */
+    vg_time origin;    /* t_us counts from here */
     int clock;         /* human lines also show the time as h:mm:ss.mmm (long virtual runs) */
 };
 
