@@ -106,6 +106,10 @@ void cli_events_emit(struct cli_events *e, vg_time now, const char *host, const 
                 put_json_string(f, fields[i].str ? fields[i].str : "");
             else if (fields[i].kind == CLI_FIELD_UINT)
                 fprintf(f, "%llu", (unsigned long long)fields[i].num);
+            else if (fields[i].kind == CLI_FIELD_NULL)
+                fputs("null", f);
+            else if (fields[i].kind == CLI_FIELD_MS)
+                put_ms(f, fields[i].num, 0);
             else
                 fputs(fields[i].num ? "true" : "false", f);
         }
@@ -128,7 +132,12 @@ void cli_events_emit(struct cli_events *e, vg_time now, const char *host, const 
                 fprintf(f, " %s=%s", fields[i].key, fields[i].str ? fields[i].str : "");
             else if (fields[i].kind == CLI_FIELD_UINT)
                 fprintf(f, " %s=%llu", fields[i].key, (unsigned long long)fields[i].num);
-            else
+            else if (fields[i].kind == CLI_FIELD_NULL)
+                fprintf(f, " %s=-", fields[i].key);
+            else if (fields[i].kind == CLI_FIELD_MS) {
+                fprintf(f, " %s=", fields[i].key);
+                put_ms(f, fields[i].num, 0);
+            } else
                 fprintf(f, " %s=%s", fields[i].key, fields[i].num ? "yes" : "no");
         }
         fputc('\n', f);

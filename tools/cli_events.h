@@ -28,13 +28,16 @@ const char *cli_wsa_error_name(int err);
 /* One extra field of an event line. */
 struct cli_field {
     const char *key;
-    enum { CLI_FIELD_STR, CLI_FIELD_UINT, CLI_FIELD_BOOL } kind;
+    enum { CLI_FIELD_STR, CLI_FIELD_UINT, CLI_FIELD_BOOL, CLI_FIELD_NULL, CLI_FIELD_MS } kind;
     const char *str;
     uint64_t num;
 };
 #define CLI_STR(k, v) ((struct cli_field){.key = (k), .kind = CLI_FIELD_STR, .str = (v)})
 #define CLI_UINT(k, v) ((struct cli_field){.key = (k), .kind = CLI_FIELD_UINT, .num = (v)})
 #define CLI_BOOL(k, v) ((struct cli_field){.key = (k), .kind = CLI_FIELD_BOOL, .num = !!(v)})
+/* JSON null ("-" in text); and a duration given in µs, written in ms as t_ms is. */
+#define CLI_NULL(k) ((struct cli_field){.key = (k), .kind = CLI_FIELD_NULL})
+#define CLI_MS(k, us) ((struct cli_field){.key = (k), .kind = CLI_FIELD_MS, .num = (us)})
 
 /* A line for an event of the command itself (listening, link_down, summary, ...). */
 void cli_events_emit(struct cli_events *e, vg_time now, const char *host, const char *event,
