@@ -133,7 +133,7 @@ void cli_rt_usage(FILE *f)
           "  --net tun:IFNAME:ADDR/PREFIX  the TUN device and our address on it (default:\n"
           "                            $VIGIL_NET); the kernel's side is another address of the\n"
           "                            prefix, e.g. scripts/netns-lab sets up tun:vg0:192.0.2.2/24\n"
-          "  --pcap FILE               capture every packet in and out (real timestamps)\n"
+          "  --pcap FILE               capture every packet in and out (pcapng, real timestamps)\n"
           "  --json                    one JSON object per event line\n"
           "  --verbose                 also the high-volume events (readable, retransmit, ...)\n"
           "  --status                  a table of the connections once a second, like ss -o:\n"
