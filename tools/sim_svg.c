@@ -61,6 +61,7 @@ struct sim_svg {
     struct pkt *p;
     size_t np, capp;
     uint64_t not_drawn;
+    uint64_t max_id;          /* the newest packet drawn */
     struct label *l;
     size_t nl, capl;
     struct abort_mark *a;
@@ -211,6 +212,8 @@ static void classify(struct sim_svg *g, struct pkt *p, const uint8_t *pkt, size_
 static struct pkt *find_pkt(struct sim_svg *g, uint64_t id)
 {
     /* Ids count up in the order sent and nearly every packet's fate comes soon after. */
+    if (id > g->max_id)
+        return NULL;   /* not drawn: past SIM_SVG_MAX_PACKETS */
     for (size_t i = g->np; i-- > 0;)
         if (g->p[i].id == id)
             return &g->p[i];
@@ -230,6 +233,8 @@ static void on_sent(struct sim_svg *g, const struct vg_simnet_tap_event *ev)
     struct pkt *p = &g->p[g->np++];
     memset(p, 0, sizeof *p);
     p->id = ev->id;
+    if (ev->id > g->max_id)
+        g->max_id = ev->id;
     p->from = ev->from;
     p->to = ev->to;
     p->sent = ev->sent_at;
@@ -274,9 +279,10 @@ void sim_svg_tap(void *ctx, const struct vg_simnet_tap_event *ev)
 
 void sim_svg_label(struct sim_svg *g, vg_time t, int host, const char *text)
 {
-    for (size_t i = 0; i < g->nl; i++) {
+    /* Labels come in time order: those of this instant are the last ones. */
+    for (size_t i = g->nl; i-- > 0 && g->l[i].t == t;) {
         struct label *l = &g->l[i];
-        if (l->t == t && l->host == host) {
+        if (l->host == host) {
             size_t n = strlen(l->text) + strlen(text) + 3;
             char *s = malloc(n);
             if (!s)
@@ -287,6 +293,8 @@ void sim_svg_label(struct sim_svg *g, vg_time t, int host, const char *text)
             return;
         }
     }
+    if (g->nl >= 4 * (size_t)SIM_SVG_MAX_PACKETS)
+        return;   /* as many as the packets drawn can have; the rest is past the picture */
     if (reserve((void **)&g->l, &g->capl, g->nl, sizeof *g->l) != 0) {
         g->failed = 1;
         return;

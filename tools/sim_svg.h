@@ -30,7 +30,7 @@
 struct sim_svg;
 
 /* At most this many packets are drawn; the picture says how many more there were. */
-#define SIM_SVG_MAX_PACKETS 50000u
+#define SIM_SVG_MAX_PACKETS 10000u
 /* An idle stretch longer than this becomes a broken-axis mark. */
 #define SIM_SVG_BREAK_US 10000000u
 
