@@ -1,5 +1,6 @@
-/* The pcap writer, checked by parsing the file it wrote as a reader (tshark, Wireshark) would:
- * global header, record headers, timestamps split into seconds and microseconds, packet bytes. */
+/* The capture writer, checked by parsing the pcapng file it wrote as a reader (tshark, Wireshark)
+ * would: section header, interface (raw IPv4), packet blocks with 64-bit microsecond timestamps,
+ * packet bytes padded to 32 bits, and the comment option on the packets given one. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,12 +14,7 @@
 #include <unistd.h>
 
 #include "link/pcap.h"
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+#include "pcapng_read.h"
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
@@ -44,7 +40,7 @@ static void temp_path(char *path, size_t cap)
     close(fd);
 }
 
-static void global_header_is_classic_pcap_raw_ipv4(void **state)
+static void header_is_one_pcapng_section_with_a_raw_ipv4_interface(void **state)
 {
     (void)state;
     char path[64];
@@ -55,18 +51,16 @@ static void global_header_is_classic_pcap_raw_ipv4(void **state)
     assert_int_equal(vg_pcap_close(p), 0);
     size_t len;
     uint8_t *b = slurp(path, &len);
-    assert_int_equal(len, 24);
-    assert_int_equal(le32(b), 0xa1b2c3d4u);        /* microsecond timestamps */
-    assert_int_equal(le16(b + 4), 2);
-    assert_int_equal(le16(b + 6), 4);
-    assert_int_equal(le32(b + 8), 0);
-    assert_int_equal(le32(b + 16), 65535);
-    assert_int_equal(le32(b + 20), 101);           /* LINKTYPE_RAW */
+    assert_int_equal(pcapng_le32(b), 0x0a0d0d0au);          /* Section Header Block */
+    assert_int_equal(pcapng_le32(b + 8), 0x1a2b3c4du);      /* little-endian */
+    size_t off = pcapng_header(b, len);                     /* then LINKTYPE_RAW, 65535 */
+    assert_true(off > 0);
+    assert_int_equal(off, len);                             /* and no packet */
     free(b);
     unlink(path);
 }
 
-static void records_read_back_with_times_and_bytes(void **state)
+static void records_read_back_with_times_bytes_and_comments(void **state)
 {
     (void)state;
     char path[64];
@@ -76,37 +70,48 @@ static void records_read_back_with_times_and_bytes(void **state)
     enum { N = 50 };
     uint64_t times[N];
     size_t lens[N];
+    char comments[N][40];
     for (int i = 0; i < N; i++) {
-        /* Times across second boundaries and beyond 2^32 µs (71 minutes), lengths up to the
-         * largest IPv4 datagram. */
-        times[i] = (uint64_t)i * 7654321987ull + (uint64_t)i * 999999u;
+        /* Times across second boundaries and beyond 2^32 µs (71 minutes) and 2^32 s, lengths up
+         * to the largest IPv4 datagram and of every remainder modulo 4; every third packet has a
+         * comment, of every length modulo 4. */
+        times[i] = (uint64_t)i * 7654321987ull + (uint64_t)i * 999999u + (i == N - 2 ? 1ull << 53 : 0);
         lens[i] = i == N - 1 ? 65535 : (size_t)(20 + i * 31);
+        snprintf(comments[i], sizeof comments[i], i % 3 ? "" : "dropped: %.*s", i % 7 + 1,
+                 "partition");
         uint8_t *pkt = malloc(lens[i]);
         assert_non_null(pkt);
         for (size_t j = 0; j < lens[i]; j++)
             pkt[j] = (uint8_t)(i * 13 + j);
-        assert_int_equal(vg_pcap_write(p, times[i], pkt, lens[i]), 0);
+        assert_int_equal(vg_pcap_write_comment(p, times[i], pkt, lens[i], comments[i]), 0);
         free(pkt);
     }
     assert_int_equal(vg_pcap_count(p), N);
+    assert_int_equal(vg_pcap_commented(p), (N + 2) / 3);
     assert_int_equal(vg_pcap_close(p), 0);
 
     size_t len;
     uint8_t *b = slurp(path, &len);
-    size_t off = 24;
+    size_t off = pcapng_header(b, len);
+    assert_true(off > 0);
     for (int i = 0; i < N; i++) {
-        assert_true(off + 16 <= len);
-        assert_int_equal(le32(b + off), (uint32_t)(times[i] / 1000000u));
-        assert_int_equal(le32(b + off + 4), (uint32_t)(times[i] % 1000000u));
-        assert_true(le32(b + off + 4) < 1000000u);
-        assert_int_equal(le32(b + off + 8), lens[i]);
-        assert_int_equal(le32(b + off + 12), lens[i]);
-        off += 16;
-        assert_true(off + lens[i] <= len);
+        struct pcapng_rec r = {0};
+        assert_int_equal(pcapng_next(b, len, &off, &r), 1);
+        assert_int_equal(r.t_us, times[i]);
+        assert_int_equal(r.incl, lens[i]);
+        assert_int_equal(r.orig, lens[i]);
         for (size_t j = 0; j < lens[i]; j++)
-            assert_int_equal(b[off + j], (uint8_t)(i * 13 + j));
-        off += lens[i];
+            assert_int_equal(r.data[j], (uint8_t)(i * 13 + j));
+        if (comments[i][0]) {
+            assert_non_null(r.comment);
+            assert_int_equal(r.comment_len, strlen(comments[i]));
+            assert_memory_equal(r.comment, comments[i], r.comment_len);
+        } else {
+            assert_null(r.comment);
+        }
     }
+    struct pcapng_rec r = {0};
+    assert_int_equal(pcapng_next(b, len, &off, &r), 0);
     assert_int_equal(off, len);
     free(b);
     unlink(path);
@@ -124,8 +129,8 @@ static void open_failure_sets_errno(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(global_header_is_classic_pcap_raw_ipv4),
-        cmocka_unit_test(records_read_back_with_times_and_bytes),
+        cmocka_unit_test(header_is_one_pcapng_section_with_a_raw_ipv4_interface),
+        cmocka_unit_test(records_read_back_with_times_bytes_and_comments),
         cmocka_unit_test(open_failure_sets_errno),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

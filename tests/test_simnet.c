@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "link/pcap.h"
+#include "pcapng_read.h"
 #include "sim/packet_queue.h"
 #include "sim/simnet.h"
 #include "testnet.h"
@@ -600,11 +601,6 @@ static void reboot_delivers_packets_in_flight_to_the_new_stack(void **state)
 
 /* ---- capture and replay */
 
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
 static void capture_has_every_packet_put_on_the_wire_at_virtual_time(void **state)
 {
     (void)state;
@@ -624,30 +620,40 @@ static void capture_has_every_packet_put_on_the_wire_at_virtual_time(void **stat
     for (uint32_t k = 20; k < 40; k++)
         send_seq(&r, 1, 0, k, 30);
     collect(&r, 3000000);
+    uint64_t lost = vg_simnet_stats(r.net)->lost;
     vg_simnet_set_pcap(r.net, NULL);
     send_seq(&r, 0, 1, 99, 30);          /* after the capture was detached */
     const struct vg_simnet_stats *st = vg_simnet_stats(r.net);
     assert_true(st->lost > 0);
     assert_int_equal(vg_pcap_count(cap), 40);
+    /* Every packet the link lost says so, and only those. */
+    assert_int_equal(vg_pcap_commented(cap), lost);
     assert_int_equal(vg_pcap_close(cap), 0);
 
     FILE *f = fopen(path, "rb");
     assert_non_null(f);
-    uint8_t buf[4096];
+    static uint8_t buf[16384];
     size_t len = fread(buf, 1, sizeof buf, f);
     fclose(f);
-    size_t off = 24;
+    size_t off = pcapng_header(buf, len);
+    assert_true(off > 0);
+    uint64_t comments = 0;
     for (uint32_t k = 0; k < 40; k++) {
-        assert_true(off + 16 + 30 + IP_UDP_OVERHEAD <= len);
-        uint64_t t = (uint64_t)le32(buf + off) * 1000000u + le32(buf + off + 4);
-        assert_int_equal(t, k < 20 ? 0 : 1500000);
-        assert_int_equal(le32(buf + off + 8), 30 + IP_UDP_OVERHEAD);
-        const uint8_t *ip = buf + off + 16;
+        struct pcapng_rec rec = {0};
+        assert_int_equal(pcapng_next(buf, len, &off, &rec), 1);
+        assert_int_equal(rec.t_us, k < 20 ? 0 : 1500000);
+        assert_int_equal(rec.incl, 30 + IP_UDP_OVERHEAD);
+        const uint8_t *ip = rec.data;
         assert_int_equal(ip[0] >> 4, 4);
         assert_int_equal(vg_get32(ip + 12), host_addr[k < 20 ? 0 : 1]);
         assert_int_equal(vg_get32(ip + IP_UDP_OVERHEAD), k);
-        off += 16 + 30 + IP_UDP_OVERHEAD;
+        if (rec.comment) {
+            assert_int_equal(rec.comment_len, strlen("dropped: random loss"));
+            assert_memory_equal(rec.comment, "dropped: random loss", rec.comment_len);
+            comments++;
+        }
     }
+    assert_int_equal(comments, lost);
     assert_int_equal(off, len);
     unlink(path);
     rig_free(&r);

@@ -91,6 +91,10 @@ int cli_rt_option(struct cli_rt_options *o, const char *prog, int argc, char **a
         o->verbose = 1;
         return 1;
     }
+    if (!strcmp(opt, "--status")) {
+        o->status = 1;
+        return 1;
+    }
     if (!strcmp(opt, "--net") || !strcmp(opt, "--pcap") || !strcmp(opt, "--buffer") ||
         !strcmp(opt, "--link-delay-ms")) {
         if (*i + 1 >= argc) {
@@ -129,9 +133,13 @@ void cli_rt_usage(FILE *f)
           "  --net tun:IFNAME:ADDR/PREFIX  the TUN device and our address on it (default:\n"
           "                            $VIGIL_NET); the kernel's side is another address of the\n"
           "                            prefix, e.g. scripts/netns-lab sets up tun:vg0:192.0.2.2/24\n"
-          "  --pcap FILE               capture every packet in and out (real timestamps)\n"
+          "  --pcap FILE               capture every packet in and out (pcapng, real timestamps)\n"
           "  --json                    one JSON object per event line\n"
           "  --verbose                 also the high-volume events (readable, retransmit, ...)\n"
+          "  --status                  a table of the connections once a second, like ss -o:\n"
+          "                            state, queues, RTT, keep-alive next probe in, unanswered,\n"
+          "                            abort in (stderr; with --json \"status\" events); SIGUSR1\n"
+          "                            prints one at any time\n"
           "  --buffer SIZE             send and receive buffer per connection (e.g. 1M)\n"
           "  --link-delay-ms MS        a slower wire where tc netem is missing: hold every\n"
           "                            datagram MS ms on its way in from the device and MS ms\n"
@@ -233,6 +241,7 @@ int cli_rt_open(struct cli_rt *rt, const char *prog, const struct cli_rt_options
     vg_stack_set_event(rt->stack, on_stack_event, rt);
 
     signal_loop = rt->loop;
+    cli_status_start(&rt->status, rt->loop, o->status, vg_rtloop_start(rt->loop));
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -257,6 +266,7 @@ void cli_rt_close(struct cli_rt *rt)
         fprintf(stderr, "vigil: note: the link delay's full queues dropped %llu datagrams\n",
                 (unsigned long long)vg_rtloop_delay_dropped(rt->loop));
     if (rt->loop) {
+        cli_status_stop(&rt->status);
         signal_loop = NULL;
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
@@ -279,7 +289,14 @@ vg_time cli_rt_now(const struct cli_rt *rt)
 
 int cli_rt_step(struct cli_rt *rt, vg_time until)
 {
-    if (vg_rtloop_run_once(rt->loop, until) < 0 && errno != EINTR) {
+    vg_time status_at = cli_status_deadline(&rt->status);
+    if (status_at < until)
+        until = status_at;
+    int ran = vg_rtloop_run_once(rt->loop, until);
+    int err = errno;
+    cli_status_poll(&rt->status, &rt->events, rt->host, rt->stack, cli_rt_now(rt));
+    errno = err;
+    if (ran < 0 && errno != EINTR) {
         /* poll() itself failing leaves nothing to wait with. */
         cli_events_emit(&rt->events, cli_rt_now(rt), rt->host, "loop_failed",
                         (struct cli_field[]){CLI_STR("reason", strerror(errno))}, 1);

@@ -7,6 +7,7 @@
 #include "cli_events.h"
 #include "cli_keepalive.h"
 #include "cli_verdict.h"
+#include "cli_status.h"
 #include "vigil/vigil.h"
 
 struct vg_tun;
@@ -17,6 +18,7 @@ struct cli_rt_options {
     const char *net;          /* "tun:IF:ADDR/PREFIX"; NULL: $VIGIL_NET */
     const char *pcap_path;    /* NULL: no capture */
     int json, verbose;
+    int status;               /* --status: the connection table once a second (cli_status.h) */
     uint32_t buffer;          /* per-connection send and receive buffer, 0: the stack's default */
     uint32_t link_delay_ms;   /* --link-delay-ms: the loop holds each datagram this long, each way */
     struct cli_keepalive ka;
@@ -32,6 +34,7 @@ struct cli_rt {
     uint32_t addr;
     int link_reported;        /* the link state last reported in an event line */
     struct cli_ka_expect ka;  /* every connection's effective keep-alive, for the verdict */
+    struct cli_status status;
 };
 
 void cli_rt_options_init(struct cli_rt_options *o);
@@ -46,7 +49,8 @@ int cli_rt_open(struct cli_rt *rt, const char *prog, const struct cli_rt_options
 void cli_rt_close(struct cli_rt *rt);
 
 vg_time cli_rt_now(const struct cli_rt *rt);
-/* One turn of the loop (see vg_rtloop_run_once); link changes become event lines. Returns -1
+/* One turn of the loop (see vg_rtloop_run_once); link changes become event lines, and a status
+ * table is printed when due (--status, SIGUSR1); the turn ends in time for it. Returns -1
  * once the device is gone (the caller ends: calls would fail with WSAENETDOWN), else 0. */
 int cli_rt_step(struct cli_rt *rt, vg_time until);
 /* A SIGINT or SIGTERM arrived since cli_rt_open. */

@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "sim/scenario.h"
 #include "sim_report.h"
+#include "sim_svg_scn.h"
 
 #define PROG "vigil sim"
 /* Virtual time 0 is shown in captures as 2024-01-01 00:00:00 UTC. */
@@ -29,6 +30,7 @@ struct sim_options {
     vg_time fault_at, heal, down, nat_timeout;
     int json;
     const char *pcap;
+    const char *svg;
 };
 
 static void usage(FILE *f)
@@ -70,8 +72,11 @@ static void usage(FILE *f)
           "  --down-ms MS           peer-reboot: how long the server is off (default 30000)\n"
           "  --nat-timeout-ms MS    nat-expiry: the NAT's idle timeout (default 300000)\n"
           "  --json                 one JSON object per line: v, t_us, host, event, details\n"
-          "  --pcap FILE            write every packet to FILE (pcap, raw IPv4); virtual time 0\n"
-          "                         is stamped 2024-01-01 00:00:00 UTC\n"
+          "  --pcap FILE            write every packet to FILE (pcapng, raw IPv4); virtual time 0\n"
+          "                         is stamped 2024-01-01 00:00:00 UTC; a packet the simulator\n"
+          "                         dropped carries a comment saying why\n"
+          "  --svg FILE             draw the run's timeline to FILE (SVG): a lane per host,\n"
+          "                         packets as arrows, drops crossed out, the abort's formula\n"
           "  --help                 print this help\n"
           "\n",
           f);
@@ -168,6 +173,14 @@ static int parse_value(struct sim_options *o, const char *name, const char *val)
         o->pcap = val;
         return 0;
     }
+    if (!strcmp(name, "--svg")) {
+        if (!*val) {
+            fprintf(stderr, PROG ": --svg needs a file name\n");
+            return -1;
+        }
+        o->svg = val;
+        return 0;
+    }
     fprintf(stderr, PROG ": unknown option '%s' (see vigil sim --help)\n", name);
     return -1;
 }
@@ -176,7 +189,8 @@ static int takes_value(const char *name)
 {
     static const char *const valued[] = {"--scenario", "--loss", "--seed", "--duration-ms",
                                          "--latency-ms", "--fault-at-ms", "--heal-ms",
-                                         "--down-ms", "--nat-timeout-ms", "--pcap"};
+                                         "--down-ms", "--nat-timeout-ms", "--pcap",
+                                         "--svg"};
     for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
         if (!strcmp(name, valued[k]))
             return 1;
@@ -339,9 +353,19 @@ int cmd_sim(int argc, char **argv)
     struct vg_scn_params p;
     if (make_params(&o, &p))
         return 2;
+    struct sim_svg_scn *svg = NULL;
+    if (o.svg && !(svg = sim_svg_scn_start(&p, o.svg, PROG)))
+        return 1;
     uint64_t packets = 0;
     rc = sim_report_run(&p, o.json, o.pcap, &packets, PROG);
     if (o.pcap && !o.json)
         printf("capture: %s (%llu packets)\n", o.pcap, (unsigned long long)packets);
+    if (svg) {
+        uint64_t arrows = 0;
+        if (sim_svg_scn_finish(svg, &arrows) != 0)
+            rc = 1;
+        else if (!o.json)
+            printf("picture: %s (%llu packets)\n", o.svg, (unsigned long long)arrows);
+    }
     return rc;
 }

@@ -293,6 +293,26 @@ struct vg_keepalive_info {
 };
 VG_API int vg_tcp_keepalive_info(const vg_tcb *t, vg_time now, struct vg_keepalive_info *out);
 
+/* What `ss -o` shows of a connection, at instant now: the keep-alive part is
+ * vg_tcp_keepalive_info's, derived from the keep-alive deadline exactly (next_probe_in and
+ * abort_in are VG_TIME_NEVER when keep-alive is off, the state allows no probe (B6: data or a
+ * FIN outstanding, not synchronised) or count is 0; next_probe_in also once count probes are
+ * out, when the next thing due is the abort). Returns 0. */
+struct vg_tcp_info {
+    enum vg_tcp_state state;
+    uint32_t laddr, raddr;
+    uint16_t lport, rport;
+    size_t send_queue;               /* bytes queued or in flight, not yet acknowledged */
+    size_t recv_queue;               /* bytes received in order, not yet read */
+    vg_time srtt;                    /* smoothed round-trip time (µs), VG_TIME_NEVER before a sample */
+    vg_time rto;                     /* the retransmission timeout now (µs) */
+    struct vg_keepalive_info ka;
+};
+VG_API int vg_tcp_info(const vg_tcb *t, vg_time now, struct vg_tcp_info *out);
+/* Every TCB of the stack, listeners and closing connections included, newest first: NULL gives
+ * the first, then the previous one the next; NULL at the end. Valid until the stack next runs. */
+VG_API vg_tcb *vg_stack_next_tcb(const vg_stack *s, const vg_tcb *prev);
+
 
 /* ---- UDP: datagram sockets (real traffic, so the Winsock layer can test A5 on a working one). */
 typedef struct vg_udp vg_udp;

@@ -2,6 +2,7 @@
  * a plain array searched linearly; a flow is removed by moving the last one into its place. */
 #include "sim/nat.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,10 +15,16 @@ struct nat_flow {
     vg_time last_seen;
 };
 
+/* Forgotten flows are remembered (the newest NAT_GONE of them) only to explain later drops. */
+#define NAT_GONE 16
+
 struct vg_nat {
     vg_time timeout;
     struct nat_flow *flows;
     size_t n, cap;
+    struct nat_flow gone[NAT_GONE];
+    size_t ngone, gone_next;
+    vg_simnet *report;
     vg_nat_event_fn event;
     void *event_ctx;
     struct vg_nat_stats stats;
@@ -79,6 +86,10 @@ void vg_nat_expire(struct vg_nat *nat, vg_time now)
             return;
         struct nat_flow f = nat->flows[best];
         remove_flow(nat, best);
+        nat->gone[nat->gone_next] = f;
+        nat->gone_next = (nat->gone_next + 1) % NAT_GONE;
+        if (nat->ngone < NAT_GONE)
+            nat->ngone++;
         nat->stats.forgotten++;
         emit_flow(nat, VG_NAT_FLOW_FORGOTTEN, expiry_of(nat, &f), &f);
     }
@@ -95,15 +106,18 @@ vg_time vg_nat_next_expiry(const struct vg_nat *nat)
     return next;
 }
 
+static int same_flow(const struct nat_flow *f, uint32_t sa, uint16_t sp, uint32_t da, uint16_t dp)
+{
+    return (f->saddr == sa && f->sport == sp && f->daddr == da && f->dport == dp) ||
+           (f->saddr == da && f->sport == dp && f->daddr == sa && f->dport == sp);
+}
+
 static size_t find_flow(const struct vg_nat *nat, uint32_t sa, uint16_t sp, uint32_t da,
                         uint16_t dp)
 {
-    for (size_t i = 0; i < nat->n; i++) {
-        const struct nat_flow *f = &nat->flows[i];
-        if ((f->saddr == sa && f->sport == sp && f->daddr == da && f->dport == dp) ||
-            (f->saddr == da && f->sport == dp && f->daddr == sa && f->dport == sp))
+    for (size_t i = 0; i < nat->n; i++)
+        if (same_flow(&nat->flows[i], sa, sp, da, dp))
             return i;
-    }
     return nat->n;
 }
 
@@ -125,12 +139,51 @@ static int add_flow(struct vg_nat *nat, uint32_t sa, uint16_t sp, uint32_t da, u
     return 0;
 }
 
+void vg_nat_report_to(struct vg_nat *nat, vg_simnet *net) { nat->report = net; }
+
+/* When the forgotten flow the packet belongs to was last seen, VG_TIME_NEVER if none. */
+static vg_time gone_last_seen(const struct vg_nat *nat, uint32_t sa, uint16_t sp, uint32_t da,
+                              uint16_t dp)
+{
+    vg_time best = VG_TIME_NEVER;
+    for (size_t i = 0; i < nat->ngone; i++)
+        if (same_flow(&nat->gone[i], sa, sp, da, dp) &&
+            (best == VG_TIME_NEVER || nat->gone[i].last_seen > best))
+            best = nat->gone[i].last_seen;
+    return best;
+}
+
+static void put_ms(char *buf, size_t n, vg_time us)
+{
+    if (us % 1000u == 0)
+        snprintf(buf, n, "%llu", (unsigned long long)(us / 1000u));
+    else
+        snprintf(buf, n, "%.3f", (double)us / 1000.0);
+}
+
+static void explain(const struct vg_nat *nat, vg_time now, vg_time last_seen)
+{
+    char text[160], idle[32], limit[32];
+    if (last_seen == VG_TIME_NEVER) {
+        snprintf(text, sizeof text, "NAT knows no such flow (only a SYN opens one)");
+    } else {
+        put_ms(idle, sizeof idle, now - last_seen);
+        put_ms(limit, sizeof limit, nat->timeout);
+        snprintf(text, sizeof text, "NAT forgot the flow (idle %s ms > timeout %s ms)", idle,
+                 limit);
+    }
+    vg_simnet_drop_reason(nat->report, VG_SIMNET_DROP_NAT, text);
+}
+
 static int drop(struct vg_nat *nat, const uint8_t *pkt, size_t len, int from, int to, vg_time now,
                 uint32_t sa, uint16_t sp, uint32_t da, uint16_t dp)
 {
     nat->stats.dropped++;
+    vg_time seen = gone_last_seen(nat, sa, sp, da, dp);
+    if (nat->report)
+        explain(nat, now, seen);
     if (nat->event) {
-        struct vg_nat_event ev = {.type = VG_NAT_DROPPED, .at = now, .last_seen = VG_TIME_NEVER,
+        struct vg_nat_event ev = {.type = VG_NAT_DROPPED, .at = now, .last_seen = seen,
                                   .saddr = sa, .daddr = da, .sport = sp, .dport = dp,
                                   .pkt = pkt, .len = len, .from = from, .to = to};
         nat->event(nat->event_ctx, &ev);

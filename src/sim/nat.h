@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "sim/simnet.h"
 #include "vigil/vigil.h"
 
 struct vg_nat;
@@ -26,7 +27,8 @@ enum vg_nat_event_type {
 struct vg_nat_event {
     enum vg_nat_event_type type;
     vg_time at;
-    vg_time last_seen;          /* the flow's last packet (FORGOTTEN, CLOSED) */
+    vg_time last_seen;          /* the flow's last packet (FORGOTTEN, CLOSED; DROPPED: of the
+                                   forgotten flow the packet belonged to, or VG_TIME_NEVER) */
     /* The flow's endpoints as its SYN carried them, or the dropped packet's own. */
     uint32_t saddr, daddr;
     uint16_t sport, dport;
@@ -47,6 +49,9 @@ void vg_nat_set_event(struct vg_nat *nat, vg_nat_event_fn fn, void *ctx);
 
 /* The vg_sim_filter_fn: ctx is the box. 1 to pass the packet, 0 to drop it. */
 int vg_nat_filter(void *ctx, uint8_t *pkt, size_t len, int from, int to, vg_time now);
+/* From now on every drop is also explained to net (vg_simnet_drop_reason), so its taps and
+ * capture say "NAT forgot the flow (idle 7200001 ms > timeout 300000 ms)". NULL stops it. */
+void vg_nat_report_to(struct vg_nat *nat, vg_simnet *net);
 
 /* Forgets every flow whose timeout has run out at or before now. The filter does this by itself
  * before looking at a packet; a driver that wants each FORGOTTEN event reported at its own

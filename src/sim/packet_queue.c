@@ -10,6 +10,8 @@ struct vg_sim_packet *vg_sim_packet_new(int from, int to, const uint8_t *data, s
         return NULL;
     p->from = from;
     p->to = to;
+    p->id = 0;
+    p->sent_at = 0;
     p->len = (uint32_t)len;
     if (len)
         memcpy(p->data, data, len);

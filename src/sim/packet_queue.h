@@ -15,6 +15,8 @@
 
 struct vg_sim_packet {
     int from, to;               /* host indices */
+    uint64_t id;                /* the simnet's number for it, shared by a duplicate (0: none) */
+    vg_time sent_at;            /* put on the wire */
     uint32_t len;
     uint8_t data[];
 };

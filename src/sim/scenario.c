@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "link/pcap.h"
 #include "sim/nat.h"
 #include "sim/scenario_plan.h"
+#include "sim/sim_capture.h"
 #include "sim/simnet.h"
 #include "util/prng.h"
 #include "wire/wire.h"
@@ -37,6 +37,7 @@ struct run {
     int idx[2];                    /* simnet host index of the client and of the server */
     struct host_ctx hctx[2];
     struct vg_nat *nat;
+    struct vg_sim_capture *cap;    /* p->pcap, fed by a tap on the net */
     struct vg_prng loss;
     vg_tcb *client, *listener;
     int accept_pending;
@@ -127,6 +128,8 @@ static void record(struct run *run, struct vg_scn_event ev)
         return;
     if (run->p->on_event)
         run->p->on_event(run->p->ctx, &ev);
+    if (run->p->observer)
+        run->p->observer(run->p->observer_ctx, &ev);
 }
 
 static void flush_deferred(struct run *run)
@@ -353,8 +356,6 @@ static int on_packet(void *ctx, uint8_t *pkt, size_t len, int from, int to, vg_t
 {
     struct run *run = ctx;
     const struct vg_scn_params *p = run->p;
-    if (p->pcap)
-        (void)vg_pcap_write(p->pcap, p->pcap_epoch + now, pkt, len);
     int dir = from == run->idx[0] ? 0 : 1;
     run->cur_what = classify(run, dir, pkt, len);
     run->cur_from = dir ? VG_SCN_SERVER : VG_SCN_CLIENT;
@@ -364,6 +365,7 @@ static int on_packet(void *ctx, uint8_t *pkt, size_t len, int from, int to, vg_t
         return 0;
     if (run->established && p->loss > 0 && vg_prng_unit(&run->loss) < p->loss) {
         record_drop(run, now, VG_SCN_NET, VG_SCN_DROP_LOSS);
+        vg_simnet_drop_reason(run->net, VG_SIMNET_DROP_LOSS, "random loss");
         return 0;
     }
     if (to == run->idx[0] && !run->partitioned)
@@ -559,7 +561,15 @@ static int build(struct run *run)
         if (!run->nat)
             return -1;
         vg_nat_set_event(run->nat, on_nat_event, run);
+        vg_nat_report_to(run->nat, run->net);
     }
+    if (p->pcap) {
+        run->cap = vg_sim_capture_new(p->pcap, p->pcap_epoch);
+        if (!run->cap || vg_simnet_add_tap(run->net, vg_sim_capture_tap, run->cap) != 0)
+            return -1;
+    }
+    if (p->tap && vg_simnet_add_tap(run->net, p->tap, p->tap_ctx) != 0)
+        return -1;
     vg_simnet_set_filter(run->net, on_packet, run);
     attach_server(run);
 
@@ -641,6 +651,8 @@ int vg_scn_run(const struct vg_scn_params *p, struct vg_scn_result *r)
         rc = -1;
     if (rc == 0)
         finish(run);
+    if (vg_sim_capture_finish(run->cap) != 0)
+        rc = -1;
     vg_simnet_free(run->net);
     vg_nat_free(run->nat);
     free(run);

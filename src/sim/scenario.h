@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "sim/simnet.h"
 #include "vigil/vigil.h"
 
 struct vg_pcap;
@@ -105,11 +106,19 @@ struct vg_scn_params {
                                    through the probes */
     vg_time down_for;           /* peer-reboot: how long the server is off (30 s) */
     vg_time nat_timeout;        /* nat-expiry: the NAT's idle timeout (300 s) */
-    struct vg_pcap *pcap;       /* every packet put on the wire, NULL for none */
+    struct vg_pcap *pcap;       /* every packet put on the wire, NULL for none; a packet the
+                                   net or the NAT dropped carries a comment saying why */
     vg_time pcap_epoch;         /* added to the capture's timestamps (µs since 1970) */
     /* Called as each event happens, in time order. */
     void (*on_event)(void *ctx, const struct vg_scn_event *ev);
     void *ctx;
+    /* Also told of every event, after on_event (a picture of the run, say); NULL for none. */
+    void (*observer)(void *ctx, const struct vg_scn_event *ev);
+    void *observer_ctx;
+    /* A tap on the network (simnet.h): the client is simnet host 0, the server host 1, and the
+     * tap's times are the events' times. NULL for none. */
+    vg_simnet_tap_fn tap;
+    void *tap_ctx;
     int keep_events;            /* keep them in the result too (1); a caller that only prints
                                    them can save the memory of a long run with short probes */
 };

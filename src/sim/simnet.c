@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "link/pcap.h"
 #include "sim/packet_queue.h"
+#include "sim/sim_capture.h"
 #include "util/prng.h"
 
 struct sim_host {
@@ -35,7 +35,12 @@ struct vg_simnet {
     size_t nparts;
     vg_sim_filter_fn filter;
     void *filter_ctx;
-    struct vg_pcap *pcap;
+    struct vg_sim_capture *capture;   /* vg_simnet_set_pcap's, one of the taps */
+    struct { vg_simnet_tap_fn fn; void *ctx; } taps[VG_SIMNET_MAX_TAPS];
+    int ntaps;
+    uint64_t next_id;
+    enum vg_simnet_drop filter_why;   /* what the filter said about the packet it drops */
+    char filter_text[160];
     struct vg_packet_queue q;
     struct vg_simnet_stats stats;
 };
@@ -56,6 +61,7 @@ void vg_simnet_free(vg_simnet *n)
 {
     if (!n)
         return;
+    vg_simnet_set_pcap(n, NULL);
     for (int i = 0; i < n->nhosts; i++) {
         vg_stack_free(n->hosts[i]->stack);
         free(n->hosts[i]);
@@ -116,6 +122,71 @@ static void put_on_wire(vg_simnet *n, vg_time at, struct vg_sim_packet *p)
     (void)vg_pq_push(&n->q, (size_t)p->from, at, p);
 }
 
+/* ---- taps */
+
+int vg_simnet_add_tap(vg_simnet *n, vg_simnet_tap_fn fn, void *ctx)
+{
+    if (!fn || n->ntaps == VG_SIMNET_MAX_TAPS)
+        return -1;
+    n->taps[n->ntaps].fn = fn;
+    n->taps[n->ntaps].ctx = ctx;
+    n->ntaps++;
+    return 0;
+}
+
+void vg_simnet_remove_tap(vg_simnet *n, vg_simnet_tap_fn fn, void *ctx)
+{
+    for (int i = 0; i < n->ntaps; i++) {
+        if (n->taps[i].fn == fn && n->taps[i].ctx == ctx) {
+            for (int j = i + 1; j < n->ntaps; j++)
+                n->taps[j - 1] = n->taps[j];
+            n->ntaps--;
+            return;
+        }
+    }
+}
+
+const char *vg_simnet_drop_name(enum vg_simnet_drop why)
+{
+    switch (why) {
+    case VG_SIMNET_DROP_LOSS: return "random loss";
+    case VG_SIMNET_DROP_PARTITION: return "partition";
+    case VG_SIMNET_DROP_HOST_DOWN: return "host down";
+    case VG_SIMNET_DROP_NO_ROUTE: return "no host has the destination address";
+    case VG_SIMNET_DROP_NAT: return "NAT knew no flow";
+    case VG_SIMNET_DROP_FILTER: return "filtered";
+    case VG_SIMNET_DROP_NONE: break;
+    }
+    return "not dropped";
+}
+
+void vg_simnet_drop_reason(vg_simnet *n, enum vg_simnet_drop why, const char *text)
+{
+    n->filter_why = why;
+    snprintf(n->filter_text, sizeof n->filter_text, "%s", text ? text : vg_simnet_drop_name(why));
+}
+
+static void tap(vg_simnet *n, enum vg_simnet_tap_kind kind, uint64_t id, vg_time sent_at,
+                vg_time due, int from, int to, const uint8_t *pkt, size_t len,
+                enum vg_simnet_drop why, const char *reason)
+{
+    struct vg_simnet_tap_event ev = {
+        .kind = kind, .id = id, .sent_at = sent_at, .due = due, .from = from, .to = to,
+        .pkt = pkt, .len = len, .drop = why,
+        .reason = reason ? reason : (why ? vg_simnet_drop_name(why) : NULL)};
+    ev.at = kind == VG_SIMNET_SENT ? sent_at : kind == VG_SIMNET_DELIVERED ? due : n->now;
+    for (int i = 0; i < n->ntaps; i++)
+        n->taps[i].fn(n->taps[i].ctx, &ev);
+}
+
+static void tap_drop(vg_simnet *n, const struct vg_sim_packet *p, vg_time due,
+                     enum vg_simnet_drop why, const char *reason)
+{
+    if (n->ntaps)
+        tap(n, VG_SIMNET_DROPPED, p->id, p->sent_at, due, p->from, p->to, p->data, p->len, why,
+            reason);
+}
+
 /* The stack's output callback: its buffer lives only for this call, so the packet is copied. */
 static void on_output(void *ctx, const uint8_t *pkt, size_t len, vg_time now)
 {
@@ -127,8 +198,7 @@ static void on_output(void *ctx, const uint8_t *pkt, size_t len, vg_time now)
         return;
     }
     n->stats.sent++;
-    if (n->pcap)
-        (void)vg_pcap_write(n->pcap, n->now, pkt, len);
+    uint64_t id = ++n->next_id;
 
     vg_time start = h->wire_free > n->now ? h->wire_free : n->now;
     vg_time tx = 0;
@@ -138,16 +208,26 @@ static void on_output(void *ctx, const uint8_t *pkt, size_t len, vg_time now)
     vg_time at = start + tx + n->lp.latency_us;
 
     int to = route(n, pkt, len);
+    if (n->ntaps)
+        tap(n, VG_SIMNET_SENT, id, n->now, at, h->index, to, pkt, len, VG_SIMNET_DROP_NONE, NULL);
     if (to < 0) {
         n->stats.unroutable++;
+        if (n->ntaps)
+            tap(n, VG_SIMNET_DROPPED, id, n->now, at, h->index, to, pkt, len,
+                VG_SIMNET_DROP_NO_ROUTE, NULL);
         return;
     }
     struct vg_sim_packet *p = vg_sim_packet_new(h->index, to, pkt, len);
     if (!p)
         return;
+    p->id = id;
+    p->sent_at = n->now;
     if (n->filter) {
+        n->filter_why = VG_SIMNET_DROP_NONE;
         if (!n->filter(n->filter_ctx, p->data, len, h->index, to, n->now)) {
             n->stats.filtered++;
+            tap_drop(n, p, at, n->filter_why ? n->filter_why : VG_SIMNET_DROP_FILTER,
+                     n->filter_why ? n->filter_text : NULL);
             free(p);
             return;
         }
@@ -156,6 +236,7 @@ static void on_output(void *ctx, const uint8_t *pkt, size_t len, vg_time now)
             p->to = to = route(n, p->data, len);
             if (to < 0) {
                 n->stats.unroutable++;
+                tap_drop(n, p, at, VG_SIMNET_DROP_NO_ROUTE, NULL);
                 free(p);
                 return;
             }
@@ -163,11 +244,13 @@ static void on_output(void *ctx, const uint8_t *pkt, size_t len, vg_time now)
     }
     if (partitioned(n, h->index, to)) {
         n->stats.partitioned++;
+        tap_drop(n, p, at, VG_SIMNET_DROP_PARTITION, NULL);
         free(p);
         return;
     }
     if (chance(n, n->lp.loss)) {
         n->stats.lost++;
+        tap_drop(n, p, at, VG_SIMNET_DROP_LOSS, NULL);
         free(p);
         return;
     }
@@ -183,6 +266,8 @@ static void on_output(void *ctx, const uint8_t *pkt, size_t len, vg_time now)
     if (chance(n, n->lp.dup)) {
         struct vg_sim_packet *d = vg_sim_packet_new(p->from, p->to, p->data, len);
         if (d) {
+            d->id = p->id;
+            d->sent_at = p->sent_at;
             n->stats.duplicated++;
             put_on_wire(n, at + jitter(n), d);
         }
@@ -286,7 +371,21 @@ void vg_simnet_set_filter(vg_simnet *n, vg_sim_filter_fn fn, void *ctx)
     n->filter_ctx = ctx;
 }
 
-void vg_simnet_set_pcap(vg_simnet *n, struct vg_pcap *p) { n->pcap = p; }
+void vg_simnet_set_pcap(vg_simnet *n, struct vg_pcap *p)
+{
+    if (n->capture) {
+        vg_simnet_remove_tap(n, vg_sim_capture_tap, n->capture);
+        (void)vg_sim_capture_finish(n->capture);
+        n->capture = NULL;
+    }
+    if (!p)
+        return;
+    n->capture = vg_sim_capture_new(p, 0);
+    if (n->capture && vg_simnet_add_tap(n, vg_sim_capture_tap, n->capture) != 0) {
+        (void)vg_sim_capture_finish(n->capture);
+        n->capture = NULL;
+    }
+}
 
 vg_time vg_simnet_now(const vg_simnet *n) { return n->now; }
 
@@ -331,9 +430,13 @@ int vg_simnet_step(vg_simnet *n, vg_time limit)
     struct sim_host *h = host(n, p->to);
     if (!h || !h->up) {
         n->stats.host_down++;
+        tap_drop(n, p, n->now, VG_SIMNET_DROP_HOST_DOWN, NULL);
     } else {
         n->stats.delivered++;
         h->polled_at = VG_TIME_NEVER;
+        if (n->ntaps)
+            tap(n, VG_SIMNET_DELIVERED, p->id, p->sent_at, n->now, p->from, p->to, p->data, p->len,
+                VG_SIMNET_DROP_NONE, NULL);
         vg_stack_input(h->stack, p->data, p->len, n->now);
     }
     free(p);

@@ -44,8 +44,48 @@ void vg_simnet_set_host_up(vg_simnet *n, int host, int up);
 void vg_simnet_set_partition(vg_simnet *n, int a, int b, int on);
 void vg_simnet_set_filter(vg_simnet *n, vg_sim_filter_fn fn, void *ctx);
 /* Every packet put on the wire (before loss/filter) is written to the capture, with the
- * virtual time as its timestamp. NULL to stop. The net does not own the capture. */
+ * virtual time as its timestamp and, on a packet the net dropped, a comment saying why
+ * (sim_capture.h). NULL to stop (what is still in flight is written then). The net does not own
+ * the capture. */
 void vg_simnet_set_pcap(vg_simnet *n, struct vg_pcap *p);
+
+/* ---- Taps: what happened to every packet, for a capture or a picture.
+ * A packet put on the wire by a host that is up is reported once as SENT, in the order sent,
+ * and later as DELIVERED (a duplicate is delivered twice, under the same id) or DROPPED with a
+ * reason, or not at all when it is still in flight as the run ends. A host that is down puts
+ * nothing on the wire: its stack's output is not reported (stats.host_down counts it). */
+enum vg_simnet_tap_kind { VG_SIMNET_SENT = 1, VG_SIMNET_DELIVERED, VG_SIMNET_DROPPED };
+enum vg_simnet_drop {
+    VG_SIMNET_DROP_NONE = 0,
+    VG_SIMNET_DROP_LOSS,        /* the link's random loss, or a filter's (vg_simnet_drop_reason) */
+    VG_SIMNET_DROP_PARTITION,
+    VG_SIMNET_DROP_HOST_DOWN,   /* the receiver was down when the packet arrived */
+    VG_SIMNET_DROP_NO_ROUTE,    /* addressed to no host */
+    VG_SIMNET_DROP_NAT,         /* a NAT or stateful firewall knew no flow for it */
+    VG_SIMNET_DROP_FILTER,      /* a filter dropped it and said nothing more */
+};
+struct vg_simnet_tap_event {
+    enum vg_simnet_tap_kind kind;
+    uint64_t id;                /* 1, 2, ... in the order packets were put on the wire */
+    vg_time sent_at;            /* when the sender put it on the wire */
+    vg_time at;                 /* SENT: sent_at; DELIVERED: arrival; DROPPED: when dropped */
+    vg_time due;                /* when it arrives, or would have arrived had it not been dropped */
+    int from, to;               /* host indices; to is -1 for a packet addressed to no host */
+    const uint8_t *pkt;         /* SENT: the bytes as sent; DELIVERED: as delivered; DROPPED: as */
+    size_t len;                 /*   they were when dropped. Valid during the call only */
+    enum vg_simnet_drop drop;   /* DROPPED */
+    const char *reason;         /* DROPPED: e.g. "random loss", "partition", "host down" */
+};
+typedef void (*vg_simnet_tap_fn)(void *ctx, const struct vg_simnet_tap_event *ev);
+#define VG_SIMNET_MAX_TAPS 4
+/* Adds a tap (called in the order added); 0, or -1 when VG_SIMNET_MAX_TAPS are attached. */
+int vg_simnet_add_tap(vg_simnet *n, vg_simnet_tap_fn fn, void *ctx);
+void vg_simnet_remove_tap(vg_simnet *n, vg_simnet_tap_fn fn, void *ctx);
+/* A filter that is about to return 0 may say why (the text is copied, at most 159 bytes);
+ * without it the drop is VG_SIMNET_DROP_FILTER, "filtered". */
+void vg_simnet_drop_reason(vg_simnet *n, enum vg_simnet_drop why, const char *text);
+/* The short text of a drop kind: "random loss", "partition", "host down", ... */
+const char *vg_simnet_drop_name(enum vg_simnet_drop why);
 
 vg_time vg_simnet_now(const vg_simnet *n);
 /* Runs the next event if it is due at or before limit; returns 1 if one ran, 0 otherwise
