@@ -549,6 +549,18 @@ static void print_help_text(FILE *out, const char *text, int col)
     }
 }
 
+static void print_entry(FILE *out, const char *left, const char *help, const char *env)
+{
+    int width = (int)strlen(left);
+    if (width >= CLI_HELP_COLUMN - 1)
+        fprintf(out, "%s\n%*s", left, CLI_HELP_COLUMN, "");
+    else
+        fprintf(out, "%-*s", CLI_HELP_COLUMN, left);
+    print_help_text(out, help ? help : "", CLI_HELP_COLUMN);
+    if (env)
+        fprintf(out, "%*s(not given: $%s)\n", CLI_HELP_COLUMN, "", env);
+}
+
 void cli_help(const struct cli_cmd *cmd, FILE *out)
 {
     fprintf(out, "usage: %s\n", cmd->usage);
@@ -568,18 +580,12 @@ void cli_help(const struct cli_cmd *cmd, FILE *out)
                 snprintf(left, sizeof left, "  --%s", o->name);
             else
                 snprintf(left, sizeof left, "  --%s %s", o->name, default_meta(o));
-            int width = (int)strlen(left);
-            if (width >= CLI_HELP_COLUMN - 1)
-                fprintf(out, "%s\n%*s", left, CLI_HELP_COLUMN, "");
-            else
-                fprintf(out, "%-*s", CLI_HELP_COLUMN, left);
-            print_help_text(out, o->help ? o->help : "", CLI_HELP_COLUMN);
-            if (o->env)
-                fprintf(out, "%*s(default: $%s when set)\n", CLI_HELP_COLUMN, "", o->env);
+            print_entry(out, left, o->help, o->env);
         }
     }
-    fprintf(out, "\n  --help                  print this help\n"
-                 "  --version               print the version\n");
+    fputc('\n', out);
+    print_entry(out, "  --help", "print this help", NULL);
+    print_entry(out, "  --version", "print the version", NULL);
     if (cmd->epilog)
         fprintf(out, "\n%s", cmd->epilog);
 }
