@@ -152,7 +152,7 @@ static void explain_missing(const char *ifname, char *err, size_t errlen)
 {
     snprintf(err, errlen,
              "TUN device %s does not exist: create it with 'ip tuntap add dev %s mode tun' "
-             "(as root; add 'user NAME' to let NAME attach), or let vigil create it",
+             "(as root; add 'user NAME' to let NAME attach)",
              ifname, ifname);
 }
 
