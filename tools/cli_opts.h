@@ -35,7 +35,12 @@
  * STRING, FILE_IN, FILE_OUT const char *; ENUM int (the index in .names); ENDPOINT struct
  * cli_endpoint; CUSTOM whatever its .parse function writes. Defaults are whatever the
  * destination holds before cli_parse(). A checking rule that spans options (sim's scenario
- * options, connect's --verify needing --send-bytes) is written after cli_parse() with cli_fail(). */
+ * options, connect's --verify needing --send-bytes, "--scenario or --file, exactly one": give
+ * both .conflict = N, leave .required off and check that one was given) is written after
+ * cli_parse() with cli_fail(), before the command does anything. A new group of options shared
+ * by several commands is a function filling a table, as cli_keepalive_options() and
+ * cli_rt_options() do; the command lists it in its cli_group array. The README Synopsis must
+ * list every option --help shows (tests/test_readme_synopsis.sh), and man/vigil.1 mention it. */
 #ifndef VG_CLI_OPTS_H
 #define VG_CLI_OPTS_H
 
