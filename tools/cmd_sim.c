@@ -1,7 +1,6 @@
 /* vigil sim: plays one keep-alive scenario (src/sim/scenario.h) between two simulated hosts in
  * virtual time and prints its timeline and verdict. Exit status: 0 the client saw what the
  * specification predicts, 1 it did not (or the run failed), 2 bad usage. */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,7 +87,7 @@ static int check_scenario_options(const struct sim_options *o, const struct cli_
                                            : vg_scenario_name(rules[k].only));
         }
     }
-    return 0;
+    return CLI_RUN;
 }
 
 /* CLI_RUN, CLI_DONE (--help, --version) or CLI_BAD (a usage error, printed). */
