@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `vigil serve` and `vigil connect` refuse bad options before touching any device, each with a
-# message that names the problem (exit 2 for usage errors, 1 when a setting cannot be used).
+# message that names the problem; every one is a usage error (exit 2), a missing or malformed
+# --net and an unreadable --reg included (issue 9: they used to exit 1).
 # Needs no root: nothing here gets as far as opening the TUN device.
 set -uo pipefail
 VIGIL=${VIGIL_BUILD:?}/vigil
@@ -20,29 +21,29 @@ expect() {
 
 NET=tun:vg0:192.0.2.2/24
 expect 2 "--port" serve --net "$NET"
-expect 2 "number from 1 to 65535" serve --net "$NET" --port 70000
-expect 2 "unexpected argument '--bogus'" serve --net "$NET" --port 7 --bogus
-expect 2 "HOST:PORT" connect --net "$NET"
-expect 2 "HOST:PORT" connect --net "$NET" 192.0.2.1
+expect 2 "--port must be a whole number in [1, 65535], got '70000'" serve --net "$NET" --port 70000
+expect 2 "unknown option '--bogus'" serve --net "$NET" --port 7 --bogus
+expect 2 "HOST:PORT is required" connect --net "$NET"
+expect 2 "HOST:PORT must be" connect --net "$NET" 192.0.2.1
 expect 2 "HOST:PORT" connect --net "$NET" 192.0.2.300:80
 expect 2 "--verify checks an echo" connect --net "$NET" 192.0.2.1:7 --verify
-expect 2 "--send-bytes wants a size" connect --net "$NET" 192.0.2.1:7 --send-bytes lots
-expect 2 "--keepalive-time wants a whole number" connect --net "$NET" 192.0.2.1:7 --keepalive-time 2s
+expect 2 "--send-bytes must be a size in bytes" connect --net "$NET" 192.0.2.1:7 --send-bytes lots
+expect 2 "--keepalive-time must be a whole number of milliseconds in [1, 4294967294], got '2s'" connect --net "$NET" 192.0.2.1:7 --keepalive-time 2s
 expect 2 "--keepalive-count needs a value" connect --net "$NET" 192.0.2.1:7 --keepalive-count
-expect 2 "unknown profile 'windows-95'" serve --net "$NET" --port 7 --profile windows-95
-expect 2 "--buffer wants a size" serve --net "$NET" --port 7 --buffer 12
-expect 2 "--link-delay-ms wants 0 to 60000" serve --net "$NET" --port 7 --link-delay-ms 5ms
-expect 2 "--link-delay-ms wants 0 to 60000" connect --net "$NET" 192.0.2.1:7 --link-delay-ms 60001
+expect 2 "--profile must be one of windows-vista, windows-2000, linux, got 'windows-95'" serve --net "$NET" --port 7 --profile windows-95
+expect 2 "--buffer must be a size in bytes in [1K, 1G]" serve --net "$NET" --port 7 --buffer 12
+expect 2 "--link-delay-ms must be a whole number of milliseconds in [0, 60000]" serve --net "$NET" --port 7 --link-delay-ms 5ms
+expect 2 "--link-delay-ms must be a whole number of milliseconds in [0, 60000]" connect --net "$NET" 192.0.2.1:7 --link-delay-ms 60001
 expect 2 "--link-delay-ms needs a value" connect --net "$NET" 192.0.2.1:7 --link-delay-ms
-expect 1 "no network" serve --port 7
-expect 1 "expected tun:IFNAME:ADDR/PREFIX" serve --net loopback --port 7
-expect 1 "not an IPv4 address" connect --net tun:vg0:192.0.2/24 192.0.2.1:7
-expect 1 "missing.reg" serve --net "$NET" --port 7 --reg "$SRC/no-such-dir/missing.reg"
+expect 2 "--net is required" serve --port 7
+expect 2 "--net must be tun:IFNAME:ADDR/PREFIX" serve --net loopback --port 7
+expect 2 "got 'tun:vg0:192.0.2/24'" connect --net tun:vg0:192.0.2/24 192.0.2.1:7
+expect 2 "--reg must be a readable file" serve --net "$NET" --port 7 --reg "$SRC/no-such-dir/missing.reg"
 
 for cmd in serve connect; do
   out=$("$VIGIL" "$cmd" --help) || { echo "FAIL: vigil $cmd --help exited non-zero"; failures=$((failures + 1)); }
   for opt in --net --pcap --json --keepalive-time --keepalive-interval --keepalive-count \
-             --profile --reg --garbage-octet --link-delay-ms; do
+             --profile --reg --garbage-octet --link-delay-ms --create --seed; do
     grep -q -- "$opt" <<<"$out" || { echo "FAIL: vigil $cmd --help omits $opt"; failures=$((failures + 1)); }
   done
 done

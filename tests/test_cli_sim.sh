@@ -251,10 +251,10 @@ bad '--heal-ms does not apply to scenario peer-crash' --scenario peer-crash --he
 bad '--nat-timeout-ms does not apply to scenario alive' --scenario alive --nat-timeout-ms 10
 bad '--down-ms does not apply to scenario partition' --scenario partition --down-ms 10
 bad '--fault-at-ms does not apply to scenario alive' --scenario alive --fault-at-ms 10
-bad '--keepalive-count must be in \[0, 255\]' --scenario alive --keepalive-count 256
-bad '--keepalive-time must be at least 1 ms' --scenario alive --keepalive-time 0
-bad '--keepalive-interval wants a whole number' --scenario alive --keepalive-interval 1.5
-bad "unknown profile 'vista'" --scenario alive --profile vista
+bad '--keepalive-count must be a whole number in \[0, 255\]' --scenario alive --keepalive-count 256
+bad '--keepalive-time must be a whole number of milliseconds in \[1, 4294967294\]' --scenario alive --keepalive-time 0
+bad '--keepalive-interval must be a whole number of milliseconds' --scenario alive --keepalive-interval 1.5
+bad "--profile must be one of windows-vista, windows-2000, linux, got 'vista'" --scenario alive --profile vista
 bad "unknown option '--bogus'" --scenario alive --bogus
 bad '--pcap needs a value' --scenario alive --pcap
 bad 'takes no value' --scenario alive --garbage-octet=1
@@ -291,8 +291,11 @@ assert cap["packets"] > 0
 else
     echo "note: tshark not installed, capture checks skipped"
 fi
-sim 1 --scenario alive --pcap "$tmp/no/such/dir/x.pcap"
-grep -q 'cannot write' "$tmp/err" || fail "unwritable --pcap: $(cat "$tmp/err")"
+# An unwritable --pcap is a usage error found before the run (issue 9: it used to exit 1 after
+# the whole run and claim "capture: ... (0 packets)").
+sim 2 --scenario alive --pcap "$tmp/no/such/dir/x.pcap"
+grep -q -- '--pcap must be a file that can be written' "$tmp/err" || fail "unwritable --pcap: $(cat "$tmp/err")"
+[ -s "$tmp/out" ] && fail "unwritable --pcap: printed to stdout: $(cat "$tmp/out")"
 
 # ---- vigil demo
 "$VIGIL" demo --pcap "$tmp/demo.pcap" >"$tmp/out" 2>"$tmp/err"

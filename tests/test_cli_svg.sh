@@ -112,13 +112,13 @@ check reboot   0 0  -- --scenario peer-reboot
 check alive    0 0  -- --scenario alive
 check short    1 3  -- --scenario peer-crash --keepalive-time 5000 --keepalive-interval 700 --keepalive-count 3 --latency-ms 7
 
-# The text output names the picture; an unwritable one fails before the run, in one line.
+# The text output names the picture; an unwritable one is a usage error (exit 2, like --pcap), in one line.
 "$VIGIL" sim --scenario alive --svg "$tmp/a.svg" >"$tmp/out" 2>&1 || fail "alive --svg failed"
 grep -q "^picture: $tmp/a.svg ([0-9]* packets)$" "$tmp/out" || fail "no picture line: $(tail -1 "$tmp/out")"
 "$VIGIL" sim --scenario alive --svg "$tmp/no/such/dir/x.svg" >"$tmp/out" 2>"$tmp/err"
 rc=$?
-[ "$rc" = 1 ] || fail "unwritable --svg exits $rc, want 1"
-[ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "cannot write $tmp/no/such/dir/x.svg" "$tmp/err" ||
+[ "$rc" = 2 ] || fail "unwritable --svg exits $rc, want 2"
+[ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "^vigil sim: --svg .*$tmp/no/such/dir/x.svg" "$tmp/err" ||
     fail "unwritable --svg: $(cat "$tmp/err")"
 [ ! -s "$tmp/out" ] || fail "unwritable --svg still ran: $(head -1 "$tmp/out")"
 "$VIGIL" sim --scenario alive --svg >/dev/null 2>"$tmp/err"

@@ -111,7 +111,7 @@ bad '--bandwidth-mbps must be' --bytes 10 --bandwidth-mbps x
 bad '--bytes must be' --bytes -1
 bad '--bytes must be' --bytes 12abc
 bad '--seed must be' --bytes 10 --seed -3
-bad '--bytes N is required' --loss 0.1
+bad '--bytes is required' --loss 0.1
 bad "unknown option '--frobnicate'" --bytes 10 --frobnicate
 bad '--loss needs a value' --bytes 10 --loss
 bad '--pcap' --bytes 10 --pcap /nonexistent-dir-vigil/x.pcap

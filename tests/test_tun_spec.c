@@ -71,11 +71,27 @@ static void refuses_impossible_interface_names_before_opening(void **state)
 {
     (void)state;
     char err[256] = "";
-    assert_null(vg_tun_open("", err, sizeof err));
+    assert_null(vg_tun_open("", 0, err, sizeof err));
     assert_non_null(strstr(err, "1 to 15 characters"));
     err[0] = '\0';
-    assert_null(vg_tun_open("sixteen-chars-xx", err, sizeof err));
+    assert_null(vg_tun_open("sixteen-chars-xx", 1, err, sizeof err));
     assert_non_null(strstr(err, "1 to 15 characters"));
+}
+
+/* Without create, a name that is no interface is refused before /dev/net/tun is even opened:
+ * TUNSETIFF would otherwise make a new device of that name (issue 9). */
+static void never_creates_a_missing_device_unasked(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    const char *name = "vgnosuch9";
+    if (vg_tun_exists(name))
+        skip();
+    assert_null(vg_tun_open(name, 0, err, sizeof err));
+    assert_non_null(strstr(err, "TUN device vgnosuch9 does not exist"));
+    assert_non_null(strstr(err, "ip tuntap add dev vgnosuch9 mode tun"));
+    assert_false(vg_tun_exists(name));
+    assert_true(vg_tun_exists("lo"));
 }
 
 int main(void)
@@ -84,6 +100,7 @@ int main(void)
         cmocka_unit_test(parses_name_address_and_prefix),
         cmocka_unit_test(refuses_malformed_specs_with_a_reason),
         cmocka_unit_test(refuses_impossible_interface_names_before_opening),
+        cmocka_unit_test(never_creates_a_missing_device_unasked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

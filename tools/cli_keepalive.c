@@ -1,4 +1,5 @@
-/* Parsing and applying the shared keep-alive options (see cli_keepalive.h). */
+/* The shared keep-alive options: their table, their checks, and applying them (see
+ * cli_keepalive.h). */
 #include "cli_keepalive.h"
 
 #include <errno.h>
@@ -12,122 +13,82 @@ void cli_keepalive_init(struct cli_keepalive *ka)
     ka->time_ms = ka->interval_ms = ka->count = VG_KA_SYSTEM;
 }
 
-/* A decimal number below VG_KA_SYSTEM (which means "not given"). */
-static int parse_u32(const char *s, uint32_t *out)
+static int parse_profile(const char *v, void *dst)
 {
-    if (!s || *s < '0' || *s > '9')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end || errno || v >= VG_KA_SYSTEM)
-        return -1;
-    *out = (uint32_t)v;
-    return 0;
+    return vg_profile_parse(v, dst);
 }
 
-static const char *value_of(const char *prog, int argc, char **argv, int *i)
+size_t cli_keepalive_options(struct cli_keepalive *ka, struct cli_opt out[CLI_KEEPALIVE_NOPTS])
 {
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "%s: %s needs a value\n", prog, argv[*i]);
-        return NULL;
-    }
-    return argv[++*i];
-}
-
-int cli_keepalive_option(struct cli_keepalive *ka, const char *prog, int argc, char **argv, int *i)
-{
-    const char *opt = argv[*i];
-    static const struct { const char *name; size_t field; } numeric[] = {
-        {"--keepalive-time", offsetof(struct cli_keepalive, time_ms)},
-        {"--keepalive-interval", offsetof(struct cli_keepalive, interval_ms)},
-        {"--keepalive-count", offsetof(struct cli_keepalive, count)},
+    /* SIO_KEEPALIVE_VALS takes any nonzero DWORD of ms (A12; 0 is WSAEINVAL) and the core keeps
+     * UINT32_MAX for "the system value"; TCP_KEEPCNT takes 0 to 255 (A10, C1). */
+    const struct cli_opt opts[CLI_KEEPALIVE_NOPTS] = {
+        {OPT_CUSTOM("profile", &ka->profile, parse_profile,
+                    "one of windows-vista, windows-2000, linux"),
+         .meta = "P", .env = "VIGIL_PROFILE",
+         .help = "windows-vista (default), windows-2000 or linux"},
+        {OPT_FILE_IN("reg", &ka->reg_path), .env = "VIGIL_REG", .given = &ka->reg_given,
+         .help = "system parameters from a Windows registry export (.reg)"},
+        {OPT_FLAG("strict", &ka->reg_strict),
+         .help = "refuse an export with unknown value names or without the\n"
+                 "Tcpip\\Parameters key (by default a warning)"},
+        {OPT_FLAG("keepalive", &ka->enable), .help = "enable keep-alive with the system values"},
+        {OPT_MS("keepalive-time", &ka->arg_time_ms, 1, VG_KA_SYSTEM - 1),
+         .given = &ka->time_given,
+         .help = "idle time before the first probe (enables keep-alive)"},
+        {OPT_MS("keepalive-interval", &ka->arg_interval_ms, 1, VG_KA_SYSTEM - 1),
+         .given = &ka->interval_given,
+         .help = "interval between unanswered probes (enables keep-alive)"},
+        {OPT_UINT("keepalive-count", &ka->arg_count, 0, 255), .given = &ka->count_given,
+         .help = "unanswered probes before the abort, 0: never (enables\nkeep-alive)"},
+        {OPT_FLAG("garbage-octet", &ka->garbage_octet),
+         .help = "probes carry one garbage octet, as Windows sends them"},
     };
-    for (size_t k = 0; k < sizeof numeric / sizeof numeric[0]; k++) {
-        if (strcmp(opt, numeric[k].name) != 0)
-            continue;
-        const char *v = value_of(prog, argc, argv, i);
-        uint32_t *field = (uint32_t *)((char *)ka + numeric[k].field);
-        if (!v)
-            return -1;
-        if (parse_u32(v, field) != 0) {
-            fprintf(stderr, "%s: %s wants a whole number below %u, not '%s'\n", prog, opt,
-                    VG_KA_SYSTEM, v);
-            return -1;
-        }
-        ka->enable = 1;
-        return 1;
-    }
-    if (!strcmp(opt, "--profile")) {
-        const char *v = value_of(prog, argc, argv, i);
-        if (!v)
-            return -1;
-        if (vg_profile_parse(v, &ka->profile) != 0) {
-            fprintf(stderr, "%s: unknown profile '%s' (windows-vista, windows-2000 or linux)\n",
-                    prog, v);
-            return -1;
-        }
-        return 1;
-    }
-    if (!strcmp(opt, "--reg")) {
-        ka->reg_path = value_of(prog, argc, argv, i);
-        ka->reg_prog = prog;
-        return ka->reg_path ? 1 : -1;
-    }
-    if (!strcmp(opt, "--strict")) {
-        ka->reg_strict = 1;
-        return 1;
-    }
-    if (!strcmp(opt, "--keepalive")) {
-        ka->enable = 1;
-        return 1;
-    }
-    if (!strcmp(opt, "--garbage-octet")) {
-        ka->garbage_octet = 1;
-        return 1;
-    }
-    return 0;
+    memcpy(out, opts, sizeof opts);
+    return CLI_KEEPALIVE_NOPTS;
 }
 
 static void reg_warning(void *ctx, const char *msg)
 {
     const struct cli_keepalive *ka = ctx;
-    const char *prog = ka->reg_prog ? ka->reg_prog : "vigil";
-    /* Commands name themselves "vigil sim" or "serve"; a warning always says which program. */
-    fprintf(stderr, "%s%s: %s: %s\n", strncmp(prog, "vigil", 5) ? "vigil " : "", prog,
-            ka->reg_path, msg);
+    fprintf(stderr, "vigil %s: %s: %s\n", ka->reg_prog ? ka->reg_prog : "", ka->reg_path, msg);
 }
 
-/* A warning refused under --strict is a usage error, like a file too large: the file loads
- * without --strict (into a scratch copy). */
-static int strict_refusal(const struct cli_keepalive *ka)
+int cli_keepalive_check(struct cli_keepalive *ka, const struct cli_cmd *cmd)
 {
-    struct vg_sysparams scratch;
-    vg_sysparams_default(ka->profile, &scratch);
-    return ka->reg_strict && vg_sysparams_load_reg(&scratch, ka->reg_path, NULL, 0) == 0;
+    if (ka->time_given)
+        ka->time_ms = (uint32_t)ka->arg_time_ms;
+    if (ka->interval_given)
+        ka->interval_ms = (uint32_t)ka->arg_interval_ms;
+    if (ka->count_given)
+        ka->count = (uint32_t)ka->arg_count;
+    if (ka->time_given || ka->interval_given || ka->count_given)
+        ka->enable = 1;
+    ka->reg_prog = cmd->name;
+    vg_sysparams_default(ka->profile, &ka->sys);
+    if (!ka->reg_path)
+        return CLI_RUN;
+    char why[256] = "";
+    const char *origin = ka->reg_given == CLI_FROM_ENV ? "VIGIL_REG" : "--reg";
+    unsigned flags = ka->reg_strict ? VG_REG_STRICT : 0;
+    if (vg_sysparams_load_reg_ex(&ka->sys, ka->reg_path, flags, reg_warning, ka, why,
+                                 sizeof why) != 0) {
+        /* What the file says is "line N: ..." or (strict) "no [...] key ..."; an unreadable
+         * or oversized file names itself already. */
+        if (!strncmp(why, "line ", 5) || !strncmp(why, "no [", 4))
+            return cli_fail(cmd, "%s %s: %s", origin, ka->reg_path, why);
+        return cli_fail(cmd, "%s: %s", origin, why);
+    }
+    return CLI_RUN;
 }
 
 int cli_keepalive_stack_config(const struct cli_keepalive *ka, struct vg_stack_config *cfg,
                                char *err, size_t errlen)
 {
+    (void)err;
+    (void)errlen;
     vg_stack_config_default(cfg, ka->profile);
-    if (ka->reg_path) {
-        char why[256] = "";
-        unsigned flags = ka->reg_strict ? VG_REG_STRICT : 0;
-        errno = 0;
-        if (vg_sysparams_load_reg_ex(&cfg->sys, ka->reg_path, flags, reg_warning, (void *)ka, why,
-                                     sizeof why) != 0) {
-            int too_large = errno == EFBIG;
-            /* What the file says is "line N: ..." or (strict) "no [...] key ..."; an unreadable
-             * file names itself already. */
-            int about_text = !strncmp(why, "line ", 5) || !strncmp(why, "no [", 4);
-            if (about_text)
-                snprintf(err, errlen, "%s: %s", ka->reg_path, why);
-            else
-                snprintf(err, errlen, "%s", why);
-            return too_large || strict_refusal(ka) ? -2 : -1;
-        }
-    }
+    cfg->sys = ka->sys;
     cfg->keepalive_garbage_octet = ka->garbage_octet ? 1 : 0;
     return 0;
 }
@@ -146,19 +107,4 @@ int cli_keepalive_apply(const struct cli_keepalive *ka, vg_tcb *t, vg_time now)
     if (!rc)
         rc = vg_tcp_set_keepalive(t, 1, now);
     return rc;
-}
-
-void cli_keepalive_usage(FILE *f)
-{
-    fputs("keep-alive options:\n"
-          "  --profile P               windows-vista (default), windows-2000 or linux\n"
-          "  --reg FILE                system parameters from a Windows registry export (.reg)\n"
-          "  --strict                  refuse an export with unknown value names or without the\n"
-          "                            Tcpip\\Parameters key (by default a warning)\n"
-          "  --keepalive               enable keep-alive with the system values\n"
-          "  --keepalive-time MS       idle time before the first probe (enables keep-alive)\n"
-          "  --keepalive-interval MS   interval between unanswered probes (enables keep-alive)\n"
-          "  --keepalive-count N       unanswered probes before the abort (enables keep-alive)\n"
-          "  --garbage-octet           probes carry one garbage octet, as Windows sends them\n",
-          f);
 }

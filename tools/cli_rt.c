@@ -36,117 +36,71 @@ void cli_rt_options_init(struct cli_rt_options *o)
     cli_keepalive_init(&o->ka);
 }
 
-int cli_parse_size(const char *s, uint64_t *out)
+/* --net's value: the spec, parsed (vg_net_spec_parse_tun says why it is not one). */
+static int parse_net(const char *v, void *dst)
 {
-    if (!s || *s < '0' || *s > '9')
+    struct cli_net *n = dst;
+    char err[256];
+    if (vg_net_spec_parse_tun(v, n->ifname, &n->addr, &n->prefix, err, sizeof err) != 0)
         return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno)
-        return -1;
-    unsigned shift = 0;
-    if (*end == 'K' || *end == 'k')
-        shift = 10;
-    else if (*end == 'M' || *end == 'm')
-        shift = 20;
-    else if (*end == 'G' || *end == 'g')
-        shift = 30;
-    if (shift)
-        end++;
-    if (*end || (shift && v > (UINT64_MAX >> shift)))
-        return -1;
-    *out = (uint64_t)v << shift;
+    n->spec = v;
     return 0;
 }
 
-int cli_parse_endpoint(const char *s, uint32_t *addr, uint16_t *port)
+size_t cli_rt_options(struct cli_rt_options *o, struct cli_opt out[CLI_RT_NOPTS])
 {
-    const char *colon = strrchr(s, ':');
-    if (!colon || colon == s || (size_t)(colon - s) >= INET_ADDRSTRLEN)
-        return -1;
-    char host[INET_ADDRSTRLEN];
-    memcpy(host, s, (size_t)(colon - s));
-    host[colon - s] = '\0';
-    struct in_addr in;
-    if (inet_pton(AF_INET, host, &in) != 1)
-        return -1;
-    uint64_t p;
-    if (cli_parse_size(colon + 1, &p) != 0 || p == 0 || p > 65535 ||
-        strspn(colon + 1, "0123456789") != strlen(colon + 1))
-        return -1;
-    *addr = ntohl(in.s_addr);
-    *port = (uint16_t)p;
-    return 0;
+    const struct cli_opt opts[CLI_RT_NOPTS] = {
+        {OPT_CUSTOM("net", &o->net, parse_net,
+                    "tun:IFNAME:ADDR/PREFIX with an interface name of 1 to 15 characters, an "
+                    "IPv4 address and a prefix length in [1, 30], e.g. tun:vg0:192.0.2.2/24"),
+         .meta = "tun:IFNAME:ADDR/PREFIX", .env = "VIGIL_NET", .given = &o->net_given,
+         .required = 1,
+         .help = "the TUN device and our address on it; the kernel's side is\n"
+                 "another address of the prefix, e.g. scripts/netns-lab sets up\n"
+                 "tun:vg0:192.0.2.2/24. The device must exist (ip tuntap add\n"
+                 "dev IFNAME mode tun) unless --create is given"},
+        {OPT_FLAG("create", &o->create),
+         .help = "create the TUN device if it does not exist (it goes away\n"
+                 "when vigil exits; give the kernel's side an address and\n"
+                 "bring it up: ip addr add ... dev IFNAME; ip link set IFNAME up)"},
+        {OPT_FILE_OUT("pcap", &o->pcap_path),
+         .help = "capture every packet in and out (pcapng, real timestamps)"},
+        {OPT_FLAG("json", &o->json), .help = "one JSON object per event line"},
+        {OPT_FLAG("verbose", &o->verbose),
+         .help = "also the high-volume events (readable, retransmit, ...)"},
+        {OPT_FLAG("status", &o->status),
+         .help = "a table of the connections once a second, like ss -o:\n"
+                 "state, queues, RTT, keep-alive next probe in, unanswered,\n"
+                 "abort in (stderr; with --json \"status\" events); SIGUSR1\n"
+                 "prints one at any time"},
+        {OPT_SIZE("buffer", &o->buffer, 1024, 1u << 30),
+         .help = "send and receive buffer per connection (e.g. 1M)"},
+        {OPT_MS("link-delay-ms", &o->link_delay_ms, 0, 60000),
+         .help = "a slower wire where tc netem is missing: hold every\n"
+                 "datagram MS ms on its way in from the device and MS ms\n"
+                 "on its way out (the RTT grows by 2*MS; order kept; a\n"
+                 "full queue drops); the capture shows what the stack sees"},
+        {OPT_UINT("seed", &o->seed, 0, UINT64_MAX), .env = "VIGIL_SEED", .given = &o->seed_given,
+         .help = "a fixed seed, and the secret keying ISNs and ports derived\n"
+                 "from it, instead of getrandom(): runs replay, and ISNs and\n"
+                 "ports are predictable (for tests only)"},
+    };
+    memcpy(out, opts, sizeof opts);
+    return CLI_RT_NOPTS;
 }
 
-int cli_rt_option(struct cli_rt_options *o, const char *prog, int argc, char **argv, int *i)
+int cli_rt_check(struct cli_rt_options *o, const struct cli_cmd *cmd)
 {
-    const char *opt = argv[*i];
-    if (!strcmp(opt, "--json")) {
-        o->json = 1;
-        return 1;
-    }
-    if (!strcmp(opt, "--verbose")) {
-        o->verbose = 1;
-        return 1;
-    }
-    if (!strcmp(opt, "--status")) {
-        o->status = 1;
-        return 1;
-    }
-    if (!strcmp(opt, "--net") || !strcmp(opt, "--pcap") || !strcmp(opt, "--buffer") ||
-        !strcmp(opt, "--link-delay-ms")) {
-        if (*i + 1 >= argc) {
-            fprintf(stderr, "%s: %s needs a value\n", prog, opt);
-            return -1;
-        }
-        const char *v = argv[++*i];
-        if (!strcmp(opt, "--net")) {
-            o->net = v;
-        } else if (!strcmp(opt, "--pcap")) {
-            o->pcap_path = v;
-        } else if (!strcmp(opt, "--link-delay-ms")) {
-            uint64_t ms;
-            if (strspn(v, "0123456789") != strlen(v) || cli_parse_size(v, &ms) != 0 ||
-                ms > 60000) {
-                fprintf(stderr, "%s: --link-delay-ms wants 0 to 60000 (ms), not '%s'\n", prog, v);
-                return -1;
-            }
-            o->link_delay_ms = (uint32_t)ms;
-        } else {
-            uint64_t b;
-            if (cli_parse_size(v, &b) != 0 || b < 1024 || b > (1u << 30)) {
-                fprintf(stderr, "%s: --buffer wants a size from 1K to 1G, not '%s'\n", prog, v);
-                return -1;
-            }
-            o->buffer = (uint32_t)b;
-        }
-        return 1;
-    }
-    return cli_keepalive_option(&o->ka, prog, argc, argv, i);
-}
-
-void cli_rt_usage(FILE *f)
-{
-    fputs("common options:\n"
-          "  --net tun:IFNAME:ADDR/PREFIX  the TUN device and our address on it (default:\n"
-          "                            $VIGIL_NET); the kernel's side is another address of the\n"
-          "                            prefix, e.g. scripts/netns-lab sets up tun:vg0:192.0.2.2/24\n"
-          "  --pcap FILE               capture every packet in and out (pcapng, real timestamps)\n"
-          "  --json                    one JSON object per event line\n"
-          "  --verbose                 also the high-volume events (readable, retransmit, ...)\n"
-          "  --status                  a table of the connections once a second, like ss -o:\n"
-          "                            state, queues, RTT, keep-alive next probe in, unanswered,\n"
-          "                            abort in (stderr; with --json \"status\" events); SIGUSR1\n"
-          "                            prints one at any time\n"
-          "  --buffer SIZE             send and receive buffer per connection (e.g. 1M)\n"
-          "  --link-delay-ms MS        a slower wire where tc netem is missing: hold every\n"
-          "                            datagram MS ms on its way in from the device and MS ms\n"
-          "                            on its way out (the RTT grows by 2*MS; order kept; a\n"
-          "                            full queue drops); the capture shows what the stack sees\n",
-          f);
-    cli_keepalive_usage(f);
+    /* What the command line names comes first (the registry export), then the device: a
+     * missing device is a usage error too, since TUNSETIFF would make a device of a mistyped
+     * name (vg_tun_open checks again, closing the race). */
+    int rc = cli_keepalive_check(&o->ka, cmd);
+    if (rc == CLI_RUN && !o->create && !vg_tun_exists(o->net.ifname))
+        rc = cli_fail(cmd, "%s names TUN device %s, which does not exist: create it with 'ip "
+                           "tuntap add dev %s mode tun' (as root), or add --create",
+                      o->net_given == CLI_FROM_ENV ? "VIGIL_NET" : "--net", o->net.ifname,
+                      o->net.ifname);
+    return rc;
 }
 
 static void on_stack_event(void *ctx, const struct vg_event *ev)
@@ -167,44 +121,35 @@ static void on_stack_event(void *ctx, const struct vg_event *ev)
     }
 }
 
-int cli_rt_open(struct cli_rt *rt, const char *prog, const struct cli_rt_options *o)
+int cli_rt_open(struct cli_rt *rt, const char *cmd, const struct cli_rt_options *o)
 {
     memset(rt, 0, sizeof *rt);
-    const char *net = o->net ? o->net : getenv("VIGIL_NET");
-    if (!net) {
-        fprintf(stderr, "%s: no network: give --net tun:IFNAME:ADDR/PREFIX (or set VIGIL_NET)\n",
-                prog);
-        return -1;
-    }
+    char prog[32];
+    snprintf(prog, sizeof prog, "vigil %s", cmd);
     char err[512];
-    char ifname[16];
-    uint8_t prefix;
-    if (vg_net_spec_parse_tun(net, ifname, &rt->addr, &prefix, err, sizeof err) != 0) {
-        fprintf(stderr, "%s: %s\n", prog, err);
-        return -1;
-    }
+    const char *ifname = o->net.ifname;
+    rt->addr = o->net.addr;
     struct vg_stack_config cfg;
-    int cfg_rc = cli_keepalive_stack_config(&o->ka, &cfg, err, sizeof err);
-    if (cfg_rc != 0) {
-        fprintf(stderr, "%s: %s\n", prog, err);
-        return cfg_rc;
-    }
+    cli_keepalive_stack_config(&o->ka, &cfg, err, sizeof err);
     cfg.addr = rt->addr;
-    cfg.prefix_len = prefix;
+    cfg.prefix_len = o->net.prefix;
     cli_verdict_settings(cfg.profile, &cfg.sys, o->ka.time_ms, o->ka.interval_ms, o->ka.count,
                          &rt->ka);
     /* A real wire: the secret keying ISNs, ports and SYN cookies and the seed come from the
-     * kernel (RFC 6528, RFC 6056); never from time or pid, which an attacker can guess. */
-    if (vg_stack_config_randomize(&cfg) != 0) {
+     * kernel (RFC 6528, RFC 6056); never from time or pid, which an attacker can guess. A
+     * test asks for a fixed seed (the secret is then derived from it). */
+    if (o->seed_given) {
+        cfg.seed = o->seed;
+    } else if (vg_stack_config_randomize(&cfg) != 0) {
         fprintf(stderr, "%s: no randomness from the kernel (getrandom: %s)\n", prog,
                 strerror(errno));
         return -1;
     }
     if (o->buffer)
-        cfg.sndbuf = cfg.rcvbuf = o->buffer;
+        cfg.sndbuf = cfg.rcvbuf = (uint32_t)o->buffer;
     cli_format_addr(rt->addr, rt->host);
 
-    rt->tun = vg_tun_open(ifname, err, sizeof err);
+    rt->tun = vg_tun_open(ifname, o->create, err, sizeof err);
     if (!rt->tun) {
         fprintf(stderr, "%s: %s\n", prog, err);
         return -1;

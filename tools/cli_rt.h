@@ -14,13 +14,27 @@ struct vg_tun;
 struct vg_rtloop;
 struct vg_pcap;
 
+/* --net tun:IFNAME:ADDR/PREFIX, parsed. */
+struct cli_net {
+    const char *spec;
+    char ifname[16];
+    uint32_t addr;
+    uint8_t prefix;
+};
+
+#define CLI_RT_NOPTS 9
+
 struct cli_rt_options {
-    const char *net;          /* "tun:IF:ADDR/PREFIX"; NULL: $VIGIL_NET */
+    struct cli_net net;       /* --net, or $VIGIL_NET */
+    int net_given;
+    int create;               /* --create: make the TUN device if it does not exist */
     const char *pcap_path;    /* NULL: no capture */
     int json, verbose;
     int status;               /* --status: the connection table once a second (cli_status.h) */
-    uint32_t buffer;          /* per-connection send and receive buffer, 0: the stack's default */
-    uint32_t link_delay_ms;   /* --link-delay-ms: the loop holds each datagram this long, each way */
+    uint64_t buffer;          /* per-connection send and receive buffer, 0: the stack's default */
+    uint64_t link_delay_ms;   /* --link-delay-ms: the loop holds each datagram this long, each way */
+    uint64_t seed;            /* --seed, $VIGIL_SEED: a fixed seed and secret instead of getrandom */
+    int seed_given;
     struct cli_keepalive ka;
 };
 
@@ -38,14 +52,17 @@ struct cli_rt {
 };
 
 void cli_rt_options_init(struct cli_rt_options *o);
-/* The options common to serve and connect (--net, --pcap, --json, --verbose, --buffer,
- * --link-delay-ms and the keep-alive ones): as cli_keepalive_option(). */
-int cli_rt_option(struct cli_rt_options *o, const char *prog, int argc, char **argv, int *i);
-void cli_rt_usage(FILE *f);
+/* The options common to serve and connect (--net, --create, --pcap, --json, --verbose,
+ * --buffer, --link-delay-ms, --seed) as a table writing into o; returns how many. The
+ * keep-alive ones are cli_keepalive_options(&o->ka, ...). */
+size_t cli_rt_options(struct cli_rt_options *o, struct cli_opt out[CLI_RT_NOPTS]);
+/* After cli_parse(): the checks that span options, the device's existence (unless --create)
+ * and the keep-alive ones (cli_keepalive_check). CLI_RUN or CLI_BAD (usage error printed). */
+int cli_rt_check(struct cli_rt_options *o, const struct cli_cmd *cmd);
 
-/* Opens everything; on failure prints "PROG: reason" and returns -1 with nothing left open, or -2
- * when the options themselves are unusable (a registry export over VG_REG_MAX_BYTES: exit 2). */
-int cli_rt_open(struct cli_rt *rt, const char *prog, const struct cli_rt_options *o);
+/* Opens everything; on failure prints "vigil CMD: reason" and returns -1 with nothing left
+ * open (a runtime failure: exit 1). */
+int cli_rt_open(struct cli_rt *rt, const char *cmd, const struct cli_rt_options *o);
 void cli_rt_close(struct cli_rt *rt);
 
 vg_time cli_rt_now(const struct cli_rt *rt);
@@ -55,10 +72,5 @@ vg_time cli_rt_now(const struct cli_rt *rt);
 int cli_rt_step(struct cli_rt *rt, vg_time until);
 /* A SIGINT or SIGTERM arrived since cli_rt_open. */
 int cli_rt_interrupted(void);
-
-/* "HOST:PORT" with a dotted-quad host. 0 or -1. */
-int cli_parse_endpoint(const char *s, uint32_t *addr, uint16_t *port);
-/* A byte count with an optional K, M or G suffix (binary multiples). 0 or -1. */
-int cli_parse_size(const char *s, uint64_t *out);
 
 #endif

@@ -25,22 +25,6 @@ struct connect_run {
     uint8_t buf[CONNECT_CHUNK];
 };
 
-static void usage(FILE *f)
-{
-    fputs("usage: vigil connect --net tun:IFNAME:ADDR/PREFIX HOST:PORT [--send-bytes N] "
-          "[--verify] [options]\n"
-          "Connects to HOST:PORT and holds the connection open, receiving, until it ends or the\n"
-          "command is interrupted (SIGINT/SIGTERM close it gracefully).\n"
-          "  --send-bytes N   send N bytes of vigil's test pattern (K/M/G suffixes), then half-close\n"
-          "  --verify         check that the bytes received are that pattern from offset 0 (an echo\n"
-          "                   server's answer); exit 1 on the first difference\n",
-          f);
-    cli_rt_usage(f);
-    fputs("exit status: 0 when the connection ended normally (or was interrupted) and any check\n"
-          "passed, 1 when it failed (refused, reset, timed out, keep-alive, link gone, mismatch),\n"
-          "2 for a usage error.\n", f);
-}
-
 static void send_more(struct connect_run *r, vg_time now)
 {
     if (r->send_bytes == UINT64_MAX)
@@ -114,13 +98,13 @@ static int run(struct connect_run *r, uint32_t raddr, uint16_t rport, const stru
     vg_time now = cli_rt_now(&r->rt);
     r->tcb = vg_tcp_open(r->rt.stack);
     if (!r->tcb) {
-        fprintf(stderr, "connect: out of memory\n");
+        fprintf(stderr, "vigil connect: out of memory\n");
         return 1;
     }
     int rc = vg_tcp_connect(r->tcb, raddr, rport, now);
     if (rc) {
         const char *wsa = cli_wsa_error_name(rc);
-        fprintf(stderr, "connect: cannot start the connection: %s\n", wsa ? wsa : vg_err_name(rc));
+        fprintf(stderr, "vigil connect: cannot start the connection: %s\n", wsa ? wsa : vg_err_name(rc));
         vg_tcp_close(r->tcb, now);
         return 1;
     }
@@ -137,7 +121,7 @@ static int run(struct connect_run *r, uint32_t raddr, uint16_t rport, const stru
         if (r->connected && !r->ka_applied) {
             int e = cli_keepalive_apply(&o->ka, r->tcb, now);
             if (e)
-                fprintf(stderr, "connect: keep-alive options refused: %s\n", vg_err_name(e));
+                fprintf(stderr, "vigil connect: keep-alive options refused: %s\n", vg_err_name(e));
             r->ka_applied = 1;
         }
         if (r->connected) {
@@ -181,63 +165,72 @@ static int run(struct connect_run *r, uint32_t raddr, uint16_t rport, const stru
     return err ? 1 : 0;
 }
 
+struct connect_options {
+    struct cli_rt_options rt;
+    struct cli_endpoint peer;
+    uint64_t send_bytes;
+    int send_given, verify;
+};
+
+/* CLI_RUN, CLI_DONE (--help, --version) or CLI_BAD (a usage error, printed). */
+static int parse(int argc, char **argv, struct connect_options *o)
+{
+    memset(o, 0, sizeof *o);
+    cli_rt_options_init(&o->rt);
+    const struct cli_opt own[] = {
+        {OPT_ENDPOINT("HOST:PORT", &o->peer), .operand = 1, .required = 1,
+         .help = "the peer to connect to, e.g. 192.0.2.1:7000"},
+        {OPT_SIZE("send-bytes", &o->send_bytes, 0, UINT64_MAX - 1), .meta = "N",
+         .given = &o->send_given,
+         .help = "send N bytes of vigil's test pattern (K/M/G suffixes), then\nhalf-close"},
+        {OPT_FLAG("verify", &o->verify),
+         .help = "check that the bytes received are that pattern from offset 0\n"
+                 "(an echo server's answer); exit 1 on the first difference"},
+    };
+    struct cli_opt common[CLI_RT_NOPTS], ka[CLI_KEEPALIVE_NOPTS];
+    const struct cli_group groups[] = {
+        {"options", own, sizeof own / sizeof own[0]},
+        {"common options (serve, connect)", common, cli_rt_options(&o->rt, common)},
+        {"keep-alive options (sim, serve, connect)", ka, cli_keepalive_options(&o->rt.ka, ka)},
+    };
+    const struct cli_cmd cmd = {
+        .name = "connect",
+        .usage = "vigil connect --net tun:IFNAME:ADDR/PREFIX HOST:PORT [--send-bytes N] [--verify]\n"
+                 "                     [options]",
+        .about = "Connects to HOST:PORT and holds the connection open, receiving, until it ends or\n"
+                 "the command is interrupted (SIGINT/SIGTERM close it gracefully).\n",
+        .groups = groups,
+        .ngroups = sizeof groups / sizeof groups[0],
+        .epilog = "exit status: 0 when the connection ended normally (or was interrupted) and any\n"
+                  "check passed, 1 when it failed (refused, reset, timed out, keep-alive, link\n"
+                  "gone, mismatch), 2 for a usage error.\n",
+    };
+    int rc = cli_parse(&cmd, argc, argv);
+    if (rc == CLI_RUN && o->verify && !o->send_given)
+        rc = cli_fail(&cmd, "--verify checks an echo of --send-bytes: give --send-bytes N too");
+    if (rc == CLI_RUN)
+        rc = cli_rt_check(&o->rt, &cmd);
+    return rc;
+}
+
 int cmd_connect(int argc, char **argv)
 {
-    struct cli_rt_options o;
-    cli_rt_options_init(&o);
-    const char *target = NULL;
-    uint64_t send_bytes = UINT64_MAX;
-    int verify = 0;
-    for (int i = 1; i < argc; i++) {
-        int k = cli_rt_option(&o, "connect", argc, argv, &i);
-        if (k < 0)
-            return 2;
-        if (k > 0)
-            continue;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return 0;
-        }
-        if (!strcmp(argv[i], "--send-bytes") && i + 1 < argc) {
-            if (cli_parse_size(argv[++i], &send_bytes) != 0 || send_bytes == UINT64_MAX) {
-                fprintf(stderr, "connect: --send-bytes wants a size, not '%s'\n", argv[i]);
-                return 2;
-            }
-        } else if (!strcmp(argv[i], "--verify")) {
-            verify = 1;
-        } else if (argv[i][0] != '-' && !target) {
-            target = argv[i];
-        } else {
-            fprintf(stderr, "connect: unexpected argument '%s'\n", argv[i]);
-            usage(stderr);
-            return 2;
-        }
-    }
-    uint32_t raddr;
-    uint16_t rport;
-    if (!target || cli_parse_endpoint(target, &raddr, &rport) != 0) {
-        fprintf(stderr, "connect: give the peer as HOST:PORT, e.g. 192.0.2.1:7000\n");
-        return 2;
-    }
-    if (verify && send_bytes == UINT64_MAX) {
-        fprintf(stderr, "connect: --verify checks an echo of --send-bytes; give both\n");
-        return 2;
-    }
+    struct connect_options o;
+    int rc = parse(argc, argv, &o);
+    if (rc != CLI_RUN)
+        return cli_exit_status(rc);
     struct connect_run *r = calloc(1, sizeof *r);
     if (!r) {
-        fprintf(stderr, "connect: out of memory\n");
+        fprintf(stderr, "vigil connect: out of memory\n");
         return 1;
     }
-    r->send_bytes = send_bytes;
-    r->verify = verify;
+    r->send_bytes = o.send_given ? o.send_bytes : UINT64_MAX;
+    r->verify = o.verify;
     r->mismatch_at = UINT64_MAX;
     vg_sha256_init(&r->rx_hash);
     int status = 1;
-    int open_rc = cli_rt_open(&r->rt, "connect", &o);
-    if (open_rc == -2)
-        status = 2;
-    if (open_rc == 0) {
-        status = run(r, raddr, rport, &o);
+    if (cli_rt_open(&r->rt, "connect", &o.rt) == 0) {
+        status = run(r, o.peer.addr, o.peer.port, &o.rt);
         cli_rt_close(&r->rt);
     }
     free(r);

@@ -7,29 +7,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli_opts.h"
 #include "commands.h"
 #include "sim/scenario.h"
 #include "sim_report.h"
 
 #define PROG "vigil demo"
 #define PCAP_EPOCH_US (UINT64_C(1704067200) * 1000000u)   /* as vigil sim: 2024-01-01 UTC */
-
-static void usage(FILE *f)
-{
-    fputs("usage: vigil demo [--pcap FILE] [--json]\n"
-          "\n"
-          "Runs the peer-crash scenario with the default profile (windows-vista: keep-alive\n"
-          "time 7,200,000 ms, 10 probes 1,000 ms apart) in virtual time and prints the timeline,\n"
-          "the verdict, the wall time it took and where the capture went. The same run is\n"
-          "vigil sim --scenario peer-crash.\n"
-          "\n"
-          "  --pcap FILE   where to write the capture (default: $TMPDIR/vigil-demo.pcap, or\n"
-          "                /tmp/vigil-demo.pcap)\n"
-          "  --json        one JSON object per line, as vigil sim --json\n"
-          "  --help        print this help\n"
-          "Exit status: 0 as specified, 1 not (or the run failed), 2 bad usage.\n",
-          f);
-}
 
 static double ms_since(const struct timespec *t0)
 {
@@ -42,22 +26,27 @@ int cmd_demo(int argc, char **argv)
 {
     const char *pcap = NULL;
     int json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (!strcmp(argv[i], "--pcap") && i + 1 < argc && *argv[i + 1]) {
-            pcap = argv[++i];
-        } else if (!strcmp(argv[i], "--pcap")) {
-            fprintf(stderr, PROG ": --pcap needs a file name\n");
-            return 2;
-        } else {
-            fprintf(stderr, PROG ": unknown option '%s' (see vigil demo --help)\n", argv[i]);
-            return 2;
-        }
-    }
+    const struct cli_opt own[] = {
+        {OPT_FILE_OUT("pcap", &pcap),
+         .help = "where to write the capture (default: $TMPDIR/vigil-demo.pcap,\n"
+                 "or /tmp/vigil-demo.pcap)"},
+        {OPT_FLAG("json", &json), .help = "one JSON object per line, as vigil sim --json"},
+    };
+    const struct cli_group groups[] = {{"options", own, sizeof own / sizeof own[0]}};
+    const struct cli_cmd cmd = {
+        .name = "demo",
+        .usage = "vigil demo [--pcap FILE] [--json]",
+        .about = "Runs the peer-crash scenario with the default profile (windows-vista: keep-alive\n"
+                 "time 7,200,000 ms, 10 probes 1,000 ms apart) in virtual time and prints the\n"
+                 "timeline, the verdict, the wall time it took and where the capture went. The same\n"
+                 "run is vigil sim --scenario peer-crash.\n",
+        .groups = groups,
+        .ngroups = 1,
+        .epilog = "exit status: 0 as specified, 1 not (or the run failed), 2 bad usage.\n",
+    };
+    int rc = cli_parse(&cmd, argc, argv);
+    if (rc != CLI_RUN)
+        return cli_exit_status(rc);
     char path[4096];
     if (!pcap) {
         const char *dir = getenv("TMPDIR");
@@ -76,7 +65,7 @@ int cmd_demo(int argc, char **argv)
         puts("vigil demo: an idle connection, a peer that crashes without a word, and keep-alive\n"
              "with its default settings finding out -- two hours of virtual time.\n");
     uint64_t packets = 0;
-    int rc = sim_report_run(&p, json, pcap, &packets, PROG);
+    rc = sim_report_run(&p, json, pcap, &packets, PROG);
     double wall = ms_since(&t0);
     if (json) {
         fprintf(stderr, PROG ": wall time %.3f ms; capture %s (%llu packets)\n", wall, pcap,

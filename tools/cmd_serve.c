@@ -32,20 +32,6 @@ struct serve_run {
     uint8_t buf[SERVE_CHUNK];
 };
 
-static void usage(FILE *f)
-{
-    fputs("usage: vigil serve --net tun:IFNAME:ADDR/PREFIX --port P [--echo|--discard] [--verify]\n"
-          "                   [--once] [options]\n"
-          "Accepts connections on port P until interrupted (SIGINT/SIGTERM close them gracefully);\n"
-          "then prints every stack counter (a \"stats\" event: one JSON object with --json).\n"
-          "  --echo      send every byte received back (default: --discard, read and drop)\n"
-          "  --verify    check that each connection's bytes are vigil's test pattern (as sent by\n"
-          "              `vigil connect --send-bytes`); a difference ends that connection\n"
-          "  --once      stop after the first connection ends; exit 1 if it failed\n",
-          f);
-    cli_rt_usage(f);
-}
-
 static void conn_end(struct serve_run *r, size_t i)
 {
     struct serve_conn *c = &r->conns[i];
@@ -96,7 +82,7 @@ static int add_conn(struct serve_run *r, vg_tcb *t, const struct cli_keepalive *
     cli_format_endpoint(raddr, rport, c->peer);
     int e = cli_keepalive_apply(ka, t, cli_rt_now(&r->rt));
     if (e)
-        fprintf(stderr, "serve: keep-alive options refused for %s: %s\n", c->peer, vg_err_name(e));
+        fprintf(stderr, "vigil serve: keep-alive options refused for %s: %s\n", c->peer, vg_err_name(e));
     return 0;
 }
 
@@ -198,7 +184,7 @@ static int run(struct serve_run *r, uint16_t port, const struct cli_rt_options *
         rc = vg_tcp_listen(r->listener, SERVE_BACKLOG);
     if (rc) {
         const char *wsa = cli_wsa_error_name(rc);
-        fprintf(stderr, "serve: cannot listen on port %u: %s\n", (unsigned)port,
+        fprintf(stderr, "vigil serve: cannot listen on port %u: %s\n", (unsigned)port,
                 wsa ? wsa : vg_err_name(rc));
         if (r->listener)
             vg_tcp_close(r->listener, cli_rt_now(&r->rt));
@@ -245,61 +231,70 @@ static int run(struct serve_run *r, uint16_t port, const struct cli_rt_options *
     return gone || r->failed ? 1 : 0;
 }
 
+struct serve_options {
+    struct cli_rt_options rt;
+    uint64_t port;
+    int echo, discard, verify, once;
+};
+
+/* CLI_RUN, CLI_DONE (--help, --version) or CLI_BAD (a usage error, printed). */
+static int parse(int argc, char **argv, struct serve_options *o)
+{
+    memset(o, 0, sizeof *o);
+    cli_rt_options_init(&o->rt);
+    const struct cli_opt own[] = {
+        {OPT_UINT("port", &o->port, 1, 65535), .required = 1, .help = "the port to listen on"},
+        {OPT_FLAG("echo", &o->echo), .conflict = 1,
+         .help = "send every byte received back (default: --discard)"},
+        {OPT_FLAG("discard", &o->discard), .conflict = 1, .help = "read every byte and drop it"},
+        {OPT_FLAG("verify", &o->verify),
+         .help = "check that each connection's bytes are vigil's test pattern\n"
+                 "(as sent by `vigil connect --send-bytes`); a difference\n"
+                 "ends that connection"},
+        {OPT_FLAG("once", &o->once),
+         .help = "stop after the first connection ends; exit 1 if it failed"},
+    };
+    struct cli_opt common[CLI_RT_NOPTS], ka[CLI_KEEPALIVE_NOPTS];
+    const struct cli_group groups[] = {
+        {"options", own, sizeof own / sizeof own[0]},
+        {"common options (serve, connect)", common, cli_rt_options(&o->rt, common)},
+        {"keep-alive options (sim, serve, connect)", ka, cli_keepalive_options(&o->rt.ka, ka)},
+    };
+    const struct cli_cmd cmd = {
+        .name = "serve",
+        .usage = "vigil serve --net tun:IFNAME:ADDR/PREFIX --port P [--echo|--discard] [--verify]\n"
+                 "                   [--once] [options]",
+        .about = "Accepts connections on port P until interrupted (SIGINT/SIGTERM close them\n"
+                 "gracefully); then prints every stack counter (a \"stats\" event: one JSON object\n"
+                 "with --json).\n",
+        .groups = groups,
+        .ngroups = sizeof groups / sizeof groups[0],
+        .epilog = "exit status: 0 when every connection ended normally, 1 when one failed or the\n"
+                  "device went away (or the stack could not start), 2 for a usage error.\n",
+    };
+    int rc = cli_parse(&cmd, argc, argv);
+    if (rc == CLI_RUN)
+        rc = cli_rt_check(&o->rt, &cmd);
+    return rc;
+}
+
 int cmd_serve(int argc, char **argv)
 {
-    struct cli_rt_options o;
-    cli_rt_options_init(&o);
-    uint64_t port = 0;
-    int echo = 0, verify = 0, once = 0;
-    for (int i = 1; i < argc; i++) {
-        int k = cli_rt_option(&o, "serve", argc, argv, &i);
-        if (k < 0)
-            return 2;
-        if (k > 0)
-            continue;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return 0;
-        }
-        if (!strcmp(argv[i], "--port") && i + 1 < argc) {
-            const char *v = argv[++i];
-            if (cli_parse_size(v, &port) != 0 || port == 0 || port > 65535 ||
-                strspn(v, "0123456789") != strlen(v)) {
-                fprintf(stderr, "serve: --port wants a number from 1 to 65535, not '%s'\n", v);
-                return 2;
-            }
-        } else if (!strcmp(argv[i], "--echo")) {
-            echo = 1;
-        } else if (!strcmp(argv[i], "--discard")) {
-            echo = 0;
-        } else if (!strcmp(argv[i], "--verify")) {
-            verify = 1;
-        } else if (!strcmp(argv[i], "--once")) {
-            once = 1;
-        } else {
-            fprintf(stderr, "serve: unexpected argument '%s'\n", argv[i]);
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (!port) {
-        fprintf(stderr, "serve: give the port to listen on with --port P\n");
-        return 2;
-    }
+    struct serve_options o;
+    int rc = parse(argc, argv, &o);
+    if (rc != CLI_RUN)
+        return cli_exit_status(rc);
     struct serve_run *r = calloc(1, sizeof *r);
     if (!r) {
-        fprintf(stderr, "serve: out of memory\n");
+        fprintf(stderr, "vigil serve: out of memory\n");
         return 1;
     }
-    r->echo = echo;
-    r->verify = verify;
-    r->once = once;
+    r->echo = o.echo;
+    r->verify = o.verify;
+    r->once = o.once;
     int status = 1;
-    int open_rc = cli_rt_open(&r->rt, "serve", &o);
-    if (open_rc == -2)
-        status = 2;
-    if (open_rc == 0) {
-        status = run(r, (uint16_t)port, &o);
+    if (cli_rt_open(&r->rt, "serve", &o.rt) == 0) {
+        status = run(r, (uint16_t)o.port, &o.rt);
         cli_rt_close(&r->rt);
     }
     free(r->conns);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli_events.h"
+#include "cli_opts.h"
 #include "commands.h"
 #include "link/pcap.h"
 #include "sim/simnet.h"
@@ -30,160 +31,58 @@
 
 struct options {
     uint64_t bytes;
-    int have_bytes;
     struct vg_link_params link;
+    double latency_ms, bandwidth_mbps;
     uint64_t seed;
     int json;
     const char *pcap;
 };
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: vigil transfer --bytes N [options]\n"
-            "\n"
-            "Sends N bytes from 192.0.2.1 to 192.0.2.2 over a simulated link, in virtual time,\n"
-            "and checks with SHA-256 that they arrived unchanged. Exit status: 0 byte-exact,\n"
-            "1 the streams differ or the connection failed, 2 bad usage.\n"
-            "\n"
-            "  --bytes N            bytes to send, an integer in [0, 10^15] (required)\n"
-            "  --loss P             probability a packet is lost, in [0,1) (default 0)\n"
-            "  --dup P              probability a packet is duplicated, in [0,1) (default 0)\n"
-            "  --reorder P          probability a packet is held back, in [0,1) (default 0)\n"
-            "  --corrupt P          probability one bit of a packet flips, in [0,1) (default 0)\n"
-            "  --latency-ms L       one-way latency in ms, in [0, 60000] (default 10)\n"
-            "  --bandwidth-mbps B   link bandwidth in Mbit/s, in [0, 1000000]; 0 = unlimited\n"
-            "                       (default 100)\n"
-            "  --seed S             seed of every random choice, an unsigned 64-bit integer\n"
-            "                       (default 1)\n"
-            "  --pcap FILE          write every packet put on the wire to FILE (pcapng, raw IPv4,\n"
-            "                       virtual-time timestamps; a lost packet carries the comment\n"
-            "                       \"dropped: random loss\")\n"
-            "  --json               print one JSON object instead of text\n"
-            "  --help               print this help\n"
-            "\n"
-            "The connection retransmits for as long as it takes; the run fails only if no byte\n"
-            "arrives for an hour of virtual time.\n");
-}
-
-static int bad(const char *opt, const char *range, const char *got)
-{
-    fprintf(stderr, "vigil transfer: %s must be %s, got '%s'\n", opt, range, got);
-    return -1;
-}
-
-static int parse_prob(const char *opt, const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (!*s || *end || errno || !isfinite(v) || v < 0 || v >= 1)
-        return bad(opt, "a probability in [0,1)", s);
-    *out = v;
-    return 0;
-}
-
-static int parse_real(const char *opt, const char *s, double lo, double hi, const char *range, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (!*s || *end || errno || !isfinite(v) || v < lo || v > hi)
-        return bad(opt, range, s);
-    *out = v;
-    return 0;
-}
-
-static int parse_u64(const char *opt, const char *s, uint64_t hi, const char *range, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    if (*s < '0' || *s > '9')
-        return bad(opt, range, s);
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end || errno || v > hi)
-        return bad(opt, range, s);
-    *out = v;
-    return 0;
-}
-
-/* 0 to run, 1 after --help, -1 on bad usage (message printed). */
+/* CLI_RUN, CLI_DONE (--help, --version) or CLI_BAD (a usage error, printed). */
 static int parse(int argc, char **argv, struct options *o)
 {
     memset(o, 0, sizeof *o);
-    o->link.latency_us = 10000;
-    o->link.bandwidth_bps = 100000000;
+    o->latency_ms = 10;
+    o->bandwidth_mbps = 100;
     o->seed = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i], *val = NULL;
-        char name[32];
-        const char *eq = strchr(arg, '=');
-        size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
-        if (nlen >= sizeof name)
-            nlen = sizeof name - 1;
-        memcpy(name, arg, nlen);
-        name[nlen] = '\0';
-        if (!strcmp(name, "--help") || !strcmp(name, "-h")) {
-            usage(stdout);
-            return 1;
-        }
-        if (!strcmp(name, "--json")) {
-            o->json = 1;
-            continue;
-        }
-        static const char *const valued[] = {"--bytes", "--loss", "--dup", "--reorder", "--corrupt",
-                                             "--latency-ms", "--bandwidth-mbps", "--seed", "--pcap"};
-        int known = 0;
-        for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
-            known |= !strcmp(name, valued[k]);
-        if (!known) {
-            fprintf(stderr, "vigil transfer: unknown option '%s' (see vigil transfer --help)\n", arg);
-            return -1;
-        }
-        if (eq)
-            val = eq + 1;
-        else if (i + 1 < argc)
-            val = argv[++i];
-        else {
-            fprintf(stderr, "vigil transfer: %s needs a value\n", name);
-            return -1;
-        }
-        double d;
-        int rc = 0;
-        if (!strcmp(name, "--bytes")) {
-            rc = parse_u64(name, val, 1000000000000000ull, "an integer in [0, 10^15]", &o->bytes);
-            o->have_bytes = 1;
-        } else if (!strcmp(name, "--loss")) {
-            rc = parse_prob(name, val, &o->link.loss);
-        } else if (!strcmp(name, "--dup")) {
-            rc = parse_prob(name, val, &o->link.dup);
-        } else if (!strcmp(name, "--reorder")) {
-            rc = parse_prob(name, val, &o->link.reorder);
-        } else if (!strcmp(name, "--corrupt")) {
-            rc = parse_prob(name, val, &o->link.corrupt);
-        } else if (!strcmp(name, "--latency-ms")) {
-            rc = parse_real(name, val, 0, 60000, "a number of milliseconds in [0, 60000]", &d);
-            o->link.latency_us = (uint32_t)llround(d * 1000);
-        } else if (!strcmp(name, "--bandwidth-mbps")) {
-            rc = parse_real(name, val, 0, 1000000, "a number of Mbit/s in [0, 1000000] (0 = unlimited)", &d);
-            o->link.bandwidth_bps = (uint64_t)llround(d * 1e6);
-        } else if (!strcmp(name, "--seed")) {
-            rc = parse_u64(name, val, UINT64_MAX, "an unsigned 64-bit integer", &o->seed);
-        } else {
-            if (!*val) {
-                fprintf(stderr, "vigil transfer: --pcap needs a file name\n");
-                return -1;
-            }
-            o->pcap = val;
-        }
-        if (rc)
-            return -1;
-    }
-    if (!o->have_bytes) {
-        fprintf(stderr, "vigil transfer: --bytes N is required (see vigil transfer --help)\n");
-        return -1;
-    }
-    return 0;
+    const struct cli_opt own[] = {
+        {OPT_UINT("bytes", &o->bytes, 0, 1000000000000000ull), .required = 1,
+         .help = "bytes to send, a whole number in [0, 10^15] (required)"},
+        {OPT_PROB("loss", &o->link.loss), .help = "probability a packet is lost, in [0,1) (default 0)"},
+        {OPT_PROB("dup", &o->link.dup),
+         .help = "probability a packet is duplicated, in [0,1) (default 0)"},
+        {OPT_PROB("reorder", &o->link.reorder),
+         .help = "probability a packet is held back, in [0,1) (default 0)"},
+        {OPT_PROB("corrupt", &o->link.corrupt),
+         .help = "probability one bit of a packet flips, in [0,1) (default 0)"},
+        {OPT_REAL("latency-ms", &o->latency_ms, 0, 60000), .meta = "MS",
+         .help = "one-way latency in ms, in [0, 60000] (default 10)"},
+        {OPT_REAL("bandwidth-mbps", &o->bandwidth_mbps, 0, 1000000), .meta = "B",
+         .help = "link bandwidth in Mbit/s, in [0, 1000000]; 0 = unlimited\n(default 100)"},
+        {OPT_UINT("seed", &o->seed, 0, UINT64_MAX), .env = "VIGIL_SEED",
+         .help = "seed of every random choice (default 1)"},
+        {OPT_FILE_OUT("pcap", &o->pcap),
+         .help = "write every packet put on the wire to FILE (pcapng, raw IPv4,\n"
+                 "virtual-time timestamps; a lost packet carries the comment\n"
+                 "\"dropped: random loss\")"},
+        {OPT_FLAG("json", &o->json), .help = "print one JSON object instead of text"},
+    };
+    const struct cli_group groups[] = {{"options", own, sizeof own / sizeof own[0]}};
+    const struct cli_cmd cmd = {
+        .name = "transfer",
+        .usage = "vigil transfer --bytes N [options]",
+        .about = "Sends N bytes from 192.0.2.1 to 192.0.2.2 over a simulated link, in virtual time,\n"
+                 "and checks with SHA-256 that they arrived unchanged.\n",
+        .groups = groups,
+        .ngroups = 1,
+        .epilog = "The connection retransmits for as long as it takes; the run fails only if no byte\n"
+                  "arrives for an hour of virtual time. Exit status: 0 byte-exact, 1 the streams\n"
+                  "differ or the connection failed, 2 bad usage.\n",
+    };
+    int rc = cli_parse(&cmd, argc, argv);
+    o->link.latency_us = (uint32_t)llround(o->latency_ms * 1000);
+    o->link.bandwidth_bps = (uint64_t)llround(o->bandwidth_mbps * 1e6);
+    return rc;
 }
 
 /* The byte stream both ends agree on: the sender draws from it, the receiver compares with it.
@@ -450,13 +349,13 @@ int cmd_transfer(int argc, char **argv)
 {
     struct options o;
     int rc = parse(argc, argv, &o);
-    if (rc)
-        return rc > 0 ? 0 : 2;
+    if (rc != CLI_RUN)
+        return cli_exit_status(rc);
 
     struct vg_pcap *cap = NULL;
     if (o.pcap && !(cap = vg_pcap_open(o.pcap))) {
-        fprintf(stderr, "vigil transfer: --pcap: cannot write '%s': %s\n", o.pcap, strerror(errno));
-        return 2;
+        fprintf(stderr, "vigil transfer: cannot write %s: %s\n", o.pcap, strerror(errno));
+        return 1;
     }
     double t0 = wall_seconds();
     struct run r;

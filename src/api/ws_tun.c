@@ -2,7 +2,9 @@
  * ADDR on the device's subnet, on the same real-time loop as `vigil serve` (src/link/rtloop):
  * datagrams are read without blocking whenever the stack runs, and a blocking call sleeps in
  * the loop's poll() with the lock dropped (ws_loop.c). When the interface goes down or away the
- * stack's link goes down, and calls fail with WSAENETDOWN (A6.3). */
+ * stack's link goes down, and calls fail with WSAENETDOWN (A6.3). The device must exist (e.g.
+ * `ip tuntap add dev IFNAME mode tun`): as the CLI without --create, the library never creates
+ * an interface, so a mistyped name fails WSAStartup instead of making a device. */
 #include <stdlib.h>
 
 #include "api/ws.h"
@@ -26,7 +28,7 @@ static int tun_open(struct ws_net *n, const char *spec, struct vg_stack_config *
     struct tun_link *tl = calloc(1, sizeof *tl);
     if (!tl)
         return -1;
-    tl->dev = vg_tun_open(ifname, err, errlen);
+    tl->dev = vg_tun_open(ifname, 0, err, errlen);
     if (!tl->dev) {
         free(tl);
         return -1;

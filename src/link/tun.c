@@ -141,7 +141,33 @@ static int interface_index(const struct vg_tun *t)
     return ifr.ifr_ifindex;
 }
 
-struct vg_tun *vg_tun_open(const char *ifname, char *err, size_t errlen)
+int vg_tun_exists(const char *ifname)
+{
+    /* An interface ioctl, not /sys/class/net: sysfs shows the namespace it was mounted in,
+     * which need not be ours. */
+    return ifname && *ifname && strlen(ifname) < IFNAMSIZ && if_nametoindex(ifname) != 0;
+}
+
+static void explain_missing(const char *ifname, char *err, size_t errlen)
+{
+    snprintf(err, errlen,
+             "TUN device %s does not exist: create it with 'ip tuntap add dev %s mode tun' "
+             "(as root; add 'user NAME' to let NAME attach)",
+             ifname, ifname);
+}
+
+/* Whether the device we attached to was there before: TUNSETIFF on a missing name creates a
+ * device, which is not persistent (a device made with `ip tuntap add` is). */
+static int attached_to_existing(int fd)
+{
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    if (ioctl(fd, TUNGETIFF, &ifr) != 0)
+        return 1;   /* cannot tell: the name existed a moment ago (vg_tun_exists) */
+    return (ifr.ifr_flags & IFF_PERSIST) != 0;
+}
+
+struct vg_tun *vg_tun_open(const char *ifname, int create, char *err, size_t errlen)
 {
     if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ) {
         snprintf(err, errlen, "the TUN interface name must have 1 to %d characters", IFNAMSIZ - 1);
@@ -154,6 +180,12 @@ struct vg_tun *vg_tun_open(const char *ifname, char *err, size_t errlen)
     }
     t->fd = t->ctl = -1;
     memcpy(t->ifname, ifname, strlen(ifname) + 1);
+    /* Never create an interface unasked: a mistyped name would otherwise become a new device
+     * (outside a namespace, on the host). */
+    if (!create && !vg_tun_exists(ifname)) {
+        explain_missing(ifname, err, errlen);
+        goto fail;
+    }
 
     t->fd = open(TUN_CLONE_PATH, O_RDWR | O_NONBLOCK | O_CLOEXEC);
     if (t->fd < 0) {
@@ -177,6 +209,13 @@ struct vg_tun *vg_tun_open(const char *ifname, char *err, size_t errlen)
     memcpy(ifr.ifr_name, t->ifname, sizeof ifr.ifr_name);
     if (ioctl(t->fd, TUNSETIFF, &ifr) != 0) {
         explain_setiff(errno, t->ifname, err, errlen);
+        goto fail;
+    }
+    /* The name may have gone between the check and TUNSETIFF, which then made a device:
+     * closing the descriptor removes that device again. A persistent device that another
+     * process attached and detached in between is still one that existed. */
+    if (!create && !attached_to_existing(t->fd)) {
+        explain_missing(ifname, err, errlen);
         goto fail;
     }
     t->ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);

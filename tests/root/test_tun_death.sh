@@ -55,7 +55,7 @@ vigil_detects() {
   local formula
   formula=$(awk -v t="$time" -v i="$intvl" -v c="$count" 'BEGIN {
     e = t + c * i; printf "(expected 0:00:%06.3f = 0:00:%06.3f + %d x 0:00:%06.3f): as specified", e / 1000, t / 1000, c, i / 1000 }')
-  grep '"event":"keepalive_verdict"' "$out" | grep -qF "$formula" ||
+  grep '"event":"keepalive_verdict"' "$out" | grep -cF "$formula" >/dev/null ||
     fail "$name: verdict lacks '$formula': $(grep keepalive_verdict "$out")"
   note "$name: $(grep '"event":"keepalive_verdict"' "$out" | sed 's/.*"message":"\([^"]*\)".*/\1/')"
   events_valid "$out"

@@ -19,7 +19,7 @@ open_fails() {
 }
 
 note "errors when the device cannot be used"
-open_fails bad-spec "expected tun:IFNAME:ADDR/PREFIX" "$VIGIL" serve --net tun:vg0 --port 7007
+open_fails bad-spec "--net must be tun:IFNAME:ADDR/PREFIX" "$VIGIL" serve --net tun:vg0 --port 7007
 lab_bg "$LAB_WORK/first.out" "$VIGIL" serve --net "$NET" --port 7007 --json
 first=$LAST_PID
 wait_for "$LAB_WORK/first.out" '"event":"listening"' 20
