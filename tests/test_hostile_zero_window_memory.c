@@ -315,6 +315,7 @@ static void receive_window_shrinks_under_memory_pressure(void **state)
     const struct rp_seg *syn = rp_expect(rp);
     assert_int_equal(syn->th.flags, VG_TCP_SYN);
     assert_true(syn->th.wnd > 0 && syn->th.wnd <= room);
+    const unsigned shift = syn->th.opt.wscale;     /* ours, offered in the SYN */
     struct vg_tcp_opts o = {.has_mss = 1, .mss = 1000, .has_wscale = 1, .wscale = 7};
     rp->ack = syn->th.seq + 1;
     rp->seq = 0x30000000u;
@@ -322,7 +323,7 @@ static void receive_window_shrinks_under_memory_pressure(void **state)
     rp->seq++;
     const struct rp_seg *a = expect_ack(rp);
     assert_int_equal(vg_tcp_state(t), VG_TCP_ESTABLISHED);
-    assert_true(((uint32_t)a->th.wnd << 7) <= room);
+    assert_true(((uint32_t)a->th.wnd << shift) <= room);
     v.t = t;
     v.sport = 21000;
     v.wnd = 0;
@@ -336,7 +337,7 @@ static void receive_window_shrinks_under_memory_pressure(void **state)
      * stored; the window shrinks with the budget instead of moving its right edge left, and
      * ends at 0 with the receive buffer far from full. */
     size_t sent = 0;
-    uint32_t wnd = a->th.wnd << 7;
+    uint32_t wnd = (uint32_t)a->th.wnd << shift;
     uint32_t right = a->th.ack + wnd;
     while (wnd > 0) {
         size_t n = wnd < 1000 ? wnd : 1000;
@@ -344,8 +345,8 @@ static void receive_window_shrinks_under_memory_pressure(void **state)
         sent += n;
         const struct rp_seg *g = expect_ack(rp);
         assert_int_equal(g->th.ack, rp->seq);
-        wnd = (uint32_t)g->th.wnd << 7;
-        assert_true(SEQ_GEQ(g->th.ack + wnd, right - 127));
+        wnd = (uint32_t)g->th.wnd << shift;
+        assert_true(SEQ_GEQ(g->th.ack + wnd, right - ((1u << shift) - 1)));
         right = g->th.ack + wnd;
         assert_within_budget(rp);
     }
@@ -388,7 +389,7 @@ static void receive_window_shrinks_under_memory_pressure(void **state)
     assert_non_null(got);
     size_t read = 0, una = sent;
     uint32_t base = rp->seq - (uint32_t)sent;        /* the sequence number of data[0] */
-    size_t edge = una + ((size_t)open->th.wnd << 7);
+    size_t edge = una + ((size_t)open->th.wnd << shift);
     for (int k = 0; k < 20000 && read < v.len; k++) {
         long r;
         while ((r = vg_tcp_recv(t, got + read, v.len - read, rp->now)) > 0)
@@ -401,8 +402,8 @@ static void receive_window_shrinks_under_memory_pressure(void **state)
             assert_true(acked <= v.len);
             if (acked > una)
                 una = acked;
-            if (acked + ((size_t)g->th.wnd << 7) > edge)
-                edge = acked + ((size_t)g->th.wnd << 7);
+            if (acked + ((size_t)g->th.wnd << shift) > edge)
+                edge = acked + ((size_t)g->th.wnd << shift);
         }
         size_t nxt = una;
         while (nxt < v.len && nxt < edge) {

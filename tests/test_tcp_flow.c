@@ -14,7 +14,11 @@
 #include "testnet.h"
 
 #define PORT 8080
-#define OUR_WSCALE 7
+/* A receive buffer that needs window scaling: 2^20 octets fit 16 bits under a shift of 5, the
+ * smallest that does. (The default 65536-octet buffer is offered shift 0; see
+ * test_window_agreement.c.) */
+#define SCALED_RCVBUF (1u << 20)
+#define OUR_WSCALE 5
 
 static uint8_t big[1 << 20];
 
@@ -39,18 +43,26 @@ static uint32_t burst_end(struct rawpeer *rp, uint32_t from)
     return end;
 }
 
+static struct rawpeer *rp_new_scaled(void)
+{
+    struct vg_stack_config c;
+    rp_config(&c);
+    c.rcvbuf = SCALED_RCVBUF;
+    return rp_new(&c);
+}
+
 static void window_scale_negotiated_both_ways_on_active_open(void **state)
 {
     (void)state;
     fill_big();
-    struct rawpeer *rp = rp_new(NULL);
+    struct rawpeer *rp = rp_new_scaled();
     struct vg_tcp_opts o = {.has_mss = 1, .mss = 1460, .has_wscale = 1, .wscale = 2};
     vg_tcb *t = rp_open_active(rp, PORT, &o, 1000);   /* SYN-ACK window: 1000, unscaled */
-    /* Our window fields are scaled by our shift: 65536 >> 7. */
+    /* Our window fields are scaled by our shift: (2^20 - 1) >> 5. */
     rp_send_data(rp, "x", 1);
     rp_run_for(rp, VG_MS(100));
     const struct rp_seg *a = rp_expect(rp);
-    assert_int_equal(a->th.wnd, (65536 - 1) >> OUR_WSCALE);
+    assert_int_equal(a->th.wnd, (SCALED_RCVBUF - 1) >> OUR_WSCALE);
     char c;
     assert_int_equal(vg_tcp_recv(t, &c, 1, rp->now), 1);
 
@@ -108,7 +120,7 @@ static void no_window_scaling_when_the_peer_does_not_offer_it(void **state)
 static void passive_open_answers_window_scale_only_when_offered(void **state)
 {
     (void)state;
-    struct rawpeer *rp = rp_new(NULL);
+    struct rawpeer *rp = rp_new_scaled();
     vg_tcb *l = rp_listen(rp, PORT, 4);
     rp->sport = PORT;
 
@@ -122,7 +134,7 @@ static void passive_open_answers_window_scale_only_when_offered(void **state)
     rp_send(rp, VG_TCP_ACK | VG_TCP_PSH, 101, sa->th.seq + 1, 65535, NULL, "x", 1);
     rp_run_for(rp, VG_MS(100));
     const struct rp_seg *a = rp_expect(rp);
-    assert_int_equal(a->th.wnd, (65536 - 1) >> OUR_WSCALE);
+    assert_int_equal(a->th.wnd, (SCALED_RCVBUF - 1) >> OUR_WSCALE);
 
     /* Not offered: no option in the SYN-ACK and plain window fields. */
     struct vg_tcp_opts without = {.has_mss = 1, .mss = 1460};

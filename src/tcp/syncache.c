@@ -72,9 +72,9 @@ struct vg_syn_entry *syncache_lookup(struct vg_syncache *sc, uint32_t laddr, uin
     return NULL;
 }
 
-uint16_t synack_window(const vg_tcb *l)
+uint16_t synack_window(const vg_tcb *l, uint8_t wscale)
 {
-    return (uint16_t)(l->rcvbuf > 65535 ? 65535 : l->rcvbuf);
+    return tcp_syn_wnd_field(l->rcvbuf, wscale == VG_SYN_NO_WSCALE ? 0 : wscale);
 }
 
 void synack_output(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
@@ -105,9 +105,7 @@ static void send_synack(struct vg_syn_entry *e, vg_time now)
 {
     vg_tcb *l = e->sc->listener;
     synack_output(l->stack, e->laddr, e->lport, e->raddr, e->rport, e->iss, e->irs + 1,
-                  synack_window(l), e->peer_wscale == VG_SYN_NO_WSCALE ? VG_SYN_NO_WSCALE
-                                                                       : VG_RCV_WSCALE,
-                  now);
+                  synack_window(l, e->wscale), e->wscale, now);
 }
 
 /* RFC 6298 backoff from 1 s, capped at VG_RTO_MAX_US as a connection's RTO is: synack_retries
@@ -147,6 +145,7 @@ struct vg_syn_entry *syncache_add(struct vg_syncache *sc, const struct vg_ipv4_h
     e->peer_mss = th->opt.has_mss ? th->opt.mss : 0;
     e->peer_wnd = th->wnd;
     e->peer_wscale = th->opt.has_wscale ? th->opt.wscale : VG_SYN_NO_WSCALE;
+    e->wscale = th->opt.has_wscale ? tcp_rcv_wscale_for(sc->listener->rcvbuf) : VG_SYN_NO_WSCALE;
     struct vg_syn_entry **b = bucket_of(sc, e->laddr, e->lport, e->raddr, e->rport);
     e->hnext = *b;
     *b = e;
@@ -246,7 +245,9 @@ void syncache_challenge_ack(struct vg_syn_entry *e, vg_time now)
         return;
     }
     s->stats.tcp_challenge_acks++;
-    entry_segment(e, VG_TCP_ACK, synack_window(e->sc->listener), now);
+    /* Not a SYN: the field is scaled once both SYNs offered scaling (RFC 7323 §2.2). */
+    uint8_t shift = e->wscale == VG_SYN_NO_WSCALE ? 0 : e->wscale;
+    entry_segment(e, VG_TCP_ACK, tcp_wnd_field(e->sc->listener->rcvbuf, shift), now);
 }
 
 void vg_syncache_timer_fire(vg_stack *s, struct vg_timer *tm, vg_time now)

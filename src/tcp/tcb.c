@@ -243,6 +243,7 @@ void tcb_init_connection(vg_tcb *t, vg_time now)
     t->snd_max = t->iss;
     t->last_rx = now;
     t->rto_us = VG_RTO_INITIAL_US;
+    t->rcv_wscale = tcp_rcv_wscale_for(t->rcvbuf);  /* fixed now: the buffer is fixed too */
     cc_init(t);
 }
 

@@ -12,7 +12,7 @@
 #define SEQ_GT(a, b) SEQ_LT(b, a)
 #define SEQ_GEQ(a, b) SEQ_LEQ(b, a)
 
-#define VG_RCV_WSCALE 7              /* our window scale when the peer offers scaling */
+#define VG_RCV_WSCALE_MAX 7          /* the largest shift we offer (for 65535 << 7 octets) */
 #define VG_RTO_INITIAL_US 1000000u   /* RFC 6298 §2.1 */
 #define VG_RTO_MIN_US 200000u        /* below RFC 6298's 1 s SHOULD, as Linux and Windows do */
 #define VG_RTO_MAX_US 60000000u
@@ -67,7 +67,8 @@ struct vg_tcb {
     uint32_t irs, rcv_nxt, rcv_adv;
     uint32_t fin_seq;            /* the peer's FIN, when TF_OOO_FIN */
     uint16_t mss;                /* what we send per segment */
-    uint8_t snd_wscale, rcv_wscale;
+    uint8_t snd_wscale;          /* the peer's shift (0 unless both SYNs carried one) */
+    uint8_t rcv_wscale;          /* ours: offered in our SYN, kept if the peer offers one too */
 
     uint32_t cwnd, ssthresh, recover;
     uint8_t dupacks, rtx_count, persist_shift, ka_unanswered;
@@ -133,6 +134,15 @@ vg_tcb *tcp_listen_input(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct v
                          size_t dlen, vg_time now);
 /* Frees a listener's queues (tcb_free). */
 void tcp_listen_q_free(vg_tcb *l);
+
+/* tcp_window.c */
+/* The shift offered for a receive buffer of space octets. */
+uint8_t tcp_rcv_wscale_for(uint32_t space);
+/* The window field of a segment without SYN: wnd octets under our shift, clamped. */
+uint16_t tcp_wnd_field(uint32_t wnd, uint8_t shift);
+/* The window field of our SYN or SYN-ACK offering shift (0: none): unscaled octets, equal to
+ * the field later segments carry for the same window when that offers at least 32 KiB. */
+uint16_t tcp_syn_wnd_field(uint32_t wnd, uint8_t shift);
 
 /* tcp_output.c */
 void tcp_output(vg_tcb *t, vg_time now);

@@ -15,7 +15,8 @@
 #define COOKIE_LIFETIME_US VG_MS(120000)
 
 /* The peer's SYN options decide our segment size and whether window scaling is in effect
- * (RFC 9293 §3.7.1, RFC 7323 §2.2). */
+ * (RFC 9293 §3.7.1, RFC 7323 §2.2). t->rcv_wscale holds the shift our SYN offers (or will):
+ * it stays when the peer offers one too, and is 0 otherwise. */
 void tcp_apply_syn_options(vg_tcb *t, const struct vg_tcp_hdr *th)
 {
     uint16_t ours = (uint16_t)(t->stack->cfg.mtu - 40);
@@ -26,7 +27,6 @@ void tcp_apply_syn_options(vg_tcb *t, const struct vg_tcp_hdr *th)
     if (th->opt.has_wscale) {
         t->flags |= TF_SYN_WSCALE | TF_PEER_WSCALE;
         t->snd_wscale = th->opt.wscale > 14 ? 14 : th->opt.wscale;
-        t->rcv_wscale = VG_RCV_WSCALE;
     } else {
         t->snd_wscale = 0;
         t->rcv_wscale = 0;
@@ -66,7 +66,7 @@ static int accept_queue_full(vg_tcb *l)
  * SYN_RECEIVED with our SYN outstanding, options and settings as any passive open. */
 static vg_tcb *child_new(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *ack,
                          uint32_t iss, uint32_t irs, uint16_t peer_mss, uint8_t peer_wscale,
-                         uint16_t peer_wnd, vg_time now)
+                         uint8_t wscale, uint16_t peer_wnd, vg_time now)
 {
     vg_stack *s = l->stack;
     vg_tcb *c = tcb_alloc(s);          /* refused at cfg.max_tcbs */
@@ -88,6 +88,7 @@ static vg_tcb *child_new(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct v
     syn.opt.mss = peer_mss;
     syn.opt.has_wscale = peer_wscale != VG_SYN_NO_WSCALE;
     syn.opt.wscale = syn.opt.has_wscale ? peer_wscale : 0;
+    c->rcv_wscale = wscale == VG_SYN_NO_WSCALE ? 0 : wscale;   /* what the SYN-ACK offered */
     tcp_apply_syn_options(c, &syn);
     c->rto_us = VG_RTO_INITIAL_US;
     cc_init(c);
@@ -99,7 +100,7 @@ static vg_tcb *child_new(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct v
     c->snd_max = iss + 1;
     c->irs = irs;
     c->rcv_nxt = irs + 1;
-    c->rcv_adv = c->rcv_nxt + synack_window(l);
+    c->rcv_adv = c->rcv_nxt + synack_window(l, wscale);
     c->snd_wnd = peer_wnd;
     c->snd_wl1 = irs;
     c->state = VG_TCP_SYN_RECEIVED;
@@ -128,8 +129,8 @@ static void send_cookie(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg
     uint16_t mss;
     uint32_t iss = syncookie_make(s, ip->dst, th->dport, ip->src, th->sport, th->seq,
                                   th->opt.has_mss ? th->opt.mss : 0, now, &mss);
-    synack_output(s, ip->dst, th->dport, ip->src, th->sport, iss, th->seq + 1, synack_window(l),
-                  VG_SYN_NO_WSCALE, now);
+    synack_output(s, ip->dst, th->dport, ip->src, th->sport, iss, th->seq + 1,
+                  synack_window(l, VG_SYN_NO_WSCALE), VG_SYN_NO_WSCALE, now);
     s->stats.syncookies_sent++;
     l->lq->cookies_at = now;
     l->lq->cookies_sent = 1;
@@ -170,7 +171,7 @@ static void entry_rst(vg_tcb *l, struct vg_syn_entry *e, const struct vg_tcp_hdr
     uint32_t rcv_nxt = e->irs + 1;
     if (th->seq == rcv_nxt)
         syncache_remove(e);
-    else if (SEQ_GT(th->seq, rcv_nxt) && SEQ_LT(th->seq, rcv_nxt + synack_window(l)))
+    else if (SEQ_GT(th->seq, rcv_nxt) && SEQ_LT(th->seq, rcv_nxt + synack_window(l, e->wscale)))
         syncache_challenge_ack(e, now);
 }
 
@@ -183,7 +184,7 @@ static vg_tcb *entry_ack(vg_tcb *l, struct vg_syn_entry *e, const struct vg_ipv4
         return NULL;
     }
     uint32_t rcv_nxt = e->irs + 1;
-    if (SEQ_LT(th->seq, rcv_nxt) || SEQ_GEQ(th->seq, rcv_nxt + synack_window(l))) {
+    if (SEQ_LT(th->seq, rcv_nxt) || SEQ_GEQ(th->seq, rcv_nxt + synack_window(l, e->wscale))) {
         syncache_challenge_ack(e, now);
         return NULL;
     }
@@ -191,8 +192,8 @@ static vg_tcb *entry_ack(vg_tcb *l, struct vg_syn_entry *e, const struct vg_ipv4
      * the client repeat the ACK, which succeeds once the application has accepted. */
     if (accept_queue_full(l))
         return NULL;
-    vg_tcb *c = child_new(l, ip, th, e->iss, e->irs, e->peer_mss, e->peer_wscale, e->peer_wnd,
-                          now);
+    vg_tcb *c = child_new(l, ip, th, e->iss, e->irs, e->peer_mss, e->peer_wscale, e->wscale,
+                          e->peer_wnd, now);
     if (!c)
         return NULL;
     if (e->retries == 0) {
@@ -224,8 +225,8 @@ static vg_tcb *cookie_ack(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct 
     if (accept_queue_full(l))
         return NULL;                   /* the client's next segment carries the cookie again */
     /* The ACK's window is unscaled: a cookie connection has no window scaling. */
-    vg_tcb *c = child_new(l, ip, th, th->ack - 1, th->seq - 1, mss, VG_SYN_NO_WSCALE, th->wnd,
-                          now);
+    vg_tcb *c = child_new(l, ip, th, th->ack - 1, th->seq - 1, mss, VG_SYN_NO_WSCALE,
+                          VG_SYN_NO_WSCALE, th->wnd, now);
     if (c)
         s->stats.syncookies_ok++;
     return c;

@@ -43,19 +43,19 @@ void tcp_send_segment(vg_tcb *t, uint32_t seq, uint8_t flags, const uint8_t *dat
     h.flags = flags;
     uint32_t wnd = tcp_rcv_window(t);
     if (flags & VG_TCP_SYN) {
-        h.wnd = (uint16_t)(wnd > 65535 ? 65535 : wnd);
+        /* A SYN-ACK offers scaling only when the peer's SYN did (RFC 7323 §2.2). */
+        int offer = t->state == VG_TCP_SYN_SENT || (t->flags & TF_SYN_WSCALE);
+        h.wnd = tcp_syn_wnd_field(wnd, offer ? t->rcv_wscale : 0);
+        wnd = h.wnd;
         h.opt.has_mss = 1;
         h.opt.mss = (uint16_t)(s->cfg.mtu - 40);
-        if (t->state == VG_TCP_SYN_SENT || (t->flags & TF_SYN_WSCALE)) {
+        if (offer) {
             h.opt.has_wscale = 1;
-            h.opt.wscale = VG_RCV_WSCALE;
+            h.opt.wscale = t->rcv_wscale;
         }
     } else {
-        uint32_t scaled = wnd >> t->rcv_wscale;
-        if (scaled > 65535)
-            scaled = 65535;
-        h.wnd = (uint16_t)scaled;
-        wnd = scaled << t->rcv_wscale;
+        h.wnd = tcp_wnd_field(wnd, t->rcv_wscale);
+        wnd = (uint32_t)h.wnd << t->rcv_wscale;
     }
     if (flags & VG_TCP_ACK) {
         h.ack = t->rcv_nxt;
