@@ -10,6 +10,7 @@
 #include "cli_keepalive.h"
 #include "commands.h"
 #include "sim/scenario.h"
+#include "sim_file.h"
 #include "sim_report.h"
 
 #define PROG "vigil sim"
@@ -29,11 +30,14 @@ struct sim_options {
     vg_time fault_at, heal, down, nat_timeout;
     int json;
     const char *pcap;
+    const char *file;            /* --file: a scenario file instead of --scenario */
+    const char *scenario_only;   /* the first option given that a scenario file replaces */
 };
 
 static void usage(FILE *f)
 {
     fputs("usage: vigil sim --scenario S [options]\n"
+          "       vigil sim --file S.scn [--json] [--pcap FILE] [--strict]\n"
           "\n"
           "Runs a keep-alive scenario in virtual time: host client (192.0.2.1) connects to host\n"
           "server (192.0.2.2:5001) with keep-alive on, the connection stays idle, and the\n"
@@ -55,7 +59,10 @@ static void usage(FILE *f)
           "               fatal unless count of them in a row go unanswered\n"
           "\n"
           "options:\n"
-          "  --scenario S           one of the above (required)\n"
+          "  --scenario S           one of the above (required unless --file)\n"
+          "  --file S.scn           run a scenario file instead (docs/scenarios.md): hosts, link,\n"
+          "                         timed actions and expectations; exit 0 only when every\n"
+          "                         expectation holds. Takes only --json, --pcap and --strict\n"
           "  --loss P               probability each packet after the handshake is lost, in\n"
           "                         [0,1) (default 0; lossy: 0.3)\n"
           "  --seed N               seed of the stacks and of the loss (default 1)\n"
@@ -105,6 +112,16 @@ fail:;
 
 static int parse_value(struct sim_options *o, const char *name, const char *val)
 {
+    if (!strcmp(name, "--file")) {
+        if (!*val) {
+            fprintf(stderr, PROG ": --file needs a scenario file name\n");
+            return -1;
+        }
+        o->file = val;
+        return 0;
+    }
+    if (strcmp(name, "--pcap") && !o->scenario_only)
+        o->scenario_only = name;
     /* A year of virtual time is more than any keep-alive setting needs (2^32 ms is 49 days). */
     const uint64_t year_ms = 366ull * 24 * 3600 * 1000;
     if (!strcmp(name, "--scenario")) {
@@ -176,7 +193,7 @@ static int takes_value(const char *name)
 {
     static const char *const valued[] = {"--scenario", "--loss", "--seed", "--duration-ms",
                                          "--latency-ms", "--fault-at-ms", "--heal-ms",
-                                         "--down-ms", "--nat-timeout-ms", "--pcap"};
+                                         "--down-ms", "--nat-timeout-ms", "--pcap", "--file"};
     for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
         if (!strcmp(name, valued[k]))
             return 1;
@@ -261,6 +278,8 @@ static int parse(int argc, char **argv, struct sim_options *o)
             if (rc < 0)
                 return -1;
             if (rc > 0) {
+                if (strcmp(name, "--strict") && !o->scenario_only)
+                    o->scenario_only = name;
                 if (j != 1) {
                     fprintf(stderr, PROG ": %s takes no value\n", name);
                     return -1;
@@ -278,8 +297,11 @@ static int parse(int argc, char **argv, struct sim_options *o)
         int rc = cli_keepalive_option(&o->ka, PROG, argc, argv, &i);
         if (rc < 0)
             return -1;
-        if (rc > 0)
+        if (rc > 0) {
+            if (strcmp(arg, "--strict") && !o->scenario_only)
+                o->scenario_only = arg;
             continue;
+        }
         if (!takes_value(arg)) {
             fprintf(stderr, PROG ": unknown option '%s' (see vigil sim --help)\n", arg);
             return -1;
@@ -291,6 +313,13 @@ static int parse(int argc, char **argv, struct sim_options *o)
         if (parse_value(o, arg, argv[++i]))
             return -1;
     }
+    if (o->file && o->scenario_only) {
+        fprintf(stderr, PROG ": --file conflicts with %s: a scenario file describes the whole "
+                        "run (only --json, --pcap and --strict go with it)\n", o->scenario_only);
+        return -1;
+    }
+    if (o->file)
+        return 0;
     if (!o->have_scenario) {
         fprintf(stderr, PROG ": --scenario is required: alive, peer-crash, partition, "
                         "peer-reboot, nat-expiry or lossy (see vigil sim --help)\n");
@@ -336,6 +365,8 @@ int cmd_sim(int argc, char **argv)
     int rc = parse(argc, argv, &o);
     if (rc)
         return rc > 0 ? 0 : 2;
+    if (o.file)
+        return sim_file_run(o.file, o.json, o.pcap, o.ka.reg_strict, PROG);
     struct vg_scn_params p;
     if (make_params(&o, &p))
         return 2;
