@@ -478,6 +478,8 @@ static vg_time next_instant(const struct run *run)
 
 static void do_instant(struct run *run, vg_time x)
 {
+    /* The actions' packets leave at x itself: the net stamps them with its own clock. */
+    vg_simnet_advance(run->net, x);
     if (run->nat && vg_nat_next_expiry(run->nat) <= x)
         vg_nat_expire(run->nat, x);
     while (!run->failed && run->next_action < run->s->nactions &&
