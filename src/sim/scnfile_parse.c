@@ -849,6 +849,14 @@ static int finish(struct parser *p)
             return fail(p, "this action comes after the end of the run (duration)");
         }
     }
+    for (int i = 0; i < s->nexpects; i++) {
+        const struct scnf_expect *e = &s->expects[i];
+        vg_time last = e->kind == SCNF_EXPECT_AT ? e->at + e->tol : e->to;
+        if (s->duration != VG_TIME_NEVER && last > s->duration) {
+            p->line = e->line;
+            return fail(p, "this expectation looks past the end of the run (duration)");
+        }
+    }
     return 0;
 }
 
