@@ -31,6 +31,7 @@ struct run;
 struct host_rt {
     struct run *run;
     int index;
+    int down;                /* crashed: its applications do nothing either */
     int accept_pending;
     vg_tcb *listeners[SCNF_MAX_LISTENS];
 };
@@ -239,7 +240,7 @@ static void applications(struct run *run)
 {
     vg_time now = vg_simnet_now(run->net);
     for (int h = 0; h < run->s->nhosts; h++) {
-        if (!run->h[h].accept_pending)
+        if (!run->h[h].accept_pending || run->h[h].down)
             continue;
         run->h[h].accept_pending = 0;
         for (int l = 0; l < run->s->nlistens; l++) {
@@ -253,6 +254,8 @@ static void applications(struct run *run)
     uint8_t buf[4096];
     for (int i = 0; i < run->nconns; i++) {
         struct app_conn *c = &run->conns[i];
+        if (run->h[c->host].down)
+            continue;
         long got;
         while ((got = vg_tcp_recv(c->t, buf, sizeof buf, now)) > 0)
             ;
@@ -399,6 +402,8 @@ static const char *refused_setting(const struct scnf_ka *ka, vg_tcb *t, vg_time 
     return NULL;
 }
 
+static void app_action(struct run *run, const struct scnf_action *a, vg_time now);
+
 static void act(struct run *run, const struct scnf_action *a, vg_time now)
 {
     const struct scnf *s = run->s;
@@ -406,6 +411,7 @@ static void act(struct run *run, const struct scnf_action *a, vg_time now)
     switch (a->kind) {
     case SCNF_CRASH: {
         vg_simnet_set_host_up(run->net, run->idx[h], 0);
+        run->h[h].down = 1;
         struct scnf_event ev = event(now, h, VG_SCN_EV_PEER_DOWN);
         record(run, &ev);
         break;
@@ -422,6 +428,7 @@ static void act(struct run *run, const struct scnf_action *a, vg_time now)
         run->h[h].accept_pending = 0;
         attach_listeners(run, h);
         vg_simnet_set_host_up(run->net, run->idx[h], 1);
+        run->h[h].down = 0;
         struct scnf_event ev = event(now, h, VG_SCN_EV_PEER_REBOOTED);
         record(run, &ev);
         break;
@@ -435,6 +442,22 @@ static void act(struct run *run, const struct scnf_action *a, vg_time now)
         record(run, &ev);
         break;
     }
+    case SCNF_SEND:
+    case SCNF_SET:
+    case SCNF_CLOSE:
+        if (!run->h[h].down)
+            app_action(run, a, now);
+        break;
+    }
+    flush_deferred(run);
+}
+
+/* What a send, set or close action asks of a host's application, on each of its connections. */
+static void app_action(struct run *run, const struct scnf_action *a, vg_time now)
+{
+    const struct scnf *s = run->s;
+    int h = a->host;
+    switch (a->kind) {
     case SCNF_SEND:
         for (int i = 0; i < run->nconns; i++)
             if (run->conns[i].host == h)
@@ -460,8 +483,9 @@ static void act(struct run *run, const struct scnf_action *a, vg_time now)
                 drop_conn(run, i--);
             }
         break;
+    default:
+        break;
     }
-    flush_deferred(run);
 }
 
 static vg_time next_instant(const struct run *run)
