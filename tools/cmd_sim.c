@@ -31,7 +31,7 @@ struct sim_options {
     int json;
     const char *pcap;
     const char *file;            /* --file: a scenario file instead of --scenario */
-    const char *scenario_only;   /* the first option given that a scenario file replaces */
+    char scenario_only[40];      /* the first option given that a scenario file replaces */
 };
 
 static void usage(FILE *f)
@@ -120,8 +120,8 @@ static int parse_value(struct sim_options *o, const char *name, const char *val)
         o->file = val;
         return 0;
     }
-    if (strcmp(name, "--pcap") && !o->scenario_only)
-        o->scenario_only = name;
+    if (strcmp(name, "--pcap") && !o->scenario_only[0])
+        snprintf(o->scenario_only, sizeof o->scenario_only, "%s", name);
     /* A year of virtual time is more than any keep-alive setting needs (2^32 ms is 49 days). */
     const uint64_t year_ms = 366ull * 24 * 3600 * 1000;
     if (!strcmp(name, "--scenario")) {
@@ -278,8 +278,8 @@ static int parse(int argc, char **argv, struct sim_options *o)
             if (rc < 0)
                 return -1;
             if (rc > 0) {
-                if (strcmp(name, "--strict") && !o->scenario_only)
-                    o->scenario_only = name;
+                if (strcmp(name, "--strict") && !o->scenario_only[0])
+                    snprintf(o->scenario_only, sizeof o->scenario_only, "%s", name);
                 if (j != 1) {
                     fprintf(stderr, PROG ": %s takes no value\n", name);
                     return -1;
@@ -298,8 +298,8 @@ static int parse(int argc, char **argv, struct sim_options *o)
         if (rc < 0)
             return -1;
         if (rc > 0) {
-            if (strcmp(arg, "--strict") && !o->scenario_only)
-                o->scenario_only = arg;
+            if (strcmp(arg, "--strict") && !o->scenario_only[0])
+                snprintf(o->scenario_only, sizeof o->scenario_only, "%s", arg);
             continue;
         }
         if (!takes_value(arg)) {
@@ -313,7 +313,7 @@ static int parse(int argc, char **argv, struct sim_options *o)
         if (parse_value(o, arg, argv[++i]))
             return -1;
     }
-    if (o->file && o->scenario_only) {
+    if (o->file && o->scenario_only[0]) {
         fprintf(stderr, PROG ": --file conflicts with %s: a scenario file describes the whole "
                         "run (only --json, --pcap and --strict go with it)\n", o->scenario_only);
         return -1;
