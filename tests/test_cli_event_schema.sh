@@ -47,12 +47,16 @@ run sim-short 0 sim --scenario peer-crash --duration-ms 3600000 --json
 run demo 0 demo --json --pcap "$tmp/demo.pcap"
 run transfer 0 transfer --bytes 300000 --json
 run transfer-lossy 0 transfer --bytes 300000 --loss 0.1 --dup 0.1 --reorder 0.1 --corrupt 0.05 --seed 9 --json
+for f in "$SRC"/scenarios/*.scn; do
+    run "file-$(basename "$f" .scn)" 0 sim --file "$f" --json --pcap "$tmp/$(basename "$f").pcap"
+done
 
 $CHECK --expect scenario --expect connected --expect probe_sent --expect probe_acked \
     --expect peer_probe_answered --expect aborted --expect closed --expect keepalive_verdict \
     --expect peer_down --expect peer_rebooted --expect partition_start --expect partition_heal \
     --expect nat_forgot_flow --expect packet_dropped --expect rst_sent --expect reset_received \
-    --expect capture --expect verdict --expect transfer "$tmp"/*.json ||
+    --expect capture --expect verdict --expect transfer --expect scenario_file \
+    --expect expectation "$tmp"/*.json ||
     fail "a line does not match docs/events.md"
 echo "-- $n runs checked"
 

@@ -41,6 +41,8 @@ static const struct cli_key k_verdict[] = {
     Bn("as_expected"), U("probes_sent"), U("probes_answered"), U("probes_lost"),
     U("answers_lost"), U("longest_unanswered"), Un("nat_forgot_t_us"), S("message"),
 };
+static const struct cli_key k_scenario_file[] = {S("file"), S("hosts"), U("connections"),
+                                                 U("latency_us"), U("seed"), U("expectations")};
 static const struct cli_key k_expectation[] = {S("file"), U("line"), B("holds"), S("expect"),
                                                S("seen")};
 
@@ -100,6 +102,7 @@ static const struct cli_event_def defs[] = {
     EV0("rst_sent"),
     EV("capture", k_capture),
     EV("verdict", k_verdict),
+    EV("scenario_file", k_scenario_file),
     EV("expectation", k_expectation),
     /* transfer */
     EV("transfer", k_transfer),

@@ -9,6 +9,7 @@
 #include "cli_keepalive.h"
 #include "commands.h"
 #include "sim/scenario.h"
+#include "sim_file.h"
 #include "sim_report.h"
 #include "sim_svg_scn.h"
 
@@ -35,6 +36,8 @@ struct sim_options {
     int json;
     const char *pcap;
     const char *svg;
+    const char *file;            /* --file: a scenario file instead of --scenario */
+    int have_scenario, have_file;
 };
 
 static const char about[] =
@@ -92,6 +95,28 @@ static int check_scenario_options(const struct sim_options *o, const struct cli_
     return CLI_RUN;
 }
 
+/* A scenario file describes the whole run: of the other options only those about the output go
+ * with it. Values never start with "--" (cli_parse refuses them), so every "--name" in argv is
+ * an option the user gave; environment defaults (VIGIL_SEED, ...) are ignored for a file. */
+static int check_file_options(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    static const char *const with_file[] = {"file", "json", "pcap", "strict"};
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+        if (strncmp(argv[i], "--", 2))
+            continue;
+        const char *name = argv[i] + 2;
+        size_t len = strcspn(name, "=");
+        int ok = 0;
+        for (size_t k = 0; k < sizeof with_file / sizeof with_file[0]; k++)
+            ok |= strlen(with_file[k]) == len && !strncmp(name, with_file[k], len);
+        if (!ok)
+            return cli_fail(cmd, "--file conflicts with --%.*s: a scenario file describes the "
+                                 "whole run (only --json, --pcap and --strict go with it)",
+                            (int)len, name);
+    }
+    return CLI_RUN;
+}
+
 /* CLI_RUN, CLI_DONE (--help, --version) or CLI_BAD (a usage error, printed). */
 static int parse(int argc, char **argv, struct sim_options *o)
 {
@@ -102,7 +127,11 @@ static int parse(int argc, char **argv, struct sim_options *o)
     const struct cli_opt own[] = {
         {OPT_CUSTOM("scenario", &o->scenario, parse_scenario,
                     "one of alive, peer-crash, partition, peer-reboot, nat-expiry, lossy"),
-         .meta = "S", .required = 1, .help = "one of the above"},
+         .meta = "S", .given = &o->have_scenario, .help = "one of the above (or --file)"},
+        {OPT_FILE_IN("file", &o->file), .meta = "S.scn", .given = &o->have_file,
+         .help = "run a scenario file instead (docs/scenarios.md): hosts, link,\n"
+                 "timed actions and expectations; exit 0 only when every\n"
+                 "expectation holds. Takes only --json, --pcap and --strict"},
         {OPT_PROB("loss", &o->loss), .given = &o->have_loss,
          .help = "probability each packet after the handshake is lost, in\n"
                  "[0,1) (default 0; lossy: 0.3)"},
@@ -140,7 +169,8 @@ static int parse(int argc, char **argv, struct sim_options *o)
     };
     const struct cli_cmd cmd = {
         .name = "sim",
-        .usage = "vigil sim --scenario S [options]",
+        .usage = "vigil sim --scenario S [options]\n"
+                 "       vigil sim --file S.scn [--json] [--pcap FILE] [--strict]",
         .about = about,
         .groups = groups,
         .ngroups = sizeof groups / sizeof groups[0],
@@ -149,6 +179,11 @@ static int parse(int argc, char **argv, struct sim_options *o)
     int rc = cli_parse(&cmd, argc, argv);
     if (rc != CLI_RUN)
         return rc;
+    if (o->have_file)
+        return check_file_options(&cmd, argc, argv);
+    if (!o->have_scenario)
+        return cli_fail(&cmd, "--scenario is required (alive, peer-crash, partition, peer-reboot, "
+                              "nat-expiry or lossy), or --file S.scn");
     o->duration = o->have_duration ? VG_MS(o->duration_ms) : VG_SCN_AUTO;
     o->fault_at = VG_MS(o->fault_at_ms);
     o->heal = VG_MS(o->heal_ms);
@@ -191,6 +226,8 @@ int cmd_sim(int argc, char **argv)
     int rc = parse(argc, argv, &o);
     if (rc != CLI_RUN)
         return cli_exit_status(rc);
+    if (o.file)
+        return sim_file_run(o.file, o.json, o.pcap, o.ka.reg_strict, PROG);
     struct vg_scn_params p;
     make_params(&o, &p);
     struct sim_svg_scn *svg = NULL;

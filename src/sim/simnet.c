@@ -443,6 +443,16 @@ int vg_simnet_step(vg_simnet *n, vg_time limit)
     return 1;
 }
 
+void vg_simnet_advance(vg_simnet *n, vg_time t)
+{
+    if (t == VG_TIME_NEVER || t <= n->now || vg_pq_next_time(&n->q) < t)
+        return;
+    for (int i = 0; i < n->nhosts; i++)
+        if (n->hosts[i]->up && host_due(n->hosts[i], n->now) < t)
+            return;
+    n->now = t;
+}
+
 void vg_simnet_run_until(vg_simnet *n, vg_time t)
 {
     while (vg_simnet_step(n, t))

@@ -91,6 +91,10 @@ vg_time vg_simnet_now(const vg_simnet *n);
 /* Runs the next event if it is due at or before limit; returns 1 if one ran, 0 otherwise
  * (then the clock has moved to limit). */
 int vg_simnet_step(vg_simnet *n, vg_time limit);
+/* Moves the clock to t without running anything, for a driver that must act at t before what
+ * is due then (call it once vg_simnet_step(n, t - 1) has returned 0). A t before the clock, or
+ * past the next event, is ignored. */
+void vg_simnet_advance(vg_simnet *n, vg_time t);
 /* Runs every event up to and including time t; the clock ends at t. */
 void vg_simnet_run_until(vg_simnet *n, vg_time t);
 /* Runs until pred(ctx) is true (checked after every event) or the clock passes limit.
