@@ -246,6 +246,29 @@ if command -v tshark >/dev/null; then
         got=$(tshark -r "$tmp/c.pcap" -Y tcp.analysis.keep_alive 2>/dev/null | wc -l)
         [ "$got" -eq "$probes" ] || fail "$f: tshark found $got keep-alives, $probes probe_sent events"
     done
+    # --svg and drop comments: one arrow per captured packet; a drop mark for each commented
+    # frame; the comments other than "host down" (a crashed host is no drop event of the path)
+    # are exactly the packets the run reports dropped (packet_dropped events).
+    for f in nat-expiry lossy three-hosts peer-crash; do
+        run 0 --file "$SRC/scenarios/$f.scn" --json --pcap "$tmp/d.pcap" --svg "$tmp/d.svg"
+        frames=$(tshark -r "$tmp/d.pcap" 2>/dev/null | wc -l)
+        commented=$(tshark -r "$tmp/d.pcap" -Y frame.comment 2>/dev/null | wc -l)
+        path_drops=$(tshark -r "$tmp/d.pcap" -Y 'frame.comment && !(frame.comment contains "host down")' 2>/dev/null | wc -l)
+        dropped=$(grep -c '"event":"packet_dropped"' "$tmp/out")
+        [ "$path_drops" -eq "$dropped" ] || fail "$f: $path_drops frames commented as dropped on the path, $dropped packet_dropped events"
+        python3 - "$tmp/d.svg" "$frames" "$commented" "$SRC/scenarios/$f.scn" <<'PY' || fail "$f: the --svg picture disagrees with the run"
+import sys, xml.etree.ElementTree as E
+root = E.parse(sys.argv[1]).getroot()
+ns = "{http://www.w3.org/2000/svg}"
+groups = [g for g in root.iter(ns + "g")]
+packets = [g for g in groups if "packet" in g.get("class", "").split()]
+drops = [g for g in groups if g.get("class") == "drop"]
+hosts = sum(1 for l in open(sys.argv[4]) if l.split()[:1] == ["host"])
+assert len(packets) == int(sys.argv[2]), "%d arrows, %s frames" % (len(packets), sys.argv[2])
+assert len(drops) == int(sys.argv[3]), "%d drop marks, %s commented frames" % (len(drops), sys.argv[3])
+assert hosts >= 2
+PY
+    done
 else
     echo "note: tshark not installed, capture checks skipped"
 fi

@@ -100,7 +100,7 @@ static int check_scenario_options(const struct sim_options *o, const struct cli_
  * an option the user gave; environment defaults (VIGIL_SEED, ...) are ignored for a file. */
 static int check_file_options(const struct cli_cmd *cmd, int argc, char **argv)
 {
-    static const char *const with_file[] = {"file", "json", "pcap", "strict"};
+    static const char *const with_file[] = {"file", "json", "pcap", "svg", "strict"};
     for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
         if (strncmp(argv[i], "--", 2))
             continue;
@@ -111,7 +111,7 @@ static int check_file_options(const struct cli_cmd *cmd, int argc, char **argv)
             ok |= strlen(with_file[k]) == len && !strncmp(name, with_file[k], len);
         if (!ok)
             return cli_fail(cmd, "--file conflicts with --%.*s: a scenario file describes the "
-                                 "whole run (only --json, --pcap and --strict go with it)",
+                                 "whole run (only --json, --pcap, --svg and --strict go with it)",
                             (int)len, name);
     }
     return CLI_RUN;
@@ -131,7 +131,7 @@ static int parse(int argc, char **argv, struct sim_options *o)
         {OPT_FILE_IN("file", &o->file), .meta = "S.scn", .given = &o->have_file,
          .help = "run a scenario file instead (docs/scenarios.md): hosts, link,\n"
                  "timed actions and expectations; exit 0 only when every\n"
-                 "expectation holds. Takes only --json, --pcap and --strict"},
+                 "expectation holds. Takes only --json, --pcap, --svg and --strict"},
         {OPT_PROB("loss", &o->loss), .given = &o->have_loss,
          .help = "probability each packet after the handshake is lost, in\n"
                  "[0,1) (default 0; lossy: 0.3)"},
@@ -170,7 +170,7 @@ static int parse(int argc, char **argv, struct sim_options *o)
     const struct cli_cmd cmd = {
         .name = "sim",
         .usage = "vigil sim --scenario S [options]\n"
-                 "       vigil sim --file S.scn [--json] [--pcap FILE] [--strict]",
+                 "       vigil sim --file S.scn [--json] [--pcap FILE] [--svg FILE] [--strict]",
         .about = about,
         .groups = groups,
         .ngroups = sizeof groups / sizeof groups[0],
@@ -227,7 +227,7 @@ int cmd_sim(int argc, char **argv)
     if (rc != CLI_RUN)
         return cli_exit_status(rc);
     if (o.file)
-        return sim_file_run(o.file, o.json, o.pcap, o.ka.reg_strict, PROG);
+        return sim_file_run(o.file, o.json, o.pcap, o.svg, o.ka.reg_strict, PROG);
     struct vg_scn_params p;
     make_params(&o, &p);
     struct sim_svg_scn *svg = NULL;

@@ -10,6 +10,7 @@
 #include "link/pcap.h"
 #include "sim/scenario.h"
 #include "sim/scnfile.h"
+#include "sim_svg.h"
 
 /* Virtual time 0 is stamped 2024-01-01 00:00:00 UTC in captures, as vigil sim --scenario does. */
 #define PCAP_EPOCH_US (UINT64_C(1704067200) * 1000000u)
@@ -18,7 +19,35 @@
 struct printer {
     struct cli_events ev;
     const struct scnf *scn;
+    struct sim_svg *svg;      /* --svg, NULL for none */
 };
+
+/* The picture's lane for an event's host: the host's own (simnet indices follow the file's host
+ * order), the NAT's, or across for the path. */
+static int svg_lane(int host)
+{
+    return host >= 0 ? host : host == SCNF_HOST_NAT ? -1 : -2;
+}
+
+static void svg_event(struct printer *pr, const struct scnf_event *ev)
+{
+    char text[96];
+    const char *name = vg_scn_event_name(ev->type);
+    if (ev->type == VG_SCN_EV_PACKET_DROPPED || ev->type == VG_SCN_EV_RST_SENT)
+        return;   /* the packet's own arrow shows it */
+    if (ev->type == VG_EV_ABORTED) {
+        const char *wsa = cli_wsa_error_name(ev->err);
+        snprintf(text, sizeof text, "aborted %s", wsa ? wsa : vg_err_name(ev->err));
+        if (ev->idle != VG_TIME_NEVER)   /* keep-alive's own abort (B3) */
+            sim_svg_abort(pr->svg, ev->t, ev->host, ev->t - ev->idle, ev->time_ms,
+                          ev->interval_ms, ev->count);
+    } else if (ev->type == VG_EV_PROBE_SENT) {
+        snprintf(text, sizeof text, "probe_sent (%u unanswered)", (unsigned)ev->arg);
+    } else {
+        snprintf(text, sizeof text, "%s", name);
+    }
+    sim_svg_label(pr->svg, ev->t, svg_lane(ev->host), text);
+}
 
 /* The whole file, at most FILE_MAX bytes; NULL with a message printed. */
 static char *slurp(const char *path, size_t *len, const char *prog)
@@ -130,6 +159,8 @@ static void on_event(void *ctx, const struct scnf_event *ev)
 {
     struct printer *pr = ctx;
     const struct scnf *s = pr->scn;
+    if (pr->svg)
+        svg_event(pr, ev);
     struct cli_field f[4];
     size_t n = 0;
     char peer[22];
@@ -197,7 +228,39 @@ static void expectations(struct printer *pr, const char *file, const struct scnf
     }
 }
 
-int sim_file_run(const char *path, int json, const char *pcap_path, int strict, const char *prog)
+/* The picture of the run: a lane per host in the file's order, the NAT's after the first. */
+static int open_svg(struct printer *pr, const char *file, const char *svg_path, FILE **f,
+                    const char *prog)
+{
+    const struct scnf *s = pr->scn;
+    char title[300], lane[SCNF_NAME_MAX + 24];
+    snprintf(title, sizeof title, "vigil sim --file %s (seed %llu)", file,
+             (unsigned long long)s->seed);
+    pr->svg = sim_svg_new(title);
+    int bad = !pr->svg;
+    for (int i = 0; i < s->nhosts && !bad; i++) {
+        char addr[16];
+        cli_format_addr(s->hosts[i].addr, addr);
+        snprintf(lane, sizeof lane, "%s %s", s->hosts[i].name, addr);
+        bad = sim_svg_lane(pr->svg, i, lane) != 0 ||
+              (i == 0 && s->nat_timeout && sim_svg_lane(pr->svg, -1, "NAT") != 0);
+    }
+    if (bad) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+    } else if (!(*f = fopen(svg_path, "w"))) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", prog, svg_path, strerror(errno));
+        bad = 1;
+    }
+    if (bad) {
+        sim_svg_free(pr->svg);
+        pr->svg = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+int sim_file_run(const char *path, int json, const char *pcap_path, const char *svg_path,
+                 int strict, const char *prog)
 {
     size_t len;
     char *data = slurp(path, &len, prog);
@@ -227,10 +290,17 @@ int sim_file_run(const char *path, int json, const char *pcap_path, int strict, 
         goto done;
     }
     struct printer pr = {.scn = s};
+    FILE *svgf = NULL;
+    if (svg_path && open_svg(&pr, path, svg_path, &svgf, prog) != 0) {
+        vg_pcap_close(cap);
+        rc = 1;
+        goto done;
+    }
     cli_events_init(&pr.ev, stdout, json, 0);
     pr.ev.clock = 1;
     header(&pr, path);
     struct scnf_run_params p = {.scn = s, .cfg = cfg, .pcap = cap, .pcap_epoch = PCAP_EPOCH_US,
+                                .tap = pr.svg ? sim_svg_tap : NULL, .tap_ctx = pr.svg,
                                 .on_event = on_event, .ctx = &pr};
     vg_time end = 0;
     int failed = scnf_run(&p, out, &end, err, sizeof err);
@@ -246,6 +316,18 @@ int sim_file_run(const char *path, int json, const char *pcap_path, int strict, 
         } else if (failed >= 0) {
             printf("capture: %s (%llu packets)\n", pcap_path, (unsigned long long)packets);
         }
+    }
+    if (pr.svg) {
+        int bad = sim_svg_write(pr.svg, svgf) != 0;
+        bad |= fclose(svgf) != 0;
+        if (bad) {
+            fprintf(stderr, "%s: writing %s failed\n", prog, svg_path);
+            rc = 1;
+        } else if (!json && failed >= 0) {
+            printf("picture: %s (%llu packets)\n", svg_path,
+                   (unsigned long long)sim_svg_packets(pr.svg));
+        }
+        sim_svg_free(pr.svg);
     }
     if (failed < 0) {
         fprintf(stderr, "%s: %s: %s\n", prog, path, err);

@@ -7,6 +7,7 @@
 /* The exit status: 0 every expectation holds, 1 one does not or the run failed, 2 the file (or
  * a registry export it names) is bad: "PROG: FILE:LINE: reason" on stderr. strict: registry
  * warnings are errors (--strict). */
-int sim_file_run(const char *path, int json, const char *pcap_path, int strict, const char *prog);
+int sim_file_run(const char *path, int json, const char *pcap_path, const char *svg_path,
+                 int strict, const char *prog);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "sim/simnet.h"
 #include "vigil/vigil.h"
 
 struct vg_pcap;
@@ -154,7 +155,8 @@ struct scnf_event {
     int type;                          /* enum vg_event_type or enum vg_scn_event_type */
     int err;                           /* enum vg_err: aborted, closed */
     uint32_t arg;                      /* probe_sent: unanswered now; probe_acked: before */
-    uint32_t count;                    /* probe_sent: the connection's probe count */
+    uint32_t count;                    /* probe_sent, aborted: the connection's probe count */
+    uint32_t time_ms, interval_ms;     /* aborted: the connection's keep-alive time, interval */
     vg_time idle;                      /* aborted by keep-alive: since the last receipt, else NEVER */
     int what, from, reason;            /* packet_dropped */
     uint32_t peer_addr;                /* connection events: the other end (0: none) */
@@ -176,6 +178,9 @@ struct scnf_run_params {
                                           address and seed are the runner's */
     struct vg_pcap *pcap;              /* every packet put on the wire, NULL for none */
     vg_time pcap_epoch;
+    /* Also told of every packet and its fate (a picture, sim_svg.h), NULL for none. */
+    vg_simnet_tap_fn tap;
+    void *tap_ctx;
     void (*on_event)(void *ctx, const struct scnf_event *ev);
     void *ctx;
 };

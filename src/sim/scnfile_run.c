@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "link/pcap.h"
+#include "sim/sim_capture.h"
 #include "sim/nat.h"
 #include "sim/scenario.h"
 #include "sim/simnet.h"
@@ -58,6 +59,7 @@ struct run {
     int idx[SCNF_MAX_HOSTS];
     struct host_rt h[SCNF_MAX_HOSTS];
     struct vg_nat *nat;
+    struct vg_sim_capture *cap;   /* p->pcap, fed by a tap on the net */
     struct vg_prng loss;
     int loss_on;
     int passive_connected;   /* handshakes completed on the listening side */
@@ -198,6 +200,8 @@ static void on_stack_event(void *ctx, const struct vg_event *ev)
         struct vg_keepalive_info ki;
         vg_tcp_keepalive_info(ev->tcb, ev->now, &ki);
         se.count = ki.count;
+        se.time_ms = ki.time_ms;
+        se.interval_ms = ki.interval_ms;
         if (ev->type == VG_EV_ABORTED &&
             (ev->err == VG_ERR_NETRESET || ev->err == VG_ERR_TIMEDOUT) && ki.last_rx <= ev->now)
             se.idle = ev->now - ki.last_rx;
@@ -370,9 +374,6 @@ static void on_nat_event(void *ctx, const struct vg_nat_event *ev)
 static int on_packet(void *ctx, uint8_t *pkt, size_t len, int from, int to, vg_time now)
 {
     struct run *run = ctx;
-    const struct scnf_run_params *p = run->p;
-    if (p->pcap)
-        (void)vg_pcap_write(p->pcap, p->pcap_epoch + now, pkt, len);
     run->cur_what = classify(run, pkt, len);
     run->cur_from = host_of_index(run, from);
     if (run->cur_what == VG_SCN_SEG_RST) {
@@ -384,6 +385,7 @@ static int on_packet(void *ctx, uint8_t *pkt, size_t len, int from, int to, vg_t
     if ((run->loss_on || run->s->loss_from_start) && run->s->loss > 0 &&
         vg_prng_unit(&run->loss) < run->s->loss) {
         record_drop(run, now, SCNF_HOST_NET, VG_SCN_DROP_LOSS);
+        vg_simnet_drop_reason(run->net, VG_SIMNET_DROP_LOSS, "random loss");
         return 0;
     }
     return 1;
@@ -540,7 +542,15 @@ static int build(struct run *run)
         if (!run->nat)
             return -1;
         vg_nat_set_event(run->nat, on_nat_event, run);
+        vg_nat_report_to(run->nat, run->net);
     }
+    if (run->p->pcap) {
+        run->cap = vg_sim_capture_new(run->p->pcap, run->p->pcap_epoch);
+        if (!run->cap || vg_simnet_add_tap(run->net, vg_sim_capture_tap, run->cap) != 0)
+            return -1;
+    }
+    if (run->p->tap && vg_simnet_add_tap(run->net, run->p->tap, run->p->tap_ctx) != 0)
+        return -1;
     vg_simnet_set_filter(run->net, on_packet, run);
     for (int i = 0; i < s->nhosts && !run->failed; i++)
         attach_listeners(run, i);
@@ -614,6 +624,10 @@ int scnf_run(const struct scnf_run_params *p, struct scnf_outcome *out, vg_time 
     }
     if (end)
         *end = run->net ? vg_simnet_now(run->net) : 0;
+    if (vg_sim_capture_finish(run->cap) != 0 && rc >= 0) {
+        run_fail(run, "the capture could not keep every packet (out of memory)");
+        rc = -1;
+    }
     vg_simnet_free(run->net);
     vg_nat_free(run->nat);
     free(run);
