@@ -16,29 +16,7 @@ void cli_events_init(struct cli_events *e, FILE *out, int json, vg_time origin)
 
 const char *cli_wsa_error_name(int err)
 {
-    if (err < 0)
-        err = -err;
-    switch (err) {
-    case VG_ERR_WOULDBLOCK: return "WSAEWOULDBLOCK";
-    case VG_ERR_INVAL: return "WSAEINVAL";
-    case VG_ERR_NOBUFS: return "WSAENOBUFS";
-    case VG_ERR_ADDRINUSE: return "WSAEADDRINUSE";
-    case VG_ERR_NOTCONN: return "WSAENOTCONN";
-    case VG_ERR_ISCONN: return "WSAEISCONN";
-    case VG_ERR_ALREADY: return "WSAEALREADY";
-    case VG_ERR_CONNREFUSED: return "WSAECONNREFUSED";
-    case VG_ERR_CONNRESET: return "WSAECONNRESET";
-    case VG_ERR_CONNABORTED: return "WSAECONNABORTED";
-    case VG_ERR_TIMEDOUT: return "WSAETIMEDOUT";
-    case VG_ERR_NETRESET: return "WSAENETRESET";
-    case VG_ERR_NETDOWN: return "WSAENETDOWN";
-    case VG_ERR_SHUTDOWN: return "WSAESHUTDOWN";
-    case VG_ERR_MSGSIZE: return "WSAEMSGSIZE";
-    case VG_ERR_NOPROTOOPT: return "WSAENOPROTOOPT";
-    case VG_ERR_HOSTUNREACH: return "WSAEHOSTUNREACH";
-    case VG_ERR_NETUNREACH: return "WSAENETUNREACH";
-    }
-    return NULL;
+    return vg_err_wsa_name(err);
 }
 
 void cli_format_addr(uint32_t addr, char out[16])

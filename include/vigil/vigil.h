@@ -44,6 +44,10 @@ enum vg_err {
     VG_ERR_NETUNREACH,      /* ... that the network is unreachable */
 };
 VG_API const char *vg_err_name(int err);     /* "VG_ERR_TIMEDOUT", ... */
+/* The Winsock error an application sees for a core error ("WSAENETRESET" for VG_ERR_NETRESET;
+ * the sign is ignored), NULL for VG_OK or an unknown value; and back (0, or -1 if unknown). */
+VG_API const char *vg_err_wsa_name(int err);
+VG_API int vg_err_wsa_parse(const char *name, int *err);
 
 /* Keep-alive profiles (spec C2). */
 enum vg_profile {

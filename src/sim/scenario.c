@@ -14,10 +14,10 @@
 
 #include "sim/nat.h"
 #include "sim/scenario_plan.h"
+#include "sim/seg_track.h"
 #include "sim/sim_capture.h"
 #include "sim/simnet.h"
 #include "util/prng.h"
-#include "wire/wire.h"
 
 /* How long a handshake may take, plus four latencies (the link is ideal until it completes). */
 #define CONNECT_LIMIT VG_MS(75000)
@@ -50,8 +50,7 @@ struct run {
     vg_time end;                   /* the plan's horizon, or the fixed duration */
     vg_time ended_at;              /* the client's connection closed */
     /* Per sender (0 client, 1 server): the sequence number after the highest seen. */
-    uint32_t next_seq[2];
-    int seq_known[2];
+    struct vg_scn_seq seq[2];      /* per direction, for telling probes (seg_track.h) */
     enum vg_scn_segment cur_what;  /* the packet in the filter, for the NAT's drop report */
     enum vg_scn_host cur_from;
     /* Arrival instants of packets still on their way to the client, oldest first. */
@@ -281,43 +280,6 @@ static void accept_waiting(struct run *run)
 
 /* ---- the wire */
 
-static enum vg_scn_segment classify(struct run *run, int dir, const uint8_t *pkt, size_t len)
-{
-    struct vg_ipv4_hdr ip;
-    const uint8_t *seg;
-    size_t slen;
-    if (vg_ipv4_parse(pkt, len, &ip, &seg, &slen) != VG_WIRE_OK || ip.proto != VG_IPPROTO_TCP ||
-        slen < VG_TCP_HDR_LEN)
-        return VG_SCN_SEG_OTHER;
-    size_t doff = (size_t)(seg[12] >> 4) * 4;
-    if (doff < VG_TCP_HDR_LEN || doff > slen)
-        return VG_SCN_SEG_OTHER;
-    uint8_t flags = seg[13];
-    uint32_t seq = vg_get32(seg + 4);
-    uint32_t dlen = (uint32_t)(slen - doff);
-    uint32_t seglen = dlen + ((flags & VG_TCP_SYN) ? 1u : 0u) + ((flags & VG_TCP_FIN) ? 1u : 0u);
-    uint32_t *next = &run->next_seq[dir];
-    if (flags & VG_TCP_SYN) {
-        *next = seq + seglen;
-        run->seq_known[dir] = 1;
-        return VG_SCN_SEG_SYN;
-    }
-    if (flags & VG_TCP_RST)
-        return VG_SCN_SEG_RST;
-    /* A keep-alive is told the way Wireshark tells it: one behind the next sequence number,
-     * at most one octet, no SYN, FIN or RST. It does not move the next sequence number. */
-    if (run->seq_known[dir] && dlen <= 1 && !(flags & VG_TCP_FIN) && (flags & VG_TCP_ACK) &&
-        seq == *next - 1)
-        return VG_SCN_SEG_PROBE;
-    if (!run->seq_known[dir] || (int32_t)(seq + seglen - *next) > 0) {
-        *next = seq + seglen;
-        run->seq_known[dir] = 1;
-    }
-    if (flags & VG_TCP_FIN)
-        return VG_SCN_SEG_FIN;
-    return dlen ? VG_SCN_SEG_DATA : VG_SCN_SEG_ACK;
-}
-
 static void count_drop(struct run *run, enum vg_scn_segment what, enum vg_scn_host from)
 {
     if (what == VG_SCN_SEG_PROBE && from == VG_SCN_CLIENT)
@@ -357,7 +319,7 @@ static int on_packet(void *ctx, uint8_t *pkt, size_t len, int from, int to, vg_t
     struct run *run = ctx;
     const struct vg_scn_params *p = run->p;
     int dir = from == run->idx[0] ? 0 : 1;
-    run->cur_what = classify(run, dir, pkt, len);
+    run->cur_what = vg_scn_classify(pkt, len, &run->seq[dir]);
     run->cur_from = dir ? VG_SCN_SERVER : VG_SCN_CLIENT;
     if (run->cur_what == VG_SCN_SEG_RST)
         defer(run, scn_event(now, run->cur_from, VG_SCN_EV_RST_SENT));

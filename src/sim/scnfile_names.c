@@ -37,39 +37,15 @@ int scnf_event_parse(const char *name, int *type)
     return -1;
 }
 
-static const struct {
-    int err;
-    const char *name;
-} wsa_names[] = {
-    {VG_ERR_WOULDBLOCK, "WSAEWOULDBLOCK"}, {VG_ERR_INVAL, "WSAEINVAL"},
-    {VG_ERR_NOBUFS, "WSAENOBUFS"},         {VG_ERR_ADDRINUSE, "WSAEADDRINUSE"},
-    {VG_ERR_NOTCONN, "WSAENOTCONN"},       {VG_ERR_ISCONN, "WSAEISCONN"},
-    {VG_ERR_ALREADY, "WSAEALREADY"},       {VG_ERR_CONNREFUSED, "WSAECONNREFUSED"},
-    {VG_ERR_CONNRESET, "WSAECONNRESET"},   {VG_ERR_CONNABORTED, "WSAECONNABORTED"},
-    {VG_ERR_TIMEDOUT, "WSAETIMEDOUT"},     {VG_ERR_NETRESET, "WSAENETRESET"},
-    {VG_ERR_NETDOWN, "WSAENETDOWN"},       {VG_ERR_SHUTDOWN, "WSAESHUTDOWN"},
-    {VG_ERR_MSGSIZE, "WSAEMSGSIZE"},       {VG_ERR_NOPROTOOPT, "WSAENOPROTOOPT"},
-    {VG_ERR_HOSTUNREACH, "WSAEHOSTUNREACH"}, {VG_ERR_NETUNREACH, "WSAENETUNREACH"},
-};
-
 const char *scnf_wsa_name(int err)
 {
-    if (err < 0)
-        err = -err;
-    for (size_t i = 0; i < sizeof wsa_names / sizeof wsa_names[0]; i++)
-        if (wsa_names[i].err == err)
-            return wsa_names[i].name;
-    return err ? vg_err_name(err) : "none";
+    const char *wsa = vg_err_wsa_name(err);
+    return wsa ? wsa : err ? vg_err_name(err) : "none";
 }
 
 int scnf_wsa_parse(const char *name, int *err)
 {
-    for (size_t i = 0; i < sizeof wsa_names / sizeof wsa_names[0]; i++)
-        if (!strcmp(name, wsa_names[i].name)) {
-            *err = wsa_names[i].err;
-            return 0;
-        }
-    return -1;
+    return vg_err_wsa_parse(name, err);
 }
 
 static void instant(vg_time t, char *buf, size_t len)

@@ -18,12 +18,12 @@
 #include <string.h>
 
 #include "link/pcap.h"
+#include "sim/seg_track.h"
 #include "sim/sim_capture.h"
 #include "sim/nat.h"
 #include "sim/scenario.h"
 #include "sim/simnet.h"
 #include "util/prng.h"
-#include "wire/wire.h"
 
 #define MAX_APP_CONNS 64     /* connections the applications hold: opened and accepted */
 #define MAX_FLOWS 64         /* directions of TCP flows the wire classifier follows */
@@ -48,7 +48,7 @@ struct app_conn {
 struct flow {
     uint32_t saddr, daddr;
     uint16_t sport, dport;
-    uint32_t next;
+    struct vg_scn_seq seq;
 };
 
 struct run {
@@ -303,42 +303,20 @@ static struct flow *flow_of(struct run *run, uint32_t sa, uint16_t sp, uint32_t 
     return f;
 }
 
-/* A keep-alive is told the way Wireshark tells it: one behind the next sequence number of its
- * direction, at most one octet, ACK without SYN, FIN or RST; it does not move that number. */
+/* The flow's direction tracker; a flow is kept from its first segment that sets the tracker. */
 static enum vg_scn_segment classify(struct run *run, const uint8_t *pkt, size_t len)
 {
-    struct vg_ipv4_hdr ip;
-    const uint8_t *seg;
-    size_t slen;
-    if (vg_ipv4_parse(pkt, len, &ip, &seg, &slen) != VG_WIRE_OK || ip.proto != VG_IPPROTO_TCP ||
-        slen < VG_TCP_HDR_LEN)
+    struct vg_scn_seg_id id;
+    if (vg_scn_seg_id(pkt, len, &id) != 0)
         return VG_SCN_SEG_OTHER;
-    size_t doff = (size_t)(seg[12] >> 4) * 4;
-    if (doff < VG_TCP_HDR_LEN || doff > slen)
-        return VG_SCN_SEG_OTHER;
-    uint8_t flags = seg[13];
-    uint32_t seq = vg_get32(seg + 4);
-    uint32_t dlen = (uint32_t)(slen - doff);
-    uint32_t seglen = dlen + ((flags & VG_TCP_SYN) ? 1u : 0u) + ((flags & VG_TCP_FIN) ? 1u : 0u);
-    uint16_t sp = vg_get16(seg), dp = vg_get16(seg + 2);
-    if (flags & VG_TCP_SYN) {
-        flow_of(run, ip.src, sp, ip.dst, dp, 1)->next = seq + seglen;
-        return VG_SCN_SEG_SYN;
-    }
-    if (flags & VG_TCP_RST)
-        return VG_SCN_SEG_RST;
-    struct flow *f = flow_of(run, ip.src, sp, ip.dst, dp, 0);
-    if (f && dlen <= 1 && !(flags & VG_TCP_FIN) && (flags & VG_TCP_ACK) && seq == f->next - 1)
-        return VG_SCN_SEG_PROBE;
-    if (!f) {
-        f = flow_of(run, ip.src, sp, ip.dst, dp, 1);
-        f->next = seq + seglen;
-    } else if ((int32_t)(seq + seglen - f->next) > 0) {
-        f->next = seq + seglen;
-    }
-    if (flags & VG_TCP_FIN)
-        return VG_SCN_SEG_FIN;
-    return dlen ? VG_SCN_SEG_DATA : VG_SCN_SEG_ACK;
+    struct flow *f = flow_of(run, id.saddr, id.sport, id.daddr, id.dport, 0);
+    struct vg_scn_seq seq = f ? f->seq : (struct vg_scn_seq){0};
+    enum vg_scn_segment what = vg_scn_classify(pkt, len, &seq);
+    if (!f && seq.known)
+        f = flow_of(run, id.saddr, id.sport, id.daddr, id.dport, 1);
+    if (f)
+        f->seq = seq;
+    return what;
 }
 
 static int host_of_index(const struct run *run, int simnet_index)

@@ -1,5 +1,43 @@
 /* Printable names for the core's enums. */
+#include <string.h>
+
 #include "vigil/vigil.h"
+
+/* The Winsock error an application sees for each core error (the layer's mapping, ws_call.c). */
+static const struct {
+    int err;
+    const char *name;
+} wsa_names[] = {
+    {VG_ERR_WOULDBLOCK, "WSAEWOULDBLOCK"}, {VG_ERR_INVAL, "WSAEINVAL"},
+    {VG_ERR_NOBUFS, "WSAENOBUFS"},         {VG_ERR_ADDRINUSE, "WSAEADDRINUSE"},
+    {VG_ERR_NOTCONN, "WSAENOTCONN"},       {VG_ERR_ISCONN, "WSAEISCONN"},
+    {VG_ERR_ALREADY, "WSAEALREADY"},       {VG_ERR_CONNREFUSED, "WSAECONNREFUSED"},
+    {VG_ERR_CONNRESET, "WSAECONNRESET"},   {VG_ERR_CONNABORTED, "WSAECONNABORTED"},
+    {VG_ERR_TIMEDOUT, "WSAETIMEDOUT"},     {VG_ERR_NETRESET, "WSAENETRESET"},
+    {VG_ERR_NETDOWN, "WSAENETDOWN"},       {VG_ERR_SHUTDOWN, "WSAESHUTDOWN"},
+    {VG_ERR_MSGSIZE, "WSAEMSGSIZE"},       {VG_ERR_NOPROTOOPT, "WSAENOPROTOOPT"},
+    {VG_ERR_HOSTUNREACH, "WSAEHOSTUNREACH"}, {VG_ERR_NETUNREACH, "WSAENETUNREACH"},
+};
+
+const char *vg_err_wsa_name(int err)
+{
+    if (err < 0)
+        err = -err;
+    for (size_t i = 0; i < sizeof wsa_names / sizeof wsa_names[0]; i++)
+        if (wsa_names[i].err == err)
+            return wsa_names[i].name;
+    return NULL;
+}
+
+int vg_err_wsa_parse(const char *name, int *err)
+{
+    for (size_t i = 0; i < sizeof wsa_names / sizeof wsa_names[0]; i++)
+        if (!strcmp(name, wsa_names[i].name)) {
+            *err = wsa_names[i].err;
+            return 0;
+        }
+    return -1;
+}
 
 const char *vg_err_name(int err)
 {
