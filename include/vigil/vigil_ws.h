@@ -158,6 +158,33 @@ VG_API const char *vg_ws_inet_ntop(int af, const void *src, char *dst, size_t si
  * VIGIL_CLOCK=virtual, the clock jumps instead of the program sleeping). */
 VG_API void vg_ws_sleep(uint32_t ms);
 
+/* ---- Kernel-like objects: a HANDLE is an opaque value, never a pointer the program may follow
+ * (a stale or forged one is refused with WSA_INVALID_HANDLE). WSAEVENT is a HANDLE. */
+typedef void *vg_ws_handle_t;
+typedef vg_ws_handle_t vg_ws_event_t;
+#define VG_WSA_INVALID_EVENT ((vg_ws_event_t)0)
+
+/* Event objects (WSACreateEvent, ...): manual-reset, created unsignalled. The BOOL calls
+ * return 1 (TRUE), or 0 (FALSE) with the error set: WSANOTINITIALISED, WSAEINPROGRESS,
+ * WSA_INVALID_HANDLE; WSACreateEvent returns WSA_INVALID_EVENT with WSA_NOT_ENOUGH_MEMORY when
+ * no handle is left. */
+VG_API vg_ws_event_t vg_ws_create_event(void);
+VG_API int vg_ws_close_event(vg_ws_event_t e);
+VG_API int vg_ws_set_event(vg_ws_event_t e);
+VG_API int vg_ws_reset_event(vg_ws_event_t e);
+
+/* ==== [resolver] name resolution: getaddrinfo, getnameinfo, gethostbyname, the hosts file and the DNS stub resolver ==== */
+/* ==== end [resolver] ==== */
+
+/* ==== [eventselect] event selection: WSAEventSelect, WSAEnumNetworkEvents, WSAWaitForMultipleEvents ==== */
+/* ==== end [eventselect] ==== */
+
+/* ==== [overlapped] scatter/gather and overlapped I/O: WSASocket, WSASend, WSARecv, ..., completion routines, SleepEx ==== */
+/* ==== end [overlapped] ==== */
+
+/* ==== [iocp] I/O completion ports and the extension functions: CreateIoCompletionPort, ..., AcceptEx, ConnectEx ==== */
+/* ==== end [iocp] ==== */
+
 static inline uint16_t vg_htons(uint16_t x)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__

@@ -72,6 +72,9 @@ typedef unsigned int vg_u_int;
 typedef uint32_t vg_u_long;
 
 typedef vg_socket_t SOCKET;
+typedef vg_ws_handle_t HANDLE;
+#define WSAEVENT HANDLE
+#define LPWSAEVENT HANDLE *
 typedef int BOOL;
 typedef unsigned char BYTE;
 typedef uint16_t WORD;
@@ -385,6 +388,30 @@ static inline int vg_ws_select_(int nfds, vg_fd_set *readfds, vg_fd_set *writefd
 #define WSAUnhookBlockingHook vg_ws_unhook_blocking_hook
 #define WSAIsBlocking vg_ws_is_blocking
 #define WSACancelBlockingCall vg_ws_cancel_blocking_call
+#define WSACreateEvent vg_ws_create_event
+#define WSACloseEvent vg_ws_close_event
+#define WSASetEvent vg_ws_set_event
+#define WSAResetEvent vg_ws_reset_event
+#define WSA_INVALID_EVENT ((WSAEVENT)NULL)
+#define WSA_INVALID_HANDLE 6
+#define WSA_NOT_ENOUGH_MEMORY 8
+#define WSA_INVALID_PARAMETER 87
+#define WSA_OPERATION_ABORTED 995
+#define WSA_IO_INCOMPLETE 996
+#define WSA_IO_PENDING 997
+
+/* ==== [resolver] name resolution: getaddrinfo, getnameinfo, gethostbyname, the hosts file and the DNS stub resolver ==== */
+/* ==== end [resolver] ==== */
+
+/* ==== [eventselect] event selection: WSAEventSelect, WSAEnumNetworkEvents, WSAWaitForMultipleEvents ==== */
+/* ==== end [eventselect] ==== */
+
+/* ==== [overlapped] scatter/gather and overlapped I/O: WSASocket, WSASend, WSARecv, ..., completion routines, SleepEx ==== */
+/* ==== end [overlapped] ==== */
+
+/* ==== [iocp] I/O completion ports and the extension functions: CreateIoCompletionPort, ..., AcceptEx, ConnectEx ==== */
+/* ==== end [iocp] ==== */
+
 #define inet_addr vg_ws_inet_addr
 #define inet_ntoa vg_ws_inet_ntoa
 #define inet_pton vg_ws_inet_pton

@@ -26,6 +26,44 @@
 #define WS_RCVBUF_MAX (65535u << 7)
 #define WS_SNDBUF_MAX (65535u << 14)
 
+/* ---- Waiting and watching (ws_watch.c, ws_wait.c).
+ *
+ * A wait queue belongs to something a thread can block on (a socket, an event object, a
+ * completion port): ws_waitq_wake() tells the threads waiting on it to look again. A watch is a
+ * layer's interest in a socket (WSAEventSelect's network events, overlapped operations,
+ * completion ports): its function runs, lock held, for every stack event of the socket's
+ * connection (ev), and with ev NULL when a call changed the socket (data consumed, shutdown) or
+ * when the socket is being closed (so->closing set: the watch must let go of it). */
+struct ws_waiter;
+struct ws_waitq {
+    struct ws_waiter *head;
+};
+void ws_waitq_wake(struct ws_waitq *q);
+
+struct ws_sock;
+struct ws_watch {
+    void (*fn)(struct ws_watch *w, struct ws_sock *so, const struct vg_event *ev);
+    /* fn may run inside the stack's event callback, where the connection must not be sent on,
+     * read or closed: it records what it saw and asks with ws_watch_defer for run(w, so),
+     * which comes once the stack is done with the datagram or timer (lock held, no callback
+     * in progress), e.g. to complete an overlapped receive by reading the data. */
+    void (*run)(struct ws_watch *w, struct ws_sock *so);
+    struct ws_watch *next;
+    struct ws_watch *due_next;    /* ws_watch.c's list of deferred runs */
+    struct ws_sock *due_so;
+    uint8_t due;
+};
+void ws_watch_add(struct ws_sock *so, struct ws_watch *w);
+void ws_watch_remove(struct ws_sock *so, struct ws_watch *w);   /* also cancels a deferred run */
+void ws_watch_defer(struct ws_sock *so, struct ws_watch *w);
+/* Runs the deferred watches (ws_pump calls it after each round); 1 if any ran. */
+int ws_watch_run_deferred(void);
+/* Something happened to so: its watches run, then its waiters are woken. ev as for ws_watch. */
+void ws_sock_changed(struct ws_sock *so, const struct vg_event *ev);
+/* closesocket and WSACleanup: so->closing set, its watches told (they let go), its waiters
+ * woken. */
+void ws_sock_closing(struct ws_sock *so);
+
 struct ws_sock {
     vg_socket_t handle;
     int type;                     /* VG_WS_SOCK_STREAM or VG_WS_SOCK_DGRAM */
@@ -45,6 +83,9 @@ struct ws_sock {
     uint32_t sndbuf, rcvbuf;
     vg_tcb **pending;             /* connections taken off the listener, not yet accept()ed */
     size_t npending, cap_pending;
+    uint8_t closing;              /* closesocket is tearing it down: watches let go */
+    struct ws_watch *watches;
+    struct ws_waitq waitq;        /* threads blocked on this socket */
 };
 
 struct ws_table {
@@ -115,6 +156,47 @@ void ws_kick(struct ws_net *n);
  * call's deadline passes, the call is cancelled or WSACleanup ends the network. Runs the blocking
  * hook while waiting. Returns 0 (ready), VG_WSAETIMEDOUT, VG_WSAEINTR or VG_WSAENETDOWN. */
 int ws_wait(int (*ready)(void *ctx), void *ctx, vg_time deadline);
+/* The same, for a wait that says what it waits on: ready(ctx) can only become true after one of
+ * the nq queues is woken (or the clock passes a deadline), so the waiter need not look at every
+ * other change. alertable: APCs queued to this thread (ws_apc_post) end the wait too, with
+ * WS_WAIT_APC, after ws_apc_run has run them (lock dropped meanwhile). ws_wait is
+ * ws_wait_on(ready, ctx, deadline, NULL, 0, 0): it looks again after any change. */
+#define WS_WAIT_APC 1
+int ws_wait_on(int (*ready)(void *ctx), void *ctx, vg_time deadline, struct ws_waitq *const *qs,
+               size_t nq, int alertable);
+
+/* ---- Objects behind a HANDLE (ws_handle.c): event objects and completion ports. A handle is
+ * a slot number and a generation, never a pointer, so a stale or forged HANDLE is refused. */
+enum ws_handle_type { WS_H_EVENT = 1, WS_H_PORT };
+/* A new handle for obj; destroy(obj) frees it if the handle is still open at the last
+ * WSACleanup. NULL when the table is full (or no memory). */
+void *ws_handle_new(enum ws_handle_type type, void *obj, void (*destroy)(void *obj));
+void *ws_handle_get(void *h, enum ws_handle_type type);     /* the object, NULL if not one */
+void ws_handle_free(void *h);                               /* the slot only, not the object */
+void ws_handle_table_destroy(void);
+
+/* Event objects (ws_event.c): WSACreateEvent's are manual-reset and start unsignalled. */
+struct ws_event {
+    uint8_t manual_reset;
+    uint8_t signaled;
+    struct ws_waitq waitq;
+};
+struct ws_event *ws_event_get(void *h);                      /* NULL if h is no event */
+void ws_event_set(struct ws_event *e);                       /* wakes its waiters */
+void ws_event_reset(struct ws_event *e);
+
+/* Asynchronous procedure calls (ws_apc.c): a completion routine runs on the thread that issued
+ * the operation, in that thread's next alertable wait. A queue is a thread's; ws_apc_self is
+ * the calling thread's, valid until it exits. */
+struct ws_apc_queue;
+struct ws_apc_queue *ws_apc_self(void);
+/* Queues fn(arg) to run on q's thread and wakes that thread if it waits alertably. 0, or -1
+ * when out of memory. */
+int ws_apc_post(struct ws_apc_queue *q, void (*fn)(void *arg), void *arg);
+int ws_apc_pending(void);                 /* the calling thread has APCs queued */
+struct ws_waitq *ws_apc_waitq(struct ws_apc_queue *q);   /* woken when an APC is queued */
+/* Runs the calling thread's queued APCs, lock dropped while each runs; how many ran. */
+int ws_apc_run(void);
 /* A ready() that never is: ws_wait then just lets time pass (Sleep), link down or not. */
 int ws_never_ready(void *ctx);
 

@@ -92,4 +92,12 @@
 #define VG_WSAVERNOTSUPPORTED 10092
 #define VG_WSANOTINITIALISED 10093
 
+/* The Win32 error codes Winsock 2 reuses for events and overlapped I/O (WSA_*). */
+#define VG_WSA_INVALID_HANDLE 6
+#define VG_WSA_NOT_ENOUGH_MEMORY 8
+#define VG_WSA_INVALID_PARAMETER 87
+#define VG_WSA_OPERATION_ABORTED 995
+#define VG_WSA_IO_INCOMPLETE 996
+#define VG_WSA_IO_PENDING 997
+
 #endif

@@ -33,6 +33,8 @@ static void on_event(void *ctx, const struct vg_event *ev)
         so->abort_epoch++;
         so->so_error = ws_err_from_vg(ev->err);
     }
+    if (so)
+        ws_sock_changed(so, ev);
     /* The program's hook runs inside the call that is running the stack: a Winsock call from it
      * finds in_call set and fails with WSAEINPROGRESS (A6.2). */
     if (ws_g.ev_hook)

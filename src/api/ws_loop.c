@@ -42,6 +42,7 @@ void ws_pump(struct ws_net *n)
             vg_stack_poll(n->stack, now);
             busy = 1;
         }
+        busy |= ws_watch_run_deferred();
         if (!busy)
             return;
     }
@@ -115,8 +116,24 @@ int ws_never_ready(void *ctx)
     return 0;
 }
 
+void ws_waitq_wake(struct ws_waitq *q)
+{
+    /* First form: every waiter looks again (the queue says who, for a later, targeted form). */
+    (void)q;
+    if (ws_g.net)
+        ws_kick(ws_g.net);
+}
+
 int ws_wait(int (*ready)(void *ctx), void *ctx, vg_time deadline)
 {
+    return ws_wait_on(ready, ctx, deadline, NULL, 0, 0);
+}
+
+int ws_wait_on(int (*ready)(void *ctx), void *ctx, vg_time deadline, struct ws_waitq *const *qs,
+               size_t nq, int alertable)
+{
+    (void)qs;
+    (void)nq;
     struct ws_net *n = ws_g.net;
     uint32_t gen = ws_g.net_gen;
     int rc;
@@ -128,6 +145,12 @@ int ws_wait(int (*ready)(void *ctx), void *ctx, vg_time deadline)
             break;
         }
         ws_pump(n);
+        /* An alertable wait delivers queued APCs before it looks at what it waits for, as
+         * Windows does. */
+        if (alertable && ws_apc_pending()) {
+            rc = WS_WAIT_APC;
+            break;
+        }
         if (ready(ctx)) {
             rc = 0;
             break;
@@ -176,5 +199,7 @@ int ws_wait(int (*ready)(void *ctx), void *ctx, vg_time deadline)
     ws_g.waiters--;
     ws_t.blocking = 0;
     ws_t.cancelled = 0;
+    if (rc == WS_WAIT_APC)
+        ws_apc_run();
     return rc;
 }

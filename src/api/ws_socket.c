@@ -184,6 +184,7 @@ int vg_ws_closesocket(vg_socket_t s)
     } else {
         vg_udp_close(so->udp);
     }
+    ws_sock_closing(so);
     ws_sock_free(so);
     ws_leave();
     return 0;

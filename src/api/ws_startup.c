@@ -97,8 +97,10 @@ static void close_everything(void)
             vg_tcp_abort(so->pending[k], now);
         if (so->udp)
             vg_udp_close(so->udp);
+        ws_sock_closing(so);
     }
     ws_table_destroy();
+    ws_handle_table_destroy();
 }
 
 int vg_ws_cleanup(void)
