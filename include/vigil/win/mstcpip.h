@@ -1,0 +1,6 @@
+/* <mstcpip.h> for programs written for Windows: cc $(pkg-config --cflags vigil-win) puts this
+ * folder on the include path, so their "#include <mstcpip.h>" compiles unchanged. */
+#ifndef VIGIL_WIN_MSTCPIP_H
+#define VIGIL_WIN_MSTCPIP_H
+#include "vigil/winsock2.h"
+#endif

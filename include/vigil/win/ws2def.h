@@ -1,0 +1,6 @@
+/* <ws2def.h> for programs written for Windows: cc $(pkg-config --cflags vigil-win) puts this
+ * folder on the include path, so their "#include <ws2def.h>" compiles unchanged. */
+#ifndef VIGIL_WIN_WS2DEF_H
+#define VIGIL_WIN_WS2DEF_H
+#include "vigil/winsock2.h"
+#endif
