@@ -180,9 +180,85 @@ VG_API int vg_ws_reset_event(vg_ws_event_t e);
 /* ==== end [eventselect] ==== */
 
 /* ==== [overlapped] scatter/gather and overlapped I/O: WSASocket, WSASend, WSARecv, ..., completion routines, SleepEx ==== */
+/* WSABUF, with the SDK's layout (ULONG len, then CHAR *buf). */
+struct vg_wsabuf {
+    uint32_t len;
+    char *buf;
+};
+/* WSASocket: protocol_info must be NULL (WSAEINVAL otherwise), group 0. Every socket here can
+ * take overlapped calls, with or without WSA_FLAG_OVERLAPPED. */
+VG_API vg_socket_t vg_ws_wsasocket(int af, int type, int protocol, void *protocol_info,
+                                   unsigned int group, uint32_t flags);
+/* WSASend, WSARecv, WSASendTo, WSARecvFrom. Without overlapped and routine they are send/recv
+ * over the buffer array. With them: 0 when the operation completed at once (its completion is
+ * still delivered: port, routine or event), else SOCKET_ERROR with WSA_IO_PENDING. */
+VG_API int vg_ws_wsasend(vg_socket_t s, struct vg_wsabuf *bufs, uint32_t nbufs, uint32_t *sent,
+                         uint32_t flags, struct vg_wsaoverlapped *ov, vg_wsa_completion_fn done);
+VG_API int vg_ws_wsarecv(vg_socket_t s, struct vg_wsabuf *bufs, uint32_t nbufs, uint32_t *recvd,
+                         uint32_t *flags, struct vg_wsaoverlapped *ov, vg_wsa_completion_fn done);
+VG_API int vg_ws_wsasendto(vg_socket_t s, struct vg_wsabuf *bufs, uint32_t nbufs, uint32_t *sent,
+                           uint32_t flags, const struct vg_sockaddr *to, int tolen,
+                           struct vg_wsaoverlapped *ov, vg_wsa_completion_fn done);
+VG_API int vg_ws_wsarecvfrom(vg_socket_t s, struct vg_wsabuf *bufs, uint32_t nbufs,
+                             uint32_t *recvd, uint32_t *flags, struct vg_sockaddr *from,
+                             int *fromlen, struct vg_wsaoverlapped *ov, vg_wsa_completion_fn done);
+/* WSAGetOverlappedResult: BOOL; FALSE with WSA_IO_INCOMPLETE while pending and wait is 0, or
+ * with the operation's own error. */
+VG_API int vg_ws_get_overlapped_result(vg_socket_t s, struct vg_wsaoverlapped *ov,
+                                       uint32_t *transferred, int wait, uint32_t *flags);
+/* SleepEx: 0 when the time passed, WAIT_IO_COMPLETION (0xC0) when alertable and completion
+ * routines (APCs) ran. ms 0xFFFFFFFF is INFINITE. */
+VG_API uint32_t vg_ws_sleep_ex(uint32_t ms, int alertable);
 /* ==== end [overlapped] ==== */
 
 /* ==== [iocp] I/O completion ports and the extension functions: CreateIoCompletionPort, ..., AcceptEx, ConnectEx ==== */
+/* OVERLAPPED_ENTRY and GUID, with the SDK's layouts. */
+struct vg_overlapped_entry {
+    uintptr_t lpCompletionKey;
+    struct vg_wsaoverlapped *lpOverlapped;
+    uintptr_t Internal;
+    uint32_t dwNumberOfBytesTransferred;
+};
+struct vg_guid {
+    uint32_t Data1;
+    uint16_t Data2, Data3;
+    uint8_t Data4[8];
+};
+#define VG_INVALID_HANDLE_VALUE ((vg_ws_handle_t)(intptr_t)-1)
+/* CreateIoCompletionPort: file INVALID_HANDLE_VALUE makes a port (existing must be NULL);
+ * file a SOCKET (cast to HANDLE) associates it with existing, or with a new port when existing
+ * is NULL. NULL on failure, GetLastError: ERROR_INVALID_HANDLE (6), ERROR_INVALID_PARAMETER (87,
+ * e.g. a socket already associated), ERROR_NOT_ENOUGH_MEMORY (8). */
+VG_API vg_ws_handle_t vg_ws_create_io_completion_port(vg_ws_handle_t file, vg_ws_handle_t existing,
+                                                      uintptr_t key, uint32_t nthreads);
+/* GetQueuedCompletionStatus: TRUE for a successful operation's packet; FALSE with *ov set for a
+ * failed one (GetLastError its Win32 error), FALSE with *ov NULL on timeout (WAIT_TIMEOUT, 258)
+ * or a bad port (ERROR_INVALID_HANDLE), or when the port is closed meanwhile
+ * (ERROR_ABANDONED_WAIT_0, 735). */
+VG_API int vg_ws_get_queued_completion_status(vg_ws_handle_t port, uint32_t *bytes, uintptr_t *key,
+                                              struct vg_wsaoverlapped **ov, uint32_t ms);
+/* GetQueuedCompletionStatusEx: up to count packets at once, oldest first. FALSE with
+ * WAIT_TIMEOUT, or WAIT_IO_COMPLETION (192) when alertable and APCs ran instead. */
+VG_API int vg_ws_get_queued_completion_status_ex(vg_ws_handle_t port,
+                                                 struct vg_overlapped_entry *entries,
+                                                 uint32_t count, uint32_t *removed, uint32_t ms,
+                                                 int alertable);
+VG_API int vg_ws_post_queued_completion_status(vg_ws_handle_t port, uint32_t bytes, uintptr_t key,
+                                               struct vg_wsaoverlapped *ov);
+/* CloseHandle for the objects behind a HANDLE: completion ports and event objects. */
+VG_API int vg_ws_close_handle(vg_ws_handle_t h);
+/* The <mswsock.h> extensions (also fetched by WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)).
+ * AcceptEx's address blocks must each be at least sizeof(sockaddr_in) + 16 bytes. */
+VG_API int vg_ws_accept_ex(vg_socket_t listener, vg_socket_t accept_sock, void *out,
+                           uint32_t rxlen, uint32_t laddrlen, uint32_t raddrlen, uint32_t *bytes,
+                           struct vg_wsaoverlapped *ov);
+VG_API void vg_ws_get_accept_ex_sockaddrs(void *out, uint32_t rxlen, uint32_t laddrlen,
+                                          uint32_t raddrlen, struct vg_sockaddr **local,
+                                          int *locallen, struct vg_sockaddr **remote,
+                                          int *remotelen);
+VG_API int vg_ws_connect_ex(vg_socket_t s, const struct vg_sockaddr *name, int namelen,
+                            void *sendbuf, uint32_t sendlen, uint32_t *sent,
+                            struct vg_wsaoverlapped *ov);
 /* ==== end [iocp] ==== */
 
 static inline uint16_t vg_htons(uint16_t x)

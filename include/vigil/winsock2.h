@@ -407,9 +407,60 @@ static inline int vg_ws_select_(int nfds, vg_fd_set *readfds, vg_fd_set *writefd
 /* ==== end [eventselect] ==== */
 
 /* ==== [overlapped] scatter/gather and overlapped I/O: WSASocket, WSASend, WSARecv, ..., completion routines, SleepEx ==== */
+typedef struct vg_wsabuf WSABUF, *LPWSABUF;
+typedef unsigned int GROUP;
+#define WSA_FLAG_OVERLAPPED 0x01
+#define MSG_PARTIAL 0x8000
+#define WSASocket vg_ws_wsasocket
+#define WSASocketA vg_ws_wsasocket
+#define WSASocketW vg_ws_wsasocket
+#define WSASend vg_ws_wsasend
+#define WSARecv vg_ws_wsarecv
+#define WSASendTo vg_ws_wsasendto
+#define WSARecvFrom vg_ws_wsarecvfrom
+#define WSAGetOverlappedResult vg_ws_get_overlapped_result
+#define SleepEx vg_ws_sleep_ex
 /* ==== end [overlapped] ==== */
 
 /* ==== [iocp] I/O completion ports and the extension functions: CreateIoCompletionPort, ..., AcceptEx, ConnectEx ==== */
+typedef uintptr_t ULONG_PTR, *PULONG_PTR;
+typedef void *PVOID;
+typedef struct vg_wsaoverlapped OVERLAPPED, *LPOVERLAPPED;
+typedef struct vg_overlapped_entry OVERLAPPED_ENTRY, *LPOVERLAPPED_ENTRY;
+#ifndef GUID_DEFINED
+#define GUID_DEFINED
+typedef struct vg_guid GUID;
+#endif
+#ifndef INVALID_HANDLE_VALUE
+#define INVALID_HANDLE_VALUE VG_INVALID_HANDLE_VALUE
+#endif
+#define CreateIoCompletionPort vg_ws_create_io_completion_port
+#define GetQueuedCompletionStatus vg_ws_get_queued_completion_status
+#define GetQueuedCompletionStatusEx vg_ws_get_queued_completion_status_ex
+#define PostQueuedCompletionStatus vg_ws_post_queued_completion_status
+#define CloseHandle vg_ws_close_handle
+#define SIO_GET_EXTENSION_FUNCTION_POINTER _WSAIORW(IOC_WS2, 6)
+#define SO_UPDATE_ACCEPT_CONTEXT 0x700B
+#define SO_UPDATE_CONNECT_CONTEXT 0x7010
+#define WSAID_ACCEPTEX {0xb5367df1, 0xcbac, 0x11cf, {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+#define WSAID_GETACCEPTEXSOCKADDRS {0xb5367df2, 0xcbac, 0x11cf, {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+#define WSAID_CONNECTEX {0x25a207b9, 0xddf3, 0x4660, {0x8e, 0xe9, 0x76, 0xe5, 0x8c, 0x74, 0x06, 0x3e}}
+typedef BOOL (PASCAL *LPFN_ACCEPTEX)(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID lpOutputBuffer,
+                                     DWORD dwReceiveDataLength, DWORD dwLocalAddressLength,
+                                     DWORD dwRemoteAddressLength, LPDWORD lpdwBytesReceived,
+                                     LPOVERLAPPED lpOverlapped);
+typedef void (PASCAL *LPFN_GETACCEPTEXSOCKADDRS)(PVOID lpOutputBuffer, DWORD dwReceiveDataLength,
+                                                 DWORD dwLocalAddressLength,
+                                                 DWORD dwRemoteAddressLength,
+                                                 struct sockaddr **LocalSockaddr,
+                                                 LPINT LocalSockaddrLength,
+                                                 struct sockaddr **RemoteSockaddr,
+                                                 LPINT RemoteSockaddrLength);
+typedef BOOL (PASCAL *LPFN_CONNECTEX)(SOCKET s, const struct sockaddr *name, int namelen,
+                                      PVOID lpSendBuffer, DWORD dwSendDataLength,
+                                      LPDWORD lpdwBytesSent, LPOVERLAPPED lpOverlapped);
+#define AcceptEx vg_ws_accept_ex
+#define GetAcceptExSockaddrs vg_ws_get_accept_ex_sockaddrs
 /* ==== end [iocp] ==== */
 
 #define inet_addr vg_ws_inet_addr

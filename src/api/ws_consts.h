@@ -100,4 +100,16 @@
 #define VG_WSA_IO_INCOMPLETE 996
 #define VG_WSA_IO_PENDING 997
 
+/* Overlapped I/O and completion ports (ws_overlapped*.c, ws_iocp.c, ws_mswsock.c). */
+#define VG_WS_WSA_FLAG_OVERLAPPED 0x01
+#define VG_WS_MSG_PARTIAL 0x8000
+#define VG_WS_SIO_GET_EXTENSION_FUNCTION_POINTER 0xC8000006u
+#define VG_WS_SO_UPDATE_ACCEPT_CONTEXT 0x700B
+#define VG_WS_SO_UPDATE_CONNECT_CONTEXT 0x7010
+/* <windows.h>'s, for SleepEx and GetQueuedCompletionStatus. */
+#define VG_WS_INFINITE 0xFFFFFFFFu
+#define VG_WS_WAIT_TIMEOUT 258
+#define VG_WS_WAIT_IO_COMPLETION 0xC0u
+#define VG_WS_ERROR_ABANDONED_WAIT_0 735
+
 #endif

@@ -92,6 +92,11 @@ SAME(VG_WSA_INVALID_PARAMETER, WSA_INVALID_PARAMETER);
 SAME(VG_WSA_OPERATION_ABORTED, WSA_OPERATION_ABORTED);
 SAME(VG_WSA_IO_INCOMPLETE, WSA_IO_INCOMPLETE);
 SAME(VG_WSA_IO_PENDING, WSA_IO_PENDING);
+SAME(VG_WS_WSA_FLAG_OVERLAPPED, WSA_FLAG_OVERLAPPED);
+SAME(VG_WS_MSG_PARTIAL, MSG_PARTIAL);
+SAME(VG_WS_SIO_GET_EXTENSION_FUNCTION_POINTER, SIO_GET_EXTENSION_FUNCTION_POINTER);
+SAME(VG_WS_SO_UPDATE_ACCEPT_CONTEXT, SO_UPDATE_ACCEPT_CONTEXT);
+SAME(VG_WS_SO_UPDATE_CONNECT_CONTEXT, SO_UPDATE_CONNECT_CONTEXT);
 
 /* The structures Windows code fills in by hand must have Winsock's sizes. */
 SAME(sizeof(SOCKADDR_IN), 16);
@@ -100,6 +105,10 @@ SAME(sizeof(IN_ADDR), 4);
 SAME(sizeof(struct tcp_keepalive), 12);
 SAME(sizeof(LINGER), 4);
 SAME(sizeof(DWORD), 4);
+SAME(sizeof(WSABUF), 2 * sizeof(void *));
+SAME(offsetof(WSABUF, buf), sizeof(void *));
+SAME(sizeof(OVERLAPPED_ENTRY), 4 * sizeof(void *));
+SAME(sizeof(GUID), 16);
 SAME(sizeof(u_long), 4);
 SAME(sizeof(((struct timeval *)0)->tv_sec), sizeof(long));
 SAME(sizeof(((struct timeval *)0)->tv_usec), sizeof(long));

@@ -6,7 +6,7 @@
  * for keep-alive on a datagram socket), then bad buffers (WSAEFAULT). */
 #include <string.h>
 
-#include "api/ws.h"
+#include "api/ws_overlapped.h"
 
 static uint32_t fionread(const struct ws_sock *so)
 {
@@ -75,14 +75,18 @@ static int do_wsaioctl(struct ws_sock *so, uint32_t code, void *in, uint32_t inl
                        vg_wsa_completion_fn done)
 {
     if (code != VG_WS_SIO_KEEPALIVE_VALS && code != VG_WS_FIONBIO && code != VG_WS_FIONREAD &&
-        code != VG_WS_SIOCATMARK)
+        code != VG_WS_SIOCATMARK && code != VG_WS_SIO_GET_EXTENSION_FUNCTION_POINTER)
         return VG_WSAEINVAL;
-    if (ov || done)
-        return VG_WSAEOPNOTSUPP;  /* overlapped I/O is not provided */
     if (code == VG_WS_SIO_KEEPALIVE_VALS && !so->tcb)
         return VG_WSAENOPROTOOPT;
+    /* lpcbBytesReturned may be NULL for an overlapped call (the count goes to the OVERLAPPED). */
+    uint32_t ignored;
+    if (!bytes && (ov || done))
+        bytes = &ignored;
     if (!bytes)
         return VG_WSAEFAULT;
+    if (code == VG_WS_SIO_GET_EXTENSION_FUNCTION_POINTER)
+        return ws_extension_function(in, inlen, out, outlen, bytes);
     uint32_t v;
     switch (code) {
     case VG_WS_SIO_KEEPALIVE_VALS: {
@@ -118,6 +122,13 @@ int vg_ws_ioctl(vg_socket_t s, uint32_t code, void *in, uint32_t inlen, void *ou
     if (e)
         return ws_fail(e);
     e = do_wsaioctl(so, code, in, inlen, out, outlen, bytes_returned, overlapped, completion);
+    if (!e && (overlapped || completion)) {
+        /* These codes finish at once; Windows still signals the event, queues the routine or
+         * posts to the port (an overlapped call that fails at once delivers nothing). */
+        struct ws_op *op = ws_op_new(so, WS_OP_IOCTL, overlapped, completion);
+        if (op)
+            ws_op_complete(op, 0, bytes_returned ? *bytes_returned : 0, 0);
+    }
     ws_leave();
     return e ? ws_fail(e) : 0;
 }

@@ -33,6 +33,9 @@ static const struct opt options[] = {
     {VG_WS_SOL_SOCKET, VG_WS_SO_REUSEADDR, ANY_SOCKET, 1, 1, 0, 4},
     {VG_WS_SOL_SOCKET, VG_WS_SO_EXCLUSIVEADDRUSE, ANY_SOCKET, 1, 1, 0, 4},
     {VG_WS_SOL_SOCKET, VG_WS_SO_BROADCAST, DGRAM_ONLY, 1, 1, 0, 4},
+    /* AcceptEx and ConnectEx servers set these; the socket is already complete here. */
+    {VG_WS_SOL_SOCKET, VG_WS_SO_UPDATE_ACCEPT_CONTEXT, STREAM_ONLY, 0, 1, 0, sizeof(vg_socket_t)},
+    {VG_WS_SOL_SOCKET, VG_WS_SO_UPDATE_CONNECT_CONTEXT, STREAM_ONLY, 0, 1, 0, 0},
     {VG_WS_IPPROTO_TCP, VG_WS_TCP_NODELAY, STREAM_ONLY, 1, 1, 0, 4},
     {VG_WS_IPPROTO_TCP, VG_WS_TCP_KEEPALIVE, STREAM_ONLY, 1, 1, 1, 4},
     {VG_WS_IPPROTO_TCP, VG_WS_TCP_KEEPCNT, STREAM_ONLY, 1, 1, 1, 4},
@@ -193,6 +196,8 @@ static int do_setsockopt(struct ws_sock *so, int level, int name, const char *op
     const struct opt *o = find_option(so, level, name, 1, &err);
     if (!o)
         return err;
+    if (o->size == 0)             /* SO_UPDATE_CONNECT_CONTEXT takes no value */
+        return 0;
     if (!optval || optlen < (int)o->size)                    /* A6.7 */
         return VG_WSAEFAULT;
     if (o->keepalive && connect_in_progress(so))             /* A6.8 */
