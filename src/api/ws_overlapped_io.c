@@ -60,14 +60,39 @@ static int step_recv_stream(struct ws_sock *so, struct ws_op *op, uint32_t *byte
     return 0;
 }
 
+/* Copies up to max bytes of the array from byte `at` on into dst; how many. */
+static uint32_t gather(const struct ws_op *op, uint32_t at, char *dst, uint32_t max)
+{
+    uint32_t i, off, n = 0;
+    while (n < max && locate(op, at + n, &i, &off)) {
+        uint32_t k = op->bufs[i].len - off;
+        if (k > max - n)
+            k = max - n;
+        memcpy(dst + n, op->bufs[i].buf + off, k);
+        n += k;
+    }
+    return n;
+}
+
+/* The array goes to the stack as one piece (as far as the send buffer has room), so that its
+ * buffers leave in one segment as one send() would send them, not one segment each. */
 static int step_send_stream(struct ws_sock *so, struct ws_op *op, uint32_t *bytes)
 {
-    uint32_t i, off;
-    while (locate(op, op->done, &i, &off)) {
+    uint64_t total = total_len(op);
+    while (op->done < total) {
         if (vg_tcp_state(so->tcb) == VG_TCP_CLOSED)
             return *bytes = op->done, ws_ended_error(so, op->epoch0);
-        long n = vg_tcp_send(so->tcb, op->bufs[i].buf + off, op->bufs[i].len - off,
-                             ws_now(ws_g.net));
+        size_t room = vg_tcp_writable(so->tcb);
+        uint64_t left = total - op->done;
+        uint32_t chunk = (uint32_t)(left < room ? left : room);
+        if (chunk == 0)
+            chunk = 1;            /* let the stack say why there is no room */
+        char *tmp = malloc(chunk);
+        if (!tmp)
+            return *bytes = op->done, VG_WSAENOBUFS;
+        chunk = gather(op, op->done, tmp, chunk);
+        long n = vg_tcp_send(so->tcb, tmp, chunk, ws_now(ws_g.net));
+        free(tmp);
         if (n > 0) {
             op->done += (uint32_t)n;
             continue;
@@ -121,11 +146,7 @@ static int step_send_dgram(struct ws_sock *so, struct ws_op *op, uint32_t *bytes
     char *tmp = malloc(len ? (size_t)len : 1);
     if (!tmp)
         return VG_WSAENOBUFS;
-    size_t at = 0;
-    for (uint32_t i = 0; i < op->nbufs; i++) {
-        memcpy(tmp + at, op->bufs[i].buf, op->bufs[i].len);
-        at += op->bufs[i].len;
-    }
+    gather(op, 0, tmp, (uint32_t)len);
     uint32_t raddr = 0;
     uint16_t rport = 0;
     if (op->from)
