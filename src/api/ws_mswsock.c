@@ -138,9 +138,7 @@ int vg_ws_accept_ex(vg_socket_t listener, vg_socket_t accept_sock, void *out, ui
     op->rxlen = rxlen;
     op->laddrlen = laddrlen;
     op->raddrlen = raddrlen;
-    int earlier = 0;
-    for (struct ws_op *p = o->head; p; p = p->next)
-        earlier |= p->kind == WS_OP_ACCEPT;
+    int earlier = ws_ovl_has_pending(o, WS_OP_ACCEPT);
     if (earlier || !ws_op_try_accept(l, op)) {
         if (!op->accepted)
             ws_op_queue(l, o, op);

@@ -76,7 +76,8 @@ struct ws_ovl *ws_ovl_of(struct ws_sock *so)
         return NULL;
     o->watch.fn = ovl_fn;
     o->watch.run = ovl_run;
-    o->tail = &o->head;
+    for (int k = 0; k < WS_OP_KINDS; k++)
+        o->tail[k] = &o->head[k];
     ws_watch_add(so, &o->watch);
     return o;
 }
@@ -106,8 +107,8 @@ void ws_op_queue(struct ws_sock *so, struct ws_ovl *o, struct ws_op *op)
 {
     (void)so;
     op->next = NULL;
-    *o->tail = op;
-    o->tail = &op->next;
+    *o->tail[op->kind] = op;
+    o->tail[op->kind] = &op->next;
 }
 
 struct routine_call {
@@ -158,48 +159,47 @@ void ws_op_complete(struct ws_op *op, int err, uint32_t bytes, uint32_t flags)
         ws_kick(ws_g.net);
 }
 
-int ws_op_try(struct ws_sock *so, struct ws_op *op);
-
-/* Moves the pending operations forward in order: a receive waits behind an earlier receive, a
- * send behind an earlier send, but the two kinds do not wait for each other. */
+/* Moves the pending operations forward: each kind's queue in order, as far as its oldest
+ * operation completes. */
 void ws_ovl_progress(struct ws_sock *so)
 {
     struct ws_ovl *o = ws_ovl_find(so);
     if (!o)
         return;
-    uint8_t blocked[WS_OP_IOCTL + 1] = {0};
-    for (struct ws_op **p = &o->head; *p;) {
-        struct ws_op *op = *p;
-        if (!blocked[op->kind]) {
-            struct ws_op *next = op->next;
+    for (int k = 0; k < WS_OP_KINDS; k++) {
+        while (o->head[k]) {
+            struct ws_op *op = o->head[k];
+            /* Off the queue while it is tried: ws_op_try frees a completed operation, and an
+             * AcceptEx waiting for its first data moves to the accept socket's queue. */
+            o->head[k] = op->next;
+            if (!o->head[k])
+                o->tail[k] = &o->head[k];
             int accepted_before = op->accepted;
-            *p = next;            /* off the list while it is tried: ws_op_try may free it */
-            if (!next)
-                o->tail = p;
             if (ws_op_try(so, op))
                 continue;
             if (op->accepted && !accepted_before)
-                continue;         /* moved to the accepted socket, which completes it */
-            /* Still pending: back in its place. */
-            op->next = *p;
-            *p = op;
+                continue;
+            op->next = o->head[k];
+            o->head[k] = op;
             if (!op->next)
-                o->tail = &op->next;
-            blocked[op->kind] = 1;
+                o->tail[k] = &op->next;
+            break;
         }
-        p = &(*p)->next;
     }
 }
 
-static void abort_all(struct ws_sock *so, struct ws_ovl *o)
+int ws_ovl_has_pending(const struct ws_ovl *o, enum ws_op_kind kind) { return o->head[kind] != NULL; }
+
+static void abort_all(struct ws_ovl *o)
 {
-    (void)so;
-    while (o->head) {
-        struct ws_op *op = o->head;
-        o->head = op->next;
-        ws_op_complete(op, VG_WSA_OPERATION_ABORTED, op->done, 0);
+    for (int k = 0; k < WS_OP_KINDS; k++) {
+        while (o->head[k]) {
+            struct ws_op *op = o->head[k];
+            o->head[k] = op->next;
+            ws_op_complete(op, VG_WSA_OPERATION_ABORTED, op->done, 0);
+        }
+        o->tail[k] = &o->head[k];
     }
-    o->tail = &o->head;
 }
 
 static void ovl_fn(struct ws_watch *w, struct ws_sock *so, const struct vg_event *ev)
@@ -208,13 +208,16 @@ static void ovl_fn(struct ws_watch *w, struct ws_sock *so, const struct vg_event
     struct ws_ovl *o = (struct ws_ovl *)w;
     if (so->closing) {
         /* closesocket (or WSACleanup): what is pending ends WSA_OPERATION_ABORTED. */
-        abort_all(so, o);
+        abort_all(o);
         ws_watch_remove(so, w);
         free(o);
         return;
     }
-    if (o->head)
-        ws_watch_defer(so, w);
+    for (int k = 0; k < WS_OP_KINDS; k++)
+        if (o->head[k]) {
+            ws_watch_defer(so, w);
+            return;
+        }
 }
 
 static void ovl_run(struct ws_watch *w, struct ws_sock *so)

@@ -12,7 +12,7 @@
  * completes, then its status (ws_ntstatus_of). */
 #define WS_STATUS_PENDING 0x103u
 
-enum ws_op_kind { WS_OP_RECV, WS_OP_SEND, WS_OP_ACCEPT, WS_OP_CONNECT, WS_OP_IOCTL };
+enum ws_op_kind { WS_OP_RECV, WS_OP_SEND, WS_OP_ACCEPT, WS_OP_CONNECT, WS_OP_IOCTL, WS_OP_KINDS };
 
 struct ws_op {
     enum ws_op_kind kind;
@@ -37,11 +37,12 @@ struct ws_op {
     struct ws_op *next;
 };
 
-/* A socket's overlapped state: its watch, its pending operations (oldest first) and the
- * completion port it is associated with. */
+/* A socket's overlapped state: its watch, its pending operations (a queue per kind, oldest
+ * first: a receive waits behind earlier receives only) and the completion port it is
+ * associated with. */
 struct ws_ovl {
     struct ws_watch watch;
-    struct ws_op *head, **tail;
+    struct ws_op *head[WS_OP_KINDS], **tail[WS_OP_KINDS];
     void *port;
     uintptr_t key;
 };
@@ -64,6 +65,7 @@ void ws_op_queue(struct ws_sock *so, struct ws_ovl *o, struct ws_op *op);
 int ws_op_try(struct ws_sock *so, struct ws_op *op);
 int ws_op_try_accept(struct ws_sock *so, struct ws_op *op);
 int ws_op_try_connect(struct ws_sock *so, struct ws_op *op);
+int ws_ovl_has_pending(const struct ws_ovl *o, enum ws_op_kind kind);
 /* Moves so's pending operations forward now (the calling call changed the socket). */
 void ws_ovl_progress(struct ws_sock *so);
 

@@ -345,10 +345,7 @@ static int data_call(vg_socket_t s, enum ws_op_kind kind, struct vg_wsabuf *bufs
         ws_leave();
         return ws_fail(VG_WSAENOBUFS);
     }
-    int queued_before = 0;
-    for (struct ws_op *p = o->head; p; p = p->next)
-        queued_before |= p->kind == kind;
-    e = queued_before ? WS_STEP_WAIT : step(so, op, &bytes);
+    e = ws_ovl_has_pending(o, kind) ? WS_STEP_WAIT : step(so, op, &bytes);
     if (e == WS_STEP_WAIT) {
         ws_op_queue(so, o, op);
         ws_leave();
