@@ -386,6 +386,24 @@ static void datagram_scatter_gather(void **state)
     assert_int_equal(WSARecvFrom(b, &in[1], 1, &n, &flags, NULL, NULL, &ov, NULL), 0);
     assert_int_equal(n, 3);
     assert_int_equal(ov.InternalHigh, 3);
+    /* Issued on an empty queue: pending, then completed by the datagram that comes. */
+    assert_fails_with(WSARecvFrom(b, &in[1], 1, &n, &flags, (SOCKADDR *)&from, &fromlen, &ov, NULL),
+                      WSA_IO_PENDING);
+    assert_int_equal(ov.Internal, STATUS_PENDING_);
+    assert_int_equal(WSASendTo(a, &out[1], 1, &n, 0, (SOCKADDR *)&sb, sizeof sb, NULL, NULL), 0);
+    DWORD got, oflags;
+    assert_int_equal(WSAGetOverlappedResult(b, &ov, &got, TRUE, &oflags), TRUE);
+    assert_int_equal(got, 3);
+    assert_memory_equal(y, "two", 3);
+    assert_int_equal(ntohs(from.sin_port), 27309);
+    /* ... and through a completion routine, in SleepEx. */
+    routine_calls = 0;
+    assert_fails_with(WSARecvFrom(b, &in[1], 1, &n, &flags, NULL, NULL, &ov, on_done),
+                      WSA_IO_PENDING);
+    assert_int_equal(WSASendTo(a, out, 1, &n, 0, (SOCKADDR *)&sb, sizeof sb, NULL, NULL), 0);
+    assert_int_equal(SleepEx(INFINITE, TRUE), WAIT_IO_COMPLETION);
+    assert_int_equal(routine_calls, 1);
+    assert_int_equal(routine_bytes, 3);
 }
 
 int main(void)

@@ -110,6 +110,7 @@ vg_ws_handle_t vg_ws_create_io_completion_port(vg_ws_handle_t file, vg_ws_handle
 
 static int port_ready(void *ctx)
 {
+    ws_ovl_poll_dgram();
     struct ws_port *p = port_get(ctx);
     return !p || p->head;
 }

@@ -103,9 +103,27 @@ struct ws_op *ws_op_new(struct ws_sock *so, enum ws_op_kind kind, struct vg_wsao
     return op;
 }
 
+size_t ws_ovl_dgram_waiting;
+
+int ws_ovl_poll_dgram(void)
+{
+    if (!ws_ovl_dgram_waiting)
+        return 0;
+    size_t before = ws_ovl_dgram_waiting;
+    for (size_t i = 0; i < ws_table_cap() && ws_ovl_dgram_waiting; i++) {
+        struct ws_sock *so = ws_sock_at(i);
+        if (so && so->udp && vg_udp_has_datagram(so->udp))
+            ws_ovl_progress(so);
+    }
+    return ws_ovl_dgram_waiting != before;
+}
+
 void ws_op_queue(struct ws_sock *so, struct ws_ovl *o, struct ws_op *op)
 {
-    (void)so;
+    if (so->udp && op->kind == WS_OP_RECV && !op->dgram_wait) {
+        op->dgram_wait = 1;
+        ws_ovl_dgram_waiting++;
+    }
     op->next = NULL;
     *o->tail[op->kind] = op;
     o->tail[op->kind] = &op->next;
@@ -152,6 +170,8 @@ void ws_op_complete(struct ws_op *op, int err, uint32_t bytes, uint32_t flags)
         if (e)
             ws_event_set(e);
     }
+    if (op->dgram_wait)
+        ws_ovl_dgram_waiting--;
     free(op->bufs);
     free(op);
     /* WSAGetOverlappedResult(..., TRUE) waits on the socket or the event. */

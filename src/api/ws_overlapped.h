@@ -34,6 +34,7 @@ struct ws_op {
     char *out;
     uint32_t rxlen, laddrlen, raddrlen;
     uint8_t accepted;             /* the connection is on accept_sock, waiting for data */
+    uint8_t dgram_wait;           /* a datagram receive waiting: counted in ws_ovl_dgram_waiting */
     struct ws_op *next;
 };
 
@@ -68,6 +69,12 @@ int ws_op_try_connect(struct ws_sock *so, struct ws_op *op);
 int ws_ovl_has_pending(const struct ws_ovl *o, enum ws_op_kind kind);
 /* Moves so's pending operations forward now (the calling call changed the socket). */
 void ws_ovl_progress(struct ws_sock *so);
+
+/* A datagram socket's arrivals raise no stack event, so a pending datagram receive is looked at
+ * by this layer's own waits (and its calls): ws_ovl_poll_dgram moves every such receive forward,
+ * 1 if any completed. Free when none waits. */
+extern size_t ws_ovl_dgram_waiting;
+int ws_ovl_poll_dgram(void);
 
 /* Status conversions: WSA error -> NTSTATUS (for Internal), NTSTATUS -> WSA error, and
  * NTSTATUS -> the Win32 error GetQueuedCompletionStatus reports through GetLastError. */

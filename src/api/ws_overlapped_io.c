@@ -286,6 +286,7 @@ static int data_call(vg_socket_t s, enum ws_op_kind kind, struct vg_wsabuf *bufs
     int e = ws_enter_sock(s, &so);
     if (e)
         return ws_fail(e);
+    ws_ovl_poll_dgram();
     int is_recv = kind == WS_OP_RECV;
     if (is_recv && flagsp)
         flags = *flagsp;
@@ -400,7 +401,16 @@ int vg_ws_wsarecvfrom(vg_socket_t s, struct vg_wsabuf *bufs, uint32_t nbufs, uin
 static int ov_done(void *ctx)
 {
     const struct vg_wsaoverlapped *ov = ctx;
+    ws_ovl_poll_dgram();
     return ov->Internal != WS_STATUS_PENDING;
+}
+
+/* SleepEx's wait while datagram receives are pending: ends when one completed, so that an APC
+ * it queued is delivered. */
+static int dgram_completed(void *ctx)
+{
+    (void)ctx;
+    return ws_ovl_poll_dgram();
 }
 
 int vg_ws_get_overlapped_result(vg_socket_t s, struct vg_wsaoverlapped *ov, uint32_t *transferred,
@@ -444,7 +454,16 @@ uint32_t vg_ws_sleep_ex(uint32_t ms, int alertable)
                        : ms == 0            ? ws_now(ws_g.net)
                                             : ws_deadline_ms(ms);
     struct ws_waitq *q = ws_apc_waitq(ws_apc_self());
-    int r = ws_wait_on(ws_never_ready, NULL, deadline, &q, 1, alertable);
-    ws_leave();
-    return r == WS_WAIT_APC ? VG_WS_WAIT_IO_COMPLETION : 0;
+    for (;;) {
+        int r = ws_wait_on(ws_ovl_dgram_waiting ? dgram_completed : ws_never_ready, NULL, deadline,
+                           &q, 1, alertable);
+        if (r == 0 && alertable && ws_apc_pending()) {
+            ws_apc_run();
+            r = WS_WAIT_APC;
+        }
+        if (r != 0 || deadline == ws_now(ws_g.net) || !ws_g.net) {
+            ws_leave();
+            return r == WS_WAIT_APC ? VG_WS_WAIT_IO_COMPLETION : 0;
+        }
+    }
 }
