@@ -193,6 +193,7 @@ int main(int argc, char **argv)
         if (PostAccept() != 0)
             return 1;
     printf("Echo server on port %d: one thread, one completion port\n", Port);
+    fflush(stdout);
 
     struct clients test = {Port, Clients, Messages, 0};
     pthread_t tester;

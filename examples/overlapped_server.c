@@ -180,6 +180,7 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("Listening on port %d for %d client(s)\n", Port, Clients);
+    fflush(stdout);
 
     struct clients test = {Port, Clients, Messages, 0};
     pthread_t tester;
