@@ -22,6 +22,7 @@ struct ws_op {
     void *port;                   /* the port (HANDLE) and key it completes to, or NULL */
     uintptr_t key;
     uint32_t epoch0;              /* the socket's abort count when issued (spec A13) */
+    vg_socket_t sock;             /* the socket a non-overlapped call waits on */
     /* recv/send: the program's WSABUF array, copied; done counts bytes moved so far. */
     struct vg_wsabuf *bufs;
     uint32_t nbufs;

@@ -239,7 +239,7 @@ static int precheck(struct ws_sock *so, const struct vg_wsabuf *bufs, uint32_t n
 static int ready_for(void *ctx)
 {
     struct ws_op *op = ctx;
-    struct ws_sock *so = ws_sock_find(op->accept_sock);   /* (the socket, for a data call) */
+    struct ws_sock *so = ws_sock_find(op->sock);
     if (!so)
         return 1;
     if (so->udp)
@@ -254,7 +254,7 @@ static int ready_for(void *ctx)
  * wait, with SO_RCVTIMEO/SO_SNDTIMEO). */
 static int run_sync(vg_socket_t s, struct ws_sock *so, struct ws_op *op, uint32_t *bytes)
 {
-    op->accept_sock = s;
+    op->sock = s;
     for (;;) {
         int e = step(so, op, bytes);
         if (e != WS_STEP_WAIT)
