@@ -88,12 +88,27 @@ typedef unsigned short USHORT;
 typedef char CHAR;
 typedef uintptr_t UINT_PTR;
 typedef intptr_t INT_PTR;
-typedef void *LPVOID;
+typedef uintptr_t ULONG_PTR;
+typedef intptr_t LONG_PTR;
+typedef uintptr_t DWORD_PTR;
+typedef ULONG_PTR SIZE_T;
+/* WCHAR is Windows' 16-bit UTF-16 unit (glibc's wchar_t is 32-bit): write u"..." for L"...". */
+typedef uint16_t WCHAR;
+typedef WCHAR *LPWSTR, *PWSTR;
+typedef const WCHAR *LPCWSTR, *PCWSTR;
+typedef HANDLE *LPHANDLE, *PHANDLE;
+typedef void *LPVOID, *PVOID;
+typedef const void *LPCVOID;
+typedef BYTE *LPBYTE, *PBYTE;
+typedef WORD *LPWORD;
+typedef DWORD *PDWORD;
+typedef ULONG *PULONG;
+typedef CHAR *PCHAR;
 typedef DWORD *LPDWORD;
 typedef INT *LPINT;
 typedef BOOL *LPBOOL;
-typedef char *LPSTR;
-typedef const char *LPCSTR;
+typedef char *LPSTR, *PSTR;
+typedef const char *LPCSTR, *PCSTR;
 typedef USHORT ADDRESS_FAMILY;
 typedef vg_ws_farproc FARPROC;
 
@@ -119,6 +134,7 @@ typedef vg_ws_farproc FARPROC;
 #define sockaddr vg_sockaddr
 #define sockaddr_in vg_sockaddr_in
 #define sockaddr_storage vg_sockaddr_storage
+#define WSAData vg_wsadata
 #define linger vg_linger
 #define tcp_keepalive vg_tcp_keepalive
 #define pollfd vg_wsapollfd
@@ -206,6 +222,10 @@ static inline int vg_ws_select_(int nfds, vg_fd_set *readfds, vg_fd_set *writefd
 #define IPPROTO_ICMP 1
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
+
+/* IPPROTO_IP options (ws2ipdef.h). */
+#define IP_TOS 3
+#define IP_TTL 4
 
 #define INADDR_ANY ((u_long)0x00000000)
 #define INADDR_LOOPBACK 0x7f000001
@@ -354,11 +374,49 @@ static inline int vg_ws_select_(int nfds, vg_fd_set *readfds, vg_fd_set *writefd
 #define WSAEDISCON 10101
 #define WSAENOMORE 10102
 #define WSAECANCELLED 10103
+#define WSAEINVALIDPROCTABLE 10104
+#define WSAEINVALIDPROVIDER 10105
+#define WSAEPROVIDERFAILEDINIT 10106
 #define WSASYSCALLFAILURE 10107
+#define WSASERVICE_NOT_FOUND 10108
+#define WSATYPE_NOT_FOUND 10109
+#define WSA_E_NO_MORE 10110
+#define WSA_E_CANCELLED 10111
+#define WSAEREFUSED 10112
+/* Name resolution (gethostbyname, getaddrinfo): h_errno's values, offset by 11000. */
 #define WSAHOST_NOT_FOUND 11001
 #define WSATRY_AGAIN 11002
 #define WSANO_RECOVERY 11003
 #define WSANO_DATA 11004
+#define WSANO_ADDRESS WSANO_DATA
+/* Quality of service (qos.h's RSVP): never reported by vigil, defined for code that names them. */
+#define WSA_QOS_RECEIVERS 11005
+#define WSA_QOS_SENDERS 11006
+#define WSA_QOS_NO_SENDERS 11007
+#define WSA_QOS_NO_RECEIVERS 11008
+#define WSA_QOS_REQUEST_CONFIRMED 11009
+#define WSA_QOS_ADMISSION_FAILURE 11010
+#define WSA_QOS_POLICY_FAILURE 11011
+#define WSA_QOS_BAD_STYLE 11012
+#define WSA_QOS_BAD_OBJECT 11013
+#define WSA_QOS_TRAFFIC_CTRL_ERROR 11014
+#define WSA_QOS_GENERIC_ERROR 11015
+#define WSA_QOS_ESERVICETYPE 11016
+#define WSA_QOS_EFLOWSPEC 11017
+#define WSA_QOS_EPROVSPECBUF 11018
+#define WSA_QOS_EFILTERSTYLE 11019
+#define WSA_QOS_EFILTERTYPE 11020
+#define WSA_QOS_EFILTERCOUNT 11021
+#define WSA_QOS_EOBJLENGTH 11022
+#define WSA_QOS_EFLOWCOUNT 11023
+#define WSA_QOS_EUNKNOWNPSOBJ 11024
+#define WSA_QOS_EPOLICYOBJ 11025
+#define WSA_QOS_EFLOWDESC 11026
+#define WSA_QOS_EPSFLOWSPEC 11027
+#define WSA_QOS_EPSFILTERSPEC 11028
+#define WSA_QOS_ESDMODEOBJ 11029
+#define WSA_QOS_ESHAPERATEOBJ 11030
+#define WSA_QOS_RESERVED_PETYPE 11031
 
 /* ---- Calls. */
 #define WSAStartup vg_ws_startup
