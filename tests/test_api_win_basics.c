@@ -39,6 +39,10 @@ static void getlasterror_is_the_winsock_error(void **state)
     assert_int_equal(WSAGetLastError(), WSAEINTR);
     WSASetLastError(0);
     assert_int_equal(GetLastError(), 0);
+    /* The core has no per-socket TTL or TOS (every packet carries TTL 64): refused, not faked. */
+    DWORD ttl = 5;
+    assert_int_equal(setsockopt(s, IPPROTO_IP, IP_TTL, (const char *)&ttl, sizeof ttl), SOCKET_ERROR);
+    assert_int_equal(GetLastError(), (DWORD)WSAENOPROTOOPT);
     closesocket(s);
 }
 
