@@ -39,10 +39,6 @@ static void getlasterror_is_the_winsock_error(void **state)
     assert_int_equal(WSAGetLastError(), WSAEINTR);
     WSASetLastError(0);
     assert_int_equal(GetLastError(), 0);
-    /* The core has no per-socket TTL or TOS (every packet carries TTL 64): refused, not faked. */
-    DWORD ttl = 5;
-    assert_int_equal(setsockopt(s, IPPROTO_IP, IP_TTL, (const char *)&ttl, sizeof ttl), SOCKET_ERROR);
-    assert_int_equal(GetLastError(), (DWORD)WSAENOPROTOOPT);
     closesocket(s);
 }
 
@@ -135,10 +131,43 @@ static void overlapped_has_pointer(void **state)
     assert_int_equal(offsetof(SOCKADDR_STORAGE, __ss_pad2), 16);
 }
 
+/* IP_TTL and IP_TOS: accepted and read back (the core's packets keep TTL 64 and TOS 0); a
+ * value past an octet is WSAEINVAL, a short buffer WSAEFAULT. */
+static void ip_ttl_and_tos(void **state)
+{
+    (void)state;
+    assert_int_equal(api_start("windows-vista"), 0);
+    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET u = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    assert_true(s != INVALID_SOCKET && u != INVALID_SOCKET);
+    DWORD v = 0;
+    int len = sizeof v;
+    assert_int_equal(getsockopt(s, IPPROTO_IP, IP_TTL, (char *)&v, &len), 0);
+    assert_int_equal(v, 64);
+    assert_int_equal(len, 4);
+    v = 0xff;
+    assert_int_equal(getsockopt(u, IPPROTO_IP, IP_TOS, (char *)&v, &len), 0);
+    assert_int_equal(v, 0);
+    DWORD ttl = 5, tos = 0x10, big = 256;
+    assert_int_equal(setsockopt(s, IPPROTO_IP, IP_TTL, (const char *)&ttl, sizeof ttl), 0);
+    assert_int_equal(setsockopt(u, IPPROTO_IP, IP_TOS, (const char *)&tos, sizeof tos), 0);
+    assert_int_equal(getsockopt(s, IPPROTO_IP, IP_TTL, (char *)&v, &len), 0);
+    assert_int_equal(v, 5);
+    assert_int_equal(getsockopt(u, IPPROTO_IP, IP_TOS, (char *)&v, &len), 0);
+    assert_int_equal(v, 0x10);
+    assert_int_equal(setsockopt(s, IPPROTO_IP, IP_TTL, (const char *)&big, sizeof big), SOCKET_ERROR);
+    assert_int_equal(GetLastError(), (DWORD)WSAEINVAL);
+    assert_int_equal(setsockopt(s, IPPROTO_IP, IP_TTL, (const char *)&ttl, 2), SOCKET_ERROR);
+    assert_int_equal(GetLastError(), (DWORD)WSAEFAULT);
+    closesocket(s);
+    closesocket(u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(getlasterror_is_the_winsock_error, teardown),
+        cmocka_unit_test_teardown(ip_ttl_and_tos, teardown),
         cmocka_unit_test(memory_macros),
         cmocka_unit_test(windows_values),
         cmocka_unit_test(wsadata_is_win64s),
