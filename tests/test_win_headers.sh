@@ -23,4 +23,21 @@ for n in WSADATA 'struct sockaddr_storage' WSAOVERLAPPED WSAIoctl SOCKET; do
 done
 printf '%s\n' "$out" | head -n 1 | grep -qE '^[0-9]+ SDK names, [0-9]{3,} in vigil, 0 differ' ||
   { echo "FAIL: unexpected summary: $(printf '%s\n' "$out" | head -n 1)" >&2; exit 1; }
+
+# The comparison must be able to fail: against a copy of the headers with a wrong value, a
+# wrong member size and a wrong parameter type, exactly those names differ.
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+cp -r "$VIGIL_SRC/include" "$tmp/include"
+sed -i 's/^#define IP_TTL 4$/#define IP_TTL 5/' "$tmp/include/vigil/winsock2.h"
+sed -i 's/char __ss_pad1\[6\];/char __ss_pad1[4];/' "$tmp/include/vigil/vigil_ws.h"
+sed -i 's/vg_ws_ioctlsocket(vg_socket_t s, long cmd, uint32_t \*argp)/vg_ws_ioctlsocket(vg_socket_t s, long cmd, unsigned long *argp)/' \
+  "$tmp/include/vigil/vigil_ws.h"
+bad=$(python3 "$VIGIL_SRC/tests/win_headers_compare.py" --include "$tmp/include" --cc "${CC:-cc}") &&
+  { echo "FAIL: the comparison passed headers with three planted differences" >&2; exit 1; }
+for n in IP_TTL 'struct sockaddr_storage' ioctlsocket; do
+  printf '%s\n' "$bad" | grep -q "^DIFFERS $n:" ||
+    { echo "FAIL: the planted difference in $n was not reported" >&2; exit 1; }
+done
+echo "planted differences (IP_TTL, sockaddr_storage, ioctlsocket) reported: ok"
 exit 0

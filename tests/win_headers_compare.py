@@ -22,6 +22,7 @@ Output: the names that differ (exit 1 if any), then the names still missing (not
 import argparse
 import json
 import os
+import shutil
 import re
 import subprocess
 import sys
@@ -68,7 +69,7 @@ def sdk_macros(gcc, tmp):
         if m and sdk_file(cur):
             name, fn, body = m.group(1), m.group(2) is not None, m.group(3)
             if not is_guard(name, body) and not name.startswith("__MINGW"):
-                macros[name] = (fn, body)
+                macros[name] = (fn, body, os.path.basename(cur))
         m = re.match(r"#undef (\w+)", line)
         if m and sdk_file(cur):
             macros.pop(m.group(1), None)
@@ -186,12 +187,18 @@ class Names:
         self.kind = {}           # name -> 'macro' | 'fnmacro' | 'typedef' | 'tag' | 'function' | 'enum' | 'var'
         self.items = {}          # name -> [(label, our_expr, sdk_expr)]
         self.sigs = {}           # name -> SDK pointer type spelled with SDK names
+        self.origin = {}         # name -> the SDK file defining it
         self.ast = ast
         for node, file in ast.decls:
             if not sdk_file(file):
                 continue
             k = node["kind"]
             name = node.get("name")
+            where = os.path.basename(file)
+            if k == "RecordDecl" and name:
+                self.origin["%s %s" % (node["tagUsed"], name)] = where
+            elif name:
+                self.origin[name] = where
             if k == "TypedefDecl":
                 self.add_typedef(name, node)
             elif k == "RecordDecl" and name and node.get("completeDefinition"):
@@ -205,8 +212,10 @@ class Names:
                 for c in node.get("inner", []):
                     if c["kind"] == "EnumConstantDecl":
                         self.kind[c["name"]] = "enum"
+                        self.origin[c["name"]] = where
                         self.items[c["name"]] = [("value", "(long long)(%s)" % c["name"], None)]
-        for name, (fn, body) in macros.items():
+        for name, (fn, body, where) in macros.items():
+            self.origin[name] = where
             if fn:
                 self.kind[name] = "fnmacro"
                 continue
@@ -294,8 +303,19 @@ def main():
     ap.add_argument("--mingw", default="x86_64-w64-mingw32-gcc")
     ap.add_argument("--clang", default="clang")
     ap.add_argument("--missing-md")
+    ap.add_argument("--keep", action="store_true", help="keep the generated files (printed)")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="vg-winhdr-")
+    try:
+        return compare(a, tmp)
+    finally:
+        if a.keep:
+            print("generated files in %s" % tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def compare(a, tmp):
     names = Names(sdk_macros(a.mingw, tmp), Ast(a.clang, tmp))
     all_names = sorted(names.kind)
 
@@ -303,28 +323,17 @@ def main():
         "#include <%s>\n" % h for h in OUR_INCLUDES) + MINGW_SPELLINGS
     our_flags = ["-std=gnu11", "-w", "-I", a.include, "-I", os.path.join(a.include, "vigil", "win")]
 
-    # 1. Which names vigil defines.
-    probes, owners = [], []
-    present = set()
-    for n in all_names:
-        p = existence_probe(n, names.kind[n], len(probes))
+    # 1. Which names vigil defines: a macro by #ifdef (turned into a line that fails to compile
+    #    when it is not defined), anything else by a declaration that needs it.
+    lines, macro_tests = [], ""
+    for i, n in enumerate(all_names):
+        p = existence_probe(n, names.kind[n], i)
         if p is None:
-            probes.append("#ifndef %s\n#error missing\n#endif" % n)
-        else:
-            probes.append(p)
-        owners.append(n)
-    # #ifndef blocks take three lines: write each as one line with a marker the compiler reports.
-    lines = []
-    for n, p in zip(owners, probes):
-        if p.startswith("#ifndef"):
-            lines.append('_Static_assert(%s, "");' % ("defined_" + str(len(lines))))
-        else:
-            lines.append(p)
-    hdr_defs = ours_hdr + "".join(
-        "#ifdef %s\n#define defined_%d 1\n#else\n#define defined_%d 0\n#endif\n" % (n, i, i)
-        for i, (n, p) in enumerate(zip(owners, probes)) if p.startswith("#ifndef"))
-    bad, _ = compile_lines(a.cc, our_flags, hdr_defs, lines, tmp, "exists")
-    present = {owners[i] for i in range(len(owners)) if i not in bad}
+            macro_tests += "#ifdef %s\n#define vg_defined%d 1\n#else\n#define vg_defined%d 0\n#endif\n" % (n, i, i)
+            p = '_Static_assert(vg_defined%d, "");' % i
+        lines.append(p)
+    bad, _ = compile_lines(a.cc, our_flags, ours_hdr + macro_tests, lines, tmp, "exists")
+    present = {n for i, n in enumerate(all_names) if i not in bad}
 
     # 2. Values against vigil's headers (compiled and run natively).
     items = [(n, lab, e) for n in all_names if n in present for lab, e, _ in names.items.get(n, [])]
@@ -380,9 +389,15 @@ def main():
             accepted[n] = differ.pop(n)
 
     missing = [n for n in all_names if n not in present]
-    compared = len(present)
+    compared = {items[i][0] for i in values} | set(sig_names)
     print("%d SDK names, %d in vigil, %d differ, %d missing" %
-          (len(all_names), compared, len(differ), len(missing)))
+          (len(all_names), len(present), len(differ), len(missing)))
+    for f in sorted({names.origin.get(n, "?") for n in all_names}):
+        ns = [n for n in all_names if names.origin.get(n, "?") == f]
+        print("  %s: %d names, %d in vigil" % (f, len(ns), len([n for n in ns if n in present])))
+    unc = [n for n in all_names if n in present and n not in compared and n not in differ]
+    print("in vigil with nothing comparable (function-like macros, strings, GUID initialisers, "
+          "types named through macros): %d: %s" % (len(unc), " ".join(unc)))
     for n in sorted(accepted):
         print("accepted %s: %s (%s)" % (n, "; ".join(accepted[n]), ACCEPTED[n]))
     for n in sorted(differ):
