@@ -2,7 +2,10 @@
  * and code written for Windows compiles unchanged and gets the documented behaviour.
  *
  * Every Winsock name lives in this header, as a macro or typedef over the vg_ names of
- * <vigil/vigil_ws.h>; a file that does not include it sees none of them.
+ * <vigil/vigil_ws.h>; a file that does not include it sees none of them. Sources that say
+ * #include <winsock2.h> (or <ws2tcpip.h>, <windows.h> ...) get it unchanged through
+ * include/vigil/win (pkg-config vigil-win). Values, layouts (Win64's, LLP64) and signatures
+ * equal the Windows SDK's wherever both define a name (tests/test_win_headers.sh).
  *
  * Living beside the C library:
  *  - Use it instead of the host's socket headers: a file that includes it must not also include
