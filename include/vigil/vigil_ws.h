@@ -89,12 +89,18 @@ struct vg_wsapollfd {
 };
 
 /* OVERLAPPED as the SDK has it (minwinbase.h): Offset/OffsetHigh share their place with
- * Pointer. */
+ * Pointer. The nameless struct is C11; C++ has it as an extension, marked so that -Wpedantic
+ * stays quiet there too. */
+#if defined(__cplusplus) && defined(__GNUC__)
+#define VG_WS_NAMELESS __extension__
+#else
+#define VG_WS_NAMELESS
+#endif
 struct vg_wsaoverlapped {
     uintptr_t Internal;
     uintptr_t InternalHigh;
     union {
-        struct {
+        VG_WS_NAMELESS struct {
             uint32_t Offset;
             uint32_t OffsetHigh;
         };
