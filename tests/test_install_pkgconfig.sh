@@ -77,6 +77,53 @@ readelf -d "$tmp/outside_static" | grep -q 'NEEDED.*libvigil' && fail "static bu
 out=$(VIGIL_CLOCK=virtual VIGIL_NET=loopback "$tmp/outside_static") || fail "static build exited $?"
 [ "$out" = "outside ok" ] || fail "static build printed '$out'"
 
+# vigil-win: a program written as Windows' documentation writes it builds unchanged.
+[ -f "$(dirname "$pc")/vigil-win.pc" ] || fail "no vigil-win.pc beside vigil.pc"
+grep -q '/usr/local' "$(dirname "$pc")/vigil-win.pc" && fail "vigil-win.pc names /usr/local"
+pkg-config --cflags vigil | grep -q 'vigil/win' && fail "pkg-config vigil adds the Windows folder"
+cat >"$tmp/winprog.c" <<'EOF'
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <mstcpip.h>
+#include <windows.h>
+#include <stdio.h>
+
+#pragma comment(lib, "Ws2_32.lib")
+
+int main(void)
+{
+    WSADATA wsaData;
+    ZeroMemory(&wsaData, sizeof wsaData);
+    if (WSAStartup(MAKEWORD(2, 2), &wsaData) != 0)
+        return 2;
+    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    if (s == INVALID_SOCKET)
+        return 3;
+    struct tcp_keepalive ka = {1, 1000, 100};
+    DWORD got = 0;
+    if (WSAIoctl(s, SIO_KEEPALIVE_VALS, &ka, sizeof ka, NULL, 0, &got, NULL, NULL) != 0)
+        return 4;
+    closesocket(s);
+    WSACleanup();
+    printf("win %d.%d ok\n", LOBYTE(wsaData.wVersion), HIBYTE(wsaData.wVersion));
+    return 0;
+}
+EOF
+read -r -a wcflags <<<"$(pkg-config --cflags vigil-win)" || fail "pkg-config --cflags vigil-win"
+read -r -a wlibs <<<"$(pkg-config --libs vigil-win)" || fail "pkg-config --libs vigil-win"
+read -r -a wslibs <<<"$(pkg-config --static --libs vigil-win)" || fail "pkg-config --static --libs vigil-win"
+"$CC" -Wall -Werror "${san[@]}" "${wcflags[@]}" "$tmp/winprog.c" "${wlibs[@]}" -o "$tmp/win_shared" ||
+  fail "building <winsock2.h> source with pkg-config vigil-win (shared)"
+out=$(VIGIL_CLOCK=virtual VIGIL_NET=loopback LD_LIBRARY_PATH="$libdir" "$tmp/win_shared") ||
+  fail "vigil-win shared build exited $?"
+[ "$out" = "win 2.2 ok" ] || fail "vigil-win shared build printed '$out'"
+"$CC" -Wall -Werror "${san[@]}" "${wcflags[@]}" "$tmp/winprog.c" -L"$tmp/staticonly" \
+  $(printf '%s\n' "${wslibs[@]}" | grep -v '^-L') -o "$tmp/win_static" ||
+  fail "building <winsock2.h> source with pkg-config --static vigil-win"
+readelf -d "$tmp/win_static" | grep -q 'NEEDED.*libvigil' && fail "vigil-win static build needs libvigil.so"
+out=$(VIGIL_CLOCK=virtual VIGIL_NET=loopback "$tmp/win_static") || fail "vigil-win static build exited $?"
+[ "$out" = "win 2.2 ok" ] || fail "vigil-win static build printed '$out'"
+
 so=$(readlink -f "$libdir/libvigil.so")
 soname=$(readelf -d "$so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 [ "$soname" = "libvigil.so.0" ] || fail "SONAME is '$soname', want libvigil.so.0"
@@ -100,4 +147,4 @@ done
 "$prefix/bin/vigil" --version | grep -qx 'vigil 0\.1\.0' || fail "vigil --version"
 "$prefix/bin/vigil" sim --version | grep -qx 'vigil 0\.1\.0' || fail "vigil sim --version"
 
-echo "install into '$prefix': pkg-config, shared ($soname) and static builds, exports: ok"
+echo "install into '$prefix': pkg-config (vigil, vigil-win), shared ($soname) and static builds, exports: ok"

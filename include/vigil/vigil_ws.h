@@ -49,23 +49,25 @@ struct vg_sockaddr_in {
     char sin_zero[8];
 };
 
+/* The member names are the SDK's (ws2def.h), reserved identifiers included. */
 struct vg_sockaddr_storage {
     uint16_t ss_family;
-    char ss_pad1[6];
-    int64_t ss_align;
-    char ss_pad2[112];
+    char __ss_pad1[6];
+    int64_t __ss_align;
+    char __ss_pad2[112];
 };
 
 #define VG_WSADESCRIPTION_LEN 256
 #define VG_WSASYS_STATUS_LEN 128
+/* The Win64 order: there the three legacy fields come before the strings (on Win32 after). */
 struct vg_wsadata {
     uint16_t wVersion;                /* the version the program will use */
     uint16_t wHighVersion;            /* the highest version this implementation supports */
-    char szDescription[VG_WSADESCRIPTION_LEN + 1];
-    char szSystemStatus[VG_WSASYS_STATUS_LEN + 1];
     unsigned short iMaxSockets;
     unsigned short iMaxUdpDg;
     char *lpVendorInfo;
+    char szDescription[VG_WSADESCRIPTION_LEN + 1];
+    char szSystemStatus[VG_WSASYS_STATUS_LEN + 1];
 };
 
 /* SIO_KEEPALIVE_VALS' argument (spec A12): times in milliseconds, u_long being 32-bit. */
@@ -86,9 +88,24 @@ struct vg_wsapollfd {
     short revents;
 };
 
+/* OVERLAPPED as the SDK has it (minwinbase.h): Offset/OffsetHigh share their place with
+ * Pointer. The nameless struct is C11; C++ has it as an extension, marked so that -Wpedantic
+ * stays quiet there too. */
+#if defined(__cplusplus) && defined(__GNUC__)
+#define VG_WS_NAMELESS __extension__
+#else
+#define VG_WS_NAMELESS
+#endif
 struct vg_wsaoverlapped {
-    uintptr_t Internal, InternalHigh;
-    uint32_t Offset, OffsetHigh;
+    uintptr_t Internal;
+    uintptr_t InternalHigh;
+    union {
+        VG_WS_NAMELESS struct {
+            uint32_t Offset;
+            uint32_t OffsetHigh;
+        };
+        void *Pointer;
+    };
     void *hEvent;
 };
 typedef void (*vg_wsa_completion_fn)(uint32_t error, uint32_t transferred,

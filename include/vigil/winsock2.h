@@ -2,7 +2,10 @@
  * and code written for Windows compiles unchanged and gets the documented behaviour.
  *
  * Every Winsock name lives in this header, as a macro or typedef over the vg_ names of
- * <vigil/vigil_ws.h>; a file that does not include it sees none of them.
+ * <vigil/vigil_ws.h>; a file that does not include it sees none of them. Sources that say
+ * #include <winsock2.h> (or <ws2tcpip.h>, <windows.h> ...) get it unchanged through
+ * include/vigil/win (pkg-config vigil-win). Values, layouts (Win64's, LLP64) and signatures
+ * equal the Windows SDK's wherever both define a name (tests/test_win_headers.sh).
  *
  * Living beside the C library:
  *  - Use it instead of the host's socket headers: a file that includes it must not also include
@@ -88,12 +91,27 @@ typedef unsigned short USHORT;
 typedef char CHAR;
 typedef uintptr_t UINT_PTR;
 typedef intptr_t INT_PTR;
-typedef void *LPVOID;
+typedef uintptr_t ULONG_PTR;
+typedef intptr_t LONG_PTR;
+typedef uintptr_t DWORD_PTR;
+typedef ULONG_PTR SIZE_T;
+/* WCHAR is Windows' 16-bit UTF-16 unit (glibc's wchar_t is 32-bit): write u"..." for L"...". */
+typedef uint16_t WCHAR;
+typedef WCHAR *LPWSTR, *PWSTR;
+typedef const WCHAR *LPCWSTR, *PCWSTR;
+typedef HANDLE *LPHANDLE, *PHANDLE;
+typedef void *LPVOID, *PVOID;
+typedef const void *LPCVOID;
+typedef BYTE *LPBYTE, *PBYTE;
+typedef WORD *LPWORD;
+typedef DWORD *PDWORD;
+typedef ULONG *PULONG;
+typedef CHAR *PCHAR;
 typedef DWORD *LPDWORD;
 typedef INT *LPINT;
 typedef BOOL *LPBOOL;
-typedef char *LPSTR;
-typedef const char *LPCSTR;
+typedef char *LPSTR, *PSTR;
+typedef const char *LPCSTR, *PCSTR;
 typedef USHORT ADDRESS_FAMILY;
 typedef vg_ws_farproc FARPROC;
 
@@ -119,6 +137,7 @@ typedef vg_ws_farproc FARPROC;
 #define sockaddr vg_sockaddr
 #define sockaddr_in vg_sockaddr_in
 #define sockaddr_storage vg_sockaddr_storage
+#define WSAData vg_wsadata
 #define linger vg_linger
 #define tcp_keepalive vg_tcp_keepalive
 #define pollfd vg_wsapollfd
@@ -206,6 +225,10 @@ static inline int vg_ws_select_(int nfds, vg_fd_set *readfds, vg_fd_set *writefd
 #define IPPROTO_ICMP 1
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
+
+/* IPPROTO_IP options (ws2ipdef.h). */
+#define IP_TOS 3
+#define IP_TTL 4
 
 #define INADDR_ANY ((u_long)0x00000000)
 #define INADDR_LOOPBACK 0x7f000001
@@ -303,6 +326,204 @@ static inline int vg_ws_select_(int nfds, vg_fd_set *readfds, vg_fd_set *writefd
 #define POLLHUP 0x0002
 #define POLLNVAL 0x0004
 
+/* ---- More of the SDK's constants: values for code that names them. vigil speaks TCP and UDP
+ * over IPv4; what it does not implement fails as Windows fails an unsupported one: socket()
+ * with WSAEAFNOSUPPORT, WSAESOCKTNOSUPPORT or WSAEPROTONOSUPPORT, an option with
+ * WSAENOPROTOOPT, a WSAIoctl code with WSAEINVAL. */
+/* Address families (winsock2.h), and their PF_ twins. */
+#define AF_12844 25
+#define AF_APPLETALK 16
+#define AF_ATM 22
+#define AF_BAN 21
+#define AF_BTH 32
+#define AF_CCITT 10
+#define AF_CHAOS 5
+#define AF_CLUSTER 24
+#define AF_DATAKIT 9
+#define AF_DECnet 12
+#define AF_DLI 13
+#define AF_ECMA 8
+#define AF_FIREFOX 19
+#define AF_HYLINK 15
+#define AF_ICLFXBM 31
+#define AF_IMPLINK 3
+#define AF_IPX AF_NS
+#define AF_IRDA 26
+#define AF_ISO 7
+#define AF_LAT 14
+#define AF_MAX 33
+#define AF_NETBIOS 17
+#define AF_NETDES 28
+#define AF_NS 6
+#define AF_OSI AF_ISO
+#define AF_PUP 4
+#define AF_SNA 11
+#define AF_TCNMESSAGE 30
+#define AF_TCNPROCESS 29
+#define AF_UNIX 1
+#define AF_UNKNOWN1 20
+#define AF_VOICEVIEW 18
+#define PF_APPLETALK AF_APPLETALK
+#define PF_ATM AF_ATM
+#define PF_BAN AF_BAN
+#define PF_BTH AF_BTH
+#define PF_CCITT AF_CCITT
+#define PF_CHAOS AF_CHAOS
+#define PF_DATAKIT AF_DATAKIT
+#define PF_DECnet AF_DECnet
+#define PF_DLI AF_DLI
+#define PF_ECMA AF_ECMA
+#define PF_FIREFOX AF_FIREFOX
+#define PF_HYLINK AF_HYLINK
+#define PF_IMPLINK AF_IMPLINK
+#define PF_IPX AF_IPX
+#define PF_ISO AF_ISO
+#define PF_LAT AF_LAT
+#define PF_MAX AF_MAX
+#define PF_NS AF_NS
+#define PF_OSI AF_OSI
+#define PF_PUP AF_PUP
+#define PF_SNA AF_SNA
+#define PF_UNIX AF_UNIX
+#define PF_UNKNOWN1 AF_UNKNOWN1
+#define PF_VOICEVIEW AF_VOICEVIEW
+/* Socket types. */
+#define SOCK_RDM 4
+#define SOCK_SEQPACKET 5
+/* Protocol numbers (ws2def.h's IPPROTO). */
+#define IPPROTO_AH 51
+#define IPPROTO_CBT 7
+#define IPPROTO_DSTOPTS 60
+#define IPPROTO_EGP 8
+#define IPPROTO_ESP 50
+#define IPPROTO_FRAGMENT 44
+#define IPPROTO_GGP 3
+#define IPPROTO_HOPOPTS 0
+#define IPPROTO_ICLFXBM 78
+#define IPPROTO_ICMPV6 58
+#define IPPROTO_IDP 22
+#define IPPROTO_IGMP 2
+#define IPPROTO_IGP 9
+#define IPPROTO_IPV4 4
+#define IPPROTO_IPV6 41
+#define IPPROTO_L2TP 115
+#define IPPROTO_MAX 256
+#define IPPROTO_ND 77
+#define IPPROTO_NONE 59
+#define IPPROTO_PGM 113
+#define IPPROTO_PIM 103
+#define IPPROTO_PUP 12
+#define IPPROTO_RAW 255
+#define IPPROTO_RDP 27
+#define IPPROTO_ROUTING 43
+#define IPPROTO_SCTP 132
+#define IPPROTO_ST 5
+/* Classful address masks. */
+#define IN_CLASSA_HOST 0x00ffffff
+#define IN_CLASSA_MAX 128
+#define IN_CLASSA_NET 0xff000000
+#define IN_CLASSA_NSHIFT 24
+#define IN_CLASSB_HOST 0x0000ffff
+#define IN_CLASSB_MAX 65536
+#define IN_CLASSB_NET 0xffff0000
+#define IN_CLASSB_NSHIFT 16
+#define IN_CLASSC_HOST 0x000000ff
+#define IN_CLASSC_NET 0xffffff00
+#define IN_CLASSC_NSHIFT 8
+#define IN_CLASSD_HOST 0x0fffffff
+#define IN_CLASSD_NET 0xf0000000
+#define IN_CLASSD_NSHIFT 28
+/* IPPROTO_IP options (ws2ipdef.h): setsockopt takes IP_TOS and IP_TTL only. */
+#define IP_ADD_IFLIST 29
+#define IP_ADD_MEMBERSHIP 12
+#define IP_ADD_SOURCE_MEMBERSHIP 15
+#define IP_BLOCK_SOURCE 17
+#define IP_DEL_IFLIST 30
+#define IP_DONTFRAGMENT 14
+#define IP_DROP_MEMBERSHIP 13
+#define IP_DROP_SOURCE_MEMBERSHIP 16
+#define IP_ECN 50
+#define IP_GET_IFLIST 33
+#define IP_HDRINCL 2
+#define IP_HOPLIMIT 21
+#define IP_IFLIST 28
+#define IP_MTU 73
+#define IP_MTU_DISCOVER 71
+#define IP_MULTICAST_IF 9
+#define IP_MULTICAST_LOOP 11
+#define IP_MULTICAST_TTL 10
+#define IP_NRT_INTERFACE 74
+#define IP_OPTIONS 1
+#define IP_ORIGINAL_ARRIVAL_IF 47
+#define IP_PKTINFO 19
+#define IP_PKTINFO_EX 51
+#define IP_RECEIVE_BROADCAST 22
+#define IP_RECVDSTADDR 25
+#define IP_RECVERR 75
+#define IP_RECVIF 24
+#define IP_RECVRTHDR 38
+#define IP_RECVTCLASS 40
+#define IP_RECVTOS 40
+#define IP_RECVTTL 21
+#define IP_RTHDR 32
+#define IP_TCLASS 39
+#define IP_UNBLOCK_SOURCE 18
+#define IP_UNICAST_IF 31
+#define IP_UNSPECIFIED_HOP_LIMIT -1
+#define IP_UNSPECIFIED_TYPE_OF_SERVICE -1
+#define IP_USER_MTU 76
+#define IP_WFP_REDIRECT_CONTEXT 70
+#define IP_WFP_REDIRECT_RECORDS 60
+/* Socket options of Winsock 2 (group and QoS era). */
+#define SO_GROUP_ID 0x2001
+#define SO_GROUP_PRIORITY 0x2002
+#define SO_MAX_MSG_SIZE 0x2003
+/* TCP options (ws2tcpip.h). */
+#define TCP_EXPEDITED_1122 0x0002
+/* WSAIoctl codes (winsock2.h, mstcpip.h): vigil implements SIO_KEEPALIVE_VALS. */
+#define SIO_ABSORB_RTRALERT _WSAIOW(IOC_VENDOR, 5)
+#define SIO_ACQUIRE_PORT_RESERVATION _WSAIOW(IOC_VENDOR, 100)
+#define SIO_APPLY_TRANSPORT_SETTING _WSAIOW(IOC_VENDOR, 19)
+#define SIO_ASSOCIATE_PORT_RESERVATION _WSAIOW(IOC_VENDOR, 102)
+#define SIO_INDEX_ADD_MCAST _WSAIOW(IOC_VENDOR, 10)
+#define SIO_INDEX_BIND _WSAIOW(IOC_VENDOR, 8)
+#define SIO_INDEX_DEL_MCAST _WSAIOW(IOC_VENDOR, 11)
+#define SIO_INDEX_MCASTIF _WSAIOW(IOC_VENDOR, 9)
+#define SIO_LIMIT_BROADCASTS _WSAIOW(IOC_VENDOR, 7)
+#define SIO_LOOPBACK_FAST_PATH _WSAIOW(IOC_VENDOR, 16)
+#define SIO_QUERY_TRANSPORT_SETTING _WSAIOW(IOC_VENDOR, 20)
+#define SIO_RCVALL _WSAIOW(IOC_VENDOR, 1)
+#define SIO_RCVALL_IF _WSAIOW(IOC_VENDOR, 14)
+#define SIO_RCVALL_IGMPMCAST _WSAIOW(IOC_VENDOR, 3)
+#define SIO_RCVALL_MCAST _WSAIOW(IOC_VENDOR, 2)
+#define SIO_RCVALL_MCAST_IF _WSAIOW(IOC_VENDOR, 13)
+#define SIO_RELEASE_PORT_RESERVATION _WSAIOW(IOC_VENDOR, 101)
+#define SIO_TCP_INITIAL_RTO _WSAIOW(IOC_VENDOR, 17)
+#define SIO_TCP_SET_ACK_FREQUENCY _WSAIOW(IOC_VENDOR, 23)
+#define SIO_TCP_SET_ICW _WSAIOW(IOC_VENDOR, 22)
+#define SIO_UCAST_IF _WSAIOW(IOC_VENDOR, 6)
+#define SIO_ADDRESS_LIST_CHANGE _WSAIO(IOC_WS2, 23)
+#define SIO_ADDRESS_LIST_QUERY _WSAIOR(IOC_WS2, 22)
+#define SIO_ADDRESS_LIST_SORT _WSAIORW(IOC_WS2, 25)
+#define SIO_ASSOCIATE_HANDLE _WSAIOW(IOC_WS2, 1)
+#define SIO_ENABLE_CIRCULAR_QUEUEING _WSAIO(IOC_WS2, 2)
+#define SIO_FIND_ROUTE _WSAIOR(IOC_WS2, 3)
+#define SIO_FLUSH _WSAIO(IOC_WS2, 4)
+#define SIO_GET_BROADCAST_ADDRESS _WSAIOR(IOC_WS2, 5)
+#define SIO_GET_GROUP_QOS _WSAIORW(IOC_WS2, 8)
+#define SIO_GET_QOS _WSAIORW(IOC_WS2, 7)
+#define SIO_MULTICAST_SCOPE _WSAIOW(IOC_WS2, 10)
+#define SIO_MULTIPOINT_LOOPBACK _WSAIOW(IOC_WS2, 9)
+#define SIO_NSP_NOTIFY_CHANGE _WSAIOW(IOC_WS2, 25)
+#define SIO_QUERY_TARGET_PNP_HANDLE _WSAIOR(IOC_WS2, 24)
+#define SIO_RESERVED_1 _WSAIOW(IOC_WS2, 26)
+#define SIO_RESERVED_2 _WSAIOW(IOC_WS2, 33)
+#define SIO_ROUTING_INTERFACE_CHANGE _WSAIOW(IOC_WS2, 21)
+#define SIO_ROUTING_INTERFACE_QUERY _WSAIORW(IOC_WS2, 20)
+#define SIO_SET_GROUP_QOS _WSAIOW(IOC_WS2, 12)
+#define SIO_SET_QOS _WSAIOW(IOC_WS2, 11)
+#define SIO_TRANSLATE_HANDLE _WSAIORW(IOC_WS2, 13)
+
 /* ---- Error codes (WSAGetLastError). */
 #define WSABASEERR 10000
 #define WSAEINTR 10004
@@ -354,11 +575,49 @@ static inline int vg_ws_select_(int nfds, vg_fd_set *readfds, vg_fd_set *writefd
 #define WSAEDISCON 10101
 #define WSAENOMORE 10102
 #define WSAECANCELLED 10103
+#define WSAEINVALIDPROCTABLE 10104
+#define WSAEINVALIDPROVIDER 10105
+#define WSAEPROVIDERFAILEDINIT 10106
 #define WSASYSCALLFAILURE 10107
+#define WSASERVICE_NOT_FOUND 10108
+#define WSATYPE_NOT_FOUND 10109
+#define WSA_E_NO_MORE 10110
+#define WSA_E_CANCELLED 10111
+#define WSAEREFUSED 10112
+/* Name resolution (gethostbyname, getaddrinfo): h_errno's values, offset by 11000. */
 #define WSAHOST_NOT_FOUND 11001
 #define WSATRY_AGAIN 11002
 #define WSANO_RECOVERY 11003
 #define WSANO_DATA 11004
+#define WSANO_ADDRESS WSANO_DATA
+/* Quality of service (qos.h's RSVP): never reported by vigil, defined for code that names them. */
+#define WSA_QOS_RECEIVERS 11005
+#define WSA_QOS_SENDERS 11006
+#define WSA_QOS_NO_SENDERS 11007
+#define WSA_QOS_NO_RECEIVERS 11008
+#define WSA_QOS_REQUEST_CONFIRMED 11009
+#define WSA_QOS_ADMISSION_FAILURE 11010
+#define WSA_QOS_POLICY_FAILURE 11011
+#define WSA_QOS_BAD_STYLE 11012
+#define WSA_QOS_BAD_OBJECT 11013
+#define WSA_QOS_TRAFFIC_CTRL_ERROR 11014
+#define WSA_QOS_GENERIC_ERROR 11015
+#define WSA_QOS_ESERVICETYPE 11016
+#define WSA_QOS_EFLOWSPEC 11017
+#define WSA_QOS_EPROVSPECBUF 11018
+#define WSA_QOS_EFILTERSTYLE 11019
+#define WSA_QOS_EFILTERTYPE 11020
+#define WSA_QOS_EFILTERCOUNT 11021
+#define WSA_QOS_EOBJLENGTH 11022
+#define WSA_QOS_EFLOWCOUNT 11023
+#define WSA_QOS_EUNKNOWNPSOBJ 11024
+#define WSA_QOS_EPOLICYOBJ 11025
+#define WSA_QOS_EFLOWDESC 11026
+#define WSA_QOS_EPSFLOWSPEC 11027
+#define WSA_QOS_EPSFILTERSPEC 11028
+#define WSA_QOS_ESDMODEOBJ 11029
+#define WSA_QOS_ESHAPERATEOBJ 11030
+#define WSA_QOS_RESERVED_PETYPE 11031
 
 /* ---- Calls. */
 #define WSAStartup vg_ws_startup

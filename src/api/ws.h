@@ -76,6 +76,9 @@ struct ws_sock {
     uint8_t shut_recv, shut_send;
     uint8_t blackhole;            /* vg_blackhole: drop what arrives for this socket */
     uint8_t reuseaddr, exclusiveaddruse, broadcast;
+    /* IP_TTL and IP_TOS as a program set them: stored and read back, not applied (the core
+     * sends every packet with TTL 64 and TOS 0); ip_ttl_set says IP_TTL was set. */
+    uint8_t ip_ttl_set, ip_ttl, ip_tos;
     uint16_t linger_onoff, linger_secs;
     int so_error;                 /* pending error for SO_ERROR */
     uint32_t abort_epoch;         /* counts aborts: a call that sees it move was in progress */

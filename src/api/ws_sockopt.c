@@ -42,7 +42,12 @@ static const struct opt options[] = {
     {VG_WS_IPPROTO_TCP, VG_WS_TCP_KEEPINTVL, STREAM_ONLY, 1, 1, 1, 4},
     {VG_WS_IPPROTO_TCP, VG_WS_TCP_MAXRT, STREAM_ONLY, 1, 1, 0, 4},
     {VG_WS_IPPROTO_TCP, VG_WS_TCP_MAXRTMS, STREAM_ONLY, 1, 1, 0, 4},
+    {VG_WS_IPPROTO_IP, VG_WS_IP_TTL, ANY_SOCKET, 1, 1, 0, 4},
+    {VG_WS_IPPROTO_IP, VG_WS_IP_TOS, ANY_SOCKET, 1, 1, 0, 4},
 };
+
+/* The TTL the core puts in every packet (src/ip/ipv4.c): what IP_TTL reports until set. */
+#define WS_CORE_TTL 64
 
 static int level_known(int level)
 {
@@ -159,6 +164,19 @@ static int set_value(struct ws_sock *so, const struct opt *o, const char *optval
         }
         return r ? ws_err_from_vg(r) : 0;
     }
+    if (o->level == VG_WS_IPPROTO_IP) {
+        /* Accepted as Windows accepts them (a TTL or TOS octet), read back as set; the core
+         * has no per-socket TTL or TOS, so the packets keep TTL 64 and TOS 0. */
+        if (v > 255)
+            return VG_WSAEINVAL;
+        if (o->name == VG_WS_IP_TTL) {
+            so->ip_ttl = (uint8_t)v;
+            so->ip_ttl_set = 1;
+        } else {
+            so->ip_tos = (uint8_t)v;
+        }
+        return 0;
+    }
     switch (o->name) {
     case VG_WS_TCP_NODELAY:
         vg_tcp_set_nodelay(so->tcb, v != 0);
@@ -240,6 +258,8 @@ static uint32_t get_value(struct ws_sock *so, const struct opt *o)
         }
         return 0;
     }
+    if (o->level == VG_WS_IPPROTO_IP)
+        return o->name == VG_WS_IP_TTL ? (so->ip_ttl_set ? so->ip_ttl : WS_CORE_TTL) : so->ip_tos;
     struct vg_keepalive_info ka;
     switch (o->name) {
     case VG_WS_TCP_NODELAY: return vg_tcp_nodelay(so->tcb) ? 1 : 0;

@@ -2,6 +2,7 @@
  * the default network (ws_net.c); the WSACleanup that undoes the last one resets every socket
  * still open and releases the network. */
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "api/ws.h"
@@ -33,6 +34,14 @@ static uint16_t negotiate(uint16_t requested)
         return requested;
     return WS_HIGH_VERSION;
 }
+
+/* Win64's WSADATA puts iMaxSockets, iMaxUdpDg and lpVendorInfo before the strings; a program
+ * built for Windows reads them there. */
+_Static_assert(offsetof(struct vg_wsadata, iMaxSockets) == 4 &&
+                   offsetof(struct vg_wsadata, lpVendorInfo) == 8 &&
+                   offsetof(struct vg_wsadata, szDescription) == 16 &&
+                   sizeof(struct vg_wsadata) == 408,
+               "WSADATA must have the Win64 layout");
 
 static void describe(struct vg_wsadata *d, uint16_t version)
 {
