@@ -190,6 +190,37 @@ VG_API int vg_ws_close_event(vg_ws_event_t e);
 VG_API int vg_ws_set_event(vg_ws_event_t e);
 VG_API int vg_ws_reset_event(vg_ws_event_t e);
 
+/* GUID and WSAPROTOCOL_INFO (WSASocket's lpProtocolInfo), with the SDK's layouts; vigil
+ * reports no protocol catalogue, so the latter only appears in signatures. */
+struct vg_guid {
+    uint32_t Data1;
+    uint16_t Data2, Data3;
+    uint8_t Data4[8];
+};
+#define VG_MAX_PROTOCOL_CHAIN 7
+#define VG_WSAPROTOCOL_LEN 255
+struct vg_wsaprotocolchain {
+    int ChainLen;
+    uint32_t ChainEntries[VG_MAX_PROTOCOL_CHAIN];
+};
+#define VG_WSAPROTOCOL_INFO_MEMBERS                                                      \
+    uint32_t dwServiceFlags1, dwServiceFlags2, dwServiceFlags3, dwServiceFlags4;         \
+    uint32_t dwProviderFlags;                                                            \
+    struct vg_guid ProviderId;                                                           \
+    uint32_t dwCatalogEntryId;                                                           \
+    struct vg_wsaprotocolchain ProtocolChain;                                            \
+    int iVersion, iAddressFamily, iMaxSockAddr, iMinSockAddr, iSocketType, iProtocol;    \
+    int iProtocolMaxOffset, iNetworkByteOrder, iSecurityScheme;                          \
+    uint32_t dwMessageSize, dwProviderReserved
+struct vg_wsaprotocol_infoa {
+    VG_WSAPROTOCOL_INFO_MEMBERS;
+    char szProtocol[VG_WSAPROTOCOL_LEN + 1];
+};
+struct vg_wsaprotocol_infow {
+    VG_WSAPROTOCOL_INFO_MEMBERS;
+    uint16_t szProtocol[VG_WSAPROTOCOL_LEN + 1];   /* WCHAR: UTF-16, as on Windows */
+};
+
 /* ==== [resolver] name resolution: getaddrinfo, getnameinfo, gethostbyname, the hosts file and the DNS stub resolver ==== */
 /* ==== end [resolver] ==== */
 
@@ -204,8 +235,12 @@ struct vg_wsabuf {
 };
 /* WSASocket: protocol_info must be NULL (WSAEINVAL otherwise), group 0. Every socket here can
  * take overlapped calls, with or without WSA_FLAG_OVERLAPPED. */
-VG_API vg_socket_t vg_ws_wsasocket(int af, int type, int protocol, void *protocol_info,
-                                   unsigned int group, uint32_t flags);
+VG_API vg_socket_t vg_ws_wsasocket(int af, int type, int protocol,
+                                   struct vg_wsaprotocol_infoa *protocol_info, unsigned int group,
+                                   uint32_t flags);
+VG_API vg_socket_t vg_ws_wsasocketw(int af, int type, int protocol,
+                                    struct vg_wsaprotocol_infow *protocol_info, unsigned int group,
+                                    uint32_t flags);
 /* WSASend, WSARecv, WSASendTo, WSARecvFrom. Without overlapped and routine they are send/recv
  * over the buffer array. With them: 0 when the operation completed at once (its completion is
  * still delivered: port, routine or event), else SOCKET_ERROR with WSA_IO_PENDING. */
@@ -229,17 +264,12 @@ VG_API uint32_t vg_ws_sleep_ex(uint32_t ms, int alertable);
 /* ==== end [overlapped] ==== */
 
 /* ==== [iocp] I/O completion ports and the extension functions: CreateIoCompletionPort, ..., AcceptEx, ConnectEx ==== */
-/* OVERLAPPED_ENTRY and GUID, with the SDK's layouts. */
+/* OVERLAPPED_ENTRY, with the SDK's layout. */
 struct vg_overlapped_entry {
     uintptr_t lpCompletionKey;
     struct vg_wsaoverlapped *lpOverlapped;
     uintptr_t Internal;
     uint32_t dwNumberOfBytesTransferred;
-};
-struct vg_guid {
-    uint32_t Data1;
-    uint16_t Data2, Data3;
-    uint8_t Data4[8];
 };
 #define VG_INVALID_HANDLE_VALUE ((vg_ws_handle_t)(intptr_t)-1)
 /* CreateIoCompletionPort: file INVALID_HANDLE_VALUE makes a port (existing must be NULL);

@@ -659,6 +659,20 @@ static inline int vg_ws_select_(int nfds, vg_fd_set *readfds, vg_fd_set *writefd
 #define WSA_IO_INCOMPLETE 996
 #define WSA_IO_PENDING 997
 
+#ifndef GUID_DEFINED
+#define GUID_DEFINED
+typedef struct vg_guid GUID;
+#endif
+#define MAX_PROTOCOL_CHAIN VG_MAX_PROTOCOL_CHAIN
+#define BASE_PROTOCOL 1
+#define LAYERED_PROTOCOL 0
+#define WSAPROTOCOL_LEN VG_WSAPROTOCOL_LEN
+typedef struct vg_wsaprotocolchain WSAPROTOCOLCHAIN, *LPWSAPROTOCOLCHAIN;
+typedef struct vg_wsaprotocol_infoa WSAPROTOCOL_INFOA, *LPWSAPROTOCOL_INFOA;
+typedef struct vg_wsaprotocol_infow WSAPROTOCOL_INFOW, *LPWSAPROTOCOL_INFOW;
+typedef WSAPROTOCOL_INFOA WSAPROTOCOL_INFO;
+typedef LPWSAPROTOCOL_INFOA LPWSAPROTOCOL_INFO;
+
 /* ==== [resolver] name resolution: getaddrinfo, getnameinfo, gethostbyname, the hosts file and the DNS stub resolver ==== */
 /* ==== end [resolver] ==== */
 
@@ -672,7 +686,7 @@ typedef unsigned int GROUP;
 #define MSG_PARTIAL 0x8000
 #define WSASocket vg_ws_wsasocket
 #define WSASocketA vg_ws_wsasocket
-#define WSASocketW vg_ws_wsasocket
+#define WSASocketW vg_ws_wsasocketw
 #define WSASend vg_ws_wsasend
 #define WSARecv vg_ws_wsarecv
 #define WSASendTo vg_ws_wsasendto
@@ -686,10 +700,6 @@ typedef uintptr_t ULONG_PTR, *PULONG_PTR;
 typedef void *PVOID;
 typedef struct vg_wsaoverlapped OVERLAPPED, *LPOVERLAPPED;
 typedef struct vg_overlapped_entry OVERLAPPED_ENTRY, *LPOVERLAPPED_ENTRY;
-#ifndef GUID_DEFINED
-#define GUID_DEFINED
-typedef struct vg_guid GUID;
-#endif
 #ifndef INVALID_HANDLE_VALUE
 #define INVALID_HANDLE_VALUE VG_INVALID_HANDLE_VALUE
 #endif

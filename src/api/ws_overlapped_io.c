@@ -181,10 +181,11 @@ int ws_op_try(struct ws_sock *so, struct ws_op *op)
 }
 
 /* ---- The calls. */
-vg_socket_t vg_ws_wsasocket(int af, int type, int protocol, void *protocol_info,
-                            unsigned int group, uint32_t flags)
+/* lpProtocolInfo names an entry of the protocol catalogue, which vigil does not have: only
+ * NULL is taken, as are group 0 and any flags (every socket here takes overlapped calls). */
+static vg_socket_t wsasocket(int af, int type, int protocol, const void *protocol_info,
+                             unsigned int group)
 {
-    (void)flags;                  /* every socket here takes overlapped calls */
     if (protocol_info || group) {
         int e = ws_enter();
         if (e) {
@@ -196,6 +197,22 @@ vg_socket_t vg_ws_wsasocket(int af, int type, int protocol, void *protocol_info,
         return VG_INVALID_SOCKET;
     }
     return vg_ws_socket(af, type, protocol);
+}
+
+vg_socket_t vg_ws_wsasocket(int af, int type, int protocol,
+                            struct vg_wsaprotocol_infoa *protocol_info, unsigned int group,
+                            uint32_t flags)
+{
+    (void)flags;
+    return wsasocket(af, type, protocol, protocol_info, group);
+}
+
+vg_socket_t vg_ws_wsasocketw(int af, int type, int protocol,
+                             struct vg_wsaprotocol_infow *protocol_info, unsigned int group,
+                             uint32_t flags)
+{
+    (void)flags;
+    return wsasocket(af, type, protocol, protocol_info, group);
 }
 
 /* The checks every data call makes before moving anything, in Windows' order. */
