@@ -210,6 +210,45 @@ static void connect_refused_is_fd_connect_only(void **state)
     assert_int_equal(events_of(c, e).lNetworkEvents, 0);   /* once only */
 }
 
+static void connect_timeout_is_fd_connect_timedout(void **state)
+{
+    (void)state;
+    assert_int_equal(api_start(NULL), 0);
+    /* A listener whose SYNs all vanish: the connect gives up after its retransmissions. */
+    SOCKET l = tcp_listener(27314, 5);
+    assert_int_equal(vg_blackhole(l, 1), 0);
+    SOCKET c = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    WSAEVENT e = WSACreateEvent();
+    assert_int_equal(WSAEventSelect(c, e, FD_CONNECT | FD_CLOSE | FD_WRITE), 0);
+    struct sockaddr_in sa = loopback_addr(27314);
+    assert_fails_with(connect(c, (SOCKADDR *)&sa, sizeof sa), WSAEWOULDBLOCK);
+    assert_int_equal(WSAWaitForMultipleEvents(1, &e, FALSE, WSA_INFINITE, FALSE),
+                     WSA_WAIT_EVENT_0);
+    WSANETWORKEVENTS ne = events_of(c, e);
+    assert_int_equal(ne.lNetworkEvents, FD_CONNECT);
+    assert_int_equal(ne.iErrorCode[FD_CONNECT_BIT], WSAETIMEDOUT);
+}
+
+static void accept_returns_a_writable_socket(void **state)
+{
+    (void)state;
+    assert_int_equal(api_start(NULL), 0);
+    SOCKET l = tcp_listener(27315, 5);
+    WSAEVENT e = WSACreateEvent();
+    assert_int_equal(WSAEventSelect(l, e, FD_ACCEPT | FD_WRITE), 0);
+    SOCKET c = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    struct sockaddr_in sa = loopback_addr(27315);
+    assert_int_equal(connect(c, (SOCKADDR *)&sa, sizeof sa), 0);
+    assert_int_equal(WSAWaitForMultipleEvents(1, &e, FALSE, 1000, FALSE), WSA_WAIT_EVENT_0);
+    assert_int_equal(events_of(l, e).lNetworkEvents, FD_ACCEPT);   /* a listener: no FD_WRITE */
+    SOCKET s = accept(l, NULL, NULL);
+    assert_true(s != INVALID_SOCKET);
+    assert_true(is_set(e));
+    WSANETWORKEVENTS ne = events_of(s, e);
+    assert_int_equal(ne.lNetworkEvents, FD_WRITE);
+    assert_int_equal(ne.iErrorCode[FD_WRITE_BIT], 0);
+}
+
 static void graceful_close_after_the_data_is_read(void **state)
 {
     (void)state;
@@ -417,6 +456,8 @@ int main(void)
         cmocka_unit_test_teardown(read_recorded_once_and_reenabled_by_recv, teardown),
         cmocka_unit_test_teardown(write_reenabled_after_would_block, teardown),
         cmocka_unit_test_teardown(connect_refused_is_fd_connect_only, teardown),
+        cmocka_unit_test_teardown(connect_timeout_is_fd_connect_timedout, teardown),
+        cmocka_unit_test_teardown(accept_returns_a_writable_socket, teardown),
         cmocka_unit_test_teardown(graceful_close_after_the_data_is_read, teardown),
         cmocka_unit_test_teardown(peer_reset_is_fd_close_connreset, teardown),
         cmocka_unit_test_teardown(keepalive_drop_is_fd_close_at_the_exact_instant, teardown),
