@@ -95,6 +95,7 @@ VG_API int vg_sysparams_load_reg_ex(struct vg_sysparams *sp, const char *path, u
 
 typedef struct vg_stack vg_stack;
 typedef struct vg_tcb vg_tcb;
+typedef struct vg_udp vg_udp;
 
 enum vg_event_type {
     VG_EV_CONNECTED = 1,   /* handshake completed (either side) */
@@ -110,6 +111,7 @@ enum vg_event_type {
     VG_EV_RESET_RECEIVED,  /* an acceptable RST arrived */
     VG_EV_ABORTED,         /* connection dropped; err says why (keep-alive, timeout, ...) */
     VG_EV_CLOSED,          /* reached CLOSED (after TIME_WAIT, LAST_ACK, or abort) */
+    VG_EV_UDP_READABLE,    /* a datagram was queued on the UDP socket udp (tcb is NULL) */
 };
 struct vg_event {
     enum vg_event_type type;
@@ -117,6 +119,7 @@ struct vg_event {
     vg_time now;
     int err;               /* enum vg_err for ABORTED */
     uint32_t arg;
+    vg_udp *udp;           /* UDP_READABLE's socket; NULL for every TCP event */
 };
 VG_API const char *vg_event_name(enum vg_event_type t);   /* "probe_sent", ... */
 
@@ -319,7 +322,6 @@ VG_API vg_tcb *vg_stack_next_tcb(const vg_stack *s, const vg_tcb *prev);
 
 
 /* ---- UDP: datagram sockets (real traffic, so the Winsock layer can test A5 on a working one). */
-typedef struct vg_udp vg_udp;
 VG_API vg_udp *vg_udp_open(vg_stack *s);
 VG_API int vg_udp_bind(vg_udp *u, uint32_t addr, uint16_t port);     /* 0 or -vg_err; port 0 = ephemeral */
 VG_API int vg_udp_connect(vg_udp *u, uint32_t raddr, uint16_t rport); /* default destination */
@@ -332,6 +334,9 @@ VG_API int vg_udp_has_datagram(const vg_udp *u);
 VG_API void vg_udp_endpoints(const vg_udp *u, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
                       uint16_t *rport);
 VG_API void vg_udp_close(vg_udp *u);
+/* The application's pointer for the socket (as vg_tcp_set_user), found again from an event. */
+VG_API void vg_udp_set_user(vg_udp *u, void *user);
+VG_API void *vg_udp_user(const vg_udp *u);
 
 #ifdef __cplusplus
 }

@@ -225,6 +225,26 @@ struct vg_wsaprotocol_infow {
 /* ==== end [resolver] ==== */
 
 /* ==== [eventselect] event selection: WSAEventSelect, WSAEnumNetworkEvents, WSAWaitForMultipleEvents ==== */
+/* What happened to a socket since WSAEnumNetworkEvents last asked: FD_ bits (Windows' long is
+ * 32-bit) and, per bit, the error that came with it (0 for success). */
+#define VG_FD_MAX_EVENTS 10
+struct vg_wsanetworkevents {
+    int32_t lNetworkEvents;
+    int iErrorCode[VG_FD_MAX_EVENTS];
+};
+/* 0, or SOCKET_ERROR with WSANOTINITIALISED, WSAENETDOWN, WSAEINPROGRESS, WSAENOTSOCK or
+ * WSAEINVAL (event is no event object; lNetworkEvents 0 cancels and ignores event). Makes the
+ * socket non-blocking. */
+VG_API int vg_ws_event_select(vg_socket_t s, vg_ws_event_t event, int32_t lNetworkEvents);
+/* Copies and clears the socket's recorded events and resets event (if not NULL); 0, or
+ * SOCKET_ERROR with the errors above or WSAEFAULT (network_events NULL). */
+VG_API int vg_ws_enum_network_events(vg_socket_t s, vg_ws_event_t event,
+                                     struct vg_wsanetworkevents *network_events);
+/* WSA_WAIT_EVENT_0 + i, WSA_WAIT_TIMEOUT, WSA_WAIT_IO_COMPLETION (alertable: APCs ran), or
+ * WSA_WAIT_FAILED with WSANOTINITIALISED, WSAEINPROGRESS, WSA_INVALID_PARAMETER (count 0 or
+ * above WSA_MAXIMUM_WAIT_EVENTS, events NULL), WSA_INVALID_HANDLE, WSAENETDOWN or WSAEINTR. */
+VG_API uint32_t vg_ws_wait_for_multiple_events(uint32_t count, const vg_ws_event_t *events,
+                                               int wait_all, uint32_t timeout_ms, int alertable);
 /* ==== end [eventselect] ==== */
 
 /* ==== [overlapped] scatter/gather and overlapped I/O: WSASocket, WSASend, WSARecv, ..., completion routines, SleepEx ==== */

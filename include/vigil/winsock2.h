@@ -677,6 +677,39 @@ typedef LPWSAPROTOCOL_INFOA LPWSAPROTOCOL_INFO;
 /* ==== end [resolver] ==== */
 
 /* ==== [eventselect] event selection: WSAEventSelect, WSAEnumNetworkEvents, WSAWaitForMultipleEvents ==== */
+/* WSAAsyncSelect (window messages) does not exist here: there are no windows. */
+#define FD_READ_BIT 0
+#define FD_READ (1 << FD_READ_BIT)
+#define FD_WRITE_BIT 1
+#define FD_WRITE (1 << FD_WRITE_BIT)
+#define FD_OOB_BIT 2
+#define FD_OOB (1 << FD_OOB_BIT)
+#define FD_ACCEPT_BIT 3
+#define FD_ACCEPT (1 << FD_ACCEPT_BIT)
+#define FD_CONNECT_BIT 4
+#define FD_CONNECT (1 << FD_CONNECT_BIT)
+#define FD_CLOSE_BIT 5
+#define FD_CLOSE (1 << FD_CLOSE_BIT)
+#define FD_QOS_BIT 6
+#define FD_QOS (1 << FD_QOS_BIT)
+#define FD_GROUP_QOS_BIT 7
+#define FD_GROUP_QOS (1 << FD_GROUP_QOS_BIT)
+#define FD_ROUTING_INTERFACE_CHANGE_BIT 8
+#define FD_ROUTING_INTERFACE_CHANGE (1 << FD_ROUTING_INTERFACE_CHANGE_BIT)
+#define FD_ADDRESS_LIST_CHANGE_BIT 9
+#define FD_ADDRESS_LIST_CHANGE (1 << FD_ADDRESS_LIST_CHANGE_BIT)
+#define FD_MAX_EVENTS VG_FD_MAX_EVENTS
+#define FD_ALL_EVENTS ((1 << FD_MAX_EVENTS) - 1)
+typedef struct vg_wsanetworkevents WSANETWORKEVENTS, *LPWSANETWORKEVENTS;
+#define WSA_MAXIMUM_WAIT_EVENTS 64
+#define WSA_WAIT_FAILED ((DWORD)0xFFFFFFFF)
+#define WSA_WAIT_EVENT_0 ((DWORD)0)
+#define WSA_WAIT_IO_COMPLETION ((DWORD)0xC0)
+#define WSA_WAIT_TIMEOUT ((DWORD)0x102)
+#define WSA_INFINITE ((DWORD)0xFFFFFFFF)
+#define WSAEventSelect vg_ws_event_select
+#define WSAEnumNetworkEvents vg_ws_enum_network_events
+#define WSAWaitForMultipleEvents vg_ws_wait_for_multiple_events
 /* ==== end [eventselect] ==== */
 
 /* ==== [overlapped] scatter/gather and overlapped I/O: WSASocket, WSASend, WSARecv, ..., completion routines, SleepEx ==== */

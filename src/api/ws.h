@@ -168,6 +168,15 @@ int ws_wait(int (*ready)(void *ctx), void *ctx, vg_time deadline);
 int ws_wait_on(int (*ready)(void *ctx), void *ctx, vg_time deadline, struct ws_waitq *const *qs,
                size_t nq, int alertable);
 
+/* ---- Event selection (ws_eventselect.c). A call that consumes what an FD_ event reported
+ * enables its recording again (Windows' rule): recv and recvfrom FD_READ, a send that would
+ * block FD_WRITE, accept FD_ACCEPT. ws_sock_rearm does that, then ws_sock_changed(so, NULL). */
+void ws_sock_rearm(struct ws_sock *so, int32_t fd_bits);
+/* accept: the new socket takes the listener's selection (same event object and events). */
+void ws_eventselect_inherit(struct ws_sock *listener, struct ws_sock *accepted);
+/* A WSAEventSelect is in force: FIONBIO may not make the socket blocking (WSAEINVAL). */
+int ws_eventselect_active(struct ws_sock *so);
+
 /* ---- Objects behind a HANDLE (ws_handle.c): event objects and completion ports. A handle is
  * a slot number and a generation, never a pointer, so a stale or forged HANDLE is refused. */
 enum ws_handle_type { WS_H_EVENT = 1, WS_H_PORT };

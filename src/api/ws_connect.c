@@ -125,6 +125,7 @@ static vg_socket_t do_accept(vg_socket_t s, struct ws_sock *so, struct vg_sockad
     c->sndtimeo_ms = so->sndtimeo_ms;
     c->sndbuf = so->sndbuf;
     c->rcvbuf = so->rcvbuf;
+    ws_eventselect_inherit(so, c);
     if (addr) {
         uint32_t raddr;
         uint16_t rport;
@@ -143,6 +144,9 @@ vg_socket_t vg_ws_accept(vg_socket_t s, struct vg_sockaddr *addr, int *addrlen)
         return VG_INVALID_SOCKET;
     }
     vg_socket_t h = do_accept(s, so, addr, addrlen, &e);
+    so = ws_sock_find(s);
+    if (so)
+        ws_sock_rearm(so, VG_FD_ACCEPT);
     ws_leave();
     if (h == VG_INVALID_SOCKET)
         ws_fail(e);
@@ -190,6 +194,7 @@ static int do_connect(vg_socket_t s, struct ws_sock *so, const struct vg_sockadd
     if (r)
         return ws_err_from_vg(r);
     so->connecting = 1;
+    ws_sock_changed(so, NULL);    /* WSAEventSelect: FD_CONNECT comes when this ends */
     if (so->nonblocking)
         return VG_WSAEWOULDBLOCK;
     e = ws_wait(connect_ready, &s, VG_TIME_NEVER);

@@ -129,5 +129,25 @@
 #define VG_WS_WAIT_TIMEOUT 258
 #define VG_WS_WAIT_IO_COMPLETION 0xC0u
 #define VG_WS_ERROR_ABANDONED_WAIT_0 735
+/* Event selection (WSAEventSelect): the FD_ bits, and WSAWaitForMultipleEvents' results. */
+#define VG_FD_READ_BIT 0
+#define VG_FD_WRITE_BIT 1
+#define VG_FD_OOB_BIT 2
+#define VG_FD_ACCEPT_BIT 3
+#define VG_FD_CONNECT_BIT 4
+#define VG_FD_CLOSE_BIT 5
+#define VG_FD_READ (1 << VG_FD_READ_BIT)
+#define VG_FD_WRITE (1 << VG_FD_WRITE_BIT)
+#define VG_FD_OOB (1 << VG_FD_OOB_BIT)
+#define VG_FD_ACCEPT (1 << VG_FD_ACCEPT_BIT)
+#define VG_FD_CONNECT (1 << VG_FD_CONNECT_BIT)
+#define VG_FD_CLOSE (1 << VG_FD_CLOSE_BIT)
+#define VG_FD_ALL_EVENTS ((1 << VG_FD_MAX_EVENTS) - 1)
+#define VG_WSA_MAXIMUM_WAIT_EVENTS 64
+#define VG_WSA_WAIT_EVENT_0 0u
+#define VG_WSA_WAIT_IO_COMPLETION 0xc0u
+#define VG_WSA_WAIT_TIMEOUT 0x102u
+#define VG_WSA_WAIT_FAILED 0xffffffffu
+#define VG_WSA_INFINITE 0xffffffffu
 
 #endif

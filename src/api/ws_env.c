@@ -26,8 +26,8 @@ static const char *env(const char *name, const char *dflt)
 static void on_event(void *ctx, const struct vg_event *ev)
 {
     (void)ctx;
-    struct ws_sock *so = ev->tcb ? vg_tcp_user(ev->tcb) : NULL;
-    if (so && so->tcb != ev->tcb)
+    struct ws_sock *so = ev->tcb ? vg_tcp_user(ev->tcb) : ev->udp ? vg_udp_user(ev->udp) : NULL;
+    if (so && (ev->tcb ? so->tcb != ev->tcb : so->udp != ev->udp))
         so = NULL;
     if (so && ev->type == VG_EV_ABORTED) {
         so->abort_epoch++;

@@ -207,14 +207,33 @@ static int finish(int r)
     return r < 0 ? ws_fail(-r) : r;
 }
 
+/* The call consumed what fd_bits reported: WSAEventSelect may record them again (the socket
+ * may have been closed by another thread while the call waited). */
+static int finish_rearm(vg_socket_t s, int r, int32_t fd_bits)
+{
+    struct ws_sock *so = ws_sock_find(s);
+    if (so)
+        ws_sock_rearm(so, fd_bits);
+    return finish(r);
+}
+
+/* FD_WRITE is recorded again once a send found no room (would block, or took part). */
+static int finish_send(vg_socket_t s, int len, int r)
+{
+    if (r == -VG_WSAEWOULDBLOCK || (r >= 0 && r < len))
+        return finish_rearm(s, r, VG_FD_WRITE);
+    return finish(r);
+}
+
 int vg_ws_recv(vg_socket_t s, char *buf, int len, int flags)
 {
     struct ws_sock *so;
     int e = ws_enter_sock(s, &so);
     if (e)
         return ws_fail(e);
-    return finish(so->tcb ? stream_recv(s, so, buf, len, flags)
-                          : dgram_recv(s, so, buf, len, flags, NULL, NULL));
+    return finish_rearm(s, so->tcb ? stream_recv(s, so, buf, len, flags)
+                                    : dgram_recv(s, so, buf, len, flags, NULL, NULL),
+                        VG_FD_READ);
 }
 
 int vg_ws_recvfrom(vg_socket_t s, char *buf, int len, int flags, struct vg_sockaddr *from,
@@ -225,8 +244,9 @@ int vg_ws_recvfrom(vg_socket_t s, char *buf, int len, int flags, struct vg_socka
     if (e)
         return ws_fail(e);
     /* A stream socket ignores from (Winsock fills nothing in). */
-    return finish(so->tcb ? stream_recv(s, so, buf, len, flags)
-                          : dgram_recv(s, so, buf, len, flags, from, fromlen));
+    return finish_rearm(s, so->tcb ? stream_recv(s, so, buf, len, flags)
+                                    : dgram_recv(s, so, buf, len, flags, from, fromlen),
+                        VG_FD_READ);
 }
 
 int vg_ws_send(vg_socket_t s, const char *buf, int len, int flags)
@@ -235,8 +255,8 @@ int vg_ws_send(vg_socket_t s, const char *buf, int len, int flags)
     int e = ws_enter_sock(s, &so);
     if (e)
         return ws_fail(e);
-    return finish(so->tcb ? stream_send(s, so, buf, len, flags)
-                          : dgram_send(so, buf, len, flags, NULL, 0, 0));
+    return finish_send(s, len, so->tcb ? stream_send(s, so, buf, len, flags)
+                                       : dgram_send(so, buf, len, flags, NULL, 0, 0));
 }
 
 int vg_ws_sendto(vg_socket_t s, const char *buf, int len, int flags, const struct vg_sockaddr *to,
@@ -247,6 +267,6 @@ int vg_ws_sendto(vg_socket_t s, const char *buf, int len, int flags, const struc
     if (e)
         return ws_fail(e);
     /* Winsock: on a connection-oriented socket, to and tolen are ignored. */
-    return finish(so->tcb ? stream_send(s, so, buf, len, flags)
-                          : dgram_send(so, buf, len, flags, to, tolen, 1));
+    return finish_send(s, len, so->tcb ? stream_send(s, so, buf, len, flags)
+                                       : dgram_send(so, buf, len, flags, to, tolen, 1));
 }

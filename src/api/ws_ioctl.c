@@ -22,6 +22,8 @@ static int do_ioctlsocket(struct ws_sock *so, uint32_t cmd, uint32_t *argp)
         return VG_WSAEINVAL;
     if (!argp)
         return VG_WSAEFAULT;
+    if (cmd == VG_WS_FIONBIO && *argp == 0 && ws_eventselect_active(so))
+        return VG_WSAEINVAL;      /* WSAEventSelect is in force: cancel it first */
     if (cmd == VG_WS_FIONBIO)
         so->nonblocking = *argp != 0;
     else if (cmd == VG_WS_FIONREAD)

@@ -62,6 +62,8 @@ vg_socket_t vg_ws_socket(int af, int type, int protocol)
                 vg_tcp_set_user(so->tcb, so);
         } else {
             so->udp = vg_udp_open(stack);
+            if (so->udp)
+                vg_udp_set_user(so->udp, so);
         }
         if (!so->tcb && !so->udp) {
             ws_sock_free(so);
@@ -182,6 +184,7 @@ int vg_ws_closesocket(vg_socket_t s)
         for (size_t i = 0; i < so->npending; i++)
             vg_tcp_abort(so->pending[i], now);
     } else {
+        vg_udp_set_user(so->udp, NULL);
         vg_udp_close(so->udp);
     }
     ws_sock_closing(so);

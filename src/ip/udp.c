@@ -20,6 +20,7 @@ struct vg_udp {
     struct udp_dgram *head, *tail;
     uint32_t queued_bytes;        /* data plus each datagram's bookkeeping (udp_charge) */
     uint32_t queued;              /* datagrams */
+    void *user;
 };
 
 /* What a queued datagram costs against cfg.udp_rcvbuf: its data and the struct that holds it,
@@ -172,7 +173,6 @@ void vg_udp_free_all(vg_stack *s)
 void vg_udp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg, size_t len,
                   vg_time now)
 {
-    (void)now;
     struct vg_udp_hdr h;
     const uint8_t *data;
     size_t dlen;
@@ -212,4 +212,9 @@ void vg_udp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg,
     match->tail = d;
     match->queued_bytes += udp_charge(dlen);
     match->queued++;
+    vg_stack_emit_udp(s, match, now);
 }
+
+void vg_udp_set_user(vg_udp *u, void *user) { u->user = user; }
+
+void *vg_udp_user(const vg_udp *u) { return u->user; }

@@ -83,6 +83,7 @@ const char *vg_event_name(enum vg_event_type t)
     case VG_EV_RESET_RECEIVED: return "reset_received";
     case VG_EV_ABORTED: return "aborted";
     case VG_EV_CLOSED: return "closed";
+    case VG_EV_UDP_READABLE: return "udp_readable";
     }
     return "unknown";
 }

@@ -150,6 +150,16 @@ void vg_stack_emit(vg_stack *s, enum vg_event_type type, vg_tcb *t, vg_time now,
     s->in_callback--;
 }
 
+void vg_stack_emit_udp(vg_stack *s, vg_udp *u, vg_time now)
+{
+    if (!s->event)
+        return;
+    struct vg_event ev = {.type = VG_EV_UDP_READABLE, .now = now, .udp = u};
+    s->in_callback++;
+    s->event(s->event_ctx, &ev);
+    s->in_callback--;
+}
+
 vg_time vg_stack_next_deadline(const vg_stack *s)
 {
     uint64_t n = vg_wheel_next(&s->wheel);

@@ -95,6 +95,7 @@ int vg_stack_is_local(const vg_stack *s, uint32_t addr);
 uint32_t vg_stack_prefix_mask(const vg_stack *s);   /* cfg.prefix_len as a mask */
 void vg_stack_emit(vg_stack *s, enum vg_event_type type, vg_tcb *t, vg_time now, int err,
                    uint32_t arg);
+void vg_stack_emit_udp(vg_stack *s, vg_udp *u, vg_time now);   /* VG_EV_UDP_READABLE */
 
 /* Local port bookkeeping shared by TCP and UDP binds. */
 int vg_port_ref(vg_stack *s, uint16_t port);     /* 0, or -VG_ERR_NOBUFS */
