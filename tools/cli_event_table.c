@@ -86,6 +86,7 @@ static const struct cli_event_def defs[] = {
     EV("probe_acked", k_probe_acked),
     EV("peer_probe_answered", k_peer),
     EV("zero_window_probe_sent", k_peer),
+    EV("udp_readable", k_peer),
     EV("retransmit", k_peer),
     EV("reset_received", k_peer),
     EV("aborted", k_ended),

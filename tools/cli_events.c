@@ -226,7 +226,7 @@ int cli_events_emit(struct cli_events *e, vg_time now, const char *host, const c
 static int high_volume(enum vg_event_type t)
 {
     return t == VG_EV_READABLE || t == VG_EV_WRITABLE || t == VG_EV_ACCEPTABLE ||
-           t == VG_EV_RETRANSMIT;
+           t == VG_EV_RETRANSMIT || t == VG_EV_UDP_READABLE;
 }
 
 void cli_events_stack(struct cli_events *e, const char *host, const struct vg_event *ev)
