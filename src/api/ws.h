@@ -136,6 +136,7 @@ struct ws_net {
     int virtual_clock;
     vg_time vnow;                 /* the virtual clock */
     int polling;                  /* a thread sleeps in the driver's rtloop with the lock dropped */
+    atomic_uint_fast64_t wakeups; /* vg_ws_wakeups */
 };
 
 int ws_net_open(struct ws_net **out, char *err, size_t errlen);   /* from the environment */

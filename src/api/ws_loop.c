@@ -191,6 +191,7 @@ int ws_wait_on(int (*ready)(void *ctx), void *ctx, vg_time deadline, struct ws_w
             sleep_virtual(n, until, hook != NULL);
         else
             sleep_real(n, until);
+        atomic_fetch_add(&n->wakeups, 1);
         if (!ws_g.net || ws_g.net_gen != gen) {   /* WSACleanup on another thread */
             rc = VG_WSAEINTR;
             break;
@@ -202,4 +203,12 @@ int ws_wait_on(int (*ready)(void *ctx), void *ctx, vg_time deadline, struct ws_w
     if (rc == WS_WAIT_APC)
         ws_apc_run();
     return rc;
+}
+
+uint64_t vg_ws_wakeups(void)
+{
+    ws_lock();
+    uint64_t w = ws_g.net ? atomic_load(&ws_g.net->wakeups) : 0;
+    pthread_mutex_unlock(&ws_g.lock);
+    return w;
 }
