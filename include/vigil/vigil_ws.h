@@ -231,6 +231,8 @@ VG_API int vg_ws_stack_stats(struct vg_stack_stats *out);
  * WSAStartup period began (0 when not started). For tests and benchmarks: a waiter should wake
  * when what it waits on changed, not on every other call. */
 VG_API uint64_t vg_ws_wakeups(void);
+/* The same, for the calling thread's blocked calls only (since the thread began). */
+VG_API uint64_t vg_ws_thread_wakeups(void);
 /* ==== end [structure] ==== */
 
 /* The stack's events as they happen (keep-alive probes, aborts...), with the SOCKET they

@@ -28,6 +28,7 @@ struct ws_sleeper {
 };
 
 static _Thread_local struct ws_sleeper me_sl;
+static _Thread_local uint64_t my_wakeups;   /* vg_ws_thread_wakeups */
 
 struct ws_waitq *const ws_no_queues[1];
 
@@ -372,6 +373,7 @@ int ws_wait_on(int (*ready)(void *ctx), void *ctx, vg_time deadline, struct ws_w
         else
             sleep_real(n, me, until);
         atomic_fetch_add(&n->wakeups, 1);
+        my_wakeups++;
         if (!ws_g.net || ws_g.net_gen != gen) {   /* WSACleanup on another thread */
             rc = VG_WSAEINTR;
             break;
@@ -389,6 +391,8 @@ int ws_wait_on(int (*ready)(void *ctx), void *ctx, vg_time deadline, struct ws_w
         ws_apc_run();
     return rc;
 }
+
+uint64_t vg_ws_thread_wakeups(void) { return my_wakeups; }
 
 uint64_t vg_ws_wakeups(void)
 {
