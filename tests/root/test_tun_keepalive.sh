@@ -8,7 +8,8 @@
 #     go unanswered by a stock kernel; run 1a (--no-garbage-octet) therefore lifts that limit in
 #     the test's namespace, and run 1b keeps the stock limit and the default windows-vista
 #     profile, whose probes carry one garbage octet (B2 as revised, what Windows sends), which
-#     Linux answers every time because it carries data.
+#     Linux answers every time because it carries data; run 1c shows that the zero-length form
+#     under the stock limit goes partly unanswered.
 #  2. Linux probes an idle vigil (SO_KEEPALIVE, TCP_KEEPIDLE=1, TCP_KEEPINTVL=1, TCP_KEEPCNT=3):
 #     vigil answers every probe and the Linux connection stays up (B5).
 # tshark counts: Wireshark marks the probes tcp.analysis.keep_alive and the answers
@@ -72,6 +73,22 @@ note "run 1b: the default windows-vista probes 200/100/3 against idle stock Linu
 vigil_probes_linux octet
 [ "$(tshark_count "$LAB_WORK/octet.pcap" "ip.src==$VIGIL_ADDR && tcp.analysis.keep_alive && tcp.len==1")" \
   = "$(count_events "$LAB_WORK/octet.out" probe_sent)" ] || fail "the probes did not carry one octet"
+
+# The contrast that makes run 1b mean something: the same probes without the octet, under the
+# same stock limit, go partly unanswered (and vigil rightly declares the peer dead).
+if [ "$default_ratelimit" -ge 200 ]; then
+  note "run 1c: zero-length probes 200/100/3 against idle stock Linux"
+  lab_bg "$LAB_WORK/stock.peer" "$PEER" hold-server 7005 "$HOLD_S"
+  peer=$LAST_PID
+  wait_for "$LAB_WORK/stock.peer" '^ready$' 10
+  "$VIGIL" connect --net "$NET" "$KERNEL_ADDR:7005" --keepalive-time 200 --keepalive-interval 100 \
+    --keepalive-count 3 --no-garbage-octet --json >"$LAB_WORK/stock.out" 2>&1 || true
+  wait_exit "$peer" 10 || true
+  sent=$(count_events "$LAB_WORK/stock.out" probe_sent)
+  acked=$(count_events "$LAB_WORK/stock.out" probe_acked)
+  note "stock: vigil sent $sent zero-length probes, $acked answered"
+  [ "$sent" -gt "$acked" ] || fail "stock Linux answered all $sent zero-length probes 100 ms apart"
+fi
 
 note "run 2: Linux keep-alive 1 s / 1 s / 3 against idle vigil"
 lab_bg "$LAB_WORK/serve.out" "$VIGIL" serve --net "$NET" --port 7004 --json --pcap "$LAB_WORK/serve.pcap"
