@@ -369,6 +369,15 @@ VG_API int vg_ws_set_link_up(int up);
 /* A copy of the default stack's counters (probes sent, aborts, ...). */
 VG_API int vg_ws_stack_stats(struct vg_stack_stats *out);
 
+/* ==== [structure] the waits under the calls ==== */
+/* How many times a thread blocked in a Winsock call woke up to look again since this
+ * WSAStartup period began (0 when not started). For tests and benchmarks: a waiter should wake
+ * when what it waits on changed, not on every other call. */
+VG_API uint64_t vg_ws_wakeups(void);
+/* The same, for the calling thread's blocked calls only (since the thread began). */
+VG_API uint64_t vg_ws_thread_wakeups(void);
+/* ==== end [structure] ==== */
+
 /* The stack's events as they happen (keep-alive probes, aborts...), with the SOCKET they
  * concern (INVALID_SOCKET for a connection no socket holds yet). The callback runs while the
  * stack works: a Winsock call made from it fails with WSAEINPROGRESS (A6.2). NULL removes it. */
