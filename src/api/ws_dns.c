@@ -100,14 +100,20 @@ static int udp_ready(void *ctx)
     return !so || vg_udp_has_datagram(so->udp);
 }
 
-static int tcp_ready(void *ctx)
+static int tcp_connected(void *ctx)
+{
+    struct ws_sock *so = ws_sock_find(*(vg_socket_t *)ctx);
+    return !so || vg_tcp_state(so->tcb) != VG_TCP_SYN_SENT;
+}
+
+static int tcp_readable(void *ctx)
 {
     struct ws_sock *so = ws_sock_find(*(vg_socket_t *)ctx);
     if (!so)
         return 1;
     enum vg_tcp_state st = vg_tcp_state(so->tcb);
-    return st != VG_TCP_SYN_SENT && (st != VG_TCP_ESTABLISHED || vg_tcp_readable(so->tcb) > 0 ||
-                                     vg_tcp_eof(so->tcb) || vg_tcp_writable(so->tcb) > 0);
+    return vg_tcp_readable(so->tcb) > 0 || vg_tcp_eof(so->tcb) ||
+           (st != VG_TCP_ESTABLISHED && st != VG_TCP_FIN_WAIT_1 && st != VG_TCP_FIN_WAIT_2);
 }
 
 /* Waits on so's queue; so is looked up again after (NULL: WSACleanup took it). */
@@ -137,7 +143,7 @@ static int ask_tcp(uint32_t addr, uint16_t port, const uint8_t *q, size_t qlen, 
     if (vg_tcp_connect(so->tcb, addr, port, ws_now(ws_g.net)) != 0)
         goto out;
     while (vg_tcp_state(so->tcb) == VG_TCP_SYN_SENT) {
-        int e = wait_sock(&so, tcp_ready, deadline);
+        int e = wait_sock(&so, tcp_connected, deadline);
         if (!so)
             return e;
         if (e)
@@ -171,7 +177,7 @@ static int ask_tcp(uint32_t addr, uint16_t port, const uint8_t *q, size_t qlen, 
         }
         if (n == 0 || n != -VG_ERR_WOULDBLOCK)
             goto out;             /* closed before the whole answer: no answer */
-        int e = wait_sock(&so, tcp_ready, deadline);
+        int e = wait_sock(&so, tcp_readable, deadline);
         if (!so) {
             free(msg);
             return e;
@@ -250,6 +256,10 @@ int ws_dns_ask(const char *name, uint16_t qtype, struct vg_dns_answer *ans)
     for (size_t t = 0; t < sizeof try_ms / sizeof try_ms[0]; t++) {
         vg_udp_sendto(so->udp, q, (size_t)qlen, addr, port, ws_now(ws_g.net));
         ws_dns_stats.queries_sent++;
+        /* A datagram's arrival is no stack event, so nothing would wake a thread blocked on
+         * the receiving socket (a server on this same stack): deliver it, then say so. */
+        ws_pump(ws_g.net);
+        ws_kick(ws_g.net);
         vg_time deadline = ws_deadline_ms(try_ms[t]);
         for (;;) {
             int e = wait_sock(&so, udp_ready, deadline);
