@@ -595,6 +595,16 @@ static void getaddrinfo_errors(void **state)
     assert_int_equal(getaddrinfo("localhost", "http", &hints, &res), WSAHOST_NOT_FOUND);
     assert_int_equal(getaddrinfo("localhost", "65536", NULL, &res), WSATYPE_NOT_FOUND);
     assert_string_equal(gai_strerror(WSAHOST_NOT_FOUND), "No such host is known.");
+    /* inet_ntop as Windows: a buffer too small or NULL is ERROR_INVALID_PARAMETER (87). */
+    u_long bin = ip(198, 51, 100, 7);
+    char text[16];
+    assert_string_equal(inet_ntop(AF_INET, &bin, text, sizeof text), "198.51.100.7");
+    assert_null(inet_ntop(AF_INET, &bin, text, 12));
+    assert_int_equal(WSAGetLastError(), WSA_INVALID_PARAMETER);
+    assert_null(inet_ntop(AF_INET, &bin, NULL, 16));
+    assert_int_equal(WSAGetLastError(), WSA_INVALID_PARAMETER);
+    assert_null(inet_ntop(AF_INET6, &bin, text, sizeof text));
+    assert_int_equal(WSAGetLastError(), WSAEAFNOSUPPORT);
 }
 
 static void hosts_file(void **state)
