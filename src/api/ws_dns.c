@@ -85,8 +85,9 @@ static struct ws_sock *own_socket(int type)
 static void release(struct ws_sock *so)
 {
     if (so->tcb) {
+        /* The graceful close carries on in the background, as closesocket's does. */
         vg_tcp_set_user(so->tcb, NULL);
-        vg_tcp_abort(so->tcb, ws_now(ws_g.net));
+        vg_tcp_close(so->tcb, ws_now(ws_g.net));
     } else {
         vg_udp_close(so->udp);
     }
