@@ -554,6 +554,34 @@ static void numeric_and_passive(void **state)
     freeaddrinfo(res);
 }
 
+static void getaddrinfo_wide(void **state)
+{
+    (void)state;
+    assert_int_equal(start_clock("virtual"), 0);
+    ADDRINFOW hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_CANONNAME;
+    static const uint16_t name[] = {'L', 'o', 'c', 'a', 'l', 'h', 'o', 's', 't', 0};
+    static const uint16_t port[] = {'8', '0', 0};
+    assert_int_equal(GetAddrInfoW(name, port, &hints, &res), 0);
+    assert_non_null(res);
+    struct sockaddr_in *sin = (struct sockaddr_in *)res->ai_addr;
+    assert_int_equal(sin->sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+    assert_int_equal(sin->sin_port, htons(80));
+    static const uint16_t canon[] = {'l', 'o', 'c', 'a', 'l', 'h', 'o', 's', 't', 0};
+    assert_memory_equal(res->ai_canonname, canon, sizeof canon);
+    assert_int_equal(res->ai_socktype, SOCK_STREAM);
+    FreeAddrInfoW(res);
+    static const uint16_t accented[] = {'h', 0xe9, 0};
+    assert_int_equal(GetAddrInfoW(accented, port, &hints, &res), WSAHOST_NOT_FOUND);
+    assert_int_equal(WSAGetLastError(), WSAHOST_NOT_FOUND);
+    assert_null(res);
+    hints.ai_family = AF_INET6;
+    assert_int_equal(GetAddrInfoW(name, port, &hints, &res), WSAEAFNOSUPPORT);
+}
+
 static void getaddrinfo_errors(void **state)
 {
     (void)state;
@@ -816,6 +844,7 @@ int main(void)
         T(no_dns_names_are_not_found),
         T(numeric_and_passive),
         T(getaddrinfo_errors),
+        T(getaddrinfo_wide),
         T(hosts_file),
         T(getnameinfo_numeric_and_errors),
         T(gethostbyname_and_gethostname),

@@ -210,6 +210,23 @@ VG_API struct vg_hostent *vg_ws_gethostbyname(const char *name);
 VG_API struct vg_hostent *vg_ws_gethostbyaddr(const char *addr, int len, int type);
 VG_API int vg_ws_gethostname(char *name, int namelen);
 
+/* GetAddrInfoW and FreeAddrInfoW: the same lookup with UTF-16 strings (WCHAR is 16 bits on
+ * Windows: pass u"name", not L"name", whose wchar_t is 32 bits on Linux). Names are ASCII
+ * (no IDN yet): a name with other characters is WSAHOST_NOT_FOUND. */
+struct vg_addrinfo_w {
+    int ai_flags;
+    int ai_family;
+    int ai_socktype;
+    int ai_protocol;
+    size_t ai_addrlen;
+    uint16_t *ai_canonname;
+    struct vg_sockaddr *ai_addr;
+    struct vg_addrinfo_w *ai_next;
+};
+VG_API int vg_ws_getaddrinfo_w(const uint16_t *node, const uint16_t *service,
+                               const struct vg_addrinfo_w *hints, struct vg_addrinfo_w **res);
+VG_API void vg_ws_freeaddrinfo_w(struct vg_addrinfo_w *ai);
+
 /* What the stub resolver did since the process began (an extension, for tests and
  * diagnostics): every answer it did not believe is counted by why. */
 struct vg_ws_resolver_stats {

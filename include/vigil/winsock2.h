@@ -409,6 +409,10 @@ static inline int vg_ws_select_(int nfds, vg_fd_set *readfds, vg_fd_set *writefd
 #define h_addr h_addr_list[0]
 typedef struct vg_addrinfo ADDRINFOA, *PADDRINFOA, ADDRINFO, *LPADDRINFO;
 typedef struct vg_hostent HOSTENT, *PHOSTENT, *LPHOSTENT;
+#define addrinfoW vg_addrinfo_w
+typedef struct vg_addrinfo_w ADDRINFOW, *PADDRINFOW;
+#define GetAddrInfoW vg_ws_getaddrinfo_w
+#define FreeAddrInfoW vg_ws_freeaddrinfo_w
 #define getaddrinfo vg_ws_getaddrinfo
 #define GetAddrInfoA vg_ws_getaddrinfo
 #define freeaddrinfo vg_ws_freeaddrinfo

@@ -121,6 +121,8 @@ SAME(sizeof(struct addrinfo), 48);
 SAME(offsetof(struct addrinfo, ai_addrlen), 16);
 SAME(offsetof(struct addrinfo, ai_canonname), 24);
 SAME(offsetof(struct addrinfo, ai_next), 40);
+SAME(sizeof(ADDRINFOW), 48);
+SAME(offsetof(ADDRINFOW, ai_canonname), 24);
 SAME(sizeof(HOSTENT), 32);
 SAME(offsetof(HOSTENT, h_addrtype), 16);
 SAME(offsetof(HOSTENT, h_addr_list), 24);
