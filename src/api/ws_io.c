@@ -43,13 +43,13 @@ static int stream_unusable(struct ws_sock *so)
 }
 
 /* Waits for a blocking stream or datagram call, then re-finds the socket: another thread may
- * have closed it meanwhile. A stream socket's waiters are woken by its connection's events; a
- * datagram's arrival names no socket, so a datagram call looks again after any change. */
+ * have closed it meanwhile. The socket's waiters are woken by its connection's events, or by a
+ * datagram's arrival (VG_EV_UDP_READABLE). */
 static int wait_for(vg_socket_t s, int (*ready)(void *), uint32_t timeout_ms,
                     struct ws_sock **so)
 {
     vg_time deadline = ws_deadline_ms(timeout_ms);
-    int e = (*so)->tcb ? ws_wait_sock(*so, ready, &s, deadline) : ws_wait(ready, &s, deadline);
+    int e = ws_wait_sock(*so, ready, &s, deadline);
     *so = ws_sock_find(s);
     if (!*so)
         return VG_WSAEINTR;

@@ -11,9 +11,9 @@
 
 #include "api/ws.h"
 
-/* The queues a select or WSAPoll waits on: its sockets'. A datagram socket has none that a
- * datagram's arrival wakes, so a set with one waits for any change (as does one whose list
- * cannot be allocated). */
+/* The queues a select or WSAPoll waits on: its sockets' (a datagram's arrival wakes its
+ * socket's queue too: VG_EV_UDP_READABLE). A set whose list cannot be allocated waits for any
+ * change. */
 struct wait_set {
     struct ws_waitq **q;
     size_t n, cap;
@@ -24,10 +24,6 @@ static void wait_set_add(struct wait_set *w, struct ws_sock *so)
 {
     if (w->any)
         return;
-    if (so->udp) {
-        w->any = 1;
-        return;
-    }
     if (w->n == w->cap) {
         size_t cap = w->cap ? 2 * w->cap : 64;
         struct ws_waitq **q = realloc(w->q, cap * sizeof *q);

@@ -211,3 +211,5 @@ uint32_t vg_port_refs(const vg_stack *s, uint16_t port)
 {
     return s->port_refs ? s->port_refs[port] : 0;
 }
+
+uint64_t vg_stack_random(vg_stack *s) { return vg_prng_next(&s->prng); }
