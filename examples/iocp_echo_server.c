@@ -105,51 +105,7 @@ static void CloseConnection(PER_IO_DATA *io)
     Closed++;
 }
 
-/* ---- The test clients (not part of the server): a second thread with plain send/recv. */
-struct clients {
-    u_short port;
-    int count, messages, verified;
-};
-
-static void *run_clients(void *arg)
-{
-    struct clients *c = arg;
-    SOCKET *s = calloc((size_t)c->count, sizeof *s);
-    struct sockaddr_in sa;
-    ZeroMemory(&sa, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(c->port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    for (int i = 0; i < c->count; i++) {
-        s[i] = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-        if (connect(s[i], (SOCKADDR *)&sa, sizeof sa) == SOCKET_ERROR) {
-            printf("client connect failed with error %d\n", WSAGetLastError());
-            return NULL;
-        }
-    }
-    for (int m = 0; m < c->messages; m++) {
-        char line[64], back[64];
-        for (int i = 0; i < c->count; i++) {
-            int n = snprintf(line, sizeof line, "connection %d line %d\n", i, m);
-            send(s[i], line, n, 0);
-        }
-        for (int i = 0; i < c->count; i++) {
-            int n = snprintf(line, sizeof line, "connection %d line %d\n", i, m), got = 0;
-            while (got < n) {
-                int r = recv(s[i], back + got, n - got, 0);
-                if (r <= 0)
-                    break;
-                got += r;
-            }
-            if (got == n && memcmp(line, back, (size_t)n) == 0)
-                c->verified++;
-        }
-    }
-    for (int i = 0; i < c->count; i++)
-        closesocket(s[i]);
-    free(s);
-    return NULL;
-}
+#include "echo_test_clients.h"   /* the test suite's clients, not part of the server */
 
 int main(int argc, char **argv)
 {
