@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/ws_dns_wire.h"
+#include "wire/wire.h"
 
 #define HDR_LEN 12
 #define FLAG_QR 0x8000u
@@ -15,17 +16,9 @@
 #define WIRE_NAME_MAX 255         /* RFC 1035 §3.1: the encoded name, length octets included */
 #define RECORDS_MAX 64            /* answer records remembered for following a CNAME chain */
 
-static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
 
-/* ASCII-only case folding: DNS names compare case-insensitively (RFC 4343), whatever the C
- * library's locale says. */
-static int name_eq(const char *a, const char *b)
+int vg_dns_name_eq(const char *a, const char *b)
 {
     for (;; a++, b++) {
         unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
@@ -48,9 +41,9 @@ int vg_dns_build_query(uint8_t *buf, size_t cap, uint16_t id, const char *name, 
     if (n == 0 || n + 2 > WIRE_NAME_MAX || cap < HDR_LEN + n + 2 + 4)
         return -1;
     memset(buf, 0, HDR_LEN);
-    put16(buf, id);
-    put16(buf + 2, FLAG_RD);
-    put16(buf + 4, 1);
+    vg_put16(buf, id);
+    vg_put16(buf + 2, FLAG_RD);
+    vg_put16(buf + 4, 1);
     size_t o = HDR_LEN;
     size_t start = 0;
     while (start <= n) {
@@ -66,8 +59,8 @@ int vg_dns_build_query(uint8_t *buf, size_t cap, uint16_t id, const char *name, 
         start = end + 1;
     }
     buf[o++] = 0;
-    put16(buf + o, qtype);
-    put16(buf + o + 2, VG_DNS_CLASS_IN);
+    vg_put16(buf + o, qtype);
+    vg_put16(buf + o + 2, VG_DNS_CLASS_IN);
     return (int)(o + 4);
 }
 
@@ -136,8 +129,8 @@ static int read_records(const uint8_t *m, size_t len, size_t off, unsigned count
         size_t after;
         if (read_name(m, len, off, scratch, &after) < 0 || after + 10 > len)
             return -1;
-        uint16_t type = get16(m + after), cls = get16(m + after + 2);
-        uint16_t rdlen = get16(m + after + 8);
+        uint16_t type = vg_get16(m + after), cls = vg_get16(m + after + 2);
+        uint16_t rdlen = vg_get16(m + after + 8);
         size_t rdata = after + 10;
         if (rdata + rdlen > len)
             return -1;
@@ -158,10 +151,10 @@ enum vg_dns_verdict vg_dns_parse_answer(const uint8_t *m, size_t len, uint16_t i
                                         struct vg_dns_answer *out)
 {
     memset(out, 0, sizeof *out);
-    if (len < HDR_LEN || get16(m) != id)
+    if (len < HDR_LEN || vg_get16(m) != id)
         return VG_DNS_NOT_OURS;
-    uint16_t flags = get16(m + 2);
-    if (!(flags & FLAG_QR) || (flags & FLAG_OPCODE) || get16(m + 4) != 1)
+    uint16_t flags = vg_get16(m + 2);
+    if (!(flags & FLAG_QR) || (flags & FLAG_OPCODE) || vg_get16(m + 4) != 1)
         return VG_DNS_NOT_OURS;
     /* The question must be ours, echoed: anything else is an answer to some other query. */
     char qname[VG_DNS_NAME_MAX + 1], want[VG_DNS_NAME_MAX + 1];
@@ -175,8 +168,8 @@ enum vg_dns_verdict vg_dns_parse_answer(const uint8_t *m, size_t len, uint16_t i
         return VG_DNS_NOT_OURS;
     memcpy(want, name, wl);
     want[wl] = '\0';
-    if (!name_eq(qname, want) || get16(m + off) != qtype ||
-        get16(m + off + 2) != VG_DNS_CLASS_IN)
+    if (!vg_dns_name_eq(qname, want) || vg_get16(m + off) != qtype ||
+        vg_get16(m + off + 2) != VG_DNS_CLASS_IN)
         return VG_DNS_NOT_OURS;
     off += 4;
     out->rcode = flags & 0x000f;
@@ -185,7 +178,7 @@ enum vg_dns_verdict vg_dns_parse_answer(const uint8_t *m, size_t len, uint16_t i
     if (out->truncated || out->rcode != VG_DNS_RCODE_NOERROR)
         return VG_DNS_ANSWER;
     struct record rec[RECORDS_MAX];
-    int n = read_records(m, len, off, get16(m + 6), rec);
+    int n = read_records(m, len, off, vg_get16(m + 6), rec);
     if (n < 0)
         return VG_DNS_MALFORMED;
     /* Follow the chain from the question's name: its records of qtype, or its CNAME. */
@@ -196,7 +189,7 @@ enum vg_dns_verdict vg_dns_parse_answer(const uint8_t *m, size_t len, uint16_t i
         for (int i = 0; i < n; i++) {
             if (read_name(m, len, rec[i].owner, owner, NULL) < 0)
                 return VG_DNS_MALFORMED;
-            if (!name_eq(owner, target))
+            if (!vg_dns_name_eq(owner, target))
                 continue;
             if (rec[i].type == qtype && qtype == VG_DNS_TYPE_A) {
                 if (rec[i].rdlen != 4)

@@ -40,6 +40,10 @@ struct vg_dns_answer {
 /* Writes a query for (name, qtype), recursion desired, into buf; its length, or -1 when the
  * name is not a valid host name (empty label, label over 63 octets, over 255 in all) or buf is
  * too small. */
+/* Two names equal under DNS's case folding: ASCII only (RFC 4343), whatever the C library's
+ * locale says; the resolver's other sources (localhost, the hosts file) compare the same way. */
+int vg_dns_name_eq(const char *a, const char *b);
+
 int vg_dns_build_query(uint8_t *buf, size_t cap, uint16_t id, const char *name, uint16_t qtype);
 
 /* Reads msg as the answer to the query (id, name, qtype). Compression pointers must point

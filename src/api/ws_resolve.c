@@ -8,23 +8,11 @@
 #include <string.h>
 
 #include "api/ws.h"
+#include "api/ws_dns_wire.h"
 #include "api/ws_resolve.h"
 
 #define LOCALHOST 0x7f000001u
 #define DEFAULT_HOSTNAME "vigil"
-
-static int name_eq(const char *a, const char *b)
-{
-    for (;; a++, b++) {
-        unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
-        x = (unsigned char)(x >= 'A' && x <= 'Z' ? x + 32 : x);
-        y = (unsigned char)(y >= 'A' && y <= 'Z' ? y + 32 : y);
-        if (x != y)
-            return 0;
-        if (!x)
-            return 1;
-    }
-}
 
 const char *ws_hostname(void)
 {
@@ -60,12 +48,12 @@ int ws_resolve_name(const char *name, struct ws_res_result *out)
     size_t n = strlen(name);
     if (n > VG_DNS_NAME_MAX + 1)
         return VG_WSAHOST_NOT_FOUND;
-    if (name_eq(name, "localhost") || name_eq(name, "localhost.")) {
+    if (vg_dns_name_eq(name, "localhost") || vg_dns_name_eq(name, "localhost.")) {
         snprintf(out->canon, sizeof out->canon, "localhost");
         out->addrs[out->naddrs++] = LOCALHOST;
         return 0;
     }
-    if (name_eq(name, ws_hostname())) {
+    if (vg_dns_name_eq(name, ws_hostname())) {
         snprintf(out->canon, sizeof out->canon, "%s", ws_hostname());
         out->addrs[out->naddrs++] = vg_stack_config(ws_g.net->stack)->addr;
         return 0;

@@ -9,23 +9,11 @@
 #include <string.h>
 
 #include "api/ws.h"
+#include "api/ws_dns_wire.h"
 #include "api/ws_resolve.h"
 
 #define VG_HOSTS_MAX_BYTES (1024u * 1024u)
 #define VG_HOSTS_LINE_MAX 1024u
-
-static int name_eq(const char *a, const char *b)
-{
-    for (;; a++, b++) {
-        unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
-        x = (unsigned char)(x >= 'A' && x <= 'Z' ? x + 32 : x);
-        y = (unsigned char)(y >= 'A' && y <= 'Z' ? y + 32 : y);
-        if (x != y)
-            return 0;
-        if (!x)
-            return 1;
-    }
-}
 
 struct hosts_query {
     const char *name;             /* by name, or */
@@ -62,7 +50,7 @@ static int hosts_line(char *line, struct hosts_query *q)
         return 0;
     }
     for (char *n = first; n; n = strtok_r(NULL, ws, &save)) {
-        if (!name_eq(n, q->name))
+        if (!vg_dns_name_eq(n, q->name))
             continue;
         if (!q->found)
             snprintf(q->out->canon, sizeof q->out->canon, "%s", first);
