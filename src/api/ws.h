@@ -79,9 +79,47 @@ void ws_sock_changed(struct ws_sock *so, const struct vg_event *ev);
  * woken. */
 void ws_sock_closing(struct ws_sock *so);
 
+/* What a socket does that depends on its transport (ws_stream.c: TCP, ws_dgram.c: UDP). The
+ * calls dispatch through so->ops rather than testing so->tcb or so->udp; results < 0 are -WSA
+ * where a WSA error is possible, as in ws_io.c. Every operation runs with the lock held. */
+struct ws_sock_ops {
+    /* socket(): makes the transport's endpoint on stack; 0, or -1 when out of memory. */
+    int (*open)(struct ws_sock *so, vg_stack *stack);
+    /* Readiness as select's documentation lists it (ws_select.c's header comment). */
+    int (*readable)(struct ws_sock *so);
+    int (*writable)(struct ws_sock *so);
+    int (*failed)(struct ws_sock *so);
+    /* WSAPoll's bits reported whether asked for or not (POLLERR, POLLHUP). */
+    short (*poll_always)(struct ws_sock *so);
+    uint16_t (*local_port)(const struct ws_sock *so);          /* 0: not bound */
+    int (*bind)(struct ws_sock *so, uint32_t addr, uint16_t port);     /* 0 or a VG_ERR */
+    /* shutdown's transport part, after how was checked; 0 or a WSA error. */
+    int (*shutdown)(struct ws_sock *so, int how);
+    /* closesocket (abortive 0: gracefully, or as SO_LINGER says) and WSACleanup (abortive 1:
+     * no lingering, peers learn at once): lets go of the endpoint and of pending connections. */
+    void (*close)(struct ws_sock *so, vg_time now, int abortive);
+    uint32_t (*nread)(const struct ws_sock *so);   /* FIONREAD */
+    /* getsockname (peer 0) and getpeername: the endpoints, or a WSA error (WSAENOTCONN). */
+    int (*names)(struct ws_sock *so, int peer, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
+                 uint16_t *rport);
+    /* recv and recvfrom (from may be NULL; a stream ignores it). */
+    int (*recv)(vg_socket_t s, struct ws_sock *so, char *buf, int len, int flags,
+                struct vg_sockaddr *from, int *fromlen);
+    /* send and sendto (is_sendto: the program called sendto; a stream ignores to). */
+    int (*send)(vg_socket_t s, struct ws_sock *so, const char *buf, int len, int flags,
+                const struct vg_sockaddr *to, int tolen, int is_sendto);
+};
+extern const struct ws_sock_ops ws_stream_ops;
+extern const struct ws_sock_ops ws_dgram_ops;
+
+/* A blocking data call's wait on its socket (ws_io.c): then re-finds it (*so), since another
+ * thread may have closed it meanwhile (VG_WSAEINTR then). 0 or a WSA error. */
+int ws_io_wait(vg_socket_t s, int (*ready)(void *), uint32_t timeout_ms, struct ws_sock **so);
+
 struct ws_sock {
     vg_socket_t handle;
     int type;                     /* VG_WS_SOCK_STREAM or VG_WS_SOCK_DGRAM */
+    const struct ws_sock_ops *ops;   /* set with type by ws_sock_new */
     vg_tcb *tcb;                  /* stream sockets */
     vg_udp *udp;                  /* datagram sockets */
     uint8_t nonblocking;          /* FIONBIO */
