@@ -1,12 +1,29 @@
 /* The Winsock layer's internals: the default network, the socket table, the per-thread state and
  * the discipline every call follows (spec A6 steps 1-4, then the lock). Not a public header.
  *
+ * Where state lives:
+ * - per process (struct ws_global ws_g): the one mutex (ws_g.lock), the WSAStartup count and
+ *   version, the pointer to the default network and its generation (net_gen), the SOCKET and
+ *   HANDLE tables (their generations survive WSACleanup, so a handle kept across a period is
+ *   refused rather than mistaken for a new object), the event hook, the startup error.
+ * - per network (struct ws_net): the link driver, the stack, the clock, the waiters and their
+ *   leader.
+ * - per socket (struct ws_sock): its options and flags, its watches and wait queue, and its
+ *   transport's operations (so->ops: ws_stream.c over TCP, ws_dgram.c over UDP), through which
+ *   the calls reach the connection or the UDP endpoint instead of testing so->tcb/so->udp.
+ * - per thread (ws_t, ws_apc.c's queue, ws_wait.c's sleeper): the last error, the call in
+ *   progress, the blocking hook, the APC queue, the condition variable a waiter sleeps on.
+ *
  * Concurrency: one mutex (ws_g.lock) guards the network, its stack and the socket table. A call
  * takes it in ws_enter and drops it in ws_leave; a blocking call drops it only while it sleeps
  * (ws_wait_on), and re-finds its socket afterwards, since another thread may have closed it.
  * A sleeping thread waits on its own condition variable and is woken only through the wait
  * queues it named (its sockets', an event's, its APC queue), by the clock, or by WSACleanup:
- * a call wakes nobody on its way out unless it changed what they wait on (ws_loop.c). */
+ * a call wakes nobody on its way out unless it changed what they wait on (ws_loop.c).
+ * Lock order: there is one mutex; a thread holding it takes no other (the sleepers' condition
+ * variables wait on it). It is dropped while program code runs (an APC, the blocking hook),
+ * except the event hook (vg_ws_set_event_hook), which runs inside the stack: a Winsock call
+ * from it fails WSAEINPROGRESS, and the extensions it may call see ws_t.locked and do not lock. */
 #ifndef VG_WS_INTERNAL_H
 #define VG_WS_INTERNAL_H
 
