@@ -1,12 +1,29 @@
 /* The Winsock layer's internals: the default network, the socket table, the per-thread state and
  * the discipline every call follows (spec A6 steps 1-4, then the lock). Not a public header.
  *
+ * Where state lives:
+ * - per process (struct ws_global ws_g): the one mutex (ws_g.lock), the WSAStartup count and
+ *   version, the pointer to the default network and its generation (net_gen), the SOCKET and
+ *   HANDLE tables (their generations survive WSACleanup, so a handle kept across a period is
+ *   refused rather than mistaken for a new object), the event hook, the startup error.
+ * - per network (struct ws_net): the link driver, the stack, the clock, the waiters and their
+ *   leader.
+ * - per socket (struct ws_sock): its options and flags, its watches and wait queue, and its
+ *   transport's operations (so->ops: ws_stream.c over TCP, ws_dgram.c over UDP), through which
+ *   the calls reach the connection or the UDP endpoint instead of testing so->tcb/so->udp.
+ * - per thread (ws_t, ws_apc.c's queue, ws_wait.c's sleeper): the last error, the call in
+ *   progress, the blocking hook, the APC queue, the condition variable a waiter sleeps on.
+ *
  * Concurrency: one mutex (ws_g.lock) guards the network, its stack and the socket table. A call
  * takes it in ws_enter and drops it in ws_leave; a blocking call drops it only while it sleeps
  * (ws_wait_on), and re-finds its socket afterwards, since another thread may have closed it.
  * A sleeping thread waits on its own condition variable and is woken only through the wait
  * queues it named (its sockets', an event's, its APC queue), by the clock, or by WSACleanup:
- * a call wakes nobody on its way out unless it changed what they wait on (ws_loop.c). */
+ * a call wakes nobody on its way out unless it changed what they wait on (ws_loop.c).
+ * Lock order: there is one mutex; a thread holding it takes no other (the sleepers' condition
+ * variables wait on it). It is dropped while program code runs (an APC, the blocking hook),
+ * except the event hook (vg_ws_set_event_hook), which runs inside the stack: a Winsock call
+ * from it fails WSAEINPROGRESS, and the extensions it may call see ws_t.locked and do not lock. */
 #ifndef VG_WS_INTERNAL_H
 #define VG_WS_INTERNAL_H
 
@@ -79,9 +96,47 @@ void ws_sock_changed(struct ws_sock *so, const struct vg_event *ev);
  * woken. */
 void ws_sock_closing(struct ws_sock *so);
 
+/* What a socket does that depends on its transport (ws_stream.c: TCP, ws_dgram.c: UDP). The
+ * calls dispatch through so->ops rather than testing so->tcb or so->udp; results < 0 are -WSA
+ * where a WSA error is possible, as in ws_io.c. Every operation runs with the lock held. */
+struct ws_sock_ops {
+    /* socket(): makes the transport's endpoint on stack; 0, or -1 when out of memory. */
+    int (*open)(struct ws_sock *so, vg_stack *stack);
+    /* Readiness as select's documentation lists it (ws_select.c's header comment). */
+    int (*readable)(struct ws_sock *so);
+    int (*writable)(struct ws_sock *so);
+    int (*failed)(struct ws_sock *so);
+    /* WSAPoll's bits reported whether asked for or not (POLLERR, POLLHUP). */
+    short (*poll_always)(struct ws_sock *so);
+    uint16_t (*local_port)(const struct ws_sock *so);          /* 0: not bound */
+    int (*bind)(struct ws_sock *so, uint32_t addr, uint16_t port);     /* 0 or a VG_ERR */
+    /* shutdown's transport part, after how was checked; 0 or a WSA error. */
+    int (*shutdown)(struct ws_sock *so, int how);
+    /* closesocket (abortive 0: gracefully, or as SO_LINGER says) and WSACleanup (abortive 1:
+     * no lingering, peers learn at once): lets go of the endpoint and of pending connections. */
+    void (*close)(struct ws_sock *so, vg_time now, int abortive);
+    uint32_t (*nread)(const struct ws_sock *so);   /* FIONREAD */
+    /* getsockname (peer 0) and getpeername: the endpoints, or a WSA error (WSAENOTCONN). */
+    int (*names)(struct ws_sock *so, int peer, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
+                 uint16_t *rport);
+    /* recv and recvfrom (from may be NULL; a stream ignores it). */
+    int (*recv)(vg_socket_t s, struct ws_sock *so, char *buf, int len, int flags,
+                struct vg_sockaddr *from, int *fromlen);
+    /* send and sendto (is_sendto: the program called sendto; a stream ignores to). */
+    int (*send)(vg_socket_t s, struct ws_sock *so, const char *buf, int len, int flags,
+                const struct vg_sockaddr *to, int tolen, int is_sendto);
+};
+extern const struct ws_sock_ops ws_stream_ops;
+extern const struct ws_sock_ops ws_dgram_ops;
+
+/* A blocking data call's wait on its socket (ws_io.c): then re-finds it (*so), since another
+ * thread may have closed it meanwhile (VG_WSAEINTR then). 0 or a WSA error. */
+int ws_io_wait(vg_socket_t s, int (*ready)(void *), uint32_t timeout_ms, struct ws_sock **so);
+
 struct ws_sock {
     vg_socket_t handle;
     int type;                     /* VG_WS_SOCK_STREAM or VG_WS_SOCK_DGRAM */
+    const struct ws_sock_ops *ops;   /* set with type by ws_sock_new */
     vg_tcb *tcb;                  /* stream sockets */
     vg_udp *udp;                  /* datagram sockets */
     uint8_t nonblocking;          /* FIONBIO */

@@ -8,14 +8,6 @@
 
 #include "api/ws_overlapped.h"
 
-static uint32_t fionread(const struct ws_sock *so)
-{
-    if (so->udp)
-        return (uint32_t)vg_udp_pending(so->udp);
-    size_t n = vg_tcp_readable(so->tcb);
-    return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-}
-
 static int do_ioctlsocket(struct ws_sock *so, uint32_t cmd, uint32_t *argp)
 {
     if (cmd != VG_WS_FIONBIO && cmd != VG_WS_FIONREAD && cmd != VG_WS_SIOCATMARK)
@@ -27,7 +19,7 @@ static int do_ioctlsocket(struct ws_sock *so, uint32_t cmd, uint32_t *argp)
     if (cmd == VG_WS_FIONBIO)
         so->nonblocking = *argp != 0;
     else if (cmd == VG_WS_FIONREAD)
-        *argp = fionread(so);
+        *argp = so->ops->nread(so);
     else
         *argp = 1;                /* no urgent data is ever pending: "at the mark" */
     return 0;

@@ -47,30 +47,17 @@ static int wait_set_wait(struct wait_set *w, int (*ready)(void *), void *ctx, vg
 
 int ws_readable(struct ws_sock *so)
 {
-    if (so->udp)
-        return vg_udp_has_datagram(so->udp);
-    if (vg_tcp_state(so->tcb) == VG_TCP_LISTEN)
-        return ws_fill_pending(so);
-    ws_settle_connect(so);
-    if (vg_tcp_readable(so->tcb) > 0 || vg_tcp_eof(so->tcb))
-        return 1;
-    return vg_tcp_state(so->tcb) == VG_TCP_CLOSED && vg_tcp_error(so->tcb) && !so->connect_failed;
+    return so->ops->readable(so);
 }
 
 int ws_writable(struct ws_sock *so)
 {
-    if (so->udp)
-        return !so->shut_send;
-    ws_settle_connect(so);
-    return !so->shut_send && vg_tcp_writable(so->tcb) > 0;
+    return so->ops->writable(so);
 }
 
 int ws_failed(struct ws_sock *so)
 {
-    if (so->udp)
-        return 0;
-    ws_settle_connect(so);
-    return so->connect_failed;
+    return so->ops->failed(so);
 }
 
 /* fd_set access by offset, whatever FD_SETSIZE the program compiled with (ws.h). */
@@ -223,15 +210,7 @@ static short revents_of(struct ws_sock *so, short events)
         r |= VG_WS_POLLRDNORM;
     if ((events & VG_WS_POLLWRNORM) && ws_writable(so))
         r |= VG_WS_POLLWRNORM;
-    if (so->tcb) {
-        /* Reported whether asked for or not. */
-        if (ws_failed(so))
-            r |= VG_WS_POLLERR | VG_WS_POLLHUP;
-        else if (vg_tcp_state(so->tcb) == VG_TCP_CLOSED && vg_tcp_error(so->tcb))
-            r |= VG_WS_POLLERR | VG_WS_POLLHUP;
-        else if (vg_tcp_eof(so->tcb))
-            r |= VG_WS_POLLHUP;
-    }
+    r |= so->ops->poll_always(so);     /* reported whether asked for or not */
     return (short)r;
 }
 

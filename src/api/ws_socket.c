@@ -2,20 +2,9 @@
  * Making connections (listen, accept, connect) is in ws_connect.c. */
 #include "api/ws.h"
 
-static int tcp_synchronised(const vg_tcb *t)
-{
-    enum vg_tcp_state st = vg_tcp_state(t);
-    return st >= VG_TCP_ESTABLISHED;
-}
-
 int ws_is_bound(const struct ws_sock *so)
 {
-    uint16_t lport = 0;
-    if (so->tcb)
-        vg_tcp_endpoints(so->tcb, NULL, &lport, NULL, NULL);
-    else
-        vg_udp_endpoints(so->udp, NULL, &lport, NULL, NULL);
-    return lport != 0;
+    return so->ops->local_port(so) != 0;
 }
 
 static int addr_is_local(uint32_t addr)
@@ -56,16 +45,7 @@ vg_socket_t vg_ws_socket(int af, int type, int protocol)
         const struct vg_stack_config *cfg = vg_stack_config(stack);
         so->sndbuf = cfg->sndbuf;
         so->rcvbuf = cfg->rcvbuf;
-        if (type == VG_WS_SOCK_STREAM) {
-            so->tcb = vg_tcp_open(stack);
-            if (so->tcb)
-                vg_tcp_set_user(so->tcb, so);
-        } else {
-            so->udp = vg_udp_open(stack);
-            if (so->udp)
-                vg_udp_set_user(so->udp, so);
-        }
-        if (!so->tcb && !so->udp) {
+        if (so->ops->open(so, stack) != 0) {
             ws_sock_free(so);
             e = VG_WSAENOBUFS;
         }
@@ -112,7 +92,7 @@ static int do_bind(struct ws_sock *so, const struct vg_sockaddr *name, int namel
         return VG_WSAEADDRNOTAVAIL;
     if (port && port_conflict(so, addr, port))
         return VG_WSAEADDRINUSE;
-    int r = so->tcb ? vg_tcp_bind(so->tcb, addr, port) : vg_udp_bind(so->udp, addr, port);
+    int r = so->ops->bind(so, addr, port);
     return r ? ws_err_from_vg(r) : 0;
 }
 
@@ -131,23 +111,9 @@ static int do_shutdown(struct ws_sock *so, int how)
 {
     if (how != VG_WS_SD_RECEIVE && how != VG_WS_SD_SEND && how != VG_WS_SD_BOTH)
         return VG_WSAEINVAL;
-    if (so->udp) {
-        uint32_t raddr;
-        vg_udp_endpoints(so->udp, NULL, NULL, &raddr, NULL);
-        if (!raddr)
-            return VG_WSAENOTCONN;
-    } else {
-        ws_settle_connect(so);
-        if (vg_tcp_state(so->tcb) == VG_TCP_CLOSED)
-            return ws_ended_error(so, so->abort_epoch);
-        if (!tcp_synchronised(so->tcb))
-            return VG_WSAENOTCONN;
-        if (how != VG_WS_SD_RECEIVE && !so->shut_send) {
-            int r = vg_tcp_shutdown_send(so->tcb, ws_now(ws_g.net));
-            if (r)
-                return ws_err_from_vg(r);
-        }
-    }
+    int e = so->ops->shutdown(so, how);
+    if (e)
+        return e;
     if (how != VG_WS_SD_RECEIVE)
         so->shut_send = 1;
     if (how != VG_WS_SD_SEND)
@@ -175,20 +141,7 @@ int vg_ws_closesocket(vg_socket_t s)
     if (e)
         return ws_fail(e);
     vg_time now = ws_now(ws_g.net);
-    if (so->tcb) {
-        vg_tcp_set_user(so->tcb, NULL);
-        /* SO_LINGER {1, 0}: an abortive close (RST); otherwise the graceful one, which carries
-         * on in the background (Winsock's default). */
-        if (so->linger_onoff && so->linger_secs == 0)
-            vg_tcp_abort(so->tcb, now);
-        else
-            vg_tcp_close(so->tcb, now);
-        for (size_t i = 0; i < so->npending; i++)
-            vg_tcp_abort(so->pending[i], now);
-    } else {
-        vg_udp_set_user(so->udp, NULL);
-        vg_udp_close(so->udp);
-    }
+    so->ops->close(so, now, 0);
     ws_sock_closing(so);
     ws_sock_free(so);
     ws_leave();
@@ -201,16 +154,9 @@ static int do_getname(struct ws_sock *so, struct vg_sockaddr *name, int *namelen
         return VG_WSAEFAULT;
     uint32_t laddr, raddr;
     uint16_t lport, rport;
-    if (so->tcb) {
-        ws_settle_connect(so);
-        vg_tcp_endpoints(so->tcb, &laddr, &lport, &raddr, &rport);
-        if (peer && (!tcp_synchronised(so->tcb) || vg_tcp_state(so->tcb) == VG_TCP_CLOSED))
-            return VG_WSAENOTCONN;
-    } else {
-        vg_udp_endpoints(so->udp, &laddr, &lport, &raddr, &rport);
-        if (peer && !raddr)
-            return VG_WSAENOTCONN;
-    }
+    int e = so->ops->names(so, peer, &laddr, &lport, &raddr, &rport);
+    if (e)
+        return e;
     if (!peer && !lport)
         return VG_WSAEINVAL;      /* Winsock: not bound yet */
     return peer ? ws_sockaddr_in_write(name, namelen, raddr, rport)

@@ -85,14 +85,7 @@ static void close_everything(void)
             continue;
         /* As if closesocket had been called on each, but without lingering: peers learn at once
          * that the connection is gone (what reaches them depends on the network). */
-        if (so->tcb) {
-            vg_tcp_set_user(so->tcb, NULL);
-            vg_tcp_abort(so->tcb, now);
-        }
-        for (size_t k = 0; k < so->npending; k++)
-            vg_tcp_abort(so->pending[k], now);
-        if (so->udp)
-            vg_udp_close(so->udp);
+        so->ops->close(so, now, 1);
         ws_sock_closing(so);
     }
     ws_table_destroy();

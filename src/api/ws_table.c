@@ -60,6 +60,7 @@ struct ws_sock *ws_sock_new(int type)
     t->count++;
     so->handle = make_handle(i, t->gen[i]);
     so->type = type;
+    so->ops = type == VG_WS_SOCK_STREAM ? &ws_stream_ops : &ws_dgram_ops;
     return so;
 }
 
