@@ -230,7 +230,8 @@ grep -q 'as specified$' "$tmp/out" || fail "verdict does not say as specified"
 sim 0 --help
 for word in --scenario alive peer-crash partition peer-reboot nat-expiry lossy --heal-ms \
             --down-ms --nat-timeout-ms --fault-at-ms --loss --seed --duration-ms --json --pcap \
-            --profile --reg --keepalive-time --keepalive-interval --keepalive-count --garbage-octet; do
+            --profile --reg --keepalive-time --keepalive-interval --keepalive-count --garbage-octet \
+            --no-garbage-octet; do
     grep -q -- "$word" "$tmp/out" || fail "--help does not mention $word"
 done
 
@@ -258,6 +259,7 @@ bad "--profile must be one of windows-vista, windows-2000, linux, got 'vista'" -
 bad "unknown option '--bogus'" --scenario alive --bogus
 bad '--pcap needs a value' --scenario alive --pcap
 bad 'takes no value' --scenario alive --garbage-octet=1
+bad 'cannot be given together' --scenario alive --garbage-octet --no-garbage-octet
 sim 2 --scenario peer-crash --reg "$tmp/does-not-exist.reg"
 grep -q 'does-not-exist.reg' "$tmp/err" || fail "missing .reg file: $(cat "$tmp/err")"
 
@@ -284,10 +286,15 @@ assert cap["packets"] > 0
     grep -q "^capture: $tmp/cap.pcap ([0-9]* packets)" "$tmp/out" || fail "no capture line: $(tail -2 "$tmp/out")"
     last=$(tshark -r "$tmp/cap.pcap" -T fields -e frame.time_epoch -Y 'tcp.flags.reset==1' 2>/dev/null | tail -1)
     [ "${last%%.*}" = "$((1704067200 + 7210))" ] || fail "abort RST stamped $last"
-    # With the garbage octet the probes carry one byte.
-    sim 0 --scenario peer-crash --garbage-octet --pcap "$tmp/cap.pcap"
-    lens=$(tshark -r "$tmp/cap.pcap" -Y tcp.analysis.keep_alive -T fields -e tcp.len 2>/dev/null | sort -u)
-    [ "$lens" = 1 ] || fail "garbage-octet probes have tcp.len '$lens'"
+    # B2 (revised): probes carry one octet under the Windows profiles unless --no-garbage-octet,
+    # none under linux unless --garbage-octet.
+    for c in "1:" "1:--garbage-octet" "0:--no-garbage-octet" "0:--profile linux" \
+             "1:--profile linux --garbage-octet" "1:--profile windows-2000"; do
+        # shellcheck disable=SC2086  # ${c#*:} is a list of options
+        sim 0 --scenario peer-crash ${c#*:} --pcap "$tmp/cap.pcap"
+        lens=$(tshark -r "$tmp/cap.pcap" -Y tcp.analysis.keep_alive -T fields -e tcp.len 2>/dev/null | sort -u)
+        [ "$lens" = "${c%%:*}" ] || fail "probes with '${c#*:}' have tcp.len '$lens'"
+    done
 else
     echo "note: tshark not installed, capture checks skipped"
 fi

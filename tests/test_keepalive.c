@@ -329,11 +329,13 @@ static void b1_any_received_segment_restarts_idle_time(void **st)
     teardown_fixture(f);
 }
 
-static void check_probe_format(int garbage)
+/* choice: -1 leaves the stack's option at the profile's default, 0/1 set it off/on. */
+static void check_probe_format(enum vg_profile prof, int choice, int garbage)
 {
     struct ka_settings ks = {1000, 100, 1, 1};
-    struct fixture *f = setup(VG_PROFILE_WINDOWS_VISTA, &ks);
-    vg_stack_set_garbage_octet(tn_stack(f->p, 0), garbage);
+    struct fixture *f = setup(prof, &ks);
+    if (choice >= 0)
+        vg_stack_set_garbage_octet(tn_stack(f->p, 0), choice);
     uint32_t snd_max;
     {
         /* The server's RCV.NXT equals the client's SND.NXT; read it from the last ACK the
@@ -355,8 +357,28 @@ static void check_probe_format(int garbage)
     teardown_fixture(f);
 }
 
-static void b2_probe_is_ack_at_snd_nxt_minus_one_without_data(void **st) { (void)st; check_probe_format(0); }
-static void b2_garbage_octet_option_sends_one_octet(void **st) { (void)st; check_probe_format(1); }
+static void b2_probe_is_ack_at_snd_nxt_minus_one_without_data(void **st)
+{
+    (void)st;
+    check_probe_format(VG_PROFILE_WINDOWS_VISTA, 0, 0);
+}
+static void b2_garbage_octet_option_sends_one_octet(void **st)
+{
+    (void)st;
+    check_probe_format(VG_PROFILE_LINUX, 1, 1);
+}
+/* B2 revised: the Windows profiles' probes carry one octet unless told otherwise, linux's none. */
+static void b2_windows_profiles_send_one_octet_by_default(void **st)
+{
+    (void)st;
+    check_probe_format(VG_PROFILE_WINDOWS_VISTA, -1, 1);
+    check_probe_format(VG_PROFILE_WINDOWS_2000, -1, 1);
+}
+static void b2_linux_profile_sends_no_data_by_default(void **st)
+{
+    (void)st;
+    check_probe_format(VG_PROFILE_LINUX, -1, 0);
+}
 
 static void b3_abort_instant_for_several_settings(void **st)
 {
@@ -390,7 +412,7 @@ static int drop_first_probes(void *ctx, uint8_t *pkt, size_t len, int from, int 
     size_t before = f->nseen;
     filter(ctx, pkt, len, from, to, now);
     if (f->nseen > before && f->drop_probes && f->seen[f->nseen - 1].seq + 1 == f->idle_seq &&
-        f->seen[f->nseen - 1].dlen == 0) {
+        f->seen[f->nseen - 1].dlen <= 1) {   /* B2: 0 or 1 octet */
         f->drop_probes--;
         return 0;
     }
@@ -685,6 +707,8 @@ int main(void)
         cmocka_unit_test(b1_any_received_segment_restarts_idle_time),
         cmocka_unit_test(b2_probe_is_ack_at_snd_nxt_minus_one_without_data),
         cmocka_unit_test(b2_garbage_octet_option_sends_one_octet),
+        cmocka_unit_test(b2_windows_profiles_send_one_octet_by_default),
+        cmocka_unit_test(b2_linux_profile_sends_no_data_by_default),
         cmocka_unit_test(b3_abort_instant_for_several_settings),
         cmocka_unit_test(b3_count_zero_never_probes_never_aborts),
         cmocka_unit_test(b4_lost_probes_are_not_fatal),

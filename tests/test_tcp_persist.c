@@ -255,7 +255,8 @@ static void zero_window_probe_and_keepalive_probe_are_distinct(void **state)
     assert_int_equal(rp_count_events(rp, VG_EV_PROBE_SENT, t), 0);
 
     /* The window opens, the data is delivered and acknowledged; idle now, keep-alive probes
-     * at SND.NXT-1 with no new data, and the persist timer is silent. */
+     * at SND.NXT-1 with no new data (the windows-vista profile's one garbage octet, B2, lies
+     * below SND.NXT: already acknowledged), and the persist timer is silent. */
     rp->wnd = 65535;
     rp_send_ack(rp);
     const struct rp_seg *d = rp_take(rp);
@@ -268,7 +269,7 @@ static void zero_window_probe_and_keepalive_probe_are_distinct(void **state)
     const struct rp_seg *k = rp_wait(rp, rp->now + VG_MS(10000));
     assert_non_null(k);
     assert_int_equal(k->th.seq, una + 10 - 1);
-    assert_int_equal(k->dlen, 0);
+    assert_int_equal(k->dlen, 1);
     assert_int_equal(rp_stats(rp)->ka_probes_sent, 1);
     assert_int_equal(rp_count_events(rp, VG_EV_PROBE_SENT, t), 1);
     assert_int_equal(rp_stats(rp)->zwp_sent, zwp);

@@ -41,8 +41,13 @@ size_t cli_keepalive_options(struct cli_keepalive *ka, struct cli_opt out[CLI_KE
          .help = "interval between unanswered probes (enables keep-alive)"},
         {OPT_UINT("keepalive-count", &ka->arg_count, 0, 255), .given = &ka->count_given,
          .help = "unanswered probes before the abort, 0: never (enables\nkeep-alive)"},
-        {OPT_FLAG("garbage-octet", &ka->garbage_octet),
-         .help = "probes carry one garbage octet, as Windows sends them"},
+        {OPT_FLAG("garbage-octet", &ka->garbage_octet), .conflict = CLI_KEEPALIVE_CONFLICT,
+         .help = "probes carry one garbage octet, as Windows sends them\n(the default under "
+                 "the Windows profiles)"},
+        {OPT_FLAG("no-garbage-octet", &ka->no_garbage_octet),
+         .conflict = CLI_KEEPALIVE_CONFLICT,
+         .help = "probes carry no data (the default under linux; Linux\nanswers those at most "
+                 "once per 500 ms)"},
     };
     memcpy(out, opts, sizeof opts);
     return CLI_KEEPALIVE_NOPTS;
@@ -89,7 +94,9 @@ int cli_keepalive_stack_config(const struct cli_keepalive *ka, struct vg_stack_c
     (void)errlen;
     vg_stack_config_default(cfg, ka->profile);
     cfg->sys = ka->sys;
-    cfg->keepalive_garbage_octet = ka->garbage_octet ? 1 : 0;
+    cfg->keepalive_garbage_octet = ka->garbage_octet      ? VG_GARBAGE_OCTET_ON
+                                   : ka->no_garbage_octet ? VG_GARBAGE_OCTET_OFF
+                                                          : VG_GARBAGE_OCTET_DEFAULT;
     return 0;
 }
 

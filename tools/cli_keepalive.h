@@ -9,7 +9,8 @@
  *                             as SIO_KEEPALIVE_VALS takes it (0 is WSAEINVAL); implies --keepalive
  *   --keepalive-interval MS   per-connection interval between unanswered probes, the same range
  *   --keepalive-count N       per-connection probe count, [0, 255] as TCP_KEEPCNT (0: never abort)
- *   --garbage-octet           probes carry one garbage octet (B2)
+ *   --garbage-octet           probes carry one garbage octet (B2; the Windows profiles' default)
+ *   --no-garbage-octet        probes carry no data (B2; linux's default)
  * A command puts cli_keepalive_options() into its option tables, calls cli_parse(), then
  * cli_keepalive_check(), which loads the registry export: every usage error (exit 2) is found
  * before the command does anything. */
@@ -21,7 +22,9 @@
 #include "cli_opts.h"
 #include "vigil/vigil.h"
 
-#define CLI_KEEPALIVE_NOPTS 8
+#define CLI_KEEPALIVE_NOPTS 9
+/* The .conflict id of --garbage-octet and --no-garbage-octet (a command's own ids are small). */
+#define CLI_KEEPALIVE_CONFLICT 90
 
 struct cli_keepalive {
     enum vg_profile profile;
@@ -33,7 +36,8 @@ struct cli_keepalive {
     uint32_t time_ms;            /* VG_KA_SYSTEM: not given (set by cli_keepalive_check) */
     uint32_t interval_ms;
     uint32_t count;
-    int garbage_octet;
+    int garbage_octet;           /* --garbage-octet */
+    int no_garbage_octet;        /* --no-garbage-octet; neither: the profile's choice */
     /* What the parser writes; cli_keepalive_check() turns it into the fields above. */
     uint64_t arg_time_ms, arg_interval_ms, arg_count;
     int time_given, interval_given, count_given;

@@ -74,7 +74,7 @@ void sim_report_header(struct sim_report *rep)
             CLI_UINT("keepalive_time_ms", rep->ka.time_ms),
             CLI_UINT("keepalive_interval_ms", rep->ka.interval_ms),
             CLI_UINT("keepalive_count", rep->ka.count),
-            CLI_BOOL("garbage_octet", p->cfg.keepalive_garbage_octet),
+            CLI_BOOL("garbage_octet", vg_config_garbage_octet(&p->cfg)),
             CLI_UINT("latency_us", p->latency_us),
             CLI_UINT("seed", p->seed),
             CLI_STR("client", "192.0.2.1"),
@@ -90,7 +90,7 @@ void sim_report_header(struct sim_report *rep)
     fprintf(out, "client 192.0.2.1 -> server 192.0.2.2:5001, %g ms each way; keep-alive on the "
                  "client: time %u ms, interval %u ms, count %u%s\n\n",
             p->latency_us / 1000.0, rep->ka.time_ms, rep->ka.interval_ms, rep->ka.count,
-            p->cfg.keepalive_garbage_octet ? ", probes carry one garbage octet" : "");
+            vg_config_garbage_octet(&p->cfg) ? ", probes carry one garbage octet" : "");
     fflush(out);
 }
 

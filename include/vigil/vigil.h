@@ -126,6 +126,16 @@ VG_API const char *vg_event_name(enum vg_event_type t);   /* "probe_sent", ... *
 typedef void (*vg_output_fn)(void *ctx, const uint8_t *ipv4_packet, size_t len, vg_time now);
 typedef void (*vg_event_fn)(void *ctx, const struct vg_event *ev);
 
+/* B2: whether keep-alive probes carry one garbage octet. The default follows the profile: one
+ * octet under windows-vista and windows-2000 (what Windows is observed to send, and what Linux
+ * answers every time, where it answers zero-length probes at most once per 500 ms), none under
+ * linux. */
+enum vg_garbage_octet {
+    VG_GARBAGE_OCTET_DEFAULT = 0,
+    VG_GARBAGE_OCTET_ON = 1,
+    VG_GARBAGE_OCTET_OFF = 2,
+};
+
 struct vg_stack_config {
     uint32_t addr;                /* host byte order */
     uint8_t prefix_len;           /* addresses in addr/prefix_len are ours when accept_subnet */
@@ -134,7 +144,7 @@ struct vg_stack_config {
     enum vg_profile profile;
     struct vg_sysparams sys;      /* fill with vg_sysparams_default(); 0 fields are NOT defaults */
     uint64_t seed;                /* PRNG: simulation randomness; ISN key and ports when !has_secret */
-    uint8_t keepalive_garbage_octet; /* B2: probes carry one garbage octet */
+    uint8_t keepalive_garbage_octet; /* B2: enum vg_garbage_octet; 0 = the profile's choice */
     uint8_t no_delayed_ack;       /* delayed ACK is on unless set */
     uint32_t max_retransmissions; /* data retransmissions before TIMEDOUT; 0 = profile default */
     uint32_t msl_ms;              /* 0 = 30000 (TIME_WAIT is 2*MSL) */
@@ -184,7 +194,10 @@ VG_API void vg_stack_set_event(vg_stack *s, vg_event_fn fn, void *ctx);
 VG_API const struct vg_stack_config *vg_stack_config(const vg_stack *s);
 /* Change the system-wide parameters; connections without per-socket overrides follow (A11). */
 VG_API void vg_stack_set_sysparams(vg_stack *s, const struct vg_sysparams *sp);
-VG_API void vg_stack_set_garbage_octet(vg_stack *s, int on);
+VG_API void vg_stack_set_garbage_octet(vg_stack *s, int on);   /* on: _ON, 0: _OFF */
+/* 1 when a stack made from cfg sends probes with one garbage octet (B2, its profile's default
+ * unless keepalive_garbage_octet says otherwise). */
+VG_API int vg_config_garbage_octet(const struct vg_stack_config *cfg);
 /* Link state (A6.3): while down, the stack drops input and output. */
 VG_API void vg_stack_set_link_up(vg_stack *s, int up);
 VG_API int vg_stack_link_up(const vg_stack *s);

@@ -222,6 +222,70 @@ struct vg_wsaprotocol_infow {
 };
 
 /* ==== [resolver] name resolution: getaddrinfo, getnameinfo, gethostbyname, the hosts file and the DNS stub resolver ==== */
+/* Sources, in order: numeric addresses, "localhost" (127.0.0.1), the stack's own name
+ * (gethostname: VIGIL_HOSTNAME, default "vigil"), the hosts(5) file VIGIL_HOSTS names (none by
+ * default), then a DNS stub resolver asking the server VIGIL_DNS names (ADDR or ADDR:PORT;
+ * unset: no DNS) through this stack's own UDP, and TCP for a truncated answer. The host's
+ * /etc/hosts and /etc/resolv.conf are never read. getaddrinfo and getnameinfo return the WSA
+ * error (the EAI_ codes are WSA codes) and also set the thread's last error. */
+struct vg_addrinfo {              /* Windows' member order: ai_addrlen before ai_canonname */
+    int ai_flags;
+    int ai_family;
+    int ai_socktype;
+    int ai_protocol;
+    size_t ai_addrlen;
+    char *ai_canonname;
+    struct vg_sockaddr *ai_addr;
+    struct vg_addrinfo *ai_next;
+};
+
+struct vg_hostent {
+    char *h_name;
+    char **h_aliases;
+    short h_addrtype;
+    short h_length;
+    char **h_addr_list;
+};
+
+VG_API int vg_ws_getaddrinfo(const char *node, const char *service, const struct vg_addrinfo *hints,
+                             struct vg_addrinfo **res);
+VG_API void vg_ws_freeaddrinfo(struct vg_addrinfo *ai);
+VG_API int vg_ws_getnameinfo(const struct vg_sockaddr *sa, int salen, char *host, uint32_t hostlen,
+                             char *serv, uint32_t servlen, int flags);
+VG_API char *vg_ws_gai_strerror(int err);                 /* a per-thread buffer */
+/* A per-thread hostent, valid until the thread's next gethostbyname/gethostbyaddr. */
+VG_API struct vg_hostent *vg_ws_gethostbyname(const char *name);
+VG_API struct vg_hostent *vg_ws_gethostbyaddr(const char *addr, int len, int type);
+VG_API int vg_ws_gethostname(char *name, int namelen);
+
+/* GetAddrInfoW and FreeAddrInfoW: the same lookup with UTF-16 strings (WCHAR is 16 bits on
+ * Windows: pass u"name", not L"name", whose wchar_t is 32 bits on Linux). Names are ASCII
+ * (no IDN yet): a name with other characters is WSAHOST_NOT_FOUND. */
+struct vg_addrinfo_w {
+    int ai_flags;
+    int ai_family;
+    int ai_socktype;
+    int ai_protocol;
+    size_t ai_addrlen;
+    uint16_t *ai_canonname;
+    struct vg_sockaddr *ai_addr;
+    struct vg_addrinfo_w *ai_next;
+};
+VG_API int vg_ws_getaddrinfo_w(const uint16_t *node, const uint16_t *service,
+                               const struct vg_addrinfo_w *hints, struct vg_addrinfo_w **res);
+VG_API void vg_ws_freeaddrinfo_w(struct vg_addrinfo_w *ai);
+
+/* What the stub resolver did since the process began (an extension, for tests and
+ * diagnostics): every answer it did not believe is counted by why. */
+struct vg_ws_resolver_stats {
+    uint64_t queries_sent;        /* UDP datagrams sent, retries included */
+    uint64_t tcp_queries;         /* questions asked again over TCP after a truncated answer */
+    uint64_t ignored_source;      /* datagrams from another address or port than the server's */
+    uint64_t ignored_not_ours;    /* another ID, not a response, or another question */
+    uint64_t ignored_malformed;   /* ours, but unreadable (bounds, compression loops, ...) */
+    uint64_t hosts_bad_lines;     /* bad lines in the VIGIL_HOSTS file when last read */
+};
+VG_API void vg_ws_resolver_stats(struct vg_ws_resolver_stats *out);
 /* ==== end [resolver] ==== */
 
 /* ==== [eventselect] event selection: WSAEventSelect, WSAEnumNetworkEvents, WSAWaitForMultipleEvents ==== */
@@ -368,6 +432,15 @@ VG_API int vg_ws_set_link_up(int up);
 
 /* A copy of the default stack's counters (probes sent, aborts, ...). */
 VG_API int vg_ws_stack_stats(struct vg_stack_stats *out);
+
+/* ==== [structure] the waits under the calls ==== */
+/* How many times a thread blocked in a Winsock call woke up to look again since this
+ * WSAStartup period began (0 when not started). For tests and benchmarks: a waiter should wake
+ * when what it waits on changed, not on every other call. */
+VG_API uint64_t vg_ws_wakeups(void);
+/* The same, for the calling thread's blocked calls only (since the thread began). */
+VG_API uint64_t vg_ws_thread_wakeups(void);
+/* ==== end [structure] ==== */
 
 /* The stack's events as they happen (keep-alive probes, aborts...), with the SOCKET they
  * concern (INVALID_SOCKET for a connection no socket holds yet). The callback runs while the

@@ -674,6 +674,73 @@ typedef WSAPROTOCOL_INFOA WSAPROTOCOL_INFO;
 typedef LPWSAPROTOCOL_INFOA LPWSAPROTOCOL_INFO;
 
 /* ==== [resolver] name resolution: getaddrinfo, getnameinfo, gethostbyname, the hosts file and the DNS stub resolver ==== */
+/* glibc's <unistd.h> declares gethostname(char *, size_t): read it before the macro below
+ * renames the name, so its declaration keeps glibc's own function. */
+#include <unistd.h>
+/* Windows' socklen_t is int; glibc's (from <unistd.h>, just read) is unsigned. The macro gives
+ * the program Windows' type, glibc's declarations keep their own. */
+typedef int vg_socklen_t;
+#define socklen_t vg_socklen_t
+#define addrinfo vg_addrinfo
+#define hostent vg_hostent
+#define h_addr h_addr_list[0]
+typedef struct vg_addrinfo ADDRINFOA, *PADDRINFOA, ADDRINFO, *LPADDRINFO;
+typedef struct vg_hostent HOSTENT, *PHOSTENT, *LPHOSTENT;
+#define addrinfoW vg_addrinfo_w
+typedef struct vg_addrinfo_w ADDRINFOW, *PADDRINFOW;
+#define GetAddrInfoW vg_ws_getaddrinfo_w
+#define FreeAddrInfoW vg_ws_freeaddrinfo_w
+#define getaddrinfo vg_ws_getaddrinfo
+#define GetAddrInfoA vg_ws_getaddrinfo
+#define freeaddrinfo vg_ws_freeaddrinfo
+#define getnameinfo vg_ws_getnameinfo
+#define GetNameInfoA vg_ws_getnameinfo
+#define gai_strerror vg_ws_gai_strerror
+#define gai_strerrorA vg_ws_gai_strerror
+#define gethostbyname vg_ws_gethostbyname
+#define gethostbyaddr vg_ws_gethostbyaddr
+#define gethostname vg_ws_gethostname
+/* Also among the 10101-10112 codes; the same value either way. */
+#ifndef WSATYPE_NOT_FOUND
+#define WSATYPE_NOT_FOUND 10109
+#endif
+#define EAI_AGAIN WSATRY_AGAIN
+#define EAI_BADFLAGS WSAEINVAL
+#define EAI_FAIL WSANO_RECOVERY
+#define EAI_FAMILY WSAEAFNOSUPPORT
+#define EAI_MEMORY WSA_NOT_ENOUGH_MEMORY
+#define EAI_NONAME WSAHOST_NOT_FOUND
+#define EAI_SERVICE WSATYPE_NOT_FOUND
+#define EAI_SOCKTYPE WSAESOCKTNOSUPPORT
+#define EAI_NODATA 11004
+#define h_errno vg_ws_get_last_error()
+#define NO_DATA WSANO_DATA
+#define HOST_NOT_FOUND WSAHOST_NOT_FOUND
+#define TRY_AGAIN WSATRY_AGAIN
+#define NO_RECOVERY WSANO_RECOVERY
+#define NO_ADDRESS WSANO_DATA
+#define WSANO_ADDRESS WSANO_DATA
+#define AI_PASSIVE 0x00000001
+#define AI_CANONNAME 0x00000002
+#define AI_NUMERICHOST 0x00000004
+#define AI_NUMERICSERV 0x00000008
+#define AI_ALL 0x00000100
+#define AI_ADDRCONFIG 0x00000400
+#define AI_V4MAPPED 0x00000800
+#define AI_NON_AUTHORITATIVE 0x00004000
+#define AI_SECURE 0x00008000
+#define AI_RETURN_PREFERRED_NAMES 0x00010000
+#define AI_FQDN 0x00020000
+#define AI_FILESERVER 0x00040000
+#define AI_DISABLE_IDN_ENCODING 0x00080000
+#define GAI_STRERROR_BUFFER_SIZE 1024
+#define NI_MAXHOST 1025
+#define NI_MAXSERV 32
+#define NI_NOFQDN 0x01
+#define NI_NUMERICHOST 0x02
+#define NI_NAMEREQD 0x04
+#define NI_NUMERICSERV 0x08
+#define NI_DGRAM 0x10
 /* ==== end [resolver] ==== */
 
 /* ==== [eventselect] event selection: WSAEventSelect, WSAEnumNetworkEvents, WSAWaitForMultipleEvents ==== */

@@ -3,7 +3,10 @@
  *
  * Concurrency: one mutex (ws_g.lock) guards the network, its stack and the socket table. A call
  * takes it in ws_enter and drops it in ws_leave; a blocking call drops it only while it sleeps
- * (ws_wait), and re-finds its socket afterwards, since another thread may have closed it. */
+ * (ws_wait_on), and re-finds its socket afterwards, since another thread may have closed it.
+ * A sleeping thread waits on its own condition variable and is woken only through the wait
+ * queues it named (its sockets', an event's, its APC queue), by the clock, or by WSACleanup:
+ * a call wakes nobody on its way out unless it changed what they wait on (ws_loop.c). */
 #ifndef VG_WS_INTERNAL_H
 #define VG_WS_INTERNAL_H
 
@@ -34,11 +37,23 @@
  * completion ports): its function runs, lock held, for every stack event of the socket's
  * connection (ev), and with ev NULL when a call changed the socket (data consumed, shutdown) or
  * when the socket is being closed (so->closing set: the watch must let go of it). */
-struct ws_waiter;
+struct ws_sleeper;                /* a thread blocked in ws_wait_on (ws_loop.c) */
+/* One thread's registration on one queue, for the length of one wait. */
+struct ws_waiter {
+    struct ws_sleeper *who;
+    struct ws_waitq *q;           /* NULL once the queue was closed under it */
+    struct ws_waiter *next, *prev;
+};
+/* Zeroed memory is an empty queue; it needs no initialisation. */
 struct ws_waitq {
     struct ws_waiter *head;
 };
+/* Wakes the threads registered on q (and the few "any change" waiters of ws_wait), lock held.
+ * Each woken thread looks at its ready() again; nobody else is disturbed. */
 void ws_waitq_wake(struct ws_waitq *q);
+/* Before the memory of a queue goes away (closesocket, WSACloseEvent, a port's close): wakes
+ * its waiters and detaches them, so they do not touch the queue when they deregister. */
+void ws_waitq_close(struct ws_waitq *q);
 
 struct ws_sock;
 struct ws_watch {
@@ -132,13 +147,33 @@ struct ws_driver {
 extern const struct ws_driver ws_loopback_driver;
 extern const struct ws_driver ws_tun_driver;
 
+/* A network: its device, its stack, its clock and the threads waiting on it. What is per
+ * process stays in ws_g: the lock (one default network per process, so a per-network lock would
+ * be the same lock), the WSAStartup count, the socket and HANDLE tables (a SOCKET or HANDLE is
+ * valid across the period, whoever made it), and the per-thread state. */
 struct ws_net {
     const struct ws_driver *drv;
     void *drv_state;
     vg_stack *stack;
     int virtual_clock;
     vg_time vnow;                 /* the virtual clock */
-    int polling;                  /* a thread sleeps in the driver's rtloop with the lock dropped */
+    int polling;                  /* the leader sleeps in the driver's rtloop, lock dropped */
+    /* The waiters (ws_loop.c). One of them, the leader, keeps time for everyone: it sleeps until
+     * the stack's next deadline (in the device's poll() when there is a device) and runs the
+     * stack when it wakes; the others sleep until their own deadline or until a queue they
+     * named is woken. When the leader's wait ends, it hands the role to another waiter. */
+    struct ws_sleeper *sleepers;
+    struct ws_sleeper *leader;
+    vg_time leader_until;         /* when the leader's sleep ends (VG_TIME_NEVER: not asleep) */
+    int waiters;                  /* threads in ws_wait_on */
+    int any_waiters;              /* ... of which wait for any change (ws_wait) */
+    int runnable;                 /* woken waiters that have not looked again yet */
+    /* Virtual time: a waiter declined to move the clock because another thread was about to
+     * run (vjump_deferred), or because nothing had a deadline (vjump_never); the next call's
+     * exit lets one waiter look again. */
+    uint8_t vjump_deferred, vjump_never;
+    struct ws_sleeper *closer;    /* ws_net_close, waiting for the waiters to leave */
+    atomic_uint_fast64_t wakeups; /* vg_ws_wakeups */
 };
 
 int ws_net_open(struct ws_net **out, char *err, size_t errlen);   /* from the environment */
@@ -152,21 +187,49 @@ void ws_net_deliver(struct ws_net *n, const uint8_t *pkt, size_t len, vg_time no
 int ws_net_filter(void *ctx, const uint8_t *pkt, size_t len);
 /* 1 when vg_blackhole drops pkt. */
 int ws_blackholed(const uint8_t *pkt, size_t len);
-/* Tells waiting threads that something changed. */
+/* Wakes every waiting thread (WSACleanup, the link went up or down): each looks again. */
 void ws_kick(struct ws_net *n);
+/* Wakes the waiters that wait for any change (ws_wait). */
+void ws_wake_any(struct ws_net *n);
+/* ws_net_close: wakes the waiters and waits (lock dropped meanwhile) until every one has left
+ * its wait, so none touches the network after it is freed. */
+void ws_net_quiesce(struct ws_net *n);
 
 /* Blocks (lock held on entry and exit, dropped while sleeping) until ready(ctx) is true, the
  * call's deadline passes, the call is cancelled or WSACleanup ends the network. Runs the blocking
- * hook while waiting. Returns 0 (ready), VG_WSAETIMEDOUT, VG_WSAEINTR or VG_WSAENETDOWN. */
-int ws_wait(int (*ready)(void *ctx), void *ctx, vg_time deadline);
-/* The same, for a wait that says what it waits on: ready(ctx) can only become true after one of
- * the nq queues is woken (or the clock passes a deadline), so the waiter need not look at every
- * other change. alertable: APCs queued to this thread (ws_apc_post) end the wait too, with
- * WS_WAIT_APC, after ws_apc_run has run them (lock dropped meanwhile). ws_wait is
- * ws_wait_on(ready, ctx, deadline, NULL, 0, 0): it looks again after any change. */
+ * hook while waiting. Returns 0 (ready), VG_WSAETIMEDOUT, VG_WSAEINTR or VG_WSAENETDOWN.
+ *
+ * What the caller passes:
+ * - ready(ctx): true when the wait is over; called with the lock held after the stack ran, so it
+ *   must re-find its socket or handle (another thread may have closed it) and count a vanished
+ *   one as ready. It must not sleep or unlock.
+ * - qs[0..nq-1]: every queue whose wake can make ready() true: a socket's so->waitq (woken by
+ *   every stack event of its connection and by ws_sock_changed), an event's e->waitq, a port's.
+ *   ready() is looked at only after one of them is woken, the deadline passes, or the waiter
+ *   keeps time for the others; a change that reaches no named queue is not seen, so a caller
+ *   that cannot name one (datagram sockets: no stack event announces a datagram) passes
+ *   qs NULL and nq 0 and is woken by every change (every queue wake, every call's exit).
+ *   qs non-NULL with nq 0: wait for nothing but the deadline (Sleep, SleepEx).
+ *   The queues must stay valid during the wait or be closed with ws_waitq_close.
+ * - alertable: APCs queued to this thread (ws_apc_post) end the wait too (the thread's APC queue
+ *   need not be named), with WS_WAIT_APC, after ws_apc_run has run them (lock dropped
+ *   meanwhile).
+ * - deadline: absolute, on ws_now's clock; VG_TIME_NEVER for none. Under virtual time it is exact:
+ *   the clock jumps to the earliest deadline of all waiters and timers, only when every waiter
+ *   sleeps and no thread is waiting for the lock. */
 #define WS_WAIT_APC 1
 int ws_wait_on(int (*ready)(void *ctx), void *ctx, vg_time deadline, struct ws_waitq *const *qs,
                size_t nq, int alertable);
+/* ws_wait_on(ready, ctx, deadline, NULL, 0, 0): looks again after any change. */
+int ws_wait(int (*ready)(void *ctx), void *ctx, vg_time deadline);
+/* qs for a wait on nothing but the deadline. */
+extern struct ws_waitq *const ws_no_queues[1];
+/* ws_wait_on for one socket's queue. */
+int ws_wait_sock(struct ws_sock *so, int (*ready)(void *ctx), void *ctx, vg_time deadline);
+/* A call is leaving (ws_leave): runs what it queued (loopback), then wakes only what needs it:
+ * the leader if the stack's next deadline moved earlier than its sleep, the "any change"
+ * waiters, and under virtual time one waiter when the clock was left waiting for this call. */
+void ws_net_leave(struct ws_net *n);
 
 /* ---- Event selection (ws_eventselect.c). A call that consumes what an FD_ event reported
  * enables its recording again (Windows' rule): recv and recvfrom FD_READ, a send that would
@@ -215,9 +278,7 @@ int ws_never_ready(void *ctx);
 /* ---- Process and thread state. */
 struct ws_global {
     pthread_mutex_t lock;
-    pthread_cond_t cond;          /* broadcast whenever the stack or the table changed */
     atomic_int lock_wanted;       /* threads waiting to take the lock (see ws_lock) */
-    int waiters;                  /* threads blocked in ws_wait */
     atomic_int started;           /* WSAStartup calls not undone by WSACleanup (A6.1) */
     uint16_t version;             /* negotiated by the last successful WSAStartup */
     struct ws_net *net;           /* NULL while not started */

@@ -164,7 +164,13 @@ const char *vg_ws_inet_ntop(int af, const void *src, char *dst, size_t size)
         ws_t.last_error = VG_WSAEAFNOSUPPORT;
         return NULL;
     }
-    if (!src || !dst) {
+    /* Windows: a NULL or too small output buffer is ERROR_INVALID_PARAMETER (87), not a WSA
+     * code (learn.microsoft.com, nf-ws2tcpip-inetntopw). */
+    if (!dst) {
+        ws_t.last_error = VG_WSA_INVALID_PARAMETER;
+        return NULL;
+    }
+    if (!src) {
         ws_t.last_error = VG_WSAEFAULT;
         return NULL;
     }
@@ -175,7 +181,7 @@ const char *vg_ws_inet_ntop(int af, const void *src, char *dst, size_t size)
     int n = snprintf(buf, sizeof buf, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
                      a & 255);
     if ((size_t)n >= size) {
-        ws_t.last_error = VG_WSAEINVAL;
+        ws_t.last_error = VG_WSA_INVALID_PARAMETER;
         return NULL;
     }
     memcpy(dst, buf, (size_t)n + 1);

@@ -104,7 +104,7 @@ void ws_leave(void)
     ws_t.in_call = 0;
     ws_t.locked = 0;
     if (ws_g.net)
-        ws_kick(ws_g.net);
+        ws_net_leave(ws_g.net);
     pthread_mutex_unlock(&ws_g.lock);
 }
 

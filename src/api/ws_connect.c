@@ -97,7 +97,7 @@ static vg_socket_t do_accept(vg_socket_t s, struct ws_sock *so, struct vg_sockad
             *err = VG_WSAEWOULDBLOCK;
             return VG_INVALID_SOCKET;
         }
-        int e = ws_wait(accept_ready, &s, VG_TIME_NEVER);
+        int e = ws_wait_sock(so, accept_ready, &s, VG_TIME_NEVER);
         so = ws_sock_find(s);
         if (!e && (!so || vg_tcp_state(so->tcb) != VG_TCP_LISTEN))
             e = VG_WSAEINTR;      /* closed by another thread while we waited */
@@ -197,7 +197,7 @@ static int do_connect(vg_socket_t s, struct ws_sock *so, const struct vg_sockadd
     ws_sock_changed(so, NULL);    /* WSAEventSelect: FD_CONNECT comes when this ends */
     if (so->nonblocking)
         return VG_WSAEWOULDBLOCK;
-    e = ws_wait(connect_ready, &s, VG_TIME_NEVER);
+    e = ws_wait_sock(so, connect_ready, &s, VG_TIME_NEVER);
     so = ws_sock_find(s);
     if (!so)
         return VG_WSAEINTR;

@@ -147,11 +147,9 @@ int ws_net_open(struct ws_net **out, char *err, size_t errlen)
 
 void ws_net_close(struct ws_net *n)
 {
-    /* A thread asleep in poll() holds no lock but still uses the descriptors: wait for it. */
-    while (n->polling) {
-        ws_kick(n);
-        pthread_cond_wait(&ws_g.cond, &ws_g.lock);
-    }
+    /* A thread asleep in poll() holds no lock but still uses the descriptors, and every waiter
+     * deregisters from the network when it wakes: wait for them all. */
+    ws_net_quiesce(n);
     /* The driver lets go of the stack (a real-time loop hands back its output) before it goes. */
     if (n->stack) {
         vg_stack_set_event(n->stack, NULL, NULL);

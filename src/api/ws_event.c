@@ -14,6 +14,14 @@ void ws_event_set(struct ws_event *e)
 
 void ws_event_reset(struct ws_event *e) { e->signaled = 0; }
 
+/* The last WSACleanup frees an event still open: a thread still waiting on it lets go first. */
+static void destroy_event(void *obj)
+{
+    struct ws_event *ev = obj;
+    ws_waitq_close(&ev->waitq);
+    free(ev);
+}
+
 vg_ws_event_t vg_ws_create_event(void)
 {
     int e = ws_enter_quiet();
@@ -22,7 +30,7 @@ vg_ws_event_t vg_ws_create_event(void)
         return VG_WSA_INVALID_EVENT;
     }
     struct ws_event *ev = calloc(1, sizeof *ev);
-    void *h = ev ? ws_handle_new(WS_H_EVENT, ev, free) : NULL;
+    void *h = ev ? ws_handle_new(WS_H_EVENT, ev, destroy_event) : NULL;
     if (!h) {
         free(ev);
         ws_leave();
@@ -77,7 +85,7 @@ int vg_ws_close_event(vg_ws_event_t h)
         return 0;
     ws_handle_free(h);
     /* A thread still waiting on it looks again and finds the handle gone. */
-    ws_waitq_wake(&ev->waitq);
+    ws_waitq_close(&ev->waitq);
     free(ev);
     ws_leave();
     return 1;

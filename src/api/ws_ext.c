@@ -132,6 +132,7 @@ int vg_ws_set_link_up(int up)
         e = VG_WSAEOPNOTSUPP;     /* a device's link is the kernel's to say */
     } else {
         vg_stack_set_link_up(ws_g.net->stack, up);
+        ws_kick(ws_g.net);        /* A6.3: every blocked call looks at the link again */
     }
     ws_leave();
     return e ? ws_fail(e) : 0;
@@ -160,6 +161,6 @@ void vg_ws_sleep(uint32_t ms)
         return;
     }
     if (ms)
-        ws_wait(ws_never_ready, NULL, ws_deadline_ms(ms));
+        ws_wait_on(ws_never_ready, NULL, ws_deadline_ms(ms), ws_no_queues, 0, 0);
     ws_leave();
 }

@@ -43,11 +43,13 @@ static int stream_unusable(struct ws_sock *so)
 }
 
 /* Waits for a blocking stream or datagram call, then re-finds the socket: another thread may
- * have closed it meanwhile. */
+ * have closed it meanwhile. The socket's waiters are woken by its connection's events, or by a
+ * datagram's arrival (VG_EV_UDP_READABLE). */
 static int wait_for(vg_socket_t s, int (*ready)(void *), uint32_t timeout_ms,
                     struct ws_sock **so)
 {
-    int e = ws_wait(ready, &s, ws_deadline_ms(timeout_ms));
+    vg_time deadline = ws_deadline_ms(timeout_ms);
+    int e = ws_wait_sock(*so, ready, &s, deadline);
     *so = ws_sock_find(s);
     if (!*so)
         return VG_WSAEINTR;

@@ -35,6 +35,8 @@ static void port_destroy(void *obj)
         p->head = k->next;
         free(k);
     }
+    /* Waiters still registered on it are detached before its memory goes (ws_wait.c). */
+    ws_waitq_close(&p->waitq);
     free(p);
 }
 
@@ -232,11 +234,10 @@ int vg_ws_close_handle(vg_ws_handle_t h)
     struct ws_event *ev = p ? NULL : ws_event_get(h);
     if (p) {
         ws_handle_free(h);
-        ws_waitq_wake(&p->waitq);     /* its waiters return ERROR_ABANDONED_WAIT_0 */
-        port_destroy(p);
+        port_destroy(p);              /* its waiters return ERROR_ABANDONED_WAIT_0 */
     } else if (ev) {
         ws_handle_free(h);
-        ws_waitq_wake(&ev->waitq);
+        ws_waitq_close(&ev->waitq);
         free(ev);
     } else {
         e = WS_ERROR_INVALID_HANDLE;

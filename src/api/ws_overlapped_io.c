@@ -283,8 +283,9 @@ static int run_sync(vg_socket_t s, struct ws_sock *so, struct ws_op *op, uint32_
             }
             return VG_WSAEWOULDBLOCK;
         }
-        e = ws_wait(ready_for, op,
-                    ws_deadline_ms(op->kind == WS_OP_RECV ? so->rcvtimeo_ms : so->sndtimeo_ms));
+        /* A connection's readiness and a datagram's arrival both wake the socket's queue. */
+        vg_time dl = ws_deadline_ms(op->kind == WS_OP_RECV ? so->rcvtimeo_ms : so->sndtimeo_ms);
+        e = ws_wait_sock(so, ready_for, op, dl);
         so = ws_sock_find(s);
         if (!so)
             return VG_WSAEINTR;

@@ -6,9 +6,44 @@
  *   failed    a non-blocking connect failed (exceptfds; the reason is in SO_ERROR) */
 #include <limits.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <sys/time.h>
 
 #include "api/ws.h"
+
+/* The queues a select or WSAPoll waits on: its sockets' (a datagram's arrival wakes its
+ * socket's queue too: VG_EV_UDP_READABLE). A set whose list cannot be allocated waits for any
+ * change. */
+struct wait_set {
+    struct ws_waitq **q;
+    size_t n, cap;
+    int any;
+};
+
+static void wait_set_add(struct wait_set *w, struct ws_sock *so)
+{
+    if (w->any)
+        return;
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? 2 * w->cap : 64;
+        struct ws_waitq **q = realloc(w->q, cap * sizeof *q);
+        if (!q) {
+            w->any = 1;
+            return;
+        }
+        w->q = q;
+        w->cap = cap;
+    }
+    w->q[w->n++] = &so->waitq;
+}
+
+static int wait_set_wait(struct wait_set *w, int (*ready)(void *), void *ctx, vg_time deadline)
+{
+    int e = w->any ? ws_wait(ready, ctx, deadline)
+                   : ws_wait_on(ready, ctx, deadline, w->q, w->n, 0);
+    free(w->q);
+    return e;
+}
 
 int ws_readable(struct ws_sock *so)
 {
@@ -130,7 +165,11 @@ static int do_select(struct select_args *a, const struct timeval *timeout)
         return -bad;
     int n = count_ready(a, 0);
     if (n == 0 && deadline > ws_now(ws_g.net)) {
-        int e = ws_wait(select_ready, a, deadline);
+        struct wait_set ws = {0};
+        for (int w = 0; w < 3; w++)
+            for (unsigned int i = 0; a->set[w] && i < *FDSET_COUNT(a->set[w]); i++)
+                wait_set_add(&ws, ws_sock_find(FDSET_ARRAY(a->set[w])[i]));
+        int e = wait_set_wait(&ws, select_ready, a, deadline);
         if (e && e != VG_WSAETIMEDOUT)
             return -e;
     }
@@ -235,7 +274,13 @@ static int do_poll(struct vg_wsapollfd *fds, uint32_t nfds, int timeout_ms)
     struct poll_args a = {fds, nfds};
     if (poll_scan(&a, 0) == 0 && timeout_ms != 0) {
         vg_time deadline = timeout_ms < 0 ? VG_TIME_NEVER : ws_deadline_ms((uint32_t)timeout_ms);
-        int e = ws_wait(poll_ready, &a, deadline);
+        struct wait_set ws = {0};
+        for (uint32_t i = 0; i < nfds; i++) {
+            struct ws_sock *so = fds[i].fd != VG_INVALID_SOCKET ? ws_sock_find(fds[i].fd) : NULL;
+            if (so)
+                wait_set_add(&ws, so);
+        }
+        int e = wait_set_wait(&ws, poll_ready, &a, deadline);
         if (e && e != VG_WSAETIMEDOUT)
             return -e;
     }

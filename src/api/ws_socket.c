@@ -162,6 +162,8 @@ int vg_ws_shutdown(vg_socket_t s, int how)
     if (e)
         return ws_fail(e);
     e = do_shutdown(so, how);
+    if (!e)
+        ws_sock_changed(so, NULL);   /* a recv or select waiting on it may be done now */
     ws_leave();
     return e ? ws_fail(e) : 0;
 }

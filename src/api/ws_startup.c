@@ -9,18 +9,6 @@
 
 #define WS_HIGH_VERSION 0x0202    /* 2.2 */
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void init_once(void)
-{
-    /* Waits take absolute CLOCK_MONOTONIC deadlines, the clock the stack runs on. */
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&ws_g.cond, &ca);
-    pthread_condattr_destroy(&ca);
-}
-
 /* The version the program will use: the one it asked for, or the highest vigil has (2.2) when
  * it asked for more. 0 when it asked for less than 1.0. */
 static uint16_t negotiate(uint16_t requested)
@@ -59,7 +47,6 @@ static void describe(struct vg_wsadata *d, uint16_t version)
 
 int vg_ws_startup(uint16_t requested, struct vg_wsadata *data)
 {
-    pthread_once(&once, init_once);
     if (ws_t.in_call)
         return VG_WSAEINPROGRESS;
     if (!data)
@@ -129,7 +116,6 @@ int vg_ws_cleanup(void)
         ws_g.net = NULL;
         ws_g.net_gen++;
         ws_net_close(n);
-        pthread_cond_broadcast(&ws_g.cond);
     }
     pthread_mutex_unlock(&ws_g.lock);
     return 0;

@@ -1,5 +1,5 @@
-/* Watches on sockets and the first form of wait queues (see ws.h): every change of a socket
- * reaches the layers watching it, then the threads blocked on it. */
+/* Watches on sockets (see ws.h): every change of a socket reaches the layers watching it, then
+ * the threads blocked on it (ws_wait.c). */
 #include "api/ws.h"
 
 /* Deferred runs, oldest first: a watch is on it at most once (its due flag). */
@@ -78,4 +78,5 @@ void ws_sock_closing(struct ws_sock *so)
 {
     so->closing = 1;
     ws_sock_changed(so, NULL);
+    ws_waitq_close(&so->waitq);   /* the socket's memory goes next */
 }

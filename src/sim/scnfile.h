@@ -49,7 +49,7 @@ struct scnf_host {
     uint32_t addr;                     /* default 192.0.2.(index + 1) */
     enum vg_profile profile;
     char reg[SCNF_PATH_MAX + 1];       /* as written, relative to the file; "" for none */
-    int garbage_octet;                 /* probes carry one garbage octet (B2); default off */
+    int garbage_octet;                 /* B2: enum vg_garbage_octet; default the profile's */
     /* System parameters given in the file (A11), applied over the profile and the registry. */
     int has_sys_time, has_sys_interval, has_sys_retrans;
     uint32_t sys_time_ms, sys_interval_ms, sys_retrans;

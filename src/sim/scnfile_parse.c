@@ -342,6 +342,7 @@ static int st_host(struct parser *p, char **w, int n)
         case 3:
             if (parse_onoff(p, w[i], v, &h->garbage_octet))
                 return -1;
+            h->garbage_octet = h->garbage_octet ? VG_GARBAGE_OCTET_ON : VG_GARBAGE_OCTET_OFF;
             break;
         case 4:
         case 5: {

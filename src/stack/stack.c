@@ -133,7 +133,17 @@ const struct vg_stack_config *vg_stack_config(const vg_stack *s) { return &s->cf
 
 const struct vg_stack_stats *vg_stack_stats(const vg_stack *s) { return &s->stats; }
 
-void vg_stack_set_garbage_octet(vg_stack *s, int on) { s->cfg.keepalive_garbage_octet = on != 0; }
+void vg_stack_set_garbage_octet(vg_stack *s, int on)
+{
+    s->cfg.keepalive_garbage_octet = on ? VG_GARBAGE_OCTET_ON : VG_GARBAGE_OCTET_OFF;
+}
+
+int vg_config_garbage_octet(const struct vg_stack_config *cfg)
+{
+    if (cfg->keepalive_garbage_octet == VG_GARBAGE_OCTET_DEFAULT)
+        return cfg->profile != VG_PROFILE_LINUX;
+    return cfg->keepalive_garbage_octet == VG_GARBAGE_OCTET_ON;
+}
 
 void vg_stack_set_link_up(vg_stack *s, int up) { s->link_up = up != 0; }
 
@@ -201,3 +211,5 @@ uint32_t vg_port_refs(const vg_stack *s, uint16_t port)
 {
     return s->port_refs ? s->port_refs[port] : 0;
 }
+
+uint64_t vg_stack_random(vg_stack *s) { return vg_prng_next(&s->prng); }

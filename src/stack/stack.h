@@ -93,6 +93,9 @@ void vg_ip_output(vg_stack *s, uint8_t proto, uint32_t src, uint32_t dst, const 
                   size_t len, vg_time now);
 int vg_stack_is_local(const vg_stack *s, uint32_t addr);
 uint32_t vg_stack_prefix_mask(const vg_stack *s);   /* cfg.prefix_len as a mask */
+/* 64 bits from the stack's PRNG (seeded from getrandom() unless VIGIL_SEED fixed it): what the
+ * Winsock layer's resolver draws its DNS query IDs from. */
+uint64_t vg_stack_random(vg_stack *s);
 void vg_stack_emit(vg_stack *s, enum vg_event_type type, vg_tcb *t, vg_time now, int err,
                    uint32_t arg);
 void vg_stack_emit_udp(vg_stack *s, vg_udp *u, vg_time now);   /* VG_EV_UDP_READABLE */

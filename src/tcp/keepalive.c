@@ -69,7 +69,7 @@ int ka_fire(vg_tcb *t, vg_time now)
     }
     /* B2: SEG.SEQ = SND.NXT-1 (SND.NXT = SND.MAX here: nothing is outstanding) lies left of the peer's window, so it must answer with an ACK. */
     static const uint8_t garbage = 0;
-    int octet = s->cfg.keepalive_garbage_octet != 0;
+    int octet = vg_config_garbage_octet(&s->cfg);
     tcp_send_segment(t, t->snd_max - 1, VG_TCP_ACK, octet ? &garbage : NULL, (size_t)octet, now);
     t->ka_unanswered++;
     t->ka_probes_sent++;

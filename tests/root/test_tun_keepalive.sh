@@ -4,10 +4,12 @@
 #  1. vigil probes an idle Linux peer (time 200 ms, interval 100 ms, count 3): every probe is
 #     answered and the connection lives through at least 20 probe cycles (A8, B1, B2, B4).
 #     Linux answers an out-of-window segment without data at most once per
-#     net.ipv4.tcp_invalid_ratelimit (500 ms by default), so zero-length probes 200 ms apart would
-#     go unanswered by a stock kernel; run 1a therefore lifts that limit in the test's namespace,
-#     and run 1b keeps the stock limit and sends one garbage octet per probe (B2's option, what
-#     Windows sends), which Linux answers every time because it carries data.
+#     net.ipv4.tcp_invalid_ratelimit (500 ms by default), so zero-length probes 100 ms apart would
+#     go unanswered by a stock kernel; run 1a (--no-garbage-octet) therefore lifts that limit in
+#     the test's namespace, and run 1b keeps the stock limit and the default windows-vista
+#     profile, whose probes carry one garbage octet (B2 as revised, what Windows sends), which
+#     Linux answers every time because it carries data; run 1c shows that the zero-length form
+#     under the stock limit goes partly unanswered.
 #  2. Linux probes an idle vigil (SO_KEEPALIVE, TCP_KEEPIDLE=1, TCP_KEEPINTVL=1, TCP_KEEPCNT=3):
 #     vigil answers every probe and the Linux connection stays up (B5).
 # tshark counts: Wireshark marks the probes tcp.analysis.keep_alive and the answers
@@ -61,13 +63,32 @@ vigil_probes_linux() {
 note "run 1a: zero-length probes 200/100/3 against idle Linux (tcp_invalid_ratelimit=0)"
 default_ratelimit=$(sysctl -n net.ipv4.tcp_invalid_ratelimit)
 sysctl -qw net.ipv4.tcp_invalid_ratelimit=0
-vigil_probes_linux zero
+vigil_probes_linux zero --no-garbage-octet
 sysctl -qw net.ipv4.tcp_invalid_ratelimit="$default_ratelimit"
+[ "$(tshark_count "$LAB_WORK/zero.pcap" "ip.src==$VIGIL_ADDR && tcp.analysis.keep_alive && tcp.len==0")" \
+  = "$(count_events "$LAB_WORK/zero.out" probe_sent)" ] || fail "the probes were not zero-length"
 
-note "run 1b: one-octet probes 200/100/3 against idle stock Linux"
-vigil_probes_linux octet --garbage-octet
+note "run 1b: the default windows-vista probes 200/100/3 against idle stock Linux (ratelimit $default_ratelimit ms)"
+[ "$default_ratelimit" -ge 500 ] || note "the kernel's tcp_invalid_ratelimit is only $default_ratelimit ms"
+vigil_probes_linux octet
 [ "$(tshark_count "$LAB_WORK/octet.pcap" "ip.src==$VIGIL_ADDR && tcp.analysis.keep_alive && tcp.len==1")" \
   = "$(count_events "$LAB_WORK/octet.out" probe_sent)" ] || fail "the probes did not carry one octet"
+
+# The contrast that makes run 1b mean something: the same probes without the octet, under the
+# same stock limit, go partly unanswered (and vigil rightly declares the peer dead).
+if [ "$default_ratelimit" -ge 200 ]; then
+  note "run 1c: zero-length probes 200/100/3 against idle stock Linux"
+  lab_bg "$LAB_WORK/stock.peer" "$PEER" hold-server 7005 "$HOLD_S"
+  peer=$LAST_PID
+  wait_for "$LAB_WORK/stock.peer" '^ready$' 10
+  "$VIGIL" connect --net "$NET" "$KERNEL_ADDR:7005" --keepalive-time 200 --keepalive-interval 100 \
+    --keepalive-count 3 --no-garbage-octet --json >"$LAB_WORK/stock.out" 2>&1 || true
+  wait_exit "$peer" 10 || true
+  sent=$(count_events "$LAB_WORK/stock.out" probe_sent)
+  acked=$(count_events "$LAB_WORK/stock.out" probe_acked)
+  note "stock: vigil sent $sent zero-length probes, $acked answered"
+  [ "$sent" -gt "$acked" ] || fail "stock Linux answered all $sent zero-length probes 100 ms apart"
+fi
 
 note "run 2: Linux keep-alive 1 s / 1 s / 3 against idle vigil"
 lab_bg "$LAB_WORK/serve.out" "$VIGIL" serve --net "$NET" --port 7004 --json --pcap "$LAB_WORK/serve.pcap"
