@@ -7,6 +7,7 @@
 # silence and probes 100 ms apart (10 probes under the default profile), so the abort comes
 # 1000 + 10 x 100 ms after the last thing received, which is no earlier than its echo's send and
 # no later than one interval after it (the kernel's ACK of the echo is what is last received).
+# Then examples/gs_server.c (the Getting Started server) serves one kernel client.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 if [ "${1:-}" != inside ]; then
@@ -83,4 +84,44 @@ want=$((last + 1000 + 10 * 100))
 note "last echo sent at $last ms, FD_CLOSE (WSAENETRESET) at $at ms, keep-alive instant from it $want ms"
 [ "$at" -ge "$want" ] && [ "$at" -le $((want + 100)) ] ||
   fail "FD_CLOSE at $at ms, not within [$want, $((want + 100))] ms"
+
+# examples/gs_server.c (Microsoft's Getting Started server, getaddrinfo(NULL, "27015",
+# AI_PASSIVE)) serves one kernel client: the echo checked byte for byte, then the kernel's
+# shutdown ends it ("Connection closing...", exit 0). Its client, gs_client.c, is run against a
+# kernel server by test_tun_resolve.sh, which also gives it dnsmasq for the name.
+if [ -x "$VIGIL_BUILD/examples/gs_server" ]; then
+  nft delete table inet vgtest
+  VIGIL_NET=$NET lab_bg "$LAB_WORK/gs_server.out" "$VIGIL_BUILD/examples/gs_server"
+  gs=$LAST_PID
+  out=$(python3 - "$VIGIL_ADDR" <<'PY'
+import socket, sys, time
+for _ in range(200):                 # the server prints nothing before accept: try until it listens
+    try:
+        c = socket.create_connection((sys.argv[1], 27015), timeout=10)
+        break
+    except ConnectionRefusedError:
+        time.sleep(0.05)
+else:
+    sys.exit("no listener on 27015")
+c.sendall(b"this is a test")
+got = b""
+while len(got) < 14:
+    part = c.recv(14 - len(got))
+    if not part:
+        break
+    got += part
+c.shutdown(socket.SHUT_WR)
+rest = c.recv(100)
+print(f"echo {got!r}, then {'end of stream' if rest == b'' else repr(rest)}")
+sys.exit(0 if got == b"this is a test" and rest == b"" else 1)
+PY
+) || fail "gs_server's kernel client: $out"
+  note "gs_server: $out"
+  rc=0
+  wait_exit "$gs" 20 || rc=$?
+  cat "$LAB_WORK/gs_server.out"
+  [ "$rc" = 0 ] || fail "gs_server exited $rc"
+  grep -qx "Bytes received: 14" "$LAB_WORK/gs_server.out" && grep -qx "Bytes sent: 14" "$LAB_WORK/gs_server.out" &&
+    grep -qx "Connection closing..." "$LAB_WORK/gs_server.out" || fail "gs_server: not one echo of 14 bytes, then closing"
+fi
 echo "PASS: test_tun_win_examples"
