@@ -32,10 +32,8 @@ static int teardown(void **state)
         assert_int_equal(WSAGetLastError(), (err));                                                \
     } while (0)
 
-/* A line sent on a socket from another thread (the peer) once the test posts `go`, i.e. while
- * the test's thread is already in its wait. (Not a virtual-time Sleep on that thread: today a
- * virtual sleeper whose deadline has passed is not woken while the other thread waits without
- * a timeout.) */
+/* A line sent on a socket from another thread (the peer) once the test posts `go`: the test
+ * has checked that nothing is set yet and is about to wait, and no clock decides the order. */
 struct later_send {
     SOCKET s;
     const char *line;
