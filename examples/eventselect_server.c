@@ -13,11 +13,18 @@
 // Run with VIGIL_CLOCK=virtual and keep-alive's wait takes no time:
 //
 //   VIGIL_CLOCK=virtual ./eventselect_server
+//
+// Given a port and a count, as Microsoft's samples take their port, it serves that many
+// connections from outside instead (no client thread) and exits 0 once all have closed, e.g.
+// over a TUN device against Linux clients:
+//
+//   VIGIL_NET=tun:vg0:192.0.2.2/24 ./eventselect_server 27015 4
 
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <mstcpip.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #pragma comment(lib, "Ws2_32.lib")
@@ -70,7 +77,7 @@ static const char *ErrorName(int err)
     }
 }
 
-static int Server(SOCKET ListenSocket)
+static int Server(SOCKET ListenSocket, int Connections)
 {
     WSANETWORKEVENTS NetworkEvents;
     char Buffer[DATA_BUFSIZE];
@@ -79,7 +86,7 @@ static int Server(SOCKET ListenSocket)
     if (CreateSocketInformation(ListenSocket, FD_ACCEPT | FD_CLOSE) != 0)
         return 1;
 
-    while (Closed < CLIENTS) {
+    while (Closed < Connections) {
         DWORD Index = WSAWaitForMultipleEvents(EventTotal, EventArray, FALSE, WSA_INFINITE, FALSE);
         if (Index == WSA_WAIT_FAILED) {
             printf("WSAWaitForMultipleEvents failed with error %d\n", WSAGetLastError());
@@ -138,7 +145,7 @@ static int Server(SOCKET ListenSocket)
                     printf("send failed with error %d\n", WSAGetLastError());
                     return 1;
                 }
-                printf("Bytes sent: %d\n", SendBytes);
+                printf("Bytes sent: %d at %llu ms\n", SendBytes, (unsigned long long)vg_clock_ms());
             }
         }
 
@@ -201,8 +208,23 @@ static void *Clients(void *arg)
     return NULL;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    // External mode: PORT N, both required together.
+    int Port = DEFAULT_PORT, External = 0;
+    if (argc != 1) {
+        char *end1 = NULL, *end2 = NULL;
+        long p = argc == 3 ? strtol(argv[1], &end1, 10) : 0;
+        long n = argc == 3 ? strtol(argv[2], &end2, 10) : 0;
+        if (argc != 3 || *end1 || *end2 || p < 1 || p > 65535 || n < 1 ||
+            n > WSA_MAXIMUM_WAIT_EVENTS - 1) {
+            fprintf(stderr, "usage: %s [PORT CONNECTIONS]  (PORT 1-65535, CONNECTIONS 1-%d)\n",
+                    argv[0], WSA_MAXIMUM_WAIT_EVENTS - 1);
+            return 2;
+        }
+        Port = (int)p;
+        External = (int)n;
+    }
     WSADATA wsaData;
     int iResult = WSAStartup(MAKEWORD(2, 2), &wsaData);
     if (iResult != 0) {
@@ -214,7 +236,7 @@ int main(void)
     memset(&service, 0, sizeof(service));
     service.sin_family = AF_INET;
     service.sin_addr.s_addr = htonl(INADDR_ANY);
-    service.sin_port = htons(DEFAULT_PORT);
+    service.sin_port = htons((u_short)Port);
     if (ListenSocket == INVALID_SOCKET ||
         bind(ListenSocket, (SOCKADDR *)&service, sizeof(service)) == SOCKET_ERROR ||
         listen(ListenSocket, SOMAXCONN) == SOCKET_ERROR) {
@@ -222,10 +244,17 @@ int main(void)
         WSACleanup();
         return 1;
     }
-    pthread_t clients;
-    pthread_create(&clients, NULL, Clients, NULL);
-    int rc = Server(ListenSocket);
-    pthread_join(clients, NULL);
+    int rc;
+    if (External) {
+        setvbuf(stdout, NULL, _IOLBF, 0);   // whoever drives it reads the lines as they come
+        printf("Listening on port %d for %d connection(s)\n", Port, External);
+        rc = Server(ListenSocket, External);
+    } else {
+        pthread_t clients;
+        pthread_create(&clients, NULL, Clients, NULL);
+        rc = Server(ListenSocket, CLIENTS);
+        pthread_join(clients, NULL);
+    }
     if (Vanished != INVALID_SOCKET)
         closesocket(Vanished);
     while (EventTotal > 0)
