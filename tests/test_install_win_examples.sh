@@ -48,7 +48,7 @@ for src in "$VIGIL_SRC"/examples/*.c; do
   done
 done
 # The copy keeps the user's view: the example sources alone, in a directory of their own.
-mkdir "$tmp/src" && cp "$VIGIL_SRC"/examples/*.c "$tmp/src/" || fail "copy the examples"
+mkdir "$tmp/src" && cp "$VIGIL_SRC"/examples/*.c "$VIGIL_SRC"/examples/*.h "$tmp/src/" || fail "copy the examples"
 
 testnames() {                             # testnames PROGRAM: the in-tree tests that run it
   python3 - "$tmp/tests.json" "$1" <<'PY'
