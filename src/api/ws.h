@@ -168,6 +168,7 @@ struct ws_table {
     size_t next;                  /* where the search for a free slot starts */
     size_t count;
     size_t blackholes;            /* sockets with blackhole set: the input filter's fast path */
+    uint16_t gen_base;            /* new slots' generation: drawn per network (ws_net_open) */
 };
 
 struct ws_sock *ws_sock_new(int type);          /* NULL when the table is full (or no memory) */
@@ -206,7 +207,23 @@ extern const struct ws_driver ws_tun_driver;
  * process stays in ws_g: the lock (one default network per process, so a per-network lock would
  * be the same lock), the WSAStartup count, the socket and HANDLE tables (a SOCKET or HANDLE is
  * valid across the period, whoever made it), and the per-thread state. */
+struct ws_handle_slot;
+struct ws_handle_table {
+    struct ws_handle_slot *slot;
+    size_t cap, next;
+    uint16_t gen_base;            /* new slots' generation: drawn per network (ws_net_open) */
+};
+
 struct ws_net {
+    /* Guards everything below and the network's sockets, handles and their objects. */
+    pthread_mutex_t lock;
+    atomic_int lock_wanted;       /* threads waiting to take the lock (see ws_net_lock) */
+    /* ws_g's while the network is the default one, plus one per call in progress on it; the
+     * last ws_net_unref frees it. */
+    atomic_int refs;
+    uint8_t closed;               /* WSACleanup ended it: calls still on it leave at once */
+    struct ws_table tab;          /* the SOCKET table */
+    struct ws_handle_table handles;   /* the HANDLE table */
     const struct ws_driver *drv;
     void *drv_state;
     vg_stack *stack;
@@ -231,8 +248,22 @@ struct ws_net {
     atomic_uint_fast64_t wakeups; /* vg_ws_wakeups */
 };
 
-int ws_net_open(struct ws_net **out, char *err, size_t errlen);   /* from the environment */
+/* From the environment, with one reference (the process's); under the process mutex. */
+int ws_net_open(struct ws_net **out, char *err, size_t errlen);
+/* The last WSACleanup, both locks held: quiesces the waiters and lets go of the device and the
+ * stack. The memory stays until the last reference goes (ws_net_unref). */
 void ws_net_close(struct ws_net *n);
+/* The default network with a reference taken (under the process mutex), or NULL. */
+struct ws_net *ws_net_ref(void);
+void ws_net_unref(struct ws_net *n);
+/* Takes n->lock, counted in n->lock_wanted meanwhile: virtual time does not jump while another
+ * thread is waiting to get in (it might be about to send what the sleeper waits for). */
+void ws_net_lock(struct ws_net *n);
+/* Takes n's lock for a call holding the reference from ws_net_ref (NULL: fails): 1 with the lock
+ * held and ws_t.net = n, or 0 (n was NULL or is closed: the reference is dropped). */
+int ws_net_enter(struct ws_net *n);
+/* Undoes ws_net_enter: drops the lock, then the reference; ws_t.net becomes NULL. */
+void ws_net_exit(void);
 vg_time ws_now(const struct ws_net *n);
 /* Runs the stack: due timers and every datagram that arrived, until nothing is left to do. */
 void ws_pump(struct ws_net *n);
@@ -332,13 +363,14 @@ int ws_never_ready(void *ctx);
 
 /* ---- Process and thread state. */
 struct ws_global {
+    /* The process mutex: serialises WSAStartup, WSACleanup and the lookup of the network (and
+     * the event hook while there is none). Never taken while holding a network's lock. */
     pthread_mutex_t lock;
-    atomic_int lock_wanted;       /* threads waiting to take the lock (see ws_lock) */
     atomic_int started;           /* WSAStartup calls not undone by WSACleanup (A6.1) */
     uint16_t version;             /* negotiated by the last successful WSAStartup */
-    struct ws_net *net;           /* NULL while not started */
-    atomic_uint net_gen;          /* changes with every network: a waiter sees WSACleanup */
-    struct ws_table tab;
+    struct ws_net *net;           /* NULL while not started; read under the process mutex */
+    atomic_uint net_gen;          /* changes with every network: a blocking hook's period */
+    uint16_t gen_base;            /* the next network's table generations (process mutex) */
     vg_ws_event_fn ev_hook;
     void *ev_ctx;
     char startup_error[512];
@@ -350,17 +382,14 @@ struct ws_thread {
     int in_call;                  /* a Winsock call runs on this thread (A6.2) */
     int blocking;                 /* ... and is waiting in ws_wait (WSAIsBlocking) */
     int cancelled;                /* WSACancelBlockingCall was called from the hook */
-    int locked;                   /* this thread holds ws_g.lock (a stack callback runs) */
+    int locked;                   /* this thread holds ws_t.net's lock (a stack callback runs) */
+    struct ws_net *net;           /* the network of the call in progress (referenced), or NULL */
     vg_ws_farproc hook;
     uint32_t hook_gen;            /* ws_g.net_gen when it was installed: a later period drops it */
 };
 /* The thread's blocking hook for the current WSAStartup period, NULL for the built-in one. */
 vg_ws_farproc ws_thread_hook(void);
 extern _Thread_local struct ws_thread ws_t;
-
-/* Takes ws_g.lock, counted in lock_wanted meanwhile: virtual time does not jump while another
- * thread is waiting to get in (it might be about to send what the sleeper waits for). */
-void ws_lock(void);
 
 /* For the extensions that take no socket and have no A6.3: steps 1 and 2, then the lock. */
 int ws_enter_quiet(void);
