@@ -2,26 +2,35 @@
  * the discipline every call follows (spec A6 steps 1-4, then the lock). Not a public header.
  *
  * Where state lives:
- * - per process (struct ws_global ws_g): the one mutex (ws_g.lock), the WSAStartup count and
- *   version, the pointer to the default network and its generation (net_gen), the SOCKET and
- *   HANDLE tables (their generations survive WSACleanup, so a handle kept across a period is
- *   refused rather than mistaken for a new object), the event hook, the startup error.
- * - per network (struct ws_net): the link driver, the stack, the clock, the waiters and their
- *   leader.
+ * - per process (struct ws_global ws_g): the process mutex (ws_g.lock), the WSAStartup count
+ *   and version, the pointer to the default network and its generation (net_gen), the base the
+ *   next network's SOCKET and HANDLE generations start from (so a handle kept across WSACleanup
+ *   and WSAStartup is refused rather than mistaken for a new object), the event hook, the
+ *   startup error.
+ * - per network (struct ws_net): its lock and reference count, the SOCKET and HANDLE tables,
+ *   the link driver, the stack, the clock, the waiters and their leader.
  * - per socket (struct ws_sock): its options and flags, its watches and wait queue, and its
  *   transport's operations (so->ops: ws_stream.c over TCP, ws_dgram.c over UDP), through which
  *   the calls reach the connection or the UDP endpoint instead of testing so->tcb/so->udp.
  * - per thread (ws_t, ws_apc.c's queue, ws_wait.c's sleeper): the last error, the call in
- *   progress, the blocking hook, the APC queue, the condition variable a waiter sleeps on.
+ *   progress and its network (ws_t.net, referenced), the blocking hook, the APC queue, the condition variable a waiter sleeps on.
  *
- * Concurrency: one mutex (ws_g.lock) guards the network, its stack and the socket table. A call
- * takes it in ws_enter and drops it in ws_leave; a blocking call drops it only while it sleeps
+ * Concurrency: each network's lock (n->lock) guards the network, its stack, its tables and
+ * everything reached through them; received datagrams are processed under it alone. A call
+ * (ws_enter) finds the network and takes a reference under the process mutex, drops that, then
+ * takes the network's lock and records the network in ws_t.net; ws_leave drops the lock, then
+ * the reference. The last WSACleanup takes the process mutex, then the network's lock, closes
+ * every socket, marks the network closed (a call that gets the lock afterwards fails
+ * WSANOTINITIALISED, a waiter leaves with WSAEINTR), quiesces the waiters and drops the
+ * process's reference; the last reference frees the memory. A blocking call drops the lock
+ * only while it sleeps
  * (ws_wait_on), and re-finds its socket afterwards, since another thread may have closed it.
  * A sleeping thread waits on its own condition variable and is woken only through the wait
  * queues it named (its sockets', an event's, its APC queue), by the clock, or by WSACleanup:
  * a call wakes nobody on its way out unless it changed what they wait on (ws_loop.c).
- * Lock order: there is one mutex; a thread holding it takes no other (the sleepers' condition
- * variables wait on it). It is dropped while program code runs (an APC, the blocking hook),
+ * Lock order: the process mutex, then a network's lock; never the process mutex while holding a
+ * network's lock (the sleepers' condition variables wait on the network's). The network's lock
+ * is dropped while program code runs (an APC, the blocking hook),
  * except the event hook (vg_ws_set_event_hook), which runs inside the stack: a Winsock call
  * from it fails WSAEINPROGRESS, and the extensions it may call see ws_t.locked and do not lock. */
 #ifndef VG_WS_INTERNAL_H
@@ -203,10 +212,9 @@ struct ws_driver {
 extern const struct ws_driver ws_loopback_driver;
 extern const struct ws_driver ws_tun_driver;
 
-/* A network: its device, its stack, its clock and the threads waiting on it. What is per
- * process stays in ws_g: the lock (one default network per process, so a per-network lock would
- * be the same lock), the WSAStartup count, the socket and HANDLE tables (a SOCKET or HANDLE is
- * valid across the period, whoever made it), and the per-thread state. */
+/* A network: its lock, its tables, its device, its stack, its clock and the threads waiting on
+ * it. What is per process stays in ws_g (the process mutex, the WSAStartup count, the event
+ * hook); a network outlives its WSACleanup until the last call still on it has left. */
 struct ws_handle_slot;
 struct ws_handle_table {
     struct ws_handle_slot *slot;
