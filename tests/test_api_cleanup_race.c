@@ -16,7 +16,8 @@
 
 struct worker {
     pthread_t th;
-    atomic_int rounds;            /* calls that completed */
+    atomic_int rounds;            /* rounds of calls that completed */
+    atomic_int done;              /* the worker has stopped */
     int unexpected;               /* a result other than success or WSANOTINITIALISED */
     int last_error;
 };
@@ -60,6 +61,7 @@ static void *churn(void *arg)
             break;
         atomic_fetch_add(&w->rounds, 1);
     }
+    atomic_store(&w->done, 1);
     return NULL;
 }
 
@@ -76,12 +78,12 @@ static void calls_racing_the_last_cleanup_complete_or_fail_notinitialised(void *
         }
         /* Let every worker get going, so that the cleanup lands among their calls. */
         for (int i = 0; i < WORKERS; i++)
-            while (atomic_load(&w[i].rounds) < 1 + r % 5)
+            while (atomic_load(&w[i].rounds) < 1 + r % 5 && !atomic_load(&w[i].done))
                 sched_yield();
         assert_int_equal(WSACleanup(), 0);
         for (int i = 0; i < WORKERS; i++) {
             assert_int_equal(pthread_join(w[i].th, NULL), 0);
-            if (w[i].unexpected)
+            if (w[i].unexpected || atomic_load(&w[i].rounds) == 0)
                 fail_msg("round %d, worker %d: %d calls failed otherwise, last with %d", r, i,
                          w[i].unexpected, w[i].last_error);
         }
