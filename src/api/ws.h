@@ -2,26 +2,35 @@
  * the discipline every call follows (spec A6 steps 1-4, then the lock). Not a public header.
  *
  * Where state lives:
- * - per process (struct ws_global ws_g): the one mutex (ws_g.lock), the WSAStartup count and
- *   version, the pointer to the default network and its generation (net_gen), the SOCKET and
- *   HANDLE tables (their generations survive WSACleanup, so a handle kept across a period is
- *   refused rather than mistaken for a new object), the event hook, the startup error.
- * - per network (struct ws_net): the link driver, the stack, the clock, the waiters and their
- *   leader.
+ * - per process (struct ws_global ws_g): the process mutex (ws_g.lock), the WSAStartup count
+ *   and version, the pointer to the default network and its generation (net_gen), the base the
+ *   next network's SOCKET and HANDLE generations start from (so a handle kept across WSACleanup
+ *   and WSAStartup is refused rather than mistaken for a new object), the event hook, the
+ *   startup error.
+ * - per network (struct ws_net): its lock and reference count, the SOCKET and HANDLE tables,
+ *   the link driver, the stack, the clock, the waiters and their leader.
  * - per socket (struct ws_sock): its options and flags, its watches and wait queue, and its
  *   transport's operations (so->ops: ws_stream.c over TCP, ws_dgram.c over UDP), through which
  *   the calls reach the connection or the UDP endpoint instead of testing so->tcb/so->udp.
  * - per thread (ws_t, ws_apc.c's queue, ws_wait.c's sleeper): the last error, the call in
- *   progress, the blocking hook, the APC queue, the condition variable a waiter sleeps on.
+ *   progress and its network (ws_t.net, referenced), the blocking hook, the APC queue, the condition variable a waiter sleeps on.
  *
- * Concurrency: one mutex (ws_g.lock) guards the network, its stack and the socket table. A call
- * takes it in ws_enter and drops it in ws_leave; a blocking call drops it only while it sleeps
+ * Concurrency: each network's lock (n->lock) guards the network, its stack, its tables and
+ * everything reached through them; received datagrams are processed under it alone. A call
+ * (ws_enter) finds the network and takes a reference under the process mutex, drops that, then
+ * takes the network's lock and records the network in ws_t.net; ws_leave drops the lock, then
+ * the reference. The last WSACleanup takes the process mutex, then the network's lock, closes
+ * every socket, marks the network closed (a call that gets the lock afterwards fails
+ * WSANOTINITIALISED, a waiter leaves with WSAEINTR), quiesces the waiters and drops the
+ * process's reference; the last reference frees the memory. A blocking call drops the lock
+ * only while it sleeps
  * (ws_wait_on), and re-finds its socket afterwards, since another thread may have closed it.
  * A sleeping thread waits on its own condition variable and is woken only through the wait
  * queues it named (its sockets', an event's, its APC queue), by the clock, or by WSACleanup:
  * a call wakes nobody on its way out unless it changed what they wait on (ws_loop.c).
- * Lock order: there is one mutex; a thread holding it takes no other (the sleepers' condition
- * variables wait on it). It is dropped while program code runs (an APC, the blocking hook),
+ * Lock order: the process mutex, then a network's lock; never the process mutex while holding a
+ * network's lock (the sleepers' condition variables wait on the network's). The network's lock
+ * is dropped while program code runs (an APC, the blocking hook),
  * except the event hook (vg_ws_set_event_hook), which runs inside the stack: a Winsock call
  * from it fails WSAEINPROGRESS, and the extensions it may call see ws_t.locked and do not lock. */
 #ifndef VG_WS_INTERNAL_H
@@ -168,6 +177,7 @@ struct ws_table {
     size_t next;                  /* where the search for a free slot starts */
     size_t count;
     size_t blackholes;            /* sockets with blackhole set: the input filter's fast path */
+    uint16_t gen_base;            /* new slots' generation: drawn per network (ws_net_open) */
 };
 
 struct ws_sock *ws_sock_new(int type);          /* NULL when the table is full (or no memory) */
@@ -202,11 +212,26 @@ struct ws_driver {
 extern const struct ws_driver ws_loopback_driver;
 extern const struct ws_driver ws_tun_driver;
 
-/* A network: its device, its stack, its clock and the threads waiting on it. What is per
- * process stays in ws_g: the lock (one default network per process, so a per-network lock would
- * be the same lock), the WSAStartup count, the socket and HANDLE tables (a SOCKET or HANDLE is
- * valid across the period, whoever made it), and the per-thread state. */
+/* A network: its lock, its tables, its device, its stack, its clock and the threads waiting on
+ * it. What is per process stays in ws_g (the process mutex, the WSAStartup count, the event
+ * hook); a network outlives its WSACleanup until the last call still on it has left. */
+struct ws_handle_slot;
+struct ws_handle_table {
+    struct ws_handle_slot *slot;
+    size_t cap, next;
+    uint16_t gen_base;            /* new slots' generation: drawn per network (ws_net_open) */
+};
+
 struct ws_net {
+    /* Guards everything below and the network's sockets, handles and their objects. */
+    pthread_mutex_t lock;
+    atomic_int lock_wanted;       /* threads waiting to take the lock (see ws_net_lock) */
+    /* ws_g's while the network is the default one, plus one per call in progress on it; the
+     * last ws_net_unref frees it. */
+    atomic_int refs;
+    uint8_t closed;               /* WSACleanup ended it: calls still on it leave at once */
+    struct ws_table tab;          /* the SOCKET table */
+    struct ws_handle_table handles;   /* the HANDLE table */
     const struct ws_driver *drv;
     void *drv_state;
     vg_stack *stack;
@@ -231,8 +256,22 @@ struct ws_net {
     atomic_uint_fast64_t wakeups; /* vg_ws_wakeups */
 };
 
-int ws_net_open(struct ws_net **out, char *err, size_t errlen);   /* from the environment */
+/* From the environment, with one reference (the process's); under the process mutex. */
+int ws_net_open(struct ws_net **out, char *err, size_t errlen);
+/* The last WSACleanup, both locks held: quiesces the waiters and lets go of the device and the
+ * stack. The memory stays until the last reference goes (ws_net_unref). */
 void ws_net_close(struct ws_net *n);
+/* The default network with a reference taken (under the process mutex), or NULL. */
+struct ws_net *ws_net_ref(void);
+void ws_net_unref(struct ws_net *n);
+/* Takes n->lock, counted in n->lock_wanted meanwhile: virtual time does not jump while another
+ * thread is waiting to get in (it might be about to send what the sleeper waits for). */
+void ws_net_lock(struct ws_net *n);
+/* Takes n's lock for a call holding the reference from ws_net_ref (NULL: fails): 1 with the lock
+ * held and ws_t.net = n, or 0 (n was NULL or is closed: the reference is dropped). */
+int ws_net_enter(struct ws_net *n);
+/* Undoes ws_net_enter: drops the lock, then the reference; ws_t.net becomes NULL. */
+void ws_net_exit(void);
 vg_time ws_now(const struct ws_net *n);
 /* Runs the stack: due timers and every datagram that arrived, until nothing is left to do. */
 void ws_pump(struct ws_net *n);
@@ -332,13 +371,14 @@ int ws_never_ready(void *ctx);
 
 /* ---- Process and thread state. */
 struct ws_global {
+    /* The process mutex: serialises WSAStartup, WSACleanup and the lookup of the network (and
+     * the event hook while there is none). Never taken while holding a network's lock. */
     pthread_mutex_t lock;
-    atomic_int lock_wanted;       /* threads waiting to take the lock (see ws_lock) */
     atomic_int started;           /* WSAStartup calls not undone by WSACleanup (A6.1) */
     uint16_t version;             /* negotiated by the last successful WSAStartup */
-    struct ws_net *net;           /* NULL while not started */
-    atomic_uint net_gen;          /* changes with every network: a waiter sees WSACleanup */
-    struct ws_table tab;
+    struct ws_net *net;           /* NULL while not started; read under the process mutex */
+    atomic_uint net_gen;          /* changes with every network: a blocking hook's period */
+    uint16_t gen_base;            /* the next network's table generations (process mutex) */
     vg_ws_event_fn ev_hook;
     void *ev_ctx;
     char startup_error[512];
@@ -350,17 +390,14 @@ struct ws_thread {
     int in_call;                  /* a Winsock call runs on this thread (A6.2) */
     int blocking;                 /* ... and is waiting in ws_wait (WSAIsBlocking) */
     int cancelled;                /* WSACancelBlockingCall was called from the hook */
-    int locked;                   /* this thread holds ws_g.lock (a stack callback runs) */
+    int locked;                   /* this thread holds ws_t.net's lock (a stack callback runs) */
+    struct ws_net *net;           /* the network of the call in progress (referenced), or NULL */
     vg_ws_farproc hook;
     uint32_t hook_gen;            /* ws_g.net_gen when it was installed: a later period drops it */
 };
 /* The thread's blocking hook for the current WSAStartup period, NULL for the built-in one. */
 vg_ws_farproc ws_thread_hook(void);
 extern _Thread_local struct ws_thread ws_t;
-
-/* Takes ws_g.lock, counted in lock_wanted meanwhile: virtual time does not jump while another
- * thread is waiting to get in (it might be about to send what the sleeper waits for). */
-void ws_lock(void);
 
 /* For the extensions that take no socket and have no A6.3: steps 1 and 2, then the lock. */
 int ws_enter_quiet(void);

@@ -1,5 +1,5 @@
 /* Asynchronous procedure calls (see ws.h): each thread's queue of completion routines, run in
- * its alertable waits. Queues are guarded by ws_g.lock like the rest of the layer. */
+ * its alertable waits. Queues are guarded by the network's lock like the rest of the layer. */
 #include <stdlib.h>
 
 #include "api/ws.h"
@@ -47,13 +47,16 @@ int ws_apc_run(void)
         if (!self.head)
             self.tail = NULL;
         /* The routine is the program's: it may call Winsock, which takes the lock itself. */
+        /* The caller's reference keeps the network (closed or not) until it leaves. */
+        struct ws_net *n = ws_t.net;
         int was_in_call = ws_t.in_call;
         ws_t.in_call = 0;
         ws_t.locked = 0;
-        pthread_mutex_unlock(&ws_g.lock);
+        pthread_mutex_unlock(&n->lock);
         a->fn(a->arg);
         free(a);
-        ws_lock();
+        ws_net_lock(n);
+        ws_t.net = n;
         ws_t.locked = 1;
         ws_t.in_call = was_in_call;
         ran++;

@@ -1,6 +1,8 @@
 /* What every Winsock call does first and last: the A6 checks that come before the socket's own
  * (initialised, no blocking call in progress on this thread, network up), the lock, the last
  * error, and the mapping of the core's errors onto WSA codes. */
+#include <stdlib.h>
+
 #include "api/ws.h"
 
 struct ws_global ws_g = {
@@ -46,13 +48,56 @@ int ws_err_from_vg(int e)
     }
 }
 
-int ws_link_up(void) { return vg_stack_link_up(ws_g.net->stack); }
+int ws_link_up(void) { return vg_stack_link_up(ws_t.net->stack); }
 
-void ws_lock(void)
+struct ws_net *ws_net_ref(void)
 {
-    atomic_fetch_add(&ws_g.lock_wanted, 1);
     pthread_mutex_lock(&ws_g.lock);
-    atomic_fetch_sub(&ws_g.lock_wanted, 1);
+    struct ws_net *n = ws_g.net;
+    if (n)
+        atomic_fetch_add(&n->refs, 1);
+    pthread_mutex_unlock(&ws_g.lock);
+    return n;
+}
+
+void ws_net_unref(struct ws_net *n)
+{
+    if (atomic_fetch_sub(&n->refs, 1) != 1)
+        return;
+    /* Nobody else can reach n now: ws_g let go of it and no call is on it. */
+    pthread_mutex_destroy(&n->lock);
+    free(n);
+}
+
+void ws_net_lock(struct ws_net *n)
+{
+    atomic_fetch_add(&n->lock_wanted, 1);
+    pthread_mutex_lock(&n->lock);
+    atomic_fetch_sub(&n->lock_wanted, 1);
+}
+
+int ws_net_enter(struct ws_net *n)
+{
+    if (!n)
+        return 0;
+    ws_net_lock(n);
+    if (n->closed) {               /* another thread's WSACleanup got in first */
+        pthread_mutex_unlock(&n->lock);
+        ws_net_unref(n);
+        return 0;
+    }
+    ws_t.net = n;
+    ws_t.locked = 1;
+    return 1;
+}
+
+void ws_net_exit(void)
+{
+    struct ws_net *n = ws_t.net;
+    ws_t.net = NULL;
+    ws_t.locked = 0;
+    pthread_mutex_unlock(&n->lock);
+    ws_net_unref(n);
 }
 
 int ws_enter_quiet(void)
@@ -63,14 +108,10 @@ int ws_enter_quiet(void)
         return VG_WSANOTINITIALISED;
     if (ws_t.in_call)
         return VG_WSAEINPROGRESS;
-    ws_lock();
-    if (!ws_g.net) {               /* another thread's WSACleanup got in first */
-        pthread_mutex_unlock(&ws_g.lock);
+    if (!ws_net_enter(ws_net_ref()))
         return VG_WSANOTINITIALISED;
-    }
     ws_t.in_call = 1;
-    ws_t.locked = 1;
-    ws_pump(ws_g.net);
+    ws_pump(ws_t.net);
     return 0;
 }
 
@@ -102,10 +143,9 @@ int ws_enter_sock(vg_socket_t s, struct ws_sock **out)
 void ws_leave(void)
 {
     ws_t.in_call = 0;
-    ws_t.locked = 0;
-    if (ws_g.net)
-        ws_net_leave(ws_g.net);
-    pthread_mutex_unlock(&ws_g.lock);
+    if (!ws_t.net->closed)
+        ws_net_leave(ws_t.net);
+    ws_net_exit();
 }
 
 int ws_ended_error(struct ws_sock *so, uint32_t epoch0)
@@ -144,5 +184,5 @@ vg_time ws_deadline_ms(uint32_t ms)
 {
     if (ms == 0)
         return VG_TIME_NEVER;
-    return ws_now(ws_g.net) + VG_MS(ms);
+    return ws_now(ws_t.net) + VG_MS(ms);
 }

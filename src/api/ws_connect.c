@@ -61,7 +61,7 @@ int ws_fill_pending(struct ws_sock *so)
         size_t cap = so->cap_pending ? so->cap_pending * 2 : 4;
         vg_tcb **p = realloc(so->pending, cap * sizeof *p);
         if (!p) {
-            vg_tcp_abort(c, ws_now(ws_g.net));
+            vg_tcp_abort(c, ws_now(ws_t.net));
             return 0;
         }
         so->pending = p;
@@ -190,7 +190,7 @@ static int do_connect(vg_socket_t s, struct ws_sock *so, const struct vg_sockadd
         return VG_WSAEINVAL;      /* Winsock: a socket whose connect failed must be closed */
     if (addr == 0 || addr == 0xffffffffu || port == 0)
         return VG_WSAEADDRNOTAVAIL;
-    int r = vg_tcp_connect(so->tcb, addr, port, ws_now(ws_g.net));
+    int r = vg_tcp_connect(so->tcb, addr, port, ws_now(ws_t.net));
     if (r)
         return ws_err_from_vg(r);
     so->connecting = 1;

@@ -135,7 +135,7 @@ static int dgram_send(vg_socket_t s, struct ws_sock *so, const char *buf, int le
         return -VG_WSAESHUTDOWN;
     if (len < 0 || (!buf && len > 0))    /* as a stream's send: WSAEFAULT */
         return -VG_WSAEFAULT;
-    long n = vg_udp_sendto(so->udp, buf, (size_t)len, raddr, rport, ws_now(ws_g.net));
+    long n = vg_udp_sendto(so->udp, buf, (size_t)len, raddr, rport, ws_now(ws_t.net));
     if (n == -VG_ERR_NOTCONN)      /* no destination given, none connected */
         return is_sendto ? -VG_WSAEDESTADDRREQ : -VG_WSAENOTCONN;
     return n < 0 ? -ws_err_from_vg((int)n) : (int)n;

@@ -63,7 +63,7 @@ static struct ws_sock *own_socket(int type)
     struct ws_sock *so = ws_sock_new(type);
     if (!so)
         return NULL;
-    vg_stack *stack = ws_g.net->stack;
+    vg_stack *stack = ws_t.net->stack;
     if (type == VG_WS_SOCK_DGRAM) {
         so->udp = vg_udp_open(stack);
         if (so->udp && vg_udp_bind(so->udp, 0, 0) != 0) {
@@ -87,7 +87,7 @@ static void release(struct ws_sock *so)
     if (so->tcb) {
         /* The graceful close carries on in the background, as closesocket's does. */
         vg_tcp_set_user(so->tcb, NULL);
-        vg_tcp_close(so->tcb, ws_now(ws_g.net));
+        vg_tcp_close(so->tcb, ws_now(ws_t.net));
     } else {
         vg_udp_close(so->udp);
     }
@@ -141,7 +141,7 @@ static int ask_tcp(uint32_t addr, uint16_t port, const uint8_t *q, size_t qlen, 
     vg_time deadline = ws_deadline_ms(TCP_TIMEOUT_MS);
     int rc = VG_WSATRY_AGAIN;
     uint8_t *msg = NULL;
-    if (vg_tcp_connect(so->tcb, addr, port, ws_now(ws_g.net)) != 0)
+    if (vg_tcp_connect(so->tcb, addr, port, ws_now(ws_t.net)) != 0)
         goto out;
     while (vg_tcp_state(so->tcb) == VG_TCP_SYN_SENT) {
         int e = wait_sock(&so, tcp_connected, deadline);
@@ -154,13 +154,13 @@ static int ask_tcp(uint32_t addr, uint16_t port, const uint8_t *q, size_t qlen, 
     framed[0] = (uint8_t)(qlen >> 8);
     framed[1] = (uint8_t)qlen;
     memcpy(framed + 2, q, qlen);
-    if (vg_tcp_send(so->tcb, framed, qlen + 2, ws_now(ws_g.net)) != (long)(qlen + 2))
+    if (vg_tcp_send(so->tcb, framed, qlen + 2, ws_now(ws_t.net)) != (long)(qlen + 2))
         goto out;
     uint8_t lenbuf[2];
     size_t have = 0, want = 2;
     for (;;) {
-        long n = msg ? vg_tcp_recv(so->tcb, msg + have, want - have, ws_now(ws_g.net))
-                     : vg_tcp_recv(so->tcb, lenbuf + have, want - have, ws_now(ws_g.net));
+        long n = msg ? vg_tcp_recv(so->tcb, msg + have, want - have, ws_now(ws_t.net))
+                     : vg_tcp_recv(so->tcb, lenbuf + have, want - have, ws_now(ws_t.net));
         if (n > 0) {
             have += (size_t)n;
             if (have < want)
@@ -246,7 +246,7 @@ int ws_dns_ask(const char *name, uint16_t qtype, struct vg_dns_answer *ans)
     if (have <= 0)
         return have < 0 ? VG_WSANO_RECOVERY : VG_WSAHOST_NOT_FOUND;
     uint8_t q[VG_DNS_UDP_MAX];
-    uint16_t id = (uint16_t)vg_stack_random(ws_g.net->stack);
+    uint16_t id = (uint16_t)vg_stack_random(ws_t.net->stack);
     int qlen = vg_dns_build_query(q, sizeof q, id, name, qtype);
     if (qlen < 0)
         return VG_WSAHOST_NOT_FOUND;   /* not a name DNS can carry */
@@ -255,7 +255,7 @@ int ws_dns_ask(const char *name, uint16_t qtype, struct vg_dns_answer *ans)
         return VG_WSA_NOT_ENOUGH_MEMORY;
     int rc = VG_WSATRY_AGAIN;
     for (size_t t = 0; t < sizeof try_ms / sizeof try_ms[0]; t++) {
-        vg_udp_sendto(so->udp, q, (size_t)qlen, addr, port, ws_now(ws_g.net));
+        vg_udp_sendto(so->udp, q, (size_t)qlen, addr, port, ws_now(ws_t.net));
         ws_dns_stats.queries_sent++;
         /* The query's arrival is a stack event of the receiving socket (VG_EV_UDP_READABLE):
          * a server on this same stack blocked on it is woken by its queue. */

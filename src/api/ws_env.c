@@ -42,7 +42,7 @@ static void on_event(void *ctx, const struct vg_event *ev)
 }
 
 /* A program has no other channel for what VIGIL_REG ignores; each WSAStartup reloads the file,
- * but saying it once is enough (ws_net_open runs under ws_g.lock). */
+ * but saying it once is enough (ws_net_open runs under the process mutex). */
 static int reg_warned;
 
 static void reg_warning(void *ctx, const char *msg)
@@ -127,16 +127,24 @@ int ws_net_open(struct ws_net **out, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    pthread_mutex_init(&n->lock, NULL);
+    atomic_init(&n->refs, 1);
+    /* The tables' generations go on from the last network's, so a SOCKET or HANDLE kept across
+     * WSACleanup and WSAStartup is refused. */
+    n->tab.gen_base = ws_g.gen_base;
+    n->handles.gen_base = (uint16_t)(ws_g.gen_base << 7);
+    ws_g.gen_base = (uint16_t)(ws_g.gen_base + 7);
     n->drv = drv;
     n->virtual_clock = virtual_clock;
     if (drv->open(n, spec, &cfg, err, errlen) != 0) {
-        free(n);
+        ws_net_unref(n);
         return -1;
     }
     n->stack = vg_stack_new(&cfg);
     if (!n->stack) {
         snprintf(err, errlen, "out of memory");
         ws_net_close(n);
+        ws_net_unref(n);
         return -1;
     }
     vg_stack_set_event(n->stack, on_event, n);
@@ -158,6 +166,6 @@ void ws_net_close(struct ws_net *n)
     n->drv->close(n);
     if (n->stack)
         vg_stack_free(n->stack);
-    free(n);
+    n->stack = NULL;
 }
 

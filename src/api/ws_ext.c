@@ -12,14 +12,11 @@ static int lock_quietly(int *took)
 {
     *took = 0;
     if (ws_t.locked)
-        return ws_g.net != NULL;
+        return ws_t.net != NULL && !ws_t.net->closed;
     if (atomic_load(&ws_g.started) == 0)
         return 0;
-    ws_lock();
-    if (!ws_g.net) {
-        pthread_mutex_unlock(&ws_g.lock);
+    if (!ws_net_enter(ws_net_ref()))
         return 0;
-    }
     *took = 1;
     return 1;
 }
@@ -27,7 +24,7 @@ static int lock_quietly(int *took)
 static void unlock_quietly(int took)
 {
     if (took)
-        pthread_mutex_unlock(&ws_g.lock);
+        ws_net_exit();
 }
 
 uint64_t vg_clock_ms(void)
@@ -35,21 +32,29 @@ uint64_t vg_clock_ms(void)
     int took;
     if (!lock_quietly(&took))
         return 0;
-    uint64_t ms = ws_now(ws_g.net) / 1000u;
+    uint64_t ms = ws_now(ws_t.net) / 1000u;
     unlock_quietly(took);
     return ms;
 }
 
 void vg_ws_set_event_hook(vg_ws_event_fn fn, void *ctx)
 {
-    int took = 0;
-    if (!ws_t.locked) {
-        ws_lock();
-        took = 1;
+    if (ws_t.locked) {            /* from inside the stack: this thread holds the network's lock */
+        ws_g.ev_hook = fn;
+        ws_g.ev_ctx = ctx;
+        return;
     }
+    /* The stack reads the hook under its network's lock; with no network nobody reads it. The
+     * process mutex first, then the network's (the lock order). */
+    pthread_mutex_lock(&ws_g.lock);
+    struct ws_net *n = ws_g.net;
+    if (n)
+        ws_net_lock(n);
     ws_g.ev_hook = fn;
     ws_g.ev_ctx = ctx;
-    unlock_quietly(took);
+    if (n)
+        pthread_mutex_unlock(&n->lock);
+    pthread_mutex_unlock(&ws_g.lock);
 }
 
 int vg_blackhole(vg_socket_t s, int on)
@@ -62,9 +67,9 @@ int vg_blackhole(vg_socket_t s, int on)
     if (on != so->blackhole) {
         so->blackhole = (uint8_t)on;
         if (on)
-            ws_g.tab.blackholes++;
+            ws_t.net->tab.blackholes++;
         else
-            ws_g.tab.blackholes--;
+            ws_t.net->tab.blackholes--;
     }
     ws_leave();
     return 0;
@@ -118,7 +123,7 @@ int vg_ws_keepalive_info(vg_socket_t s, struct vg_keepalive_info *out)
     else if (!out)
         e = VG_WSAEFAULT;
     else
-        vg_tcp_keepalive_info(so->tcb, ws_now(ws_g.net), out);
+        vg_tcp_keepalive_info(so->tcb, ws_now(ws_t.net), out);
     ws_leave();
     return e ? ws_fail(e) : 0;
 }
@@ -128,11 +133,11 @@ int vg_ws_set_link_up(int up)
     int e = ws_enter_quiet();
     if (e)
         return ws_fail(e);
-    if (ws_g.net->drv->rtloop) {
+    if (ws_t.net->drv->rtloop) {
         e = VG_WSAEOPNOTSUPP;     /* a device's link is the kernel's to say */
     } else {
-        vg_stack_set_link_up(ws_g.net->stack, up);
-        ws_kick(ws_g.net);        /* A6.3: every blocked call looks at the link again */
+        vg_stack_set_link_up(ws_t.net->stack, up);
+        ws_kick(ws_t.net);        /* A6.3: every blocked call looks at the link again */
     }
     ws_leave();
     return e ? ws_fail(e) : 0;
@@ -144,7 +149,7 @@ int vg_ws_stack_stats(struct vg_stack_stats *out)
     if (e)
         return ws_fail(e);
     if (out)
-        *out = *vg_stack_stats(ws_g.net->stack);
+        *out = *vg_stack_stats(ws_t.net->stack);
     else
         e = VG_WSAEFAULT;
     ws_leave();

@@ -125,7 +125,7 @@ static int wait_packet(void *h, uint32_t ms, int alertable)
         return WS_ERROR_INVALID_HANDLE;
     if (!p->head) {
         vg_time deadline = ms == VG_WS_INFINITE ? VG_TIME_NEVER
-                           : ms == 0            ? ws_now(ws_g.net)
+                           : ms == 0            ? ws_now(ws_t.net)
                                                 : ws_deadline_ms(ms);
         struct ws_waitq *qs[2] = {&p->waitq, ws_apc_waitq(ws_apc_self())};
         int r = ws_wait_on(port_ready, h, deadline, qs, 2, alertable);

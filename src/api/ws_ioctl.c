@@ -43,7 +43,7 @@ static uint32_t ms_arg(uint32_t v) { return v == VG_KA_SYSTEM ? VG_KA_SYSTEM - 1
 static int keepalive_vals(struct ws_sock *so, const struct vg_tcp_keepalive *kv)
 {
     vg_tcb *t = so->tcb;
-    vg_time now = ws_now(ws_g.net);
+    vg_time now = ws_now(ws_t.net);
     if (kv->onoff && (kv->keepalivetime == 0 || kv->keepaliveinterval == 0))
         return VG_WSAEINVAL;
     struct vg_keepalive_info before;

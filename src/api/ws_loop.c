@@ -18,13 +18,13 @@ vg_time ws_now(const struct ws_net *n) { return n->virtual_clock ? n->vnow : mon
 
 int ws_net_filter(void *ctx, const uint8_t *pkt, size_t len)
 {
-    (void)ctx;
-    return ws_g.tab.blackholes && ws_blackholed(pkt, len);
+    const struct ws_net *n = ctx;
+    return n->tab.blackholes && ws_blackholed(pkt, len);
 }
 
 void ws_net_deliver(struct ws_net *n, const uint8_t *pkt, size_t len, vg_time now)
 {
-    if (ws_net_filter(NULL, pkt, len))
+    if (ws_net_filter(n, pkt, len))
         return;
     vg_stack_input(n->stack, pkt, len, now);
 }

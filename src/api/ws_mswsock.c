@@ -30,7 +30,7 @@ static void write_block(char *blk, uint32_t addr, uint16_t port)
  * socket of it: the listener's properties, the address blocks written. */
 static int attach(struct ws_sock *l, struct ws_sock *a, struct ws_op *op)
 {
-    vg_time now = ws_now(ws_g.net);
+    vg_time now = ws_now(ws_t.net);
     vg_tcb *c = l->pending[0];
     l->npending--;
     memmove(l->pending, l->pending + 1, l->npending * sizeof *l->pending);
@@ -59,7 +59,7 @@ static int attach(struct ws_sock *l, struct ws_sock *a, struct ws_op *op)
 /* The accepted connection's first data (when AcceptEx asked for some). */
 static int try_first_data(struct ws_sock *a, struct ws_op *op)
 {
-    long n = vg_tcp_recv(a->tcb, op->out, op->rxlen, ws_now(ws_g.net));
+    long n = vg_tcp_recv(a->tcb, op->out, op->rxlen, ws_now(ws_t.net));
     if (n == -VG_ERR_WOULDBLOCK)
         return 0;
     if (n < 0)
@@ -199,7 +199,7 @@ int ws_op_try_connect(struct ws_sock *so, struct ws_op *op)
     uint32_t want = op->nbufs ? op->bufs[0].len : 0;
     while (op->done < want) {
         long n = vg_tcp_send(so->tcb, op->bufs[0].buf + op->done, want - op->done,
-                             ws_now(ws_g.net));
+                             ws_now(ws_t.net));
         if (n > 0) {
             op->done += (uint32_t)n;
             continue;
@@ -254,7 +254,7 @@ int vg_ws_connect_ex(vg_socket_t s, const struct vg_sockaddr *name, int namelen,
     if (!e && (!op || !o || !buf))
         e = VG_WSAENOBUFS;
     if (!e) {
-        int r = vg_tcp_connect(so->tcb, addr, port, ws_now(ws_g.net));
+        int r = vg_tcp_connect(so->tcb, addr, port, ws_now(ws_t.net));
         if (r)
             e = ws_err_from_vg(r);
     }

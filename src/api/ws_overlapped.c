@@ -175,8 +175,8 @@ void ws_op_complete(struct ws_op *op, int err, uint32_t bytes, uint32_t flags)
     free(op->bufs);
     free(op);
     /* WSAGetOverlappedResult(..., TRUE) waits on the socket or the event. */
-    if (ws_g.net)
-        ws_kick(ws_g.net);
+    if (ws_t.net)
+        ws_kick(ws_t.net);
 }
 
 /* Moves the pending operations forward: each kind's queue in order, as far as its oldest

@@ -39,7 +39,7 @@ static int step_recv_stream(struct ws_sock *so, struct ws_op *op, uint32_t *byte
     uint32_t i, off;
     while (locate(op, op->done, &i, &off)) {
         long n = vg_tcp_recv(so->tcb, op->bufs[i].buf + off, op->bufs[i].len - off,
-                             ws_now(ws_g.net));
+                             ws_now(ws_t.net));
         if (n > 0) {
             op->done += (uint32_t)n;
             continue;
@@ -91,7 +91,7 @@ static int step_send_stream(struct ws_sock *so, struct ws_op *op, uint32_t *byte
         if (!tmp)
             return *bytes = op->done, VG_WSAENOBUFS;
         chunk = gather(op, op->done, tmp, chunk);
-        long n = vg_tcp_send(so->tcb, tmp, chunk, ws_now(ws_g.net));
+        long n = vg_tcp_send(so->tcb, tmp, chunk, ws_now(ws_t.net));
         free(tmp);
         if (n > 0) {
             op->done += (uint32_t)n;
@@ -151,7 +151,7 @@ static int step_send_dgram(struct ws_sock *so, struct ws_op *op, uint32_t *bytes
     uint16_t rport = 0;
     if (op->from)
         ws_sockaddr_in_read(op->from, *op->fromlen, &raddr, &rport);
-    long n = vg_udp_sendto(so->udp, tmp, (size_t)len, raddr, rport, ws_now(ws_g.net));
+    long n = vg_udp_sendto(so->udp, tmp, (size_t)len, raddr, rport, ws_now(ws_t.net));
     free(tmp);
     *bytes = n > 0 ? (uint32_t)n : 0;
     if (n == -VG_ERR_NOTCONN)
@@ -469,7 +469,7 @@ uint32_t vg_ws_sleep_ex(uint32_t ms, int alertable)
         return 0;
     }
     vg_time deadline = ms == VG_WS_INFINITE ? VG_TIME_NEVER
-                       : ms == 0            ? ws_now(ws_g.net)
+                       : ms == 0            ? ws_now(ws_t.net)
                                             : ws_deadline_ms(ms);
     struct ws_waitq *q = ws_apc_waitq(ws_apc_self());
     for (;;) {
@@ -479,7 +479,7 @@ uint32_t vg_ws_sleep_ex(uint32_t ms, int alertable)
             ws_apc_run();
             r = WS_WAIT_APC;
         }
-        if (r != 0 || deadline == ws_now(ws_g.net) || !ws_g.net) {
+        if (r != 0 || deadline == ws_now(ws_t.net) || !ws_t.net) {
             ws_leave();
             return r == WS_WAIT_APC ? VG_WS_WAIT_IO_COMPLETION : 0;
         }

@@ -55,7 +55,7 @@ int ws_resolve_name(const char *name, struct ws_res_result *out)
     }
     if (vg_dns_name_eq(name, ws_hostname())) {
         snprintf(out->canon, sizeof out->canon, "%s", ws_hostname());
-        out->addrs[out->naddrs++] = vg_stack_config(ws_g.net->stack)->addr;
+        out->addrs[out->naddrs++] = vg_stack_config(ws_t.net->stack)->addr;
         return 0;
     }
     if (ws_hosts_by_name(name, out))
@@ -83,7 +83,7 @@ int ws_resolve_addr(uint32_t addr, char *name, size_t cap)
         snprintf(name, cap, "localhost");
         return 0;
     }
-    if (addr == vg_stack_config(ws_g.net->stack)->addr) {
+    if (addr == vg_stack_config(ws_t.net->stack)->addr) {
         snprintf(name, cap, "%s", ws_hostname());
         return 0;
     }

@@ -150,7 +150,7 @@ static int gai(const char *node, const char *service, const struct vg_addrinfo *
         return VG_WSAHOST_NOT_FOUND;
     } else if (!*node) {
         /* Windows: an empty name is this computer, all its addresses. */
-        r.addrs[r.naddrs++] = vg_stack_config(ws_g.net->stack)->addr;
+        r.addrs[r.naddrs++] = vg_stack_config(ws_t.net->stack)->addr;
         canon = ws_hostname();
     } else {
         e = ws_resolve_name(node, &r);

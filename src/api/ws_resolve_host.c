@@ -51,7 +51,7 @@ struct vg_hostent *vg_ws_gethostbyname(const char *name)
     uint32_t a;
     /* Windows: NULL or "" is this computer, under gethostname's name. */
     if (!name || !*name) {
-        a = vg_stack_config(ws_g.net->stack)->addr;
+        a = vg_stack_config(ws_t.net->stack)->addr;
         return done(fill(ws_hostname(), &a, 1), 0);
     }
     if (vg_ws_inet_pton(VG_WS_AF_INET, name, &a) == 1) {

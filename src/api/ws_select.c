@@ -130,7 +130,7 @@ static int select_deadline(const struct timeval *timeout, vg_time *deadline)
         return 0;
     if (timeout->tv_sec < 0 || timeout->tv_usec < 0 || timeout->tv_usec >= 1000000)
         return VG_WSAEINVAL;
-    vg_time now = ws_now(ws_g.net);
+    vg_time now = ws_now(ws_t.net);
     vg_time usec = (vg_time)timeout->tv_usec;
     vg_time room = VG_TIME_NEVER - 1 - now - usec;    /* now is far below 2^63 */
     if ((uint64_t)timeout->tv_sec <= room / 1000000u)
@@ -151,7 +151,7 @@ static int do_select(struct select_args *a, const struct timeval *timeout)
     if (bad)
         return -bad;
     int n = count_ready(a, 0);
-    if (n == 0 && deadline > ws_now(ws_g.net)) {
+    if (n == 0 && deadline > ws_now(ws_t.net)) {
         struct wait_set ws = {0};
         for (int w = 0; w < 3; w++)
             for (unsigned int i = 0; a->set[w] && i < *FDSET_COUNT(a->set[w]); i++)

@@ -9,7 +9,7 @@ int ws_is_bound(const struct ws_sock *so)
 
 static int addr_is_local(uint32_t addr)
 {
-    const struct vg_stack_config *cfg = vg_stack_config(ws_g.net->stack);
+    const struct vg_stack_config *cfg = vg_stack_config(ws_t.net->stack);
     if (addr == 0 || addr == cfg->addr)
         return 1;
     if (!cfg->accept_subnet)
@@ -41,7 +41,7 @@ vg_socket_t vg_ws_socket(int af, int type, int protocol)
             e = VG_WSAEMFILE;
     }
     if (!e) {
-        vg_stack *stack = ws_g.net->stack;
+        vg_stack *stack = ws_t.net->stack;
         const struct vg_stack_config *cfg = vg_stack_config(stack);
         so->sndbuf = cfg->sndbuf;
         so->rcvbuf = cfg->rcvbuf;
@@ -140,7 +140,7 @@ int vg_ws_closesocket(vg_socket_t s)
     int e = ws_enter_sock(s, &so);
     if (e)
         return ws_fail(e);
-    vg_time now = ws_now(ws_g.net);
+    vg_time now = ws_now(ws_t.net);
     so->ops->close(so, now, 0);
     ws_sock_closing(so);
     ws_sock_free(so);

@@ -78,7 +78,7 @@ static const struct opt *find_option(const struct ws_sock *so, int level, int na
 /* A6.8 (and A7: only under windows-vista; windows-2000 and linux allow it). */
 static int connect_in_progress(const struct ws_sock *so)
 {
-    if (vg_stack_config(ws_g.net->stack)->profile != VG_PROFILE_WINDOWS_VISTA)
+    if (vg_stack_config(ws_t.net->stack)->profile != VG_PROFILE_WINDOWS_VISTA)
         return 0;
     enum vg_tcp_state st = vg_tcp_state(so->tcb);
     return st == VG_TCP_SYN_SENT || st == VG_TCP_SYN_RECEIVED;
@@ -103,7 +103,7 @@ static uint32_t secs_to_ms(uint32_t secs)
 
 static int set_value(struct ws_sock *so, const struct opt *o, const char *optval)
 {
-    vg_time now = ws_now(ws_g.net);
+    vg_time now = ws_now(ws_t.net);
     uint32_t v = read_u32(optval);
     int32_t iv = (int32_t)v;
     int r = 0;
@@ -266,7 +266,7 @@ static uint32_t get_value(struct ws_sock *so, const struct opt *o)
     case VG_WS_TCP_KEEPALIVE:
     case VG_WS_TCP_KEEPINTVL:
     case VG_WS_TCP_KEEPCNT:
-        vg_tcp_keepalive_info(so->tcb, ws_now(ws_g.net), &ka);
+        vg_tcp_keepalive_info(so->tcb, ws_now(ws_t.net), &ka);
         return o->name == VG_WS_TCP_KEEPCNT      ? ka.count
                : o->name == VG_WS_TCP_KEEPINTVL ? ka.interval_ms / 1000u
                                                  : ka.time_ms / 1000u;

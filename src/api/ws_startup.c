@@ -56,7 +56,7 @@ int vg_ws_startup(uint16_t requested, struct vg_wsadata *data)
     if (!version)
         return VG_WSAVERNOTSUPPORTED;
 
-    ws_lock();
+    pthread_mutex_lock(&ws_g.lock);
     if (!ws_g.net) {
         struct ws_net *n;
         char why[sizeof ws_g.startup_error - 32];
@@ -78,7 +78,7 @@ int vg_ws_startup(uint16_t requested, struct vg_wsadata *data)
 
 static void close_everything(void)
 {
-    vg_time now = ws_now(ws_g.net);
+    vg_time now = ws_now(ws_t.net);
     for (size_t i = 0; i < ws_table_cap(); i++) {
         struct ws_sock *so = ws_sock_at(i);
         if (!so)
@@ -98,19 +98,30 @@ int vg_ws_cleanup(void)
         return ws_fail(VG_WSANOTINITIALISED);
     if (ws_t.in_call)
         return ws_fail(VG_WSAEINPROGRESS);
-    ws_lock();
-    if (!ws_g.net || atomic_load(&ws_g.started) == 0) {
+    /* Lock order: the process mutex, then the network's. */
+    pthread_mutex_lock(&ws_g.lock);
+    struct ws_net *n = ws_g.net;
+    if (!n || atomic_load(&ws_g.started) == 0) {
         pthread_mutex_unlock(&ws_g.lock);
         return ws_fail(VG_WSANOTINITIALISED);
     }
-    if (atomic_fetch_sub(&ws_g.started, 1) == 1) {
+    ws_net_lock(n);
+    int last = atomic_fetch_sub(&ws_g.started, 1) == 1;
+    if (last) {
+        ws_t.net = n;
         close_everything();
-        struct ws_net *n = ws_g.net;
+        /* Calls waiting for the lock, or woken from their waits, see closed and leave; the
+         * memory stays until the last of them has dropped its reference. */
+        n->closed = 1;
         ws_g.net = NULL;
         ws_g.net_gen++;
         ws_net_close(n);
+        ws_t.net = NULL;
     }
+    pthread_mutex_unlock(&n->lock);
     pthread_mutex_unlock(&ws_g.lock);
+    if (last)
+        ws_net_unref(n);          /* the process's reference */
     return 0;
 }
 

@@ -74,7 +74,7 @@ static int stream_shutdown(struct ws_sock *so, int how)
     if (!synchronised(so->tcb))
         return VG_WSAENOTCONN;
     if (how != VG_WS_SD_RECEIVE && !so->shut_send) {
-        int r = vg_tcp_shutdown_send(so->tcb, ws_now(ws_g.net));
+        int r = vg_tcp_shutdown_send(so->tcb, ws_now(ws_t.net));
         if (r)
             return ws_err_from_vg(r);
     }
@@ -175,7 +175,7 @@ static int stream_recv(vg_socket_t s, struct ws_sock *so, char *buf, int len, in
         return 0;
     int got = 0;
     for (;;) {
-        long n = vg_tcp_recv(so->tcb, buf + got, (size_t)(len - got), ws_now(ws_g.net));
+        long n = vg_tcp_recv(so->tcb, buf + got, (size_t)(len - got), ws_now(ws_t.net));
         if (n > 0) {
             got += (int)n;
             if (!(flags & VG_WS_MSG_WAITALL) || got == len)
@@ -210,7 +210,7 @@ static int stream_send(vg_socket_t s, struct ws_sock *so, const char *buf, int l
             return 0;
         if (vg_tcp_state(so->tcb) == VG_TCP_CLOSED)
             return sent ? sent : -ws_ended_error(so, epoch0);
-        long n = vg_tcp_send(so->tcb, buf + sent, (size_t)(len - sent), ws_now(ws_g.net));
+        long n = vg_tcp_send(so->tcb, buf + sent, (size_t)(len - sent), ws_now(ws_t.net));
         if (n >= 0) {
             sent += (int)n;
             if (sent == len)

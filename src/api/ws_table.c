@@ -10,9 +10,15 @@
 
 #define WS_GEN_MASK 0x1ffu
 
-/* Each WSAStartup-to-WSACleanup period starts its slots at a new generation, so handles from an
- * earlier period do not name this period's sockets. */
-static uint16_t period_gen;
+
+/* The calling thread's network's table. A lookup from outside a call (a test that reaches into
+ * the layer, on its one thread) reads the default network's. */
+static struct ws_table *table(void)
+{
+    static struct ws_table none;
+    struct ws_net *n = ws_t.net ? ws_t.net : ws_g.net;
+    return n ? &n->tab : &none;
+}
 
 static vg_socket_t make_handle(size_t i, uint16_t gen)
 {
@@ -36,7 +42,7 @@ static int grow(struct ws_table *t)
     t->gen = gen;
     for (size_t i = t->cap; i < cap; i++) {
         t->slot[i] = NULL;
-        t->gen[i] = period_gen;
+        t->gen[i] = t->gen_base;
     }
     t->next = t->cap;
     t->cap = cap;
@@ -45,7 +51,7 @@ static int grow(struct ws_table *t)
 
 struct ws_sock *ws_sock_new(int type)
 {
-    struct ws_table *t = &ws_g.tab;
+    struct ws_table *t = &ws_t.net->tab;
     if (t->count == t->cap && grow(t) != 0)
         return NULL;
     struct ws_sock *so = calloc(1, sizeof *so);
@@ -66,7 +72,7 @@ struct ws_sock *ws_sock_new(int type)
 
 struct ws_sock *ws_sock_find(vg_socket_t h)
 {
-    struct ws_table *t = &ws_g.tab;
+    const struct ws_table *t = table();
     if (h == 0 || (h & 3) != 0)
         return NULL;
     size_t i = (size_t)((h >> 2) & WS_MAX_SLOTS);
@@ -78,7 +84,7 @@ struct ws_sock *ws_sock_find(vg_socket_t h)
 
 void ws_sock_free(struct ws_sock *so)
 {
-    struct ws_table *t = &ws_g.tab;
+    struct ws_table *t = &ws_t.net->tab;
     size_t i = (size_t)((so->handle >> 2) & WS_MAX_SLOTS) - 1;
     if (so->blackhole)
         t->blackholes--;
@@ -89,13 +95,17 @@ void ws_sock_free(struct ws_sock *so)
     free(so);
 }
 
-struct ws_sock *ws_sock_at(size_t i) { return i < ws_g.tab.cap ? ws_g.tab.slot[i] : NULL; }
+struct ws_sock *ws_sock_at(size_t i)
+{
+    const struct ws_table *t = table();
+    return i < t->cap ? t->slot[i] : NULL;
+}
 
-size_t ws_table_cap(void) { return ws_g.tab.cap; }
+size_t ws_table_cap(void) { return table()->cap; }
 
 void ws_table_destroy(void)
 {
-    struct ws_table *t = &ws_g.tab;
+    struct ws_table *t = &ws_t.net->tab;
     for (size_t i = 0; i < t->cap; i++) {
         if (t->slot[i]) {
             free(t->slot[i]->pending);
@@ -104,6 +114,7 @@ void ws_table_destroy(void)
     }
     free(t->slot);
     free(t->gen);
+    uint16_t base = t->gen_base;
     *t = (struct ws_table){0};
-    period_gen = (uint16_t)(period_gen + 7);
+    t->gen_base = base;          /* a lookup on the closed network finds nothing */
 }

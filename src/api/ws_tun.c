@@ -49,7 +49,7 @@ static void tun_attach(struct ws_net *n)
         vg_stack_set_link_up(n->stack, 0);
         return;
     }
-    vg_rtloop_set_input_filter(tl->loop, ws_net_filter, NULL);
+    vg_rtloop_set_input_filter(tl->loop, ws_net_filter, n);
 }
 
 static int tun_input(struct ws_net *n, vg_time now)

@@ -81,7 +81,7 @@ void ws_wake_any(struct ws_net *n)
 
 void ws_waitq_wake(struct ws_waitq *q)
 {
-    struct ws_net *n = ws_g.net;
+    struct ws_net *n = ws_t.net;
     if (!n)
         return;
     for (struct ws_waiter *w = q->head; w; w = w->next)
@@ -131,10 +131,10 @@ static struct timespec abs_monotonic(vg_time t)
 static void sleep_until(struct ws_sleeper *me, vg_time until)
 {
     if (until == VG_TIME_NEVER) {
-        pthread_cond_wait(&me->cond, &ws_g.lock);
+        pthread_cond_wait(&me->cond, &ws_t.net->lock);
     } else {
         struct timespec ts = abs_monotonic(until);
-        pthread_cond_timedwait(&me->cond, &ws_g.lock, &ts);
+        pthread_cond_timedwait(&me->cond, &ws_t.net->lock, &ts);
     }
 }
 
@@ -156,9 +156,9 @@ static void sleep_real(struct ws_net *n, struct ws_sleeper *me, vg_time until)
         struct vg_rtloop_wait w;
         vg_rtloop_wait_prepare(l, until, &w);
         n->polling = 1;
-        pthread_mutex_unlock(&ws_g.lock);
+        pthread_mutex_unlock(&n->lock);
         (void)vg_rtloop_wait(&w);   /* EINTR or a timeout: the caller looks again either way */
-        ws_lock();
+        ws_net_lock(n);
         n->polling = 0;
         int what = vg_rtloop_wait_done(l, &w, until);
         if (what & VG_RTLOOP_LINK)
@@ -182,7 +182,7 @@ static void park_virtual(struct ws_sleeper *me, int hooked)
  * and of the stack, and the waiters whose deadline that is are woken. */
 static void sleep_virtual(struct ws_net *n, struct ws_sleeper *me, int hooked)
 {
-    if (atomic_load(&ws_g.lock_wanted) > 0 || n->runnable > 0) {
+    if (atomic_load(&n->lock_wanted) > 0 || n->runnable > 0) {
         n->vjump_deferred = 1;
         park_virtual(me, hooked);
         return;
@@ -227,7 +227,7 @@ void ws_net_quiesce(struct ws_net *n)
     n->closer = self();
     while (n->waiters) {
         ws_kick(n);
-        pthread_cond_wait(&n->closer->cond, &ws_g.lock);
+        pthread_cond_wait(&n->closer->cond, &n->lock);
     }
     n->closer = NULL;
 }
@@ -288,8 +288,7 @@ static void leave(struct ws_net *n, struct ws_sleeper *me)
 int ws_wait_on(int (*ready)(void *ctx), void *ctx, vg_time deadline, struct ws_waitq *const *qs,
                size_t nq, int alertable)
 {
-    struct ws_net *n = ws_g.net;
-    uint32_t gen = ws_g.net_gen;
+    struct ws_net *n = ws_t.net;
     struct ws_sleeper *me = self();
     struct ws_waiter inline_links[WS_INLINE_LINKS], *links = inline_links;
     size_t nlinks = nq + (alertable ? 1u : 0u);
@@ -353,11 +352,12 @@ int ws_wait_on(int (*ready)(void *ctx), void *ctx, vg_time deadline, struct ws_w
              * the hook runs (its queues are closed under it then, which it survives). */
             leave(n, me);
             ws_t.locked = 0;
-            pthread_mutex_unlock(&ws_g.lock);
+            pthread_mutex_unlock(&n->lock);
             ((int (*)(void))hook)();
-            ws_lock();
+            ws_net_lock(n);       /* the call's reference keeps n, closed or not */
+            ws_t.net = n;
             ws_t.locked = 1;
-            if (!ws_g.net || ws_g.net_gen != gen) {
+            if (n->closed) {
                 rc = VG_WSAEINTR;
                 joined = 0;
                 break;
@@ -374,7 +374,7 @@ int ws_wait_on(int (*ready)(void *ctx), void *ctx, vg_time deadline, struct ws_w
             sleep_real(n, me, until);
         atomic_fetch_add(&n->wakeups, 1);
         my_wakeups++;
-        if (!ws_g.net || ws_g.net_gen != gen) {   /* WSACleanup on another thread */
+        if (n->closed) {          /* WSACleanup on another thread */
             rc = VG_WSAEINTR;
             break;
         }
@@ -396,8 +396,9 @@ uint64_t vg_ws_thread_wakeups(void) { return my_wakeups; }
 
 uint64_t vg_ws_wakeups(void)
 {
-    ws_lock();
-    uint64_t w = ws_g.net ? atomic_load(&ws_g.net->wakeups) : 0;
-    pthread_mutex_unlock(&ws_g.lock);
+    struct ws_net *n = ws_net_ref();
+    uint64_t w = n ? atomic_load(&n->wakeups) : 0;
+    if (n)
+        ws_net_unref(n);
     return w;
 }

@@ -75,7 +75,7 @@ uint32_t vg_ws_wait_for_multiple_events(uint32_t count, const vg_ws_event_t *eve
     struct wait_set w = {.count = count, .handles = events, .wait_all = wait_all != 0};
     vg_time deadline = timeout_ms == VG_WSA_INFINITE
                            ? VG_TIME_NEVER
-                           : ws_now(ws_g.net) + VG_MS((vg_time)timeout_ms);
+                           : ws_now(ws_t.net) + VG_MS((vg_time)timeout_ms);
     int r = ws_wait_on(signalled, &w, deadline, queues, count, alertable != 0);
     ws_leave();
     if (r == WS_WAIT_APC)
