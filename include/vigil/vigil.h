@@ -269,6 +269,8 @@ VG_API int vg_tcp_connect(vg_tcb *t, uint32_t raddr, uint16_t rport, vg_time now
  * the stack's buffer budget (cfg.mem_limit) has no room for more. */
 VG_API long vg_tcp_send(vg_tcb *t, const void *buf, size_t len, vg_time now);
 VG_API long vg_tcp_recv(vg_tcb *t, void *buf, size_t len, vg_time now);         /* bytes, 0 at EOF, or -vg_err */
+/* As vg_tcp_recv, but the bytes stay in the receive buffer (MSG_PEEK). */
+VG_API long vg_tcp_peek(const vg_tcb *t, void *buf, size_t len);
 VG_API int vg_tcp_shutdown_send(vg_tcb *t, vg_time now);                 /* sends FIN after queued data */
 VG_API void vg_tcp_close(vg_tcb *t, vg_time now);    /* graceful close and release of the handle */
 VG_API void vg_tcp_abort(vg_tcb *t, vg_time now);    /* RST and release of the handle */

@@ -34,8 +34,41 @@ static int locate(const struct ws_op *op, uint32_t at, uint32_t *idx, uint32_t *
 }
 
 /* ---- Steps: WS_STEP_WAIT, or the WSA error (0: done) with *bytes moved in all. */
+/* MSG_PEEK: what is there, scattered over the buffers, left in the receive buffer. */
+static int step_peek_stream(struct ws_sock *so, struct ws_op *op, uint32_t *bytes)
+{
+    size_t total = 0;
+    for (uint32_t i = 0; i < op->nbufs; i++)
+        total += op->bufs[i].len;
+    char *tmp = malloc(total ? total : 1);
+    if (!tmp)
+        return VG_WSAENOBUFS;
+    long n = vg_tcp_peek(so->tcb, tmp, total);
+    if (n == -VG_ERR_WOULDBLOCK) {
+        free(tmp);
+        return WS_STEP_WAIT;
+    }
+    if (n < 0) {
+        free(tmp);
+        *bytes = 0;
+        return ws_ended_error(so, op->epoch0);
+    }
+    size_t copied = 0;
+    for (uint32_t i = 0; i < op->nbufs && copied < (size_t)n; i++) {
+        size_t k = op->bufs[i].len < (size_t)n - copied ? op->bufs[i].len : (size_t)n - copied;
+        memcpy(op->bufs[i].buf, tmp + copied, k);
+        copied += k;
+    }
+    free(tmp);
+    op->done = (uint32_t)n;
+    *bytes = op->done;
+    return 0;
+}
+
 static int step_recv_stream(struct ws_sock *so, struct ws_op *op, uint32_t *bytes)
 {
+    if (op->flags & VG_WS_MSG_PEEK)
+        return step_peek_stream(so, op, bytes);
     uint32_t i, off;
     while (locate(op, op->done, &i, &off)) {
         long n = vg_tcp_recv(so->tcb, op->bufs[i].buf + off, op->bufs[i].len - off,
@@ -231,11 +264,11 @@ static int precheck(struct ws_sock *so, const struct vg_wsabuf *bufs, uint32_t n
             return VG_WSAEFAULT;
     if (!nbufs)
         return VG_WSAEINVAL;
-    uint32_t allowed = so->tcb ? (is_recv ? VG_WS_MSG_PARTIAL | VG_WS_MSG_WAITALL
+    uint32_t allowed = so->tcb ? (is_recv ? VG_WS_MSG_PARTIAL | VG_WS_MSG_WAITALL | VG_WS_MSG_PEEK
                                           : VG_WS_MSG_DONTROUTE | VG_WS_MSG_PARTIAL)
                                : (is_recv ? VG_WS_MSG_PARTIAL : VG_WS_MSG_DONTROUTE);
     if (flags & ~allowed)
-        return VG_WSAEOPNOTSUPP;  /* MSG_PEEK and MSG_OOB are not provided */
+        return VG_WSAEOPNOTSUPP;  /* MSG_OOB, and MSG_PEEK on datagrams, are not provided */
     if (so->tcb) {
         ws_settle_connect(so);
         enum vg_tcp_state st = vg_tcp_state(so->tcb);

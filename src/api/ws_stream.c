@@ -168,14 +168,21 @@ static int stream_recv(vg_socket_t s, struct ws_sock *so, char *buf, int len, in
     (void)from;   /* Winsock fills nothing in for a stream socket */
     (void)fromlen;
     uint32_t epoch0 = so->abort_epoch;
-    int e = precheck(so, buf, len, flags, VG_WS_MSG_WAITALL, so->shut_recv, VG_WSAEINVAL);
+    int e = precheck(so, buf, len, flags, VG_WS_MSG_WAITALL | VG_WS_MSG_PEEK, so->shut_recv,
+                     VG_WSAEINVAL);
     if (e)
         return -e;
     if (len == 0)
         return 0;
+    /* MSG_PEEK copies what is there and leaves it; it does not wait for MSG_WAITALL's whole
+     * buffer, since a peek cannot make room for more. */
+    if (flags & VG_WS_MSG_PEEK)
+        flags &= ~VG_WS_MSG_WAITALL;
     int got = 0;
     for (;;) {
-        long n = vg_tcp_recv(so->tcb, buf + got, (size_t)(len - got), ws_now(ws_t.net));
+        long n = (flags & VG_WS_MSG_PEEK)
+                     ? vg_tcp_peek(so->tcb, buf, (size_t)len)
+                     : vg_tcp_recv(so->tcb, buf + got, (size_t)(len - got), ws_now(ws_t.net));
         if (n > 0) {
             got += (int)n;
             if (!(flags & VG_WS_MSG_WAITALL) || got == len)

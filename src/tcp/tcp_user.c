@@ -159,22 +159,37 @@ long vg_tcp_send(vg_tcb *t, const void *buf, size_t len, vg_time now)
     return (long)n;
 }
 
+/* What a read of an empty receive buffer returns. */
+static long nothing_to_read(const vg_tcb *t)
+{
+    /* A connection that ended in error says so even after the peer's FIN: a reset in
+     * CLOSE_WAIT means the peer did not take all we sent. */
+    if (t->state == VG_TCP_CLOSED && t->err)
+        return -(long)t->err;
+    if (t->flags & TF_FIN_RCVD)
+        return 0;
+    if (t->state == VG_TCP_CLOSED)
+        return -VG_ERR_NOTCONN;
+    if (t->state == VG_TCP_LISTEN)
+        return -VG_ERR_NOTCONN;
+    return -VG_ERR_WOULDBLOCK;
+}
+
+long vg_tcp_peek(const vg_tcb *t, void *buf, size_t len)
+{
+    uint32_t ready = vg_ring_len(t->rcv);
+    if (ready == 0)
+        return nothing_to_read(t);
+    uint32_t n = len < ready ? (uint32_t)len : ready;
+    vg_ring_peek(t->rcv, 0, buf, n);
+    return (long)n;
+}
+
 long vg_tcp_recv(vg_tcb *t, void *buf, size_t len, vg_time now)
 {
     uint32_t ready = vg_ring_len(t->rcv);   /* in-order bytes; islands lie beyond len */
-    if (ready == 0) {
-        /* A connection that ended in error says so even after the peer's FIN: a reset in
-         * CLOSE_WAIT means the peer did not take all we sent. */
-        if (t->state == VG_TCP_CLOSED && t->err)
-            return -(long)t->err;
-        if (t->flags & TF_FIN_RCVD)
-            return 0;
-        if (t->state == VG_TCP_CLOSED)
-            return -VG_ERR_NOTCONN;
-        if (t->state == VG_TCP_LISTEN)
-            return -VG_ERR_NOTCONN;
-        return -VG_ERR_WOULDBLOCK;
-    }
+    if (ready == 0)
+        return nothing_to_read(t);
     uint32_t n = len < ready ? (uint32_t)len : ready;
     uint32_t before = tcp_rcv_window(t);
     vg_ring_peek(t->rcv, 0, buf, n);
