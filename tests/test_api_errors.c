@@ -32,13 +32,6 @@ static int get_ka(SOCKET s, DWORD *v)
     return getsockopt(s, SOL_SOCKET, SO_KEEPALIVE, (char *)v, &len);
 }
 
-#define assert_fails_with(call, wsa)                                                           \
-    do {                                                                                       \
-        WSASetLastError(0);                                                                    \
-        assert_int_equal((call), SOCKET_ERROR);                                                \
-        assert_int_equal(WSAGetLastError(), (wsa));                                            \
-    } while (0)
-
 /* A socket whose non-blocking connect stays in progress (SYN_SENT): the listener's backlog of
  * one is taken by an earlier connection nobody accepted, so its SYN goes unanswered. */
 static SOCKET stalled_connect(u_short port, SOCKET *listener, SOCKET *first)

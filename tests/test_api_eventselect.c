@@ -22,13 +22,6 @@ static int teardown(void **state)
     return 0;
 }
 
-#define assert_fails_with(call, wsa)                                                           \
-    do {                                                                                       \
-        WSASetLastError(0);                                                                    \
-        assert_int_equal((call), SOCKET_ERROR);                                                \
-        assert_int_equal(WSAGetLastError(), (wsa));                                            \
-    } while (0)
-
 /* The recorded events of s (the event object e reset); fails the test if the call fails. */
 static WSANETWORKEVENTS events_of(SOCKET s, WSAEVENT e)
 {

@@ -24,13 +24,6 @@ static int teardown(void **state)
     return 0;
 }
 
-#define assert_fails_with(call, wsa)                                                           \
-    do {                                                                                       \
-        WSASetLastError(0);                                                                    \
-        assert_int_equal((call), SOCKET_ERROR);                                                \
-        assert_int_equal(WSAGetLastError(), (wsa));                                            \
-    } while (0)
-
 #define assert_invalid_with(call, wsa)                                                         \
     do {                                                                                       \
         WSASetLastError(0);                                                                    \

@@ -20,13 +20,6 @@ static int teardown(void **state)
     return 0;
 }
 
-#define assert_fails_with(call, wsa)                                                           \
-    do {                                                                                       \
-        WSASetLastError(0);                                                                    \
-        assert_int_equal((call), SOCKET_ERROR);                                                \
-        assert_int_equal(WSAGetLastError(), (wsa));                                            \
-    } while (0)
-
 static struct vg_keepalive_info info_of(SOCKET s)
 {
     struct vg_keepalive_info ka;

@@ -30,13 +30,6 @@ static int teardown(void **state)
     return 0;
 }
 
-#define assert_fails_with(call, err)                                                               \
-    do {                                                                                           \
-        WSASetLastError(0);                                                                        \
-        assert_int_equal((call), SOCKET_ERROR);                                                    \
-        assert_int_equal(WSAGetLastError(), (err));                                                \
-    } while (0)
-
 static int send_all(SOCKET s, const char *p)
 {
     return send(s, p, (int)strlen(p), 0);

@@ -25,13 +25,6 @@ static int teardown(void **state)
     return 0;
 }
 
-#define assert_fails_with(call, err)                                                               \
-    do {                                                                                           \
-        WSASetLastError(0);                                                                        \
-        assert_int_equal((call), SOCKET_ERROR);                                                    \
-        assert_int_equal(WSAGetLastError(), (err));                                                \
-    } while (0)
-
 /* A line sent on a socket from another thread (the peer) once the test posts `go`: the test
  * has checked that nothing is set yet and is about to wait, and no clock decides the order. */
 struct later_send {

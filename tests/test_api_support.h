@@ -9,6 +9,14 @@
 
 #include "vigil/winsock2.h"
 
+/* call fails with SOCKET_ERROR and leaves wsa as the thread's last error. */
+#define assert_fails_with(call, wsa)                                                           \
+    do {                                                                                       \
+        WSASetLastError(0);                                                                    \
+        assert_int_equal((call), SOCKET_ERROR);                                                \
+        assert_int_equal(WSAGetLastError(), (wsa));                                            \
+    } while (0)
+
 /* Virtual time on the loopback network, under profile (NULL: the default, windows-vista). */
 static inline int api_start_version(const char *profile, WORD version)
 {

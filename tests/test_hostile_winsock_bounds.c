@@ -14,13 +14,6 @@
 #include "api/ws.h"
 #include "tcp/tcb.h"
 
-#define assert_fails_with(call, wsa)                                                           \
-    do {                                                                                       \
-        WSASetLastError(0);                                                                    \
-        assert_int_equal((call), SOCKET_ERROR);                                                \
-        assert_int_equal(WSAGetLastError(), (wsa));                                            \
-    } while (0)
-
 static int teardown(void **state)
 {
     (void)state;
