@@ -305,6 +305,48 @@ static void keepalive_abort_timedout_under_linux(void **state)
     keepalive_abort_completes_the_waited_receive("linux", WSAETIMEDOUT);
 }
 
+/* A pending overlapped receive on a datagram socket completes when a datagram arrives (the
+ * stack's UDP readable event), with no further call on that socket: the waiter on its event
+ * wakes with the datagram and its source. */
+static void datagram_receive_completes_on_arrival(void **state)
+{
+    (void)state;
+    assert_int_equal(api_start(NULL), 0);
+    SOCKET r = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP), u = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in at = loopback_addr(27501);
+    assert_int_equal(bind(r, (SOCKADDR *)&at, sizeof at), 0);
+    assert_int_equal(connect(u, (SOCKADDR *)&at, sizeof at), 0);
+    char buf[32];
+    WSABUF wb = {sizeof buf, buf};
+    WSAOVERLAPPED ov;
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = WSACreateEvent();
+    struct sockaddr_in from;
+    int fromlen = sizeof from;
+    DWORD n = 0, flags = 0;
+    assert_fails_with(WSARecvFrom(r, &wb, 1, &n, &flags, (SOCKADDR *)&from, &fromlen, &ov, NULL),
+                      WSA_IO_PENDING);
+    assert_int_equal(WSAWaitForMultipleEvents(1, &ov.hEvent, FALSE, 0, FALSE), WSA_WAIT_TIMEOUT);
+    struct later_send ls;
+    pthread_t th;
+    start_sender(&ls, &th, u, "ping");
+    sem_post(&ls.go);
+    assert_int_equal(WSAWaitForMultipleEvents(1, &ov.hEvent, FALSE, WSA_INFINITE, FALSE),
+                     WSA_WAIT_EVENT_0);
+    join_sender(&ls, th);
+    DWORD got = 0, fl = 0;
+    assert_int_equal(WSAGetOverlappedResult(r, &ov, &got, FALSE, &fl), TRUE);
+    assert_int_equal(got, 4);
+    assert_memory_equal(buf, "ping", 4);
+    struct sockaddr_in mine;
+    int minelen = sizeof mine;
+    assert_int_equal(getsockname(u, (SOCKADDR *)&mine, &minelen), 0);
+    assert_int_equal(from.sin_port, mine.sin_port);
+    WSACloseEvent(ov.hEvent);
+    closesocket(u);
+    closesocket(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -313,6 +355,7 @@ int main(void)
         cmocka_unit_test_teardown(alertable_wait_runs_the_completion_routine, teardown),
         cmocka_unit_test_teardown(keepalive_abort_netreset, teardown),
         cmocka_unit_test_teardown(keepalive_abort_timedout_under_linux, teardown),
+        cmocka_unit_test_teardown(datagram_receive_completes_on_arrival, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
