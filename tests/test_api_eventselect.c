@@ -294,8 +294,8 @@ static void peer_reset_is_fd_close_connreset(void **state)
 }
 
 /* The client's peer vanishes (vg_blackhole); keep-alive on the client (time, interval set by
- * SIO_KEEPALIVE_VALS at t_on) gives up at t_on + time + count * interval, and FD_CLOSE is
- * recorded then, with the cause. */
+ * SIO_KEEPALIVE_VALS at t_on, A12) gives up at t_on + time + count * interval (B3), and
+ * FD_CLOSE is recorded then, with the cause (A13; WSAETIMEDOUT and count 9 under linux, C2). */
 static void keepalive_drop(const char *profile, u_long time_ms, u_long interval_ms,
                            uint64_t count, int expect_err)
 {

@@ -205,6 +205,7 @@ static void socket_operations_complete_to_the_port(void **state)
     assert_ptr_equal(got, &ov);
 }
 
+/* B3's abort instant and A13's WSAENETRESET, delivered to a completion port. */
 static void keepalive_drop_reaches_the_port_at_the_instant(void **state)
 {
     (void)state;

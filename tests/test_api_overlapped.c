@@ -269,7 +269,7 @@ static void close_aborts_pending_operations(void **state)
     assert_int_equal(routine_bytes, 0);
 }
 
-/* ---- The overlapped WSAIoctl(SIO_KEEPALIVE_VALS): done at once, and it signals. */
+/* ---- The overlapped WSAIoctl(SIO_KEEPALIVE_VALS) (A12): done at once, and it signals. */
 static void overlapped_keepalive_vals_completes_at_once(void **state)
 {
     (void)state;
@@ -303,7 +303,7 @@ static void overlapped_keepalive_vals_completes_at_once(void **state)
     assert_int_equal(routine_calls, 1);
 }
 
-/* ---- A pending overlapped receive when keep-alive drops the connection. */
+/* ---- A pending overlapped receive when keep-alive drops the connection (B3, A13, C2). */
 static void pending_recv_learns_of_keepalive_drop(const char *profile, int expected)
 {
     assert_int_equal(api_start(profile), 0);

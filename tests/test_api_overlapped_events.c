@@ -143,7 +143,7 @@ static void wait_any_names_the_socket_whose_receive_completed(void **state)
     close_set(&p);
 }
 
-/* ---- The overlapped SIO_KEEPALIVE_VALS signals its event at once. */
+/* ---- The overlapped SIO_KEEPALIVE_VALS (A12) signals its event at once. */
 static void overlapped_keepalive_vals_event_is_set_at_once(void **state)
 {
     (void)state;
@@ -246,7 +246,8 @@ static void alertable_wait_runs_the_completion_routine(void **state)
     assert_int_equal(WSACloseEvent(unrelated), TRUE);
 }
 
-/* ---- Keep-alive's abort completes a pending receive being waited on, at the exact instant. */
+/* ---- Keep-alive's abort completes a pending receive being waited on, at the exact instant (B3),
+ * with A13's error (WSAETIMEDOUT under linux, C2). */
 static void keepalive_abort_completes_the_waited_receive(const char *profile, int expected)
 {
     assert_int_equal(api_start(profile), 0);
