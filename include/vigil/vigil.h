@@ -204,6 +204,52 @@ VG_API int vg_stack_link_up(const vg_stack *s);
 
 /* Hand one IPv4 datagram to the stack. */
 VG_API void vg_stack_input(vg_stack *s, const uint8_t *pkt, size_t len, vg_time now);
+
+/* ---- Link drivers with offloads. A link that does part of the work a NIC offload does says
+ * so, and the stack leaves that work to it, exactly as a kernel leaves it to a NIC:
+ *   VG_OFFLOAD_TX_CSUM  the link completes transport checksums: a frame marked
+ *                       VG_FRAME_CSUM_PARTIAL carries only the pseudo-header sum in its
+ *                       checksum field, which the link finishes over csum_start.. (or a link
+ *                       that guarantees integrity, the in-memory link, never needs it);
+ *   VG_OFFLOAD_TSO      the link cuts TCP frames of up to 64 KiB into segments of gso_size
+ *                       payload octets (or delivers them whole, as Linux's loopback does);
+ *                       implies VG_OFFLOAD_TX_CSUM.
+ * Received frames say per frame what the link vouches for (VG_RX_CSUM_VALID: a NIC or the
+ * kernel checked the checksums, or the bytes never left memory); the stack then does not
+ * check them again. A frame may hold a TCP segment larger than the MSS (GRO): it is taken and
+ * acknowledged as the segments it stands for. */
+enum vg_offload {
+    VG_OFFLOAD_TX_CSUM = 1u << 0,
+    VG_OFFLOAD_TSO = 1u << 1,
+};
+enum vg_frame_flag {
+    VG_FRAME_CSUM_PARTIAL = 1u << 0,  /* the transport checksum is left for the link */
+};
+enum vg_rx_flag {
+    VG_RX_CSUM_VALID = 1u << 0,       /* the link vouches for the transport checksum */
+};
+/* Bytes before every output frame's data that the link may write (its own header). */
+#define VG_FRAME_HEADROOM 64u
+/* One outgoing IPv4 datagram in the stack's frame buffer. data and the VG_FRAME_HEADROOM octets
+ * before it are the link's to change until the callback returns (to prepend a header, or to
+ * complete a partial checksum); nothing may be kept after it returns. */
+struct vg_frame {
+    uint8_t *data;
+    size_t len;
+    uint16_t gso_size;     /* 0, or the TCP payload per segment when the link must cut it */
+    uint16_t csum_start;   /* VG_FRAME_CSUM_PARTIAL: offset in data of the transport header */
+    uint16_t csum_offset;  /* ... and of its checksum field from csum_start */
+    uint8_t flags;         /* enum vg_frame_flag */
+    uint8_t l4_proto;      /* the transport protocol (6 TCP, 17 UDP, 1 ICMP) */
+};
+typedef void (*vg_frame_fn)(void *ctx, struct vg_frame *f, vg_time now);
+/* Replaces the output callback (vg_stack_set_output) with a frame callback and declares the
+ * link's offloads (enum vg_offload). fn NULL: no output. */
+VG_API void vg_stack_set_frame_output(vg_stack *s, vg_frame_fn fn, void *ctx, unsigned offloads);
+VG_API unsigned vg_stack_offloads(const vg_stack *s);
+/* vg_stack_input with what the link vouches for (enum vg_rx_flag). */
+VG_API void vg_stack_input_ex(vg_stack *s, const uint8_t *pkt, size_t len, unsigned rx_flags,
+                              vg_time now);
 /* Run every timer due at or before now; returns the next time the stack wants poll() again
  * (VG_TIME_NEVER when nothing is armed). May return a time earlier than any real deadline
  * (a coarse timer-wheel slot); calling poll then is harmless. */

@@ -25,6 +25,13 @@ int vg_stack_is_local(const vg_stack *s, uint32_t addr)
 
 void vg_stack_input(vg_stack *s, const uint8_t *pkt, size_t len, vg_time now)
 {
+    vg_stack_input_ex(s, pkt, len, 0, now);
+}
+
+void vg_stack_input_ex(vg_stack *s, const uint8_t *pkt, size_t len, unsigned rx_flags,
+                       vg_time now)
+{
+    (void)rx_flags;   /* TODO(issue 11, h-datapath): skip verification the link vouches for */
     if (!s->link_up)
         return;
     s->stats.ip_in++;
@@ -67,9 +74,12 @@ void vg_stack_input(vg_stack *s, const uint8_t *pkt, size_t len, vg_time now)
 void vg_ip_output(vg_stack *s, uint8_t proto, uint32_t src, uint32_t dst, const uint8_t *payload,
                   size_t len, vg_time now)
 {
-    uint8_t *buf = s->ipbuf;
-    if (!s->link_up || !s->output || len > sizeof s->ipbuf - VG_IPV4_HDR_LEN)
+    if (!s->link_up || (!s->output && !s->frame_out) || len > 65535 - VG_IPV4_HDR_LEN)
         return;
+    uint8_t *l4 = s->frame + VG_FRAME_L4_OFF;
+    if (payload != l4)
+        memmove(l4, payload, len);
+    uint8_t *buf = l4 - VG_IPV4_HDR_LEN;
     /* RFC 6864: an atomic datagram (DF, never fragmented) needs no ID and carries 0, which says
      * nothing about other traffic; without DF (no_pmtu_discovery) a router may fragment it, and
      * its ID comes from a per-destination counter. */
@@ -78,8 +88,12 @@ void vg_ip_output(vg_stack *s, uint8_t proto, uint32_t src, uint32_t dst, const 
         .ttl = 64, .proto = proto, .src = src, .dst = dst,
         .id = df ? 0 : vg_ip_id_next(s, src, dst, proto), .frag = df ? 0x4000 : 0,
     };
-    vg_ipv4_write(buf, sizeof s->ipbuf, &ip, len);
-    memcpy(buf + VG_IPV4_HDR_LEN, payload, len);
+    vg_ipv4_write(buf, VG_IPV4_HDR_LEN + len, &ip, len);
     s->stats.ip_out++;
-    s->output(s->output_ctx, buf, VG_IPV4_HDR_LEN + len, now);
+    if (s->frame_out) {
+        struct vg_frame f = {.data = buf, .len = VG_IPV4_HDR_LEN + len, .l4_proto = proto};
+        s->frame_out(s->output_ctx, &f, now);
+    } else {
+        s->output(s->output_ctx, buf, VG_IPV4_HDR_LEN + len, now);
+    }
 }

@@ -120,8 +120,22 @@ void vg_stack_free(vg_stack *s)
 void vg_stack_set_output(vg_stack *s, vg_output_fn fn, void *ctx)
 {
     s->output = fn;
+    s->frame_out = NULL;
     s->output_ctx = ctx;
+    s->offloads = 0;
 }
+
+void vg_stack_set_frame_output(vg_stack *s, vg_frame_fn fn, void *ctx, unsigned offloads)
+{
+    s->output = NULL;
+    s->frame_out = fn;
+    s->output_ctx = ctx;
+    if (offloads & VG_OFFLOAD_TSO)
+        offloads |= VG_OFFLOAD_TX_CSUM;
+    s->offloads = fn ? offloads & (VG_OFFLOAD_TX_CSUM | VG_OFFLOAD_TSO) : 0;
+}
+
+unsigned vg_stack_offloads(const vg_stack *s) { return s->offloads; }
 
 void vg_stack_set_event(vg_stack *s, vg_event_fn fn, void *ctx)
 {

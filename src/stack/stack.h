@@ -16,6 +16,11 @@ struct vg_udp;
 #define VG_PORT_EPHEMERAL_MIN 49152u
 #define VG_PORT_EPHEMERAL_COUNT 16384u
 
+/* Where a transport segment starts in vg_stack.frame: the link's headroom, then 40 octets the
+ * IP layer fills backwards (the IPv4 header, an IPv6 one later). */
+#define VG_FRAME_IP_ROOM 40u
+#define VG_FRAME_L4_OFF (VG_FRAME_HEADROOM + VG_FRAME_IP_ROOM)
+
 struct vg_tcb_table {
     vg_tcb **bucket;       /* chained through vg_tcb.hnext, keyed by the 4-tuple */
     size_t nbuckets;       /* a power of two */
@@ -41,8 +46,10 @@ struct vg_stack {
     struct vg_stack_config cfg;
     uint32_t ka_count_sys;         /* probe count derived from cfg.sys and the profile (A10) */
     int link_up;
-    vg_output_fn output;
+    vg_output_fn output;           /* the plain callback (vg_stack_set_output), or */
+    vg_frame_fn frame_out;         /* the frame callback (vg_stack_set_frame_output) */
     void *output_ctx;
+    unsigned offloads;             /* enum vg_offload, with frame_out only */
     vg_event_fn event;
     void *event_ctx;
     struct vg_stack_stats stats;
@@ -71,7 +78,9 @@ struct vg_stack {
     uint64_t port_draws;           /* random port choices made: the PRF's input (ephemeral.c) */
     vg_alloc_fail_fn alloc_fail;   /* tests: allocation-failure injection */
     void *alloc_fail_ctx;
-    uint8_t ipbuf[65536];          /* the datagram being framed (output must not re-enter) */
+    /* The datagram being framed (output must not re-enter): link headroom, then room for the
+     * largest IP header, then the transport segment at VG_FRAME_L4_OFF. */
+    uint8_t frame[VG_FRAME_L4_OFF + 65536];
     uint8_t txbuf[65536];          /* the segment being built */
 };
 
