@@ -48,11 +48,12 @@ static const struct cli_key k_expectation[] = {S("file"), U("line"), B("holds"),
 
 /* vigil transfer */
 static const struct cli_key k_transfer[] = {
-    U("bytes"), U("bytes_sent"), U("bytes_received"), S("sha256_sent"), S("sha256_received"),
+    U("bytes"), U("bytes_sent"), U("bytes_received"), Sn("sha256_sent"), Sn("sha256_received"),
     B("match"), Sn("error"), Un("first_difference"), U("retransmissions"),
     U("fast_retransmissions"), U("timeouts"), U("packets_sent"), U("packets_duplicated"),
     U("packets_delivered"), U("packets_lost"), U("packets_unroutable"), U("packets_in_flight"),
     U("packets_reordered"), U("packets_corrupted"), U("seed"), U("wall_time_us"),
+    U("cpu_time_us"), Un("virtual_bit_per_s"), Un("wall_bit_per_s"), Un("cpu_bit_per_s"),
 };
 
 /* vigil serve and vigil connect */

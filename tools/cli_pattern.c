@@ -1,43 +1,92 @@
-/* Each aligned 8-byte word of the stream is a 64-bit mix (splitmix64's finaliser) of its index. */
+/* Each word is computed from its index alone, so consecutive words have no dependency between
+ * them and the CPU overlaps their multiplications; the check compares whole words and looks at
+ * single bytes only in the word where the first difference is. */
 #include "cli_pattern.h"
 
-static uint64_t word(uint64_t index)
+#include <string.h>
+
+uint64_t cli_pattern_word(uint64_t key, uint64_t w)
 {
-    uint64_t z = index * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull;
+    uint64_t z = (w ^ key) * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull;
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
 }
 
-static uint8_t byte_at(uint64_t i)
+static uint8_t byte_at(uint64_t key, uint64_t i)
 {
-    return (uint8_t)(word(i >> 3) >> ((i & 7) * 8));
+    return (uint8_t)(cli_pattern_word(key, i >> 3) >> ((i & 7) * 8));
+}
+
+/* The stream is little-endian whatever the host: on a little-endian host a word is one copy. */
+static void store_le64(uint8_t *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &v, 8);
+#else
+    for (int k = 0; k < 8; k++)
+        p[k] = (uint8_t)(v >> (8 * k));
+#endif
+}
+
+static uint64_t load_le64(const uint8_t *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+#else
+    uint64_t v = 0;
+    for (int k = 0; k < 8; k++)
+        v |= (uint64_t)p[k] << (8 * k);
+    return v;
+#endif
+}
+
+void cli_pattern_fill_keyed(uint64_t key, uint64_t offset, uint8_t *buf, size_t len)
+{
+    size_t i = 0;
+    for (; i < len && ((offset + i) & 7); i++)
+        buf[i] = byte_at(key, offset + i);
+    uint64_t w = (offset + i) >> 3;
+    for (; len - i >= 8; i += 8, w++)
+        store_le64(buf + i, cli_pattern_word(key, w));
+    for (; i < len; i++)
+        buf[i] = byte_at(key, offset + i);
+}
+
+size_t cli_pattern_check_keyed(uint64_t key, uint64_t offset, const uint8_t *buf, size_t len)
+{
+    size_t i = 0;
+    for (; i < len && ((offset + i) & 7); i++)
+        if (buf[i] != byte_at(key, offset + i))
+            return i;
+    uint64_t w = (offset + i) >> 3;
+    /* Four words per branch; a difference in them drops to the word loop, which stops at the
+     * differing word, and the byte loop finds the byte in it. */
+    for (; len - i >= 32; i += 32, w += 4) {
+        uint64_t d = (load_le64(buf + i) ^ cli_pattern_word(key, w)) |
+                     (load_le64(buf + i + 8) ^ cli_pattern_word(key, w + 1)) |
+                     (load_le64(buf + i + 16) ^ cli_pattern_word(key, w + 2)) |
+                     (load_le64(buf + i + 24) ^ cli_pattern_word(key, w + 3));
+        if (d)
+            break;
+    }
+    for (; len - i >= 8; i += 8, w++)
+        if (load_le64(buf + i) != cli_pattern_word(key, w))
+            break;
+    for (; i < len; i++)
+        if (buf[i] != byte_at(key, offset + i))
+            return i;
+    return len;
 }
 
 void cli_pattern_fill(uint64_t offset, uint8_t *buf, size_t len)
 {
-    size_t i = 0;
-    for (; i < len && ((offset + i) & 7); i++)
-        buf[i] = byte_at(offset + i);
-    for (; len - i >= 8; i += 8) {
-        uint64_t w = word((offset + i) >> 3);
-        for (int k = 0; k < 8; k++)
-            buf[i + (size_t)k] = (uint8_t)(w >> (8 * k));
-    }
-    for (; i < len; i++)
-        buf[i] = byte_at(offset + i);
+    cli_pattern_fill_keyed(0, offset, buf, len);
 }
 
 size_t cli_pattern_check(uint64_t offset, const uint8_t *buf, size_t len)
 {
-    uint8_t expect[4096];
-    for (size_t done = 0; done < len;) {
-        size_t n = len - done < sizeof expect ? len - done : sizeof expect;
-        cli_pattern_fill(offset + done, expect, n);
-        for (size_t k = 0; k < n; k++)
-            if (buf[done + k] != expect[k])
-                return done + k;
-        done += n;
-    }
-    return len;
+    return cli_pattern_check_keyed(0, offset, buf, len);
 }
