@@ -1,8 +1,8 @@
-/* The pattern vigil transfer sends and the checker its receiver runs (tools/cli_pattern.c,
- * tools/cli_verify.c): the fast word-at-a-time fill and check give exactly the bytes of the
- * documented formula at any offset, and a flipped, missing, duplicated, swapped, reordered or
- * stale byte, or one past the end, is reported at the offset where the stream first differs,
- * whatever sizes the stream is read in. */
+/* The patterns the CLI sends and the checker vigil transfer's receiver runs (tools/cli_pattern.c,
+ * tools/cli_stream.c, tools/cli_verify.c): the word-at-a-time fill and check give exactly the
+ * bytes of the documented formulas at any offset and across rows, and a flipped, missing,
+ * duplicated, swapped, reordered or stale byte, or one past the end, is reported at the offset
+ * where the stream first differs, whatever sizes the stream is read in. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,20 +13,63 @@
 #include <string.h>
 
 #include "cli_pattern.h"
+#include "cli_stream.h"
 #include "cli_verify.h"
 #include "util/prng.h"
 
 #define KEY 0x5eed5eed12345678ull
 #define N 100000
 
-/* The formula of cli_pattern.h, byte by byte, independently of the implementation. */
-static uint8_t formula(uint64_t key, uint64_t i)
+/* The formulas of cli_pattern.h and cli_stream.h, byte by byte, independently of the code. */
+static uint64_t word_formula(uint64_t key, uint64_t w)
 {
-    uint64_t z = ((i >> 3) ^ key) * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull;
+    uint64_t z = (w ^ key) * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull;
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
+    return z ^ (z >> 31);
+}
+
+static uint8_t formula(uint64_t key, uint64_t i)
+{
+    return (uint8_t)(word_formula(key, i >> 3) >> ((i & 7) * 8));
+}
+
+static uint8_t stream_formula(uint64_t key, uint64_t i)
+{
+    uint64_t w = i >> 3;
+    uint64_t z = word_formula(key, w % 512) ^ word_formula(key, 512 + w / 512);
     return (uint8_t)(z >> ((i & 7) * 8));
+}
+
+static void stream_is_the_formula_at_any_offset(void **state)
+{
+    (void)state;
+    static uint8_t buf[10000];
+    static struct cli_stream st;
+    const uint64_t keys[] = {0, KEY};
+    const uint64_t base[] = {0, 4090, 65530, (1ull << 40) - 7};
+    for (size_t k = 0; k < 2; k++) {
+        cli_stream_init(&st, keys[k]);
+        for (size_t b = 0; b < sizeof base / sizeof base[0]; b++)
+            for (uint64_t off = base[b]; off < base[b] + 12; off++)
+                for (size_t len = 0; len <= 9000; len = len < 40 ? len + 1 : len * 3 + 1) {
+                    memset(buf, 0xa5, sizeof buf);
+                    cli_stream_fill(&st, off, buf, len);
+                    for (size_t i = 0; i < len; i++)
+                        assert_int_equal(buf[i], stream_formula(keys[k], off + i));
+                    for (size_t i = len; i < sizeof buf; i++)
+                        assert_int_equal(buf[i], 0xa5);
+                    assert_int_equal(cli_stream_check(&st, off, buf, len), len);
+                }
+    }
+    /* Every byte flipped, in turn, across a row boundary (4096 bytes), is found where it is. */
+    cli_stream_init(&st, KEY);
+    for (uint64_t off = 4090; off < 4099; off++)
+        for (size_t p = 0; p < 1200; p++) {
+            cli_stream_fill(&st, off, buf, 1200);
+            buf[p] ^= 0x80;
+            assert_int_equal(cli_stream_check(&st, off, buf, 1200), p);
+        }
 }
 
 static void fill_is_the_formula_at_any_offset(void **state)
@@ -132,9 +175,13 @@ static void verify_reports_each_defect_at_its_offset(void **state)
 {
     (void)state;
     uint8_t *pat = malloc(N + 1), *rx = malloc(N + 1);
+    struct cli_stream *st = malloc(sizeof *st);
     assert_non_null(pat);
     assert_non_null(rx);
-    cli_pattern_fill_keyed(KEY, 0, pat, N + 1);
+    assert_non_null(st);
+    cli_stream_init(st, KEY);
+    cli_stream_fill(st, 0, pat, N + 1);
+    free(st);
     struct vg_prng prng;
     vg_prng_seed(&prng, 42);
 
@@ -176,6 +223,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fill_is_the_formula_at_any_offset),
         cmocka_unit_test(check_finds_every_flipped_byte),
+        cmocka_unit_test(stream_is_the_formula_at_any_offset),
         cmocka_unit_test(verify_reports_each_defect_at_its_offset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

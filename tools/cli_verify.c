@@ -1,10 +1,8 @@
 #include "cli_verify.h"
 
-#include "cli_pattern.h"
-
 void cli_verify_init(struct cli_verify *v, uint64_t key, uint64_t expected)
 {
-    v->key = key;
+    cli_stream_init(&v->stream, key);
     v->expected = expected;
     v->offset = 0;
     v->first_diff = CLI_VERIFY_NONE;
@@ -15,7 +13,7 @@ int cli_verify_feed(struct cli_verify *v, const uint8_t *buf, size_t len)
     if (v->first_diff == CLI_VERIFY_NONE) {
         uint64_t room = v->expected > v->offset ? v->expected - v->offset : 0;
         size_t n = room < len ? (size_t)room : len;
-        size_t bad = cli_pattern_check_keyed(v->key, v->offset, buf, n);
+        size_t bad = cli_stream_check(&v->stream, v->offset, buf, n);
         if (bad < n || n < len)
             v->first_diff = v->offset + bad;
     }

@@ -1,5 +1,5 @@
 /* The receiving end of `vigil transfer`: checks a stream read in pieces of any size against the
- * keyed pattern (cli_pattern.h) and remembers where it first differs. A flipped, lost,
+ * keyed stream (cli_stream.h) and remembers where it first differs. A flipped, lost,
  * duplicated or misplaced byte makes the stream differ at (or, when the displaced bytes happen
  * to be equal, a few bytes after) its offset; a byte past the expected length differs at that
  * length. */
@@ -9,10 +9,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli_stream.h"
+
 #define CLI_VERIFY_NONE UINT64_MAX
 
 struct cli_verify {
-    uint64_t key;
+    struct cli_stream stream;
     uint64_t expected;     /* the stream's length */
     uint64_t offset;       /* bytes fed so far */
     uint64_t first_diff;   /* offset of the first byte that differs, or CLI_VERIFY_NONE */

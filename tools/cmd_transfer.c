@@ -1,5 +1,5 @@
-/* vigil transfer: host A (192.0.2.1) sends N bytes of a keyed pattern (cli_pattern.h) to host B
- * (192.0.2.2) over a simulated link, and B compares every byte it reads with the pattern at its
+/* vigil transfer: host A (192.0.2.1) sends N bytes of a keyed stream (cli_stream.h) to host B
+ * (192.0.2.2) over a simulated link, and B compares every byte it reads with the stream at its
  * offset. Generating and comparing cost little next to the stacks, so the wall and CPU time the
  * run prints are the stacks' and the simulator's; SHA-256 of both ends, for a user to compare,
  * only with --sha256. The data is generated and checked in chunks as it goes, so N is bounded by
@@ -13,7 +13,7 @@
 
 #include "cli_events.h"
 #include "cli_opts.h"
-#include "cli_pattern.h"
+#include "cli_stream.h"
 #include "cli_verify.h"
 #include "commands.h"
 #include "link/pcap.h"
@@ -99,8 +99,8 @@ struct run {
     vg_tcb *tx, *rx, *listener;
     uint64_t sent, received;
     int eof, shut;
-    uint64_t key;              /* the content's key: a function of the seed */
-    struct cli_verify verify;
+    struct cli_stream content;   /* what A sends, keyed by the seed */
+    struct cli_verify verify;    /* B's check of what it reads against the same stream */
     int sha256;
     struct vg_sha256 sha_tx, sha_rx;
     uint8_t *stage, *buf;
@@ -115,7 +115,7 @@ static void pump_send(struct run *r, uint64_t total, vg_time now)
             uint64_t left = total - r->sent;
             r->stage_len = left < CHUNK ? (size_t)left : CHUNK;
             r->stage_off = 0;
-            cli_pattern_fill_keyed(r->key, r->sent, r->stage, r->stage_len);
+            cli_stream_fill(&r->content, r->sent, r->stage, r->stage_len);
         }
         long n = vg_tcp_send(r->tx, r->stage + r->stage_off, r->stage_len - r->stage_off, now);
         if (n <= 0)
@@ -383,8 +383,9 @@ int cmd_transfer(int argc, char **argv)
     }
     vg_simnet_set_pcap(r.net, cap);
     uint64_t x = o.seed ^ 0x7472616e73666572ull;   /* the content's own key, apart from the net's */
-    r.key = vg_splitmix64(&x);
-    cli_verify_init(&r.verify, r.key, o.bytes);
+    uint64_t key = vg_splitmix64(&x);
+    cli_stream_init(&r.content, key);
+    cli_verify_init(&r.verify, key, o.bytes);
     r.sha256 = o.sha256;
     vg_sha256_init(&r.sha_tx);
     vg_sha256_init(&r.sha_rx);
