@@ -118,7 +118,7 @@ double vgb_ksoftirqd_seconds(void)
     return total;
 }
 
-double vgb_kernel_seconds(void)
+double vgb_softirq_seconds(void)
 {
     FILE *f = fopen("/proc/stat", "r");
     if (!f)
@@ -126,7 +126,8 @@ double vgb_kernel_seconds(void)
     unsigned long long user, nice, sys, idle, iowait, irq, softirq;
     int ok = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &sys, &idle, &iowait, &irq, &softirq) == 7;
     fclose(f);
-    return ok ? (double)(sys + irq + softirq) / (double)sysconf(_SC_CLK_TCK) : -1;
+    (void)user, (void)nice, (void)sys, (void)idle, (void)iowait, (void)irq;
+    return ok ? (double)softirq / (double)sysconf(_SC_CLK_TCK) : -1;
 }
 
 long long vgb_tcpext(const char *name)

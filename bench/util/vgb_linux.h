@@ -12,9 +12,11 @@ int vgb_lo_set_gso(int on, char *why, size_t len);
 /* CPU seconds (user + system) of every ksoftirqd thread: softirq work not done in the context
  * of the process that caused it. */
 double vgb_ksoftirqd_seconds(void);
-/* The whole machine's system + irq + softirq time (/proc/stat "cpu" line), seconds; -1 if
- * unreadable. The kernel's timers (keep-alive) run there whoever is on the CPU. */
-double vgb_kernel_seconds(void);
+/* The whole machine's softirq time (/proc/stat "cpu" line), seconds; -1 if unreadable. The
+ * kernel's keep-alive timer, the probe's transmission and the loopback delivery of the probe and
+ * of its answer all run in softirq context, whoever is on the CPU; the system time of other
+ * processes (compilers) does not land there. */
+double vgb_softirq_seconds(void);
 /* A TcpExt counter of this namespace (/proc/net/netstat), e.g. "TCPKeepAlive"; -1 if absent. */
 long long vgb_tcpext(const char *name);
 /* Raises RLIMIT_NOFILE to at least n; 0 or -1. */
