@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -94,32 +95,103 @@ static int set_keepalive(int fd, int on)
            | setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
 }
 
+/* The Linux connections live in worker processes of at most WORKER_CONNS connections each
+ * (both ends: 2 descriptors per connection), so neither end needs a descriptor limit above what
+ * an unprivileged process may have; the workers share the namespace. The parent sends each a
+ * command byte and waits for its answer. */
+#define WORKER_CONNS 9000L
+
+struct lx_worker {
+    pid_t pid;
+    int cmd, ack;    /* parent's ends of the two pipes */
+};
+
+static void worker_main(long first, long count, int cmd, int ack)
+{
+    int *fd = malloc((size_t)(2 * count) * sizeof *fd);
+    long open = 0;
+    char c = 'e';
+    for (long i = 0; fd && i < count; i++) {
+        int k = (int)((first + i) / PER_LISTENER);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)(9000 + k)),
+                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        int f = socket(AF_INET, SOCK_STREAM, 0);
+        if (f < 0)
+            break;
+        fd[open++] = f;
+        if (connect(f, (struct sockaddr *)&a, sizeof a) != 0)
+            break;
+        /* the listener is the parent's, at descriptor 3 + k (see lx_open) */
+        int s = accept(3 + k, NULL, NULL);
+        if (s < 0)
+            break;
+        fd[open++] = s;
+    }
+    if (open == 2 * count)
+        c = 'r';
+    if (write(ack, &c, 1) != 1)
+        _exit(1);
+    while (read(cmd, &c, 1) == 1) {
+        if (c == 'q')
+            break;
+        int rc = 0;
+        for (long i = 0; i < count; i++)
+            rc |= set_keepalive(fd[2 * i], c == 'k');
+        c = rc ? 'e' : 'r';
+        if (write(ack, &c, 1) != 1)
+            break;
+    }
+    struct linger lg = {1, 0};   /* RST: no TIME_WAIT left over for the next run's slab count */
+    for (long i = 0; i < open; i++) {
+        setsockopt(fd[i], SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        close(fd[i]);
+    }
+    c = 'r';
+    if (write(ack, &c, 1) != 1)
+        _exit(1);
+    _exit(0);
+}
+
 struct lx_conns {
-    int *fd;           /* client i at 2i, its server end at 2i+1 */
-    long n, open;
+    struct lx_worker w[64];
+    int nw;
     int listeners[16];
     int nl;
 };
 
+/* Every worker runs command c; 0 when all answered that it worked. */
+static int lx_command(struct lx_conns *c, char cmd)
+{
+    int rc = 0;
+    for (int i = 0; i < c->nw; i++)
+        if (write(c->w[i].cmd, &cmd, 1) != 1)
+            rc = -1;
+    for (int i = 0; i < c->nw; i++) {
+        char r = 'e';
+        if (read(c->w[i].ack, &r, 1) != 1 || r != 'r')
+            rc = -1;
+    }
+    return rc;
+}
+
 static void lx_close(struct lx_conns *c)
 {
-    struct linger lg = {1, 0};   /* RST: no TIME_WAIT left over for the next run's slab count */
-    for (long i = 0; i < c->open; i++) {
-        setsockopt(c->fd[i], SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-        close(c->fd[i]);
+    lx_command(c, 'q');
+    for (int i = 0; i < c->nw; i++) {
+        close(c->w[i].cmd);
+        close(c->w[i].ack);
+        waitpid(c->w[i].pid, NULL, 0);
     }
     for (int i = 0; i < c->nl; i++)
         close(c->listeners[i]);
-    free(c->fd);
+    c->nw = c->nl = 0;
 }
 
 static int lx_open(struct lx_conns *c, long n, const char **why)
 {
     memset(c, 0, sizeof *c);
-    c->n = n;
     c->nl = (int)((n + PER_LISTENER - 1) / PER_LISTENER);
-    c->fd = malloc((size_t)(2 * n) * sizeof *c->fd);
-    if (!c->fd || c->nl > 16) {
+    if (c->nl > 16 || (n + WORKER_CONNS - 1) / WORKER_CONNS > 64) {
         *why = "too many connections";
         return -1;
     }
@@ -128,33 +200,48 @@ static int lx_open(struct lx_conns *c, long n, const char **why)
         struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)(9000 + k)),
                                 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
         int on = 1;
-        setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-        if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) != 0 || listen(l, 4096) != 0) {
+        /* Workers find listener k at descriptor 3 + k. */
+        if (l >= 0 && l != 3 + k) {
+            int d = dup2(l, 3 + k);
+            close(l);
+            l = d;
+        }
+        if (l < 0 || setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0
+            || bind(l, (struct sockaddr *)&a, sizeof a) != 0 || listen(l, 4096) != 0) {
             *why = "cannot listen on 127.0.0.1";
             return -1;
         }
         c->listeners[c->nl > k ? k : 0] = l;
     }
-    for (long i = 0; i < n; i++) {
-        int k = (int)(i / PER_LISTENER);
-        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)(9000 + k)),
-                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        if (fd < 0) {
-            *why = strerror(errno);
+    for (long first = 0; first < n; first += WORKER_CONNS) {
+        long count = n - first < WORKER_CONNS ? n - first : WORKER_CONNS;
+        int cmd[2], ack[2];
+        if (pipe(cmd) != 0 || pipe(ack) != 0) {
+            *why = "pipe failed";
             return -1;
         }
-        c->fd[c->open++] = fd;
-        if (set_keepalive(fd, 0) != 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-            *why = strerror(errno);
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid < 0) {
+            *why = "fork failed";
             return -1;
         }
-        int s = accept(c->listeners[k], NULL, NULL);
-        if (s < 0) {
-            *why = strerror(errno);
+        if (pid == 0) {
+            close(cmd[1]);
+            close(ack[0]);
+            worker_main(first, count, cmd[0], ack[1]);
+        }
+        close(cmd[0]);
+        close(ack[1]);
+        struct lx_worker *w = &c->w[c->nw++];
+        w->pid = pid;
+        w->cmd = cmd[1];
+        w->ack = ack[0];
+        char r = 'e';
+        if (read(w->ack, &r, 1) != 1 || r != 'r') {
+            *why = "a worker could not open its connections";
             return -1;
         }
-        c->fd[c->open++] = s;
     }
     return 0;
 }
@@ -162,20 +249,13 @@ static int lx_open(struct lx_conns *c, long n, const char **why)
 /* Keep-alive on every client; returns 0 when every setsockopt took. */
 static int lx_keepalive(struct lx_conns *c, int on)
 {
-    int rc = 0;
-    for (long i = 0; i < c->n; i++)
-        rc |= set_keepalive(c->fd[2 * i], on);
-    return rc;
+    return lx_command(c, on ? 'k' : 'o');
 }
 
 static int linux_run(long n, double window_s, int run)
 {
     const char *why = "";
     struct lx_conns c;
-    if (vgb_fd_limit((size_t)(2 * n + 64)) != 0) {
-        vgb_skip("memory", "linux", "loopback", "file-descriptor limit too low");
-        return -1;
-    }
     long long s0 = slab_bytes();
     if (lx_open(&c, n, &why) != 0) {
         fprintf(stderr, "bench_peer_idle: Linux could not open %ld connections: %s\n", n, why);

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -153,23 +152,4 @@ long long vgb_tcpext(const char *name)
     }
     fclose(f);
     return result;
-}
-
-int vgb_fd_limit(size_t n)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        return -1;
-    if (rl.rlim_cur >= n)
-        return 0;
-    if (rl.rlim_max < n)
-        rl.rlim_max = n;   /* root may raise the hard limit */
-    rl.rlim_cur = n;
-    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
-        getrlimit(RLIMIT_NOFILE, &rl);
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-        return rl.rlim_cur >= n ? 0 : -1;
-    }
-    return 0;
 }

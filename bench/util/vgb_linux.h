@@ -19,6 +19,4 @@ double vgb_ksoftirqd_seconds(void);
 double vgb_softirq_seconds(void);
 /* A TcpExt counter of this namespace (/proc/net/netstat), e.g. "TCPKeepAlive"; -1 if absent. */
 long long vgb_tcpext(const char *name);
-/* Raises RLIMIT_NOFILE to at least n; 0 or -1. */
-int vgb_fd_limit(size_t n);
 #endif
