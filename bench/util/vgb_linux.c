@@ -56,15 +56,20 @@ int vgb_lo_set_gso(int on, char *why, size_t len)
 {
     /* The legacy one-feature commands of ethtool -K (still served by the kernel's ethtool
      * layer): GSO, then TSO. */
-    const unsigned cmds[] = {ETHTOOL_SGSO, ETHTOOL_STSO};
-    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
-        struct ethtool_value ev = {.cmd = cmds[i], .data = on ? 1u : 0u};
+    const unsigned set[] = {ETHTOOL_SGSO, ETHTOOL_STSO}, get[] = {ETHTOOL_GGSO, ETHTOOL_GTSO};
+    for (size_t i = 0; i < sizeof set / sizeof set[0]; i++) {
+        struct ethtool_value ev = {.cmd = set[i], .data = on ? 1u : 0u};
         struct ifreq ifr;
         memset(&ifr, 0, sizeof ifr);
         ifr.ifr_data = (char *)&ev;
-        if (lo_ioctl(SIOCETHTOOL, &ifr) != 0) {
+        int rc = lo_ioctl(SIOCETHTOOL, &ifr);
+        /* Read it back: a feature the device fixes may be refused silently. */
+        struct ethtool_value now = {.cmd = get[i]};
+        memset(&ifr, 0, sizeof ifr);
+        ifr.ifr_data = (char *)&now;
+        if (rc != 0 || lo_ioctl(SIOCETHTOOL, &ifr) != 0 || !now.data != !on) {
             snprintf(why, len, "cannot switch %s %s on the namespace's loopback: %s",
-                     i ? "TSO" : "GSO", on ? "on" : "off", strerror(errno));
+                     i ? "TSO" : "GSO", on ? "on" : "off", rc ? strerror(errno) : "it did not change");
             return -1;
         }
     }
