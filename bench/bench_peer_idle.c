@@ -211,7 +211,7 @@ static int lx_open(struct lx_conns *c, long n, const char **why)
             *why = "cannot listen on 127.0.0.1";
             return -1;
         }
-        c->listeners[c->nl > k ? k : 0] = l;
+        c->listeners[k] = l;
     }
     for (long first = 0; first < n; first += WORKER_CONNS) {
         long count = n - first < WORKER_CONNS ? n - first : WORKER_CONNS;
