@@ -45,8 +45,11 @@ asan:
 fuzz:
 	sh scripts/run-fuzzers 60
 
+# Every benchmark, vigil next to lwIP and Linux where they compare (README "Performance"):
+# tables on stdout, $(BUILD)/bench/results.json and results.svg. QUICK=1: one short run of each
+# (checks they work; the figures mean nothing); RUNS=N: runs per measurement (default 5).
 bench: build
-	sh scripts/run-benches $(BUILD)
+	python3 scripts/run-benches $(BUILD) $(if $(QUICK),--quick) $(if $(RUNS),--runs $(RUNS))
 
 # PREFIX=/some/dir installs there (default: CMAKE_INSTALL_PREFIX, /usr/local); DESTDIR=/stage
 # prepends a staging root, as packagers expect. vigil.pc is relocatable, so either works.

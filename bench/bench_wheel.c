@@ -2,6 +2,7 @@
  * (time driven by vg_wheel_next(), as the stack's event loop does), and the structures' sizes. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "timer/wheel.h"
@@ -25,6 +26,21 @@ static void random_expiries(struct vg_prng *r, uint64_t *out, uint64_t from)
 
 int main(int argc, char **argv)
 {
+    /* --quick (one short run: the runner's smoke test) and --runs N (this program measures
+     * once) may come first, as scripts/run-benches passes them to every benchmark. */
+    int quick = 0;
+    while (argc > 1 && strncmp(argv[1], "--", 2) == 0) {
+        if (strcmp(argv[1], "--quick") == 0) {
+            quick = 1;
+            argc--, argv++;
+        } else if (strcmp(argv[1], "--runs") == 0 && argc > 2) {
+            argc -= 2, argv += 2;
+        } else {
+            break;
+        }
+    }
+    if (quick)
+        N = 10000;
     if (argc > 1)
         N = strtoul(argv[1], NULL, 10);
     struct vg_timer *timers = calloc(N, sizeof *timers);

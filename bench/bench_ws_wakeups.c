@@ -123,6 +123,21 @@ static void bench_select_poll(void)
 
 int main(int argc, char **argv)
 {
+    /* --quick (one short run: the runner's smoke test) and --runs N (this program measures
+     * once) may come first, as scripts/run-benches passes them to every benchmark. */
+    int quick = 0;
+    while (argc > 1 && strncmp(argv[1], "--", 2) == 0) {
+        if (strcmp(argv[1], "--quick") == 0) {
+            quick = 1;
+            argc--, argv++;
+        } else if (strcmp(argv[1], "--runs") == 0 && argc > 2) {
+            argc -= 2, argv += 2;
+        } else {
+            break;
+        }
+    }
+    if (quick)
+        conns = 100, threads = 10, msgs = 1000;
     if (argc > 1)
         conns = strtoul(argv[1], NULL, 10);
     if (argc > 2)

@@ -1,0 +1,21 @@
+/* The VGBENCH output convention (README "Performance"), the options every comparison benchmark
+ * takes, and the clocks they measure with. */
+#ifndef VGB_REPORT_H
+#define VGB_REPORT_H
+
+struct vgb_args {
+    int runs;     /* --runs N, default 5 */
+    int quick;    /* --quick: one short run of everything (a smoke test; figures mean nothing) */
+};
+/* Parses --runs N and --quick; prints usage and exits 2 on anything else. */
+void vgb_parse_args(int argc, char **argv, struct vgb_args *a, const char *prog);
+
+double vgb_cpu_seconds(void);     /* CPU time of the whole process (every thread), user + system */
+double vgb_wall_seconds(void);
+
+/* One measurement: VGBENCH {"suite":...}. n is the scale (connections), 0 when there is none. */
+void vgb_emit(const char *suite, const char *impl, const char *variant, long n, const char *metric,
+              const char *unit, double value, const char *better, int run);
+/* A peer that cannot run here: VGBENCH-SKIP {"suite":...,"why":...}. */
+void vgb_skip(const char *suite, const char *impl, const char *variant, const char *why);
+#endif
