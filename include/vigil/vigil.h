@@ -292,6 +292,10 @@ struct vg_stack_stats {
     uint64_t icmp_errors_in, icmp_errors_ignored;  /* ICMP errors; those that matched no live segment */
     uint64_t pmtu_updates, mtu_probe_reductions, icmp_soft_errors, icmp_rate_limited;
     uint64_t alloc_failures;             /* allocations that failed (or were made to fail) */
+
+    /* Offloads (vg_stack_set_frame_output, vg_stack_input_ex). */
+    uint64_t tcp_tso_frames_out;         /* TCP frames sent with gso_size for the link to cut */
+    uint64_t rx_csum_trusted;            /* TCP/UDP checksums not verified: VG_RX_CSUM_VALID */
 };
 VG_API const struct vg_stack_stats *vg_stack_stats(const vg_stack *s);
 

@@ -113,6 +113,19 @@ void vg_ring_peek(const struct vg_ring *r, uint32_t off, void *dst, size_t n)
     memcpy((uint8_t *)dst + first, r->data, n - first);
 }
 
+uint32_t vg_ring_peek_csum(const struct vg_ring *r, uint32_t off, void *dst, size_t n, uint32_t sum)
+{
+    uint32_t pos = (r->head + off) % r->cap;
+    size_t first = r->cap - pos;
+    if (first > n)
+        first = n;
+    sum = vg_csum_copy(dst, r->data + pos, first, sum);
+    if (n > first)
+        sum = vg_csum_block_add(sum, vg_csum_copy((uint8_t *)dst + first, r->data, n - first, 0),
+                                first);
+    return sum;
+}
+
 void vg_ring_consume(vg_stack *s, struct vg_ring **rp, uint32_t n, int free_when_empty)
 {
     struct vg_ring *r = *rp;

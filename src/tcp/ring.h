@@ -22,6 +22,9 @@ struct vg_ring {
 size_t vg_ring_append(vg_stack *s, struct vg_ring **r, uint32_t cap, const void *src, size_t n);
 /* Copies n bytes starting at offset off (off + n <= len) without consuming them. */
 void vg_ring_peek(const struct vg_ring *r, uint32_t off, void *dst, size_t n);
+/* vg_ring_peek that also sums what it copies (vg_csum_copy), across the ring's wrap: returns sum
+ * plus the checksum sum of the n octets as one block starting at an even offset. */
+uint32_t vg_ring_peek_csum(const struct vg_ring *r, uint32_t off, void *dst, size_t n, uint32_t sum);
 /* Writes n bytes at offset off from the head (off + n <= cap), for out-of-order data placed
  * ahead of len. Allocates or grows as needed; returns 0, or -1 if out of memory or budget. */
 int vg_ring_write_at(vg_stack *s, struct vg_ring **r, uint32_t cap, uint32_t off, const void *src,
