@@ -141,10 +141,14 @@ static void send_data(vg_tcb *t, uint32_t seq, uint32_t len, int fin, vg_time no
     send_payload(t, seq, flags, &p, len > t->mss ? (uint16_t)t->mss : 0, now);
 }
 
-/* The payload one frame may carry: one MSS, or with TSO as much as an IPv4 datagram holds. */
+/* The payload one frame may carry: one MSS, or with TSO as much as an IPv4 datagram holds.
+ * Bytes sent before (going back after a timeout) go again one MSS at a time, as every
+ * retransmission does. */
 static uint32_t frame_payload_max(const vg_tcb *t)
 {
-    return vg_ip_tso(t->stack) ? VG_IP_L4_MAX - VG_TCP_HDR_LEN : t->mss;
+    if (!vg_ip_tso(t->stack) || SEQ_LT(t->snd_nxt, t->snd_max))
+        return t->mss;
+    return VG_IP_L4_MAX - VG_TCP_HDR_LEN;
 }
 
 static int fin_may_be_sent(const vg_tcb *t)
