@@ -64,6 +64,7 @@
     X(icmp_rate_limited) \
     X(alloc_failures) \
     X(tcp_tso_frames_out) \
-    X(rx_csum_trusted)
+    X(rx_csum_trusted) \
+    X(mem_spare_bytes)
 
 #endif

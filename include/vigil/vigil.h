@@ -296,6 +296,8 @@ struct vg_stack_stats {
     /* Offloads (vg_stack_set_frame_output, vg_stack_input_ex). */
     uint64_t tcp_tso_frames_out;         /* TCP frames sent with gso_size for the link to cut */
     uint64_t rx_csum_trusted;            /* TCP/UDP checksums not verified: VG_RX_CSUM_VALID */
+    uint64_t mem_spare_bytes;            /* emptied send/receive buffers kept for reuse (at most
+                                          * 2, outside mem_limit) */
 };
 VG_API const struct vg_stack_stats *vg_stack_stats(const vg_stack *s);
 

@@ -21,6 +21,13 @@ struct vg_udp;
 #define VG_FRAME_IP_ROOM 40u
 #define VG_FRAME_L4_OFF (VG_FRAME_HEADROOM + VG_FRAME_IP_ROOM)
 
+/* Emptied send/receive ring buffers a stack keeps for the next ring it needs: a bulk transfer
+ * empties and refills its rings constantly, and allocating (and growing, and page-faulting) a
+ * buffer each time costs more than the data's own copies. Held outside the buffer budget and
+ * counted in vg_stack_stats.mem_spare_bytes; at most this many, each at most the largest
+ * sndbuf/rcvbuf in use. */
+#define VG_RING_SPARES 2
+
 struct vg_tcb_table {
     vg_tcb **bucket;       /* chained through vg_tcb.hnext, keyed by the 4-tuple */
     size_t nbuckets;       /* a power of two */
@@ -78,6 +85,8 @@ struct vg_stack {
     uint64_t port_draws;           /* random port choices made: the PRF's input (ephemeral.c) */
     vg_alloc_fail_fn alloc_fail;   /* tests: allocation-failure injection */
     void *alloc_fail_ctx;
+    /* -- data path -- */
+    struct vg_ring *ring_spare[VG_RING_SPARES]; /* emptied ring buffers kept for reuse (ring.c) */
     /* The datagram being framed (output must not re-enter): link headroom, then room for the
      * largest IP header, then the transport segment at VG_FRAME_L4_OFF. */
     uint8_t frame[VG_FRAME_L4_OFF + 65536];

@@ -31,7 +31,11 @@ int vg_ring_write_at(vg_stack *s, struct vg_ring **r, uint32_t cap, uint32_t off
                      size_t n);
 /* Drops n bytes from the head; frees the ring when it becomes empty and free_when_empty. */
 void vg_ring_consume(vg_stack *s, struct vg_ring **r, uint32_t n, int free_when_empty);
+/* Releases the ring: kept as one of the stack's spares (VG_RING_SPARES) when it is larger than
+ * one of them, otherwise freed. */
 void vg_ring_free(vg_stack *s, struct vg_ring **r);
+/* Frees the stack's spare rings (vg_stack_free). */
+void vg_ring_spares_free(vg_stack *s);
 static inline uint32_t vg_ring_len(const struct vg_ring *r) { return r ? r->len : 0; }
 /* Bytes the ring holds against the budget (0 when not allocated). */
 static inline size_t vg_ring_footprint(const struct vg_ring *r)
