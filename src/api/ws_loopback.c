@@ -19,6 +19,11 @@
 #define LOOPBACK_QUEUE_MAX_BYTES (32u * 1024u * 1024u)
 /* Packets one input pass delivers: a bound on the work between two looks at the sockets. */
 #define LOOPBACK_BATCH 65536
+/* Frames longer than this are queued in full-sized buffers kept for reuse (at most
+ * LOOPBACK_SPARES of them, 4 MiB): a bulk transfer's 64 KiB frames would otherwise malloc and
+ * free (and page-fault) a buffer each. Shorter ones are allocated to size. */
+#define LOOPBACK_BIG 4096u
+#define LOOPBACK_SPARES 64
 
 struct lo_pkt {
     struct lo_pkt *next;
@@ -30,7 +35,33 @@ struct loopback {
     struct lo_pkt *head, *tail;
     size_t bytes;
     uint64_t dropped;
+    struct lo_pkt *spare;         /* full-sized buffers, chained through next */
+    unsigned nspare;
 };
+
+static struct lo_pkt *pkt_alloc(struct loopback *lo, size_t len)
+{
+    if (len <= LOOPBACK_BIG)
+        return malloc(sizeof(struct lo_pkt) + len);
+    struct lo_pkt *p = lo->spare;
+    if (p) {
+        lo->spare = p->next;
+        lo->nspare--;
+        return p;
+    }
+    return malloc(sizeof(struct lo_pkt) + LOOPBACK_MTU);
+}
+
+static void pkt_free(struct loopback *lo, struct lo_pkt *p)
+{
+    if (p->len > LOOPBACK_BIG && lo->nspare < LOOPBACK_SPARES) {
+        p->next = lo->spare;
+        lo->spare = p;
+        lo->nspare++;
+        return;
+    }
+    free(p);
+}
 
 static int lo_open(struct ws_net *n, const char *spec, struct vg_stack_config *cfg, char *err,
                    size_t errlen)
@@ -59,7 +90,7 @@ static void lo_output(void *ctx, struct vg_frame *f, vg_time now)
         lo->dropped++;
         return;
     }
-    struct lo_pkt *p = malloc(sizeof *p + len);
+    struct lo_pkt *p = pkt_alloc(lo, len);
     if (!p) {
         lo->dropped++;
         return;
@@ -93,7 +124,7 @@ static int lo_input(struct ws_net *n, vg_time now)
             lo->tail = NULL;
         lo->bytes -= p->len;
         ws_net_deliver_ex(n, p->data, p->len, VG_RX_CSUM_VALID, now);
-        free(p);
+        pkt_free(lo, p);
         any = 1;
     }
     return any;
@@ -113,6 +144,11 @@ static void lo_close(struct ws_net *n)
     while (lo->head) {
         struct lo_pkt *p = lo->head;
         lo->head = p->next;
+        free(p);
+    }
+    while (lo->spare) {
+        struct lo_pkt *p = lo->spare;
+        lo->spare = p->next;
         free(p);
     }
     free(lo);
