@@ -13,6 +13,7 @@
 
 #include "memlink.h"
 #include "rawpeer.h"
+#include "tcp/ring.h"
 
 #define A 0xc0000201u   /* 192.0.2.1 */
 #define B 0xc0000202u   /* 192.0.2.2 */
@@ -154,6 +155,39 @@ static void bulk_without_offloads_is_exact_and_all_software(void **state)
         assert_int_equal(vg_stack_stats(s[i])->tcp_tso_frames_out, 0);
         assert_int_equal(vg_stack_stats(s[i])->rx_csum_trusted, 0);
     }
+    done_bulk(&l, s);
+}
+
+/* An allocation hook that fails nothing and counts ring-sized allocations. */
+static int count_ring_allocs(void *ctx, size_t size)
+{
+    if (size >= sizeof(struct vg_ring) + VG_RING_MIN_CAP)
+        ++*(size_t *)ctx;
+    return 0;
+}
+
+static void emptied_rings_are_kept_as_at_most_two_spares(void **state)
+{
+    (void)state;
+    struct memlink l;
+    vg_stack *s[2];
+    run_bulk(ML_WHOLE, &l, s);
+    for (int i = 0; i < 2; i++) {
+        const struct vg_stack_stats *st = vg_stack_stats(s[i]);
+        /* Every ring was released (closed, both directions drained); the spares are bounded
+         * and outside the budget. */
+        assert_int_equal(st->mem_bytes, 0);
+        assert_true(st->mem_spare_bytes > 0);
+        assert_true(st->mem_spare_bytes <= 2 * (sizeof(struct vg_ring) + 256 * 1024));
+    }
+    /* A new connection's rings are spares: no buffer is allocated for them. */
+    size_t big_allocs = 0;
+    for (int i = 0; i < 2; i++)
+        vg_stack_set_alloc_fail(s[i], count_ring_allocs, &big_allocs);
+    const uint64_t bytes[2] = {100, 5000};
+    transfer(&l, bytes, l.now + VG_MS(600000));
+    assert_int_equal(big_allocs, 0);
+    assert_int_equal(vg_stack_stats(s[0])->mem_bytes, 0);
     done_bulk(&l, s);
 }
 
@@ -385,6 +419,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bulk_without_offloads_is_exact_and_all_software),
         cmocka_unit_test(bulk_with_tso_delivered_whole_is_exact),
+        cmocka_unit_test(emptied_rings_are_kept_as_at_most_two_spares),
         cmocka_unit_test(bulk_with_tso_cut_by_the_link_is_exact),
         cmocka_unit_test(lost_tso_frame_is_resent_one_mss_at_a_time),
         cmocka_unit_test(partial_udp_checksum_completed_by_the_link_verifies),
