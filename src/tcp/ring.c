@@ -11,7 +11,9 @@
  * 64 KiB buffer, and the budget covers many more busy connections; a ring never shrinks while it
  * holds data (the receive window it backed stays backed) and is freed when empty. Doubling keeps
  * the copying linear in the bytes written. When the budget has no room for the doubled size, the
- * ring grows to exactly what this write needs, or the write fails. */
+ * ring grows to exactly what this write needs, or the write fails. The exception is a ring
+ * made from one of the stack's spares (VG_RING_SPARES): it starts at the spare's capacity, and
+ * is charged all of it, only while the budget has room for that. */
 static uint32_t grown_cap(uint32_t have, uint32_t need, uint32_t max)
 {
     uint32_t c = have ? have : VG_RING_MIN_CAP;
