@@ -246,6 +246,62 @@ static void on_output(void *ctx, const uint8_t *pkt, size_t len, vg_time now)
     }
 }
 
+/* The frame output of a link with offloads (op_stack): what a NIC would put on the wire is
+ * checked as on_output checks the plain path. A partial checksum must be exactly the folded
+ * pseudo-header sum; the link completes it, and cuts a TSO frame into its MSS pieces (sequence
+ * advanced, FIN and PSH on the last piece only), each checked alone. */
+static void on_frame(void *ctx, struct vg_frame *fr, vg_time now)
+{
+    struct fuzz *f = ctx;
+    static uint8_t pkt[65536], piece[65536];
+    CHECK(fr->len <= sizeof pkt, "a frame of %zu bytes", fr->len);
+    memcpy(pkt, fr->data, fr->len);
+    struct vg_ipv4_hdr ip;
+    const uint8_t *pl;
+    size_t plen;
+    CHECK(vg_ipv4_parse(pkt, fr->len, &ip, &pl, &plen) == VG_WIRE_OK,
+          "the stack sent an IPv4 frame that does not parse");
+    if (fr->flags & VG_FRAME_CSUM_PARTIAL) {
+        CHECK(ip.proto == VG_IPPROTO_TCP || ip.proto == VG_IPPROTO_UDP, "partial checksum on %u",
+              (unsigned)ip.proto);
+        CHECK(fr->csum_start == ip.hdr_len &&
+                  fr->csum_offset == (ip.proto == VG_IPPROTO_TCP ? 16 : 6),
+              "partial checksum at %u+%u", (unsigned)fr->csum_start, (unsigned)fr->csum_offset);
+        uint8_t *field = pkt + fr->csum_start + fr->csum_offset;
+        uint32_t ps = vg_csum_pseudo(ip.src, ip.dst, ip.proto, (uint16_t)plen);
+        CHECK(vg_get16(field) == (uint16_t)~vg_csum_fold(ps), "a partial checksum field of %04x",
+              (unsigned)vg_get16(field));
+        uint16_t c = vg_csum_fold(vg_csum_add(0, pkt + fr->csum_start, fr->len - fr->csum_start));
+        vg_put16(field, ip.proto == VG_IPPROTO_UDP && c == 0 ? 0xffff : c);
+    }
+    if (!fr->gso_size) {
+        on_output(f, pkt, fr->len, now);
+        return;
+    }
+    CHECK(ip.proto == VG_IPPROTO_TCP && (fr->flags & VG_FRAME_CSUM_PARTIAL),
+          "gso_size on a frame that is no partial TCP frame");
+    size_t hl = (size_t)(pl[12] >> 4) * 4;
+    CHECK(hl >= VG_TCP_HDR_LEN && hl < plen && plen - hl > fr->gso_size,
+          "a TSO frame of %zu payload bytes for gso_size %u", plen - hl, (unsigned)fr->gso_size);
+    size_t dlen = plen - hl;
+    uint32_t seq = vg_get32(pl + 4);
+    for (size_t off = 0; off < dlen; off += fr->gso_size) {
+        size_t n = dlen - off < fr->gso_size ? dlen - off : fr->gso_size;
+        uint8_t *t = piece + VG_IPV4_HDR_LEN;
+        memcpy(t, pl, hl);
+        memcpy(t + hl, pl + hl + off, n);
+        vg_put32(t + 4, seq + (uint32_t)off);
+        if (off + n < dlen)
+            t[13] = (uint8_t)(t[13] & ~(VG_TCP_FIN | VG_TCP_PSH));
+        vg_put16(t + 16, 0);
+        uint32_t ps = vg_csum_pseudo(ip.src, ip.dst, VG_IPPROTO_TCP, (uint16_t)(hl + n));
+        vg_put16(t + 16, vg_csum_fold(vg_csum_add(ps, t, hl + n)));
+        struct vg_ipv4_hdr pip = ip;
+        CHECK(vg_ipv4_write(piece, sizeof piece, &pip, hl + n) == VG_IPV4_HDR_LEN, "piece header");
+        on_output(f, piece, VG_IPV4_HDR_LEN + hl + n, now);
+    }
+}
+
 static void on_event(void *ctx, const struct vg_event *ev)
 {
     struct fuzz *f = ctx;
@@ -825,9 +881,17 @@ static void op_stack(struct fuzz *f, struct input *in)
 {
     uint8_t which = u8(in);
     uint16_t v = u16(in);
-    switch (which % 3) {
+    switch (which % 4) {
     case 0:
         vg_stack_set_link_up(f->s, v & 1);
+        break;
+    case 3:
+        /* The link: plain output, or frames with checksum offload, or with TSO too. */
+        if (v % 3 == 0)
+            vg_stack_set_output(f->s, on_output, f);
+        else
+            vg_stack_set_frame_output(f->s, on_frame, f,
+                                      v % 3 == 1 ? VG_OFFLOAD_TX_CSUM : VG_OFFLOAD_TSO);
         break;
     case 1: {
         struct vg_sysparams sp = vg_stack_config(f->s)->sys;

@@ -62,6 +62,9 @@
     X(mtu_probe_reductions) \
     X(icmp_soft_errors) \
     X(icmp_rate_limited) \
-    X(alloc_failures)
+    X(alloc_failures) \
+    X(tcp_tso_frames_out) \
+    X(rx_csum_trusted) \
+    X(mem_spare_bytes)
 
 #endif

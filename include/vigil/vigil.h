@@ -233,6 +233,27 @@ enum vg_rx_flag {
 /* One outgoing IPv4 datagram in the stack's frame buffer. data and the VG_FRAME_HEADROOM octets
  * before it are the link's to change until the callback returns (to prepend a header, or to
  * complete a partial checksum); nothing may be kept after it returns. */
+/*
+ * The contract, as Linux's CHECKSUM_PARTIAL and virtio-net's NEEDS_CSUM / GSO_TCPV4:
+ *   VG_FRAME_CSUM_PARTIAL (only with VG_OFFLOAD_TX_CSUM; TCP and UDP, never ICMP): the 16-bit
+ *     field at data + csum_start + csum_offset holds the pseudo-header's one's-complement sum
+ *     folded to 16 bits, not complemented. csum_start is the IPv4 header's length (the transport
+ *     header's offset), csum_offset 16 for TCP, 6 for UDP. The link sums data[csum_start, len)
+ *     as it stands (that field included), folds, complements and stores the result there (for
+ *     UDP a result of 0 is stored as 0xffff). Every other checksum (IPv4 header) is complete.
+ *   gso_size (only with VG_OFFLOAD_TSO, TCP, always with VG_FRAME_CSUM_PARTIAL): the frame is one
+ *     IPv4 header (DF, ID 0, total length of the whole frame), one TCP header and a payload of
+ *     more than gso_size octets. The link cuts the payload into pieces of gso_size octets (the
+ *     last one up to gso_size), each behind a copy of the headers with the IPv4 total length and
+ *     header checksum rewritten, the TCP sequence number advanced by the piece's offset in the
+ *     payload, FIN and PSH kept on the last piece only, and the TCP checksum completed per
+ *     piece. gso_size is the connection's MSS; it is 0 for a frame of one segment.
+ *   VG_RX_CSUM_VALID on input: TCP and UDP checksums are not verified (counted in
+ *     vg_stack_stats.rx_csum_trusted); the IPv4 header checksum and ICMP's are. A TCP segment
+ *     longer than the MSS is accepted, and one of two full-sized segments or more is ACKed at
+ *     once (RFC 5681 §4.2).
+ * TSO frames are sent only for atomic datagrams (cfg.no_pmtu_discovery off), and
+ * retransmissions are always single segments. */
 struct vg_frame {
     uint8_t *data;
     size_t len;
@@ -292,6 +313,12 @@ struct vg_stack_stats {
     uint64_t icmp_errors_in, icmp_errors_ignored;  /* ICMP errors; those that matched no live segment */
     uint64_t pmtu_updates, mtu_probe_reductions, icmp_soft_errors, icmp_rate_limited;
     uint64_t alloc_failures;             /* allocations that failed (or were made to fail) */
+
+    /* Offloads (vg_stack_set_frame_output, vg_stack_input_ex). */
+    uint64_t tcp_tso_frames_out;         /* TCP frames sent with gso_size for the link to cut */
+    uint64_t rx_csum_trusted;            /* TCP/UDP checksums not verified: VG_RX_CSUM_VALID */
+    uint64_t mem_spare_bytes;            /* emptied send/receive buffers kept for reuse (at most
+                                          * 2, outside mem_limit) */
 };
 VG_API const struct vg_stack_stats *vg_stack_stats(const vg_stack *s);
 

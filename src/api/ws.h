@@ -277,6 +277,9 @@ vg_time ws_now(const struct ws_net *n);
 void ws_pump(struct ws_net *n);
 /* Input filter then vg_stack_input: the way every arriving datagram enters the stack. */
 void ws_net_deliver(struct ws_net *n, const uint8_t *pkt, size_t len, vg_time now);
+/* ws_net_deliver with what the link vouches for (enum vg_rx_flag). */
+void ws_net_deliver_ex(struct ws_net *n, const uint8_t *pkt, size_t len, unsigned rx_flags,
+                       vg_time now);
 /* The input filter alone (a vg_rtloop_filter_fn; ctx unused): 1 when the datagram is dropped. */
 int ws_net_filter(void *ctx, const uint8_t *pkt, size_t len);
 /* 1 when vg_blackhole drops pkt. */

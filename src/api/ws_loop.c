@@ -24,9 +24,15 @@ int ws_net_filter(void *ctx, const uint8_t *pkt, size_t len)
 
 void ws_net_deliver(struct ws_net *n, const uint8_t *pkt, size_t len, vg_time now)
 {
+    ws_net_deliver_ex(n, pkt, len, 0, now);
+}
+
+void ws_net_deliver_ex(struct ws_net *n, const uint8_t *pkt, size_t len, unsigned rx_flags,
+                       vg_time now)
+{
     if (ws_net_filter(n, pkt, len))
         return;
-    vg_stack_input(n->stack, pkt, len, now);
+    vg_stack_input_ex(n->stack, pkt, len, rx_flags, now);
 }
 
 void ws_pump(struct ws_net *n)

@@ -22,13 +22,15 @@ static void echo_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const struct v
 {
     if (!echo_reply_allowed(s, now))
         return;
-    uint8_t out[65536];
     struct vg_icmp_hdr reply = {.type = VG_ICMP_ECHO_REPLY, .code = 0, .id = h->id, .seq = h->seq};
-    size_t n = vg_icmp_write(out, sizeof out - VG_IPV4_HDR_LEN, &reply, data, dlen);
+    /* Built in the output frame; the echoed data is the request's, in the link's buffer. ICMP has
+     * no pseudo-header and no offload: its checksum is always whole. */
+    size_t n = vg_icmp_write(vg_ip_l4(s), VG_IP_L4_MAX, &reply, data, dlen);
     if (!n)
         return;
     s->stats.icmp_out++;
-    vg_ip_output(s, VG_IPPROTO_ICMP, ip->dst, ip->src, out, n, now);
+    struct vg_l4_seg seg = {.src = ip->dst, .dst = ip->src, .len = n, .proto = VG_IPPROTO_ICMP};
+    vg_ip_output(s, &seg, now);
 }
 
 static int is_error(uint8_t type)

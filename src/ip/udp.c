@@ -74,6 +74,39 @@ int vg_udp_connect(vg_udp *u, uint32_t raddr, uint16_t rport)
     return 0;
 }
 
+/* The datagram built once, in the output frame (as TCP's segments, tcp/tcp_emit.c): the payload
+ * copied and summed in one pass, or only copied when the link completes the checksum. */
+static void udp_emit(vg_stack *s, uint16_t sport, uint16_t dport, uint32_t src, uint32_t dst,
+                     const void *data, size_t dlen, vg_time now)
+{
+    uint8_t *l4 = vg_ip_l4(s);
+    uint16_t ulen = (uint16_t)(VG_UDP_HDR_LEN + dlen);
+    int partial = vg_ip_tx_csum_offloaded(s);
+    uint32_t sum = 0;
+    if (partial)
+        memcpy(l4 + VG_UDP_HDR_LEN, data, dlen);
+    else
+        sum = vg_csum_copy(l4 + VG_UDP_HDR_LEN, data, dlen, 0);
+    vg_put16(l4, sport);
+    vg_put16(l4 + 2, dport);
+    vg_put16(l4 + 4, ulen);
+    uint32_t pseudo = vg_ip_pseudo(s, VG_IPPROTO_UDP, src, dst, ulen);
+    if (partial) {
+        vg_put16(l4 + 6, vg_csum_partial(pseudo));
+    } else {
+        vg_put16(l4 + 6, 0);
+        uint16_t csum = vg_csum_fold(vg_csum_add(vg_csum_block_add(pseudo, sum, 0), l4,
+                                                 VG_UDP_HDR_LEN));
+        vg_put16(l4 + 6, csum ? csum : 0xffff);   /* a computed 0 is sent as 0xffff (RFC 768) */
+    }
+    s->stats.udp_out++;
+    struct vg_l4_seg seg = {
+        .src = src, .dst = dst, .len = ulen, .proto = VG_IPPROTO_UDP,
+        .csum_partial = (uint8_t)partial, .csum_offset = 6,
+    };
+    vg_ip_output(s, &seg, now);
+}
+
 long vg_udp_sendto(vg_udp *u, const void *buf, size_t len, uint32_t raddr, uint16_t rport,
                    vg_time now)
 {
@@ -94,10 +127,7 @@ long vg_udp_sendto(vg_udp *u, const void *buf, size_t len, uint32_t raddr, uint1
             return rc;
     }
     uint32_t src = u->laddr ? u->laddr : s->cfg.addr;
-    uint8_t seg[65536];
-    size_t n = vg_udp_write(seg, sizeof seg, u->lport, rport, src, raddr, buf, len);
-    s->stats.udp_out++;
-    vg_ip_output(s, VG_IPPROTO_UDP, src, raddr, seg, n, now);
+    udp_emit(s, u->lport, rport, src, raddr, buf, len, now);
     return (long)len;
 }
 
@@ -171,15 +201,17 @@ void vg_udp_free_all(vg_stack *s)
 }
 
 void vg_udp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg, size_t len,
-                  vg_time now)
+                  unsigned rx_flags, vg_time now)
 {
     struct vg_udp_hdr h;
     const uint8_t *data;
     size_t dlen;
-    if (vg_udp_parse(seg, len, ip->src, ip->dst, &h, &data, &dlen) != VG_WIRE_OK) {
+    int trusted = (rx_flags & VG_RX_CSUM_VALID) != 0;
+    if (vg_udp_parse_ex(seg, len, ip->src, ip->dst, trusted, &h, &data, &dlen) != VG_WIRE_OK) {
         s->stats.udp_bad++;
         return;
     }
+    s->stats.rx_csum_trusted += (uint64_t)trusted;
     s->stats.udp_in++;
     vg_udp *match = NULL;
     for (vg_udp *u = s->udp; u; u = u->next) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcp/ring.h"
 #include "tcp/tcb.h"
 
 void vg_stack_config_default(struct vg_stack_config *cfg, enum vg_profile p)
@@ -112,6 +113,7 @@ void vg_stack_free(vg_stack *s)
         return;
     vg_tcp_free_all(s);
     vg_udp_free_all(s);
+    vg_ring_spares_free(s);
     free(s->conns.bucket);
     free(s->port_refs);
     free(s);

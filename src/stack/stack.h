@@ -21,6 +21,13 @@ struct vg_udp;
 #define VG_FRAME_IP_ROOM 40u
 #define VG_FRAME_L4_OFF (VG_FRAME_HEADROOM + VG_FRAME_IP_ROOM)
 
+/* Emptied send/receive ring buffers a stack keeps for the next ring it needs: a bulk transfer
+ * empties and refills its rings constantly, and allocating (and growing, and page-faulting) a
+ * buffer each time costs more than the data's own copies. Held outside the buffer budget and
+ * counted in vg_stack_stats.mem_spare_bytes; at most this many, each at most the largest
+ * sndbuf/rcvbuf in use. */
+#define VG_RING_SPARES 2
+
 struct vg_tcb_table {
     vg_tcb **bucket;       /* chained through vg_tcb.hnext, keyed by the 4-tuple */
     size_t nbuckets;       /* a power of two */
@@ -78,10 +85,11 @@ struct vg_stack {
     uint64_t port_draws;           /* random port choices made: the PRF's input (ephemeral.c) */
     vg_alloc_fail_fn alloc_fail;   /* tests: allocation-failure injection */
     void *alloc_fail_ctx;
+    /* -- data path -- */
+    struct vg_ring *ring_spare[VG_RING_SPARES]; /* emptied ring buffers kept for reuse (ring.c) */
     /* The datagram being framed (output must not re-enter): link headroom, then room for the
      * largest IP header, then the transport segment at VG_FRAME_L4_OFF. */
     uint8_t frame[VG_FRAME_L4_OFF + 65536];
-    uint8_t txbuf[65536];          /* the segment being built */
 };
 
 /* Fills every 0 limit of cfg with its default (stack.c). */
@@ -96,10 +104,36 @@ void *vg_zalloc(vg_stack *s, size_t n);
 int vg_mem_charge(vg_stack *s, size_t n);
 void vg_mem_uncharge(vg_stack *s, size_t n);
 
-/* IPv4 output: builds the header around payload and hands the datagram to the output callback,
- * always — loopback drivers queue it and feed it back to input from their own loop. */
-void vg_ip_output(vg_stack *s, uint8_t proto, uint32_t src, uint32_t dst, const uint8_t *payload,
-                  size_t len, vg_time now);
+/* The longest transport segment an IPv4 datagram carries. */
+#define VG_IP_L4_MAX (65535u - VG_IPV4_HDR_LEN)
+
+/* Output, in one copy: a transport builds its segment where the frame's transport segment goes
+ * (vg_ip_l4), asks the IP layer for the pseudo-header sum and whether the link completes the
+ * checksum, and calls vg_ip_output, which writes the IP header in front of the segment and hands
+ * the frame to the link. Nothing else of IP is the transport's business. */
+static inline uint8_t *vg_ip_l4(vg_stack *s) { return s->frame + VG_FRAME_L4_OFF; }
+/* The pseudo-header's part of a transport checksum (RFC 9293 §3.1, RFC 768). */
+uint32_t vg_ip_pseudo(const vg_stack *s, uint8_t proto, uint32_t src, uint32_t dst, size_t l4len);
+/* 1 when the link completes transport checksums (VG_OFFLOAD_TX_CSUM): the transport then writes
+ * vg_csum_partial(pseudo) in its checksum field and sets csum_partial. */
+int vg_ip_tx_csum_offloaded(const vg_stack *s);
+/* 1 when the link cuts TCP frames of up to VG_IP_L4_MAX octets into gso_size pieces. */
+int vg_ip_tso(const vg_stack *s);
+/* The checksum field of a partial checksum: the folded pseudo-header sum, not complemented (the
+ * link's sum over the segment then includes it, as Linux's CHECKSUM_PARTIAL). */
+static inline uint16_t vg_csum_partial(uint32_t pseudo) { return (uint16_t)~vg_csum_fold(pseudo); }
+
+struct vg_l4_seg {
+    uint32_t src, dst;
+    size_t len;              /* octets at vg_ip_l4() */
+    uint8_t proto;
+    uint8_t csum_partial;    /* the checksum field holds vg_csum_partial(pseudo) only */
+    uint16_t csum_offset;    /* of the checksum field in the segment (with csum_partial) */
+    uint16_t gso_size;       /* TCP payload per piece when len is more than one (TSO), or 0 */
+};
+/* Frames the segment at vg_ip_l4() and hands it to the link, always — loopback drivers queue it
+ * and feed it back to input from their own loop. */
+void vg_ip_output(vg_stack *s, const struct vg_l4_seg *seg, vg_time now);
 int vg_stack_is_local(const vg_stack *s, uint32_t addr);
 uint32_t vg_stack_prefix_mask(const vg_stack *s);   /* cfg.prefix_len as a mask */
 /* 64 bits from the stack's PRNG (seeded from getrandom() unless VIGIL_SEED fixed it): what the
@@ -120,11 +154,12 @@ uint32_t vg_port_refs(const vg_stack *s, uint16_t port);
 uint16_t vg_port_ephemeral(vg_stack *s);
 uint16_t vg_port_ephemeral_connect(vg_stack *s, uint32_t laddr, uint32_t raddr, uint16_t rport);
 
-/* Layer entry points called from IP input. */
+/* Layer entry points called from IP input; rx_flags is what the link vouched for
+ * (enum vg_rx_flag). */
 void vg_tcp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg, size_t len,
-                  vg_time now);
+                  unsigned rx_flags, vg_time now);
 void vg_udp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg, size_t len,
-                  vg_time now);
+                  unsigned rx_flags, vg_time now);
 void vg_icmp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *msg, size_t len,
                    vg_time now);
 /* Timer owners: struct vg_timer.kind selects the handler vg_stack_poll calls (stack.c). */

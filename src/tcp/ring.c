@@ -11,7 +11,9 @@
  * 64 KiB buffer, and the budget covers many more busy connections; a ring never shrinks while it
  * holds data (the receive window it backed stays backed) and is freed when empty. Doubling keeps
  * the copying linear in the bytes written. When the budget has no room for the doubled size, the
- * ring grows to exactly what this write needs, or the write fails. */
+ * ring grows to exactly what this write needs, or the write fails. The exception is a ring
+ * made from one of the stack's spares (VG_RING_SPARES): it starts at the spare's capacity, and
+ * is charged all of it, only while the budget has room for that. */
 static uint32_t grown_cap(uint32_t have, uint32_t need, uint32_t max)
 {
     uint32_t c = have ? have : VG_RING_MIN_CAP;
@@ -25,6 +27,64 @@ static uint64_t budget_room(const vg_stack *s)
     return s->cfg.mem_limit > s->stats.mem_bytes ? s->cfg.mem_limit - s->stats.mem_bytes : 0;
 }
 
+/* A spare ring (VG_RING_SPARES) for a new ring of need..max bytes, charged as a new one would
+ * be; NULL when none fits or the budget has no room for it (then the ring grows as usual). */
+static struct vg_ring *spare_take(vg_stack *s, uint32_t max, uint32_t need)
+{
+    int best = -1;
+    for (int i = 0; i < VG_RING_SPARES; i++) {
+        const struct vg_ring *r = s->ring_spare[i];
+        if (r && r->cap >= need && r->cap <= max &&
+            (best < 0 || r->cap > s->ring_spare[best]->cap))
+            best = i;
+    }
+    if (best < 0)
+        return NULL;
+    struct vg_ring *r = s->ring_spare[best];
+    size_t fp = vg_ring_footprint(r);
+    if (fp > budget_room(s) || vg_mem_charge(s, fp))
+        return NULL;
+    s->ring_spare[best] = NULL;
+    s->stats.mem_spare_bytes -= fp;
+    r->head = 0;
+    r->len = 0;
+    return r;
+}
+
+/* Keeps a ring being freed as a spare, in place of a smaller one; 1 when kept. */
+static int spare_keep(vg_stack *s, struct vg_ring *r)
+{
+    int slot = -1;
+    for (int i = 0; i < VG_RING_SPARES; i++) {
+        const struct vg_ring *o = s->ring_spare[i];
+        if (!o) {
+            slot = i;
+            break;
+        }
+        if (o->cap < r->cap && (slot < 0 || o->cap < s->ring_spare[slot]->cap))
+            slot = i;
+    }
+    if (slot < 0)
+        return 0;
+    if (s->ring_spare[slot]) {
+        s->stats.mem_spare_bytes -= vg_ring_footprint(s->ring_spare[slot]);
+        free(s->ring_spare[slot]);
+    }
+    s->ring_spare[slot] = r;
+    s->stats.mem_spare_bytes += vg_ring_footprint(r);
+    return 1;
+}
+
+void vg_ring_spares_free(vg_stack *s)
+{
+    for (int i = 0; i < VG_RING_SPARES; i++) {
+        if (s->ring_spare[i])
+            s->stats.mem_spare_bytes -= vg_ring_footprint(s->ring_spare[i]);
+        free(s->ring_spare[i]);
+        s->ring_spare[i] = NULL;
+    }
+}
+
 /* Makes *rp hold capacity for need bytes from its head (need <= max); NULL when it cannot. */
 static struct vg_ring *ring_reserve(vg_stack *s, struct vg_ring **rp, uint32_t max, uint32_t need)
 {
@@ -34,6 +94,10 @@ static struct vg_ring *ring_reserve(vg_stack *s, struct vg_ring **rp, uint32_t m
         return r;
     if (need > max)
         return NULL;
+    if (!r && (r = spare_take(s, max, need)) != NULL) {
+        *rp = r;
+        return r;
+    }
     size_t header = r ? 0 : sizeof *r;
     uint32_t cap = grown_cap(have, need, max);
     if ((uint64_t)header + (cap - have) > budget_room(s))
@@ -113,6 +177,19 @@ void vg_ring_peek(const struct vg_ring *r, uint32_t off, void *dst, size_t n)
     memcpy((uint8_t *)dst + first, r->data, n - first);
 }
 
+uint32_t vg_ring_peek_csum(const struct vg_ring *r, uint32_t off, void *dst, size_t n, uint32_t sum)
+{
+    uint32_t pos = (r->head + off) % r->cap;
+    size_t first = r->cap - pos;
+    if (first > n)
+        first = n;
+    sum = vg_csum_copy(dst, r->data + pos, first, sum);
+    if (n > first)
+        sum = vg_csum_block_add(sum, vg_csum_copy((uint8_t *)dst + first, r->data, n - first, 0),
+                                first);
+    return sum;
+}
+
 void vg_ring_consume(vg_stack *s, struct vg_ring **rp, uint32_t n, int free_when_empty)
 {
     struct vg_ring *r = *rp;
@@ -132,6 +209,7 @@ void vg_ring_free(vg_stack *s, struct vg_ring **rp)
     if (!*rp)
         return;
     vg_mem_uncharge(s, vg_ring_footprint(*rp));
-    free(*rp);
+    if (!spare_keep(s, *rp))
+        free(*rp);
     *rp = NULL;
 }

@@ -22,13 +22,20 @@ struct vg_ring {
 size_t vg_ring_append(vg_stack *s, struct vg_ring **r, uint32_t cap, const void *src, size_t n);
 /* Copies n bytes starting at offset off (off + n <= len) without consuming them. */
 void vg_ring_peek(const struct vg_ring *r, uint32_t off, void *dst, size_t n);
+/* vg_ring_peek that also sums what it copies (vg_csum_copy), across the ring's wrap: returns sum
+ * plus the checksum sum of the n octets as one block starting at an even offset. */
+uint32_t vg_ring_peek_csum(const struct vg_ring *r, uint32_t off, void *dst, size_t n, uint32_t sum);
 /* Writes n bytes at offset off from the head (off + n <= cap), for out-of-order data placed
  * ahead of len. Allocates or grows as needed; returns 0, or -1 if out of memory or budget. */
 int vg_ring_write_at(vg_stack *s, struct vg_ring **r, uint32_t cap, uint32_t off, const void *src,
                      size_t n);
 /* Drops n bytes from the head; frees the ring when it becomes empty and free_when_empty. */
 void vg_ring_consume(vg_stack *s, struct vg_ring **r, uint32_t n, int free_when_empty);
+/* Releases the ring: kept as one of the stack's spares (VG_RING_SPARES) when it is larger than
+ * one of them, otherwise freed. */
 void vg_ring_free(vg_stack *s, struct vg_ring **r);
+/* Frees the stack's spare rings (vg_stack_free). */
+void vg_ring_spares_free(vg_stack *s);
 static inline uint32_t vg_ring_len(const struct vg_ring *r) { return r ? r->len : 0; }
 /* Bytes the ring holds against the budget (0 when not allocated). */
 static inline size_t vg_ring_footprint(const struct vg_ring *r)

@@ -8,6 +8,7 @@
 #include "tcp/oow_limit.h"
 #include "tcp/syncookie.h"
 #include "tcp/tcb.h"
+#include "tcp/tcp_emit.h"
 #include "util/siphash.h"
 
 #define SYNCACHE_MIN_BUCKETS 64u
@@ -94,11 +95,7 @@ void synack_output(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, 
         h.opt.has_wscale = 1;
         h.opt.wscale = wscale;
     }
-    size_t n = vg_tcp_write(s->txbuf, sizeof s->txbuf, &h, laddr, raddr, NULL, 0);
-    if (!n)
-        return;
-    s->stats.tcp_out++;
-    vg_ip_output(s, VG_IPPROTO_TCP, laddr, raddr, s->txbuf, n, now);
+    tcp_emit(s, &h, laddr, raddr, NULL, 0, now);
 }
 
 static void send_synack(struct vg_syn_entry *e, vg_time now)
@@ -211,11 +208,7 @@ static void entry_segment(struct vg_syn_entry *e, uint8_t flags, uint16_t wnd, v
     h.ack = e->irs + 1;
     h.flags = flags;
     h.wnd = wnd;
-    size_t n = vg_tcp_write(s->txbuf, sizeof s->txbuf, &h, e->laddr, e->raddr, NULL, 0);
-    if (!n)
-        return;
-    s->stats.tcp_out++;
-    vg_ip_output(s, VG_IPPROTO_TCP, e->laddr, e->raddr, s->txbuf, n, now);
+    tcp_emit(s, &h, e->laddr, e->raddr, NULL, 0, now);
 }
 
 void syncache_clear(struct vg_syncache *sc, int reset, vg_time now)

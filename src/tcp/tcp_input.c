@@ -264,6 +264,9 @@ static void fin_input(vg_tcb *t, vg_time now)
     vg_stack_emit(t->stack, VG_EV_READABLE, t, now, 0, 0);
 }
 
+/* The largest segment the peer may send us: the MSS our SYN announced. */
+static uint32_t tcp_rcv_mss(const vg_tcb *t) { return t->stack->cfg.mtu - 40u; }
+
 static int may_receive(const vg_tcb *t)
 {
     return t->state == VG_TCP_ESTABLISHED || t->state == VG_TCP_FIN_WAIT_1 ||
@@ -303,7 +306,10 @@ static void data_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
         if (seq != before || t->nooo || had_islands) {
             t->flags |= TF_ACK_NOW;   /* out of order or filling a hole: ACK at once (RFC 5681 §4.2) */
         } else if (adv) {
-            if (t->stack->cfg.no_delayed_ack || (t->flags & TF_DELACK_ONE))
+            /* A segment of two full-sized ones or more (GRO, a TSO peer) is the two the ACK
+             * may wait for (RFC 5681 §4.2): one ACK for the coalesced segment, now. */
+            if (t->stack->cfg.no_delayed_ack || (t->flags & TF_DELACK_ONE) ||
+                adv >= 2u * tcp_rcv_mss(t))
                 t->flags |= TF_ACK_NOW;
             else {
                 t->flags |= TF_DELACK_ONE;
@@ -403,17 +409,19 @@ static void sync_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
 }
 
 void vg_tcp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg, size_t len,
-                  vg_time now)
+                  unsigned rx_flags, vg_time now)
 {
     struct vg_tcp_hdr th;
     const uint8_t *data;
     size_t dlen;
     if (vg_tcp_flags_martian(s, seg, len))
         return;
-    if (vg_tcp_parse(seg, len, ip->src, ip->dst, &th, &data, &dlen) != VG_WIRE_OK) {
+    int trusted = (rx_flags & VG_RX_CSUM_VALID) != 0;
+    if (vg_tcp_parse_ex(seg, len, ip->src, ip->dst, trusted, &th, &data, &dlen) != VG_WIRE_OK) {
         s->stats.tcp_bad++;
         return;
     }
+    s->stats.rx_csum_trusted += (uint64_t)trusted;
     s->stats.tcp_in++;
     vg_tcb *t = tcb_lookup(s, ip->dst, th.dport, ip->src, th.sport);
     if (t && t->state == VG_TCP_TIME_WAIT && (th.flags & VG_TCP_SYN) && !(th.flags & VG_TCP_ACK) &&

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "tcp/tcb.h"
+#include "tcp/tcp_emit.h"
 
 uint32_t tcp_rcv_window(const vg_tcb *t)
 {
@@ -31,8 +32,10 @@ uint32_t tcp_data_end(const vg_tcb *t)
     return t->snd_una + syn + vg_ring_len(t->snd);
 }
 
-void tcp_send_segment(vg_tcb *t, uint32_t seq, uint8_t flags, const uint8_t *data, size_t len,
-                      vg_time now)
+/* A segment of this connection: window, ACK and SYN options filled in here, the payload
+ * framed by tcp_emit. */
+static void send_payload(vg_tcb *t, uint32_t seq, uint8_t flags, const struct tcp_payload *p,
+                         uint16_t gso_size, vg_time now)
 {
     vg_stack *s = t->stack;
     struct vg_tcp_hdr h;
@@ -64,11 +67,14 @@ void tcp_send_segment(vg_tcb *t, uint32_t seq, uint8_t flags, const uint8_t *dat
         t->delack_at = VG_TIME_NEVER;
         t->flags &= (uint16_t)~(TF_ACK_NOW | TF_DELACK_ONE);
     }
-    size_t n = vg_tcp_write(s->txbuf, sizeof s->txbuf, &h, t->laddr, t->raddr, data, len);
-    if (!n)
-        return;
-    s->stats.tcp_out++;
-    vg_ip_output(s, VG_IPPROTO_TCP, t->laddr, t->raddr, s->txbuf, n, now);
+    tcp_emit(s, &h, t->laddr, t->raddr, p, gso_size, now);
+}
+
+void tcp_send_segment(vg_tcb *t, uint32_t seq, uint8_t flags, const uint8_t *data, size_t len,
+                      vg_time now)
+{
+    struct tcp_payload p = {.data = data, .len = (uint32_t)len};
+    send_payload(t, seq, flags, &p, 0, now);
 }
 
 void tcp_send_ack(vg_tcb *t, vg_time now)
@@ -117,26 +123,32 @@ void tcp_send_reset_reply(vg_stack *s, const struct vg_ipv4_hdr *ip, const struc
                 ((th->flags & VG_TCP_FIN) ? 1 : 0);
         h.flags = VG_TCP_RST | VG_TCP_ACK;
     }
-    size_t n = vg_tcp_write(s->txbuf, sizeof s->txbuf, &h, ip->dst, ip->src, NULL, 0);
     s->stats.tcp_rst_sent++;
-    s->stats.tcp_out++;
-    vg_ip_output(s, VG_IPPROTO_TCP, ip->dst, ip->src, s->txbuf, n, now);
+    tcp_emit(s, &h, ip->dst, ip->src, NULL, 0, now);
 }
 
-/* Sends bytes [seq, seq+len) from the send queue, with FIN when they end the stream. */
+/* Sends bytes [seq, seq+len) from the send queue, with FIN when they end the stream: copied
+ * once, from the ring into the frame. More than one MSS goes as one TSO frame the link cuts
+ * (PSH and FIN then stay on its last piece, as GSO leaves them). */
 static void send_data(vg_tcb *t, uint32_t seq, uint32_t len, int fin, vg_time now)
 {
-    uint8_t buf[65536];
-    if (len > sizeof buf)
-        len = sizeof buf;
-    if (len)
-        vg_ring_peek(t->snd, seq - t->snd_una, buf, len);
     uint8_t flags = VG_TCP_ACK;
     if (fin)
         flags |= VG_TCP_FIN;
     if (len && seq + len == tcp_data_end(t))
         flags |= VG_TCP_PSH;
-    tcp_send_segment(t, seq, flags, buf, len, now);
+    struct tcp_payload p = {.ring = len ? t->snd : NULL, .off = seq - t->snd_una, .len = len};
+    send_payload(t, seq, flags, &p, len > t->mss ? (uint16_t)t->mss : 0, now);
+}
+
+/* The payload one frame may carry: one MSS, or with TSO as much as an IPv4 datagram holds.
+ * Bytes sent before (going back after a timeout) go again one MSS at a time, as every
+ * retransmission does. */
+static uint32_t frame_payload_max(const vg_tcb *t)
+{
+    if (!vg_ip_tso(t->stack) || SEQ_LT(t->snd_nxt, t->snd_max))
+        return t->mss;
+    return VG_IP_L4_MAX - VG_TCP_HDR_LEN;
 }
 
 static int fin_may_be_sent(const vg_tcb *t)
@@ -193,12 +205,19 @@ void tcp_output(vg_tcb *t, vg_time now)
         uint32_t inflight = t->snd_nxt - t->snd_una;
         uint32_t wnd = t->snd_wnd < t->cwnd ? t->snd_wnd : t->cwnd;
         uint32_t usable = wnd > inflight ? wnd - inflight : 0;
-        uint32_t len = unsent < t->mss ? unsent : t->mss;
+        uint32_t max = frame_payload_max(t);
+        uint32_t len = unsent < max ? unsent : max;
         if (len > usable)
             len = usable;
         int fin = fin_may_be_sent(t) && SEQ_LEQ(t->snd_nxt, end) && t->snd_nxt + len == end;
         if (!len && !fin)
             break;
+        if (len > t->mss && len % t->mss && !fin &&
+            (!(t->flags & TF_NODELAY) || len < unsent)) {
+            /* A TSO frame's short last piece under Nagle as if it went alone: the full pieces
+             * before it are in flight, so it waits unless it is all there is and Nagle is off. */
+            len -= len % t->mss;
+        }
         if (len && len < t->mss && !fin) {
             /* Nagle (RFC 896) and sender-side SWS avoidance: hold a small segment while
              * anything is in flight, unless it is all we have and Nagle is off. */

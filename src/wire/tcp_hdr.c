@@ -6,6 +6,13 @@
 enum vg_wire_err vg_tcp_parse(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
                               struct vg_tcp_hdr *h, const uint8_t **data, size_t *dlen)
 {
+    return vg_tcp_parse_ex(seg, len, src, dst, 0, h, data, dlen);
+}
+
+enum vg_wire_err vg_tcp_parse_ex(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
+                                 int csum_valid, struct vg_tcp_hdr *h, const uint8_t **data,
+                                 size_t *dlen)
+{
     if (len < VG_TCP_HDR_LEN)
         return VG_WIRE_SHORT;
     /* The pseudo-header carries the segment length in 16 bits; IPv4 never delivers more. */
@@ -14,8 +21,9 @@ enum vg_wire_err vg_tcp_parse(const uint8_t *seg, size_t len, uint32_t src, uint
     size_t hdr_len = (size_t)(seg[12] >> 4) * 4;
     if (hdr_len < VG_TCP_HDR_LEN || hdr_len > len)
         return VG_WIRE_BAD_DOFF;
-    uint32_t sum = vg_csum_pseudo(src, dst, VG_IPPROTO_TCP, (uint16_t)len);
-    if (vg_csum_fold(vg_csum_add(sum, seg, len)) != 0)
+    if (!csum_valid &&
+        vg_csum_fold(vg_csum_add(vg_csum_pseudo(src, dst, VG_IPPROTO_TCP, (uint16_t)len), seg,
+                                 len)) != 0)
         return VG_WIRE_BAD_CSUM;
     enum vg_wire_err e = vg_tcp_opts_parse(seg + VG_TCP_HDR_LEN, hdr_len - VG_TCP_HDR_LEN, &h->opt);
     if (e != VG_WIRE_OK)
@@ -34,6 +42,22 @@ enum vg_wire_err vg_tcp_parse(const uint8_t *seg, size_t len, uint32_t src, uint
     return VG_WIRE_OK;
 }
 
+size_t vg_tcp_hdr_write(uint8_t *buf, const struct vg_tcp_hdr *h)
+{
+    size_t hdr_len = VG_TCP_HDR_LEN + vg_tcp_opts_len(&h->opt);
+    vg_put16(buf, h->sport);
+    vg_put16(buf + 2, h->dport);
+    vg_put32(buf + 4, h->seq);
+    vg_put32(buf + 8, h->ack);
+    buf[12] = (uint8_t)(hdr_len / 4 << 4);
+    buf[13] = h->flags;
+    vg_put16(buf + 14, h->wnd);
+    vg_put16(buf + 16, 0);
+    vg_put16(buf + 18, h->urp);
+    vg_tcp_opts_write(buf + VG_TCP_HDR_LEN, &h->opt);
+    return hdr_len;
+}
+
 size_t vg_tcp_write(uint8_t *buf, size_t cap, const struct vg_tcp_hdr *h, uint32_t src,
                     uint32_t dst, const uint8_t *data, size_t dlen)
 {
@@ -45,16 +69,7 @@ size_t vg_tcp_write(uint8_t *buf, size_t cap, const struct vg_tcp_hdr *h, uint32
      * a shorter header would end. */
     if (dlen)
         memmove(buf + hdr_len, data, dlen);
-    vg_put16(buf, h->sport);
-    vg_put16(buf + 2, h->dport);
-    vg_put32(buf + 4, h->seq);
-    vg_put32(buf + 8, h->ack);
-    buf[12] = (uint8_t)(hdr_len / 4 << 4);
-    buf[13] = h->flags;
-    vg_put16(buf + 14, h->wnd);
-    vg_put16(buf + 16, 0);
-    vg_put16(buf + 18, h->urp);
-    vg_tcp_opts_write(buf + VG_TCP_HDR_LEN, &h->opt);
+    vg_tcp_hdr_write(buf, h);
     uint32_t sum = vg_csum_pseudo(src, dst, VG_IPPROTO_TCP, (uint16_t)len);
     vg_put16(buf + 16, vg_csum_fold(vg_csum_add(sum, buf, len)));
     return len;

@@ -82,6 +82,13 @@ struct vg_tcp_hdr {
  * by their length; an option whose length is < 2 or runs past the header is VG_WIRE_BAD_OPT. */
 enum vg_wire_err vg_tcp_parse(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
                               struct vg_tcp_hdr *h, const uint8_t **data, size_t *dlen);
+/* vg_tcp_parse, with the checksum left unverified when csum_valid (the link vouched for it). */
+enum vg_wire_err vg_tcp_parse_ex(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
+                                 int csum_valid, struct vg_tcp_hdr *h, const uint8_t **data,
+                                 size_t *dlen);
+/* Writes the header and the options flagged in h->opt (as vg_tcp_write) with a zero checksum
+ * field; buf needs 60 octets. Returns the header length. */
+size_t vg_tcp_hdr_write(uint8_t *buf, const struct vg_tcp_hdr *h);
 /* Writes header, the options flagged in h->opt (MSS, window scale, SACK-permitted, timestamps,
  * NOP-padded to 4 bytes) and the data, then the checksum. hdr_len and csum in h are ignored.
  * Returns the segment length, or 0 if cap is too small. */
@@ -95,6 +102,10 @@ struct vg_udp_hdr {
 };
 enum vg_wire_err vg_udp_parse(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
                               struct vg_udp_hdr *h, const uint8_t **data, size_t *dlen);
+/* vg_udp_parse, with the checksum left unverified when csum_valid (the link vouched for it). */
+enum vg_wire_err vg_udp_parse_ex(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
+                                 int csum_valid, struct vg_udp_hdr *h, const uint8_t **data,
+                                 size_t *dlen);
 size_t vg_udp_write(uint8_t *buf, size_t cap, uint16_t sport, uint16_t dport, uint32_t src,
                     uint32_t dst, const uint8_t *data, size_t dlen);
 
@@ -134,6 +145,12 @@ size_t vg_icmp_write(uint8_t *buf, size_t cap, const struct vg_icmp_hdr *h, cons
  * complements: it gives the value to store in a checksum field, and 0 when the sum covers data
  * whose checksum field is correct. */
 uint32_t vg_csum_add(uint32_t sum, const void *data, size_t len);
+/* Copies len octets from src to dst (not overlapping) and returns vg_csum_add(sum, src, len):
+ * one pass over the data where a copy happens anyway. */
+uint32_t vg_csum_copy(void *dst, const void *src, size_t len, uint32_t sum);
+/* Adds the sum of a block that starts offset octets into the data sum covers (an odd offset
+ * swaps the block's octets into the other halves of the words): how pieces of odd length chain. */
+uint32_t vg_csum_block_add(uint32_t sum, uint32_t block, size_t offset);
 uint16_t vg_csum_fold(uint32_t sum);
 uint32_t vg_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
 
