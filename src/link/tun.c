@@ -219,9 +219,12 @@ struct vg_tun *vg_tun_open(const char *ifname, int create, char *err, size_t err
         /* A kernel without the header (or a device that refuses it): plain datagrams. */
         ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
         rc = ioctl(t->fd, TUNSETIFF, &ifr);
-        if (rc == 0)
+        if (rc == 0) {
             snprintf(t->note, sizeof t->note,
                      "the kernel refused IFF_VNET_HDR: no checksum or segmentation offload");
+            /* Offloads a previous user left on the device would reach us unfinished. */
+            ioctl(t->fd, TUNSETOFFLOAD, 0ul);
+        }
     } else if (rc == 0) {
         t->hdr_len = VG_VNET_HDR_LEN;
     }
@@ -384,6 +387,10 @@ void vg_tun_close(struct vg_tun *t)
 {
     if (!t)
         return;
+    /* The offloads outlive the descriptor on a persistent device: a program attaching after us
+     * without a virtio header would be handed partial checksums and 64 KiB segments. */
+    if (t->fd >= 0 && t->offloads && !t->gone)
+        ioctl(t->fd, TUNSETOFFLOAD, 0ul);
     if (t->fd >= 0)
         close(t->fd);
     if (t->ctl >= 0)
