@@ -96,6 +96,10 @@ wait_line() {
 }
 
 emit() {   # impl variant value run
+  if [ -z "$3" ]; then
+    echo "bench_tun_wire: $1 $2 run $4 measured nothing (see above)" >&2
+    return 0
+  fi
   printf 'VGBENCH {"suite":"tun_wire","impl":"%s","variant":"%s","n":0,"metric":"gbit_per_s","unit":"Gbit/s","value":%s,"better":"higher","run":%d}\n' \
     "$1" "$2" "$3" "$4"
   echo "$1 $2 $3" >>"$work/all"
@@ -105,41 +109,44 @@ emit() {   # impl variant value run
 vigil_rx() {
   local bin=$1 variant=$2 run=$3; shift 3
   port=$((port + 1))
+  local out=$work/serve.$port send=$work/send.$port
   "$bin" serve --net tun:vg0:192.0.2.2/24 --port "$port" --discard --once --json "$@" \
-    >"$work/serve.out" 2>&1 &
+    >"$out" 2>&1 &
   local p=$!
   pids+=("$p")
-  wait_line "$work/serve.out" '"event":"listening"'
-  "$PEER" send 192.0.2.2 "$port" "$secs" >"$work/send.out"
+  wait_line "$out" '"event":"listening"'
+  "$PEER" send 192.0.2.2 "$port" "$secs" >"$send" || true
   wait "$p" || true
-  emit vigil "$variant" "$(sed -n 's/^gbit_per_s=//p' "$work/send.out")" "$run"
+  emit vigil "$variant" "$(sed -n 's/^gbit_per_s=//p' "$send")" "$run"
 }
 
 # linux_rx VARIANT ADDR RUN
 linux_rx() {
   port=$((port + 1))
-  ip netns exec "$far" "$PEER" sink "$port" >"$work/sink.out" 2>&1 &
+  local sink=$work/sink.$port send=$work/send.$port
+  ip netns exec "$far" "$PEER" sink "$port" >"$sink" 2>&1 &
   local p=$!
   pids+=("$p")
-  wait_line "$work/sink.out" '^ready$'
-  "$PEER" send "$2" "$port" "$secs" >"$work/send.out"
+  wait_line "$sink" '^ready$'
+  "$PEER" send "$2" "$port" "$secs" >"$send" || true
   wait "$p" || true
-  emit linux "$1" "$(sed -n 's/^gbit_per_s=//p' "$work/send.out")" "$3"
+  emit linux "$1" "$(sed -n 's/^gbit_per_s=//p' "$send")" "$3"
 }
 
 # vigil_tx RUN: vigil connect sends about secs' worth at the rx figure's rate.
 vigil_tx() {
   port=$((port + 1))
-  "$PEER" sink "$port" >"$work/sink.out" 2>&1 &
+  local sink=$work/sink.$port
+  "$PEER" sink "$port" >"$sink" 2>&1 &
   local p=$!
   pids+=("$p")
-  wait_line "$work/sink.out" '^ready$'
+  wait_line "$sink" '^ready$'
   local bytes
   bytes=$(awk -v s="$secs" 'BEGIN { printf "%d", s * 2.5e8 }')
   "$VIGIL" connect --net tun:vg0:192.0.2.2/24 "192.0.2.1:$port" --send-bytes "$bytes" --json \
-    >"$work/connect.out" 2>&1 || true
+    >"$work/connect.$port" 2>&1 || true
   wait "$p" || true
-  emit vigil tx "$(sed -n 's/^gbit_per_s=//p' "$work/sink.out")" "$1"
+  emit vigil tx "$(sed -n 's/^gbit_per_s=//p' "$sink")" "$1"
 }
 
 for ((run = 1; run <= runs; run++)); do

@@ -41,6 +41,27 @@ grep '"event":"link_stats"' "$LAB_WORK/serve.out" | grep -q '"offloads":"csum,ts
 [ "$(event_field "$LAB_WORK/serve.out" link_stats rx_bad_header)" = 0 ] || fail "bad virtio headers"
 note "run 1 took $gso GSO frames, $partial partial checksums"
 
+note "run 1b: 4 MiB into vigil serve --pcap: tshark reads the GSO segments whole, checksums good"
+lab_bg "$LAB_WORK/serve1b.out" "$VIGIL" serve --net "$NET" --port 7007 --echo --verify --once --json \
+  --pcap "$LAB_WORK/gso.pcap"
+serve=$LAST_PID
+wait_for "$LAB_WORK/serve1b.out" '"event":"listening"' 20
+"$PEER" echo-client "$VIGIL_ADDR" 7007 $((4 * 1024 * 1024)) >"$LAB_WORK/client1b.out" 2>&1 ||
+  fail "the captured transfer failed: $(cat "$LAB_WORK/client1b.out")"
+wait_exit "$serve" 30 || fail "vigil serve --pcap failed"
+if command -v tshark >/dev/null; then
+  big=$(tshark_count "$LAB_WORK/gso.pcap" "ip.src==$KERNEL_ADDR && ip.len > 1500")
+  bad=$(tshark -r "$LAB_WORK/gso.pcap" -o tcp.check_checksum:TRUE -Y "tcp.checksum.status == 0" \
+    -T fields -e frame.number 2>/dev/null | grep -c .) || true
+  ok=$(tshark -r "$LAB_WORK/gso.pcap" -o tcp.check_checksum:TRUE -Y "tcp.checksum.status == 1" \
+    -T fields -e frame.number 2>/dev/null | grep -c .) || true
+  note "tshark: $big segments larger than 1500 octets from Linux; checksums: ${ok:-0} good, ${bad:-0} bad"
+  [ "$big" -gt 0 ] || fail "the capture holds no GSO segment"
+  [ "${bad:-0}" = 0 ] && [ "${ok:-0}" -gt 0 ] || fail "the capture's checksums do not verify"
+else
+  note "no tshark: the capture is not checked"
+fi
+
 note "run 3: as run 1 with --no-offload (one MSS per segment, full checksums both ways)"
 lab_bg "$LAB_WORK/serve3.out" "$VIGIL" serve --net "$NET" --port 7006 --echo --verify --once --json \
   --no-offload
