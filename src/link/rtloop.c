@@ -27,9 +27,12 @@
 /* The read buffer: a datagram starts RTLOOP_ALIGN octets in, whatever the device's header. */
 #define RTLOOP_ALIGN 16u
 /* The stack does not yet skip the verification VG_RX_CSUM_VALID vouches for (src/ip/ipv4.c,
- * issue 11's datapath part), so a checksum the kernel left partial is finished here; set to 0
- * once it does, and only a capture needs the completed sum. */
-#define RTLOOP_RX_COMPLETE_CSUM 1
+ * issue 11's datapath part), so a checksum the kernel left partial is finished here; build with
+ * -DVG_RTLOOP_RX_COMPLETE_CSUM=0 (or change the default) once it does: then only a capture needs
+ * the completed sum. */
+#ifndef VG_RTLOOP_RX_COMPLETE_CSUM
+#define VG_RTLOOP_RX_COMPLETE_CSUM 1
+#endif
 /* Each direction of the link delay holds at most this much: more than a 256 KiB window of
  * full-sized segments even at 100 ms, while a runaway sender cannot take the memory. */
 #define RTLOOP_DELAY_MAX_PACKETS 8192
@@ -160,7 +163,7 @@ static void deliver(struct vg_rtloop *l, uint8_t *raw, size_t n, vg_time now)
             l->stats.rx_gso_frames++;
         if (rx.partial) {
             l->stats.rx_csum_partial++;
-            if (RTLOOP_RX_COMPLETE_CSUM || l->pcap)
+            if (VG_RTLOOP_RX_COMPLETE_CSUM || l->pcap)
                 vg_vnet_complete_csum(pkt, len, rx.csum_start, rx.csum_offset);
         } else if (rx.rx_flags & VG_RX_CSUM_VALID) {
             l->stats.rx_csum_valid++;

@@ -75,38 +75,47 @@ void vg_vnet_put(const struct vg_frame *f)
     memcpy(f->data - VG_VNET_HDR_LEN, &h, sizeof h);
 }
 
-/* The ones' complement sum of p[0..n) as big-endian 16-bit words, 64 bits at a time (carries
- * are added back at the end: 2^32 octets at most before the accumulator could overflow). */
+/* The ones' complement sum of p[0..n) in 64-bit lanes of native words: every 64-bit add's carry
+ * is counted and added back at the end (end-around carry), which is the same sum as 16-bit
+ * big-endian words would give, with each lane's octets in memory order (RFC 1071, "byte order
+ * independence"). */
+static uint64_t add_carry(uint64_t *acc, uint64_t v)
+{
+    *acc += v;
+    return *acc < v;
+}
+
 static uint64_t sum64(const uint8_t *p, size_t n)
 {
-    uint64_t acc = 0;
+    uint64_t acc = 0, carries = 0;
+    while (n >= 32) {
+        uint64_t w[4];
+        memcpy(w, p, 32);
+        carries += add_carry(&acc, w[0]);
+        carries += add_carry(&acc, w[1]);
+        carries += add_carry(&acc, w[2]);
+        carries += add_carry(&acc, w[3]);
+        p += 32;
+        n -= 32;
+    }
     while (n >= 8) {
-        uint32_t a, b;
-        memcpy(&a, p, 4);
-        memcpy(&b, p + 4, 4);
-        acc += (uint64_t)a + b;
+        uint64_t w;
+        memcpy(&w, p, 8);
+        carries += add_carry(&acc, w);
         p += 8;
         n -= 8;
     }
-    while (n >= 4) {
-        uint32_t a;
-        memcpy(&a, p, 4);
-        acc += a;
-        p += 4;
-        n -= 4;
-    }
-    /* The remaining octets, laid out as they would be in memory, in host order. */
-    uint8_t tail[4] = {0};
+    /* The last octets, zero-padded in memory order. */
+    uint8_t tail[8] = {0};
     memcpy(tail, p, n);
-    uint32_t t;
-    memcpy(&t, tail, 4);
-    acc += t;
-    return acc;
+    uint64_t w;
+    memcpy(&w, tail, 8);
+    carries += add_carry(&acc, w);
+    uint64_t s = acc + carries;
+    return s + (s < carries);
 }
 
-/* Folds to 16 bits in host-memory order: adding native words sums the same 16-bit lanes as
- * big-endian words would, only with the octets of each lane swapped on a little-endian host
- * (RFC 1071, "byte order independence"). */
+/* Folds the 64-bit ones' complement sum to 16 bits, in host-memory order. */
 static uint16_t fold(uint64_t acc)
 {
     acc = (acc & 0xffffffffu) + (acc >> 32);
