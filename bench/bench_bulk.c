@@ -167,19 +167,19 @@ int main(int argc, char **argv)
            (unsigned long long)(total >> 20), a.runs);
 
     char why[256] = "", gso_why[256] = "";
-    int have_linux = vgb_netns_enter(why, sizeof why) == 0;
+    int have_linux = vgb_wants(&a, "linux") && vgb_netns_enter(why, sizeof why) == 0;
     int have_gso_off = have_linux && vgb_lo_set_gso(0, gso_why, sizeof gso_why) == 0;
     if (have_gso_off)
         vgb_lo_set_gso(1, gso_why, sizeof gso_why);
-    if (!have_linux) {
+    if (!have_linux && vgb_wants(&a, "linux")) {
         vgb_skip(SUITE, "linux", "mtu1500-gso-on", why);
         vgb_skip(SUITE, "linux", "mtu1500-gso-off", why);
     } else if (!have_gso_off) {
         vgb_skip(SUITE, "linux", "mtu1500-gso-off", gso_why);
     }
 #ifdef VGB_HAVE_LWIP
-    int have_lwip = vgb_lwip_init() == 0;
-    if (!have_lwip)
+    int have_lwip = vgb_wants(&a, "lwip") && vgb_lwip_init() == 0;
+    if (!have_lwip && vgb_wants(&a, "lwip"))
         vgb_skip(SUITE, "lwip", "mtu1500", "lwIP did not initialise");
 #else
     vgb_skip(SUITE, "lwip", "mtu1500", "built without lwIP's source (VG_LWIP_SOURCE_DIR)");
@@ -188,16 +188,19 @@ int main(int argc, char **argv)
     int status = 0;
     double ksoft_total = 0, linux_cpu_total = 0;
     for (int run = 1; run <= a.runs; run++) {
-        double cpu = vigil_bulk(VG_OFFLOAD_TX_CSUM | VG_OFFLOAD_TSO, VG_RX_CSUM_VALID, total, run == 1);
-        if (cpu > 0)
-            vgb_emit(SUITE, "vigil", "offload", 0, METRIC, gbit_per_cpu_s(total, cpu), "higher", run);
-        else
-            status = 1, fprintf(stderr, "bench_bulk: vigil (offload) transfer stalled\n");
-        cpu = vigil_bulk(0, 0, total, run == 1);
-        if (cpu > 0)
-            vgb_emit(SUITE, "vigil", "mtu1500", 0, METRIC, gbit_per_cpu_s(total, cpu), "higher", run);
-        else
-            status = 1, fprintf(stderr, "bench_bulk: vigil (mtu1500) transfer stalled\n");
+        double cpu = 0;
+        if (vgb_wants(&a, "vigil")) {
+            cpu = vigil_bulk(VG_OFFLOAD_TX_CSUM | VG_OFFLOAD_TSO, VG_RX_CSUM_VALID, total, run == 1);
+            if (cpu > 0)
+                vgb_emit(SUITE, "vigil", "offload", 0, METRIC, gbit_per_cpu_s(total, cpu), "higher", run);
+            else
+                status = 1, fprintf(stderr, "bench_bulk: vigil (offload) transfer stalled\n");
+            cpu = vigil_bulk(0, 0, total, run == 1);
+            if (cpu > 0)
+                vgb_emit(SUITE, "vigil", "mtu1500", 0, METRIC, gbit_per_cpu_s(total, cpu), "higher", run);
+            else
+                status = 1, fprintf(stderr, "bench_bulk: vigil (mtu1500) transfer stalled\n");
+        }
 #ifdef VGB_HAVE_LWIP
         if (have_lwip) {
             cpu = lwip_bulk(total);

@@ -109,22 +109,22 @@ int main(int argc, char **argv)
     long n = a.quick ? 2000 : 100000;
     printf("bench_connect: %ld connections per run, %d runs\n", n, a.runs);
     char why[256] = "";
-    int have_linux = vgb_netns_enter(why, sizeof why) == 0;
-    if (!have_linux)
+    int have_linux = vgb_wants(&a, "linux") && vgb_netns_enter(why, sizeof why) == 0;
+    if (!have_linux && vgb_wants(&a, "linux"))
         vgb_skip(SUITE, "linux", "loopback", why);
 #ifdef VGB_HAVE_LWIP
-    int have_lwip = vgb_lwip_init() == 0;
-    if (!have_lwip)
+    int have_lwip = vgb_wants(&a, "lwip") && vgb_lwip_init() == 0;
+    if (!have_lwip && vgb_wants(&a, "lwip"))
         vgb_skip(SUITE, "lwip", "inproc", "lwIP did not initialise");
 #else
     vgb_skip(SUITE, "lwip", "inproc", "built without lwIP's source (VG_LWIP_SOURCE_DIR)");
 #endif
     int status = 0;
     for (int run = 1; run <= a.runs; run++) {
-        double cpu = vigil_connect(n);
+        double cpu = vgb_wants(&a, "vigil") ? vigil_connect(n) : 0;
         if (cpu > 0)
             vgb_emit(SUITE, "vigil", "inproc", 0, METRIC, (double)n / cpu, "higher", run);
-        else
+        else if (vgb_wants(&a, "vigil"))
             status = 1;
 #ifdef VGB_HAVE_LWIP
         if (have_lwip) {

@@ -70,6 +70,14 @@ static const struct cli_key k_status[] = {
     S("peer"), S("state"), U("send_queue"), U("recv_queue"), Un("rtt_ms"),
     Un("ka_next_probe_ms"), Un("ka_unanswered"), Un("ka_abort_in_ms"),
 };
+static const struct cli_key k_link[] = {B("vnet_header"), S("offloads"), Un("txqueuelen"),
+                                       Sn("note")};
+static const struct cli_key k_link_stats[] = {
+    Un("device_tx_dropped"), Un("txqueuelen"), S("offloads"), U("rx_frames"),
+    U("rx_gso_frames"), U("rx_csum_partial"), U("rx_csum_valid"), U("rx_bad_header"),
+    U("tx_frames"), U("tx_gso_frames"), U("tx_csum_partial"), U("tx_refused"),
+    U("delay_dropped"),
+};
 #define STAT_KEY(f) U(#f),
 static const struct cli_key k_stats[] = {CLI_STATS_LIST(STAT_KEY)};
 #undef STAT_KEY
@@ -119,6 +127,8 @@ static const struct cli_event_def defs[] = {
     EV("loop_failed", k_loop_failed),
     EV("status", k_status),
     EV("stats", k_stats),
+    EV("link", k_link),
+    EV("link_stats", k_link_stats),
 };
 #undef EV
 #undef EV0

@@ -6,6 +6,7 @@
 
 #include "cli_events.h"
 #include "cli_keepalive.h"
+#include "cli_link.h"
 #include "cli_verdict.h"
 #include "cli_status.h"
 #include "vigil/vigil.h"
@@ -22,7 +23,7 @@ struct cli_net {
     uint8_t prefix;
 };
 
-#define CLI_RT_NOPTS 9
+#define CLI_RT_NOPTS 11
 
 struct cli_rt_options {
     struct cli_net net;       /* --net, or $VIGIL_NET */
@@ -35,6 +36,8 @@ struct cli_rt_options {
     uint64_t link_delay_ms;   /* --link-delay-ms: the loop holds each datagram this long, each way */
     uint64_t seed;            /* --seed, $VIGIL_SEED: a fixed seed and secret instead of getrandom */
     int seed_given;
+    uint64_t txqueuelen;      /* --txqueuelen: the device's queue, exactly; 0: at least the default */
+    int no_offload;           /* --no-offload: the stack checksums and segments everything itself */
     struct cli_keepalive ka;
 };
 
@@ -49,11 +52,12 @@ struct cli_rt {
     int link_reported;        /* the link state last reported in an event line */
     struct cli_ka_expect ka;  /* every connection's effective keep-alive, for the verdict */
     struct cli_status status;
+    struct cli_link link;
 };
 
 void cli_rt_options_init(struct cli_rt_options *o);
 /* The options common to serve and connect (--net, --create, --pcap, --json, --verbose,
- * --buffer, --link-delay-ms, --seed) as a table writing into o; returns how many. The
+ * --buffer, --link-delay-ms, --seed, --txqueuelen, --no-offload) as a table writing into o; returns how many. The
  * keep-alive ones are cli_keepalive_options(&o->ka, ...). */
 size_t cli_rt_options(struct cli_rt_options *o, struct cli_opt out[CLI_RT_NOPTS]);
 /* After cli_parse(): the checks that span options, the device's existence (unless --create)

@@ -125,12 +125,12 @@ void cli_status_print(struct cli_status *st, struct cli_events *ev, const char *
     }
 }
 
-void cli_status_poll(struct cli_status *st, struct cli_events *ev, const char *host,
-                     const vg_stack *s, vg_time now)
+int cli_status_poll(struct cli_status *st, struct cli_events *ev, const char *host,
+                    const vg_stack *s, vg_time now)
 {
     int due = st->next != VG_TIME_NEVER && now >= st->next;
     if (!due && !requested)
-        return;
+        return 0;
     requested = 0;
     if (due) {
         /* Once a second, on the second: a slow turn of the loop skips, never bunches. */
@@ -138,4 +138,5 @@ void cli_status_poll(struct cli_status *st, struct cli_events *ev, const char *h
             st->next += STATUS_PERIOD_US;
     }
     cli_status_print(st, ev, host, s, now);
+    return 1;
 }

@@ -26,9 +26,10 @@ void cli_status_start(struct cli_status *st, struct vg_rtloop *loop, int periodi
 void cli_status_stop(struct cli_status *st);
 /* When the loop must wake up for the next periodic table: VG_TIME_NEVER without --status. */
 vg_time cli_status_deadline(const struct cli_status *st);
-/* Prints a table if one is due or SIGUSR1 came: every connection of s (listeners left out). */
-void cli_status_poll(struct cli_status *st, struct cli_events *ev, const char *host,
-                     const vg_stack *s, vg_time now);
+/* Prints a table if one is due or SIGUSR1 came: every connection of s (listeners left out); 1 if
+ * it did. */
+int cli_status_poll(struct cli_status *st, struct cli_events *ev, const char *host,
+                    const vg_stack *s, vg_time now);
 /* The table now, whatever is due. */
 void cli_status_print(struct cli_status *st, struct cli_events *ev, const char *host,
                       const vg_stack *s, vg_time now);

@@ -10,7 +10,10 @@
 #include "commands.h"
 
 #define SERVE_CLOSE_GRACE_US 1000000u
-#define SERVE_BACKLOG 16
+/* Connections the listener holds before `serve` accepts them: thousands of clients connecting at
+ * once (a test's 10,000 keep-alive connections) must not overflow it, as each connection the
+ * queue drops is one the client believes established (a SYN cookie's ACK) and vigil never saw. */
+#define SERVE_BACKLOG 1024
 #define SERVE_CHUNK 65536
 
 struct serve_conn {
@@ -176,12 +179,12 @@ static void shut_down(struct serve_run *r)
         conn_end(r, r->nconns - 1);
 }
 
-static int run(struct serve_run *r, uint16_t port, const struct cli_rt_options *o)
+static int run(struct serve_run *r, uint16_t port, int backlog, const struct cli_rt_options *o)
 {
     r->listener = vg_tcp_open(r->rt.stack);
     int rc = r->listener ? vg_tcp_bind(r->listener, r->rt.addr, port) : -VG_ERR_NOBUFS;
     if (!rc)
-        rc = vg_tcp_listen(r->listener, SERVE_BACKLOG);
+        rc = vg_tcp_listen(r->listener, backlog);
     if (rc) {
         const char *wsa = cli_wsa_error_name(rc);
         fprintf(stderr, "vigil serve: cannot listen on port %u: %s\n", (unsigned)port,
@@ -234,6 +237,7 @@ static int run(struct serve_run *r, uint16_t port, const struct cli_rt_options *
 struct serve_options {
     struct cli_rt_options rt;
     uint64_t port;
+    uint64_t backlog;
     int echo, discard, verify, once;
 };
 
@@ -251,6 +255,9 @@ static int parse(int argc, char **argv, struct serve_options *o)
          .help = "check that each connection's bytes are vigil's test pattern\n"
                  "(as sent by `vigil connect --send-bytes`); a difference\n"
                  "ends that connection"},
+        {OPT_UINT("backlog", &o->backlog, 1, 65535),
+         .help = "connections waiting to be accepted (default 1024; the\n"
+                 "stack clamps it to its max_backlog)"},
         {OPT_FLAG("once", &o->once),
          .help = "stop after the first connection ends; exit 1 if it failed"},
     };
@@ -294,7 +301,7 @@ int cmd_serve(int argc, char **argv)
     r->once = o.once;
     int status = 1;
     if (cli_rt_open(&r->rt, "serve", &o.rt) == 0) {
-        status = run(r, (uint16_t)o.port, &o.rt);
+        status = run(r, (uint16_t)o.port, o.backlog ? (int)o.backlog : SERVE_BACKLOG, &o.rt);
         cli_rt_close(&r->rt);
     }
     free(r->conns);

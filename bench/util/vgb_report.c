@@ -9,19 +9,29 @@ void vgb_parse_args(int argc, char **argv, struct vgb_args *a, const char *prog)
 {
     a->runs = 5;
     a->quick = 0;
+    a->only = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0) {
             a->quick = 1;
         } else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc && atoi(argv[i + 1]) > 0) {
             a->runs = atoi(argv[++i]);
+        } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc
+                   && (strcmp(argv[i + 1], "vigil") == 0 || strcmp(argv[i + 1], "lwip") == 0
+                       || strcmp(argv[i + 1], "linux") == 0)) {
+            a->only = argv[++i];
         } else {
-            fprintf(stderr, "usage: %s [--runs N] [--quick]\n", prog);
+            fprintf(stderr, "usage: %s [--runs N] [--quick] [--only vigil|lwip|linux]\n", prog);
             exit(2);
         }
     }
     if (a->quick)
         a->runs = 1;
     setvbuf(stdout, NULL, _IOLBF, 0);   /* lines reach the runner as they are measured */
+}
+
+int vgb_wants(const struct vgb_args *a, const char *impl)
+{
+    return !a->only || strcmp(a->only, impl) == 0;
 }
 
 double vgb_cpu_seconds(void)

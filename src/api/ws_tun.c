@@ -4,7 +4,12 @@
  * the loop's poll() with the lock dropped (ws_loop.c). When the interface goes down or away the
  * stack's link goes down, and calls fail with WSAENETDOWN (A6.3). The device must exist (e.g.
  * `ip tuntap add dev IFNAME mode tun`): as the CLI without --create, the library never creates
- * an interface, so a mistyped name fails WSAStartup instead of making a device. */
+ * an interface, so a mistyped name fails WSAStartup instead of making a device. The device's
+ * transmit queue is raised to VG_TUN_TXQUEUELEN_DEFAULT packets when shorter, or set to
+ * VIGIL_TXQUEUELEN (as `vigil serve --txqueuelen`); a queue that cannot be resized is a warning on
+ * stderr naming the `ip link` command. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "api/ws.h"
@@ -40,6 +45,29 @@ static int tun_open(struct ws_net *n, const char *spec, struct vg_stack_config *
     return 0;
 }
 
+/* VIGIL_TXQUEUELEN=N (1 to 2^20): exactly that queue; unset: at least the default. */
+static void size_queue(struct vg_tun *dev)
+{
+    unsigned want = VG_TUN_TXQUEUELEN_DEFAULT;
+    int exact = 0;
+    const char *v = getenv("VIGIL_TXQUEUELEN");
+    if (v && *v) {
+        char *end;
+        errno = 0;
+        unsigned long q = strtoul(v, &end, 10);
+        if (*end || errno || q < 1 || q > (1ul << 20) || *v < '0' || *v > '9') {
+            fprintf(stderr, "vigil: VIGIL_TXQUEUELEN must be a number of packets from 1 to "
+                            "1048576; keeping at least %u\n", want);
+        } else {
+            want = (unsigned)q;
+            exact = 1;
+        }
+    }
+    char note[256];
+    if (vg_tun_size_queue(dev, want, exact, note, sizeof note) != 0)
+        fprintf(stderr, "vigil: warning: %s\n", note);
+}
+
 static void tun_attach(struct ws_net *n)
 {
     struct tun_link *tl = n->drv_state;
@@ -50,6 +78,7 @@ static void tun_attach(struct ws_net *n)
         return;
     }
     vg_rtloop_set_input_filter(tl->loop, ws_net_filter, n);
+    size_queue(tl->dev);
 }
 
 static int tun_input(struct ws_net *n, vg_time now)

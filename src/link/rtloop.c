@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,10 +18,14 @@
 #include "link/ifwatch.h"
 #include "link/pcap.h"
 #include "link/tun.h"
+#include "link/vnet.h"
 
-/* Datagrams handled per wake-up before the timers get their turn again. */
+/* Datagrams handled per wake-up before the timers get their turn again: one read each, with no
+ * poll in between (the read that finds the device empty ends the batch). */
 #define RTLOOP_READ_BATCH 256
 #define RTLOOP_MAX_DATAGRAM 65536
+/* The read buffer: a datagram starts RTLOOP_ALIGN octets in, whatever the device's header. */
+#define RTLOOP_ALIGN 16u
 /* Each direction of the link delay holds at most this much: more than a 256 KiB window of
  * full-sized segments even at 100 ms, while a runaway sender cannot take the memory. */
 #define RTLOOP_DELAY_MAX_PACKETS 8192
@@ -41,7 +46,9 @@ struct vg_rtloop {
     uint64_t realtime_origin_us;  /* CLOCK_REALTIME at start, for the capture's timestamps */
     enum vg_rtloop_link link;
     vg_time link_checked;         /* without rtnetlink: when vg_rtloop_input last read the flags */
-    uint8_t buf[RTLOOP_MAX_DATAGRAM];
+    size_t hdr;                   /* the device's header before each datagram (vg_tun_header_len) */
+    struct vg_rtloop_stats stats;
+    _Alignas(16) uint8_t buf[RTLOOP_ALIGN + RTLOOP_MAX_DATAGRAM];
 };
 
 static vg_time monotonic_us(void)
@@ -82,25 +89,85 @@ static void write_device(struct vg_rtloop *l, const uint8_t *pkt, size_t len)
         set_link(l, VG_RTLOOP_LINK_GONE);
 }
 
-static void output(void *ctx, const uint8_t *pkt, size_t len, vg_time now)
+/* A capture shows checksums as they go on the wire: a partial one is finished for the capture
+ * and put back as it was, for the kernel to finish. A TSO frame is captured whole, as tcpdump
+ * on Linux shows one. */
+static void capture_frame(struct vg_rtloop *l, struct vg_frame *f, vg_time now)
+{
+    if (!l->pcap)
+        return;
+    if (!(f->flags & VG_FRAME_CSUM_PARTIAL)) {
+        capture(l, f->data, f->len, now);
+        return;
+    }
+    size_t field = (size_t)f->csum_start + f->csum_offset;
+    if (field + 2u > f->len)
+        return;
+    uint8_t saved[2];
+    memcpy(saved, f->data + field, 2);
+    vg_vnet_complete_csum(f->data, f->len, f->csum_start, f->csum_offset);
+    capture(l, f->data, f->len, now);
+    memcpy(f->data + field, saved, 2);
+}
+
+/* The stack's frame: its header goes into the headroom, and frame and header are one write. */
+static void output(void *ctx, struct vg_frame *f, vg_time now)
 {
     struct vg_rtloop *l = ctx;
     if (l->link == VG_RTLOOP_LINK_GONE)
         return;
-    capture(l, pkt, len, now);
+    capture_frame(l, f, now);
+    if (f->gso_size)
+        l->stats.tx_gso_frames++;
+    if (f->flags & VG_FRAME_CSUM_PARTIAL)
+        l->stats.tx_csum_partial++;
+    if (l->hdr) {
+        vg_vnet_put(f);
+    } else if (f->flags & VG_FRAME_CSUM_PARTIAL) {
+        /* Not asked for (no offloads declared without a header), but never sent unfinished. */
+        vg_vnet_complete_csum(f->data, f->len, f->csum_start, f->csum_offset);
+    }
+    const uint8_t *raw = f->data - l->hdr;
+    size_t n = f->len + l->hdr;
     if (l->delay)
-        vg_delayq_push(l->outq, pkt, len, monotonic_us() + l->delay);
+        vg_delayq_push(l->outq, raw, n, monotonic_us() + l->delay);
     else
-        write_device(l, pkt, len);
+        write_device(l, raw, n);
 }
 
-/* A datagram reaching the stack: the capture sees it even when the filter then drops it. */
-static void deliver(struct vg_rtloop *l, const uint8_t *pkt, size_t len, vg_time now)
+/* A frame from the device (header and datagram) reaching the stack: the header says what the
+ * kernel vouches for; the capture sees the datagram even when the filter then drops it. */
+static void deliver(struct vg_rtloop *l, uint8_t *raw, size_t n, vg_time now)
 {
+    if (n < l->hdr) {
+        l->stats.rx_bad_header++;
+        return;
+    }
+    uint8_t *pkt = raw + l->hdr;
+    size_t len = n - l->hdr;
+    unsigned rx_flags = 0;
+    if (l->hdr) {
+        struct vg_vnet_rx rx;
+        if (vg_vnet_parse(raw, pkt, len, &rx) != 0) {
+            l->stats.rx_bad_header++;
+            return;
+        }
+        if (rx.gso_size)
+            l->stats.rx_gso_frames++;
+        if (rx.partial) {
+            l->stats.rx_csum_partial++;
+            /* The stack trusts it (VG_RX_CSUM_VALID); only a capture needs the finished sum. */
+            if (l->pcap)
+                vg_vnet_complete_csum(pkt, len, rx.csum_start, rx.csum_offset);
+        } else if (rx.rx_flags & VG_RX_CSUM_VALID) {
+            l->stats.rx_csum_valid++;
+        }
+        rx_flags = rx.rx_flags;
+    }
     capture(l, pkt, len, now);
     if (l->filter && l->filter(l->filter_ctx, pkt, len))
         return;
-    vg_stack_input(l->stack, pkt, len, now);
+    vg_stack_input_ex(l->stack, pkt, len, rx_flags, now);
 }
 
 /* Moves the delayed datagrams whose time has come; 1 if any reached the stack. */
@@ -114,7 +181,9 @@ static int release_due(struct vg_rtloop *l, vg_time now)
         write_device(l, pkt, len);
     int got = 0;
     while (vg_delayq_pop(l->inq, now, &pkt, &len)) {
-        deliver(l, pkt, len, now);
+        /* The queue's own copy, the caller's until the next pop: finishing a checksum in it is
+         * allowed. */
+        deliver(l, (uint8_t *)(uintptr_t)pkt, len, now);
         got = 1;
     }
     return got;
@@ -145,8 +214,9 @@ struct vg_rtloop *vg_rtloop_new(vg_stack *s, struct vg_tun *tun, char *err, size
     l->start = monotonic_us();
     l->realtime_origin_us = realtime_us();
     l->link = vg_tun_link_up(tun) ? VG_RTLOOP_LINK_UP : VG_RTLOOP_LINK_DOWN;
+    l->hdr = vg_tun_header_len(tun);
     vg_stack_set_link_up(s, l->link == VG_RTLOOP_LINK_UP);
-    vg_stack_set_output(s, output, l);
+    vg_stack_set_frame_output(s, output, l, vg_tun_offloads(tun));
     return l;
 }
 
@@ -154,7 +224,7 @@ void vg_rtloop_free(struct vg_rtloop *l)
 {
     if (!l)
         return;
-    vg_stack_set_output(l->stack, NULL, NULL);
+    vg_stack_set_frame_output(l->stack, NULL, NULL, 0);
     vg_delayq_free(l->inq);
     vg_delayq_free(l->outq);
     vg_ifwatch_close(l->watch);
@@ -191,6 +261,17 @@ int vg_rtloop_set_link_delay(struct vg_rtloop *l, vg_time delay_us, char *err, s
     }
     l->delay = delay_us;
     return 0;
+}
+
+const struct vg_rtloop_stats *vg_rtloop_stats(const struct vg_rtloop *l)
+{
+    return &l->stats;
+}
+
+void vg_rtloop_set_offloads(struct vg_rtloop *l, unsigned offloads)
+{
+    unsigned got = vg_tun_set_offloads(l->tun, offloads);
+    vg_stack_set_frame_output(l->stack, output, l, got);
 }
 
 uint64_t vg_rtloop_delay_dropped(const struct vg_rtloop *l)
@@ -234,7 +315,8 @@ static int read_device(struct vg_rtloop *l)
 {
     int got = 0;
     for (int i = 0; i < RTLOOP_READ_BATCH; i++) {
-        long n = vg_tun_read(l->tun, l->buf, sizeof l->buf);
+        uint8_t *raw = l->buf + RTLOOP_ALIGN - l->hdr;
+        long n = vg_tun_read(l->tun, raw, RTLOOP_MAX_DATAGRAM + l->hdr);
         if (n < 0) {
             set_link(l, VG_RTLOOP_LINK_GONE);
             break;
@@ -243,10 +325,10 @@ static int read_device(struct vg_rtloop *l)
             break;
         vg_time now = monotonic_us();
         if (l->delay) {
-            vg_delayq_push(l->inq, l->buf, (size_t)n, now + l->delay);
+            vg_delayq_push(l->inq, raw, (size_t)n, now + l->delay);
             continue;
         }
-        deliver(l, l->buf, (size_t)n, now);
+        deliver(l, raw, (size_t)n, now);
         got = 1;
     }
     return got;

@@ -48,6 +48,20 @@ void vg_rtloop_set_pcap(struct vg_rtloop *l, struct vg_pcap *p);
  * stack's side of the delay. 0 turns it off (only while nothing is queued). 0, or -1 with a
  * reason in err. */
 int vg_rtloop_set_link_delay(struct vg_rtloop *l, vg_time delay_us, char *err, size_t errlen);
+/* What the device's headers said and asked for (frames counted once each). */
+struct vg_rtloop_stats {
+    uint64_t rx_gso_frames;       /* coalesced TCP segments the kernel handed over whole */
+    uint64_t rx_csum_partial;     /* the kernel's own packets with the checksum left partial */
+    uint64_t rx_csum_valid;       /* packets whose checksum the kernel checked (DATA_VALID) */
+    uint64_t rx_bad_header;       /* frames dropped for a header we never asked for */
+    uint64_t tx_gso_frames;       /* TSO frames the kernel cut into segments */
+    uint64_t tx_csum_partial;     /* frames whose checksum the kernel finished */
+};
+const struct vg_rtloop_stats *vg_rtloop_stats(const struct vg_rtloop *l);
+/* Asks the device for these offloads (enum vg_offload; 0: none) and tells the stack what it
+ * got. */
+void vg_rtloop_set_offloads(struct vg_rtloop *l, unsigned offloads);
+
 /* Datagrams the link delay's full queues dropped, both directions. */
 uint64_t vg_rtloop_delay_dropped(const struct vg_rtloop *l);
 

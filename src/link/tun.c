@@ -1,5 +1,6 @@
-/* The Linux TUN link: the device file carries raw IPv4 datagrams (IFF_TUN | IFF_NO_PI), one per
- * read or write. The device's interface state is read back through an ordinary socket ioctl. */
+/* The Linux TUN link: the device file carries IPv4 datagrams (IFF_TUN | IFF_NO_PI), one per read
+ * or write, each behind a virtio-net header when the kernel takes IFF_VNET_HDR (link/vnet.h). The
+ * device's interface state and queue length go through an ordinary socket ioctl. */
 #include "link/tun.h"
 
 #include <errno.h>
@@ -13,6 +14,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "link/vnet.h"
+
 #define TUN_CLONE_PATH "/dev/net/tun"
 
 struct vg_tun {
@@ -20,6 +23,10 @@ struct vg_tun {
     int ctl;                 /* an AF_INET datagram socket for interface ioctls */
     int gone;                /* the kernel detached us: the interface was deleted */
     int ifindex;             /* to notice a different interface reusing the name */
+    size_t hdr_len;          /* VG_VNET_HDR_LEN with IFF_VNET_HDR, else 0 */
+    unsigned offloads;       /* enum vg_offload the kernel took (TUNSETOFFLOAD) */
+    char note[160];          /* why the device runs without its header or offloads; "" if it does not */
+    struct vg_tun_stats stats;
     char ifname[IFNAMSIZ];
 };
 
@@ -205,11 +212,34 @@ struct vg_tun *vg_tun_open(const char *ifname, int create, char *err, size_t err
     }
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
-    ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+    ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR;
     memcpy(ifr.ifr_name, t->ifname, sizeof ifr.ifr_name);
-    if (ioctl(t->fd, TUNSETIFF, &ifr) != 0) {
+    int rc = ioctl(t->fd, TUNSETIFF, &ifr);
+    if (rc != 0 && errno == EINVAL) {
+        /* A kernel without the header (or a device that refuses it): plain datagrams. */
+        ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+        rc = ioctl(t->fd, TUNSETIFF, &ifr);
+        if (rc == 0) {
+            snprintf(t->note, sizeof t->note,
+                     "the kernel refused IFF_VNET_HDR: no checksum or segmentation offload");
+            /* Offloads a previous user left on the device would reach us unfinished. */
+            ioctl(t->fd, TUNSETOFFLOAD, 0ul);
+        }
+    } else if (rc == 0) {
+        t->hdr_len = VG_VNET_HDR_LEN;
+    }
+    if (rc != 0) {
         explain_setiff(errno, t->ifname, err, errlen);
         goto fail;
+    }
+    if (t->hdr_len) {
+        int sz = (int)VG_VNET_HDR_LEN;
+        if (ioctl(t->fd, TUNSETVNETHDRSZ, &sz) != 0) {
+            snprintf(err, errlen, "TUN device %s: cannot set the virtio header size: %s",
+                     t->ifname, strerror(errno));
+            goto fail;
+        }
+        vg_tun_set_offloads(t, VG_OFFLOAD_TX_CSUM | VG_OFFLOAD_TSO);
     }
     /* The name may have gone between the check and TUNSETIFF, which then made a device:
      * closing the descriptor removes that device again. A persistent device that another
@@ -236,6 +266,61 @@ int vg_tun_fd(const struct vg_tun *t)
     return t->gone ? -1 : t->fd;
 }
 
+size_t vg_tun_header_len(const struct vg_tun *t)
+{
+    return t->hdr_len;
+}
+
+unsigned vg_tun_offloads(const struct vg_tun *t)
+{
+    return t->offloads;
+}
+
+const char *vg_tun_note(const struct vg_tun *t)
+{
+    return t->note;
+}
+
+const struct vg_tun_stats *vg_tun_stats(const struct vg_tun *t)
+{
+    return &t->stats;
+}
+
+unsigned vg_tun_set_offloads(struct vg_tun *t, unsigned want)
+{
+    if (!t->hdr_len)
+        return 0;
+    if (want & VG_OFFLOAD_TSO)
+        want |= VG_OFFLOAD_TX_CSUM;
+    /* TUN_F_* says what we take from the kernel: partial checksums (TUN_F_CSUM) and TCPv4 packets
+     * of up to 64 KiB (TUN_F_TSO4); the same device features make it accept both from us. */
+    unsigned long flags = 0;
+    if (want & VG_OFFLOAD_TX_CSUM)
+        flags |= TUN_F_CSUM;
+    if (want & VG_OFFLOAD_TSO)
+        flags |= TUN_F_TSO4;
+    if (ioctl(t->fd, TUNSETOFFLOAD, flags) == 0) {
+        t->offloads = want;
+        if (!want)
+            snprintf(t->note, sizeof t->note, "offloads turned off: vigil checksums every segment");
+        else
+            t->note[0] = '\0';
+        return want;
+    }
+    int e = errno;
+    if ((want & VG_OFFLOAD_TSO) && ioctl(t->fd, TUNSETOFFLOAD, (unsigned long)TUN_F_CSUM) == 0) {
+        t->offloads = VG_OFFLOAD_TX_CSUM;
+        snprintf(t->note, sizeof t->note,
+                 "the kernel refused TUN_F_TSO4 (%s): checksum offload only", strerror(e));
+        return t->offloads;
+    }
+    ioctl(t->fd, TUNSETOFFLOAD, 0ul);
+    t->offloads = 0;
+    snprintf(t->note, sizeof t->note,
+             "the kernel refused TUNSETOFFLOAD (%s): vigil checksums every segment", strerror(e));
+    return 0;
+}
+
 /* Errors that mean the interface behind the file descriptor no longer exists. */
 static int detached(int e)
 {
@@ -248,8 +333,10 @@ long vg_tun_read(struct vg_tun *t, uint8_t *buf, size_t cap)
         return -1;
     for (;;) {
         ssize_t n = read(t->fd, buf, cap);
-        if (n >= 0)
+        if (n >= 0) {
+            t->stats.rx_frames++;
             return (long)n;
+        }
         if (errno == EINTR)
             continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -265,8 +352,10 @@ int vg_tun_write(struct vg_tun *t, const uint8_t *pkt, size_t len)
     if (t->gone)
         return -1;
     for (;;) {
-        if (write(t->fd, pkt, len) >= 0)
+        if (write(t->fd, pkt, len) >= 0) {
+            t->stats.tx_frames++;
             return 0;
+        }
         if (errno == EINTR)
             continue;
         if (detached(errno)) {
@@ -274,6 +363,7 @@ int vg_tun_write(struct vg_tun *t, const uint8_t *pkt, size_t len)
             return -1;
         }
         /* A full queue or a datagram the kernel refuses is a lost packet, as on any wire. */
+        t->stats.tx_refused++;
         return 0;
     }
 }
@@ -297,9 +387,87 @@ void vg_tun_close(struct vg_tun *t)
 {
     if (!t)
         return;
+    /* The offloads outlive the descriptor on a persistent device: a program attaching after us
+     * without a virtio header would be handed partial checksums and 64 KiB segments. */
+    if (t->fd >= 0 && t->offloads && !t->gone)
+        ioctl(t->fd, TUNSETOFFLOAD, 0ul);
     if (t->fd >= 0)
         close(t->fd);
     if (t->ctl >= 0)
         close(t->ctl);
     free(t);
+}
+
+long vg_tun_txqueuelen(const struct vg_tun *t)
+{
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    memcpy(ifr.ifr_name, t->ifname, sizeof ifr.ifr_name);
+    if (ioctl(t->ctl, SIOCGIFTXQLEN, &ifr) != 0)
+        return -1;
+    return ifr.ifr_qlen;
+}
+
+int vg_tun_size_queue(struct vg_tun *t, unsigned want, int exact, char *note, size_t notelen)
+{
+    if (note && notelen)
+        note[0] = '\0';
+    long have = vg_tun_txqueuelen(t);
+    if (have < 0) {
+        if (note)
+            snprintf(note, notelen, "cannot read the transmit queue length of %s: %s", t->ifname,
+                     strerror(errno));
+        return -1;
+    }
+    if ((unsigned long)have == want || (!exact && (unsigned long)have >= want))
+        return 0;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    memcpy(ifr.ifr_name, t->ifname, sizeof ifr.ifr_name);
+    ifr.ifr_qlen = (int)want;
+    if (ioctl(t->ctl, SIOCSIFTXQLEN, &ifr) == 0)
+        return 0;
+    if (note)
+        snprintf(note, notelen,
+                 "%s holds only %ld packets for vigil and cannot be resized (%s): a burst larger "
+                 "than that is lost; as root: ip link set %s txqueuelen %u",
+                 t->ifname, have, strerror(errno), t->ifname, want);
+    return -1;
+}
+
+/* /proc/self/net/dev, not /sys/class/net: it shows our own network namespace. A line is
+ * "  IFNAME: rx_bytes rx_packets rx_errs rx_drop rx_fifo rx_frame rx_compressed rx_multicast
+ * tx_bytes tx_packets tx_errs tx_drop ...". */
+int vg_tun_tx_dropped(const struct vg_tun *t, uint64_t *dropped)
+{
+    FILE *f = fopen("/proc/self/net/dev", "re");
+    if (!f)
+        return -1;
+    char line[512];
+    int found = -1;
+    size_t nlen = strlen(t->ifname);
+    while (fgets(line, sizeof line, f)) {
+        const char *p = line;
+        while (*p == ' ')
+            p++;
+        if (strncmp(p, t->ifname, nlen) != 0 || p[nlen] != ':')
+            continue;
+        p += nlen + 1;
+        unsigned long long v[12];
+        int i;
+        for (i = 0; i < 12; i++) {
+            char *end;
+            v[i] = strtoull(p, &end, 10);
+            if (end == p)
+                break;
+            p = end;
+        }
+        if (i == 12) {
+            *dropped = v[11];
+            found = 0;
+        }
+        break;
+    }
+    fclose(f);
+    return found;
 }

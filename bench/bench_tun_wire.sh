@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# bench_tun_wire: bulk TCP on a real wire, vigil over a TUN device against Linux over a veth pair,
+# in namespaces of its own (scripts/netns-lab, plus one made here for the veth's far end), runs
+# interleaved (default 5, --runs N; --quick: one short run of each), one VGBENCH line per
+# measurement (suite tun_wire, Gbit/s of throughput, wall time), then medians and ratios.
+#   vigil rx                Linux sender -> `vigil serve --discard` over TUN (offloads on)
+#   vigil rx-offloads-off   the same with `vigil serve --no-offload`
+#   linux rx                Linux sender -> Linux sink over veth (default offloads)
+#   linux rx-offloads-off   the same over a veth with checksum/SG/TSO/GSO/GRO off
+#   vigil tx                `vigil connect --send-bytes` -> Linux sink over TUN (its pattern
+#                           generation is part of the figure)
+# --vigil-before PATH adds "vigil rx" rows for another vigil binary (variant rx-before), e.g. a
+# build of an older commit. Needs root; without it every row is a VGBENCH-SKIP line and the
+# program exits 0. The build directory is the one this copy was configured in (build/bench/), or
+# VIGIL_BUILD.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+VIGIL_BUILD=${VIGIL_BUILD:-@PROJECT_BINARY_DIR@}
+VIGIL_SRC=${VIGIL_SRC:-@PROJECT_SOURCE_DIR@}
+case "$VIGIL_BUILD" in @*) VIGIL_BUILD=$(cd "$here/../build" && pwd) ;; esac
+case "$VIGIL_SRC" in @*) VIGIL_SRC=$(cd "$here/.." && pwd) ;; esac
+VIGIL=$VIGIL_BUILD/vigil
+PEER=$VIGIL_BUILD/bench/tun_wire_peer
+export VIGIL_BUILD VIGIL_SRC
+
+runs=5 secs=3 quick=0 before=""
+inside=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs=${2:?--runs needs a number}; shift 2 ;;
+    --seconds) secs=${2:?--seconds needs a number}; shift 2 ;;
+    --quick) quick=1; shift ;;
+    --vigil-before) before=${2:?--vigil-before needs a path}; shift 2 ;;
+    --inside) inside=1; shift ;;
+    -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench_tun_wire: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+[ "$quick" = 1 ] && { runs=1; secs=0.5; }
+
+skip() {
+  local impl
+  for impl in vigil linux; do
+    printf 'VGBENCH-SKIP {"suite":"tun_wire","impl":"%s","why":"%s"}\n' "$impl" "$1"
+  done
+  exit 0
+}
+
+if [ "$inside" = 0 ]; then
+  [ "$(id -u)" = 0 ] || skip "needs root (network namespaces, a TUN device, a veth pair)"
+  [ -c /dev/net/tun ] || skip "no /dev/net/tun"
+  command -v ip >/dev/null || skip "needs iproute2 (ip)"
+  [ -x "$VIGIL" ] && [ -x "$PEER" ] || skip "build first: no $VIGIL or $PEER"
+  args=(--runs "$runs" --seconds "$secs")
+  [ -n "$before" ] && args+=(--vigil-before "$before")
+  exec "$VIGIL_SRC/scripts/netns-lab" --name "vgbw$$" -- bash "$0" --inside "${args[@]}"
+fi
+
+# Inside the lab namespace (vg0 is the TUN device; 192.0.2.1 the kernel, 192.0.2.2 vigil). The
+# veth pairs end in a second namespace: 198.51.100.1 -> .2 (default offloads) and .5 -> .6
+# (offloads off on both ends).
+far=vgbwfar$$
+pids=()
+cleanup() {
+  local p
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  ip netns del "$far" 2>/dev/null || true
+}
+trap cleanup EXIT
+ip netns add "$far"
+ip -n "$far" link set lo up
+ip link add vbw0 type veth peer name vbw1
+ip link add vbw2 type veth peer name vbw3
+ip link set vbw1 netns "$far"
+ip link set vbw3 netns "$far"
+ip addr add 198.51.100.1/30 dev vbw0
+ip addr add 198.51.100.5/30 dev vbw2
+ip -n "$far" addr add 198.51.100.2/30 dev vbw1
+ip -n "$far" addr add 198.51.100.6/30 dev vbw3
+"$PEER" offload-off vbw2
+ip netns exec "$far" "$PEER" offload-off vbw3
+ip link set vbw0 up; ip link set vbw2 up
+ip -n "$far" link set vbw1 up; ip -n "$far" link set vbw3 up
+
+work=$(mktemp -d /tmp/bench_tun_wire.XXXXXX)
+trap 'cleanup; rm -rf "$work"' EXIT
+port=7100
+
+# wait_line FILE REGEX: up to 10 s.
+wait_line() {
+  local i
+  for ((i = 0; i < 200; i++)); do grep -Eq "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+  echo "bench_tun_wire: timed out waiting for /$2/ in $1:" >&2; cat "$1" >&2; return 1
+}
+
+emit() {   # impl variant value run
+  if [ -z "$3" ]; then
+    echo "bench_tun_wire: $1 $2 run $4 measured nothing (see above)" >&2
+    return 0
+  fi
+  printf 'VGBENCH {"suite":"tun_wire","impl":"%s","variant":"%s","n":0,"metric":"gbit_per_s","unit":"Gbit/s","value":%s,"better":"higher","run":%d}\n' \
+    "$1" "$2" "$3" "$4"
+  echo "$1 $2 $3" >>"$work/all"
+}
+
+# vigil_rx VIGIL_BINARY VARIANT RUN [serve options]
+vigil_rx() {
+  local bin=$1 variant=$2 run=$3; shift 3
+  port=$((port + 1))
+  local out=$work/serve.$port send=$work/send.$port
+  "$bin" serve --net tun:vg0:192.0.2.2/24 --port "$port" --discard --once --json "$@" \
+    >"$out" 2>&1 &
+  local p=$!
+  pids+=("$p")
+  wait_line "$out" '"event":"listening"'
+  "$PEER" send 192.0.2.2 "$port" "$secs" >"$send" || true
+  wait "$p" || true
+  emit vigil "$variant" "$(sed -n 's/^gbit_per_s=//p' "$send")" "$run"
+}
+
+# linux_rx VARIANT ADDR RUN
+linux_rx() {
+  port=$((port + 1))
+  local sink=$work/sink.$port send=$work/send.$port
+  ip netns exec "$far" "$PEER" sink "$port" >"$sink" 2>&1 &
+  local p=$!
+  pids+=("$p")
+  wait_line "$sink" '^ready$'
+  "$PEER" send "$2" "$port" "$secs" >"$send" || true
+  wait "$p" || true
+  emit linux "$1" "$(sed -n 's/^gbit_per_s=//p' "$send")" "$3"
+}
+
+# vigil_tx RUN: vigil connect sends about secs' worth at the rx figure's rate.
+vigil_tx() {
+  port=$((port + 1))
+  local sink=$work/sink.$port
+  "$PEER" sink "$port" >"$sink" 2>&1 &
+  local p=$!
+  pids+=("$p")
+  wait_line "$sink" '^ready$'
+  local bytes
+  bytes=$(awk -v s="$secs" 'BEGIN { printf "%d", s * 2.5e8 }')
+  "$VIGIL" connect --net tun:vg0:192.0.2.2/24 "192.0.2.1:$port" --send-bytes "$bytes" --json \
+    >"$work/connect.$port" 2>&1 || true
+  wait "$p" || true
+  emit vigil tx "$(sed -n 's/^gbit_per_s=//p' "$sink")" "$1"
+}
+
+for ((run = 1; run <= runs; run++)); do
+  vigil_rx "$VIGIL" rx "$run"
+  linux_rx rx 198.51.100.2 "$run"
+  vigil_rx "$VIGIL" rx-offloads-off "$run" --no-offload
+  linux_rx rx-offloads-off 198.51.100.6 "$run"
+  vigil_tx "$run"
+  if [ -n "$before" ]; then vigil_rx "$before" rx-before "$run"; fi
+done
+
+# Medians, and vigil against each Linux row (the same run set, interleaved).
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+echo "bench_tun_wire: medians of $runs interleaved runs, ${secs} s each (Gbit/s):"
+for row in "vigil rx" "vigil rx-offloads-off" "vigil tx" "vigil rx-before" "linux rx" "linux rx-offloads-off"; do
+  m=$( (grep "^$row " "$work/all" || true) | awk '{ print $3 }' | median)
+  if [ -n "$m" ]; then
+    printf '  %-24s %8s\n' "$row" "$m"
+    echo "$row $m" >>"$work/med"
+  fi
+done
+v=$(awk '$1 == "vigil" && $2 == "rx" { print $3 }' "$work/med")
+for peer in rx rx-offloads-off; do
+  l=$(awk -v p="$peer" '$1 == "linux" && $2 == p { print $3 }' "$work/med")
+  awk -v v="$v" -v l="$l" -v p="$peer" 'BEGIN { if (l > 0) printf "  vigil rx / linux %-15s %6.2f\n", p, v / l }'
+done
