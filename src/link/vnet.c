@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "wire/wire.h"
+
 #define VNET_F_NEEDS_CSUM 1u
 #define VNET_F_DATA_VALID 2u
 #define VNET_GSO_NONE 0u
@@ -75,65 +77,14 @@ void vg_vnet_put(const struct vg_frame *f)
     memcpy(f->data - VG_VNET_HDR_LEN, &h, sizeof h);
 }
 
-/* The ones' complement sum of p[0..n) in 64-bit lanes of native words: every 64-bit add's carry
- * is counted and added back at the end (end-around carry), which is the same sum as 16-bit
- * big-endian words would give, with each lane's octets in memory order (RFC 1071, "byte order
- * independence"). */
-static uint64_t add_carry(uint64_t *acc, uint64_t v)
-{
-    *acc += v;
-    return *acc < v;
-}
-
-static uint64_t sum64(const uint8_t *p, size_t n)
-{
-    uint64_t acc = 0, carries = 0;
-    while (n >= 32) {
-        uint64_t w[4];
-        memcpy(w, p, 32);
-        carries += add_carry(&acc, w[0]);
-        carries += add_carry(&acc, w[1]);
-        carries += add_carry(&acc, w[2]);
-        carries += add_carry(&acc, w[3]);
-        p += 32;
-        n -= 32;
-    }
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        carries += add_carry(&acc, w);
-        p += 8;
-        n -= 8;
-    }
-    /* The last octets, zero-padded in memory order. */
-    uint8_t tail[8] = {0};
-    memcpy(tail, p, n);
-    uint64_t w;
-    memcpy(&w, tail, 8);
-    carries += add_carry(&acc, w);
-    uint64_t s = acc + carries;
-    return s + (s < carries);
-}
-
-/* Folds the 64-bit ones' complement sum to 16 bits, in host-memory order. */
-static uint16_t fold(uint64_t acc)
-{
-    acc = (acc & 0xffffffffu) + (acc >> 32);
-    acc = (acc & 0xffffffffu) + (acc >> 32);
-    acc = (acc & 0xffffu) + (acc >> 16);
-    acc = (acc & 0xffffu) + (acc >> 16);
-    return (uint16_t)acc;
-}
-
 void vg_vnet_complete_csum(uint8_t *pkt, size_t len, uint16_t csum_start, uint16_t csum_offset)
 {
     size_t field = (size_t)csum_start + csum_offset;
     if (field + 2u > len)
         return;
-    uint16_t c = (uint16_t)~fold(sum64(pkt + csum_start, len - csum_start));
+    /* The field holds the pseudo-header sum the sender left: summing over it completes it. */
+    uint16_t c = vg_csum_fold(vg_csum_add(0, pkt + csum_start, len - csum_start));
     /* A transport checksum of zero is sent as all ones (the same value in ones' complement;
      * UDP reserves zero for "none"). */
-    if (c == 0)
-        c = 0xffff;
-    memcpy(pkt + field, &c, 2);
+    vg_put16(pkt + field, c ? c : 0xffff);
 }
