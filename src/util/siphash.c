@@ -1,7 +1,8 @@
-/* SipHash-2-4 from the paper's description: four 64-bit words of state initialised from the
- * key and the constants "somepseudorandomlygeneratedbytes", two SipRounds per 8-octet
+/* SipHash-c-d from the paper's description: four 64-bit words of state initialised from the
+ * key and the constants "somepseudorandomlygeneratedbytes", c SipRounds per 8-octet
  * little-endian message word, the last word carrying the message length mod 256 in its top
- * octet, then 0xff into v2 and four SipRounds. */
+ * octet, then 0xff into v2 and d SipRounds. SipHash-2-4 is the PRF; SipHash-1-3 the cheaper
+ * variant for hash tables. */
 #include "util/siphash.h"
 
 static inline uint64_t rotl(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
@@ -24,15 +25,16 @@ static inline void sipround(struct sip *s)
     s->v2 += s->v1; s->v1 = rotl(s->v1, 17); s->v1 ^= s->v2; s->v2 = rotl(s->v2, 32);
 }
 
-static inline void compress(struct sip *s, uint64_t m)
+static inline void compress(struct sip *s, uint64_t m, int rounds)
 {
     s->v3 ^= m;
-    sipround(s);
-    sipround(s);
+    for (int i = 0; i < rounds; i++)
+        sipround(s);
     s->v0 ^= m;
 }
 
-uint64_t vg_siphash24(const uint8_t key[VG_SIPHASH_KEY_LEN], const void *data, size_t len)
+static inline uint64_t siphash_cd(const uint8_t key[VG_SIPHASH_KEY_LEN], const void *data,
+                                  size_t len, int c, int d)
 {
     const uint8_t *p = data;
     uint64_t k0 = load_le64(key), k1 = load_le64(key + 8);
@@ -44,15 +46,25 @@ uint64_t vg_siphash24(const uint8_t key[VG_SIPHASH_KEY_LEN], const void *data, s
     };
     size_t whole = len & ~(size_t)7;
     for (size_t i = 0; i < whole; i += 8)
-        compress(&s, load_le64(p + i));
+        compress(&s, load_le64(p + i), c);
 
     uint64_t last = (uint64_t)(len & 0xff) << 56;
     for (size_t i = 0; i < (len & 7); i++)
         last |= (uint64_t)p[whole + i] << (8 * i);
-    compress(&s, last);
+    compress(&s, last, c);
 
     s.v2 ^= 0xff;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < d; i++)
         sipround(&s);
     return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
+
+uint64_t vg_siphash24(const uint8_t key[VG_SIPHASH_KEY_LEN], const void *data, size_t len)
+{
+    return siphash_cd(key, data, len, 2, 4);
+}
+
+uint64_t vg_siphash13(const uint8_t key[VG_SIPHASH_KEY_LEN], const void *data, size_t len)
+{
+    return siphash_cd(key, data, len, 1, 3);
 }

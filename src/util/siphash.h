@@ -11,5 +11,9 @@
 
 /* The key is 16 octets read as two little-endian 64-bit words, as in the paper. */
 uint64_t vg_siphash24(const uint8_t key[VG_SIPHASH_KEY_LEN], const void *data, size_t len);
+/* SipHash-1-3: one SipRound per word and three at the end, as Linux's hsiphash on 64-bit
+ * machines. Not a PRF to hide secrets behind (ISNs, cookies stay on SipHash-2-4); the keyed hash
+ * of a table an attacker would flood with colliding keys, where each lookup pays for it. */
+uint64_t vg_siphash13(const uint8_t key[VG_SIPHASH_KEY_LEN], const void *data, size_t len);
 
 #endif
