@@ -33,13 +33,29 @@ static inline uint64_t halves(uint64_t w) { return (w & 0xffffffffu) + (w >> 32)
 #define CSUM_ROUND ((size_t)1 << 30)
 #endif
 
-/* The last 0..7 octets, zero-padded to a whole word: the padding pairs an odd last octet with a
- * zero octet after it, as RFC 1071 pads, because the word starts at an even offset. */
-static inline uint64_t tail64(const uint8_t *p, size_t n)
+/* The last 0..7 octets, starting at an even offset, as the native words a zero-padded 64-bit
+ * load would give them: loaded in pieces, since copying them into a padded word first makes
+ * the CPU wait for the stores before the load (a short segment's checksum is mostly its tail).
+ * A lone last octet is the first of its 16-bit word (RFC 1071 pads it with a zero): the low
+ * byte of a native word on a little-endian host, the high byte on a big-endian one. */
+static inline uint64_t tail_sum(const uint8_t *p, size_t n)
 {
-    uint8_t w[8] = {0};
-    memcpy(w, p, n);
-    return load64(w);
+    uint64_t t = 0;
+    if (n & 4) {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        t += v;
+        p += 4;
+    }
+    if (n & 2) {
+        uint16_t v;
+        memcpy(&v, p, 2);
+        t += v;
+        p += 2;
+    }
+    if (n & 1)
+        t += host_is_little_endian() ? p[0] : (uint64_t)p[0] << 8;
+    return t;
 }
 
 /* Folds a native-order 64-bit sum to 16 bits, in network order, and adds it to sum. */
@@ -77,9 +93,7 @@ uint32_t vg_csum_add(uint32_t sum, const void *data, size_t len)
     }
     for (; len >= 8; len -= 8, p += 8)
         total += halves(load64(p));
-    if (len)
-        total += halves(tail64(p, len));
-    return finish(sum, total);
+    return finish(sum, total + tail_sum(p, len));
 }
 
 uint32_t vg_csum_copy(void *dst, const void *src, size_t len, uint32_t sum)
@@ -109,11 +123,8 @@ uint32_t vg_csum_copy(void *dst, const void *src, size_t len, uint32_t sum)
         memcpy(o, &w, 8);
         total += halves(w);
     }
-    if (len) {
-        memcpy(o, p, len);
-        total += halves(tail64(p, len));
-    }
-    return finish(sum, total);
+    memcpy(o, p, len);
+    return finish(sum, total + tail_sum(p, len));
 }
 
 uint32_t vg_csum_block_add(uint32_t sum, uint32_t block, size_t offset)
