@@ -68,3 +68,26 @@ uint64_t vg_siphash13(const uint8_t key[VG_SIPHASH_KEY_LEN], const void *data, s
 {
     return siphash_cd(key, data, len, 1, 3);
 }
+
+uint64_t vg_siphash13_u64x2(const uint64_t key[2], uint64_t a, uint64_t b)
+{
+    struct sip s = {
+        .v0 = key[0] ^ 0x736f6d6570736575ull,
+        .v1 = key[1] ^ 0x646f72616e646f6dull,
+        .v2 = key[0] ^ 0x6c7967656e657261ull,
+        .v3 = key[1] ^ 0x7465646279746573ull,
+    };
+    compress(&s, a, 1);
+    compress(&s, b, 1);
+    compress(&s, (uint64_t)16 << 56, 1);
+    s.v2 ^= 0xff;
+    for (int i = 0; i < 3; i++)
+        sipround(&s);
+    return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
+
+void vg_siphash_key_words(const uint8_t key[VG_SIPHASH_KEY_LEN], uint64_t out[2])
+{
+    out[0] = load_le64(key);
+    out[1] = load_le64(key + 8);
+}
