@@ -5,11 +5,20 @@
  * variant for hash tables. */
 #include "util/siphash.h"
 
+#include <string.h>
+
 static inline uint64_t rotl(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
 
 static inline uint64_t load_le64(const uint8_t *p)
 {
-    uint64_t v = 0;
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    const uint16_t one = 1;
+    uint8_t first;
+    memcpy(&first, &one, 1);
+    if (first == 1)
+        return v;   /* a little-endian host: the load is the word */
+    v = 0;
     for (int i = 7; i >= 0; i--)
         v = v << 8 | p[i];
     return v;
