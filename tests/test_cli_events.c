@@ -58,7 +58,7 @@ static void test_json_line_has_every_key_in_order(void **state)
     /* Given out of order and without the peer: written in the table's order, peer null. */
     struct cli_field f[] = {CLI_STR("error", "WSAENETRESET")};
     assert_int_equal(cli_events_emit(&e, 2000, "client", "aborted", f, 1), 0);
-    assert_string_equal(capture_text(&c), "{\"v\":1,\"t_us\":1500,\"host\":\"client\","
+    assert_string_equal(capture_text(&c), "{\"v\":2,\"t_us\":1500,\"host\":\"client\","
                                           "\"event\":\"aborted\",\"peer\":null,"
                                           "\"error\":\"WSAENETRESET\"}\n");
     capture_close(&c);
@@ -67,7 +67,7 @@ static void test_json_line_has_every_key_in_order(void **state)
     struct cli_field g[] = {CLI_UINT("count", 10), CLI_UINT("probe", 3),
                             CLI_STR("peer", "192.0.2.2:5001")};
     assert_int_equal(cli_events_emit(&e, 7202002000u, "client", "probe_sent", g, 3), 0);
-    assert_string_equal(capture_text(&c), "{\"v\":1,\"t_us\":7202002000,\"host\":\"client\","
+    assert_string_equal(capture_text(&c), "{\"v\":2,\"t_us\":7202002000,\"host\":\"client\","
                                           "\"event\":\"probe_sent\",\"peer\":\"192.0.2.2:5001\","
                                           "\"probe\":3,\"count\":10}\n");
     capture_close(&c);

@@ -35,7 +35,7 @@ for n, line in enumerate(open(sys.argv[1]), 1):
         sys.exit("line %d is not JSON (%s): %r" % (n, e, line))
     if not isinstance(o, dict):
         sys.exit("line %d is not an object" % n)
-    if list(o)[:4] != ["v", "t_us", "host", "event"] or o["v"] != 1:
+    if list(o)[:4] != ["v", "t_us", "host", "event"] or o["v"] != 2:
         sys.exit("line %d does not start with v 1, t_us, host, event: %r" % (n, line))
     if not isinstance(o["t_us"], int) or o["t_us"] < 0:
         sys.exit("line %d: bad t_us" % n)

@@ -42,7 +42,7 @@ sim() {
 }
 # The instants (ms) of the scenario's packet_dropped events, and of the commented frames.
 # Event lines carry t_us (docs/events.md); the capture's frames are read in ms.
-event_ms() { sed -n 's/^{"v":1,"t_us":\([0-9]*\),.*"event":"'"$2"'".*/\1/p' "$1" | awk '{ printf "%.0f\n", $1 / 1000 }'; }
+event_ms() { sed -n 's/^{"v":2,"t_us":\([0-9]*\),.*"event":"'"$2"'".*/\1/p' "$1" | awk '{ printf "%.0f\n", $1 / 1000 }'; }
 drop_events() { event_ms "$1" packet_dropped | sort -n; }
 commented_ms() { awk -F'\t' '$3 != "" { print $1 }' "$1" | sort -n; }
 only_comment() {   # every comment matches the extended regex

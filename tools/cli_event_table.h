@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 /* The "v" of every JSON line: raised whenever a key is renamed, removed or changes its type. */
-#define CLI_EVENTS_VERSION 1
+#define CLI_EVENTS_VERSION 2
 
 enum cli_key_type { CLI_KEY_STR, CLI_KEY_UINT, CLI_KEY_BOOL };
 

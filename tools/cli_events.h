@@ -3,7 +3,7 @@
  * (the schema's version), t_us (integer microseconds since the command's origin, real or
  * virtual), host and event first, then every key the event has, in the table's order, null for
  * those that do not apply, e.g.
- *   {"v":1,"t_us":7210002000,"host":"client","event":"aborted","peer":"192.0.2.2:5001",
+ *   {"v":2,"t_us":7210002000,"host":"client","event":"aborted","peer":"192.0.2.2:5001",
  *    "error":"WSAENETRESET"}
  * Lines are flushed as they are written, so a reader can follow them live. */
 #ifndef VG_CLI_EVENTS_H

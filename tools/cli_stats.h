@@ -1,5 +1,5 @@
 /* Every vg_stack_stats counter, printed when a command that runs a stack ends: with --json one
- * {"v":1,"t_us":..,"host":..,"event":"stats","ip_in":..,...} line, otherwise a "stats" line and one
+ * {"v":2,"t_us":..,"host":..,"event":"stats","ip_in":..,...} line, otherwise a "stats" line and one
  * indented "name value" line per counter. Root tests read their counters from it. */
 #ifndef VG_CLI_STATS_H
 #define VG_CLI_STATS_H

@@ -3,7 +3,7 @@
  * the client saw with what the specification predicts. Text, or with --json one JSON object per
  * line (cli_events.h, docs/events.md): "scenario" first, then the events (a keep-alive abort is
  * followed by its "keepalive_verdict"), then "verdict", e.g.
- *   {"v":1,"t_us":7210002000,"host":"client","event":"aborted","peer":"192.0.2.2:5001",
+ *   {"v":2,"t_us":7210002000,"host":"client","event":"aborted","peer":"192.0.2.2:5001",
  *    "error":"WSAENETRESET"}
  * Hosts are "client", "server", "net" (the path), "nat", and "sim" for the first and last lines. */
 #ifndef VG_SIM_REPORT_H

@@ -130,7 +130,7 @@ wait_count() {
 # event_times FILE EVENT: the time of every JSON line of that event in ms (t_us / 1000, three
 # decimals), one per line.
 event_times() {
-  grep "\"event\":\"$2\"" "$1" | sed -n 's/^{"v":1,"t_us":\([0-9]*\),.*/\1/p' |
+  grep "\"event\":\"$2\"" "$1" | sed -n 's/^{"v":2,"t_us":\([0-9]*\),.*/\1/p' |
     awk '{ printf "%.3f\n", $1 / 1000 }' || true
 }
 
