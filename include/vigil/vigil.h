@@ -377,7 +377,7 @@ struct vg_tcp_info {
     struct vg_keepalive_info ka;
 };
 VG_API int vg_tcp_info(const vg_tcb *t, vg_time now, struct vg_tcp_info *out);
-/* Every TCB of the stack, listeners and closing connections included, newest first: NULL gives
+/* Every TCB of the stack, listeners and closing connections included, in storage order: NULL gives
  * the first, then the previous one the next; NULL at the end. Valid until the stack next runs. */
 VG_API vg_tcb *vg_stack_next_tcb(const vg_stack *s, const vg_tcb *prev);
 

@@ -27,6 +27,16 @@ struct vg_tcb_table {
     size_t count;
 };
 
+/* TCB storage (tcp/tcb_pool.c). A slab is VG_TCB_SLAB_BYTES octets aligned to its size, so a
+ * TCB finds its slab by masking its address; kept below glibc's mmap threshold (128 KiB) so an
+ * aligned slab comes from the heap. */
+#define VG_TCB_SLAB_BYTES 32768u
+struct tcb_slab;
+struct vg_tcb_pool {
+    struct tcb_slab *slabs;        /* every slab, in allocation order (the walk's order) */
+    struct tcb_slab *partial;      /* slabs with a free slot */
+};
+
 /* A one-second counting window, for the stack-wide per-second budgets (challenge ACKs, ICMP). */
 struct vg_second {
     vg_time start;
@@ -57,7 +67,7 @@ struct vg_stack {
     struct vg_prng prng;
     struct vg_tcb_table conns;     /* synchronised and SYN-state connections */
     vg_tcb *listeners;             /* chained through vg_tcb.hnext */
-    vg_tcb *all;                   /* every TCB, chained through all_next */
+    struct vg_tcb_pool tcbs;       /* every TCB, in slabs */
     uint32_t *port_refs;           /* 65536 bind counts, allocated on first bind */
     struct vg_udp *udp;            /* UDP sockets (src/ip/udp.c) */
     int in_callback;               /* >0 while an event callback runs */
@@ -91,6 +101,8 @@ void vg_stack_config_limits(struct vg_stack_config *cfg);
  * failures and honour the failure-injection hook. Free with free(). */
 void *vg_alloc(vg_stack *s, size_t n);
 void *vg_zalloc(vg_stack *s, size_t n);
+/* n octets aligned to align (a power of two dividing n), uninitialised. */
+void *vg_alloc_aligned(vg_stack *s, size_t align, size_t n);
 /* The buffer budget (cfg.mem_limit): charge before allocating send/receive buffer space,
  * uncharge after freeing it. vg_mem_charge returns 0, or -1 (counted) when over the limit. */
 int vg_mem_charge(vg_stack *s, size_t n);

@@ -7,6 +7,7 @@
  * so receiving a segment only stores its time (B1, C5) and the TCB's single wheel entry, when it
  * fires, derives what is due. */
 #include "tcp/tcb.h"
+#include "tcp/tcb_pool.h"
 
 uint32_t ka_eff_time_ms(const vg_tcb *t)
 {
@@ -163,7 +164,7 @@ void vg_stack_set_sysparams(vg_stack *s, const struct vg_sysparams *sp)
     s->cfg.sys = *sp;
     s->ka_count_sys = vg_sysparams_keepalive_count(s->cfg.profile, sp);
     /* A11: connections without overrides follow at once; a shorter time may be due earlier. */
-    for (vg_tcb *t = s->all; t; t = t->all_next)
+    for (vg_tcb *t = tcb_pool_next(s, NULL); t; t = tcb_pool_next(s, t))
         if (t->flags & TF_KEEPALIVE)
             tcp_timer_update(t, s->wheel.now);
 }

@@ -4,6 +4,7 @@
 
 #include "tcp/tcb.h"
 #include "tcp/orphan.h"
+#include "tcp/tcb_pool.h"
 
 /* The 4-tuple in network order, each field at its own offset, after a one-octet tag naming
  * what the hash is for: no two tuples, and no two uses, share a SipHash input. */
@@ -39,7 +40,7 @@ vg_tcb *tcb_alloc(vg_stack *s)
         s->stats.tcp_tcb_limit++;
         return NULL;
     }
-    vg_tcb *t = vg_zalloc(s, sizeof *t);
+    vg_tcb *t = tcb_pool_get(s);
     if (!t)
         return NULL;
     t->stack = s;
@@ -51,12 +52,7 @@ vg_tcb *tcb_alloc(vg_stack *s)
     t->rcvbuf = s->cfg.rcvbuf;
     t->mss = (uint16_t)(s->cfg.mtu - 40);
     t->rto_us = VG_RTO_INITIAL_US;
-    t->all_next = s->all;
-    if (s->all)
-        s->all->all_prev = t;
-    s->all = t;
     s->stats.tcbs_live++;
-    s->stats.tcb_bytes += sizeof *t;
     return t;
 }
 
@@ -76,15 +72,8 @@ void tcb_free(vg_tcb *t)
     vg_ring_free(s, &t->snd);
     rcvq_free(t);
     tcp_listen_q_free(t);
-    if (t->all_prev)
-        t->all_prev->all_next = t->all_next;
-    else
-        s->all = t->all_next;
-    if (t->all_next)
-        t->all_next->all_prev = t->all_prev;
     s->stats.tcbs_live--;
-    s->stats.tcb_bytes -= sizeof *t;
-    free(t);
+    tcb_pool_put(s, t);
 }
 
 static int table_grow(vg_stack *s, struct vg_tcb_table *tab)
@@ -249,9 +238,10 @@ void tcb_init_connection(vg_tcb *t, vg_time now)
 
 void vg_tcp_free_all(vg_stack *s)
 {
-    while (s->all) {
-        vg_tcb *t = s->all;
+    vg_tcb *t;
+    while ((t = tcb_pool_next(s, NULL)) != NULL) {
         t->parent = NULL;
         tcb_free(t);
     }
+    tcb_pool_release(s);
 }

@@ -54,7 +54,6 @@ struct vg_ooo_range { uint32_t off, len; };  /* offsets from RCV.NXT at the time
 struct vg_tcb {
     struct vg_timer timer;       /* the single wheel entry: the earliest of the deadlines below */
     vg_tcb *hnext;               /* hash chain, or listener chain */
-    vg_tcb *all_prev, *all_next; /* every TCB of the stack, so freeing the stack frees all */
     vg_stack *stack;
     void *user;
     uint32_t laddr, raddr;
