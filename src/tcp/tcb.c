@@ -46,7 +46,8 @@ vg_tcb *tcb_alloc(vg_stack *s)
     t->stack = s;
     vg_timer_init(&t->timer);
     t->rtx_at = t->persist_at = t->delack_at = t->close_at = VG_TIME_NEVER;
-    t->ka_time_ms = t->ka_intvl_ms = t->ka_count = VG_KA_SYSTEM;
+    t->ka_time_ms = t->ka_intvl_ms = VG_KA_SYSTEM;
+    t->ka_count = TCB_KA_COUNT_SYSTEM;
     t->maxrt_ms = VG_MAXRT_DEFAULT;
     t->sndbuf = s->cfg.sndbuf;
     t->rcvbuf = s->cfg.rcvbuf;
@@ -164,6 +165,8 @@ void tcb_listener_remove(vg_stack *s, vg_tcb *t)
  * a parent: half-open connections are SYN-cache entries, not TCBs). */
 static void unlink_from_parent(vg_tcb *t)
 {
+    if (t->has_lq)
+        return;                   /* a listener: the union holds its queues */
     vg_tcb *l = t->parent;
     if (!l || !l->lq)
         return;
@@ -240,7 +243,8 @@ void vg_tcp_free_all(vg_stack *s)
 {
     vg_tcb *t;
     while ((t = tcb_pool_next(s, NULL)) != NULL) {
-        t->parent = NULL;
+        if (!t->has_lq)
+            t->parent = NULL;
         tcb_free(t);
     }
     tcb_pool_release(s);
