@@ -21,10 +21,22 @@ struct vg_udp;
 #define VG_FRAME_IP_ROOM 40u
 #define VG_FRAME_L4_OFF (VG_FRAME_HEADROOM + VG_FRAME_IP_ROOM)
 
+/* A 4-tuple whose bucket was computed for vg_stack_prefetch_input, so the lookup that follows
+ * does not hash it again. */
+struct vg_lookup_hint {
+    uint32_t laddr, raddr;
+    uint16_t lport, rport;
+    uint32_t valid;
+    size_t bucket;
+};
+#define VG_LOOKUP_HINTS 2
+
 struct vg_tcb_table {
     vg_tcb **bucket;       /* chained through vg_tcb.hnext, keyed by the 4-tuple */
     size_t nbuckets;       /* a power of two */
     size_t count;
+    struct vg_lookup_hint hint[VG_LOOKUP_HINTS];   /* cleared when the table grows */
+    unsigned next_hint;
 };
 
 /* TCB storage (tcp/tcb_pool.c). A slab is VG_TCB_SLAB_BYTES octets aligned to its size, so a

@@ -96,6 +96,7 @@ static int table_grow(vg_stack *s, struct vg_tcb_table *tab)
     free(tab->bucket);
     tab->bucket = nb;
     tab->nbuckets = n;
+    memset(tab->hint, 0, sizeof tab->hint);   /* their bucket numbers are for the old size */
     return 0;
 }
 
@@ -126,10 +127,28 @@ void tcb_table_remove(vg_stack *s, vg_tcb *t)
     t->flags &= (uint16_t)~TF_IN_TABLE;
 }
 
+size_t tcb_bucket_of(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
+                     int remember)
+{
+    struct vg_tcb_table *tab = &s->conns;
+    for (unsigned i = 0; i < VG_LOOKUP_HINTS; i++) {
+        const struct vg_lookup_hint *k = &tab->hint[i];
+        if (k->valid && k->lport == lport && k->rport == rport && k->raddr == raddr
+            && k->laddr == laddr)
+            return k->bucket;
+    }
+    size_t h = tuple_hash(s, laddr, lport, raddr, rport) & (tab->nbuckets - 1);
+    if (remember) {
+        struct vg_lookup_hint *k = &tab->hint[tab->next_hint++ % VG_LOOKUP_HINTS];
+        *k = (struct vg_lookup_hint){laddr, raddr, lport, rport, 1, h};
+    }
+    return h;
+}
+
 vg_tcb *tcb_lookup(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
 {
     struct vg_tcb_table *tab = &s->conns;
-    size_t h = tuple_hash(s, laddr, lport, raddr, rport) & (tab->nbuckets - 1);
+    size_t h = tcb_bucket_of(s, laddr, lport, raddr, rport, 0);
     for (vg_tcb *t = tab->bucket[h]; t; t = t->hnext)
         if (t->lport == lport && t->rport == rport && t->raddr == raddr && t->laddr == laddr)
             return t;

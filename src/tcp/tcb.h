@@ -126,6 +126,9 @@ void tcb_free(vg_tcb *t);
 int tcb_table_insert(vg_stack *s, vg_tcb *t);
 void tcb_table_remove(vg_stack *s, vg_tcb *t);
 vg_tcb *tcb_lookup(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport);
+/* The bucket of a 4-tuple; remember: keep it as a hint for the lookup to come. */
+size_t tcb_bucket_of(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
+                     int remember);
 vg_tcb *tcb_find_listener(vg_stack *s, uint32_t laddr, uint16_t lport);
 void tcb_listener_remove(vg_stack *s, vg_tcb *t);
 /* Ends the connection: CLOSED, error recorded, events emitted, freed if nobody holds it. */
