@@ -250,14 +250,15 @@ VG_API unsigned vg_stack_offloads(const vg_stack *s);
 /* vg_stack_input with what the link vouches for (enum vg_rx_flag). */
 VG_API void vg_stack_input_ex(vg_stack *s, const uint8_t *pkt, size_t len, unsigned rx_flags,
                               vg_time now);
-/* A hint from a driver that holds packets it has not input yet: pkt will be input distance
- * packets from now (2: the one after next, 1: the next). It brings what the connection lookup
- * will read into the cache: at 2 the hash-table slot, at 1 the connection the slot names (a
- * hint at 2 for the same packet fetched the slot), so a million connections cost the lookup
- * no cache miss. It changes nothing any call can observe; a packet that is not TCP over IPv4,
- * or malformed, is ignored. */
+/* A hint from a driver that holds packets it has not input yet: pkt will be input soon. It
+ * brings what the connection lookup will read into the cache, in two stages a few packets
+ * apart: VG_PREFETCH_SLOT fetches the hash-table slot (call it two packets ahead),
+ * VG_PREFETCH_CONN the connection that slot names (one packet ahead, once the slot has
+ * arrived). With a million connections each is otherwise a cache miss. It changes
+ * nothing any call can observe; a packet that is not TCP over IPv4, or malformed, is ignored. */
+enum vg_prefetch_stage { VG_PREFETCH_SLOT = 0, VG_PREFETCH_CONN = 1 };
 VG_API void vg_stack_prefetch_input(vg_stack *s, const uint8_t *pkt, size_t len,
-                                    unsigned distance);
+                                    enum vg_prefetch_stage stage);
 /* Run every timer due at or before now; returns the next time the stack wants poll() again
  * (VG_TIME_NEVER when nothing is armed). May return a time earlier than any real deadline
  * (a coarse timer-wheel slot); calling poll then is harmless. */

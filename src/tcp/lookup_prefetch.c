@@ -1,9 +1,12 @@
 /* vg_stack_prefetch_input: a driver's hint that a packet will be input soon. With a million
  * connections, the lookup's bucket and the connection it names are each a cache miss; a driver
- * that hints two packets ahead and then one ahead has both in the cache when the packet comes. */
+ * that hints the slot some packets ahead and the connection a little later has both in the
+ * cache when the packet comes. The bucket number is remembered (tcb_bucket_of), so the tuple
+ * is hashed once for both hints and the lookup. */
 #include "tcp/tcb.h"
 
-void vg_stack_prefetch_input(vg_stack *s, const uint8_t *pkt, size_t len, unsigned distance)
+void vg_stack_prefetch_input(vg_stack *s, const uint8_t *pkt, size_t len,
+                             enum vg_prefetch_stage stage)
 {
     if (len < 20 || (pkt[0] >> 4) != 4 || pkt[9] != VG_IPPROTO_TCP)
         return;
@@ -15,7 +18,7 @@ void vg_stack_prefetch_input(vg_stack *s, const uint8_t *pkt, size_t len, unsign
     uint16_t sport = vg_get16(pkt + ihl), dport = vg_get16(pkt + ihl + 2);
     struct vg_tcb_table *tab = &s->conns;
     size_t h = tcb_bucket_of(s, dst, dport, src, sport, 1);
-    if (distance >= 2) {
+    if (stage == VG_PREFETCH_SLOT) {
         __builtin_prefetch(&tab->bucket[h]);
         return;
     }

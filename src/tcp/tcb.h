@@ -56,7 +56,7 @@ struct vg_ooo_range { uint32_t off, len; };  /* offsets from RCV.NXT at the time
 
 /* Laid out for a million idle connections: the first cache line holds what the timer wheel,
  * the 4-tuple lookup and the keep-alive check read, the second what a probe and its answer
- * touch; no padding holes; time fields stay 64-bit microseconds (every instant is exact). */
+ * touch, the third the deadlines a timer's firing checks; no padding holes; time fields stay 64-bit microseconds (every instant is exact). */
 struct vg_tcb {
     /* -- line 0: wheel, lookup, state -- */
     struct vg_timer timer;       /* the single wheel entry: the earliest of the deadlines below */
@@ -88,19 +88,21 @@ struct vg_tcb {
     uint8_t soft_err;            /* SYN_SENT: enum vg_err an ICMP error reported (tcp_icmp.c) */
     uint8_t has_lq;              /* lq (not parent/aq_next) is the live member of the union */
     uint32_t ka_probes_sent;
+    uint32_t maxrt_ms;
+    uint32_t rcvbuf;
+    uint32_t oow_last_ms;        /* last reply to a rejected segment, ms + 1 (0: none; oow_limit.c) */
+
+    /* -- what a timer's firing checks first -- */
+    vg_time rtx_at, persist_at, delack_at, close_at;  /* VG_TIME_NEVER when not pending */
 
     uint32_t iss, irs, snd_wl1, snd_wl2, max_snd_wnd;
     uint32_t fin_seq;            /* the peer's FIN, when TF_OOO_FIN */
     uint32_t cwnd, ssthresh, recover;
     uint32_t srtt_us, rttvar_us, rto_us;
     uint32_t rtt_seq;
-    uint32_t maxrt_ms;
-    uint32_t sndbuf, rcvbuf;
-    uint32_t oow_last_ms;        /* last reply to a rejected segment, ms + 1 (0: none; oow_limit.c) */
+    uint32_t sndbuf;
     void *user;
-
     vg_time rtt_start;
-    vg_time rtx_at, persist_at, delack_at, close_at;  /* VG_TIME_NEVER when not pending */
     vg_time unacked_since;       /* C7: when the oldest unacknowledged data started waiting */
 
     struct vg_ooo_range *ooo;    /* allocated while out-of-order data is held */
