@@ -61,8 +61,10 @@ static void partial_remove(struct vg_tcb_pool *p, struct tcb_slab *b)
 {
     if (b->pprev)
         b->pprev->pnext = b->pnext;
-    else
+    else if (p->partial == b)
         p->partial = b->pnext;
+    else
+        return;                   /* a full slab is on no partial list */
     if (b->pnext)
         b->pnext->pprev = b->pprev;
     b->pnext = b->pprev = NULL;
