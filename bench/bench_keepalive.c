@@ -61,6 +61,7 @@ static void perf_say(const char *what)
 
 struct result {
     double bytes_per_endpoint;       /* 0 when mallinfo2 sees no growth (malloc replaced) */
+    double slab_bytes_per_endpoint;  /* the part in TCB slabs (stats.tcb_bytes of both stacks) */
     double us_answered, us_unanswered;
     unsigned long long probes_answered, probes_unanswered;
     size_t tcb_size;
@@ -127,6 +128,8 @@ static int measure(size_t n, struct result *r)
     size_t heap1 = heap_in_use();
     r->bytes_per_endpoint = heap1 > heap0 ? ((double)heap1 - (double)heap0) / (2.0 * (double)n) : 0;
     r->tcb_size = sizeof(struct vg_tcb);
+    r->slab_bytes_per_endpoint = ((double)vg_stack_stats(cs)->tcb_bytes
+                                  + (double)vg_stack_stats(ss)->tcb_bytes) / (2.0 * (double)n);
 
     /* Peer alive: every probe is answered. */
     const struct vg_stack_stats *cst = vg_stack_stats(cs);
@@ -224,6 +227,7 @@ int main(int argc, char **argv)
                "--runs-1m sets it)\n", runs, runs_1m);
 
     static double mem[MAX_SCALES][MAX_RUNS], ans[MAX_SCALES][MAX_RUNS], unans[MAX_SCALES][MAX_RUNS];
+    double slab[MAX_SCALES] = {0};
     int done[MAX_SCALES] = {0};
     size_t tcb_size = 0;
     int most = 0;
@@ -246,6 +250,7 @@ int main(int argc, char **argv)
             line("probe", "answered", scale[k], "us_per_probe", "us CPU", r.us_answered, run);
             line("probe", "unanswered", scale[k], "us_per_probe", "us CPU", r.us_unanswered, run);
             mem[k][done[k]] = r.bytes_per_endpoint;
+            slab[k] = r.slab_bytes_per_endpoint;
             ans[k][done[k]] = r.us_answered;
             unans[k][done[k]] = r.us_unanswered;
             done[k]++;
@@ -257,8 +262,9 @@ int main(int argc, char **argv)
     for (int k = 0; k < nscales; k++) {
         double m = median(mem[k], done[k]);
         ans_med[k] = median(ans[k], done[k]);
-        printf("  n=%-8zu %3d runs  %6.1f B/endpoint  %.3f us/probe answered  %.3f us/probe unanswered\n",
-               scale[k], done[k], m, ans_med[k], median(unans[k], done[k]));
+        printf("  n=%-8zu %3d runs  %6.1f B/endpoint (%.1f in TCB slabs, the rest hash buckets and "
+               "queues)  %.3f us/probe answered  %.3f us/probe unanswered\n",
+               scale[k], done[k], m, slab[k], ans_med[k], median(unans[k], done[k]));
     }
     if (nscales == 3 && ans_med[0] > 0)
         printf("  probe cost growth 10^4 -> 10^6: %.2fx (answered)\n", ans_med[2] / ans_med[0]);

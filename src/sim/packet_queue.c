@@ -159,19 +159,19 @@ static long earliest(const struct vg_packet_queue *q)
 
 /* The runner-up is the winner's successor in its own source (the next FIFO entry, or the smaller
  * child of the heap's root) or another source's head, whichever is earlier. */
-const struct vg_sim_packet *vg_pq_peek(const struct vg_packet_queue *q, unsigned k)
+void vg_pq_peek2(const struct vg_packet_queue *q, const struct vg_sim_packet *out[2])
 {
+    out[0] = out[1] = NULL;
     long w = earliest(q);
-    if (w == -2 || k > 1)
-        return NULL;
-    if (k == 0)
-        return w < 0 ? q->heap[0].pkt : fifo_head(&q->lane[w])->pkt;
+    if (w == -2)
+        return;
+    out[0] = w < 0 ? q->heap[0].pkt : fifo_head(&q->lane[w])->pkt;
     const struct vg_pq_entry *best = NULL;
     if (w == -1) {
         for (size_t c = 1; c <= 2 && c < q->nheap; c++)
             if (!best || before(&q->heap[c], best))
                 best = &q->heap[c];
-    } else if (q->nheap && (!best || before(&q->heap[0], best))) {
+    } else if (q->nheap) {
         best = &q->heap[0];
     }
     for (size_t l = 0; l < q->nlanes; l++) {
@@ -184,7 +184,7 @@ const struct vg_sim_packet *vg_pq_peek(const struct vg_packet_queue *q, unsigned
         if (e && (!best || before(e, best)))
             best = e;
     }
-    return best ? best->pkt : NULL;
+    out[1] = best ? best->pkt : NULL;
 }
 
 vg_time vg_pq_next_time(const struct vg_packet_queue *q)

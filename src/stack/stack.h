@@ -29,7 +29,7 @@ struct vg_lookup_hint {
     uint32_t valid;
     size_t bucket;
 };
-#define VG_LOOKUP_HINTS 2   /* the packets between a slot hint and its lookup */
+#define VG_LOOKUP_HINTS 4   /* more than the packets from a slot hint to its lookup (3) */
 
 struct vg_tcb_table {
     vg_tcb **bucket;       /* chained through vg_tcb.hnext, keyed by the 4-tuple */
