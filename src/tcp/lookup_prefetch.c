@@ -24,7 +24,10 @@ void vg_stack_prefetch_input(vg_stack *s, const uint8_t *pkt, size_t len,
     }
     const vg_tcb *t = tab->bucket[h];
     if (t) {
-        __builtin_prefetch(t);                       /* the timer, the tuple, the chain */
-        __builtin_prefetch((const char *)t + 64);    /* what the segment's checks read */
+        /* The timer, tuple and chain; then what the segment's checks, the reply and the
+         * keep-alive bookkeeping read (the first three lines of the layout in tcb.h, which
+         * a TCB in its slab may straddle). */
+        for (size_t off = 0; off < 192 + 64; off += 64)
+            __builtin_prefetch((const char *)t + off);
     }
 }
