@@ -279,7 +279,7 @@ struct vg_stack_stats {
     uint64_t ka_probes_sent, ka_probes_acked, ka_aborts, ka_peer_probes_answered;
     uint64_t zwp_sent;
     uint64_t udp_in, udp_out, udp_bad, icmp_in, icmp_out;
-    uint64_t tcbs_live, tcb_bytes;       /* live TCBs and the bytes their TCBs take (buffers apart) */
+    uint64_t tcbs_live, tcb_bytes;       /* live TCBs; bytes of the TCB slabs holding them (buffers apart) */
     uint64_t timer_arms, timer_cancels;  /* timer-wheel operations */
 
     /* Defences and limits (README "Security and limits"). */
