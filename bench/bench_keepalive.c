@@ -1,42 +1,41 @@
-/* A million idle keep-alive connections: heap bytes per connection and CPU time per probe, next
- * to the peers measured in the same run: lwIP's struct tcp_pcb (Debian's liblwip-dev headers)
- * and Linux kernel TCP over loopback (slab growth per connection).
- * Usage: bench_keepalive [N vigil connections, default 1000000] [M kernel connections, default 2000] */
-#define _GNU_SOURCE   /* TCP_KEEPIDLE, TCP_KEEPINTVL */
-#include <errno.h>
+/* Idle keep-alive connections at scale: heap bytes per endpoint and CPU time per keep-alive probe,
+ * for vigil at 10^4, 10^5 and 10^6 connections (two stacks in the simulator, virtual time). The
+ * peers (lwIP, the Linux kernel) are measured by bench_peer_*; this program measures vigil only.
+ *
+ * Usage: bench_keepalive [--runs N] [--runs-1m N] [--quick] [--n CONNECTIONS] [--perf-ctl FIFO]
+ *   --runs N      repeats at 10^4 and 10^5 (default 5); the scales interleave within each repeat
+ *   --runs-1m N   repeats at 10^6 (default 3: one takes about 20 s of CPU)
+ *   --quick       one run at 10^4 only (a smoke test of the program, not of its figures)
+ *   --n N         one scale only, N connections, --runs times
+ *   --perf-ctl F  writes "enable"/"disable" to F around the probe windows, for
+ *                 `perf record -D -1 --control fifo:F`: a profile of the probes, not of the setup
+ *
+ * One line per measurement on stdout (the benchmark convention):
+ *   VGBENCH {"suite":"memory","impl":"vigil","variant":"idle","n":...,"metric":"bytes_per_endpoint",...}
+ *   VGBENCH {"suite":"probe","impl":"vigil","variant":"answered","n":...,"metric":"us_per_probe",...}
+ * memory: growth of the heap (mallinfo2) over both stacks while n connections are set up,
+ * divided by the 2n endpoints: TCBs, slabs, hash buckets, timers, all in. probe "answered":
+ * CPU over a 5 s window with the peer alive, divided by the probes sent (the client's timer and
+ * probe, the wire, the server's lookup and answer, the client's receipt); "unanswered": the
+ * peer is down, so the client's timer, probe and hand-off to the wire. */
 #include <malloc.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "sim/simnet.h"
 #include "tcp/tcb.h"
 
-#ifdef VG_BENCH_HAVE_LWIP
-size_t vg_bench_lwip_tcp_pcb_size(void);   /* bench/lwip_pcb_size.c */
-#endif
-
 #define SERVER_PORTS 16u        /* local ports stay below 65536 for a million connections */
 #define KA_MS 1000u             /* idle time and interval: one probe per second per connection */
 #define WINDOW_MS 5000u         /* virtual time each probe run covers */
+#define MAX_SCALES 3
 
 static double cpu_seconds(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double wall_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -47,17 +46,34 @@ static size_t heap_in_use(void)
     return mi.uordblks + mi.hblkhd;
 }
 
-struct vigil_result {
-    size_t n;
-    double bytes_per_endpoint;       /* heap growth of both stacks / 2N */
-    double stack_bytes_per_conn;     /* the client stack's own tcb_bytes / tcbs_live */
-    uint64_t tcbs_live;
-    uint64_t probes_answered, probes_unanswered;
-    double us_per_probe_answered, us_per_probe_unanswered;
-    double setup_wall;
+static const char *perf_ctl;
+
+static void perf_say(const char *what)
+{
+    if (!perf_ctl)
+        return;
+    FILE *f = fopen(perf_ctl, "w");
+    if (f) {
+        fprintf(f, "%s\n", what);
+        fclose(f);
+    }
+}
+
+struct result {
+    double bytes_per_endpoint;       /* 0 when mallinfo2 sees no growth (malloc replaced) */
+    double slab_bytes_per_endpoint;  /* the part in TCB slabs (stats.tcb_bytes of both stacks) */
+    double us_answered, us_unanswered;
+    unsigned long long probes_answered, probes_unanswered;
+    size_t tcb_size;
 };
 
-static int vigil_measure(size_t n, struct vigil_result *r)
+static int fail(const char *what, size_t i)
+{
+    fprintf(stderr, "bench_keepalive: %s (%zu)\n", what, i);
+    return -1;
+}
+
+static int measure(size_t n, struct result *r)
 {
     struct vg_link_params lp = {.latency_us = 500};
     vg_simnet *net = vg_simnet_new(7, &lp);
@@ -70,25 +86,21 @@ static int vigil_measure(size_t n, struct vigil_result *r)
         cfg[i].max_tcbs = (uint32_t)n + SERVER_PORTS + 16u;
         cfg[i].max_backlog = (uint32_t)(n / SERVER_PORTS + 1);   /* all wait for accept at once */
     }
-    if (!net || vg_simnet_add_host(net, &cfg[0]) != 0 || vg_simnet_add_host(net, &cfg[1]) != 1) {
-        fprintf(stderr, "bench_keepalive: cannot build the simulated network\n");
-        return -1;
-    }
+    if (!net || vg_simnet_add_host(net, &cfg[0]) != 0 || vg_simnet_add_host(net, &cfg[1]) != 1)
+        return fail("cannot build the simulated network", 0);
     vg_stack *cs = vg_simnet_stack(net, 0), *ss = vg_simnet_stack(net, 1);
     vg_tcb **client = malloc(n * sizeof *client);
     vg_tcb *listener[SERVER_PORTS];
     if (!client)
-        return -1;
+        return fail("out of memory", n);
     for (unsigned k = 0; k < SERVER_PORTS; k++) {
         listener[k] = vg_tcp_open(ss);
         if (!listener[k] || vg_tcp_bind(listener[k], 0, (uint16_t)(8000 + k)) != 0
-            || vg_tcp_listen(listener[k], (int)(n / SERVER_PORTS + 1)) != 0) {
-            fprintf(stderr, "bench_keepalive: cannot listen on port %u\n", 8000 + k);
-            return -1;
-        }
+            || vg_tcp_listen(listener[k], (int)(n / SERVER_PORTS + 1)) != 0)
+            return fail("cannot listen", k);
     }
 
-    double w0 = wall_seconds();
+    /* The client array is allocated before the baseline, so only the stacks' growth counts. */
     size_t heap0 = heap_in_use();
     for (size_t i = 0; i < n; i++) {
         vg_tcb *t = vg_tcp_open(cs);
@@ -98,230 +110,163 @@ static int vigil_measure(size_t n, struct vigil_result *r)
             || vg_tcp_set_keepalive_interval_ms(t, KA_MS, now) != 0
             || vg_tcp_set_keepalive(t, 1, now) != 0
             || vg_tcp_bind(t, 0, (uint16_t)(1024 + i / SERVER_PORTS)) != 0
-            || vg_tcp_connect(t, 0xc0000202u, (uint16_t)(8000 + i % SERVER_PORTS), now) != 0) {
-            fprintf(stderr, "bench_keepalive: connection %zu could not start\n", i);
-            return -1;
-        }
+            || vg_tcp_connect(t, 0xc0000202u, (uint16_t)(8000 + i % SERVER_PORTS), now) != 0)
+            return fail("a connection could not start", i);
         client[i] = t;
         if (i % 1000 == 999)   /* let handshakes complete so the wire never holds a million SYNs */
             vg_simnet_run_until(net, vg_simnet_now(net) + 137);
     }
     vg_simnet_run_until(net, vg_simnet_now(net) + VG_MS(100));
-    size_t accepted = 0;
+    size_t accepted = 0, established = 0;
     for (unsigned k = 0; k < SERVER_PORTS; k++)
         while (vg_tcp_accept(listener[k]))
             accepted++;
-    size_t established = 0;
     for (size_t i = 0; i < n; i++)
         established += vg_tcp_state(client[i]) == VG_TCP_ESTABLISHED;
-    if (accepted != n || established != n || vg_simnet_in_flight(net) != 0) {
-        fprintf(stderr, "bench_keepalive: %zu accepted, %zu established of %zu, %zu packets in flight\n",
-                accepted, established, n, vg_simnet_in_flight(net));
-        return -1;
-    }
+    if (accepted != n || established != n || vg_simnet_in_flight(net) != 0)
+        return fail("not every connection was established and accepted", established);
     size_t heap1 = heap_in_use();
-    r->setup_wall = wall_seconds() - w0;
-    r->n = n;
-    /* Both stacks live in this process and hold one TCB per connection each. */
-    /* 0 when malloc is replaced (sanitizers, valgrind): mallinfo2 then sees nothing. */
     r->bytes_per_endpoint = heap1 > heap0 ? ((double)heap1 - (double)heap0) / (2.0 * (double)n) : 0;
-    const struct vg_stack_stats *cst = vg_stack_stats(cs);
-    r->tcbs_live = cst->tcbs_live;
-    r->stack_bytes_per_conn = cst->tcbs_live ? (double)cst->tcb_bytes / (double)cst->tcbs_live : 0;
+    r->tcb_size = sizeof(struct vg_tcb);
+    r->slab_bytes_per_endpoint = ((double)vg_stack_stats(cs)->tcb_bytes
+                                  + (double)vg_stack_stats(ss)->tcb_bytes) / (2.0 * (double)n);
 
-    /* Peer alive: every probe is answered, so the cost covers the client's timer and send, the
-     * wire, the server's answer and the client's receipt of it. */
+    /* Peer alive: every probe is answered. */
+    const struct vg_stack_stats *cst = vg_stack_stats(cs);
     uint64_t p0 = cst->ka_probes_sent, acked0 = cst->ka_probes_acked;
+    perf_say("enable");
     double c0 = cpu_seconds();
     vg_simnet_run_until(net, vg_simnet_now(net) + VG_MS(WINDOW_MS));
     double c1 = cpu_seconds();
-    r->probes_answered = cst->ka_probes_sent - p0;
-    if (cst->ka_probes_acked - acked0 < r->probes_answered - n) {   /* the last may be in flight */
-        fprintf(stderr, "bench_keepalive: only %llu of %llu probes answered\n",
-                (unsigned long long)(cst->ka_probes_acked - acked0),
-                (unsigned long long)r->probes_answered);
-        return -1;
-    }
-    r->us_per_probe_answered = r->probes_answered ? (c1 - c0) * 1e6 / (double)r->probes_answered : 0;
+    perf_say("disable");
+    r->probes_answered = (unsigned long long)(cst->ka_probes_sent - p0);
+    if (cst->ka_probes_acked - acked0 + n < r->probes_answered)   /* the last may be in flight */
+        return fail("probes went unanswered with the peer up", (size_t)(cst->ka_probes_acked - acked0));
+    r->us_answered = r->probes_answered ? (c1 - c0) * 1e6 / (double)r->probes_answered : 0;
 
-    /* Peer down: nothing comes back, so the cost is the client's timer, probe and wire hand-off. */
+    /* Peer down: nothing comes back. */
     vg_simnet_set_host_up(net, 1, 0);
     uint64_t p1 = cst->ka_probes_sent, aborts1 = cst->ka_aborts;
+    perf_say("enable");
     c0 = cpu_seconds();
     vg_simnet_run_until(net, vg_simnet_now(net) + VG_MS(WINDOW_MS));
     c1 = cpu_seconds();
-    r->probes_unanswered = cst->ka_probes_sent - p1;
-    if (cst->ka_aborts != aborts1) {
-        fprintf(stderr, "bench_keepalive: %llu connections aborted during the unanswered run\n",
-                (unsigned long long)(cst->ka_aborts - aborts1));
-        return -1;
-    }
-    r->us_per_probe_unanswered = r->probes_unanswered ? (c1 - c0) * 1e6 / (double)r->probes_unanswered : 0;
+    perf_say("disable");
+    r->probes_unanswered = (unsigned long long)(cst->ka_probes_sent - p1);
+    if (cst->ka_aborts != aborts1)
+        return fail("connections aborted during the unanswered run", (size_t)(cst->ka_aborts - aborts1));
+    r->us_unanswered = r->probes_unanswered ? (c1 - c0) * 1e6 / (double)r->probes_unanswered : 0;
 
     vg_simnet_free(net);
     free(client);
     return 0;
 }
 
-/* Kernel memory in slab objects: the sum of active objects times object size over every cache,
- * so the socket, inode, file and dentry a connection costs are all counted. -1 if unreadable. */
-static long long slab_bytes(void)
+static void line(const char *suite, const char *variant, size_t n, const char *metric,
+                 const char *unit, double value, int run)
 {
-    FILE *f = fopen("/proc/slabinfo", "r");
-    if (!f)
-        return -1;
-    char line[512];
-    long long total = 0;
-    while (fgets(line, sizeof line, f)) {
-        char name[128];
-        long long active, num, size;
-        if (line[0] != '#' && sscanf(line, "%127s %lld %lld %lld", name, &active, &num, &size) == 4)
-            total += active * size;
-    }
-    fclose(f);
-    return total;
+    printf("VGBENCH {\"suite\":\"%s\",\"impl\":\"vigil\",\"variant\":\"%s\",\"n\":%zu,"
+           "\"metric\":\"%s\",\"unit\":\"%s\",\"value\":%.4g,\"better\":\"lower\",\"run\":%d}\n",
+           suite, variant, n, metric, unit, value, run);
+    fflush(stdout);
 }
 
-static long long meminfo_slab_bytes(void)
+static int cmp_double(const void *a, const void *b)
 {
-    FILE *f = fopen("/proc/meminfo", "r");
-    if (!f)
-        return -1;
-    char line[256];
-    long long kb = -1;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "Slab: %lld kB", &kb) == 1)
-            break;
-    fclose(f);
-    return kb < 0 ? -1 : kb * 1024;
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
 }
 
-static int set_keepalive(int fd)
+static double median(double *v, int k)
 {
-    int on = 1, one_s = 1;
-    return setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on) | setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &one_s, sizeof one_s)
-           | setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &one_s, sizeof one_s);
+    qsort(v, (size_t)k, sizeof *v, cmp_double);
+    return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
 }
 
-/* M client connections to a listener on 127.0.0.1, keep-alive after 1 s every 1 s, held idle
- * for 1.5 s (so probes have run) and measured; everything is closed before returning.
- * Returns kernel bytes per endpoint (socket), or a negative value with *why set. */
-static double kernel_measure(size_t m, const char **source, const char **why)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 2 * m + 16) {
-        rl.rlim_cur = rl.rlim_max < 2 * m + 16 ? rl.rlim_max : 2 * m + 16;
-        setrlimit(RLIMIT_NOFILE, &rl);
-        if (rl.rlim_cur < 2 * m + 16) {
-            *why = "file-descriptor limit too low for 2M sockets";
-            return -1;
-        }
-    }
-    long long (*probe)(void) = slab_bytes;
-    *source = "/proc/slabinfo, all caches";
-    if (probe() < 0) {
-        probe = meminfo_slab_bytes;
-        *source = "/proc/meminfo Slab";
-        if (probe() < 0) {
-            *why = "neither /proc/slabinfo nor /proc/meminfo is readable";
-            return -1;
-        }
-    }
-    int *fds = malloc(2 * m * sizeof *fds);
-    int l = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t alen = sizeof a;
-    if (!fds || l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) != 0 || listen(l, 128) != 0
-        || getsockname(l, (struct sockaddr *)&a, &alen) != 0) {
-        *why = "cannot listen on 127.0.0.1";
-        free(fds);
-        if (l >= 0)
-            close(l);
-        return -1;
-    }
-    size_t open_fds = 0;
-    double result = -1;
-    long long before = probe();
-    for (size_t i = 0; i < m; i++) {
-        int c = socket(AF_INET, SOCK_STREAM, 0);
-        if (c < 0)
-            break;
-        fds[open_fds++] = c;
-        if (set_keepalive(c) != 0 || connect(c, (struct sockaddr *)&a, sizeof a) != 0)
-            break;
-        int s = accept(l, NULL, NULL);
-        if (s < 0)
-            break;
-        fds[open_fds++] = s;
-    }
-    if (open_fds == 2 * m) {
-        struct timespec idle = {1, 500000000};
-        nanosleep(&idle, NULL);
-        long long after = probe();
-        if (after > before)
-            result = (double)(after - before) / (2.0 * (double)m);
-        else
-            *why = "slab memory did not grow: other activity on the machine freed more than we used";
-    } else {
-        *why = strerror(errno);
-    }
-    for (size_t i = 0; i < open_fds; i++)
-        close(fds[i]);
-    close(l);
-    free(fds);
-    return result;
-}
+#define MAX_RUNS 64
 
 int main(int argc, char **argv)
 {
-    size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
-    size_t m = argc > 2 ? strtoul(argv[2], NULL, 10) : 2000;
-    if (n == 0 || n / SERVER_PORTS > 65535 - 1024 || m == 0) {
-        fprintf(stderr, "usage: bench_keepalive [connections 1..%u] [kernel connections >0]\n",
+    int runs = 5, runs_1m = 3, quick = 0;
+    size_t only = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--quick"))
+            quick = 1;
+        else if (!strcmp(argv[i], "--runs") && i + 1 < argc)
+            runs = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--runs-1m") && i + 1 < argc)
+            runs_1m = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--n") && i + 1 < argc)
+            only = strtoul(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--perf-ctl") && i + 1 < argc)
+            perf_ctl = argv[++i];
+        else {
+            fprintf(stderr, "usage: bench_keepalive [--runs N] [--runs-1m N] [--quick] [--n N] "
+                            "[--perf-ctl FIFO]\n");
+            return 2;
+        }
+    }
+    if (runs < 1 || runs > MAX_RUNS || runs_1m < 0 || runs_1m > MAX_RUNS
+        || (only && only / SERVER_PORTS > 65535 - 1024)) {
+        fprintf(stderr, "bench_keepalive: runs 1..%d, --n up to %u\n", MAX_RUNS,
                 (65535 - 1024) * SERVER_PORTS);
         return 2;
     }
-    struct vigil_result v;
-    if (vigil_measure(n, &v) != 0)
-        return 1;
-    printf("vigil: %zu idle keep-alive connections (client tcbs_live %llu), TCB %zu B, ",
-           v.n, (unsigned long long)v.tcbs_live, sizeof(struct vg_tcb));
-    if (v.bytes_per_endpoint > 0)
-        printf("%.0f B/connection endpoint (heap)", v.bytes_per_endpoint);
-    else
-        printf("heap per connection n/a (mallinfo2 saw no growth: malloc replaced by a sanitizer or valgrind?)");
-    if (v.stack_bytes_per_conn > 0)
-        printf(", %.0f B/connection (client stack's tcb_bytes)\n", v.stack_bytes_per_conn);
-    else
-        printf(", stack's tcb_bytes n/a (counter reads 0)\n");
-    printf("vigil: %.3f us CPU per probe answered (%llu probes; client + peer + wire), "
-           "%.3f us per probe unanswered (%llu probes; client timer + send + wire)\n",
-           v.us_per_probe_answered, (unsigned long long)v.probes_answered,
-           v.us_per_probe_unanswered, (unsigned long long)v.probes_unanswered);
-    printf("vigil: setup of %zu connections took %.1f s wall\n", v.n, v.setup_wall);
+    size_t scale[MAX_SCALES] = {10000, 100000, 1000000};
+    int scale_runs[MAX_SCALES] = {runs, runs, runs_1m};
+    int nscales = 3;
+    if (quick) {
+        nscales = 1;
+        scale_runs[0] = 1;
+    } else if (only) {
+        scale[0] = only;
+        nscales = 1;
+    }
+    if (!quick && !only && runs_1m < runs)
+        printf("bench_keepalive: %d runs at 10^4 and 10^5, %d at 10^6 (each takes ~20 s of CPU; "
+               "--runs-1m sets it)\n", runs, runs_1m);
 
-#ifdef VG_BENCH_HAVE_LWIP
-    size_t pcb = vg_bench_lwip_tcp_pcb_size();
-    printf("lwIP 2.1 (Debian liblwip-dev): sizeof(struct tcp_pcb) %zu B; vigil/lwIP = %.2f (TCB size)",
-           pcb, (double)sizeof(struct vg_tcb) / (double)pcb);
-    if (v.bytes_per_endpoint > 0)
-        printf(", %.2f (vigil heap per endpoint / tcp_pcb)", v.bytes_per_endpoint / (double)pcb);
-    printf("\n");
-#else
-    printf("lwIP: n/a (liblwip-dev headers were not found at build time)\n");
-#endif
-    printf("lwIP: CPU per probe n/a (not run: Debian's liblwip is built with NO_SYS=0 and needs its tcpip thread and a netif)\n");
+    static double mem[MAX_SCALES][MAX_RUNS], ans[MAX_SCALES][MAX_RUNS], unans[MAX_SCALES][MAX_RUNS];
+    double slab[MAX_SCALES] = {0};
+    int done[MAX_SCALES] = {0};
+    size_t tcb_size = 0;
+    int most = 0;
+    for (int k = 0; k < nscales; k++)
+        most = scale_runs[k] > most ? scale_runs[k] : most;
+    /* Scales interleave within a repeat, so a busy spell on the machine hits all of them. */
+    for (int run = 1; run <= most; run++) {
+        for (int k = 0; k < nscales; k++) {
+            if (run > scale_runs[k])
+                continue;
+            struct result r;
+            if (measure(scale[k], &r) != 0)
+                return 1;
+            tcb_size = r.tcb_size;
+            if (r.bytes_per_endpoint > 0)
+                line("memory", "idle", scale[k], "bytes_per_endpoint", "B", r.bytes_per_endpoint, run);
+            else if (run == 1)
+                printf("VGBENCH-SKIP {\"suite\":\"memory\",\"impl\":\"vigil\",\"why\":\"mallinfo2 sees "
+                       "no heap growth: malloc replaced (sanitizer or valgrind)\"}\n");
+            line("probe", "answered", scale[k], "us_per_probe", "us CPU", r.us_answered, run);
+            line("probe", "unanswered", scale[k], "us_per_probe", "us CPU", r.us_unanswered, run);
+            mem[k][done[k]] = r.bytes_per_endpoint;
+            slab[k] = r.slab_bytes_per_endpoint;
+            ans[k][done[k]] = r.us_answered;
+            unans[k][done[k]] = r.us_unanswered;
+            done[k]++;
+        }
+    }
 
-    const char *source = "", *why = "";
-    double k = kernel_measure(m, &source, &why);
-    if (k > 0 && v.bytes_per_endpoint > 0)
-        printf("Linux kernel TCP (loopback, %zu connections, %s): %.0f B/connection endpoint; vigil/kernel = %.3f\n",
-               m, source, k, v.bytes_per_endpoint / k);
-    else if (k > 0)
-        printf("Linux kernel TCP (loopback, %zu connections, %s): %.0f B/connection endpoint; ratio n/a\n",
-               m, source, k);
-    else
-        printf("Linux kernel TCP: n/a (%s)\n", why);
-    printf("Linux kernel TCP: CPU per probe n/a (probes run in softirq context, not charged to this process)\n");
+    printf("vigil: struct vg_tcb %zu B; medians of interleaved runs:\n", tcb_size);
+    double ans_med[MAX_SCALES];
+    for (int k = 0; k < nscales; k++) {
+        double m = median(mem[k], done[k]);
+        ans_med[k] = median(ans[k], done[k]);
+        printf("  n=%-8zu %3d runs  %6.1f B/endpoint (%.1f in TCB slabs, the rest hash buckets and "
+               "queues)  %.3f us/probe answered  %.3f us/probe unanswered\n",
+               scale[k], done[k], m, slab[k], ans_med[k], median(unans[k], done[k]));
+    }
+    if (nscales == 3 && ans_med[0] > 0)
+        printf("  probe cost growth 10^4 -> 10^6: %.2fx (answered)\n", ans_med[2] / ans_med[0]);
     return 0;
 }

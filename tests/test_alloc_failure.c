@@ -522,7 +522,7 @@ static void assert_consistent(struct world *w)
     vg_stack *s = w->rp->s;
     const struct vg_stack_stats *st = vg_stack_stats(s);
     uint64_t n = 0, buffers = 0;
-    for (vg_tcb *t = s->all; t; t = t->all_next) {
+    for (vg_tcb *t = vg_stack_next_tcb(s, NULL); t; t = vg_stack_next_tcb(s, t)) {
         n++;
         buffers += vg_ring_footprint(t->snd) + vg_ring_footprint(t->rcv);
     }
@@ -532,7 +532,7 @@ static void assert_consistent(struct world *w)
         if (!w->c[i].t)
             continue;
         int found = 0;
-        for (vg_tcb *t = s->all; t && !found; t = t->all_next)
+        for (vg_tcb *t = vg_stack_next_tcb(s, NULL); t && !found; t = vg_stack_next_tcb(s, t))
             found = t == w->c[i].t;
         assert_true(found);
     }
@@ -560,7 +560,7 @@ static void release_all(struct world *w)
         rp_run_for(rp, VG_MS(1000));
     }
     pump(w);
-    assert_null(rp->s->all);
+    assert_null(vg_stack_next_tcb(rp->s, NULL));
     assert_int_equal(rp_stats(rp)->tcbs_live, 0);
     assert_int_equal(rp_stats(rp)->mem_bytes, 0);
 }

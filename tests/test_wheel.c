@@ -131,7 +131,7 @@ static size_t drain_checked(struct vg_wheel *w, struct item *items, size_t n, ui
 }
 
 /* next() is never later than the earliest timer, never earlier than now unless one is due, and
- * exact when the earliest timer is due or within now's 64 µs block (the finest level). */
+ * exact when the earliest timer is due or within now's level-0 block (the finest level). */
 static void check_next(const struct vg_wheel *w, const struct item *items, size_t n, uint64_t now)
 {
     int any;
@@ -317,13 +317,14 @@ static void next_is_exact_within_current_64us_block(void **state)
     }
 }
 
-/* Across a 64 µs block boundary a timer sits one level up. Alone there, next() still names its
- * expiry; in a crowded slot next() may wake once at the boundary (never after the expiry), and
- * from there it is exact. */
+/* Across a level-0 block boundary (VG_WHEEL_SLOTS µs) a timer sits one level up. Alone there,
+ * next() still names its expiry; in a crowded slot next() may wake once at the boundary (never
+ * after the expiry), and from there it is exact. */
 static void next_across_block_boundary_is_never_late_then_exact(void **state)
 {
     (void)state;
-    const uint64_t now = 1000 * 64 + 60, expiry = 1001 * 64 + 10;
+    const uint64_t now = 1000 * VG_WHEEL_SLOTS + VG_WHEEL_SLOTS - 4;
+    const uint64_t expiry = 1001 * VG_WHEEL_SLOTS + 10;
     struct vg_wheel w;
     struct vg_timer t, crowd[8];
     vg_wheel_init(&w, now);

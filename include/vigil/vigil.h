@@ -271,6 +271,15 @@ VG_API unsigned vg_stack_offloads(const vg_stack *s);
 /* vg_stack_input with what the link vouches for (enum vg_rx_flag). */
 VG_API void vg_stack_input_ex(vg_stack *s, const uint8_t *pkt, size_t len, unsigned rx_flags,
                               vg_time now);
+/* A hint from a driver that holds packets it has not input yet: pkt will be input soon. It
+ * brings what the connection lookup will read into the cache, in two stages a few packets
+ * apart: VG_PREFETCH_SLOT fetches the hash-table slot (call it two packets ahead),
+ * VG_PREFETCH_CONN the connection that slot names (one packet ahead, once the slot has
+ * arrived). With a million connections each is otherwise a cache miss. It changes
+ * nothing any call can observe; a packet that is not TCP over IPv4, or malformed, is ignored. */
+enum vg_prefetch_stage { VG_PREFETCH_SLOT = 0, VG_PREFETCH_CONN = 1 };
+VG_API void vg_stack_prefetch_input(vg_stack *s, const uint8_t *pkt, size_t len,
+                                    enum vg_prefetch_stage stage);
 /* Run every timer due at or before now; returns the next time the stack wants poll() again
  * (VG_TIME_NEVER when nothing is armed). May return a time earlier than any real deadline
  * (a coarse timer-wheel slot); calling poll then is harmless. */
@@ -291,7 +300,7 @@ struct vg_stack_stats {
     uint64_t ka_probes_sent, ka_probes_acked, ka_aborts, ka_peer_probes_answered;
     uint64_t zwp_sent;
     uint64_t udp_in, udp_out, udp_bad, icmp_in, icmp_out;
-    uint64_t tcbs_live, tcb_bytes;       /* live TCBs and the bytes their TCBs take (buffers apart) */
+    uint64_t tcbs_live, tcb_bytes;       /* live TCBs; bytes of the TCB slabs holding them (buffers apart) */
     uint64_t timer_arms, timer_cancels;  /* timer-wheel operations */
 
     /* Defences and limits (README "Security and limits"). */
@@ -404,7 +413,7 @@ struct vg_tcp_info {
     struct vg_keepalive_info ka;
 };
 VG_API int vg_tcp_info(const vg_tcb *t, vg_time now, struct vg_tcp_info *out);
-/* Every TCB of the stack, listeners and closing connections included, newest first: NULL gives
+/* Every TCB of the stack, listeners and closing connections included, in storage order: NULL gives
  * the first, then the previous one the next; NULL at the end. Valid until the stack next runs. */
 VG_API vg_tcb *vg_stack_next_tcb(const vg_stack *s, const vg_tcb *prev);
 

@@ -25,6 +25,14 @@ void *vg_zalloc(vg_stack *s, size_t n)
     return p;
 }
 
+void *vg_alloc_aligned(vg_stack *s, size_t align, size_t n)
+{
+    void *p = refused(s, n) ? NULL : aligned_alloc(align, n);
+    if (!p)
+        s->stats.alloc_failures++;
+    return p;
+}
+
 void vg_stack_set_alloc_fail(vg_stack *s, vg_alloc_fail_fn fn, void *ctx)
 {
     s->alloc_fail = fn;

@@ -28,10 +28,32 @@ struct vg_udp;
  * sndbuf/rcvbuf in use. */
 #define VG_RING_SPARES 2
 
+/* A 4-tuple whose bucket was computed for vg_stack_prefetch_input, so the lookup that follows
+ * does not hash it again. */
+struct vg_lookup_hint {
+    uint32_t laddr, raddr;
+    uint16_t lport, rport;
+    uint32_t valid;
+    size_t bucket;
+};
+#define VG_LOOKUP_HINTS 4   /* more than the packets from a slot hint to its lookup (3) */
+
 struct vg_tcb_table {
     vg_tcb **bucket;       /* chained through vg_tcb.hnext, keyed by the 4-tuple */
     size_t nbuckets;       /* a power of two */
     size_t count;
+    struct vg_lookup_hint hint[VG_LOOKUP_HINTS];   /* cleared when the table grows */
+    unsigned next_hint;
+};
+
+/* TCB storage (tcp/tcb_pool.c). A slab is VG_TCB_SLAB_BYTES octets aligned to its size, so a
+ * TCB finds its slab by masking its address; kept below glibc's mmap threshold (128 KiB) so an
+ * aligned slab comes from the heap. */
+#define VG_TCB_SLAB_BYTES 32768u
+struct tcb_slab;
+struct vg_tcb_pool {
+    struct tcb_slab *slabs;        /* every slab, in allocation order (the walk's order) */
+    struct tcb_slab *partial;      /* slabs with a free slot */
 };
 
 /* A one-second counting window, for the stack-wide per-second budgets (challenge ACKs, ICMP). */
@@ -64,7 +86,7 @@ struct vg_stack {
     struct vg_prng prng;
     struct vg_tcb_table conns;     /* synchronised and SYN-state connections */
     vg_tcb *listeners;             /* chained through vg_tcb.hnext */
-    vg_tcb *all;                   /* every TCB, chained through all_next */
+    struct vg_tcb_pool tcbs;       /* every TCB, in slabs */
     uint32_t *port_refs;           /* 65536 bind counts, allocated on first bind */
     struct vg_udp *udp;            /* UDP sockets (src/ip/udp.c) */
     int in_callback;               /* >0 while an event callback runs */
@@ -99,6 +121,8 @@ void vg_stack_config_limits(struct vg_stack_config *cfg);
  * failures and honour the failure-injection hook. Free with free(). */
 void *vg_alloc(vg_stack *s, size_t n);
 void *vg_zalloc(vg_stack *s, size_t n);
+/* n octets aligned to align (a power of two dividing n), uninitialised. */
+void *vg_alloc_aligned(vg_stack *s, size_t align, size_t n);
 /* The buffer budget (cfg.mem_limit): charge before allocating send/receive buffer space,
  * uncharge after freeing it. vg_mem_charge returns 0, or -1 (counted) when over the limit. */
 int vg_mem_charge(vg_stack *s, size_t n);

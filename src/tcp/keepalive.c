@@ -7,6 +7,7 @@
  * so receiving a segment only stores its time (B1, C5) and the TCB's single wheel entry, when it
  * fires, derives what is due. */
 #include "tcp/tcb.h"
+#include "tcp/tcb_pool.h"
 
 uint32_t ka_eff_time_ms(const vg_tcb *t)
 {
@@ -21,7 +22,7 @@ uint32_t ka_eff_intvl_ms(const vg_tcb *t)
 
 uint32_t ka_eff_count(const vg_tcb *t)
 {
-    return t->ka_count != VG_KA_SYSTEM ? t->ka_count : t->stack->ka_count_sys;
+    return t->ka_count != TCB_KA_COUNT_SYSTEM ? t->ka_count : t->stack->ka_count_sys;
 }
 
 static int ka_state_allows(const vg_tcb *t)
@@ -129,7 +130,7 @@ int vg_tcp_set_keepalive_count(vg_tcb *t, uint32_t count, vg_time now)
 {
     if (count > 255 && count != VG_KA_SYSTEM)
         return -VG_ERR_INVAL;
-    t->ka_count = count;
+    t->ka_count = count == VG_KA_SYSTEM ? TCB_KA_COUNT_SYSTEM : (uint16_t)count;
     tcp_timer_update(t, now);
     return 0;
 }
@@ -142,7 +143,7 @@ int vg_tcp_keepalive_info(const vg_tcb *t, vg_time now, struct vg_keepalive_info
     out->count = ka_eff_count(t);
     out->time_is_system = t->ka_time_ms == VG_KA_SYSTEM;
     out->interval_is_system = t->ka_intvl_ms == VG_KA_SYSTEM;
-    out->count_is_system = t->ka_count == VG_KA_SYSTEM;
+    out->count_is_system = t->ka_count == TCB_KA_COUNT_SYSTEM;
     out->probes_sent = t->ka_probes_sent;
     out->probes_unanswered = t->ka_unanswered;
     out->last_rx = t->last_rx;
@@ -163,7 +164,7 @@ void vg_stack_set_sysparams(vg_stack *s, const struct vg_sysparams *sp)
     s->cfg.sys = *sp;
     s->ka_count_sys = vg_sysparams_keepalive_count(s->cfg.profile, sp);
     /* A11: connections without overrides follow at once; a shorter time may be due earlier. */
-    for (vg_tcb *t = s->all; t; t = t->all_next)
+    for (vg_tcb *t = tcb_pool_next(s, NULL); t; t = tcb_pool_next(s, t))
         if (t->flags & TF_KEEPALIVE)
             tcp_timer_update(t, s->wheel.now);
 }

@@ -4,6 +4,7 @@
 
 #include "tcp/tcb.h"
 #include "tcp/orphan.h"
+#include "tcp/tcb_pool.h"
 
 /* The 4-tuple in network order, each field at its own offset, after a one-octet tag naming
  * what the hash is for: no two tuples, and no two uses, share a SipHash input. */
@@ -39,24 +40,20 @@ vg_tcb *tcb_alloc(vg_stack *s)
         s->stats.tcp_tcb_limit++;
         return NULL;
     }
-    vg_tcb *t = vg_zalloc(s, sizeof *t);
+    vg_tcb *t = tcb_pool_get(s);
     if (!t)
         return NULL;
     t->stack = s;
     vg_timer_init(&t->timer);
     t->rtx_at = t->persist_at = t->delack_at = t->close_at = VG_TIME_NEVER;
-    t->ka_time_ms = t->ka_intvl_ms = t->ka_count = VG_KA_SYSTEM;
+    t->ka_time_ms = t->ka_intvl_ms = VG_KA_SYSTEM;
+    t->ka_count = TCB_KA_COUNT_SYSTEM;
     t->maxrt_ms = VG_MAXRT_DEFAULT;
     t->sndbuf = s->cfg.sndbuf;
     t->rcvbuf = s->cfg.rcvbuf;
     t->mss = (uint16_t)(s->cfg.mtu - 40);
     t->rto_us = VG_RTO_INITIAL_US;
-    t->all_next = s->all;
-    if (s->all)
-        s->all->all_prev = t;
-    s->all = t;
     s->stats.tcbs_live++;
-    s->stats.tcb_bytes += sizeof *t;
     return t;
 }
 
@@ -76,15 +73,8 @@ void tcb_free(vg_tcb *t)
     vg_ring_free(s, &t->snd);
     rcvq_free(t);
     tcp_listen_q_free(t);
-    if (t->all_prev)
-        t->all_prev->all_next = t->all_next;
-    else
-        s->all = t->all_next;
-    if (t->all_next)
-        t->all_next->all_prev = t->all_prev;
     s->stats.tcbs_live--;
-    s->stats.tcb_bytes -= sizeof *t;
-    free(t);
+    tcb_pool_put(s, t);
 }
 
 static int table_grow(vg_stack *s, struct vg_tcb_table *tab)
@@ -106,6 +96,7 @@ static int table_grow(vg_stack *s, struct vg_tcb_table *tab)
     free(tab->bucket);
     tab->bucket = nb;
     tab->nbuckets = n;
+    memset(tab->hint, 0, sizeof tab->hint);   /* their bucket numbers are for the old size */
     return 0;
 }
 
@@ -136,10 +127,28 @@ void tcb_table_remove(vg_stack *s, vg_tcb *t)
     t->flags &= (uint16_t)~TF_IN_TABLE;
 }
 
+size_t tcb_bucket_of(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
+                     int remember)
+{
+    struct vg_tcb_table *tab = &s->conns;
+    for (unsigned i = 0; i < VG_LOOKUP_HINTS; i++) {
+        const struct vg_lookup_hint *k = &tab->hint[i];
+        if (k->valid && k->lport == lport && k->rport == rport && k->raddr == raddr
+            && k->laddr == laddr)
+            return k->bucket;
+    }
+    size_t h = tuple_hash(s, laddr, lport, raddr, rport) & (tab->nbuckets - 1);
+    if (remember) {
+        struct vg_lookup_hint *k = &tab->hint[tab->next_hint++ % VG_LOOKUP_HINTS];
+        *k = (struct vg_lookup_hint){laddr, raddr, lport, rport, 1, h};
+    }
+    return h;
+}
+
 vg_tcb *tcb_lookup(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
 {
     struct vg_tcb_table *tab = &s->conns;
-    size_t h = tuple_hash(s, laddr, lport, raddr, rport) & (tab->nbuckets - 1);
+    size_t h = tcb_bucket_of(s, laddr, lport, raddr, rport, 0);
     for (vg_tcb *t = tab->bucket[h]; t; t = t->hnext)
         if (t->lport == lport && t->rport == rport && t->raddr == raddr && t->laddr == laddr)
             return t;
@@ -175,6 +184,8 @@ void tcb_listener_remove(vg_stack *s, vg_tcb *t)
  * a parent: half-open connections are SYN-cache entries, not TCBs). */
 static void unlink_from_parent(vg_tcb *t)
 {
+    if (t->has_lq)
+        return;                   /* a listener: the union holds its queues */
     vg_tcb *l = t->parent;
     if (!l || !l->lq)
         return;
@@ -249,9 +260,11 @@ void tcb_init_connection(vg_tcb *t, vg_time now)
 
 void vg_tcp_free_all(vg_stack *s)
 {
-    while (s->all) {
-        vg_tcb *t = s->all;
-        t->parent = NULL;
+    vg_tcb *t;
+    while ((t = tcb_pool_next(s, NULL)) != NULL) {
+        if (!t->has_lq)
+            t->parent = NULL;
         tcb_free(t);
     }
+    tcb_pool_release(s);
 }

@@ -51,58 +51,70 @@ struct vg_listen_q {
 
 struct vg_ooo_range { uint32_t off, len; };  /* offsets from RCV.NXT at the time of insertion */
 
+/* ka_count's "use the system value" (VG_KA_SYSTEM in the API): the field holds 0..255. */
+#define TCB_KA_COUNT_SYSTEM UINT16_MAX
+
+/* Laid out for a million idle connections: the first cache line holds what the timer wheel,
+ * the 4-tuple lookup and the keep-alive check read, the second what a probe and its answer
+ * touch, the third the deadlines a timer's firing checks; no padding holes; time fields stay 64-bit microseconds (every instant is exact). */
 struct vg_tcb {
+    /* -- line 0: wheel, lookup, state -- */
     struct vg_timer timer;       /* the single wheel entry: the earliest of the deadlines below */
     vg_tcb *hnext;               /* hash chain, or listener chain */
-    vg_tcb *all_prev, *all_next; /* every TCB of the stack, so freeing the stack frees all */
-    vg_stack *stack;
-    void *user;
     uint32_t laddr, raddr;
     uint16_t lport, rport;
     uint8_t state;
     uint8_t err;                 /* enum vg_err that ended the connection */
     uint16_t flags;
+    vg_stack *stack;
 
-    uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2, max_snd_wnd;
-    uint32_t irs, rcv_nxt, rcv_adv;
-    uint32_t fin_seq;            /* the peer's FIN, when TF_OOO_FIN */
+    /* -- line 1: a keep-alive probe and its answer -- */
+    uint32_t snd_una, snd_nxt, snd_max, snd_wnd;
+    uint32_t rcv_nxt, rcv_adv;
+    uint32_t ka_time_ms, ka_intvl_ms;   /* VG_KA_SYSTEM: the stack's value */
+    vg_time last_rx, ka_epoch;
+    struct vg_ring *snd;         /* bytes from SND.UNA on */
+    struct vg_ring *rcv;         /* in-order bytes ready, then out-of-order data placed ahead */
+
+    uint8_t ka_unanswered, dupacks, rtx_count, persist_shift;
+    uint16_t ka_count;           /* TCB_KA_COUNT_SYSTEM: the stack's value */
     uint16_t mss;                /* what we send per segment */
     uint8_t snd_wscale;          /* the peer's shift (0 unless both SYNs carried one) */
     uint8_t rcv_wscale;          /* ours: offered in our SYN, kept if the peer offers one too */
-
-    uint32_t cwnd, ssthresh, recover;
-    uint8_t dupacks, rtx_count, persist_shift, ka_unanswered;
-    uint32_t srtt_us, rttvar_us, rto_us;
-    uint32_t rtt_seq;
-    vg_time rtt_start;
-
-    vg_time rtx_at, persist_at, delack_at, close_at;  /* VG_TIME_NEVER when not pending */
-    vg_time unacked_since;       /* C7: when the oldest unacknowledged data started waiting */
-    vg_time last_rx, ka_epoch;
-
-    uint32_t ka_time_ms, ka_intvl_ms, ka_count;   /* VG_KA_SYSTEM: the stack's value */
-    uint32_t ka_probes_sent;
-    uint32_t maxrt_ms;
-    uint32_t sndbuf, rcvbuf;
-
-    struct vg_ring *snd;         /* bytes from SND.UNA on */
-    struct vg_ring *rcv;         /* in-order bytes ready, then out-of-order data placed ahead */
-    struct vg_ooo_range *ooo;    /* allocated while out-of-order data is held */
     uint8_t nooo;
-
-    vg_tcb *parent;              /* listener, until accepted */
-    vg_tcb *aq_next;             /* accept-queue link */
-    struct vg_listen_q *lq;      /* listeners only */
-
-    /* -- syncache / listeners -- */
-    /* -- RFC 5961, out-of-window replies, persist and orphans -- */
-    uint32_t oow_last_ms;        /* last reply to a rejected segment, ms + 1 (0: none; oow_limit.c) */
     uint8_t persist_probes;      /* zero-window probes since the last answer (an orphan's: since
                                   * the window closed, answered or not) */
     uint8_t orphaned;            /* closed by the application, still finishing (orphan.c) */
-    /* -- ICMP, PMTU and soft errors -- */
     uint8_t soft_err;            /* SYN_SENT: enum vg_err an ICMP error reported (tcp_icmp.c) */
-    /* -- limits and buffers -- */
+    uint8_t has_lq;              /* lq (not parent/aq_next) is the live member of the union */
+    uint32_t ka_probes_sent;
+    uint32_t maxrt_ms;
+    uint32_t rcvbuf;
+    uint32_t oow_last_ms;        /* last reply to a rejected segment, ms + 1 (0: none; oow_limit.c) */
+
+    /* -- what a timer's firing checks first -- */
+    vg_time rtx_at, persist_at, delack_at, close_at;  /* VG_TIME_NEVER when not pending */
+
+    uint32_t iss, irs, snd_wl1, snd_wl2, max_snd_wnd;
+    uint32_t fin_seq;            /* the peer's FIN, when TF_OOO_FIN */
+    uint32_t cwnd, ssthresh, recover;
+    uint32_t srtt_us, rttvar_us, rto_us;
+    uint32_t rtt_seq;
+    uint32_t sndbuf;
+    void *user;
+    vg_time rtt_start;
+    vg_time unacked_since;       /* C7: when the oldest unacknowledged data started waiting */
+
+    struct vg_ooo_range *ooo;    /* allocated while out-of-order data is held */
+    /* A connection has a listener until accepted; a listener has queues: never both. */
+    union {
+        struct {
+            vg_tcb *parent;      /* listener, until accepted */
+            vg_tcb *aq_next;     /* accept-queue link */
+        };
+        struct vg_listen_q *lq;  /* listeners only (has_lq) */
+    };
+    /* -- data path -- */
 };
 
 static inline int tcp_synchronized(const vg_tcb *t)
@@ -116,6 +128,9 @@ void tcb_free(vg_tcb *t);
 int tcb_table_insert(vg_stack *s, vg_tcb *t);
 void tcb_table_remove(vg_stack *s, vg_tcb *t);
 vg_tcb *tcb_lookup(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport);
+/* The bucket of a 4-tuple; remember: keep it as a hint for the lookup to come. */
+size_t tcb_bucket_of(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
+                     int remember);
 vg_tcb *tcb_find_listener(vg_stack *s, uint32_t laddr, uint16_t lport);
 void tcb_listener_remove(vg_stack *s, vg_tcb *t);
 /* Ends the connection: CLOSED, error recorded, events emitted, freed if nobody holds it. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tcp/tcb.h"
+#include "tcp/tcb_pool.h"
 
 int vg_tcp_info(const vg_tcb *t, vg_time now, struct vg_tcp_info *out)
 {
@@ -19,5 +20,5 @@ int vg_tcp_info(const vg_tcb *t, vg_time now, struct vg_tcp_info *out)
 
 vg_tcb *vg_stack_next_tcb(const vg_stack *s, const vg_tcb *prev)
 {
-    return prev ? prev->all_next : s->all;
+    return tcb_pool_next(s, prev);
 }

@@ -47,11 +47,12 @@ static void inherit(vg_tcb *c, const vg_tcb *l)
 
 void tcp_listen_q_free(vg_tcb *l)
 {
-    if (!l->lq)
-        return;
+    if (!l->has_lq)
+        return;                   /* never listened: the union holds parent and aq_next */
     syncache_clear(&l->lq->syn, 0, 0);
     free(l->lq);
     l->lq = NULL;
+    l->has_lq = 0;
 }
 
 static int accept_queue_full(vg_tcb *l)

@@ -66,6 +66,7 @@ int vg_tcp_listen(vg_tcb *t, int backlog)
     t->lq = vg_zalloc(s, sizeof *t->lq);
     if (!t->lq)
         return -VG_ERR_NOBUFS;
+    t->has_lq = 1;
     t->lq->backlog = accept_backlog(s, backlog);
     syncache_init(&t->lq->syn, t);
     t->state = VG_TCP_LISTEN;

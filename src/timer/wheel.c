@@ -1,15 +1,15 @@
 /* Hierarchical timing wheel, exact to the microsecond.
  *
- * Placement: a timer expiring at e > now lives at level L = (highest bit in which e and now
- * differ) / 6, in slot (e >> 6L) & 63. Level L therefore holds only timers that share now's bits
- * above 6(L+1) and fall in a later level-L slot than now, so every level-L timer is earlier than
- * every level-(L+1) timer, and the first occupied slot of the lowest occupied level is the next
- * place where there can be work. Level-0 slots are single microseconds: that answer is exact.
+ * Placement (B = VG_WHEEL_BITS): a timer expiring at e > now lives at level L = (highest bit in
+ * which e and now differ) / B, in slot (e >> BL) mod 2^B. Level L therefore holds only timers
+ * that share now's bits above B(L+1) and fall in a later level-L slot than now, so every level-L
+ * timer is earlier than every level-(L+1) timer, and the first occupied slot of the lowest
+ * occupied level is the next place where there can be work. Level-0 slots are single microseconds: that answer is exact.
  *
  * Reaching a coarser slot's start re-places its timers relative to that instant: each lands at a
  * strictly finer level or is due, so a timer is handled at most once per level. Expiries in a
- * later 2^48 µs block than now (they differ above level 7) wait in the overflow list until the
- * next block starts, where they are re-placed the same way.
+ * later 2^48 µs block than now (they differ above the top level) wait in the overflow list until
+ * the next block starts, where they are re-placed the same way.
  *
  * Moving now forward to t without visiting any slot keeps these invariants as long as t is before
  * the earliest slot start: every timer then still shares the same high bits with t and lies in a
@@ -35,6 +35,11 @@ static uint64_t slot_start(uint64_t now, unsigned level, unsigned slot)
  * timer's expiry has a bit set above bit 47 that is clear in now. */
 static uint64_t next_block(uint64_t now) { return (now | ((UINT64_C(1) << SPAN_BITS) - 1)) + 1; }
 
+static void clear_occupied(struct vg_wheel *w, unsigned level, unsigned slot)
+{
+    w->occupied[level][slot / 64u] &= ~(UINT64_C(1) << (slot % 64u));
+}
+
 static void push(struct vg_timer **head, struct vg_timer *t)
 {
     t->next = *head;
@@ -52,7 +57,7 @@ static void unlink_timer(struct vg_wheel *w, struct vg_timer *t)
     if (t->where < WHERE_OVERFLOW) {
         unsigned level = t->where / VG_WHEEL_SLOTS, slot = t->where % VG_WHEEL_SLOTS;
         if (!w->slot[level][slot])
-            w->occupied[level] &= ~(UINT64_C(1) << slot);
+            clear_occupied(w, level, slot);
     }
     t->next = NULL;
     t->pprev = NULL;
@@ -85,7 +90,7 @@ static void place(struct vg_wheel *w, struct vg_timer *t)
     }
     unsigned slot = (unsigned)(e >> (level * VG_WHEEL_BITS)) % VG_WHEEL_SLOTS;
     push(&w->slot[level][slot], t);
-    w->occupied[level] |= UINT64_C(1) << slot;
+    w->occupied[level][slot / 64u] |= UINT64_C(1) << (slot % 64u);
     t->where = (uint16_t)(level * VG_WHEEL_SLOTS + slot);
 }
 
@@ -94,11 +99,13 @@ static void place(struct vg_wheel *w, struct vg_timer *t)
 static int earliest_slot(const struct vg_wheel *w, uint64_t *at, unsigned *level, unsigned *slot)
 {
     for (unsigned l = 0; l < VG_WHEEL_LEVELS; l++) {
-        if (w->occupied[l]) {
-            *level = l;
-            *slot = (unsigned)__builtin_ctzll(w->occupied[l]);
-            *at = slot_start(w->now, l, *slot);
-            return 1;
+        for (unsigned k = 0; k < VG_WHEEL_WORDS; k++) {
+            if (w->occupied[l][k]) {
+                *level = l;
+                *slot = k * 64u + (unsigned)__builtin_ctzll(w->occupied[l][k]);
+                *at = slot_start(w->now, l, *slot);
+                return 1;
+            }
         }
     }
     if (w->overflow) {
@@ -120,7 +127,7 @@ static void redistribute(struct vg_wheel *w, unsigned level, unsigned slot)
     } else {
         t = w->slot[level][slot];
         w->slot[level][slot] = NULL;
-        w->occupied[level] &= ~(UINT64_C(1) << slot);
+        clear_occupied(w, level, slot);
     }
     while (t) {
         struct vg_timer *next = t->next;

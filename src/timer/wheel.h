@@ -7,20 +7,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VG_WHEEL_BITS 6                          /* 64 slots a level */
+/* 256 slots a level: a timer a second away is re-placed twice on its way down, not three
+ * times, and each re-placement of a cold timer is a cache miss at a million connections. */
+#define VG_WHEEL_BITS 8
 #define VG_WHEEL_SLOTS (1u << VG_WHEEL_BITS)
-#define VG_WHEEL_LEVELS 8                        /* 2^48 µs ≈ 8.9 years of range */
+#define VG_WHEEL_LEVELS 6                        /* 2^48 µs ≈ 8.9 years of range */
+#define VG_WHEEL_WORDS (VG_WHEEL_SLOTS / 64u)    /* occupancy bitmap words a level */
 
 struct vg_timer {
     struct vg_timer *next, **pprev;   /* pprev == NULL: not armed */
     uint64_t expires;                 /* µs */
-    uint16_t where;                   /* level * 64 + slot while armed; 512: overflow, 513: due */
+    uint16_t where;                   /* level * slots + slot while armed; then overflow, due */
     uint8_t kind;                     /* the owner's tag: which handler the stack dispatches to */
 };
 
 struct vg_wheel {
     uint64_t now;                     /* the wheel's notion of the current time */
-    uint64_t occupied[VG_WHEEL_LEVELS];
+    uint64_t occupied[VG_WHEEL_LEVELS][VG_WHEEL_WORDS];
     struct vg_timer *slot[VG_WHEEL_LEVELS][VG_WHEEL_SLOTS];
     struct vg_timer *expired;         /* due timers waiting to be popped, earliest first */
     struct vg_timer *overflow;        /* expiries in a later 2^48 µs block, re-placed when it starts */

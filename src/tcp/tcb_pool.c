@@ -1,0 +1,176 @@
+/* TCB slabs. A slab is a header, then as many TCB slots as fit, each live one marked in a
+ * bitmap; allocation takes the first free slot of a slab that has one. One empty slab is kept
+ * so that a connection opened and closed at a slab's edge does not allocate a slab each time. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp/tcb.h"
+#include "tcp/tcb_pool.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+#define SLAB_WORDS 4u   /* bitmap words: up to 256 slots */
+
+struct tcb_slab {
+    struct tcb_slab *next, *prev;       /* pool.slabs */
+    struct tcb_slab *pnext, *pprev;     /* pool.partial */
+    uint64_t used[SLAB_WORDS];
+    uint32_t live;
+};
+
+/* Slots start on a cache line so the hot head of each TCB does not straddle two. */
+#define SLOTS_OFF ((sizeof(struct tcb_slab) + 63u) & ~(size_t)63u)
+#define SLOTS ((VG_TCB_SLAB_BYTES - SLOTS_OFF) / sizeof(vg_tcb))
+
+_Static_assert(SLOTS >= 16 && SLOTS <= 64u * SLAB_WORDS, "TCB slab size and bitmap disagree");
+_Static_assert((VG_TCB_SLAB_BYTES & (VG_TCB_SLAB_BYTES - 1)) == 0, "slabs align to their size");
+
+static vg_tcb *slot(struct tcb_slab *b, size_t i)
+{
+    return (vg_tcb *)((char *)b + SLOTS_OFF + i * sizeof(vg_tcb));
+}
+
+static struct tcb_slab *slab_of(const vg_tcb *t)
+{
+    return (struct tcb_slab *)((uintptr_t)t & ~(uintptr_t)(VG_TCB_SLAB_BYTES - 1));
+}
+
+static size_t index_of(const vg_tcb *t)
+{
+    return (size_t)((const char *)t - ((const char *)slab_of(t) + SLOTS_OFF)) / sizeof(vg_tcb);
+}
+
+static void partial_add(struct vg_tcb_pool *p, struct tcb_slab *b)
+{
+    b->pprev = NULL;
+    b->pnext = p->partial;
+    if (p->partial)
+        p->partial->pprev = b;
+    p->partial = b;
+}
+
+static void partial_remove(struct vg_tcb_pool *p, struct tcb_slab *b)
+{
+    if (b->pprev)
+        b->pprev->pnext = b->pnext;
+    else if (p->partial == b)
+        p->partial = b->pnext;
+    else
+        return;                   /* a full slab is on no partial list */
+    if (b->pnext)
+        b->pnext->pprev = b->pprev;
+    b->pnext = b->pprev = NULL;
+}
+
+static struct tcb_slab *slab_new(vg_stack *s)
+{
+    struct tcb_slab *b = vg_alloc_aligned(s, VG_TCB_SLAB_BYTES, VG_TCB_SLAB_BYTES);
+    if (!b)
+        return NULL;
+    memset(b, 0, sizeof *b);
+    POISON(slot(b, 0), SLOTS * sizeof(vg_tcb));
+    /* Appended, so a walk that frees as it goes (vg_tcp_free_all) or one that runs while
+     * connections open sees each slab once. The first slab's prev is the last. */
+    struct tcb_slab *first = s->tcbs.slabs;
+    if (first) {
+        first->prev->next = b;
+        b->prev = first->prev;
+        first->prev = b;
+    } else {
+        s->tcbs.slabs = b;
+        b->prev = b;
+    }
+    partial_add(&s->tcbs, b);
+    s->stats.tcb_bytes += VG_TCB_SLAB_BYTES;
+    return b;
+}
+
+static void slab_free(vg_stack *s, struct tcb_slab *b)
+{
+    struct vg_tcb_pool *p = &s->tcbs;
+    partial_remove(p, b);
+    struct tcb_slab *first = p->slabs;
+    if (b == first) {
+        p->slabs = b->next;
+        if (p->slabs)
+            p->slabs->prev = b->prev;
+    } else {
+        b->prev->next = b->next;
+        if (b->next)
+            b->next->prev = b->prev;
+        else
+            first->prev = b->prev;
+    }
+    s->stats.tcb_bytes -= VG_TCB_SLAB_BYTES;
+    UNPOISON(b, VG_TCB_SLAB_BYTES);
+    free(b);
+}
+
+vg_tcb *tcb_pool_get(vg_stack *s)
+{
+    struct tcb_slab *b = s->tcbs.partial;
+    if (!b && !(b = slab_new(s)))
+        return NULL;
+    for (unsigned w = 0; w < SLAB_WORDS; w++) {
+        uint64_t free_bits = ~b->used[w];
+        if (!free_bits)
+            continue;
+        size_t i = (size_t)w * 64u + (size_t)__builtin_ctzll(free_bits);
+        if (i >= SLOTS)
+            break;
+        b->used[w] |= UINT64_C(1) << (i % 64u);
+        if (++b->live == SLOTS)
+            partial_remove(&s->tcbs, b);
+        vg_tcb *t = slot(b, i);
+        UNPOISON(t, sizeof *t);
+        memset(t, 0, sizeof *t);
+        return t;
+    }
+    return NULL;   /* unreachable: a partial slab has a free slot */
+}
+
+void tcb_pool_put(vg_stack *s, vg_tcb *t)
+{
+    struct tcb_slab *b = slab_of(t);
+    size_t i = index_of(t);
+    b->used[i / 64u] &= ~(UINT64_C(1) << (i % 64u));
+    POISON(t, sizeof *t);
+    if (b->live-- == SLOTS)
+        partial_add(&s->tcbs, b);
+    /* An empty slab goes unless it is the only one with room: that one is the spare. */
+    if (!b->live && (s->tcbs.partial != b || b->pnext))
+        slab_free(s, b);
+}
+
+vg_tcb *tcb_pool_next(const vg_stack *s, const vg_tcb *prev)
+{
+    struct tcb_slab *b = prev ? slab_of(prev) : s->tcbs.slabs;
+    size_t i = prev ? index_of(prev) + 1 : 0;
+    for (; b; b = b->next, i = 0) {
+        for (; i < SLOTS; i++) {
+            uint64_t bits = b->used[i / 64u] >> (i % 64u);
+            if (!bits) {
+                i = (i / 64u) * 64u + 63u;   /* the rest of this word is free */
+                continue;
+            }
+            i += (size_t)__builtin_ctzll(bits);
+            if (i < SLOTS)
+                return slot(b, i);
+        }
+    }
+    return NULL;
+}
+
+void tcb_pool_release(vg_stack *s)
+{
+    while (s->tcbs.slabs)
+        slab_free(s, s->tcbs.slabs);
+}

@@ -1,0 +1,180 @@
+/* TCB slabs and the lookup hint: every TCB is walked once, freed slots are reused, the counters
+ * stay true, and a lookup hint never makes a lookup answer wrongly (after the table grows, or for
+ * packets that are not TCP). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp/tcb.h"
+
+#define N 1000
+
+static vg_stack *new_stack(void)
+{
+    struct vg_stack_config cfg;
+    vg_stack_config_default(&cfg, VG_PROFILE_WINDOWS_VISTA);
+    cfg.addr = 0xc0000201u;
+    cfg.seed = 3;
+    vg_stack *s = vg_stack_new(&cfg);
+    assert_non_null(s);
+    return s;
+}
+
+static size_t walk_count(const vg_stack *s, vg_tcb *const *expect, size_t n)
+{
+    size_t seen = 0;
+    for (vg_tcb *t = vg_stack_next_tcb(s, NULL); t; t = vg_stack_next_tcb(s, t)) {
+        int known = 0;
+        for (size_t i = 0; i < n && !known; i++)
+            known = expect[i] == t;
+        assert_true(known);
+        seen++;
+    }
+    return seen;
+}
+
+/* The walk visits every live TCB exactly once, in slabs that the counters account for; closing
+ * all of them gives the slabs back but one spare. */
+static void walk_sees_each_tcb_once_and_slabs_go_back(void **state)
+{
+    (void)state;
+    vg_stack *s = new_stack();
+    const struct vg_stack_stats *st = vg_stack_stats(s);
+    static vg_tcb *t[N];
+    for (size_t i = 0; i < N; i++) {
+        t[i] = vg_tcp_open(s);
+        assert_non_null(t[i]);
+        for (size_t j = 0; j < i; j++)
+            assert_ptr_not_equal(t[i], t[j]);
+    }
+    assert_int_equal(st->tcbs_live, N);
+    assert_int_equal(walk_count(s, t, N), N);
+    assert_int_equal(st->tcb_bytes % VG_TCB_SLAB_BYTES, 0);
+    assert_true(st->tcb_bytes >= N * sizeof(vg_tcb));
+    assert_true(st->tcb_bytes <= N * sizeof(vg_tcb) + 2 * VG_TCB_SLAB_BYTES);
+
+    for (size_t i = 0; i < N; i += 2) {
+        vg_tcp_close(t[i], 0);
+        t[i] = NULL;
+    }
+    assert_int_equal(st->tcbs_live, N / 2);
+    assert_int_equal(walk_count(s, t, N), N / 2);
+    for (size_t i = 1; i < N; i += 2)
+        vg_tcp_close(t[i], 0);
+    assert_int_equal(st->tcbs_live, 0);
+    assert_null(vg_stack_next_tcb(s, NULL));
+    assert_true(st->tcb_bytes <= VG_TCB_SLAB_BYTES);   /* the spare slab at most */
+    vg_stack_free(s);
+}
+
+/* Opening and closing one connection after another reuses the same slot: nothing grows. */
+static void a_freed_slot_is_reused(void **state)
+{
+    (void)state;
+    vg_stack *s = new_stack();
+    const struct vg_stack_stats *st = vg_stack_stats(s);
+    vg_tcb *first = vg_tcp_open(s);
+    uint64_t bytes = st->tcb_bytes;
+    vg_tcp_close(first, 0);
+    for (int i = 0; i < 10000; i++) {
+        vg_tcb *t = vg_tcp_open(s);
+        assert_ptr_equal(t, first);
+        assert_int_equal(st->tcb_bytes, bytes);
+        vg_tcp_close(t, 0);
+    }
+    vg_stack_free(s);
+}
+
+/* An IPv4 + TCP header for a segment from raddr:rport to laddr:lport (what the hint reads). */
+static size_t segment(uint8_t *p, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+    memset(p, 0, 40);
+    p[0] = 0x45;
+    p[9] = VG_IPPROTO_TCP;
+    vg_put32(p + 12, raddr);
+    vg_put32(p + 16, laddr);
+    vg_put16(p + 20, rport);
+    vg_put16(p + 22, lport);
+    return 40;
+}
+
+static vg_tcb *insert(vg_stack *s, uint32_t raddr, uint16_t rport)
+{
+    vg_tcb *t = tcb_alloc(s);
+    assert_non_null(t);
+    t->laddr = 0xc0000201u;
+    t->lport = 80;
+    t->raddr = raddr;
+    t->rport = rport;
+    tcb_table_insert(s, t);
+    return t;
+}
+
+/* A hint remembers a bucket number; the table then doubles several times. The lookup must not
+ * use the old number (it would search the wrong chain and miss the connection). */
+static void a_hint_from_before_the_table_grew_is_not_used(void **state)
+{
+    (void)state;
+    vg_stack *s = new_stack();
+    vg_tcb *x = insert(s, 0xc6336401u, 40000);
+    uint8_t pkt[40];
+    size_t len = segment(pkt, x->laddr, x->lport, x->raddr, x->rport);
+    vg_stack_prefetch_input(s, pkt, len, VG_PREFETCH_SLOT);
+    vg_stack_prefetch_input(s, pkt, len, VG_PREFETCH_CONN);
+    for (uint16_t i = 0; i < 600; i++)
+        insert(s, 0xc6336402u + i, (uint16_t)(1000 + i));
+    assert_ptr_equal(tcb_lookup(s, x->laddr, x->lport, x->raddr, x->rport), x);
+    vg_stack_prefetch_input(s, pkt, len, VG_PREFETCH_SLOT);
+    assert_ptr_equal(tcb_lookup(s, x->laddr, x->lport, x->raddr, x->rport), x);
+    assert_null(tcb_lookup(s, x->laddr, x->lport, x->raddr, (uint16_t)(x->rport + 1)));
+    vg_stack_free(s);
+}
+
+/* Hints for what is not TCP over IPv4, or is cut short, are ignored: no read past the packet
+ * (the sanitizers watch) and no hint that a lookup could pick up. */
+static void hints_for_other_packets_are_ignored(void **state)
+{
+    (void)state;
+    vg_stack *s = new_stack();
+    vg_tcb *x = insert(s, 0xc6336401u, 40000);
+    uint8_t pkt[40];
+    size_t len = segment(pkt, x->laddr, x->lport, x->raddr, x->rport);
+    for (size_t cut = 0; cut < 24; cut++) {
+        uint8_t *copy = malloc(cut ? cut : 1);
+        assert_non_null(copy);
+        memcpy(copy, pkt, cut);
+        vg_stack_prefetch_input(s, copy, cut, VG_PREFETCH_SLOT);
+        vg_stack_prefetch_input(s, copy, cut, VG_PREFETCH_CONN);
+        free(copy);
+    }
+    uint8_t odd[40];
+    memcpy(odd, pkt, sizeof odd);
+    odd[9] = 17;                                   /* UDP */
+    vg_stack_prefetch_input(s, odd, len, VG_PREFETCH_SLOT);
+    memcpy(odd, pkt, sizeof odd);
+    odd[0] = 0x65;                                 /* not version 4 */
+    vg_stack_prefetch_input(s, odd, len, VG_PREFETCH_SLOT);
+    memcpy(odd, pkt, sizeof odd);
+    odd[0] = 0x4f;                                 /* a 60-octet header in a 40-octet packet */
+    vg_stack_prefetch_input(s, odd, len, VG_PREFETCH_CONN);
+    memcpy(odd, pkt, sizeof odd);
+    odd[0] = 0x44;                                 /* IHL below 5 */
+    vg_stack_prefetch_input(s, odd, len, VG_PREFETCH_CONN);
+    assert_ptr_equal(tcb_lookup(s, x->laddr, x->lport, x->raddr, x->rport), x);
+    vg_stack_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(walk_sees_each_tcb_once_and_slabs_go_back),
+        cmocka_unit_test(a_freed_slot_is_reused),
+        cmocka_unit_test(a_hint_from_before_the_table_grew_is_not_used),
+        cmocka_unit_test(hints_for_other_packets_are_ignored),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
