@@ -11,6 +11,10 @@
 #     once; all 20,000 bytes are echoed, with no retransmission timeout.
 #  2. ICMP dropped (nftables in A: a PMTU black hole): black-hole detection (RFC 4821 style)
 #     lowers the MSS after repeated timeouts; all 20,000 bytes are echoed after a few RTOs.
+#  3. ICMP delivered, with the device's offloads on: vigil sends TSO frames that the kernel cuts
+#     at gso_size, and PMTUD must steer that size too: all bytes echoed, one PMTU update, no
+#     timeout. (Runs 1 and 2 are --no-offload: their capture must show the datagrams the path
+#     carries, and a TSO frame is captured whole, as tcpdump shows one.)
 # Before PMTUD, run 1 echoed 0 of 20,000 bytes: vigil retransmitted 1460-octet segments until the
 # connection died.
 set -euo pipefail
@@ -41,13 +45,14 @@ ip netns exec "$NS_B" ip addr add "$CLIENT/24" dev vgpb0
 ip netns exec "$NS_B" ip link set vgpb0 up
 ip netns exec "$NS_B" ip route add 192.0.2.0/24 via "$ROUTER_B" mtu 1000 advmss 1460
 
-# run NAME PORT: vigil serve --echo; the client in B sends BYTES and checks the echo. Prints
-# the bytes echoed and the seconds it took; leaves the capture in $LAB_WORK/NAME.pcap.
+# run NAME PORT [SERVE-OPTION...]: vigil serve --echo; the client in B sends BYTES and checks the
+# echo. Prints the bytes echoed and the seconds it took; leaves the capture in $LAB_WORK/NAME.pcap.
 run() {
   local name=$1 port=$2
+  shift 2
   local out=$LAB_WORK/$name.serve pcap=$LAB_WORK/$name.pcap
   # Not --once: that exits as soon as the echo is queued, before the path has carried it.
-  lab_bg "$out" "$VIGIL" serve --net "$NET" --port "$port" --echo --json --pcap "$pcap"
+  lab_bg "$out" "$VIGIL" serve --net "$NET" --port "$port" --echo --json --pcap "$pcap" "$@"
   local serve=$LAST_PID
   wait_for "$out" '"event":"listening"' 20
   local t0 t1 rc=0
@@ -99,7 +104,7 @@ run() {
 }
 
 note "run 1: ICMP frag-needed delivered"
-run icmp 7011
+run icmp 7011 --no-offload
 [ "$ICMP" -ge 1 ] || fail "icmp: no frag-needed reached vigil: the router did not refuse the big datagrams"
 [ "$FITTING" -ge 1 ] || fail "icmp: vigil never sent a segment that fits the path"
 # PMTUD believed the first frag-needed: nothing too big went out after it (no timeout waited
@@ -114,13 +119,20 @@ note "run 2: ICMP dropped by the router's firewall (a PMTU black hole)"
 nft add table inet vgtest
 nft add chain inet vgtest out '{ type filter hook output priority 0; }'
 nft add rule inet vgtest out oifname vg0 icmp type destination-unreachable counter drop
-run blackhole 7012
+run blackhole 7012 --no-offload
 [ "$ICMP" = 0 ] || fail "blackhole: $ICMP frag-needed reached vigil through the firewall"
 [ "$FITTING" -ge 1 ] || fail "blackhole: vigil never sent a segment that fits the path"
 [ -z "$PROBE_REDUCTIONS" ] || [ "$PROBE_REDUCTIONS" -ge 1 ] ||
   fail "blackhole: no mtu_probe_reductions counted"
 note "blackhole: nftables dropped $(nft list table inet vgtest | grep -o 'packets [0-9]*' || true) ICMP errors"
 nft delete table inet vgtest
+
+note "run 3: ICMP frag-needed delivered, TSO frames on the device"
+run icmp-tso 7013
+[ "$ICMP" -ge 1 ] || fail "icmp-tso: no frag-needed reached vigil: the kernel cut and forwarded 1460-octet pieces"
+[ -z "$PMTU_UPDATES" ] || [ "$PMTU_UPDATES" = 1 ] || fail "icmp-tso: pmtu_updates=$PMTU_UPDATES, want 1"
+[ -z "$TIMEOUTS" ] || [ "$TIMEOUTS" = 0 ] ||
+  fail "icmp-tso: $TIMEOUTS retransmission timeouts: the TSO frames after the frag-needed did not fit"
 
 note "summary: ICMP delivered $BYTES/$BYTES bytes in $ICMP_TIME s; ICMP dropped $BYTES/$BYTES in $ELAPSED s"
 note "ok"
