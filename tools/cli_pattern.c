@@ -18,31 +18,6 @@ static uint8_t byte_at(uint64_t key, uint64_t i)
     return (uint8_t)(cli_pattern_word(key, i >> 3) >> ((i & 7) * 8));
 }
 
-/* The stream is little-endian whatever the host: on a little-endian host a word is one copy. */
-static void store_le64(uint8_t *p, uint64_t v)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    memcpy(p, &v, 8);
-#else
-    for (int k = 0; k < 8; k++)
-        p[k] = (uint8_t)(v >> (8 * k));
-#endif
-}
-
-static uint64_t load_le64(const uint8_t *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-#else
-    uint64_t v = 0;
-    for (int k = 0; k < 8; k++)
-        v |= (uint64_t)p[k] << (8 * k);
-    return v;
-#endif
-}
-
 void cli_pattern_fill_keyed(uint64_t key, uint64_t offset, uint8_t *buf, size_t len)
 {
     size_t i = 0;
@@ -50,7 +25,7 @@ void cli_pattern_fill_keyed(uint64_t key, uint64_t offset, uint8_t *buf, size_t 
         buf[i] = byte_at(key, offset + i);
     uint64_t w = (offset + i) >> 3;
     for (; len - i >= 8; i += 8, w++)
-        store_le64(buf + i, cli_pattern_word(key, w));
+        cli_store_le64(buf + i, cli_pattern_word(key, w));
     for (; i < len; i++)
         buf[i] = byte_at(key, offset + i);
 }
@@ -65,15 +40,15 @@ size_t cli_pattern_check_keyed(uint64_t key, uint64_t offset, const uint8_t *buf
     /* Four words per branch; a difference in them drops to the word loop, which stops at the
      * differing word, and the byte loop finds the byte in it. */
     for (; len - i >= 32; i += 32, w += 4) {
-        uint64_t d = (load_le64(buf + i) ^ cli_pattern_word(key, w)) |
-                     (load_le64(buf + i + 8) ^ cli_pattern_word(key, w + 1)) |
-                     (load_le64(buf + i + 16) ^ cli_pattern_word(key, w + 2)) |
-                     (load_le64(buf + i + 24) ^ cli_pattern_word(key, w + 3));
+        uint64_t d = (cli_load_le64(buf + i) ^ cli_pattern_word(key, w)) |
+                     (cli_load_le64(buf + i + 8) ^ cli_pattern_word(key, w + 1)) |
+                     (cli_load_le64(buf + i + 16) ^ cli_pattern_word(key, w + 2)) |
+                     (cli_load_le64(buf + i + 24) ^ cli_pattern_word(key, w + 3));
         if (d)
             break;
     }
     for (; len - i >= 8; i += 8, w++)
-        if (load_le64(buf + i) != cli_pattern_word(key, w))
+        if (cli_load_le64(buf + i) != cli_pattern_word(key, w))
             break;
     for (; i < len; i++)
         if (buf[i] != byte_at(key, offset + i))

@@ -9,6 +9,32 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+/* The stream is little-endian whatever the host: on a little-endian host a word is one copy. */
+static inline void cli_store_le64(uint8_t *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &v, 8);
+#else
+    for (int k = 0; k < 8; k++)
+        p[k] = (uint8_t)(v >> (8 * k));
+#endif
+}
+
+static inline uint64_t cli_load_le64(const uint8_t *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+#else
+    uint64_t v = 0;
+    for (int k = 0; k < 8; k++)
+        v |= (uint64_t)p[k] << (8 * k);
+    return v;
+#endif
+}
 
 /* Aligned 8-byte word w of the stream keyed by key, as a little-endian number: splitmix64's
  * finaliser of (w ^ key) * 0x9e3779b97f4a7c15 + 0x632be59bd9b4e019. Byte i is byte i % 8 of word

@@ -43,44 +43,20 @@ static size_t in_word(uint64_t offset, size_t len)
     return n < len ? n : len;
 }
 
-static void store_le64(uint8_t *p, uint64_t v)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    memcpy(p, &v, 8);
-#else
-    for (int k = 0; k < 8; k++)
-        p[k] = (uint8_t)(v >> (8 * k));
-#endif
-}
-
-static uint64_t load_le64(const uint8_t *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-#else
-    uint64_t v = 0;
-    for (int k = 0; k < 8; k++)
-        v |= (uint64_t)p[k] << (8 * k);
-    return v;
-#endif
-}
-
 /* Loops of a fixed BLOCK words with restrict pointers are what compilers vectorize at -O2. */
 #define BLOCK 8
 
 static void fill_block(uint8_t *restrict p, const uint64_t *restrict row, uint64_t r)
 {
     for (size_t k = 0; k < BLOCK; k++)
-        store_le64(p + 8 * k, row[k] ^ r);
+        cli_store_le64(p + 8 * k, row[k] ^ r);
 }
 
 static uint64_t block_diff(const uint8_t *restrict p, const uint64_t *restrict row, uint64_t r)
 {
     uint64_t d = 0;
     for (size_t k = 0; k < BLOCK; k++)
-        d |= load_le64(p + 8 * k) ^ row[k] ^ r;
+        d |= cli_load_le64(p + 8 * k) ^ row[k] ^ r;
     return d;
 }
 
@@ -93,7 +69,7 @@ static void fill_row(const struct cli_stream *s, uint64_t w, uint8_t *p, size_t 
     for (; n - k >= BLOCK; k += BLOCK)
         fill_block(p + 8 * k, row + k, r);
     for (; k < n; k++)
-        store_le64(p + 8 * k, row[k] ^ r);
+        cli_store_le64(p + 8 * k, row[k] ^ r);
 }
 
 static int row_differs(const struct cli_stream *s, uint64_t w, const uint8_t *p, size_t n)
@@ -104,7 +80,7 @@ static int row_differs(const struct cli_stream *s, uint64_t w, const uint8_t *p,
     for (; n - k >= BLOCK; k += BLOCK)
         d |= block_diff(p + 8 * k, row + k, r);
     for (; k < n; k++)
-        d |= load_le64(p + 8 * k) ^ row[k] ^ r;
+        d |= cli_load_le64(p + 8 * k) ^ row[k] ^ r;
     return d != 0;
 }
 
