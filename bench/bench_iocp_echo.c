@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/vgb_leading_opts.h"
 #include "vigil/winsock2.h"
 
 #ifndef INFINITE
@@ -72,19 +73,7 @@ static void start_message(struct conn *c, int sending)
 
 int main(int argc, char **argv)
 {
-    /* --quick (one short run: the runner's smoke test) and --runs N (this program measures
-     * once) may come first, as scripts/run-benches passes them to every benchmark. */
-    int quick = 0;
-    while (argc > 1 && strncmp(argv[1], "--", 2) == 0) {
-        if (strcmp(argv[1], "--quick") == 0) {
-            quick = 1;
-            argc--, argv++;
-        } else if (strcmp(argv[1], "--runs") == 0 && argc > 2) {
-            argc -= 2, argv += 2;
-        } else {
-            break;
-        }
-    }
+    int quick = vgb_take_leading_opts(&argc, &argv);   /* one short run: the runner's smoke test */
     int n = argc > 1 ? atoi(argv[1]) : quick ? 100 : 10000;
     rounds_wanted = argc > 2 ? atoi(argv[2]) : quick ? 2 : 10;
     msg_len = argc > 3 ? (size_t)atoi(argv[3]) : 32;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/vgb_leading_opts.h"
 #include "timer/wheel.h"
 #include "util/prng.h"
 
@@ -26,19 +27,7 @@ static void random_expiries(struct vg_prng *r, uint64_t *out, uint64_t from)
 
 int main(int argc, char **argv)
 {
-    /* --quick (one short run: the runner's smoke test) and --runs N (this program measures
-     * once) may come first, as scripts/run-benches passes them to every benchmark. */
-    int quick = 0;
-    while (argc > 1 && strncmp(argv[1], "--", 2) == 0) {
-        if (strcmp(argv[1], "--quick") == 0) {
-            quick = 1;
-            argc--, argv++;
-        } else if (strcmp(argv[1], "--runs") == 0 && argc > 2) {
-            argc -= 2, argv += 2;
-        } else {
-            break;
-        }
-    }
+    int quick = vgb_take_leading_opts(&argc, &argv);   /* one short run: the runner's smoke test */
     if (quick)
         N = 10000;
     if (argc > 1)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/vgb_leading_opts.h"
 #include "vigil/winsock2.h"
 
 static SOCKET *cli, *srv;
@@ -123,19 +124,7 @@ static void bench_select_poll(void)
 
 int main(int argc, char **argv)
 {
-    /* --quick (one short run: the runner's smoke test) and --runs N (this program measures
-     * once) may come first, as scripts/run-benches passes them to every benchmark. */
-    int quick = 0;
-    while (argc > 1 && strncmp(argv[1], "--", 2) == 0) {
-        if (strcmp(argv[1], "--quick") == 0) {
-            quick = 1;
-            argc--, argv++;
-        } else if (strcmp(argv[1], "--runs") == 0 && argc > 2) {
-            argc -= 2, argv += 2;
-        } else {
-            break;
-        }
-    }
+    int quick = vgb_take_leading_opts(&argc, &argv);   /* one short run: the runner's smoke test */
     if (quick)
         conns = 100, threads = 10, msgs = 1000;
     if (argc > 1)
