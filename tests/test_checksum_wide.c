@@ -15,20 +15,8 @@
 #include "tcp/ring.h"
 #include "util/prng.h"
 #include "wire/wire.h"
+#include "support/csum_ref.h"
 
-/* 16-bit big-endian words, end-around carry, an odd last octet padded with zero: RFC 1071 as
- * written. Folded, not complemented. */
-static uint16_t ref_sum(const uint8_t *p, size_t n)
-{
-    uint64_t s = 0;
-    for (size_t i = 0; i + 1 < n; i += 2)
-        s += (uint32_t)(p[i] << 8 | p[i + 1]);
-    if (n & 1)
-        s += (uint32_t)p[n - 1] << 8;
-    while (s >> 16)
-        s = (s & 0xffff) + (s >> 16);
-    return (uint16_t)s;
-}
 
 /* A 32-bit partial sum, folded (0 and 0xffff are the same one's-complement number). */
 static uint16_t folded(uint32_t sum)
