@@ -202,7 +202,7 @@ vg_time vg_stack_poll(vg_stack *s, vg_time now)
 {
     struct vg_timer *tm;
     while ((tm = vg_wheel_expire(&s->wheel, now)) != NULL)
-        timer_handlers[tm->kind < VG_TIMER_KINDS ? tm->kind : VG_TIMER_TCB](s, tm, now);
+        timer_handlers[vg_timer_kind(tm) < VG_TIMER_KINDS ? vg_timer_kind(tm) : VG_TIMER_TCB](s, tm, now);
     return vg_stack_next_deadline(s);
 }
 
