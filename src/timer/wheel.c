@@ -209,6 +209,27 @@ uint64_t vg_wheel_next(const struct vg_wheel *w)
     return earliest;
 }
 
+/* The timer most likely to pop next: the next due one, else the head of the next occupied
+ * finest slot after now's (a coarser slot's timers are re-placed first: not worth guessing). */
+static void prefetch_next(const struct vg_wheel *w)
+{
+    const struct vg_timer *n = w->expired;
+    if (!n) {
+        unsigned from = (unsigned)(w->now % VG_WHEEL_SLOTS) + 1u;
+        for (unsigned k = from / 64u; k < VG_WHEEL_WORDS && !n; k++) {
+            uint64_t bits = w->occupied[0][k];
+            if (k == from / 64u)
+                bits &= from % 64u ? ~UINT64_C(0) << (from % 64u) : ~UINT64_C(0);
+            if (bits)
+                n = w->slot[0][k * 64u + (unsigned)__builtin_ctzll(bits)];
+        }
+        if (!n)
+            return;
+    }
+    for (uint32_t off = 0; off < w->prefetch_bytes; off += 64u)
+        __builtin_prefetch((const char *)n + off);
+}
+
 /* The wheel only advances as far as the timer it pops, so anything armed between pops for an
  * instant up to now still comes out in order. now can lag w->now when the caller steps to a due
  * timer's past expiry named by vg_wheel_next(); the wheel must not move back then. */
@@ -229,5 +250,7 @@ struct vg_timer *vg_wheel_expire(struct vg_wheel *w, uint64_t now)
     struct vg_timer *t = w->expired;
     unlink_timer(w, t);
     w->count--;
+    if (w->prefetch_bytes)
+        prefetch_next(w);
     return t;
 }

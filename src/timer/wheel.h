@@ -31,9 +31,15 @@ struct vg_wheel {
     struct vg_timer *expired;         /* due timers waiting to be popped, earliest first */
     struct vg_timer *overflow;        /* expiries in a later 2^48 µs block, re-placed when it starts */
     size_t count;                     /* armed timers, expired-but-unpopped included */
+    uint32_t prefetch_bytes;          /* of the next timer's owner, from the timer on (0: none) */
 };
 
 void vg_wheel_init(struct vg_wheel *w, uint64_t now);
+/* When a timer pops, the wheel starts fetching the next one to fire (the next due timer, or the
+ * head of the next occupied finest slot) and the first bytes of its owner from the timer on: at
+ * a million connections each owner is a cache miss, and the fetch overlaps the handler of the
+ * one before. A hint only; it changes nothing the wheel does. */
+static inline void vg_wheel_set_prefetch(struct vg_wheel *w, uint32_t bytes) { w->prefetch_bytes = bytes; }
 static inline void vg_timer_init(struct vg_timer *t)
 {
     t->next = NULL;
