@@ -9,6 +9,8 @@
  *   --n N         one scale only, N connections, --runs times
  *   --perf-ctl F  writes "enable"/"disable" to F around the probe windows, for
  *                 `perf record -D -1 --control fifo:F`: a profile of the probes, not of the setup
+ *   --wheel-prefetch B  the timer wheel's owner prefetch (vg_wheel_set_prefetch) in bytes, 0 off:
+ *                 an A/B of that hint in one program (default: the stack's own setting)
  *
  * One line per measurement on stdout (the benchmark convention):
  *   VGBENCH {"suite":"memory","impl":"vigil","variant":"idle","n":...,"metric":"bytes_per_endpoint",...}
@@ -31,6 +33,8 @@
 #define KA_MS 1000u             /* idle time and interval: one probe per second per connection */
 #define WINDOW_MS 5000u         /* virtual time each probe run covers */
 #define MAX_SCALES 3
+
+static long wheel_prefetch = -1;   /* --wheel-prefetch: -1 leaves the stack's setting */
 
 static double cpu_seconds(void)
 {
@@ -89,6 +93,10 @@ static int measure(size_t n, struct result *r)
     if (!net || vg_simnet_add_host(net, &cfg[0]) != 0 || vg_simnet_add_host(net, &cfg[1]) != 1)
         return fail("cannot build the simulated network", 0);
     vg_stack *cs = vg_simnet_stack(net, 0), *ss = vg_simnet_stack(net, 1);
+    if (wheel_prefetch >= 0) {
+        vg_wheel_set_prefetch(&cs->wheel, (uint32_t)wheel_prefetch);
+        vg_wheel_set_prefetch(&ss->wheel, (uint32_t)wheel_prefetch);
+    }
     vg_tcb **client = malloc(n * sizeof *client);
     vg_tcb *listener[SERVER_PORTS];
     if (!client)
@@ -200,9 +208,11 @@ int main(int argc, char **argv)
             only = strtoul(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--perf-ctl") && i + 1 < argc)
             perf_ctl = argv[++i];
+        else if (!strcmp(argv[i], "--wheel-prefetch") && i + 1 < argc)
+            wheel_prefetch = atol(argv[++i]);
         else {
             fprintf(stderr, "usage: bench_keepalive [--runs N] [--runs-1m N] [--quick] [--n N] "
-                            "[--perf-ctl FIFO]\n");
+                            "[--perf-ctl FIFO] [--wheel-prefetch BYTES]\n");
             return 2;
         }
     }

@@ -571,6 +571,50 @@ static void beyond_range_timer_fires_exactly(void **state)
     assert_int_equal(w.count, 0);
 }
 
+/* A timer's list is not stored but recomputed from its expiry and the wheel's now: cancelling
+ * after now has skipped forward (no slot visited) must still find it, free its slot's occupancy
+ * (else next() would report a stale slot) and leave a slot-mate to fire exactly; the owner's kind
+ * survives arming, cancelling and expiry. */
+static void cancel_after_skip_frees_the_slot_and_keeps_kind(void **state)
+{
+    (void)state;
+    struct vg_wheel w;
+    struct vg_timer t[6];
+    const uint64_t base = UINT64_C(1) << 40;
+    const uint64_t at[6] = {base + 10, base + 300, base + 70000, base + 70001,
+                            base + (UINT64_C(1) << 30), 2 * WHEEL_RANGE + 7};
+    vg_wheel_init(&w, base);
+    for (unsigned i = 0; i < 6; i++) {
+        vg_timer_init(&t[i]);
+        vg_timer_set_kind(&t[i], i + 1);
+        vg_wheel_arm(&w, &t[i], at[i]);
+        assert_int_equal(vg_timer_kind(&t[i]), i + 1);
+    }
+    assert_ptr_equal(vg_wheel_expire(&w, base + 10), &t[0]);
+    assert_null(vg_wheel_expire(&w, base + 299));        /* now skips forward to base + 299 */
+    vg_wheel_cancel(&w, &t[1]);
+    vg_wheel_cancel(&w, &t[2]);                           /* t[3] shares its coarse slot */
+    vg_wheel_cancel(&w, &t[4]);
+    vg_wheel_cancel(&w, &t[5]);                           /* in the overflow list */
+    assert_int_equal(w.count, 1);
+    for (unsigned i = 0; i < 6; i++) {
+        assert_int_equal(vg_timer_kind(&t[i]), i + 1);
+        assert_int_equal(vg_timer_armed(&t[i]), i == 3);
+    }
+    uint64_t now = base + 299;
+    struct vg_timer *got = NULL;
+    for (int steps = 0; steps < 16 && !got; steps++) {
+        now = vg_wheel_next(&w);
+        assert_true(now <= at[3]);                        /* never late, nothing stale */
+        got = vg_wheel_expire(&w, now);
+    }
+    assert_ptr_equal(got, &t[3]);
+    assert_int_equal(now, at[3]);
+    assert_int_equal(vg_timer_kind(got), 4);
+    assert_int_equal(w.count, 0);
+    assert_int_equal(vg_wheel_next(&w), UINT64_MAX);    /* no occupancy bit left behind */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -588,6 +632,7 @@ int main(void)
         cmocka_unit_test(c6_two_hour_keepalive_among_100000_timers),
         cmocka_unit_test(count_is_exact),
         cmocka_unit_test(beyond_range_timer_fires_exactly),
+        cmocka_unit_test(cancel_after_skip_frees_the_slot_and_keeps_kind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -93,6 +93,8 @@ vg_stack *vg_stack_new(const struct vg_stack_config *cfg)
     s->ka_count_sys = vg_sysparams_keepalive_count(s->cfg.profile, &s->cfg.sys);
     s->link_up = 1;
     vg_wheel_init(&s->wheel, 0);
+    /* A TCB's timer comes first: what its firing reads is in the first four lines (tcb.h). */
+    vg_wheel_set_prefetch(&s->wheel, 256);
     vg_prng_seed(&s->prng, cfg->seed);
     stack_secret_init(s);
     stack_subkey(s, 'S', s->syn_key);
@@ -202,7 +204,7 @@ vg_time vg_stack_poll(vg_stack *s, vg_time now)
 {
     struct vg_timer *tm;
     while ((tm = vg_wheel_expire(&s->wheel, now)) != NULL)
-        timer_handlers[tm->kind < VG_TIMER_KINDS ? tm->kind : VG_TIMER_TCB](s, tm, now);
+        timer_handlers[vg_timer_kind(tm) < VG_TIMER_KINDS ? vg_timer_kind(tm) : VG_TIMER_TCB](s, tm, now);
     return vg_stack_next_deadline(s);
 }
 

@@ -186,12 +186,13 @@ void vg_udp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg,
                   unsigned rx_flags, vg_time now);
 void vg_icmp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *msg, size_t len,
                    vg_time now);
-/* Timer owners: struct vg_timer.kind selects the handler vg_stack_poll calls (stack.c). */
+/* Timer owners: vg_timer_kind() selects the handler vg_stack_poll calls (stack.c). */
 enum vg_timer_kind {
     VG_TIMER_TCB = 0,              /* embedded in a vg_tcb */
     VG_TIMER_SYNCACHE,             /* embedded in a SYN-cache entry (tcp/syncache.c) */
     VG_TIMER_KINDS
 };
+_Static_assert(VG_TIMER_KINDS <= VG_TIMER_KIND_MASK + 1, "a timer's kind fits its link word");
 void vg_tcp_timer_fire(vg_stack *s, struct vg_timer *tm, vg_time now);
 void vg_syncache_timer_fire(vg_stack *s, struct vg_timer *tm, vg_time now);
 void vg_tcp_free_all(vg_stack *s);

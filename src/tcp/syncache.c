@@ -131,7 +131,7 @@ struct vg_syn_entry *syncache_add(struct vg_syncache *sc, const struct vg_ipv4_h
         return NULL;
     }
     vg_timer_init(&e->timer);
-    e->timer.kind = VG_TIMER_SYNCACHE;
+    vg_timer_set_kind(&e->timer, VG_TIMER_SYNCACHE);
     e->sc = sc;
     e->laddr = ip->dst;
     e->raddr = ip->src;

@@ -67,18 +67,18 @@ struct vg_tcb {
     uint8_t err;                 /* enum vg_err that ended the connection */
     uint16_t flags;
     vg_stack *stack;
+    uint32_t ka_time_ms, ka_intvl_ms;   /* VG_KA_SYSTEM: the stack's value */
 
     /* -- line 1: a keep-alive probe and its answer -- */
     uint32_t snd_una, snd_nxt, snd_max, snd_wnd;
     uint32_t rcv_nxt, rcv_adv;
-    uint32_t ka_time_ms, ka_intvl_ms;   /* VG_KA_SYSTEM: the stack's value */
     vg_time last_rx, ka_epoch;
     struct vg_ring *snd;         /* bytes from SND.UNA on */
     struct vg_ring *rcv;         /* in-order bytes ready, then out-of-order data placed ahead */
-
     uint8_t ka_unanswered, dupacks, rtx_count, persist_shift;
     uint16_t ka_count;           /* TCB_KA_COUNT_SYSTEM: the stack's value */
     uint16_t mss;                /* what we send per segment */
+
     uint8_t snd_wscale;          /* the peer's shift (0 unless both SYNs carried one) */
     uint8_t rcv_wscale;          /* ours: offered in our SYN, kept if the peer offers one too */
     uint8_t nooo;

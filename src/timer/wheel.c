@@ -18,10 +18,9 @@
 
 #include <string.h>
 
-#define SPAN_BITS (VG_WHEEL_BITS * VG_WHEEL_LEVELS)          /* 48: the wheel's range */
-#define WHERE_OVERFLOW ((uint16_t)(VG_WHEEL_LEVELS * VG_WHEEL_SLOTS))
-#define WHERE_DUE ((uint16_t)(WHERE_OVERFLOW + 1))
+_Static_assert(sizeof(struct vg_timer) <= 24, "a timer node stays 24 octets: a million idle TCBs embed one");
 
+#define SPAN_BITS (VG_WHEEL_BITS * VG_WHEEL_LEVELS)          /* 48: the wheel's range */
 static unsigned highest_bit(uint64_t x) { return 63u - (unsigned)__builtin_clzll(x); }
 
 /* The first instant covered by slot s of level L in now's current level-(L+1) block. */
@@ -40,27 +39,55 @@ static void clear_occupied(struct vg_wheel *w, unsigned level, unsigned slot)
     w->occupied[level][slot / 64u] &= ~(UINT64_C(1) << (slot % 64u));
 }
 
+static struct vg_timer **pprev_of(const struct vg_timer *t)
+{
+    return (struct vg_timer **)(t->link & ~VG_TIMER_KIND_MASK);
+}
+
+static void set_pprev(struct vg_timer *t, struct vg_timer **pprev)
+{
+    t->link = (uintptr_t)pprev | (t->link & VG_TIMER_KIND_MASK);
+}
+
 static void push(struct vg_timer **head, struct vg_timer *t)
 {
     t->next = *head;
     if (t->next)
-        t->next->pprev = &t->next;
+        set_pprev(t->next, &t->next);
     *head = t;
-    t->pprev = head;
+    set_pprev(t, head);
+}
+
+/* Which slot an armed timer is in follows from its expiry and w->now, as place() chose it: now
+ * only moves forward to an instant before the earliest slot start (or to a slot start whose
+ * timers it re-places at once), so a timer's level and slot relative to now do not change
+ * while it waits. Due timers are the ones at or before now; overflow ones differ above the top
+ * level. */
+static int slot_of(const struct vg_wheel *w, const struct vg_timer *t, unsigned *level,
+                   unsigned *slot)
+{
+    uint64_t e = t->expires;
+    if (e <= w->now)
+        return 0;
+    unsigned l = highest_bit(e ^ w->now) / VG_WHEEL_BITS;
+    if (l >= VG_WHEEL_LEVELS)
+        return 0;
+    *level = l;
+    *slot = (unsigned)(e >> (l * VG_WHEEL_BITS)) % VG_WHEEL_SLOTS;
+    return 1;
 }
 
 static void unlink_timer(struct vg_wheel *w, struct vg_timer *t)
 {
-    *t->pprev = t->next;
+    struct vg_timer **pprev = pprev_of(t);
+    *pprev = t->next;
     if (t->next)
-        t->next->pprev = t->pprev;
-    if (t->where < WHERE_OVERFLOW) {
-        unsigned level = t->where / VG_WHEEL_SLOTS, slot = t->where % VG_WHEEL_SLOTS;
-        if (!w->slot[level][slot])
-            clear_occupied(w, level, slot);
-    }
+        set_pprev(t->next, pprev);
+    unsigned level, slot;
+    if (slot_of(w, t, &level, &slot) && !w->slot[level][slot])
+        clear_occupied(w, level, slot);
     t->next = NULL;
-    t->pprev = NULL;
+    set_pprev(t, NULL);
 }
 
 /* Due timers stay sorted so they pop earliest first. Everything already due expires at or before
@@ -72,7 +99,6 @@ static void insert_due(struct vg_wheel *w, struct vg_timer *t)
     while (*pos && (*pos)->expires < t->expires)
         pos = &(*pos)->next;
     push(pos, t);
-    t->where = WHERE_DUE;
 }
 
 static void place(struct vg_wheel *w, struct vg_timer *t)
@@ -85,13 +111,11 @@ static void place(struct vg_wheel *w, struct vg_timer *t)
     unsigned level = highest_bit(e ^ w->now) / VG_WHEEL_BITS;
     if (level >= VG_WHEEL_LEVELS) {
         push(&w->overflow, t);
-        t->where = WHERE_OVERFLOW;
         return;
     }
     unsigned slot = (unsigned)(e >> (level * VG_WHEEL_BITS)) % VG_WHEEL_SLOTS;
     push(&w->slot[level][slot], t);
     w->occupied[level][slot / 64u] |= UINT64_C(1) << (slot % 64u);
-    t->where = (uint16_t)(level * VG_WHEEL_SLOTS + slot);
 }
 
 /* Finds the earliest slot start (level VG_WHEEL_LEVELS: the overflow list's block boundary);
@@ -185,6 +209,27 @@ uint64_t vg_wheel_next(const struct vg_wheel *w)
     return earliest;
 }
 
+/* The timer most likely to pop next: the next due one, else the head of the next occupied
+ * finest slot after now's (a coarser slot's timers are re-placed first: not worth guessing). */
+static void prefetch_next(const struct vg_wheel *w)
+{
+    const struct vg_timer *n = w->expired;
+    if (!n) {
+        unsigned from = (unsigned)(w->now % VG_WHEEL_SLOTS) + 1u;
+        for (unsigned k = from / 64u; k < VG_WHEEL_WORDS && !n; k++) {
+            uint64_t bits = w->occupied[0][k];
+            if (k == from / 64u)
+                bits &= from % 64u ? ~UINT64_C(0) << (from % 64u) : ~UINT64_C(0);
+            if (bits)
+                n = w->slot[0][k * 64u + (unsigned)__builtin_ctzll(bits)];
+        }
+        if (!n)
+            return;
+    }
+    for (uint32_t off = 0; off < w->prefetch_bytes; off += 64u)
+        __builtin_prefetch((const char *)n + off);
+}
+
 /* The wheel only advances as far as the timer it pops, so anything armed between pops for an
  * instant up to now still comes out in order. now can lag w->now when the caller steps to a due
  * timer's past expiry named by vg_wheel_next(); the wheel must not move back then. */
@@ -205,5 +250,7 @@ struct vg_timer *vg_wheel_expire(struct vg_wheel *w, uint64_t now)
     struct vg_timer *t = w->expired;
     unlink_timer(w, t);
     w->count--;
+    if (w->prefetch_bytes)
+        prefetch_next(w);
     return t;
 }
