@@ -78,13 +78,13 @@ uint64_t vg_siphash13(const uint8_t key[VG_SIPHASH_KEY_LEN], const void *data, s
     return siphash_cd(key, data, len, 1, 3);
 }
 
-uint64_t vg_siphash13_u64x2(const uint64_t key[2], uint64_t a, uint64_t b)
+static inline uint64_t siphash13_words(uint64_t k0, uint64_t k1, uint64_t a, uint64_t b)
 {
     struct sip s = {
-        .v0 = key[0] ^ 0x736f6d6570736575ull,
-        .v1 = key[1] ^ 0x646f72616e646f6dull,
-        .v2 = key[0] ^ 0x6c7967656e657261ull,
-        .v3 = key[1] ^ 0x7465646279746573ull,
+        .v0 = k0 ^ 0x736f6d6570736575ull,
+        .v1 = k1 ^ 0x646f72616e646f6dull,
+        .v2 = k0 ^ 0x6c7967656e657261ull,
+        .v3 = k1 ^ 0x7465646279746573ull,
     };
     compress(&s, a, 1);
     compress(&s, b, 1);
@@ -93,6 +93,16 @@ uint64_t vg_siphash13_u64x2(const uint64_t key[2], uint64_t a, uint64_t b)
     for (int i = 0; i < 3; i++)
         sipround(&s);
     return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
+
+uint64_t vg_siphash13_u64x2(const uint64_t key[2], uint64_t a, uint64_t b)
+{
+    return siphash13_words(key[0], key[1], a, b);
+}
+
+uint64_t vg_siphash13_key_u64x2(const uint8_t key[VG_SIPHASH_KEY_LEN], uint64_t a, uint64_t b)
+{
+    return siphash13_words(load_le64(key), load_le64(key + 8), a, b);
 }
 
 void vg_siphash_key_words(const uint8_t key[VG_SIPHASH_KEY_LEN], uint64_t out[2])
