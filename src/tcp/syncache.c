@@ -119,9 +119,13 @@ struct vg_syn_entry *syncache_add(struct vg_syncache *sc, const struct vg_ipv4_h
                                   const struct vg_tcp_hdr *th, uint32_t iss, vg_time now)
 {
     vg_stack *s = sc->listener->stack;
-    struct vg_syn_entry *e = vg_zalloc(s, sizeof *e);
-    if (!e)
+    struct vg_syn_entry *e = sc->spare;
+    if (e) {
+        sc->spare = NULL;
+        memset(e, 0, sizeof *e);
+    } else if (!(e = vg_zalloc(s, sizeof *e))) {
         return NULL;
+    }
     if (sc->count >= sc->nbuckets)
         grow(sc);
     if (!sc->nbuckets) {
@@ -183,7 +187,10 @@ void syncache_remove(struct vg_syn_entry *e)
         sc->newest = e->older;
     sc->count--;
     s->stats.syncache_live--;
-    free(e);
+    if (sc->spare)
+        free(e);
+    else
+        sc->spare = e;
 }
 
 void syncache_evict_oldest(struct vg_syncache *sc)
@@ -222,6 +229,8 @@ void syncache_clear(struct vg_syncache *sc, int reset, vg_time now)
     free(sc->bucket);
     sc->bucket = NULL;
     sc->nbuckets = 0;
+    free(sc->spare);
+    sc->spare = NULL;
 }
 
 void syncache_resend(struct vg_syn_entry *e, vg_time now) { send_synack(e, now); }
