@@ -242,11 +242,17 @@ void tcb_drop(vg_tcb *t, int err, vg_time now)
 
 uint32_t tcb_isn(vg_stack *s, const vg_tcb *t, vg_time now)
 {
+    return tcb_isn_tuple(s, t->laddr, t->lport, t->raddr, t->rport, now);
+}
+
+uint32_t tcb_isn_tuple(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                       uint16_t rport, vg_time now)
+{
     /* RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), M the
      * 4-microsecond clock and F SipHash-2-4 over the tuple, so an off-path attacker who does not
      * know the key cannot tell one connection's ISN from another's. */
     uint8_t m[13];
-    tuple_bytes(m, TUPLE_TAG_ISN, t->laddr, t->lport, t->raddr, t->rport);
+    tuple_bytes(m, TUPLE_TAG_ISN, laddr, lport, raddr, rport);
     return (uint32_t)vg_siphash24(s->secret, m, sizeof m) + (uint32_t)(now / 4);
 }
 
