@@ -133,6 +133,12 @@ size_t tcb_bucket_of(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr
                      int remember)
 {
     struct vg_tcb_table *tab = &s->conns;
+    /* The newest hint first: a flow's segments come in runs, so the tuple remembered last is
+     * most often the one asked for, and a predictable first test spares the scan. */
+    const struct vg_lookup_hint *last = &tab->hint[(tab->next_hint - 1u) % VG_LOOKUP_HINTS];
+    if (last->valid && last->lport == lport && last->rport == rport && last->raddr == raddr
+        && last->laddr == laddr)
+        return last->bucket;
     for (unsigned i = 0; i < VG_LOOKUP_HINTS; i++) {
         const struct vg_lookup_hint *k = &tab->hint[i];
         if (k->valid && k->lport == lport && k->rport == rport && k->raddr == raddr
