@@ -85,6 +85,7 @@ static void siphash13_words_equal_the_bytes(void **state)
         }
         vg_siphash_key_words(key, kw);
         assert_true(vg_siphash13_u64x2(kw, a, b) == vg_siphash13(key, msg, 16));
+        assert_true(vg_siphash13_key_u64x2(key, a, b) == vg_siphash13(key, msg, 16));
     }
 }
 

@@ -9,13 +9,14 @@
 #include "stack/stack.h"
 #include "tcp/tcb.h"
 
-/* F and G of RFC 6056 from one key: the tag octet keeps the hashes (and every other use of the
- * stack's secret, each of a different length) independent. */
-static uint64_t port_hash(const vg_stack *s, uint8_t tag, uint32_t laddr, uint32_t raddr,
-                          uint16_t rport)
+/* F and G of RFC 6056 from one SipHash-2-4 output: its two halves are as unrelated to each
+ * other as two keyed hashes would be (a PRF's output bits), so one call gives both. The tag
+ * octet keeps this input (and every other use of the stack's secret, each of a different
+ * length) independent. */
+static uint64_t port_hash(const vg_stack *s, uint32_t laddr, uint32_t raddr, uint16_t rport)
 {
     uint8_t m[11];
-    m[0] = tag;
+    m[0] = 'P';
     vg_put32(m + 1, laddr);
     vg_put32(m + 5, raddr);
     vg_put16(m + 9, rport);
@@ -51,8 +52,9 @@ uint16_t vg_port_ephemeral(vg_stack *s)
 
 uint16_t vg_port_ephemeral_connect(vg_stack *s, uint32_t laddr, uint32_t raddr, uint16_t rport)
 {
-    uint32_t offset = (uint32_t)(port_hash(s, 'F', laddr, raddr, rport) % VG_PORT_EPHEMERAL_COUNT);
-    uint16_t *counter = &s->port_perturb[port_hash(s, 'G', laddr, raddr, rport) % VG_PORT_PERTURB_LEN];
+    uint64_t fg = port_hash(s, laddr, raddr, rport);
+    uint32_t offset = (uint32_t)((fg & 0xffffffffu) % VG_PORT_EPHEMERAL_COUNT);
+    uint16_t *counter = &s->port_perturb[(fg >> 32) % VG_PORT_PERTURB_LEN];
     for (uint32_t i = 0; i < VG_PORT_EPHEMERAL_COUNT; i++) {
         uint16_t p = (uint16_t)(VG_PORT_EPHEMERAL_MIN + (offset + *counter) % VG_PORT_EPHEMERAL_COUNT);
         (*counter)++;

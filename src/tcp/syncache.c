@@ -20,16 +20,14 @@ void syncache_init(struct vg_syncache *sc, vg_tcb *listener)
 }
 
 /* Keyed, so an attacker choosing source ports and addresses cannot pile entries into one
- * chain. */
+ * chain; SipHash-1-3 of two words as the connection table's (tcb.c), the tag word apart from
+ * the cookies' SipHash-2-4 inputs under the same key. */
 static uint32_t entry_hash(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
                            uint16_t rport)
 {
-    uint8_t msg[12];
-    vg_put32(msg, raddr);
-    vg_put32(msg + 4, laddr);
-    vg_put16(msg + 8, rport);
-    vg_put16(msg + 10, lport);
-    return (uint32_t)vg_siphash24(s->syn_key, msg, sizeof msg);
+    uint64_t a = (uint64_t)raddr << 32 | laddr;
+    uint64_t b = (uint64_t)'S' << 32 | (uint64_t)rport << 16 | lport;
+    return (uint32_t)vg_siphash13_key_u64x2(s->syn_key, a, b);
 }
 
 static struct vg_syn_entry **bucket_of(struct vg_syncache *sc, uint32_t laddr, uint16_t lport,
@@ -121,9 +119,13 @@ struct vg_syn_entry *syncache_add(struct vg_syncache *sc, const struct vg_ipv4_h
                                   const struct vg_tcp_hdr *th, uint32_t iss, vg_time now)
 {
     vg_stack *s = sc->listener->stack;
-    struct vg_syn_entry *e = vg_zalloc(s, sizeof *e);
-    if (!e)
+    struct vg_syn_entry *e = sc->spare;
+    if (e) {
+        sc->spare = NULL;
+        memset(e, 0, sizeof *e);
+    } else if (!(e = vg_zalloc(s, sizeof *e))) {
         return NULL;
+    }
     if (sc->count >= sc->nbuckets)
         grow(sc);
     if (!sc->nbuckets) {
@@ -185,7 +187,10 @@ void syncache_remove(struct vg_syn_entry *e)
         sc->newest = e->older;
     sc->count--;
     s->stats.syncache_live--;
-    free(e);
+    if (sc->spare)
+        free(e);
+    else
+        sc->spare = e;
 }
 
 void syncache_evict_oldest(struct vg_syncache *sc)
@@ -224,6 +229,8 @@ void syncache_clear(struct vg_syncache *sc, int reset, vg_time now)
     free(sc->bucket);
     sc->bucket = NULL;
     sc->nbuckets = 0;
+    free(sc->spare);
+    sc->spare = NULL;
 }
 
 void syncache_resend(struct vg_syn_entry *e, vg_time now) { send_synack(e, now); }

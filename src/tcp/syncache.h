@@ -34,6 +34,8 @@ struct vg_syncache {
     struct vg_syn_entry **bucket;       /* allocated on the first entry; a power of two */
     uint32_t nbuckets, count;
     struct vg_syn_entry *oldest, *newest;
+    struct vg_syn_entry *spare;         /* the last entry removed, for the next SYN: one
+                                         * allocation and free a connection fewer */
 };
 
 void syncache_init(struct vg_syncache *sc, vg_tcb *listener);

@@ -22,14 +22,16 @@ static void tuple_bytes(uint8_t m[13], uint8_t tag, uint32_t laddr, uint16_t lpo
 #define TUPLE_TAG_TABLE 'T'
 
 /* Keyed, as Linux keys inet_ehashfn: with an unkeyed hash a remote host could choose ports that
- * all land in one chain and make every lookup a walk of the whole table (hash flooding). A tag
- * apart from the ISN's keeps an attacker who reads its own ISNs from learning bucket indices. */
+ * all land in one chain and make every lookup a walk of the whole table (hash flooding). Every
+ * segment pays for it, so SipHash-1-3 of two words, as Linux's hsiphash: a bucket index is not a
+ * secret an observer reads, only one it must not be able to aim at. The tag word keeps this input
+ * apart from every other use of the key (the ISN's SipHash-2-4 of 13 octets among them). */
 static size_t tuple_hash(const vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
                          uint16_t rport)
 {
-    uint8_t m[13];
-    tuple_bytes(m, TUPLE_TAG_TABLE, laddr, lport, raddr, rport);
-    return (size_t)vg_siphash24(s->secret, m, sizeof m);
+    uint64_t a = (uint64_t)laddr << 32 | raddr;
+    uint64_t b = (uint64_t)TUPLE_TAG_TABLE << 32 | (uint64_t)lport << 16 | rport;
+    return (size_t)vg_siphash13_key_u64x2(s->secret, a, b);
 }
 
 vg_tcb *tcb_alloc(vg_stack *s)
@@ -105,7 +107,7 @@ int tcb_table_insert(vg_stack *s, vg_tcb *t)
     struct vg_tcb_table *tab = &s->conns;
     if (tab->count >= tab->nbuckets)
         table_grow(s, tab);   /* a failed grow only lengthens chains */
-    size_t h = tuple_hash(s, t->laddr, t->lport, t->raddr, t->rport) & (tab->nbuckets - 1);
+    size_t h = tcb_bucket_of(s, t->laddr, t->lport, t->raddr, t->rport, 1);
     t->hnext = tab->bucket[h];
     tab->bucket[h] = t;
     tab->count++;
@@ -116,7 +118,7 @@ int tcb_table_insert(vg_stack *s, vg_tcb *t)
 void tcb_table_remove(vg_stack *s, vg_tcb *t)
 {
     struct vg_tcb_table *tab = &s->conns;
-    size_t h = tuple_hash(s, t->laddr, t->lport, t->raddr, t->rport) & (tab->nbuckets - 1);
+    size_t h = tcb_bucket_of(s, t->laddr, t->lport, t->raddr, t->rport, 0);
     for (vg_tcb **pp = &tab->bucket[h]; *pp; pp = &(*pp)->hnext)
         if (*pp == t) {
             *pp = t->hnext;
@@ -131,6 +133,12 @@ size_t tcb_bucket_of(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr
                      int remember)
 {
     struct vg_tcb_table *tab = &s->conns;
+    /* The newest hint first: a flow's segments come in runs, so the tuple remembered last is
+     * most often the one asked for, and a predictable first test spares the scan. */
+    const struct vg_lookup_hint *last = &tab->hint[(tab->next_hint - 1u) % VG_LOOKUP_HINTS];
+    if (last->valid && last->lport == lport && last->rport == rport && last->raddr == raddr
+        && last->laddr == laddr)
+        return last->bucket;
     for (unsigned i = 0; i < VG_LOOKUP_HINTS; i++) {
         const struct vg_lookup_hint *k = &tab->hint[i];
         if (k->valid && k->lport == lport && k->rport == rport && k->raddr == raddr
@@ -148,7 +156,9 @@ size_t tcb_bucket_of(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr
 vg_tcb *tcb_lookup(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
 {
     struct vg_tcb_table *tab = &s->conns;
-    size_t h = tcb_bucket_of(s, laddr, lport, raddr, rport, 0);
+    /* Remembered: a connection's segments come in runs (a handshake, a window of data, the
+     * close), and its insert and remove follow a lookup of the same tuple. */
+    size_t h = tcb_bucket_of(s, laddr, lport, raddr, rport, 1);
     for (vg_tcb *t = tab->bucket[h]; t; t = t->hnext)
         if (t->lport == lport && t->rport == rport && t->raddr == raddr && t->laddr == laddr)
             return t;
@@ -238,11 +248,17 @@ void tcb_drop(vg_tcb *t, int err, vg_time now)
 
 uint32_t tcb_isn(vg_stack *s, const vg_tcb *t, vg_time now)
 {
+    return tcb_isn_tuple(s, t->laddr, t->lport, t->raddr, t->rport, now);
+}
+
+uint32_t tcb_isn_tuple(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                       uint16_t rport, vg_time now)
+{
     /* RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), M the
      * 4-microsecond clock and F SipHash-2-4 over the tuple, so an off-path attacker who does not
      * know the key cannot tell one connection's ISN from another's. */
     uint8_t m[13];
-    tuple_bytes(m, TUPLE_TAG_ISN, t->laddr, t->lport, t->raddr, t->rport);
+    tuple_bytes(m, TUPLE_TAG_ISN, laddr, lport, raddr, rport);
     return (uint32_t)vg_siphash24(s->secret, m, sizeof m) + (uint32_t)(now / 4);
 }
 

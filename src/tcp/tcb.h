@@ -138,6 +138,9 @@ void tcb_drop(vg_tcb *t, int err, vg_time now);
 /* Frees t if it is CLOSED and the application released it; returns 1 if freed. */
 int tcb_maybe_free(vg_tcb *t);
 uint32_t tcb_isn(vg_stack *s, const vg_tcb *t, vg_time now);
+/* The same ISN for a tuple without a TCB (a SYN-cache entry). */
+uint32_t tcb_isn_tuple(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                       uint16_t rport, vg_time now);
 void tcb_init_connection(vg_tcb *t, vg_time now);
 
 /* tcp_listen.c */

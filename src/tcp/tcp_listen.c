@@ -113,14 +113,7 @@ static uint32_t passive_isn(vg_stack *s, const struct vg_ipv4_hdr *ip,
                             const struct vg_tcp_hdr *th, vg_time now)
 {
     /* The same RFC 6528 ISN a connection with this 4-tuple would get. */
-    vg_tcb id;
-    memset(&id, 0, sizeof id);
-    id.stack = s;
-    id.laddr = ip->dst;
-    id.lport = th->dport;
-    id.raddr = ip->src;
-    id.rport = th->sport;
-    return tcb_isn(s, &id, now);
+    return tcb_isn_tuple(s, ip->dst, th->dport, ip->src, th->sport, now);
 }
 
 static void send_cookie(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,

@@ -115,10 +115,10 @@ int vg_tcp_connect(vg_tcb *t, uint32_t raddr, uint16_t rport, vg_time now)
         if (rc)
             return rc;
         t->lport = port;
+    } else if (tcb_lookup(s, laddr, t->lport, raddr, rport)) {
+        return -VG_ERR_ADDRINUSE;   /* a chosen port was checked against the tuple already */
     }
     t->laddr = laddr;
-    if (tcb_lookup(s, t->laddr, t->lport, raddr, rport))
-        return -VG_ERR_ADDRINUSE;
     t->raddr = raddr;
     t->rport = rport;
     tcb_init_connection(t, now);

@@ -123,6 +123,13 @@ static void place(struct vg_wheel *w, struct vg_timer *t)
 static int earliest_slot(const struct vg_wheel *w, uint64_t *at, unsigned *level, unsigned *slot)
 {
     for (unsigned l = 0; l < VG_WHEEL_LEVELS; l++) {
+        /* Most levels are empty (a connection's timers sit on one or two): one test of the
+         * level's words together, not one branch a word. */
+        uint64_t any = 0;
+        for (unsigned k = 0; k < VG_WHEEL_WORDS; k++)
+            any |= w->occupied[l][k];
+        if (!any)
+            continue;
         for (unsigned k = 0; k < VG_WHEEL_WORDS; k++) {
             if (w->occupied[l][k]) {
                 *level = l;

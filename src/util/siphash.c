@@ -24,6 +24,38 @@ static inline uint64_t load_le64(const uint8_t *p)
     return v;
 }
 
+/* The last 0..7 octets as the low octets of a little-endian word: in pieces of 4, 2 and 1, not
+ * octet by octet (every table and ISN hash is short, so mostly tail). */
+static inline uint64_t load_le_tail(const uint8_t *p, size_t n)
+{
+    const uint16_t one = 1;
+    uint8_t first;
+    memcpy(&first, &one, 1);
+    if (first != 1) {
+        uint64_t v = 0;
+        for (size_t i = n; i-- > 0;)
+            v = v << 8 | p[i];
+        return v;
+    }
+    uint64_t v = 0;
+    size_t at = 0;
+    if (n & 4) {
+        uint32_t w;
+        memcpy(&w, p, 4);
+        v = w;
+        at = 4;
+    }
+    if (n & 2) {
+        uint16_t w;
+        memcpy(&w, p + at, 2);
+        v |= (uint64_t)w << (8 * at);
+        at += 2;
+    }
+    if (n & 1)
+        v |= (uint64_t)p[at] << (8 * at);
+    return v;
+}
+
 struct sip { uint64_t v0, v1, v2, v3; };
 
 static inline void sipround(struct sip *s)
@@ -57,10 +89,7 @@ static inline uint64_t siphash_cd(const uint8_t key[VG_SIPHASH_KEY_LEN], const v
     for (size_t i = 0; i < whole; i += 8)
         compress(&s, load_le64(p + i), c);
 
-    uint64_t last = (uint64_t)(len & 0xff) << 56;
-    for (size_t i = 0; i < (len & 7); i++)
-        last |= (uint64_t)p[whole + i] << (8 * i);
-    compress(&s, last, c);
+    compress(&s, (uint64_t)(len & 0xff) << 56 | load_le_tail(p + whole, len & 7), c);
 
     s.v2 ^= 0xff;
     for (int i = 0; i < d; i++)
@@ -78,13 +107,13 @@ uint64_t vg_siphash13(const uint8_t key[VG_SIPHASH_KEY_LEN], const void *data, s
     return siphash_cd(key, data, len, 1, 3);
 }
 
-uint64_t vg_siphash13_u64x2(const uint64_t key[2], uint64_t a, uint64_t b)
+static inline uint64_t siphash13_words(uint64_t k0, uint64_t k1, uint64_t a, uint64_t b)
 {
     struct sip s = {
-        .v0 = key[0] ^ 0x736f6d6570736575ull,
-        .v1 = key[1] ^ 0x646f72616e646f6dull,
-        .v2 = key[0] ^ 0x6c7967656e657261ull,
-        .v3 = key[1] ^ 0x7465646279746573ull,
+        .v0 = k0 ^ 0x736f6d6570736575ull,
+        .v1 = k1 ^ 0x646f72616e646f6dull,
+        .v2 = k0 ^ 0x6c7967656e657261ull,
+        .v3 = k1 ^ 0x7465646279746573ull,
     };
     compress(&s, a, 1);
     compress(&s, b, 1);
@@ -93,6 +122,16 @@ uint64_t vg_siphash13_u64x2(const uint64_t key[2], uint64_t a, uint64_t b)
     for (int i = 0; i < 3; i++)
         sipround(&s);
     return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
+
+uint64_t vg_siphash13_u64x2(const uint64_t key[2], uint64_t a, uint64_t b)
+{
+    return siphash13_words(key[0], key[1], a, b);
+}
+
+uint64_t vg_siphash13_key_u64x2(const uint8_t key[VG_SIPHASH_KEY_LEN], uint64_t a, uint64_t b)
+{
+    return siphash13_words(load_le64(key), load_le64(key + 8), a, b);
 }
 
 void vg_siphash_key_words(const uint8_t key[VG_SIPHASH_KEY_LEN], uint64_t out[2])
