@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "link/vnet.h"
+#include "support/csum_ref.h"
 
 struct hdr {
     uint8_t flags, gso_type;
@@ -28,18 +29,6 @@ static struct hdr get_hdr(const uint8_t *p)
     struct hdr h;
     memcpy(&h, p, VG_VNET_HDR_LEN);
     return h;
-}
-
-/* The reference: RFC 1071 over big-endian 16-bit words, one at a time. */
-static uint16_t slow_sum(const uint8_t *p, size_t n, uint32_t acc)
-{
-    for (size_t i = 0; i + 1 < n; i += 2)
-        acc += (uint32_t)p[i] << 8 | p[i + 1];
-    if (n & 1)
-        acc += (uint32_t)p[n - 1] << 8;
-    while (acc >> 16)
-        acc = (acc & 0xffff) + (acc >> 16);
-    return (uint16_t)acc;
 }
 
 /* An IPv4 + TCP packet of plen payload octets at pkt; returns its length. The TCP checksum field
@@ -61,7 +50,7 @@ static size_t tcp_packet(uint8_t *pkt, size_t plen, uint8_t seed)
     pkt[33] = 0x18;
     for (size_t i = 0; i < plen; i++)
         pkt[40 + i] = (uint8_t)(seed + i * 7u + (i >> 8));
-    uint32_t pseudo = slow_sum(pkt + 12, 8, 0) + 6u + (uint32_t)(len - 20);
+    uint32_t pseudo = ref_sum_acc(pkt + 12, 8, 0) + 6u + (uint32_t)(len - 20);
     while (pseudo >> 16)
         pseudo = (pseudo & 0xffff) + (pseudo >> 16);
     pkt[36] = (uint8_t)(pseudo >> 8);
@@ -72,8 +61,8 @@ static size_t tcp_packet(uint8_t *pkt, size_t plen, uint8_t seed)
 /* Whether the TCP checksum verifies: the sum over pseudo-header and segment is all ones. */
 static int tcp_checksum_ok(const uint8_t *pkt, size_t len)
 {
-    uint32_t pseudo = slow_sum(pkt + 12, 8, 0) + 6u + (uint32_t)(len - 20);
-    return slow_sum(pkt + 20, len - 20, pseudo) == 0xffff;
+    uint32_t pseudo = ref_sum_acc(pkt + 12, 8, 0) + 6u + (uint32_t)(len - 20);
+    return ref_sum_acc(pkt + 20, len - 20, pseudo) == 0xffff;
 }
 
 static void partial_checksum_is_vouched_for_and_finished(void **state)

@@ -17,6 +17,8 @@
 #include "link/tun.h"
 #include "link/vnet.h"
 
+#include "../support/csum_ref.h"
+
 #define ISS 1000u
 
 static uint8_t frame[64 + 65536];
@@ -25,17 +27,6 @@ static uint8_t rbuf[16 + 65536];
 static uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
 static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
 static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)(v >> 16)); put16(p + 2, (uint16_t)v); }
-
-static uint16_t sum16(const uint8_t *p, size_t n, uint32_t acc)
-{
-    for (size_t i = 0; i + 1 < n; i += 2)
-        acc += (uint32_t)p[i] << 8 | p[i + 1];
-    if (n & 1)
-        acc += (uint32_t)p[n - 1] << 8;
-    while (acc >> 16)
-        acc = (acc & 0xffff) + (acc >> 16);
-    return (uint16_t)acc;
-}
 
 /* IPv4 + TCP headers at d for a segment from src:sport to dst:dport with plen payload octets
  * after a TCP header of thl octets; the TCP checksum field holds the pseudo-header sum. */
@@ -52,7 +43,7 @@ static void headers(uint8_t *d, const uint8_t src[4], const uint8_t dst[4], uint
     d[9] = 6;
     memcpy(d + 12, src, 4);
     memcpy(d + 16, dst, 4);
-    put16(d + 10, (uint16_t)~sum16(d, 20, 0));
+    put16(d + 10, (uint16_t)~ref_sum_acc(d, 20, 0));
     uint8_t *t = d + 20;
     put16(t, sport);
     put16(t + 2, dport);
@@ -61,7 +52,7 @@ static void headers(uint8_t *d, const uint8_t src[4], const uint8_t dst[4], uint
     t[12] = (uint8_t)(thl / 4 << 4);
     t[13] = flags;
     put16(t + 14, 65535);
-    put16(t + 16, sum16(d + 12, 8, 6u + (uint32_t)(thl + plen)));
+    put16(t + 16, ref_sum_acc(d + 12, 8, 6u + (uint32_t)(thl + plen)));
 }
 
 static long read_frame(struct vg_tun *tun, const uint8_t **pkt)

@@ -7,9 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-static inline uint16_t ref_sum(const uint8_t *p, size_t n)
+/* The same, starting from the sum acc (a pseudo-header's, say). */
+static inline uint16_t ref_sum_acc(const uint8_t *p, size_t n, uint32_t acc)
 {
-    uint64_t s = 0;
+    uint64_t s = acc;
     for (size_t i = 0; i + 1 < n; i += 2)
         s += (uint32_t)(p[i] << 8 | p[i + 1]);
     if (n & 1)
@@ -18,5 +19,7 @@ static inline uint16_t ref_sum(const uint8_t *p, size_t n)
         s = (s & 0xffff) + (s >> 16);
     return (uint16_t)s;
 }
+
+static inline uint16_t ref_sum(const uint8_t *p, size_t n) { return ref_sum_acc(p, n, 0); }
 
 #endif
