@@ -314,9 +314,7 @@ int main(int argc, char **argv)
 {
     struct vgb_args a;
     vgb_parse_args(argc, argv, &a, "bench_peer_idle");
-    long lwip_n = a.quick ? 1000 : 10000;
     long linux_n[2] = {a.quick ? 1000 : 10000, a.quick ? 0 : 100000};
-    unsigned lwip_window_ms = a.quick ? 2000 : 5000;
     double linux_window_s = a.quick ? 1.2 : 3.0;
 
     char why[256] = "";
@@ -332,6 +330,8 @@ int main(int argc, char **argv)
             vgb_skip("probe", "linux", "loopback", "no TcpExt TCPKeepAlive or /proc/stat");
     }
 #ifdef VGB_HAVE_LWIP
+    long lwip_n = a.quick ? 1000 : 10000;
+    unsigned lwip_window_ms = a.quick ? 2000 : 5000;
     int have_lwip = vgb_lwip_init() == 0;
 #else
     vgb_skip("memory", "lwip", "raw-pcb", "built without lwIP's source (VG_LWIP_SOURCE_DIR)");
