@@ -308,7 +308,7 @@ static void on_event(void *ctx, const struct vg_event *ev)
     if (!ev->tcb)
         return;
     /* An event names a TCB that is alive while the callback runs. */
-    for (vg_tcb *t = f->s->all; t; t = t->all_next)
+    for (vg_tcb *t = vg_stack_next_tcb(f->s, NULL); t; t = vg_stack_next_tcb(f->s, t))
         if (t == ev->tcb)
             return;
     FAIL("event %s names a TCB that is not alive", vg_event_name(ev->type));
@@ -371,7 +371,7 @@ static void check_consistency(struct fuzz *f)
 {
     const struct vg_stack_stats *st = vg_stack_stats(f->s);
     uint64_t n = 0, owned = 0, buffers = 0;
-    for (vg_tcb *t = f->s->all; t; t = t->all_next) {
+    for (vg_tcb *t = vg_stack_next_tcb(f->s, NULL); t; t = vg_stack_next_tcb(f->s, t)) {
         CHECK(n < st->tcbs_live + 1, "the TCB list is longer than tcbs_live");
         n++;
         if (t->flags & TF_APP_OWNED)
@@ -383,7 +383,7 @@ static void check_consistency(struct fuzz *f)
           (unsigned long long)st->tcbs_live, (unsigned long long)n);
     for (size_t i = 0; i < f->nh; i++) {
         int found = 0;
-        for (vg_tcb *t = f->s->all; t && !found; t = t->all_next)
+        for (vg_tcb *t = vg_stack_next_tcb(f->s, NULL); t && !found; t = vg_stack_next_tcb(f->s, t))
             found = t == f->h[i].t;
         CHECK(found, "a TCB the application holds was freed");
         CHECK(f->h[i].t->flags & TF_APP_OWNED, "a TCB the application holds is not marked held");
@@ -954,8 +954,9 @@ static void teardown(struct fuzz *f)
     const struct vg_stack_stats *st = vg_stack_stats(f->s);
     if (no_drain)
         return;
-    if (f->s->all) {
-        const vg_tcb *t = f->s->all;
+    const vg_tcb *left = vg_stack_next_tcb(f->s, NULL);
+    if (left) {
+        const vg_tcb *t = left;
         FAIL("a TCB outlived 48 h after the application let go: %s, snd %u queued, wnd %u",
              vg_tcp_state_name((enum vg_tcp_state)t->state), (unsigned)vg_ring_len(t->snd),
              (unsigned)t->snd_wnd);
