@@ -18,28 +18,7 @@ lab_inside
 
 # clients PORT N LINES: N kernel connections at once, LINES lines each, every echo compared.
 clients() {
-  python3 - "$VIGIL_ADDR" "$1" "$2" "$3" <<'PY'
-import socket, sys
-addr, port, n, lines = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-conns = [socket.create_connection((addr, port), timeout=10) for _ in range(n)]
-ok = 0
-for m in range(lines):
-    for i, c in enumerate(conns):
-        c.sendall(f"kernel connection {i} line {m}\n".encode())
-    for i, c in enumerate(conns):
-        want = f"kernel connection {i} line {m}\n".encode()
-        got = b""
-        while len(got) < len(want):
-            part = c.recv(len(want) - len(got))
-            if not part:
-                break
-            got += part
-        ok += got == want
-for c in conns:
-    c.close()
-print(f"echoes verified {ok} of {n * lines}")
-sys.exit(0 if ok == n * lines else 1)
-PY
+  python3 "$VIGIL_SRC/tests/root/echo_clients.py" "$VIGIL_ADDR" "$1" "$2" "$3"
 }
 
 run() {                                   # run EXAMPLE PORT READY_REGEX

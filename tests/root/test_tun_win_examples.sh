@@ -31,30 +31,7 @@ wait_for "$LAB_WORK/server.out" "^Listening on port $PORT for 4 connection" 20
 
 # Four connections at once, one line each, echoes checked; three close, the fourth stays open
 # (its local port on stdout line "vanishing PORT") until the test's nft rule has cut it off.
-cat >"$LAB_WORK/clients.py" <<'PY'
-import socket, sys, time
-addr, port = sys.argv[1], int(sys.argv[2])
-conns = [socket.create_connection((addr, port), timeout=10) for _ in range(4)]
-ok = 0
-for i, c in enumerate(conns):
-    c.sendall(f"hello from kernel client {i}\n".encode())
-for i, c in enumerate(conns):
-    want = f"hello from kernel client {i}\n".encode()
-    got = b""
-    while len(got) < len(want):
-        part = c.recv(len(want) - len(got))
-        if not part:
-            break
-        got += part
-    ok += got == want
-print(f"echoes verified {ok} of 4")
-for c in conns[:3]:
-    c.close()
-time.sleep(0.3)                     # the kernel's ACK of the last echo is out
-print(f"vanishing {conns[3].getsockname()[1]}")
-time.sleep(60)
-PY
-lab_bg "$LAB_WORK/clients.out" python3 -u "$LAB_WORK/clients.py" "$VIGIL_ADDR" "$PORT"
+lab_bg "$LAB_WORK/clients.out" python3 -u "$VIGIL_SRC/tests/root/echo_clients.py" "$VIGIL_ADDR" "$PORT" 4 1 --keep-last
 clients=$LAST_PID
 wait_for "$LAB_WORK/clients.out" '^vanishing [0-9]+' 20
 grep -q '^echoes verified 4 of 4' "$LAB_WORK/clients.out" || fail "$(cat "$LAB_WORK/clients.out")"
