@@ -7,20 +7,8 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 : "${VIGIL_BUILD:?}" "${VIGIL_SRC:?}"
 command -v pkg-config >/dev/null || { echo "SKIP: no pkg-config"; exit 77; }
 command -v readelf >/dev/null && command -v nm >/dev/null || { echo "SKIP: no binutils"; exit 77; }
-# The outside program is built the way the library was: same compiler, and the sanitizers when
-# the library has them (its objects need their runtime).
-cache="$VIGIL_BUILD/CMakeCache.txt"
-CC=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$cache" 2>/dev/null)
-CC=${CC:-cc}
-san=()
-grep -q '^VG_SANITIZE:BOOL=ON' "$cache" 2>/dev/null && san=(-fsanitize=address,undefined)
-
-tmp=$(mktemp -d) || fail "mktemp"
-trap 'rm -rf "$tmp"' EXIT
-prefix="$tmp/prefix"
-
-cmake --install "$VIGIL_BUILD" --prefix "$prefix" >"$tmp/install.log" 2>&1 ||
-  { cat "$tmp/install.log"; fail "cmake --install failed"; }
+# The outside program is built the way the library was: same compiler, same sanitizers.
+. "$VIGIL_SRC/tests/support/install_prefix.sh"
 
 pc=$(find "$prefix" -name vigil.pc | head -n 1)
 [ -n "$pc" ] || fail "no vigil.pc installed under the prefix"

@@ -9,17 +9,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 : "${VIGIL_BUILD:?}" "${VIGIL_SRC:?}"
 command -v pkg-config >/dev/null || { echo "SKIP: no pkg-config"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: no python3 (reads ctest's test list)"; exit 77; }
-cache="$VIGIL_BUILD/CMakeCache.txt"
-CC=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$cache" 2>/dev/null)
-CC=${CC:-cc}
-san=()
-grep -q '^VG_SANITIZE:BOOL=ON' "$cache" 2>/dev/null && san=(-fsanitize=address,undefined)
-
-tmp=$(mktemp -d) || fail "mktemp"
-trap 'rm -rf "$tmp"' EXIT
-prefix="$tmp/prefix"
-cmake --install "$VIGIL_BUILD" --prefix "$prefix" >"$tmp/install.log" 2>&1 ||
-  { cat "$tmp/install.log"; fail "cmake --install failed"; }
+. "$VIGIL_SRC/tests/support/install_prefix.sh"
 pc=$(find "$prefix" -name vigil-win.pc | head -n 1)
 [ -n "$pc" ] || fail "no vigil-win.pc installed under the prefix"
 export PKG_CONFIG_PATH="$(dirname "$pc")"
