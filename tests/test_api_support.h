@@ -103,4 +103,28 @@ static inline int set_nonblocking(SOCKET s, int on)
 /* Lets virtual time pass with the stack running (delayed ACKs go out, etc.). */
 static inline void idle_ms(DWORD ms) { Sleep(ms); }
 
+/* Probes before keep-alive gives up under a profile's defaults (A10, C2). */
+static inline uint32_t ka_probe_count(const char *profile)
+{
+    return profile && strcmp(profile, "linux") == 0 ? 9 : 10;
+}
+
+/* What the tests of a pending receive that keep-alive ends share: after a second of idleness,
+ * SIO_KEEPALIVE_VALS on c (time_ms, interval_ms), an overlapped receive into wb pending on ov
+ * (completion as the caller set ov up), and c's peer cut off. Returns when keep-alive was
+ * switched on, on the virtual clock. */
+static inline uint64_t pend_recv_then_vanish(SOCKET c, ULONG time_ms, ULONG interval_ms,
+                                             WSABUF *wb, WSAOVERLAPPED *ov)
+{
+    idle_ms(1000);
+    struct tcp_keepalive kv = {1, time_ms, interval_ms};
+    DWORD bytes;
+    assert_int_equal(WSAIoctl(c, SIO_KEEPALIVE_VALS, &kv, sizeof kv, NULL, 0, &bytes, NULL, NULL), 0);
+    uint64_t t_on = vg_clock_ms();
+    DWORD n, flags = 0;
+    assert_fails_with(WSARecv(c, wb, 1, &n, &flags, ov, NULL), WSA_IO_PENDING);
+    assert_int_equal(vg_blackhole(c, 1), 0);
+    return t_on;
+}
+
 #endif
