@@ -124,18 +124,7 @@ static inline uint64_t siphash13_words(uint64_t k0, uint64_t k1, uint64_t a, uin
     return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
 }
 
-uint64_t vg_siphash13_u64x2(const uint64_t key[2], uint64_t a, uint64_t b)
-{
-    return siphash13_words(key[0], key[1], a, b);
-}
-
 uint64_t vg_siphash13_key_u64x2(const uint8_t key[VG_SIPHASH_KEY_LEN], uint64_t a, uint64_t b)
 {
     return siphash13_words(load_le64(key), load_le64(key + 8), a, b);
-}
-
-void vg_siphash_key_words(const uint8_t key[VG_SIPHASH_KEY_LEN], uint64_t out[2])
-{
-    out[0] = load_le64(key);
-    out[1] = load_le64(key + 8);
 }

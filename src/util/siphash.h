@@ -15,11 +15,8 @@ uint64_t vg_siphash24(const uint8_t key[VG_SIPHASH_KEY_LEN], const void *data, s
  * machines. Not a PRF to hide secrets behind (ISNs, cookies stay on SipHash-2-4); the keyed hash
  * of a table an attacker would flood with colliding keys, where each lookup pays for it. */
 uint64_t vg_siphash13(const uint8_t key[VG_SIPHASH_KEY_LEN], const void *data, size_t len);
-/* vg_siphash13 of the 16 octets a then b (each little-endian), with the key already read into
- * words (vg_siphash_key_words): what a per-packet table lookup affords. */
-uint64_t vg_siphash13_u64x2(const uint64_t key[2], uint64_t a, uint64_t b);
-/* The same from the key's 16 octets: one call where the key is not kept as words. */
+/* vg_siphash13 of the 16 octets a then b (each little-endian), without a message buffer: what
+ * a per-packet table lookup affords. */
 uint64_t vg_siphash13_key_u64x2(const uint8_t key[VG_SIPHASH_KEY_LEN], uint64_t a, uint64_t b);
-void vg_siphash_key_words(const uint8_t key[VG_SIPHASH_KEY_LEN], uint64_t out[2]);
 
 #endif
