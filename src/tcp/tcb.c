@@ -26,8 +26,8 @@ static void tuple_bytes(uint8_t m[13], uint8_t tag, uint32_t laddr, uint16_t lpo
  * segment pays for it, so SipHash-1-3 of two words, as Linux's hsiphash: a bucket index is not a
  * secret an observer reads, only one it must not be able to aim at. The tag word keeps this input
  * apart from every other use of the key (the ISN's SipHash-2-4 of 13 octets among them). */
-static size_t tuple_hash(const vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                         uint16_t rport)
+size_t tcb_tuple_hash(const vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                      uint16_t rport)
 {
     uint64_t a = (uint64_t)laddr << 32 | raddr;
     uint64_t b = (uint64_t)TUPLE_TAG_TABLE << 32 | (uint64_t)lport << 16 | rport;
@@ -89,7 +89,7 @@ static int table_grow(vg_stack *s, struct vg_tcb_table *tab)
         vg_tcb *t = tab->bucket[i];
         while (t) {
             vg_tcb *next = t->hnext;
-            size_t h = tuple_hash(s, t->laddr, t->lport, t->raddr, t->rport) & (n - 1);
+            size_t h = tcb_tuple_hash(s, t->laddr, t->lport, t->raddr, t->rport) & (n - 1);
             t->hnext = nb[h];
             nb[h] = t;
             t = next;
@@ -145,7 +145,7 @@ size_t tcb_bucket_of(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr
             && k->laddr == laddr)
             return k->bucket;
     }
-    size_t h = tuple_hash(s, laddr, lport, raddr, rport) & (tab->nbuckets - 1);
+    size_t h = tcb_tuple_hash(s, laddr, lport, raddr, rport) & (tab->nbuckets - 1);
     if (remember) {
         struct vg_lookup_hint *k = &tab->hint[tab->next_hint++ % VG_LOOKUP_HINTS];
         *k = (struct vg_lookup_hint){laddr, raddr, lport, rport, 1, h};

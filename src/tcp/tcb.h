@@ -128,6 +128,9 @@ void tcb_free(vg_tcb *t);
 int tcb_table_insert(vg_stack *s, vg_tcb *t);
 void tcb_table_remove(vg_stack *s, vg_tcb *t);
 vg_tcb *tcb_lookup(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport);
+/* The table's keyed hash of a 4-tuple, before it is masked to the table's size. */
+size_t tcb_tuple_hash(const vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                      uint16_t rport);
 /* The bucket of a 4-tuple; remember: keep it as a hint for the lookup to come. */
 size_t tcb_bucket_of(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
                      int remember);
