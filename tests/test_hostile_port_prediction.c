@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rawpeer.h"
+#include "testnet.h"
 
 static uint32_t peer(unsigned i)   /* 198.51.100.0/24 and onwards, one address per connect */
 {
@@ -122,6 +123,42 @@ static void connect_ports_never_collide_and_replay_with_the_seed(void **state)
         assert_int_not_equal(run[0][i - 1], run[0][i]);
 }
 
+static void connect_skips_ports_still_in_time_wait(void **state)
+{
+    (void)state;
+    /* 4000 connections to one peer's port, each closed by the client first, so each sits in
+     * TIME_WAIT, released by the application, while the next ones connect. Algorithm 4 walks
+     * the range from the peer's offset in steps of 1-8, so past about 3,600 connects it comes
+     * round to ports TIME_WAIT still holds: no connect may take one (the 4-tuple would be the
+     * same), although only the port's reference says it is taken. After 2·MSL they are gone. */
+    enum { N = 4000 };
+    static uint16_t ports[N];
+    struct tn_pair *p = tn_pair_new(7, NULL, VG_PROFILE_WINDOWS_VISTA);
+    vg_tcb *l = tn_listen(p, 1, 80);
+    vg_time start = tn_now(p);
+    for (unsigned i = 0; i < N; i++) {
+        vg_tcb *c, *sv;
+        tn_connect_pair(p, 0, NULL, l, 0, &c, &sv);
+        vg_tcp_endpoints(c, NULL, &ports[i], NULL, NULL);
+        vg_tcp_close(c, tn_now(p));
+        assert_true(tn_run_until_state(p, sv, VG_TCP_CLOSE_WAIT, tn_now(p) + VG_MS(1000)));
+        vg_tcp_close(sv, tn_now(p));
+        assert_true(tn_run_until_state(p, c, VG_TCP_TIME_WAIT, tn_now(p) + VG_MS(1000)));
+    }
+    const struct vg_stack_stats *st = vg_stack_stats(tn_stack(p, 0));
+    struct vg_stack_config cfg;
+    vg_stack_config_default(&cfg, VG_PROFILE_WINDOWS_VISTA);
+    uint32_t msl_ms = cfg.msl_ms ? cfg.msl_ms : 30000u;
+    assert_true(tn_now(p) - start < VG_MS(2u * msl_ms));   /* the first is still in TIME_WAIT */
+    assert_int_equal(st->tcbs_live, N);
+    qsort(ports, N, sizeof ports[0], cmp_u16);
+    for (unsigned i = 1; i < N; i++)
+        assert_int_not_equal(ports[i - 1], ports[i]);
+    tn_run_for(p, VG_MS(2u * msl_ms));
+    assert_int_equal(st->tcbs_live, 0);
+    tn_pair_free(p);
+}
+
 static void ephemeral_exhaustion_gives_nobufs(void **state)
 {
     (void)state;
@@ -145,6 +182,7 @@ int main(void)
         cmocka_unit_test(attacker_own_connects_do_not_bracket_the_victims),
         cmocka_unit_test(bind_port_zero_is_random),
         cmocka_unit_test(connect_ports_never_collide_and_replay_with_the_seed),
+        cmocka_unit_test(connect_skips_ports_still_in_time_wait),
         cmocka_unit_test(ephemeral_exhaustion_gives_nobufs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "stack/stack.h"
-#include "tcp/tcb.h"
 
 /* F and G of RFC 6056 from one SipHash-2-4 output: its two halves are as unrelated to each
  * other as two keyed hashes would be (a PRF's output bits), so one call gives both. The tag
@@ -59,8 +58,11 @@ uint16_t vg_port_ephemeral_connect(vg_stack *s, uint32_t laddr, uint32_t raddr, 
         uint16_t p = (uint16_t)(VG_PORT_EPHEMERAL_MIN + (offset + *counter) % VG_PORT_EPHEMERAL_COUNT);
         (*counter)++;
         /* A port any socket holds is skipped, not shared: a bound-but-unconnected socket or a
-         * listener on it could later collide with this connection's 4-tuple. */
-        if (!vg_port_refs(s, p) && !tcb_lookup(s, laddr, p, raddr, rport)) {
+         * listener on it could later collide with this connection's 4-tuple. Every TCB with a
+         * local port holds a reference to it (TIME_WAIT included, until it is freed), so a port
+         * nobody references is in no 4-tuple either: the table need not be asked (a keyed hash
+         * and a walk of a chain of cold TIME_WAIT TCBs per connect). */
+        if (!vg_port_refs(s, p)) {
             /* A small random step (as Linux does since 2022) so the counter a peer can watch
              * through its own connects does not advance by exactly one per connect. */
             *counter = (uint16_t)(*counter + port_random(s) % 8);

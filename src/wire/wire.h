@@ -140,19 +140,7 @@ enum vg_wire_err vg_icmp_parse(const uint8_t *msg, size_t len, struct vg_icmp_hd
 size_t vg_icmp_write(uint8_t *buf, size_t cap, const struct vg_icmp_hdr *h, const uint8_t *data,
                      size_t dlen);
 
-/* RFC 1071 one's-complement sum helpers. vg_csum_add pads an odd length with a zero byte, so
- * only the last piece of a chained sum may have an odd length. vg_csum_fold folds and
- * complements: it gives the value to store in a checksum field, and 0 when the sum covers data
- * whose checksum field is correct. */
-uint32_t vg_csum_add(uint32_t sum, const void *data, size_t len);
-/* Copies len octets from src to dst (not overlapping) and returns vg_csum_add(sum, src, len):
- * one pass over the data where a copy happens anyway. */
-uint32_t vg_csum_copy(void *dst, const void *src, size_t len, uint32_t sum);
-/* Adds the sum of a block that starts offset octets into the data sum covers (an odd offset
- * swaps the block's octets into the other halves of the words): how pieces of odd length chain. */
-uint32_t vg_csum_block_add(uint32_t sum, uint32_t block, size_t offset);
-uint16_t vg_csum_fold(uint32_t sum);
-uint32_t vg_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
+#include "wire/checksum.h"   /* RFC 1071 sums: vg_csum_add, vg_csum_copy, vg_csum_fold, ... */
 
 static inline uint16_t vg_get16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
 static inline uint32_t vg_get32(const uint8_t *p)

@@ -1,0 +1,120 @@
+/* RFC 1071 one's-complement sums (wire.h includes this). A header-only segment is 20-40 octets
+ * and every segment is summed four times (IP and TCP, out and in), so short sums are inline,
+ * straight-line code with one fold at the end; long ones call the 32-octet loop in checksum.c.
+ *
+ * vg_csum_add pads an odd length with a zero byte, so only the last piece of a chained sum may
+ * have an odd length. vg_csum_fold folds and complements: it gives the value to store in a
+ * checksum field, and 0 when the sum covers data whose checksum field is correct. Any 32-bit
+ * value the functions return is a valid sum to chain or fold: what matters is its residue
+ * modulo 0xffff, and a sum of octets that are not all zero never folds to 0. */
+#ifndef VG_WIRE_CHECKSUM_H
+#define VG_WIRE_CHECKSUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Sums up to this many octets inline; longer ones in checksum.c. */
+#define VG_CSUM_INLINE_MAX 64u
+
+uint32_t vg_csum_add_long(uint32_t sum, const void *data, size_t len);
+/* Copies len octets from src to dst (not overlapping) and returns vg_csum_add(sum, src, len):
+ * one pass over the data where a copy happens anyway. */
+uint32_t vg_csum_copy(void *dst, const void *src, size_t len, uint32_t sum);
+
+static inline int vg_csum_host_le(void)
+{
+    const uint16_t one = 1;
+    uint8_t b;
+    memcpy(&b, &one, 1);
+    return b == 1;
+}
+
+static inline uint64_t vg_csum_load64(const uint8_t *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w);   /* any alignment: one unaligned load where the CPU allows it */
+    return w;
+}
+
+/* A word's two 32-bit halves, added: at most 2^33, so 2^31 of them fit an accumulator. The sum
+ * does not depend on word width (2^32 is 1 modulo 2^16 - 1) nor on byte order as long as the
+ * result is swapped once at the end (RFC 1071 §2(B)). */
+static inline uint64_t vg_csum_halves(uint64_t w) { return (w & 0xffffffffu) + (w >> 32); }
+
+/* The last 0..7 octets, starting at an even offset, as the native words a zero-padded 64-bit
+ * load would give them: loaded in pieces, since copying them into a padded word first makes
+ * the CPU wait for the stores before the load (a short segment's checksum is mostly its tail).
+ * A lone last octet is the first of its 16-bit word (RFC 1071 pads it with a zero): the low
+ * byte of a native word on a little-endian host, the high byte on a big-endian one. */
+static inline uint64_t vg_csum_tail(const uint8_t *p, size_t n)
+{
+    uint64_t t = 0;
+    if (n & 4) {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        t += v;
+        p += 4;
+    }
+    if (n & 2) {
+        uint16_t v;
+        memcpy(&v, p, 2);
+        t += v;
+        p += 2;
+    }
+    if (n & 1)
+        t += vg_csum_host_le() ? p[0] : (uint64_t)p[0] << 8;
+    return t;
+}
+
+/* Adds a native-order 64-bit accumulator (below 2^63) to sum, which is in network order. The
+ * accumulator is folded to 32 bits only, and swapped within its 16-bit halves on a
+ * little-endian host: which half a 16-bit lane sits in does not change the residue, so the
+ * full 16-bit fold is left to vg_csum_fold, once per checksum. No addition here overflows. */
+static inline uint32_t vg_csum_finish(uint32_t sum, uint64_t acc)
+{
+    acc = (acc & 0xffffffffu) + (acc >> 32);                  /* < 2^33 */
+    uint32_t a = (uint32_t)acc + (uint32_t)(acc >> 32);       /* the carry fits: no overflow */
+    if (vg_csum_host_le())
+        a = ((a & 0x00ff00ffu) << 8) | ((a >> 8) & 0x00ff00ffu);
+    uint64_t total = (uint64_t)sum + a;
+    return (uint32_t)total + (uint32_t)(total >> 32);
+}
+
+static inline uint32_t vg_csum_add(uint32_t sum, const void *data, size_t len)
+{
+    if (len > VG_CSUM_INLINE_MAX)
+        return vg_csum_add_long(sum, data, len);
+    const uint8_t *p = data;
+    uint64_t total = 0;
+    for (; len >= 8; len -= 8, p += 8)
+        total += vg_csum_halves(vg_csum_load64(p));
+    return vg_csum_finish(sum, total + vg_csum_tail(p, len));
+}
+
+/* Adds the sum of a block that starts offset octets into the data sum covers (an odd offset
+ * swaps the block's octets into the other halves of the words): how pieces of odd length chain. */
+static inline uint32_t vg_csum_block_add(uint32_t sum, uint32_t block, size_t offset)
+{
+    if (offset & 1) {
+        /* Swapping the octets of every 16-bit lane swaps them in the folded sum too. */
+        block = ((block & 0x00ff00ffu) << 8) | ((block >> 8) & 0x00ff00ffu);
+    }
+    uint64_t total = (uint64_t)sum + block;
+    return (uint32_t)total + (uint32_t)(total >> 32);
+}
+
+static inline uint16_t vg_csum_fold(uint32_t sum)
+{
+    /* Two folds always suffice: the first leaves at most 0x1fffe, the second at most 0xffff. */
+    sum = (sum & 0xffffu) + (sum >> 16);
+    sum = (sum & 0xffffu) + (sum >> 16);
+    return (uint16_t)~sum;
+}
+
+static inline uint32_t vg_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len)
+{
+    return (src >> 16) + (src & 0xffffu) + (dst >> 16) + (dst & 0xffffu) + proto + len;
+}
+
+#endif
