@@ -377,7 +377,7 @@ static void check_consistency(struct fuzz *f)
         if (t->flags & TF_APP_OWNED)
             owned++;
         buffers += vg_ring_footprint(t->snd) + vg_ring_footprint(t->rcv);
-        CHECK(t->stack == f->s, "a TCB of another stack");
+        CHECK(tcb_stack(t) == f->s, "a TCB of another stack");
     }
     CHECK(n == st->tcbs_live, "tcbs_live %llu, but %llu TCBs on the list",
           (unsigned long long)st->tcbs_live, (unsigned long long)n);
