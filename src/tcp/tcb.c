@@ -239,7 +239,7 @@ void tcb_drop(vg_tcb *t, int err, vg_time now)
     t->close_at = VG_TIME_NEVER;
     if (t->x) {
         t->x->rtx_at = t->x->persist_at = t->x->delack_at = VG_TIME_NEVER;
-        tcb_xfer_put_if_idle(t);
+        tcb_xfer_release_if_idle(t);
     }
     vg_ring_free(s, &t->snd);
     if (was_open) {

@@ -126,6 +126,18 @@ static inline int tcp_synchronized(const vg_tcb *t)
     return t->state >= VG_TCP_ESTABLISHED;
 }
 
+static inline struct vg_tcb_xfer *tcb_xfer_get(vg_tcb *t)
+{
+    return t->x ? t->x : tcb_xfer_new(t);
+}
+
+static inline void tcb_xfer_put_if_idle(vg_tcb *t)
+{
+    /* Most calls come with data in flight or queued: those need not look further. */
+    if (t->x && t->snd_una == t->snd_max && !t->snd)
+        tcb_xfer_release_if_idle(t);
+}
+
 /* The transfer block's values as an idle connection has them (no block: none pending). */
 static inline uint8_t tcb_nooo(const vg_tcb *t) { return t->x ? t->x->nooo : 0; }
 static inline uint8_t tcb_rtx_count(const vg_tcb *t) { return t->x ? t->x->rtx_count : 0; }

@@ -18,10 +18,8 @@ static uint8_t recover_to_idle(const vg_tcb *t, const struct vg_tcb_xfer *x)
     return x->recover == t->iss || lag > 1u ? 0 : (uint8_t)(lag + 1u);
 }
 
-struct vg_tcb_xfer *tcb_xfer_get(vg_tcb *t)
+struct vg_tcb_xfer *tcb_xfer_new(vg_tcb *t)
 {
-    if (t->x)
-        return t->x;
     vg_stack *s = tcb_stack(t);
     struct vg_tcb_xfer *x = s->xfer_spares;
     if (x) {
@@ -64,7 +62,8 @@ static int idle(const vg_tcb *t, const struct vg_tcb_xfer *x)
 static void release(vg_stack *s, vg_tcb *t, struct vg_tcb_xfer *x)
 {
     t->recover_idle = recover_to_idle(t, x);
-    free(x->ooo);
+    if (x->ooo)
+        free(x->ooo);
     t->x = NULL;
     s->stats.tcp_xfer_live--;
     if (s->stats.tcp_xfer_spares < VG_XFER_SPARES) {
@@ -76,10 +75,10 @@ static void release(vg_stack *s, vg_tcb *t, struct vg_tcb_xfer *x)
     }
 }
 
-void tcb_xfer_put_if_idle(vg_tcb *t)
+void tcb_xfer_release_if_idle(vg_tcb *t)
 {
     struct vg_tcb_xfer *x = t->x;
-    if (x && idle(t, x))
+    if (idle(t, x))
         release(tcb_stack(t), t, x);
 }
 

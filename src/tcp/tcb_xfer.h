@@ -49,14 +49,17 @@ struct vg_tcb_xfer {
     uint8_t nooo;                /* islands in ooo */
 };
 
-/* The connection's block, taken (from the spares, else allocated) if it has none; NULL when
- * none can be had (counted in tcp_xfer_failed). A new block holds no deadline and no count, and
- * the recovery point the connection had when it went idle. */
-struct vg_tcb_xfer *tcb_xfer_get(vg_tcb *t);
-/* Gives the block back when the connection no longer needs it (nothing in flight, queued, out
- * of order, timed or owed); tcp_timer_update calls it, so every path that ends in a timer
- * update releases an idle block. */
-void tcb_xfer_put_if_idle(vg_tcb *t);
+/* tcb_xfer_get(t) (tcb.h, inline): the connection's block, taken (from the spares, else
+ * allocated) if it has none; NULL when none can be had (counted in tcp_xfer_failed). A new block
+ * holds no deadline and no count, and the recovery point the connection had when it went idle.
+ * tcb_xfer_new is its slow path, for a connection without one. */
+struct vg_tcb_xfer *tcb_xfer_new(vg_tcb *t);
+/* tcb_xfer_put_if_idle(t) (tcb.h, inline): gives the block back when the connection no longer
+ * needs it (nothing in flight, queued, out of order, timed or owed). tcp_timer_update calls it,
+ * so every path that ends in a timer update releases an idle block. tcb_xfer_release_if_idle
+ * is its slow path, for a connection holding one (and what a closed connection calls: its
+ * sequence numbers no longer matter). */
+void tcb_xfer_release_if_idle(vg_tcb *t);
 /* Gives the block back whatever it holds (the TCB is being freed). */
 void tcb_xfer_free(vg_tcb *t);
 /* Frees the stack's spare blocks (vg_tcp_free_all). */

@@ -18,7 +18,7 @@ static uint32_t max_retransmissions(const vg_tcb *t)
     return n ? n : 5;
 }
 
-static vg_time maxrt_deadline(const vg_tcb *t)
+static inline vg_time maxrt_deadline(const vg_tcb *t)
 {
     if (t->maxrt_ms == VG_MAXRT_DEFAULT || t->maxrt_ms == VG_MAXRT_FOREVER)
         return VG_TIME_NEVER;
