@@ -58,11 +58,12 @@ struct vg_ooo_range { uint32_t off, len; };  /* offsets from RCV.NXT at the time
 
 /* Laid out for a million idle connections, in 224 octets (tcb_pool.c: 146 fill a 32 KiB slab):
  * the first cache line holds what the timer wheel, the 4-tuple lookup and the keep-alive check
- * read, the second what a probe and its answer touch, the third the rest of what they read (the
- * window checks, the timer's deadlines, the reply's fields), the last half line what only a
+ * read, the second what a probe and its answer touch, the third the rest of what they read
+ * (close_at, the window and buffer fields, the probe count), the last half line what only a
  * handshake, a listener or an accept reads. The stack is found from the slab (tcb_stack), and
  * what only a transfer needs is in the block x (tcb_xfer.h), NULL while the connection is idle.
- * No padding holes; time fields stay 64-bit microseconds (every instant is exact). */
+ * One spare octet (after recover_idle); time fields stay 64-bit microseconds (every instant is
+ * exact). */
 struct vg_tcb {
     /* -- line 0: wheel, lookup, state -- */
     struct vg_timer timer;       /* the single wheel entry: the earliest of the deadlines */
@@ -105,7 +106,7 @@ struct vg_tcb {
     uint8_t soft_err;            /* SYN_SENT: enum vg_err an ICMP error reported (tcp_icmp.c) */
     uint8_t has_lq;              /* lq (not parent/aq_next) is the live member of the union */
     uint8_t recover_idle;        /* NewReno's recovery point while x is away: 0 none (a new
-                                  * recovery may start), else 1 + SND.UNA - recover (congestion.c) */
+                                  * recovery may start), else 1 + SND.UNA - recover (tcb_xfer.c) */
     /* A connection has a listener until accepted; a listener has queues: never both. */
     union {
         struct {
