@@ -370,17 +370,27 @@ static void send_tcp(struct fuzz *f, const struct slot *sl, uint8_t flags, uint3
 static void check_consistency(struct fuzz *f)
 {
     const struct vg_stack_stats *st = vg_stack_stats(f->s);
-    uint64_t n = 0, owned = 0, buffers = 0;
+    uint64_t n = 0, owned = 0, buffers = 0, blocks = 0;
     for (vg_tcb *t = vg_stack_next_tcb(f->s, NULL); t; t = vg_stack_next_tcb(f->s, t)) {
         CHECK(n < st->tcbs_live + 1, "the TCB list is longer than tcbs_live");
         n++;
         if (t->flags & TF_APP_OWNED)
             owned++;
         buffers += vg_ring_footprint(t->snd) + vg_ring_footprint(t->rcv);
-        CHECK(t->stack == f->s, "a TCB of another stack");
+        CHECK(tcb_stack(t) == f->s, "a TCB of another stack");
+        blocks += t->x != NULL;
+        /* What is in flight or queued is timed from the transfer block (tcb_xfer.h). */
+        int sending = t->snd_una != t->snd_max || vg_ring_len(t->snd);
+        CHECK(t->x || !sending || t->state == VG_TCP_SYN_RECEIVED || t->state == VG_TCP_CLOSED,
+              "%s with data or a SYN/FIN in flight and no transfer block",
+              vg_tcp_state_name((enum vg_tcp_state)t->state));
     }
     CHECK(n == st->tcbs_live, "tcbs_live %llu, but %llu TCBs on the list",
           (unsigned long long)st->tcbs_live, (unsigned long long)n);
+    CHECK(blocks == st->tcp_xfer_live, "tcp_xfer_live %llu, but %llu TCBs hold a block",
+          (unsigned long long)st->tcp_xfer_live, (unsigned long long)blocks);
+    CHECK(st->tcp_xfer_spares <= VG_XFER_SPARES, "%llu spare blocks",
+          (unsigned long long)st->tcp_xfer_spares);
     for (size_t i = 0; i < f->nh; i++) {
         int found = 0;
         for (vg_tcb *t = vg_stack_next_tcb(f->s, NULL); t && !found; t = vg_stack_next_tcb(f->s, t))
@@ -962,6 +972,8 @@ static void teardown(struct fuzz *f)
              (unsigned)t->snd_wnd);
     }
     CHECK(st->tcbs_live == 0, "tcbs_live %llu with no TCB", (unsigned long long)st->tcbs_live);
+    CHECK(st->tcp_xfer_live == 0, "tcp_xfer_live %llu with no TCB",
+          (unsigned long long)st->tcp_xfer_live);
     CHECK(st->mem_bytes == 0, "mem_bytes %llu with nothing allocated",
           (unsigned long long)st->mem_bytes);
 }

@@ -198,9 +198,9 @@ static void syn_flood_memory_is_bounded_no_tcb_per_spoofed_syn(void **state)
     assert_int_equal(st->syncache_live, max);
     assert_int_equal(st->syncache_added, max);
     assert_int_equal(st->syncookies_sent, 10000 - max);
-    /* A half-open entry is a fraction of a TCB. */
+    /* A half-open entry is under half a TCB. */
     assert_true(sizeof(struct vg_syn_entry) <= 128);
-    assert_true(sizeof(struct vg_syn_entry) * 3 < sizeof(struct vg_tcb));
+    assert_true(sizeof(struct vg_syn_entry) * 2 < sizeof(struct vg_tcb));
     /* Expired after their SYN-ACK retries (63 s), they are all gone. */
     rp_run_for(rp, VG_MS(64000));
     rp_drain(rp);

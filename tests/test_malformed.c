@@ -738,9 +738,9 @@ static void take_snapshot(struct world *w, struct snapshot *n)
     n->sndq = vg_ring_len(s->snd);
     n->rcvq = vg_ring_len(s->rcv);
     n->last_rx = s->last_rx;
-    n->timers[0] = s->rtx_at;
-    n->timers[1] = s->persist_at;
-    n->timers[2] = s->delack_at;
+    n->timers[0] = tcb_rtx_at(s);
+    n->timers[1] = tcb_persist_at(s);
+    n->timers[2] = tcb_delack_at(s);
     n->timers[3] = s->close_at;
 }
 
@@ -1001,10 +1001,10 @@ static void dump_tcb(const char *who, const vg_tcb *t, vg_time now)
                   "rtx %lld persist %lld delack %lld close %lld (us from now); timer %s %lld\n",
                   who, vg_tcp_state_name(vg_tcp_state(t)), t->snd_una, t->snd_nxt, t->snd_max,
                   t->snd_wnd, t->snd_wl1, t->snd_wl2, t->rcv_nxt, t->rcv_adv, vg_ring_len(t->snd),
-                  vg_ring_len(t->rcv), t->nooo, t->flags, t->cwnd, t->rto_us, t->rtx_count,
-                  t->rtx_at == VG_TIME_NEVER ? -1 : (long long)(t->rtx_at - now),
-                  t->persist_at == VG_TIME_NEVER ? -1 : (long long)(t->persist_at - now),
-                  t->delack_at == VG_TIME_NEVER ? -1 : (long long)(t->delack_at - now),
+                  vg_ring_len(t->rcv), tcb_nooo(t), t->flags, t->cwnd, t->rto_us, tcb_rtx_count(t),
+                  tcb_rtx_at(t) == VG_TIME_NEVER ? -1 : (long long)(tcb_rtx_at(t) - now),
+                  tcb_persist_at(t) == VG_TIME_NEVER ? -1 : (long long)(tcb_persist_at(t) - now),
+                  tcb_delack_at(t) == VG_TIME_NEVER ? -1 : (long long)(tcb_delack_at(t) - now),
                   t->close_at == VG_TIME_NEVER ? -1 : (long long)(t->close_at - now),
                   vg_timer_armed(&t->timer) ? "armed" : "idle",
                   vg_timer_armed(&t->timer) ? (long long)(t->timer.expires - now) : 0);

@@ -71,6 +71,28 @@ static void walk_sees_each_tcb_once_and_slabs_go_back(void **state)
     vg_stack_free(s);
 }
 
+/* A slab is 32 KiB: its one-line header and 146 TCBs of 224 octets fill it exactly, so at a
+ * million connections a TCB costs 224.4 octets of slab (README "Memory"). */
+static void a_slab_holds_146_tcbs(void **state)
+{
+    (void)state;
+    vg_stack *s = new_stack();
+    const struct vg_stack_stats *st = vg_stack_stats(s);
+    static vg_tcb *t[147];
+    for (size_t i = 0; i < 146; i++)
+        assert_non_null(t[i] = vg_tcp_open(s));
+    assert_int_equal(st->tcb_bytes, VG_TCB_SLAB_BYTES);
+    for (size_t i = 0; i < 146; i++)
+        assert_ptr_equal(tcb_stack(t[i]), s);
+    assert_non_null(t[146] = vg_tcp_open(s));
+    assert_int_equal(st->tcb_bytes, 2 * VG_TCB_SLAB_BYTES);
+    assert_ptr_equal(tcb_stack(t[146]), s);
+    for (size_t i = 0; i < 147; i++)
+        vg_tcp_close(t[i], 0);
+    assert_true(st->tcb_bytes <= VG_TCB_SLAB_BYTES);
+    vg_stack_free(s);
+}
+
 /* Opening and closing one connection after another reuses the same slot: nothing grows. */
 static void a_freed_slot_is_reused(void **state)
 {
@@ -172,6 +194,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(walk_sees_each_tcb_once_and_slabs_go_back),
+        cmocka_unit_test(a_slab_holds_146_tcbs),
         cmocka_unit_test(a_freed_slot_is_reused),
         cmocka_unit_test(a_hint_from_before_the_table_grew_is_not_used),
         cmocka_unit_test(hints_for_other_packets_are_ignored),

@@ -65,6 +65,10 @@
     X(alloc_failures) \
     X(tcp_tso_frames_out) \
     X(rx_csum_trusted) \
-    X(mem_spare_bytes)
+    X(mem_spare_bytes) \
+    X(tcp_xfer_live) \
+    X(tcp_xfer_spares) \
+    X(tcp_xfer_failed) \
+    X(tcp_xfer_rx_drops)
 
 #endif

@@ -328,6 +328,16 @@ struct vg_stack_stats {
     uint64_t rx_csum_trusted;            /* TCP/UDP checksums not verified: VG_RX_CSUM_VALID */
     uint64_t mem_spare_bytes;            /* emptied send/receive buffers kept for reuse (at most
                                           * 2, outside mem_limit) */
+
+    /* Per-transfer blocks: the state a connection holds only while it moves data (README
+     * "Memory"); an idle connection holds none. */
+    uint64_t tcp_xfer_live;              /* blocks held by connections */
+    uint64_t tcp_xfer_spares;            /* emptied blocks kept for reuse (at most 32) */
+    uint64_t tcp_xfer_failed;            /* blocks that could not be allocated: a send, shutdown
+                                          * or connect refused (VG_ERR_NOBUFS), a close reset, a
+                                          * segment dropped or a delayed ACK sent at once */
+    uint64_t tcp_xfer_rx_drops;          /* out-of-order segments (or FINs) dropped for want of
+                                          * one; the peer resends them */
 };
 VG_API const struct vg_stack_stats *vg_stack_stats(const vg_stack *s);
 

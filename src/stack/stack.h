@@ -9,6 +9,7 @@
 #include "wire/wire.h"
 
 struct vg_udp;
+struct vg_tcb_xfer;
 
 /* RFC 6056 algorithm 4: connects to destinations hashing to different slots draw from
  * different counters, so one destination's ports say nothing about another's. */
@@ -109,6 +110,7 @@ struct vg_stack {
     void *alloc_fail_ctx;
     /* -- data path -- */
     struct vg_ring *ring_spare[VG_RING_SPARES]; /* emptied ring buffers kept for reuse (ring.c) */
+    struct vg_tcb_xfer *xfer_spares; /* emptied per-transfer blocks kept for reuse (tcb_xfer.c) */
     /* The datagram being framed (output must not re-enter): link headroom, then room for the
      * largest IP header, then the transport segment at VG_FRAME_L4_OFF. */
     uint8_t frame[VG_FRAME_L4_OFF + 65536];

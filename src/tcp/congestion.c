@@ -10,18 +10,23 @@ void cc_init(vg_tcb *t)
     uint32_t m = t->mss;
     t->cwnd = m > 2190 ? 2 * m : (m > 1095 ? 3 * m : 4 * m);
     t->ssthresh = UINT32_MAX / 2;
-    /* No recovery yet: cc_on_dupack recognises this value, whatever half of the sequence
-     * space the ISS lies in. */
-    t->recover = t->iss;
-    t->dupacks = 0;
+    /* No recovery yet: cc_on_dupack recognises the ISS, whatever half of the sequence space it
+     * lies in (and a block taken later starts from it: recover_idle 0). */
+    t->recover_idle = 0;
+    if (t->x) {
+        t->x->recover = t->iss;
+        t->x->dupacks = 0;
+    }
     t->flags &= (uint16_t)~TF_IN_RECOVERY;
 }
 
+/* Called for ACKs of data in flight, which holds the transfer block. */
 void cc_on_ack(vg_tcb *t, uint32_t acked, vg_time now)
 {
-    t->dupacks = 0;
+    struct vg_tcb_xfer *x = t->x;
+    x->dupacks = 0;
     if (t->flags & TF_IN_RECOVERY) {
-        if (SEQ_GEQ(t->snd_una, t->recover)) {
+        if (SEQ_GEQ(t->snd_una, x->recover)) {
             /* Full acknowledgement: leave recovery with the window deflated (RFC 6582 §3.2 5). */
             uint32_t f = flight(t) + t->mss;
             t->cwnd = t->ssthresh < f ? t->ssthresh : f;
@@ -45,24 +50,25 @@ void cc_on_ack(vg_tcb *t, uint32_t acked, vg_time now)
 
 int cc_on_dupack(vg_tcb *t, vg_time now)
 {
-    if (t->dupacks < 255)
-        t->dupacks++;
+    struct vg_tcb_xfer *x = t->x;     /* there: data is in flight */
+    if (x->dupacks < 255)
+        x->dupacks++;
     if (t->flags & TF_IN_RECOVERY) {
         t->cwnd += t->mss;            /* each dupack means a segment left the network */
         return 0;
     }
-    if (t->dupacks != 3)
+    if (x->dupacks != 3)
         return 0;
     /* RFC 6582 §3.2 step 2: no new recovery for losses from before the last one. */
-    if (!SEQ_GT(t->snd_una - 1, t->recover) && t->recover != t->iss)
+    if (!SEQ_GT(t->snd_una - 1, x->recover) && x->recover != t->iss)
         return 0;
     uint32_t half = flight(t) / 2;
     t->ssthresh = half > 2u * t->mss ? half : 2u * t->mss;
-    t->recover = t->snd_max;
+    x->recover = t->snd_max;
     t->flags |= TF_IN_RECOVERY;
     t->flags &= (uint16_t)~TF_RTT_TIMING;
     tcp_retransmit_first(t, now);
-    t->stack->stats.tcp_fast_retransmits++;
+    tcb_stack(t)->stats.tcp_fast_retransmits++;
     t->cwnd = t->ssthresh + 3u * t->mss;
     tcp_arm_rtx(t, now);
     return 1;
@@ -73,7 +79,7 @@ void cc_on_timeout(vg_tcb *t)
     uint32_t half = flight(t) / 2;
     t->ssthresh = half > 2u * t->mss ? half : 2u * t->mss;
     t->cwnd = t->mss;
-    t->recover = t->snd_max;
-    t->dupacks = 0;
+    t->x->recover = t->snd_max;       /* a retransmission timeout: data is in flight */
+    t->x->dupacks = 0;
     t->flags &= (uint16_t)~TF_IN_RECOVERY;
 }

@@ -11,18 +11,18 @@
 
 uint32_t ka_eff_time_ms(const vg_tcb *t)
 {
-    return t->ka_time_ms != VG_KA_SYSTEM ? t->ka_time_ms : t->stack->cfg.sys.keepalive_time_ms;
+    return t->ka_time_ms != VG_KA_SYSTEM ? t->ka_time_ms : tcb_stack(t)->cfg.sys.keepalive_time_ms;
 }
 
 uint32_t ka_eff_intvl_ms(const vg_tcb *t)
 {
     return t->ka_intvl_ms != VG_KA_SYSTEM ? t->ka_intvl_ms
-                                          : t->stack->cfg.sys.keepalive_interval_ms;
+                                          : tcb_stack(t)->cfg.sys.keepalive_interval_ms;
 }
 
 uint32_t ka_eff_count(const vg_tcb *t)
 {
-    return t->ka_count != TCB_KA_COUNT_SYSTEM ? t->ka_count : t->stack->ka_count_sys;
+    return t->ka_count != TCB_KA_COUNT_SYSTEM ? t->ka_count : tcb_stack(t)->ka_count_sys;
 }
 
 static int ka_state_allows(const vg_tcb *t)
@@ -58,7 +58,7 @@ vg_time ka_deadline(const vg_tcb *t)
 
 int ka_fire(vg_tcb *t, vg_time now)
 {
-    vg_stack *s = t->stack;
+    vg_stack *s = tcb_stack(t);
     if (t->ka_unanswered >= ka_eff_count(t)) {
         /* B3/B7: count probes went unanswered. Tell a live peer behind a broken path, then
          * record the error the application will see (A13; profile linux: ETIMEDOUT). */
@@ -85,8 +85,8 @@ void ka_on_receive(vg_tcb *t, vg_time now)
     if (t->ka_unanswered) {
         uint32_t n = t->ka_unanswered;
         t->ka_unanswered = 0;
-        t->stack->stats.ka_probes_acked++;
-        vg_stack_emit(t->stack, VG_EV_PROBE_ACKED, t, now, 0, n);
+        tcb_stack(t)->stats.ka_probes_acked++;
+        vg_stack_emit(tcb_stack(t), VG_EV_PROBE_ACKED, t, now, 0, n);
     }
 }
 

@@ -27,7 +27,7 @@ int tcp_oow_limited_stamp(vg_stack *s, uint32_t *last_ms, vg_time now)
 
 int tcp_oow_limited(vg_tcb *t, vg_time now)
 {
-    return tcp_oow_limited_stamp(t->stack, &t->oow_last_ms, now);
+    return tcp_oow_limited_stamp(tcb_stack(t), &t->oow_last_ms, now);
 }
 
 int tcp_challenge_budget_take(vg_stack *s, vg_time now)

@@ -19,7 +19,7 @@ void tcp_orphan_begin(vg_tcb *t)
     if (t->orphaned)
         return;
     t->orphaned = 1;
-    t->stack->stats.tcp_orphans++;
+    tcb_stack(t)->stats.tcp_orphans++;
 }
 
 void tcp_orphan_end(vg_tcb *t)
@@ -27,5 +27,5 @@ void tcp_orphan_end(vg_tcb *t)
     if (!t->orphaned)
         return;
     t->orphaned = 0;
-    t->stack->stats.tcp_orphans--;
+    tcb_stack(t)->stats.tcp_orphans--;
 }

@@ -9,46 +9,48 @@
 
 void rcvq_free(vg_tcb *t)
 {
-    vg_ring_free(t->stack, &t->rcv);
-    free(t->ooo);
-    t->ooo = NULL;
-    t->nooo = 0;
+    vg_ring_free(tcb_stack(t), &t->rcv);
+    if (t->x) {
+        free(t->x->ooo);
+        t->x->ooo = NULL;
+        t->x->nooo = 0;
+    }
 }
 
 /* Adds [off, off+len) to the island list, merging overlaps. Returns -1 when the list is full. */
-static int island_add(vg_tcb *t, uint32_t off, uint32_t len)
+static int island_add(vg_stack *s, struct vg_tcb_xfer *x, uint32_t off, uint32_t len)
 {
-    if (!t->ooo) {
-        t->ooo = vg_alloc(t->stack, VG_OOO_RANGES * sizeof *t->ooo);
-        if (!t->ooo)
+    if (!x->ooo) {
+        x->ooo = vg_alloc(s, VG_OOO_RANGES * sizeof *x->ooo);
+        if (!x->ooo)
             return -1;
     }
     uint32_t end = off + len;
     uint8_t i = 0;
-    while (i < t->nooo && t->ooo[i].off + t->ooo[i].len < off)
+    while (i < x->nooo && x->ooo[i].off + x->ooo[i].len < off)
         i++;
     uint8_t j = i;
-    while (j < t->nooo && t->ooo[j].off <= end) {
-        uint32_t e = t->ooo[j].off + t->ooo[j].len;
-        if (t->ooo[j].off < off)
-            off = t->ooo[j].off;
+    while (j < x->nooo && x->ooo[j].off <= end) {
+        uint32_t e = x->ooo[j].off + x->ooo[j].len;
+        if (x->ooo[j].off < off)
+            off = x->ooo[j].off;
         if (e > end)
             end = e;
         j++;
     }
-    if (i == j && t->nooo == VG_OOO_RANGES)
+    if (i == j && x->nooo == VG_OOO_RANGES)
         return -1;
     /* Replace islands i..j-1 by one. */
     uint8_t removed = (uint8_t)(j - i);
     if (removed == 0) {
-        memmove(&t->ooo[i + 1], &t->ooo[i], (size_t)(t->nooo - i) * sizeof *t->ooo);
-        t->nooo++;
+        memmove(&x->ooo[i + 1], &x->ooo[i], (size_t)(x->nooo - i) * sizeof *x->ooo);
+        x->nooo++;
     } else if (removed > 1) {
-        memmove(&t->ooo[i + 1], &t->ooo[j], (size_t)(t->nooo - j) * sizeof *t->ooo);
-        t->nooo = (uint8_t)(t->nooo - removed + 1);
+        memmove(&x->ooo[i + 1], &x->ooo[j], (size_t)(x->nooo - j) * sizeof *x->ooo);
+        x->nooo = (uint8_t)(x->nooo - removed + 1);
     }
-    t->ooo[i].off = off;
-    t->ooo[i].len = end - off;
+    x->ooo[i].off = off;
+    x->ooo[i].len = end - off;
     return 0;
 }
 
@@ -58,37 +60,48 @@ uint32_t rcvq_place(vg_tcb *t, uint32_t seq, const uint8_t *data, uint32_t len)
     uint32_t off = seq - t->rcv_nxt;           /* bytes ahead of RCV.NXT */
     if (len == 0 || ready + off + len > t->rcvbuf)
         return 0;
+    vg_stack *s = tcb_stack(t);
     if (off > 0) {
+        /* The islands are per-transfer state: with no block to hold them the segment is
+         * dropped unacknowledged, and the peer resends it. */
+        struct vg_tcb_xfer *x = tcb_xfer_get(t);
+        if (!x) {
+            s->stats.tcp_xfer_rx_drops++;
+            return 0;
+        }
         /* The bytes first, then the island that says they are there: an island recorded for
          * data the ring (or the buffer budget) could not take would later be delivered as
          * whatever the ring held at those offsets. Either failing drops the segment unacked. */
-        if (vg_ring_write_at(t->stack, &t->rcv, t->rcvbuf, ready + off, data, len) < 0)
+        if (vg_ring_write_at(s, &t->rcv, t->rcvbuf, ready + off, data, len) < 0)
             return 0;
-        if (island_add(t, off, len) < 0)
+        if (island_add(s, x, off, len) < 0)
             return 0;                          /* dropped; the sender will resend it */
-        t->stack->stats.tcp_ooo_segments++;
+        s->stats.tcp_ooo_segments++;
         return 0;
     }
-    if (vg_ring_write_at(t->stack, &t->rcv, t->rcvbuf, ready, data, len) < 0)
+    if (vg_ring_write_at(s, &t->rcv, t->rcvbuf, ready, data, len) < 0)
         return 0;
     uint32_t advanced = len;
-    /* Absorb the islands the new data reaches, then renumber the rest from the new RCV.NXT. */
-    uint8_t k = 0;
-    while (k < t->nooo && t->ooo[k].off <= advanced) {
-        uint32_t e = t->ooo[k].off + t->ooo[k].len;
-        if (e > advanced)
-            advanced = e;
-        k++;
-    }
-    if (k) {
-        memmove(&t->ooo[0], &t->ooo[k], (size_t)(t->nooo - k) * sizeof *t->ooo);
-        t->nooo = (uint8_t)(t->nooo - k);
-    }
-    for (uint8_t i = 0; i < t->nooo; i++)
-        t->ooo[i].off -= advanced;
-    if (t->nooo == 0 && t->ooo) {
-        free(t->ooo);
-        t->ooo = NULL;
+    struct vg_tcb_xfer *x = t->x;
+    if (x && x->nooo) {
+        /* Absorb the islands the new data reaches, then renumber the rest from the new RCV.NXT. */
+        uint8_t k = 0;
+        while (k < x->nooo && x->ooo[k].off <= advanced) {
+            uint32_t e = x->ooo[k].off + x->ooo[k].len;
+            if (e > advanced)
+                advanced = e;
+            k++;
+        }
+        if (k) {
+            memmove(&x->ooo[0], &x->ooo[k], (size_t)(x->nooo - k) * sizeof *x->ooo);
+            x->nooo = (uint8_t)(x->nooo - k);
+        }
+        for (uint8_t i = 0; i < x->nooo; i++)
+            x->ooo[i].off -= advanced;
+        if (x->nooo == 0) {
+            free(x->ooo);
+            x->ooo = NULL;
+        }
     }
     t->rcv->len += advanced;
     return advanced;

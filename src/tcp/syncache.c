@@ -33,14 +33,14 @@ static uint32_t entry_hash(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t
 static struct vg_syn_entry **bucket_of(struct vg_syncache *sc, uint32_t laddr, uint16_t lport,
                                        uint32_t raddr, uint16_t rport)
 {
-    uint32_t h = entry_hash(sc->listener->stack, laddr, lport, raddr, rport);
+    uint32_t h = entry_hash(tcb_stack(sc->listener), laddr, lport, raddr, rport);
     return &sc->bucket[h & (sc->nbuckets - 1)];
 }
 
 /* Buckets follow the entries up to about one per entry; a failed grow only lengthens chains. */
 static void grow(struct vg_syncache *sc)
 {
-    vg_stack *s = sc->listener->stack;
+    vg_stack *s = tcb_stack(sc->listener);
     uint32_t n = sc->nbuckets ? sc->nbuckets * 2 : SYNCACHE_MIN_BUCKETS;
     struct vg_syn_entry **nb = vg_zalloc(s, n * sizeof *nb);
     if (!nb)
@@ -99,7 +99,7 @@ void synack_output(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, 
 static void send_synack(struct vg_syn_entry *e, vg_time now)
 {
     vg_tcb *l = e->sc->listener;
-    synack_output(l->stack, e->laddr, e->lport, e->raddr, e->rport, e->iss, e->irs + 1,
+    synack_output(tcb_stack(l), e->laddr, e->lport, e->raddr, e->rport, e->iss, e->irs + 1,
                   synack_window(l, e->wscale), e->wscale, now);
 }
 
@@ -118,7 +118,7 @@ vg_time syncache_sent_at(const struct vg_syn_entry *e)
 struct vg_syn_entry *syncache_add(struct vg_syncache *sc, const struct vg_ipv4_hdr *ip,
                                   const struct vg_tcp_hdr *th, uint32_t iss, vg_time now)
 {
-    vg_stack *s = sc->listener->stack;
+    vg_stack *s = tcb_stack(sc->listener);
     struct vg_syn_entry *e = sc->spare;
     if (e) {
         sc->spare = NULL;
@@ -166,7 +166,7 @@ struct vg_syn_entry *syncache_add(struct vg_syncache *sc, const struct vg_ipv4_h
 void syncache_remove(struct vg_syn_entry *e)
 {
     struct vg_syncache *sc = e->sc;
-    vg_stack *s = sc->listener->stack;
+    vg_stack *s = tcb_stack(sc->listener);
     if (vg_timer_armed(&e->timer)) {
         vg_wheel_cancel(&s->wheel, &e->timer);
         s->stats.timer_cancels++;
@@ -197,14 +197,14 @@ void syncache_evict_oldest(struct vg_syncache *sc)
 {
     if (!sc->oldest)
         return;
-    sc->listener->stack->stats.syncache_evicted++;
+    tcb_stack(sc->listener)->stats.syncache_evicted++;
     syncache_remove(sc->oldest);
 }
 
 /* A bare segment from e's half-open end: SEQ = ISS+1, ACK = the peer's SYN + 1. */
 static void entry_segment(struct vg_syn_entry *e, uint8_t flags, uint16_t wnd, vg_time now)
 {
-    vg_stack *s = e->sc->listener->stack;
+    vg_stack *s = tcb_stack(e->sc->listener);
     struct vg_tcp_hdr h;
     memset(&h, 0, sizeof h);
     h.sport = e->lport;
@@ -221,7 +221,7 @@ void syncache_clear(struct vg_syncache *sc, int reset, vg_time now)
     while (sc->oldest) {
         struct vg_syn_entry *e = sc->oldest;
         if (reset) {
-            sc->listener->stack->stats.tcp_rst_sent++;
+            tcb_stack(sc->listener)->stats.tcp_rst_sent++;
             entry_segment(e, VG_TCP_RST | VG_TCP_ACK, 0, now);
         }
         syncache_remove(e);
@@ -237,7 +237,7 @@ void syncache_resend(struct vg_syn_entry *e, vg_time now) { send_synack(e, now);
 
 void syncache_challenge_ack(struct vg_syn_entry *e, vg_time now)
 {
-    vg_stack *s = e->sc->listener->stack;
+    vg_stack *s = tcb_stack(e->sc->listener);
     /* One budget for half-open and synchronised ends: two would let an attacker exhaust one
      * from its own half-open entries and read the other (CVE-2016-5696). */
     if (tcp_oow_limited_stamp(s, &e->oow_last_ms, now) || !tcp_challenge_budget_take(s, now)) {

@@ -45,9 +45,8 @@ vg_tcb *tcb_alloc(vg_stack *s)
     vg_tcb *t = tcb_pool_get(s);
     if (!t)
         return NULL;
-    t->stack = s;
     vg_timer_init(&t->timer);
-    t->rtx_at = t->persist_at = t->delack_at = t->close_at = VG_TIME_NEVER;
+    t->close_at = VG_TIME_NEVER;
     t->ka_time_ms = t->ka_intvl_ms = VG_KA_SYSTEM;
     t->ka_count = TCB_KA_COUNT_SYSTEM;
     t->maxrt_ms = VG_MAXRT_DEFAULT;
@@ -61,7 +60,7 @@ vg_tcb *tcb_alloc(vg_stack *s)
 
 void tcb_free(vg_tcb *t)
 {
-    vg_stack *s = t->stack;
+    vg_stack *s = tcb_stack(t);
     if (t->flags & TF_IN_TABLE)
         tcb_table_remove(s, t);
     if (t->flags & TF_LISTENER)
@@ -74,6 +73,7 @@ void tcb_free(vg_tcb *t)
         vg_port_unref(s, t->lport);
     vg_ring_free(s, &t->snd);
     rcvq_free(t);
+    tcb_xfer_free(t);
     tcp_listen_q_free(t);
     s->stats.tcbs_live--;
     tcb_pool_put(s, t);
@@ -228,7 +228,7 @@ int tcb_maybe_free(vg_tcb *t)
 
 void tcb_drop(vg_tcb *t, int err, vg_time now)
 {
-    vg_stack *s = t->stack;
+    vg_stack *s = tcb_stack(t);
     int was_open = t->state != VG_TCP_CLOSED;
     tcp_orphan_end(t);
     if (err && !t->err)
@@ -236,7 +236,11 @@ void tcb_drop(vg_tcb *t, int err, vg_time now)
     if (t->flags & TF_IN_TABLE)
         tcb_table_remove(s, t);
     t->state = VG_TCP_CLOSED;
-    t->rtx_at = t->persist_at = t->delack_at = t->close_at = VG_TIME_NEVER;
+    t->close_at = VG_TIME_NEVER;
+    if (t->x) {
+        t->x->rtx_at = t->x->persist_at = t->x->delack_at = VG_TIME_NEVER;
+        tcb_xfer_release_if_idle(t);
+    }
     vg_ring_free(s, &t->snd);
     if (was_open) {
         if (err)
@@ -264,7 +268,7 @@ uint32_t tcb_isn_tuple(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t rad
 
 void tcb_init_connection(vg_tcb *t, vg_time now)
 {
-    t->iss = tcb_isn(t->stack, t, now);
+    t->iss = tcb_isn(tcb_stack(t), t, now);
     t->snd_una = t->iss;
     t->snd_nxt = t->iss;
     t->snd_max = t->iss;
@@ -283,4 +287,5 @@ void vg_tcp_free_all(vg_stack *s)
         tcb_free(t);
     }
     tcb_pool_release(s);
+    tcb_xfer_spares_free(s);
 }

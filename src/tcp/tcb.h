@@ -5,6 +5,8 @@
 #include "stack/stack.h"
 #include "tcp/ring.h"
 #include "tcp/syncache.h"
+#include "tcp/tcb_pool.h"
+#include "tcp/tcb_xfer.h"
 
 /* Sequence-number comparisons modulo 2^32 (RFC 9293 §3.4). */
 #define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
@@ -54,20 +56,25 @@ struct vg_ooo_range { uint32_t off, len; };  /* offsets from RCV.NXT at the time
 /* ka_count's "use the system value" (VG_KA_SYSTEM in the API): the field holds 0..255. */
 #define TCB_KA_COUNT_SYSTEM UINT16_MAX
 
-/* Laid out for a million idle connections: the first cache line holds what the timer wheel,
- * the 4-tuple lookup and the keep-alive check read, the second what a probe and its answer
- * touch, the third the deadlines a timer's firing checks; no padding holes; time fields stay 64-bit microseconds (every instant is exact). */
+/* Laid out for a million idle connections, in 224 octets (tcb_pool.c: 146 fill a 32 KiB slab):
+ * the first cache line holds what the timer wheel, the 4-tuple lookup and the keep-alive check
+ * read, the second what a probe and its answer touch, the third the rest of what they read
+ * (close_at, the window and buffer fields, the probe count), the last half line what only a
+ * handshake, a listener or an accept reads. The stack is found from the slab (tcb_stack), and
+ * what only a transfer needs is in the block x (tcb_xfer.h), NULL while the connection is idle.
+ * One spare octet (after recover_idle); time fields stay 64-bit microseconds (every instant is
+ * exact). */
 struct vg_tcb {
     /* -- line 0: wheel, lookup, state -- */
-    struct vg_timer timer;       /* the single wheel entry: the earliest of the deadlines below */
+    struct vg_timer timer;       /* the single wheel entry: the earliest of the deadlines */
     vg_tcb *hnext;               /* hash chain, or listener chain */
     uint32_t laddr, raddr;
     uint16_t lport, rport;
     uint8_t state;
     uint8_t err;                 /* enum vg_err that ended the connection */
     uint16_t flags;
-    vg_stack *stack;
     uint32_t ka_time_ms, ka_intvl_ms;   /* VG_KA_SYSTEM: the stack's value */
+    struct vg_tcb_xfer *x;       /* per-transfer state (tcb_xfer.h), NULL while idle */
 
     /* -- line 1: a keep-alive probe and its answer -- */
     uint32_t snd_una, snd_nxt, snd_max, snd_wnd;
@@ -75,37 +82,31 @@ struct vg_tcb {
     vg_time last_rx, ka_epoch;
     struct vg_ring *snd;         /* bytes from SND.UNA on */
     struct vg_ring *rcv;         /* in-order bytes ready, then out-of-order data placed ahead */
-    uint8_t ka_unanswered, dupacks, rtx_count, persist_shift;
+    uint8_t ka_unanswered;
+    uint8_t snd_wscale;          /* the peer's shift (0 unless both SYNs carried one) */
+    uint8_t rcv_wscale;          /* ours: offered in our SYN, kept if the peer offers one too */
+    uint8_t orphaned;            /* closed by the application, still finishing (orphan.c) */
     uint16_t ka_count;           /* TCB_KA_COUNT_SYSTEM: the stack's value */
     uint16_t mss;                /* what we send per segment */
 
-    uint8_t snd_wscale;          /* the peer's shift (0 unless both SYNs carried one) */
-    uint8_t rcv_wscale;          /* ours: offered in our SYN, kept if the peer offers one too */
-    uint8_t nooo;
-    uint8_t persist_probes;      /* zero-window probes since the last answer (an orphan's: since
-                                  * the window closed, answered or not) */
-    uint8_t orphaned;            /* closed by the application, still finishing (orphan.c) */
+    /* -- line 2: the rest of a probe's and an answer's reads -- */
+    vg_time close_at;            /* TIME_WAIT or an orphan's FIN_WAIT_2 ends; VG_TIME_NEVER */
+    uint32_t maxrt_ms;
+    uint32_t rcvbuf, sndbuf;
+    uint32_t ka_probes_sent;
+    uint32_t snd_wl1, snd_wl2, max_snd_wnd;
+    uint32_t cwnd, ssthresh;
+    uint32_t srtt_us, rto_us;
+    uint32_t oow_last_ms;        /* last reply to a rejected segment, ms + 1 (0: none; oow_limit.c) */
+    void *user;
+
+    /* -- half a line: handshake, listener, accept queue -- */
+    uint32_t iss, irs;
+    uint32_t rttvar_us;
     uint8_t soft_err;            /* SYN_SENT: enum vg_err an ICMP error reported (tcp_icmp.c) */
     uint8_t has_lq;              /* lq (not parent/aq_next) is the live member of the union */
-    uint32_t ka_probes_sent;
-    uint32_t maxrt_ms;
-    uint32_t rcvbuf;
-    uint32_t oow_last_ms;        /* last reply to a rejected segment, ms + 1 (0: none; oow_limit.c) */
-
-    /* -- what a timer's firing checks first -- */
-    vg_time rtx_at, persist_at, delack_at, close_at;  /* VG_TIME_NEVER when not pending */
-
-    uint32_t iss, irs, snd_wl1, snd_wl2, max_snd_wnd;
-    uint32_t fin_seq;            /* the peer's FIN, when TF_OOO_FIN */
-    uint32_t cwnd, ssthresh, recover;
-    uint32_t srtt_us, rttvar_us, rto_us;
-    uint32_t rtt_seq;
-    uint32_t sndbuf;
-    void *user;
-    vg_time rtt_start;
-    vg_time unacked_since;       /* C7: when the oldest unacknowledged data started waiting */
-
-    struct vg_ooo_range *ooo;    /* allocated while out-of-order data is held */
+    uint8_t recover_idle;        /* NewReno's recovery point while x is away: 0 none (a new
+                                  * recovery may start), else 1 + SND.UNA - recover (tcb_xfer.c) */
     /* A connection has a listener until accepted; a listener has queues: never both. */
     union {
         struct {
@@ -114,12 +115,41 @@ struct vg_tcb {
         };
         struct vg_listen_q *lq;  /* listeners only (has_lq) */
     };
-    /* -- data path -- */
 };
+
+/* 146 TCBs and the slab's 64-octet header fill a 32 KiB slab exactly (146 x 224 + 64 = 32768):
+ * with the connection table's 8 octets that is under issue 11's 240 octets per idle endpoint at
+ * a million connections. The next size up (232, for 8-octet alignment) fits only 140. */
+_Static_assert(sizeof(struct vg_tcb) <= 224, "struct vg_tcb outgrew 146 slots a slab");
 
 static inline int tcp_synchronized(const vg_tcb *t)
 {
     return t->state >= VG_TCP_ESTABLISHED;
+}
+
+static inline struct vg_tcb_xfer *tcb_xfer_get(vg_tcb *t)
+{
+    return t->x ? t->x : tcb_xfer_new(t);
+}
+
+static inline void tcb_xfer_put_if_idle(vg_tcb *t)
+{
+    /* Most calls come with data in flight or queued: those need not look further. */
+    if (t->x && t->snd_una == t->snd_max && !t->snd)
+        tcb_xfer_release_if_idle(t);
+}
+
+/* The transfer block's values as an idle connection has them (no block: none pending). */
+static inline uint8_t tcb_nooo(const vg_tcb *t) { return t->x ? t->x->nooo : 0; }
+static inline uint8_t tcb_rtx_count(const vg_tcb *t) { return t->x ? t->x->rtx_count : 0; }
+static inline vg_time tcb_rtx_at(const vg_tcb *t) { return t->x ? t->x->rtx_at : VG_TIME_NEVER; }
+static inline vg_time tcb_persist_at(const vg_tcb *t)
+{
+    return t->x ? t->x->persist_at : VG_TIME_NEVER;
+}
+static inline vg_time tcb_delack_at(const vg_tcb *t)
+{
+    return t->x ? t->x->delack_at : VG_TIME_NEVER;
 }
 
 /* tcb.c */

@@ -17,25 +17,37 @@
 #define UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
-#define SLAB_WORDS 4u   /* bitmap words: up to 256 slots */
-
-struct tcb_slab {
-    struct tcb_slab *next, *prev;       /* pool.slabs */
-    struct tcb_slab *pnext, *pprev;     /* pool.partial */
-    uint64_t used[SLAB_WORDS];
-    uint32_t live;
-};
-
-/* Slots start on a cache line so the hot head of each TCB does not straddle two. */
+/* Slots start on a cache line so the hot head of every other TCB does not straddle two. */
 #define SLOTS_OFF ((sizeof(struct tcb_slab) + 63u) & ~(size_t)63u)
 #define SLOTS ((VG_TCB_SLAB_BYTES - SLOTS_OFF) / sizeof(vg_tcb))
+/* The used bits of a full slab's last word. */
+#define LAST_WORD_FULL (SLOTS % 64u ? (UINT64_C(1) << (SLOTS % 64u)) - 1u : ~UINT64_C(0))
 
-_Static_assert(SLOTS >= 16 && SLOTS <= 64u * SLAB_WORDS, "TCB slab size and bitmap disagree");
+_Static_assert(SLOTS >= 16 && SLOTS <= 64u * TCB_SLAB_WORDS && SLOTS > 64u * (TCB_SLAB_WORDS - 1u),
+               "TCB slab size and bitmap disagree: TCB_SLAB_WORDS words for SLOTS slots");
+_Static_assert(SLOTS_OFF == 64, "the slab header is one cache line");
 _Static_assert((VG_TCB_SLAB_BYTES & (VG_TCB_SLAB_BYTES - 1)) == 0, "slabs align to their size");
 
 static vg_tcb *slot(struct tcb_slab *b, size_t i)
 {
     return (vg_tcb *)((char *)b + SLOTS_OFF + i * sizeof(vg_tcb));
+}
+
+/* No live count: full and empty are read off the bitmap, which keeps the header in one line. */
+static int slab_full(const struct tcb_slab *b)
+{
+    for (unsigned w = 0; w + 1 < TCB_SLAB_WORDS; w++)
+        if (b->used[w] != ~UINT64_C(0))
+            return 0;
+    return b->used[TCB_SLAB_WORDS - 1] == LAST_WORD_FULL;
+}
+
+static int slab_empty(const struct tcb_slab *b)
+{
+    uint64_t any = 0;
+    for (unsigned w = 0; w < TCB_SLAB_WORDS; w++)
+        any |= b->used[w];
+    return any == 0;
 }
 
 static struct tcb_slab *slab_of(const vg_tcb *t)
@@ -76,6 +88,7 @@ static struct tcb_slab *slab_new(vg_stack *s)
     if (!b)
         return NULL;
     memset(b, 0, sizeof *b);
+    b->stack = s;
     POISON(slot(b, 0), SLOTS * sizeof(vg_tcb));
     /* Appended, so a walk that frees as it goes (vg_tcp_free_all) or one that runs while
      * connections open sees each slab once. The first slab's prev is the last. */
@@ -119,7 +132,7 @@ vg_tcb *tcb_pool_get(vg_stack *s)
     struct tcb_slab *b = s->tcbs.partial;
     if (!b && !(b = slab_new(s)))
         return NULL;
-    for (unsigned w = 0; w < SLAB_WORDS; w++) {
+    for (unsigned w = 0; w < TCB_SLAB_WORDS; w++) {
         uint64_t free_bits = ~b->used[w];
         if (!free_bits)
             continue;
@@ -127,7 +140,7 @@ vg_tcb *tcb_pool_get(vg_stack *s)
         if (i >= SLOTS)
             break;
         b->used[w] |= UINT64_C(1) << (i % 64u);
-        if (++b->live == SLOTS)
+        if (slab_full(b))
             partial_remove(&s->tcbs, b);
         vg_tcb *t = slot(b, i);
         UNPOISON(t, sizeof *t);
@@ -141,12 +154,13 @@ void tcb_pool_put(vg_stack *s, vg_tcb *t)
 {
     struct tcb_slab *b = slab_of(t);
     size_t i = index_of(t);
+    int was_full = slab_full(b);
     b->used[i / 64u] &= ~(UINT64_C(1) << (i % 64u));
     POISON(t, sizeof *t);
-    if (b->live-- == SLOTS)
+    if (was_full)
         partial_add(&s->tcbs, b);
     /* An empty slab goes unless it is the only one with room: that one is the spare. */
-    if (!b->live && (s->tcbs.partial != b || b->pnext))
+    if (slab_empty(b) && (s->tcbs.partial != b || b->pnext))
         slab_free(s, b);
 }
 

@@ -4,14 +4,15 @@
 #include "tcp/oow_limit.h"
 #include "tcp/orphan.h"
 
-static vg_time two_msl(const vg_tcb *t) { return 2u * VG_MS(t->stack->cfg.msl_ms); }
+static vg_time two_msl(const vg_tcb *t) { return 2u * VG_MS(tcb_stack(t)->cfg.msl_ms); }
 
 static void enter_time_wait(vg_tcb *t, vg_time now)
 {
     t->state = VG_TCP_TIME_WAIT;
-    t->rtx_at = t->persist_at = VG_TIME_NEVER;
+    if (t->x)
+        t->x->rtx_at = t->x->persist_at = VG_TIME_NEVER;
     t->close_at = now + two_msl(t);
-    vg_ring_free(t->stack, &t->snd);
+    vg_ring_free(tcb_stack(t), &t->snd);
     tcp_orphan_end(t);                /* TIME_WAIT needs nobody: no longer an orphan */
     /* tcp_output does not run the timer update for TIME_WAIT, and no other deadline may be
      * armed (an idle FIN_WAIT_2 has none): arm 2·MSL here. */
@@ -24,7 +25,7 @@ static void enter_time_wait(vg_tcb *t, vg_time now)
  * guess was in a window. Keep-alive probe answers (B5) are not challenge ACKs. */
 static void challenge_ack(vg_tcb *t, vg_time now)
 {
-    vg_stack *s = t->stack;
+    vg_stack *s = tcb_stack(t);
     if (tcp_oow_limited(t, now) || !tcp_challenge_budget_take(s, now)) {
         s->stats.tcp_challenge_acks_suppressed++;
         return;
@@ -36,7 +37,7 @@ static void challenge_ack(vg_tcb *t, vg_time now)
 /* An ACK that does not fit our SYN: answer <SEQ=SEG.ACK><CTL=RST> (RFC 9293 §3.10.7.3-4). */
 static void reset_bad_ack(vg_tcb *t, uint32_t ack, vg_time now)
 {
-    t->stack->stats.tcp_rst_sent++;
+    tcb_stack(t)->stats.tcp_rst_sent++;
     tcp_send_segment(t, ack, VG_TCP_RST, NULL, 0, now);
 }
 
@@ -50,11 +51,14 @@ static void syn_acked(vg_tcb *t, const struct vg_tcp_hdr *th, uint32_t wnd, vg_t
     t->max_snd_wnd = wnd;
     t->snd_wl1 = th->seq;
     t->snd_wl2 = th->ack;
-    if ((t->flags & TF_RTT_TIMING) && t->rtx_count == 0)
-        tcp_rtt_sample(t, now - t->rtt_start);
+    struct vg_tcb_xfer *x = t->x;     /* none for a passive open: its RTT was sampled already */
+    if (x) {
+        if ((t->flags & TF_RTT_TIMING) && x->rtx_count == 0)
+            tcp_rtt_sample(t, now - x->rtt_start);
+        x->rtx_at = VG_TIME_NEVER;
+        x->rtx_count = 0;
+    }
     t->flags &= (uint16_t)~TF_RTT_TIMING;
-    t->rtx_at = VG_TIME_NEVER;
-    t->rtx_count = 0;
     t->state = VG_TCP_ESTABLISHED;
 }
 
@@ -68,7 +72,7 @@ static void syn_sent_input(vg_tcb *t, const struct vg_tcp_hdr *th, vg_time now)
     }
     if (th->flags & VG_TCP_RST) {
         if (has_ack) {
-            vg_stack_emit(t->stack, VG_EV_RESET_RECEIVED, t, now, 0, 0);
+            vg_stack_emit(tcb_stack(t), VG_EV_RESET_RECEIVED, t, now, 0, 0);
             tcb_drop(t, VG_ERR_CONNREFUSED, now);
         }
         return;
@@ -91,7 +95,7 @@ static void syn_sent_input(vg_tcb *t, const struct vg_tcp_hdr *th, vg_time now)
     }
     syn_acked(t, th, th->wnd, now);
     t->flags |= TF_ACK_NOW;
-    vg_stack_emit(t->stack, VG_EV_CONNECTED, t, now, 0, 0);
+    vg_stack_emit(tcb_stack(t), VG_EV_CONNECTED, t, now, 0, 0);
     tcp_output(t, now);
 }
 
@@ -115,7 +119,7 @@ static int rst_input(vg_tcb *t, const struct vg_tcp_hdr *th, vg_time now)
             challenge_ack(t, now);
         return 0;
     }
-    vg_stack_emit(t->stack, VG_EV_RESET_RECEIVED, t, now, 0, 0);
+    vg_stack_emit(tcb_stack(t), VG_EV_RESET_RECEIVED, t, now, 0, 0);
     int err;
     switch (t->state) {
     case VG_TCP_SYN_RECEIVED:
@@ -144,9 +148,9 @@ static void establish_passive(vg_tcb *t, vg_time now)
             l->lq->head = t;
         l->lq->tail = t;
     }
-    vg_stack_emit(t->stack, VG_EV_CONNECTED, t, now, 0, 0);
+    vg_stack_emit(tcb_stack(t), VG_EV_CONNECTED, t, now, 0, 0);
     if (l)
-        vg_stack_emit(t->stack, VG_EV_ACCEPTABLE, l, now, 0, 0);
+        vg_stack_emit(tcb_stack(t), VG_EV_ACCEPTABLE, l, now, 0, 0);
 }
 
 /* RFC 1122 §4.2.2.17: a peer that answers zero-window probes may hold the window closed for
@@ -154,8 +158,8 @@ static void establish_passive(vg_tcb *t, vg_time now)
  * (tcp_timer.c) — unless the connection is an orphan, which nobody waits for. */
 static void persist_answered(vg_tcb *t)
 {
-    if (!t->orphaned)
-        t->persist_probes = 0;
+    if (!t->orphaned && t->x)
+        t->x->persist_probes = 0;
 }
 
 /* Returns 1 when the segment must not be processed further (t may be gone). */
@@ -174,36 +178,37 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
     /* RFC 5961 §5.2: an ACK of something never sent, or older than any window the peer could
      * have seen, is blind injection or a desynchronised peer: drop the segment, data and all. */
     if (SEQ_GT(ack, t->snd_max) || SEQ_LT(ack, t->snd_una - t->max_snd_wnd)) {
-        t->stack->stats.tcp_bad_acks++;
+        tcb_stack(t)->stats.tcp_bad_acks++;
         challenge_ack(t, now);
         return 1;
     }
     uint32_t wnd = (uint32_t)th->wnd << t->snd_wscale;
     persist_answered(t);
     if (SEQ_GT(ack, t->snd_una)) {
+        struct vg_tcb_xfer *x = t->x;  /* there: what is acknowledged was in flight */
         uint32_t acked = ack - t->snd_una;
         uint32_t queued = vg_ring_len(t->snd);
         int fin_acked = (t->flags & TF_FIN_SENT) && ack == t->snd_una + queued + 1;
-        vg_ring_consume(t->stack, &t->snd, acked < queued ? acked : queued, 1);
+        vg_ring_consume(tcb_stack(t), &t->snd, acked < queued ? acked : queued, 1);
         t->snd_una = ack;
         if (SEQ_LT(t->snd_nxt, ack))
             t->snd_nxt = ack;
-        if ((t->flags & TF_RTT_TIMING) && SEQ_GT(ack, t->rtt_seq)) {
-            tcp_rtt_sample(t, now - t->rtt_start);
+        if ((t->flags & TF_RTT_TIMING) && SEQ_GT(ack, x->rtt_seq)) {
+            tcp_rtt_sample(t, now - x->rtt_start);
             t->flags &= (uint16_t)~TF_RTT_TIMING;
         }
-        t->rtx_count = 0;
-        t->unacked_since = now;
-        t->rtx_at = t->snd_una == t->snd_max ? VG_TIME_NEVER : now + t->rto_us;
+        x->rtx_count = 0;
+        x->unacked_since = now;
+        x->rtx_at = t->snd_una == t->snd_max ? VG_TIME_NEVER : now + t->rto_us;
         cc_on_ack(t, acked, now);
         if (queued)
-            vg_stack_emit(t->stack, VG_EV_WRITABLE, t, now, 0, 0);
+            vg_stack_emit(tcb_stack(t), VG_EV_WRITABLE, t, now, 0, 0);
         if (fin_acked) {
             switch (t->state) {
             case VG_TCP_FIN_WAIT_1:
                 t->state = VG_TCP_FIN_WAIT_2;
                 if (!(t->flags & TF_APP_OWNED))   /* nobody will read: do not linger */
-                    t->close_at = now + VG_MS(t->stack->cfg.orphan_timeout_ms);
+                    t->close_at = now + VG_MS(tcb_stack(t)->cfg.orphan_timeout_ms);
                 break;
             case VG_TCP_CLOSING:
                 enter_time_wait(t, now);
@@ -216,7 +221,7 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
             }
         }
     } else if (ack == t->snd_una && dlen == 0 && !(th->flags & (VG_TCP_FIN | VG_TCP_SYN)) &&
-               wnd == t->snd_wnd && t->snd_una != t->snd_max && t->persist_at == VG_TIME_NEVER) {
+               wnd == t->snd_wnd && t->snd_una != t->snd_max && t->x->persist_at == VG_TIME_NEVER) {
         /* Not while persisting: the answers to zero-window probes repeat the same ACK, and a
          * fast retransmit would push a full segment into the closed window. */
         cc_on_dupack(t, now);
@@ -225,10 +230,10 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
      * not older than SND.UNA (an old one's window is stale, or forged to freeze us). */
     if (SEQ_GEQ(ack, t->snd_una) &&
         (SEQ_LT(t->snd_wl1, th->seq) || (t->snd_wl1 == th->seq && SEQ_LEQ(t->snd_wl2, ack)))) {
-        if (t->snd_wnd == 0 && wnd > 0) {
-            t->persist_at = VG_TIME_NEVER;
-            t->persist_shift = 0;
-            t->persist_probes = 0;
+        if (t->snd_wnd == 0 && wnd > 0 && t->x) {
+            t->x->persist_at = VG_TIME_NEVER;
+            t->x->persist_shift = 0;
+            t->x->persist_probes = 0;
         }
         t->snd_wnd = wnd;
         if (wnd > t->max_snd_wnd)
@@ -260,12 +265,12 @@ static void fin_input(vg_tcb *t, vg_time now)
     default:
         break;
     }
-    vg_stack_emit(t->stack, VG_EV_PEER_FIN, t, now, 0, 0);
-    vg_stack_emit(t->stack, VG_EV_READABLE, t, now, 0, 0);
+    vg_stack_emit(tcb_stack(t), VG_EV_PEER_FIN, t, now, 0, 0);
+    vg_stack_emit(tcb_stack(t), VG_EV_READABLE, t, now, 0, 0);
 }
 
 /* The largest segment the peer may send us: the MSS our SYN announced. */
-static uint32_t tcp_rcv_mss(const vg_tcb *t) { return t->stack->cfg.mtu - 40u; }
+static uint32_t tcp_rcv_mss(const vg_tcb *t) { return tcb_stack(t)->cfg.mtu - 40u; }
 
 static int may_receive(const vg_tcb *t)
 {
@@ -282,7 +287,7 @@ static void data_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
     if (dlen && SEQ_LT(seq, t->rcv_nxt)) {
         uint32_t skip = t->rcv_nxt - seq;
         if (skip >= dlen) {
-            t->stack->stats.tcp_dup_segments++;
+            tcb_stack(t)->stats.tcp_dup_segments++;
             dlen = 0;
             t->flags |= TF_ACK_NOW;
         } else {
@@ -300,37 +305,44 @@ static void data_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
     }
     if (dlen) {
         uint32_t before = t->rcv_nxt;
-        uint8_t had_islands = t->nooo;
+        uint8_t had_islands = tcb_nooo(t);
         uint32_t adv = rcvq_place(t, seq, data, (uint32_t)dlen);
         t->rcv_nxt += adv;
-        if (seq != before || t->nooo || had_islands) {
+        if (seq != before || tcb_nooo(t) || had_islands) {
             t->flags |= TF_ACK_NOW;   /* out of order or filling a hole: ACK at once (RFC 5681 §4.2) */
         } else if (adv) {
             /* A segment of two full-sized ones or more (GRO, a TSO peer) is the two the ACK
              * may wait for (RFC 5681 §4.2): one ACK for the coalesced segment, now. */
-            if (t->stack->cfg.no_delayed_ack || (t->flags & TF_DELACK_ONE) ||
+            if (tcb_stack(t)->cfg.no_delayed_ack || (t->flags & TF_DELACK_ONE) ||
                 adv >= 2u * tcp_rcv_mss(t))
                 t->flags |= TF_ACK_NOW;
+            else if (!tcb_xfer_get(t))
+                t->flags |= TF_ACK_NOW;   /* no block to time a delayed ACK: ACK at once */
             else {
                 t->flags |= TF_DELACK_ONE;
-                if (t->delack_at == VG_TIME_NEVER)
-                    t->delack_at = now + VG_DELACK_US;
+                if (t->x->delack_at == VG_TIME_NEVER)
+                    t->x->delack_at = now + VG_DELACK_US;
             }
         }
         if (seq == before && !adv)
             t->flags |= TF_ACK_NOW;
         if (adv)
-            vg_stack_emit(t->stack, VG_EV_READABLE, t, now, 0, 0);
+            vg_stack_emit(tcb_stack(t), VG_EV_READABLE, t, now, 0, 0);
     }
     if (fin && !(t->flags & TF_FIN_RCVD)) {
         if (fin_seq == t->rcv_nxt) {
             fin_input(t, now);
         } else if (SEQ_GT(fin_seq, t->rcv_nxt)) {
-            t->flags |= TF_OOO_FIN | TF_ACK_NOW;
-            t->fin_seq = fin_seq;
+            t->flags |= TF_ACK_NOW;
+            if (tcb_xfer_get(t)) {
+                t->flags |= TF_OOO_FIN;
+                t->x->fin_seq = fin_seq;
+            } else {
+                tcb_stack(t)->stats.tcp_xfer_rx_drops++;   /* the peer resends its FIN */
+            }
         }
     }
-    if ((t->flags & TF_OOO_FIN) && t->fin_seq == t->rcv_nxt && !(t->flags & TF_FIN_RCVD))
+    if ((t->flags & TF_OOO_FIN) && t->x->fin_seq == t->rcv_nxt && !(t->flags & TF_FIN_RCVD))
         fin_input(t, now);
 }
 
@@ -361,10 +373,10 @@ static void sync_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
          * whether or not keep-alive is on here. */
         int probe = th->seq == t->rcv_nxt - 1 && dlen <= 1 && !(th->flags & VG_TCP_FIN);
         if (probe) {
-            t->stack->stats.ka_peer_probes_answered++;
-            vg_stack_emit(t->stack, VG_EV_PEER_PROBE, t, now, 0, 0);
+            tcb_stack(t)->stats.ka_peer_probes_answered++;
+            vg_stack_emit(tcb_stack(t), VG_EV_PEER_PROBE, t, now, 0, 0);
         } else if (dlen && SEQ_LEQ(th->seq + seglen, t->rcv_nxt)) {
-            t->stack->stats.tcp_dup_segments++;   /* wholly old: a retransmission we had */
+            tcb_stack(t)->stats.tcp_dup_segments++;   /* wholly old: a retransmission we had */
         }
         if (t->state == VG_TCP_TIME_WAIT && (th->flags & VG_TCP_FIN))
             t->close_at = now + two_msl(t);   /* the peer lost our last ACK */
@@ -372,7 +384,7 @@ static void sync_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
          * cfg.oow_ratelimit_ms (Linux tcp_oow_rate_limited). Never a probe (B5); a segment that
          * occupies sequence space (data, or the FIN that TIME_WAIT owes an ACK) is no loop. */
         if (seglen == 0 && !probe && tcp_oow_limited(t, now)) {
-            t->stack->stats.tcp_oow_ratelimited++;
+            tcb_stack(t)->stats.tcp_oow_ratelimited++;
             return;
         }
         tcp_send_ack(t, now);
@@ -394,7 +406,7 @@ static void sync_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
     if (t->orphaned && dlen && SEQ_GT(th->seq + (uint32_t)dlen, t->rcv_nxt)) {
         /* Nobody will ever read it (RFC 1122 §4.2.2.13, Linux TCPAbortOnData): tell the peer
          * its data is lost rather than let it fill an orphan's receive buffer. */
-        t->stack->stats.tcp_orphan_data_resets++;
+        tcb_stack(t)->stats.tcp_orphan_data_resets++;
         tcp_send_rst_for(t, now);
         tcb_drop(t, VG_ERR_CONNABORTED, now);
         return;

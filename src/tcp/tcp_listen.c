@@ -19,7 +19,7 @@
  * it stays when the peer offers one too, and is 0 otherwise. */
 void tcp_apply_syn_options(vg_tcb *t, const struct vg_tcp_hdr *th)
 {
-    uint16_t ours = (uint16_t)(t->stack->cfg.mtu - 40);
+    uint16_t ours = (uint16_t)(tcb_stack(t)->cfg.mtu - 40);
     uint16_t peer = th->opt.has_mss ? th->opt.mss : 536;
     if (peer < 64)
         peer = 64;
@@ -59,7 +59,7 @@ static int accept_queue_full(vg_tcb *l)
 {
     if (l->lq->queued < l->lq->backlog)
         return 0;
-    l->stack->stats.listen_overflows++;
+    tcb_stack(l)->stats.listen_overflows++;
     return 1;
 }
 
@@ -69,7 +69,7 @@ static vg_tcb *child_new(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct v
                          uint32_t iss, uint32_t irs, uint16_t peer_mss, uint8_t peer_wscale,
                          uint8_t wscale, uint16_t peer_wnd, vg_time now)
 {
-    vg_stack *s = l->stack;
+    vg_stack *s = tcb_stack(l);
     vg_tcb *c = tcb_alloc(s);          /* refused at cfg.max_tcbs */
     if (!c)
         return NULL;
@@ -119,7 +119,7 @@ static uint32_t passive_isn(vg_stack *s, const struct vg_ipv4_hdr *ip,
 static void send_cookie(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,
                         vg_time now)
 {
-    vg_stack *s = l->stack;
+    vg_stack *s = tcb_stack(l);
     uint16_t mss;
     uint32_t iss = syncookie_make(s, ip->dst, th->dport, ip->src, th->sport, th->seq,
                                   th->opt.has_mss ? th->opt.mss : 0, now, &mss);
@@ -133,7 +133,7 @@ static void send_cookie(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg
 static void syn_input(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,
                       vg_time now)
 {
-    vg_stack *s = l->stack;
+    vg_stack *s = tcb_stack(l);
     struct vg_syncache *sc = &l->lq->syn;
     /* As Linux: with no room to accept, a SYN is dropped; the client's retransmission retries
      * once the application has accepted. */
@@ -172,7 +172,7 @@ static void entry_rst(vg_tcb *l, struct vg_syn_entry *e, const struct vg_tcp_hdr
 static vg_tcb *entry_ack(vg_tcb *l, struct vg_syn_entry *e, const struct vg_ipv4_hdr *ip,
                          const struct vg_tcp_hdr *th, size_t dlen, vg_time now)
 {
-    vg_stack *s = l->stack;
+    vg_stack *s = tcb_stack(l);
     if (th->ack != e->iss + 1) {
         tcp_send_reset_reply(s, ip, th, dlen, now);   /* RFC 9293 §3.10.7.4: not our SYN's ACK */
         return NULL;
@@ -190,11 +190,11 @@ static vg_tcb *entry_ack(vg_tcb *l, struct vg_syn_entry *e, const struct vg_ipv4
                           e->peer_wnd, now);
     if (!c)
         return NULL;
-    if (e->retries == 0) {
-        c->flags |= TF_RTT_TIMING;     /* the handshake's RTT sample (Karn: only if not resent) */
-        c->rtt_seq = e->iss;
-        c->rtt_start = syncache_sent_at(e);
-    }
+    /* The handshake's RTT sample (Karn: only if not resent), taken now rather than when this
+     * ACK establishes the connection a moment later, at the same instant: so a passive open
+     * needs no transfer block (tcb_xfer.h). */
+    if (e->retries == 0)
+        tcp_rtt_sample(c, now - syncache_sent_at(e));
     syncache_remove(e);
     return c;
 }
@@ -202,7 +202,7 @@ static vg_tcb *entry_ack(vg_tcb *l, struct vg_syn_entry *e, const struct vg_ipv4
 static vg_tcb *cookie_ack(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,
                           size_t dlen, vg_time now)
 {
-    vg_stack *s = l->stack;
+    vg_stack *s = tcb_stack(l);
     struct vg_listen_q *q = l->lq;
     int recent = q->cookies_sent && now - q->cookies_at < COOKIE_LIFETIME_US;
     if (s->cfg.syncookies != VG_SYNCOOKIES_ALWAYS && !recent) {
@@ -229,7 +229,7 @@ static vg_tcb *cookie_ack(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct 
 vg_tcb *tcp_listen_input(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,
                          size_t dlen, vg_time now)
 {
-    vg_stack *s = l->stack;
+    vg_stack *s = tcb_stack(l);
     struct vg_syn_entry *e = syncache_lookup(&l->lq->syn, ip->dst, th->dport, ip->src, th->sport);
     if (th->flags & VG_TCP_RST) {
         if (e)

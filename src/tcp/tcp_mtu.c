@@ -29,7 +29,7 @@ static uint16_t mss_floor(const vg_stack *s)
  * window the persist timer owns what is sent (B6), and the new size waits for the window. */
 static void resend_unacked(vg_tcb *t, vg_time now)
 {
-    if (t->snd_una == t->snd_max || t->snd_wnd == 0 || t->persist_at != VG_TIME_NEVER)
+    if (t->snd_una == t->snd_max || t->snd_wnd == 0 || t->x->persist_at != VG_TIME_NEVER)
         return;
     t->flags &= (uint16_t)~TF_RTT_TIMING;   /* Karn: a resent segment gives no RTT sample */
     t->snd_nxt = t->snd_una;
@@ -39,7 +39,7 @@ static void resend_unacked(vg_tcb *t, vg_time now)
 
 int tcp_pmtu_frag_needed(vg_tcb *t, uint16_t mtu, uint16_t quoted_len, vg_time now)
 {
-    vg_stack *s = t->stack;
+    vg_stack *s = tcb_stack(t);
     /* Without PMTUD our datagrams carry no DF and may be fragmented: a frag-needed is forged.
      * Before the handshake ends our SYN (44 octets) is all there is. */
     if (s->cfg.no_pmtu_discovery || !tcp_synchronized(t))
@@ -60,8 +60,8 @@ int tcp_pmtu_frag_needed(vg_tcb *t, uint16_t mtu, uint16_t quoted_len, vg_time n
 
 void tcp_mtu_blackhole_on_rto(vg_tcb *t)
 {
-    vg_stack *s = t->stack;
-    if (s->cfg.no_mtu_probing || !tcp_synchronized(t) || t->rtx_count < 2)
+    vg_stack *s = tcb_stack(t);
+    if (s->cfg.no_mtu_probing || !tcp_synchronized(t) || t->x->rtx_count < 2)
         return;
     /* Only a full-sized segment can be too big for the path; a short one lost twice is loss. */
     uint32_t inflight = t->snd_max - t->snd_una;

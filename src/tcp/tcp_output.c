@@ -7,7 +7,7 @@
 
 uint32_t tcp_rcv_window(const vg_tcb *t)
 {
-    const vg_stack *s = t->stack;
+    const vg_stack *s = tcb_stack(t);
     uint32_t used = vg_ring_len(t->rcv);
     uint32_t wnd = t->rcvbuf > used ? t->rcvbuf - used : 0;
     /* Offer only space the buffer budget (cfg.mem_limit) can back, as Linux's tcp_mem pressure
@@ -37,7 +37,7 @@ uint32_t tcp_data_end(const vg_tcb *t)
 static void send_payload(vg_tcb *t, uint32_t seq, uint8_t flags, const struct tcp_payload *p,
                          uint16_t gso_size, vg_time now)
 {
-    vg_stack *s = t->stack;
+    vg_stack *s = tcb_stack(t);
     struct vg_tcp_hdr h;
     memset(&h, 0, sizeof h);
     h.sport = t->lport;
@@ -64,7 +64,8 @@ static void send_payload(vg_tcb *t, uint32_t seq, uint8_t flags, const struct tc
         h.ack = t->rcv_nxt;
         if (SEQ_GT(t->rcv_nxt + wnd, t->rcv_adv))
             t->rcv_adv = t->rcv_nxt + wnd;
-        t->delack_at = VG_TIME_NEVER;
+        if (t->x)
+            t->x->delack_at = VG_TIME_NEVER;
         t->flags &= (uint16_t)~(TF_ACK_NOW | TF_DELACK_ONE);
     }
     tcp_emit(s, &h, t->laddr, t->raddr, p, gso_size, now);
@@ -86,23 +87,25 @@ void tcp_send_ack(vg_tcb *t, vg_time now)
 
 void tcp_send_syn(vg_tcb *t, vg_time now)
 {
+    /* vg_tcp_connect took the block the SYN's timing and retransmission need. */
+    struct vg_tcb_xfer *x = t->x;
     uint8_t flags = t->state == VG_TCP_SYN_RECEIVED ? VG_TCP_SYN | VG_TCP_ACK : VG_TCP_SYN;
     tcp_send_segment(t, t->iss, flags, NULL, 0, now);
     if (t->snd_nxt == t->iss) {
         t->snd_nxt = t->iss + 1;
         t->flags |= TF_RTT_TIMING;    /* the handshake gives the first RTT sample */
-        t->rtt_seq = t->iss;
-        t->rtt_start = now;
+        x->rtt_seq = t->iss;
+        x->rtt_start = now;
     }
     if (SEQ_GT(t->snd_nxt, t->snd_max))
         t->snd_max = t->snd_nxt;
-    if (t->rtx_at == VG_TIME_NEVER)
+    if (x->rtx_at == VG_TIME_NEVER)
         tcp_arm_rtx(t, now);
 }
 
 void tcp_send_rst_for(vg_tcb *t, vg_time now)
 {
-    t->stack->stats.tcp_rst_sent++;
+    tcb_stack(t)->stats.tcp_rst_sent++;
     tcp_send_segment(t, t->snd_max, VG_TCP_RST | VG_TCP_ACK, NULL, 0, now);
 }
 
@@ -146,7 +149,7 @@ static void send_data(vg_tcb *t, uint32_t seq, uint32_t len, int fin, vg_time no
  * retransmission does. */
 static uint32_t frame_payload_max(const vg_tcb *t)
 {
-    if (!vg_ip_tso(t->stack) || SEQ_LT(t->snd_nxt, t->snd_max))
+    if (!vg_ip_tso(tcb_stack(t)) || SEQ_LT(t->snd_nxt, t->snd_max))
         return t->mss;
     return VG_IP_L4_MAX - VG_TCP_HDR_LEN;
 }
@@ -188,8 +191,8 @@ void tcp_retransmit_first(vg_tcb *t, vg_time now)
         if (SEQ_GT(sent_end, t->snd_max))
             t->snd_max = sent_end;
     }
-    t->stack->stats.tcp_retransmits++;
-    vg_stack_emit(t->stack, VG_EV_RETRANSMIT, t, now, 0, 0);
+    tcb_stack(t)->stats.tcp_retransmits++;
+    vg_stack_emit(tcb_stack(t), VG_EV_RETRANSMIT, t, now, 0, 0);
 }
 
 void tcp_output(vg_tcb *t, vg_time now)
@@ -200,7 +203,10 @@ void tcp_output(vg_tcb *t, vg_time now)
         return;
     }
     uint32_t end = tcp_data_end(t);
-    for (;;) {
+    /* Queued data or a queued FIN holds the block (vg_tcp_send, vg_tcp_shutdown_send): without
+     * one there is nothing to send. */
+    struct vg_tcb_xfer *x = t->x;
+    while (x) {
         uint32_t unsent = SEQ_GT(end, t->snd_nxt) ? end - t->snd_nxt : 0;
         uint32_t inflight = t->snd_nxt - t->snd_una;
         uint32_t wnd = t->snd_wnd < t->cwnd ? t->snd_wnd : t->cwnd;
@@ -228,11 +234,11 @@ void tcp_output(vg_tcb *t, vg_time now)
         send_data(t, seq, len, fin, now);
         if (len && !(t->flags & TF_RTT_TIMING) && SEQ_GEQ(seq, t->snd_max)) {
             t->flags |= TF_RTT_TIMING;
-            t->rtt_seq = seq;
-            t->rtt_start = now;
+            x->rtt_seq = seq;
+            x->rtt_start = now;
         }
         if (t->snd_una == t->snd_max)
-            t->unacked_since = now;
+            x->unacked_since = now;
         t->snd_nxt = seq + len + (fin ? 1 : 0);
         if (SEQ_GT(t->snd_nxt, t->snd_max))
             t->snd_max = t->snd_nxt;
@@ -243,18 +249,19 @@ void tcp_output(vg_tcb *t, vg_time now)
             else if (t->state == VG_TCP_CLOSE_WAIT)
                 t->state = VG_TCP_LAST_ACK;
         }
-        if (t->rtx_at == VG_TIME_NEVER)
+        if (x->rtx_at == VG_TIME_NEVER)
             tcp_arm_rtx(t, now);
-        t->persist_at = VG_TIME_NEVER;
+        x->persist_at = VG_TIME_NEVER;
         if (fin)
             break;
     }
     uint32_t unsent = SEQ_GT(end, t->snd_nxt) ? end - t->snd_nxt : 0;
-    if (unsent && t->snd_wnd == 0 && t->snd_una == t->snd_max && t->persist_at == VG_TIME_NEVER) {
+    if (unsent && x && t->snd_wnd == 0 && t->snd_una == t->snd_max &&
+        x->persist_at == VG_TIME_NEVER) {
         /* Zero window with nothing in flight: the persist timer, not retransmission, probes. */
-        t->rtx_at = VG_TIME_NEVER;
-        t->persist_shift = 0;
-        t->persist_at = now + (t->rto_us < VG_RTO_MIN_US ? VG_RTO_MIN_US : t->rto_us);
+        x->rtx_at = VG_TIME_NEVER;
+        x->persist_shift = 0;
+        x->persist_at = now + (t->rto_us < VG_RTO_MIN_US ? VG_RTO_MIN_US : t->rto_us);
     }
     if (t->flags & TF_ACK_NOW)
         tcp_send_ack(t, now);

@@ -11,29 +11,34 @@
 
 static uint32_t max_retransmissions(const vg_tcb *t)
 {
-    const vg_stack *s = t->stack;
+    const vg_stack *s = tcb_stack(t);
     if (s->cfg.max_retransmissions)
         return s->cfg.max_retransmissions;
     uint32_t n = s->cfg.sys.tcp_max_data_retransmissions;
     return n ? n : 5;
 }
 
-static vg_time maxrt_deadline(const vg_tcb *t)
+static inline vg_time maxrt_deadline(const vg_tcb *t)
 {
     if (t->maxrt_ms == VG_MAXRT_DEFAULT || t->maxrt_ms == VG_MAXRT_FOREVER)
         return VG_TIME_NEVER;
-    if (t->snd_una == t->snd_max || !tcp_synchronized(t))
-        return VG_TIME_NEVER;
-    if (t->persist_at != VG_TIME_NEVER && !t->persist_probes)
+    const struct vg_tcb_xfer *x = t->x;
+    if (!x || t->snd_una == t->snd_max || !tcp_synchronized(t))
+        return VG_TIME_NEVER;         /* nothing unacknowledged (which holds a block) */
+    if (x->persist_at != VG_TIME_NEVER && !x->persist_probes)
         return VG_TIME_NEVER;         /* persisting, and the last probe was answered */
-    return t->unacked_since + VG_MS(t->maxrt_ms);
+    return x->unacked_since + VG_MS(t->maxrt_ms);
 }
 
 static vg_time next_deadline(const vg_tcb *t)
 {
-    vg_time d = MIN_T(t->rtx_at, t->persist_at);
-    d = MIN_T(d, t->delack_at);
-    d = MIN_T(d, t->close_at);
+    vg_time d = t->close_at;
+    const struct vg_tcb_xfer *x = t->x;
+    if (x) {
+        d = MIN_T(d, x->rtx_at);
+        d = MIN_T(d, x->persist_at);
+        d = MIN_T(d, x->delack_at);
+    }
     d = MIN_T(d, ka_deadline(t));
     return MIN_T(d, maxrt_deadline(t));
 }
@@ -41,18 +46,20 @@ static vg_time next_deadline(const vg_tcb *t)
 void tcp_timer_update(vg_tcb *t, vg_time now)
 {
     (void)now;
+    tcb_xfer_put_if_idle(t);          /* the transfer is over: an idle connection holds no block */
     vg_time d = next_deadline(t);
     if (d == VG_TIME_NEVER)
         return;                       /* a stale entry, if any, fires once and finds nothing */
     if (vg_timer_armed(&t->timer) && t->timer.expires <= d)
         return;
-    vg_wheel_arm(&t->stack->wheel, &t->timer, d);
-    t->stack->stats.timer_arms++;
+    vg_wheel_arm(&tcb_stack(t)->wheel, &t->timer, d);
+    tcb_stack(t)->stats.timer_arms++;
 }
 
 void tcp_arm_rtx(vg_tcb *t, vg_time now)
 {
-    t->rtx_at = now + t->rto_us;
+    if (t->x)                         /* always there: something is in flight */
+        t->x->rtx_at = now + t->rto_us;
 }
 
 void tcp_rtt_sample(vg_tcb *t, vg_time rtt)
@@ -80,28 +87,28 @@ void tcp_rtt_sample(vg_tcb *t, vg_time rtt)
 /* Unacknowledged data waited too long: tell the peer (if it ever got our SYN) and drop. */
 static void abort_timed_out(vg_tcb *t, vg_time now)
 {
-    t->stack->stats.tcp_timeouts++;
+    tcb_stack(t)->stats.tcp_timeouts++;
     if (tcp_synchronized(t))
         tcp_send_rst_for(t, now);
     tcb_drop(t, tcp_icmp_timeout_error(t), now);
 }
 
 /* Returns 1 when the connection was dropped (t may be freed). */
-static int rtx_timeout(vg_tcb *t, vg_time now)
+static int rtx_timeout(vg_tcb *t, struct vg_tcb_xfer *x, vg_time now)
 {
-    t->rtx_at = VG_TIME_NEVER;
+    x->rtx_at = VG_TIME_NEVER;
     if (t->snd_una == t->snd_max && t->state != VG_TCP_SYN_SENT && t->state != VG_TCP_SYN_RECEIVED)
         return 0;
     /* TCP_MAXRT's time limit (maxrt_deadline) covers synchronised connections only, so a SYN or
      * SYN-ACK is always limited by count, or a silent peer would hold the TCB for ever (found by
      * fuzz_stack; Linux counts tcp_syn_retries whatever TCP_USER_TIMEOUT says). */
     int limited = t->maxrt_ms == VG_MAXRT_DEFAULT || !tcp_synchronized(t);
-    if (limited && t->rtx_count >= max_retransmissions(t)) {
+    if (limited && x->rtx_count >= max_retransmissions(t)) {
         abort_timed_out(t, now);
         return 1;
     }
-    if (t->rtx_count < 255)
-        t->rtx_count++;
+    if (x->rtx_count < 255)
+        x->rtx_count++;
     /* RFC 6298 §5.5-5.7: back off, and Karn: no RTT sample from a retransmitted segment. */
     t->rto_us = t->rto_us * 2 > VG_RTO_MAX_US ? VG_RTO_MAX_US : t->rto_us * 2;
     t->flags &= (uint16_t)~TF_RTT_TIMING;
@@ -128,28 +135,28 @@ static int rtx_timeout(vg_tcb *t, vg_time now)
  * probes — not a peer that went silent behind a zero window, nor one holding an orphan: after
  * the data retransmission limit of probes unanswered (any for an orphan) the connection ends.
  * Under TCP_MAXRT the time limit governs instead (maxrt_deadline), as it does retransmission. */
-static int persist_gives_up(const vg_tcb *t)
+static int persist_gives_up(const vg_tcb *t, const struct vg_tcb_xfer *x)
 {
-    if (t->persist_probes < max_retransmissions(t))
+    if (x->persist_probes < max_retransmissions(t))
         return 0;
     return t->maxrt_ms == VG_MAXRT_DEFAULT || t->orphaned;
 }
 
 /* Returns 1 when the connection was dropped (t may be freed). */
-static int persist_timeout(vg_tcb *t, vg_time now)
+static int persist_timeout(vg_tcb *t, struct vg_tcb_xfer *x, vg_time now)
 {
-    t->persist_at = VG_TIME_NEVER;
+    x->persist_at = VG_TIME_NEVER;
     uint32_t end = tcp_data_end(t);
     if (!tcp_synchronized(t) || !SEQ_GT(end, t->snd_una) || t->snd_wnd != 0 ||
         SEQ_GT(t->snd_max, t->snd_una + 1))
         return 0;
-    if (persist_gives_up(t)) {
-        t->stack->stats.tcp_persist_timeouts++;
+    if (persist_gives_up(t, x)) {
+        tcb_stack(t)->stats.tcp_persist_timeouts++;
         abort_timed_out(t, now);
         return 1;
     }
-    if (!t->persist_probes)
-        t->unacked_since = now;       /* TCP_MAXRT: the peer has this long to answer */
+    if (!x->persist_probes)
+        x->unacked_since = now;       /* TCP_MAXRT: the peer has this long to answer */
     /* A zero-window probe carries one new octet at SND.UNA (RFC 9293 §3.8.6.1), so it can never
      * be mistaken for a keep-alive probe, which sits at SND.NXT-1. */
     uint8_t octet;
@@ -157,17 +164,17 @@ static int persist_timeout(vg_tcb *t, vg_time now)
     tcp_send_segment(t, t->snd_una, VG_TCP_ACK, &octet, 1, now);
     if (SEQ_GT(t->snd_una + 1, t->snd_max))
         t->snd_max = t->snd_una + 1;  /* so the peer's ACK of the octet is acceptable */
-    t->stack->stats.zwp_sent++;
-    vg_stack_emit(t->stack, VG_EV_ZWP_SENT, t, now, 0, 0);
-    if (t->persist_probes < UINT8_MAX)
-        t->persist_probes++;
-    if (t->persist_shift < 8)
-        t->persist_shift++;
+    tcb_stack(t)->stats.zwp_sent++;
+    vg_stack_emit(tcb_stack(t), VG_EV_ZWP_SENT, t, now, 0, 0);
+    if (x->persist_probes < UINT8_MAX)
+        x->persist_probes++;
+    if (x->persist_shift < 8)
+        x->persist_shift++;
     vg_time base = t->rto_us < VG_RTO_MIN_US ? VG_RTO_MIN_US : t->rto_us;
-    vg_time wait = base << t->persist_shift;
+    vg_time wait = base << x->persist_shift;
     if (wait > VG_RTO_MAX_US)
         wait = VG_RTO_MAX_US;
-    t->persist_at = now + wait;
+    x->persist_at = now + wait;
     return 0;
 }
 
@@ -178,7 +185,7 @@ static void close_timeout(vg_tcb *t, vg_time now)
      * FIN (Linux tcp_fin_timeout): it goes quietly, as Linux's does. */
     int orphan_fin_wait_2 = t->state == VG_TCP_FIN_WAIT_2;
     if (orphan_fin_wait_2)
-        t->stack->stats.tcp_orphan_timeouts++;
+        tcb_stack(t)->stats.tcp_orphan_timeouts++;
     tcb_drop(t, orphan_fin_wait_2 ? VG_ERR_TIMEDOUT : 0, now);
 }
 
@@ -191,18 +198,23 @@ void vg_tcp_timer_fire(vg_stack *s, struct vg_timer *tm, vg_time now)
         return;                       /* t may be gone */
     }
     if (maxrt_deadline(t) <= now) {
-        if (t->persist_at != VG_TIME_NEVER)
-            t->stack->stats.tcp_persist_timeouts++;   /* the zero window outlasted TCP_MAXRT */
+        if (t->x->persist_at != VG_TIME_NEVER)
+            tcb_stack(t)->stats.tcp_persist_timeouts++;   /* the zero window outlasted TCP_MAXRT */
         abort_timed_out(t, now);      /* C7: TCP_MAXRT */
         return;
     }
-    if (t->rtx_at <= now && rtx_timeout(t, now))
-        return;                       /* dropped, and possibly freed */
-    if (t->persist_at <= now && persist_timeout(t, now))
-        return;                       /* gave up, and possibly freed */
-    if (t->delack_at <= now) {
-        t->delack_at = VG_TIME_NEVER;
-        tcp_send_ack(t, now);
+    /* An idle connection (a keep-alive probe's) has no transfer deadlines to check. Neither
+     * handler gives the block back: only tcp_timer_update does, below. */
+    struct vg_tcb_xfer *x = t->x;
+    if (x) {
+        if (x->rtx_at <= now && rtx_timeout(t, x, now))
+            return;                   /* dropped, and possibly freed */
+        if (x->persist_at <= now && persist_timeout(t, x, now))
+            return;                   /* gave up, and possibly freed */
+        if (x->delack_at <= now) {
+            x->delack_at = VG_TIME_NEVER;
+            tcp_send_ack(t, now);
+        }
     }
     if (ka_deadline(t) <= now && ka_fire(t, now))
         return;

@@ -13,11 +13,11 @@ vg_tcb *vg_tcp_open(vg_stack *s)
     return t;
 }
 
-vg_stack *vg_tcp_stack(const vg_tcb *t) { return t->stack; }
+vg_stack *vg_tcp_stack(const vg_tcb *t) { return tcb_stack(t); }
 
 int vg_tcp_bind(vg_tcb *t, uint32_t addr, uint16_t port)
 {
-    vg_stack *s = t->stack;
+    vg_stack *s = tcb_stack(t);
     if (t->lport || t->state != VG_TCP_CLOSED)
         return -VG_ERR_INVAL;
     if (addr && !vg_stack_is_local(s, addr))
@@ -48,7 +48,7 @@ static uint32_t accept_backlog(const vg_stack *s, int backlog)
 
 int vg_tcp_listen(vg_tcb *t, int backlog)
 {
-    vg_stack *s = t->stack;
+    vg_stack *s = tcb_stack(t);
     if (t->state == VG_TCP_LISTEN) {
         t->lq->backlog = accept_backlog(s, backlog);
         return 0;
@@ -94,7 +94,7 @@ vg_tcb *vg_tcp_accept(vg_tcb *l)
 
 int vg_tcp_connect(vg_tcb *t, uint32_t raddr, uint16_t rport, vg_time now)
 {
-    vg_stack *s = t->stack;
+    vg_stack *s = tcb_stack(t);
     if (t->state == VG_TCP_SYN_SENT)
         return -VG_ERR_ALREADY;
     if (t->state != VG_TCP_CLOSED || t->err)
@@ -118,6 +118,8 @@ int vg_tcp_connect(vg_tcb *t, uint32_t raddr, uint16_t rport, vg_time now)
     } else if (tcb_lookup(s, laddr, t->lport, raddr, rport)) {
         return -VG_ERR_ADDRINUSE;   /* a chosen port was checked against the tuple already */
     }
+    if (!tcb_xfer_get(t))
+        return -VG_ERR_NOBUFS;      /* the SYN's timing and retransmission have nowhere to live */
     t->laddr = laddr;
     t->raddr = raddr;
     t->rport = rport;
@@ -150,12 +152,16 @@ long vg_tcp_send(vg_tcb *t, const void *buf, size_t len, vg_time now)
     uint32_t room = t->sndbuf - vg_ring_len(t->snd);
     if (room == 0)
         return -VG_ERR_WOULDBLOCK;
+    if (!tcb_xfer_get(t))
+        return -VG_ERR_NOBUFS;      /* queued data needs its transfer block (tcb_xfer.h) */
     /* A full buffer drains as the peer acknowledges: WOULDBLOCK. Room in it that the stack-wide
      * budget (cfg.mem_limit) cannot back is NOBUFS (WSAENOBUFS), as Linux's tcp_mem refuses;
      * what was taken is sent whatever happens to the budget later. */
-    size_t n = vg_ring_append(t->stack, &t->snd, t->sndbuf, buf, len < room ? len : room);
-    if (n == 0)
+    size_t n = vg_ring_append(tcb_stack(t), &t->snd, t->sndbuf, buf, len < room ? len : room);
+    if (n == 0) {
+        tcb_xfer_put_if_idle(t);
         return -VG_ERR_NOBUFS;
+    }
     tcp_output(t, now);
     return (long)n;
 }
@@ -194,7 +200,7 @@ long vg_tcp_recv(vg_tcb *t, void *buf, size_t len, vg_time now)
     uint32_t n = len < ready ? (uint32_t)len : ready;
     uint32_t before = tcp_rcv_window(t);
     vg_ring_peek(t->rcv, 0, buf, n);
-    vg_ring_consume(t->stack, &t->rcv, n, t->nooo == 0);
+    vg_ring_consume(tcb_stack(t), &t->rcv, n, tcb_nooo(t) == 0);
     /* Window update once the window has opened by two segments or half the buffer, so a
      * sender stalled on a small or zero window resumes (receiver SWS avoidance, RFC 9293
      * §3.8.6.2.2). */
@@ -213,6 +219,8 @@ int vg_tcp_shutdown_send(vg_tcb *t, vg_time now)
 {
     switch (t->state) {
     case VG_TCP_ESTABLISHED: case VG_TCP_CLOSE_WAIT: case VG_TCP_SYN_RECEIVED:
+        if (!(t->flags & TF_FIN_QUEUED) && !tcb_xfer_get(t))
+            return -VG_ERR_NOBUFS;  /* the FIN's retransmission needs the transfer block */
         t->flags |= TF_FIN_QUEUED;
         tcp_output(t, now);
         return 0;
@@ -230,7 +238,7 @@ static void close_listener(vg_tcb *l, vg_time now)
 {
     /* Connections not yet accepted, and half-open ones, die with their listener; their peers
      * are told. */
-    vg_stack *s = l->stack;
+    vg_stack *s = tcb_stack(l);
     struct vg_listen_q *q = l->lq;
     while (q->head) {
         vg_tcb *t = q->head;
@@ -270,15 +278,24 @@ void vg_tcp_close(vg_tcb *t, vg_time now)
     default:
         break;
     }
-    if (vg_ring_len(t->rcv) || t->nooo) {
+    if (vg_ring_len(t->rcv) || tcb_nooo(t)) {
         /* Unread data would be lost silently: abort so the peer knows (RFC 2525 §2.17). */
+        vg_tcp_abort(t, now);
+        return;
+    }
+    int fin_to_queue = !(t->flags & TF_FIN_QUEUED) &&
+                       (t->state == VG_TCP_ESTABLISHED || t->state == VG_TCP_CLOSE_WAIT ||
+                        t->state == VG_TCP_SYN_RECEIVED);
+    if (fin_to_queue && !tcb_xfer_get(t)) {
+        /* No block to retransmit a FIN from: reset rather than leave the peer a half-close
+         * that can be lost (counted in tcp_xfer_failed). */
         vg_tcp_abort(t, now);
         return;
     }
     if (tcp_close_would_orphan(t)) {
         /* Linux tcp_max_orphans: past the limit a close resets rather than linger. */
-        if (tcp_orphans_full(t->stack)) {
-            t->stack->stats.tcp_orphans_aborted++;
+        if (tcp_orphans_full(tcb_stack(t))) {
+            tcb_stack(t)->stats.tcp_orphans_aborted++;
             vg_tcp_abort(t, now);
             return;
         }
@@ -293,7 +310,7 @@ void vg_tcp_close(vg_tcb *t, vg_time now)
         t->flags |= TF_FIN_QUEUED;
         tcp_output(t, now);
     } else if (t->state == VG_TCP_FIN_WAIT_2 && t->close_at == VG_TIME_NEVER) {
-        t->close_at = now + VG_MS(t->stack->cfg.orphan_timeout_ms);
+        t->close_at = now + VG_MS(tcb_stack(t)->cfg.orphan_timeout_ms);
         tcp_timer_update(t, now);
     } else if (t->state == VG_TCP_TIME_WAIT) {
         tcb_maybe_free(t);

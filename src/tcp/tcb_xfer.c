@@ -1,0 +1,99 @@
+/* The per-transfer block's lifetime (see tcb_xfer.h). */
+#include <stdlib.h>
+
+#include "tcp/tcb.h"
+
+/* A fresh block's recovery point from what the connection kept while it had none: the ISS
+ * ("none yet") lets a new fast recovery start from any later SND.UNA, which is what a point two
+ * or more below SND.UNA allows too; a point at SND.UNA or one below it still forbids one
+ * (cc_on_dupack), and SND.UNA has not moved since, as nothing was in flight. */
+static uint32_t recover_from_idle(const vg_tcb *t)
+{
+    return t->recover_idle ? t->snd_una - (uint32_t)(t->recover_idle - 1u) : t->iss;
+}
+
+static uint8_t recover_to_idle(const vg_tcb *t, const struct vg_tcb_xfer *x)
+{
+    uint32_t lag = t->snd_una - x->recover;
+    return x->recover == t->iss || lag > 1u ? 0 : (uint8_t)(lag + 1u);
+}
+
+struct vg_tcb_xfer *tcb_xfer_new(vg_tcb *t)
+{
+    vg_stack *s = tcb_stack(t);
+    struct vg_tcb_xfer *x = s->xfer_spares;
+    if (x) {
+        s->xfer_spares = x->next_spare;
+        s->stats.tcp_xfer_spares--;
+    } else if (!(x = vg_alloc(s, sizeof *x))) {
+        s->stats.tcp_xfer_failed++;
+        return NULL;
+    }
+    *x = (struct vg_tcb_xfer){
+        .rtx_at = VG_TIME_NEVER, .persist_at = VG_TIME_NEVER, .delack_at = VG_TIME_NEVER,
+        .recover = recover_from_idle(t),
+    };
+    s->stats.tcp_xfer_live++;
+    t->x = x;
+    return x;
+}
+
+/* Every value the block holds is dead or at its fresh value: nothing sent is unacknowledged,
+ * nothing is queued to send (a FIN included), nothing arrived out of order, no deadline is
+ * pending and no count or measurement is under way. A closed connection needs only its
+ * out-of-order islands, which a read of the data before them still consults. */
+static int idle(const vg_tcb *t, const struct vg_tcb_xfer *x)
+{
+    if (x->nooo || (t->flags & TF_OOO_FIN))
+        return 0;
+    if (t->state == VG_TCP_CLOSED)
+        return 1;
+    if (t->snd_una != t->snd_max || vg_ring_len(t->snd) ||
+        (t->flags & (TF_FIN_QUEUED | TF_FIN_SENT)) == TF_FIN_QUEUED)
+        return 0;
+    if (x->rtx_at != VG_TIME_NEVER || x->persist_at != VG_TIME_NEVER ||
+        x->delack_at != VG_TIME_NEVER)
+        return 0;
+    if (t->flags & (TF_RTT_TIMING | TF_IN_RECOVERY))
+        return 0;
+    return !x->dupacks && !x->rtx_count && !x->persist_probes;
+}
+
+static void release(vg_stack *s, vg_tcb *t, struct vg_tcb_xfer *x)
+{
+    t->recover_idle = recover_to_idle(t, x);
+    if (x->ooo)
+        free(x->ooo);
+    t->x = NULL;
+    s->stats.tcp_xfer_live--;
+    if (s->stats.tcp_xfer_spares < VG_XFER_SPARES) {
+        x->next_spare = s->xfer_spares;
+        s->xfer_spares = x;
+        s->stats.tcp_xfer_spares++;
+    } else {
+        free(x);
+    }
+}
+
+void tcb_xfer_release_if_idle(vg_tcb *t)
+{
+    struct vg_tcb_xfer *x = t->x;
+    if (idle(t, x))
+        release(tcb_stack(t), t, x);
+}
+
+void tcb_xfer_free(vg_tcb *t)
+{
+    if (t->x)
+        release(tcb_stack(t), t, t->x);
+}
+
+void tcb_xfer_spares_free(vg_stack *s)
+{
+    while (s->xfer_spares) {
+        struct vg_tcb_xfer *x = s->xfer_spares;
+        s->xfer_spares = x->next_spare;
+        free(x);
+    }
+    s->stats.tcp_xfer_spares = 0;
+}
