@@ -479,7 +479,7 @@ static void b6_probing_in_close_wait_and_fin_wait_2(void **st)
     struct fixture *f = setup(VG_PROFILE_WINDOWS_VISTA, &ks);
     /* The client half-closes: FIN_WAIT_2 on the client, CLOSE_WAIT on the server. */
     assert_int_equal(vg_tcp_shutdown_send(f->c, tn_now(f->p)), 0);
-    tn_run_for(f->p, VG_MS(20));
+    tn_run_for(f->p, VG_MS(60));   /* the server's ACK of the FIN is a delayed one (40 ms) */
     assert_int_equal(vg_tcp_state(f->c), VG_TCP_FIN_WAIT_2);
     assert_int_equal(vg_tcp_state(f->s), VG_TCP_CLOSE_WAIT);
     tn_run_for(f->p, VG_MS(2500));

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rawpeer.h"
+#include "tcp/tcb.h"
 #include "testnet.h"
 
 #define PORT 8080
@@ -284,8 +285,7 @@ static void passive_close_close_wait_last_ack_closed(void **state)
     rp_send_seg(rp, VG_TCP_FIN | VG_TCP_ACK, NULL, 0);
     assert_int_equal(vg_tcp_state(t), VG_TCP_CLOSE_WAIT);
     assert_int_equal(rp_count_events(rp, VG_EV_PEER_FIN, t), 1);
-    const struct rp_seg *a = rp_expect(rp);       /* a FIN is acknowledged at once */
-    assert_int_equal(a->th.ack, rp->seq);
+    rp_expect_close_wait_ack(rp);
     char buf[8];
     assert_int_equal(vg_tcp_recv(t, buf, sizeof buf, rp->now), 0);
     assert_true(vg_tcp_eof(t));
@@ -312,13 +312,35 @@ static void passive_close_close_wait_last_ack_closed(void **state)
     rp_free(rp);
 }
 
+static void close_in_answer_to_peer_fin_sends_one_fin_ack(void **state)
+{
+    (void)state;
+    struct rawpeer *rp = new_peer();
+    vg_tcb *t = established(rp);
+    rp_send_seg(rp, VG_TCP_FIN | VG_TCP_ACK, NULL, 0);
+    assert_int_equal(vg_tcp_state(t), VG_TCP_CLOSE_WAIT);
+    rp_expect_none(rp);                 /* the ACK waits for what the application does */
+    rp_run_for(rp, VG_DELACK_US / 2);
+    rp_expect_none(rp);
+    vg_tcp_close(t, rp->now);
+    const struct rp_seg *f = rp_expect(rp);
+    assert_int_equal(f->th.flags, VG_TCP_FIN | VG_TCP_ACK);
+    assert_int_equal(f->th.ack, rp->seq);   /* the peer's FIN, acknowledged by our FIN */
+    rp->ack = f->th.seq + 1;
+    rp_send_ack(rp);
+    assert_int_equal(rp_stats(rp)->tcbs_live, 0);
+    rp_run_for(rp, VG_DELACK_US);
+    rp_expect_none(rp);                 /* no ACK left over from the delayed one */
+    rp_free(rp);
+}
+
 static void last_ack_retransmits_fin_until_acked(void **state)
 {
     (void)state;
     struct rawpeer *rp = new_peer();
     vg_tcb *t = established(rp);
     rp_send_seg(rp, VG_TCP_FIN | VG_TCP_ACK, NULL, 0);
-    rp_expect(rp);
+    rp_expect_close_wait_ack(rp);
     vg_tcp_close(t, rp->now);
     uint32_t fin = expect_fin(rp);
     const struct rp_seg *r = rp_wait(rp, rp->now + VG_MS(2000));
@@ -483,6 +505,7 @@ int main(void)
         cmocka_unit_test(time_wait_entered_from_idle_closing_still_ends_after_2msl),
         cmocka_unit_test(orphaned_fin_wait_2_times_out_after_orphan_timeout),
         cmocka_unit_test(passive_close_close_wait_last_ack_closed),
+        cmocka_unit_test(close_in_answer_to_peer_fin_sends_one_fin_ack),
         cmocka_unit_test(last_ack_retransmits_fin_until_acked),
         cmocka_unit_test(simultaneous_close_fin_wait_1_closing_time_wait_closed),
         cmocka_unit_test(closing_retransmits_fin_until_acked),

@@ -75,7 +75,7 @@ static struct held drive_to(struct rawpeer *rp, enum vg_tcp_state st)
         break;
     case VG_TCP_CLOSE_WAIT:
         rp_send_seg(rp, VG_TCP_FIN | VG_TCP_ACK, NULL, 0);
-        rp_expect(rp);
+        rp_expect_close_wait_ack(rp);
         break;
     case VG_TCP_CLOSING:
         assert_int_equal(vg_tcp_shutdown_send(h.t, rp->now), 0);
@@ -85,7 +85,7 @@ static struct held drive_to(struct rawpeer *rp, enum vg_tcp_state st)
         break;
     case VG_TCP_LAST_ACK:
         rp_send_seg(rp, VG_TCP_FIN | VG_TCP_ACK, NULL, 0);
-        rp_expect(rp);
+        rp_expect_close_wait_ack(rp);
         assert_int_equal(vg_tcp_shutdown_send(h.t, rp->now), 0);
         expect_fin(rp);
         break;

@@ -244,25 +244,43 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
     return 0;
 }
 
+/* The ACK of a FIN that moves the connection to CLOSE_WAIT waits as a data segment's would
+ * (Linux enters its delayed-ACK "pingpong" mode there): an application that answers the peer's
+ * close with its own sends one FIN-ACK instead of an ACK and then a FIN. */
+static void fin_ack_later(vg_tcb *t, vg_time now)
+{
+    if (tcb_stack(t)->cfg.no_delayed_ack || (t->flags & TF_DELACK_ONE) || !tcb_xfer_get(t)) {
+        t->flags |= TF_ACK_NOW;
+        return;
+    }
+    t->flags |= TF_DELACK_ONE;
+    if (t->x->delack_at == VG_TIME_NEVER)
+        t->x->delack_at = now + VG_DELACK_US;
+}
+
 static void fin_input(vg_tcb *t, vg_time now)
 {
     t->rcv_nxt++;
-    t->flags |= TF_FIN_RCVD | TF_ACK_NOW;
+    t->flags |= TF_FIN_RCVD;
     t->flags &= (uint16_t)~TF_OOO_FIN;
     switch (t->state) {
     case VG_TCP_SYN_RECEIVED: case VG_TCP_ESTABLISHED:
         t->state = VG_TCP_CLOSE_WAIT;
+        fin_ack_later(t, now);
         break;
     case VG_TCP_FIN_WAIT_1:
+        t->flags |= TF_ACK_NOW;
         if ((t->flags & TF_FIN_SENT) && t->snd_una == t->snd_max)
             enter_time_wait(t, now);
         else
             t->state = VG_TCP_CLOSING;
         break;
     case VG_TCP_FIN_WAIT_2:
+        t->flags |= TF_ACK_NOW;
         enter_time_wait(t, now);
         break;
     default:
+        t->flags |= TF_ACK_NOW;
         break;
     }
     vg_stack_emit(tcb_stack(t), VG_EV_PEER_FIN, t, now, 0, 0);

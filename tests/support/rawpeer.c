@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rawpeer.h"
+#include "tcp/tcb.h"
 
 static void on_output(void *ctx, const uint8_t *pkt, size_t len, vg_time now)
 {
@@ -336,4 +337,16 @@ const char *rp_flags_str(uint8_t flags, char buf[32])
     if (!buf[0])
         strcpy(buf, "none");
     return buf;
+}
+
+const struct rp_seg *rp_expect_close_wait_ack(struct rawpeer *rp)
+{
+    vg_time due = rp->now + VG_DELACK_US;
+    rp_expect_none(rp);
+    const struct rp_seg *a = rp_wait(rp, due);
+    assert_non_null(a);
+    assert_true(a->at == due);
+    assert_int_equal(a->th.flags, VG_TCP_ACK);
+    assert_int_equal(a->th.ack, rp->seq);
+    return a;
 }

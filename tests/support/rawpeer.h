@@ -81,6 +81,10 @@ size_t rp_pending(const struct rawpeer *rp);
 const struct rp_seg *rp_take(struct rawpeer *rp);          /* next, or NULL */
 const struct rp_seg *rp_expect(struct rawpeer *rp);        /* next TCP segment; asserts one */
 void rp_expect_none(struct rawpeer *rp);                   /* asserts nothing is pending */
+/* The stack's ACK of the peer's FIN that took it to CLOSE_WAIT, just sent: delayed like a data
+ * segment's (the application's own FIN may take it along), so nothing now and the ACK
+ * VG_DELACK_US later. */
+const struct rp_seg *rp_expect_close_wait_ack(struct rawpeer *rp);
 void rp_drain(struct rawpeer *rp);
 /* Takes the next segment and, if it carries data or FIN in sequence with rp->ack, advances
  * rp->ack past it (the peer "receives" it). */
