@@ -65,6 +65,7 @@
     X(alloc_failures) \
     X(tcp_tso_frames_out) \
     X(rx_csum_trusted) \
-    X(mem_spare_bytes)
+    X(mem_spare_bytes) \
+    X(slab_chunk_bytes)
 
 #endif

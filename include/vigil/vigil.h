@@ -176,6 +176,9 @@ struct vg_stack_config {
     uint32_t icmp_rate_limit;     /* ICMP messages sent per second (echo replies); 1000 */
     uint8_t no_pmtu_discovery;    /* set: ignore frag-needed, clear DF */
     uint8_t no_mtu_probing;       /* set: no black-hole detection */
+    uint8_t no_huge_pages;        /* set: TCB slabs only from the heap, and no MADV_HUGEPAGE for
+                                   * large tables (default: slabs past the first 16 come from
+                                   * 2 MiB chunks advised to be huge pages; stats.slab_chunk_bytes) */
 };
 enum vg_syncookies {
     VG_SYNCOOKIES_WHEN_FULL = 0,  /* when the SYN queue is full (Linux tcp_syncookies=1) */
@@ -328,6 +331,8 @@ struct vg_stack_stats {
     uint64_t rx_csum_trusted;            /* TCP/UDP checksums not verified: VG_RX_CSUM_VALID */
     uint64_t mem_spare_bytes;            /* emptied send/receive buffers kept for reuse (at most
                                           * 2, outside mem_limit) */
+    uint64_t slab_chunk_bytes;           /* mapped (not heap) memory holding TCB slabs: 2 MiB huge-page
+                                          * chunks, counted whole however few of their slabs live */
 };
 VG_API const struct vg_stack_stats *vg_stack_stats(const vg_stack *s);
 
