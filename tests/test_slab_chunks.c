@@ -13,7 +13,7 @@
 
 #include "tcp/tcb.h"
 
-#define MAX_TCBS 40000
+#define MAX_TCBS 120000   /* past VG_SLAB_HEAP_FIRST + 2 chunks of slabs, for TCBs down to 100 B */
 
 static vg_stack *new_stack(int no_huge_pages)
 {

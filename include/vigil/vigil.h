@@ -177,7 +177,7 @@ struct vg_stack_config {
     uint8_t no_pmtu_discovery;    /* set: ignore frag-needed, clear DF */
     uint8_t no_mtu_probing;       /* set: no black-hole detection */
     uint8_t no_huge_pages;        /* set: TCB slabs only from the heap, and no MADV_HUGEPAGE for
-                                   * large tables (default: slabs past the first 16 come from
+                                   * large tables (default: slabs past the first 256 come from
                                    * 2 MiB chunks advised to be huge pages; stats.slab_chunk_bytes) */
 };
 enum vg_syncookies {

@@ -60,11 +60,13 @@ struct vg_tcb_pool {
  * out of 2 MiB chunks mapped with MADV_HUGEPAGE, so that a million TCBs (hundreds of MiB) cost
  * a few hundred TLB entries instead of tens of thousands; cfg.no_huge_pages keeps all on the
  * heap. A chunk is unmapped when its last slab goes; stats.slab_chunk_bytes counts chunks
- * whole. */
+ * whole. The heap's 8 MiB are about what 4 KiB TLB entries cover anyway, and a stack that
+ * small would lose more to a chunk's unused part (counted, and resident once a huge page) than
+ * it gains. */
 #define VG_SLAB_CHUNK_BYTES (2u << 20)
 #define VG_SLAB_CHUNK_SLABS (VG_SLAB_CHUNK_BYTES / VG_TCB_SLAB_BYTES)
 #define VG_SLAB_CHUNK_WORDS ((VG_SLAB_CHUNK_SLABS + 63u) / 64u)
-#define VG_SLAB_HEAP_FIRST 16u
+#define VG_SLAB_HEAP_FIRST 256u
 struct vg_slab_chunk {
     uintptr_t base;                /* VG_SLAB_CHUNK_BYTES-aligned */
     uint64_t used[VG_SLAB_CHUNK_WORDS];
