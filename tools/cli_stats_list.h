@@ -69,6 +69,7 @@
     X(tcp_xfer_live) \
     X(tcp_xfer_spares) \
     X(tcp_xfer_failed) \
-    X(tcp_xfer_rx_drops)
+    X(tcp_xfer_rx_drops) \
+    X(slab_chunk_bytes)
 
 #endif

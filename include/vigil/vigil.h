@@ -176,6 +176,9 @@ struct vg_stack_config {
     uint32_t icmp_rate_limit;     /* ICMP messages sent per second (echo replies); 1000 */
     uint8_t no_pmtu_discovery;    /* set: ignore frag-needed, clear DF */
     uint8_t no_mtu_probing;       /* set: no black-hole detection */
+    uint8_t no_huge_pages;        /* set: TCB slabs only from the heap, and no MADV_HUGEPAGE for
+                                   * large tables (default: slabs past the first 256 come from
+                                   * 2 MiB chunks advised to be huge pages; stats.slab_chunk_bytes) */
 };
 enum vg_syncookies {
     VG_SYNCOOKIES_WHEN_FULL = 0,  /* when the SYN queue is full (Linux tcp_syncookies=1) */
@@ -338,6 +341,9 @@ struct vg_stack_stats {
                                           * segment dropped or a delayed ACK sent at once */
     uint64_t tcp_xfer_rx_drops;          /* out-of-order segments (or FINs) dropped for want of
                                           * one; the peer resends them */
+
+    uint64_t slab_chunk_bytes;           /* mapped (not heap) memory holding TCB slabs: 2 MiB huge-page
+                                          * chunks, counted whole however few of their slabs live */
 };
 VG_API const struct vg_stack_stats *vg_stack_stats(const vg_stack *s);
 

@@ -57,6 +57,29 @@ struct vg_tcb_pool {
     struct tcb_slab *partial;      /* slabs with a free slot */
 };
 
+/* Where TCB slabs come from (mem.c): the first VG_SLAB_HEAP_FIRST from the heap, the rest carved
+ * out of 2 MiB chunks mapped with MADV_HUGEPAGE, so that a million TCBs (hundreds of MiB) cost
+ * a few hundred TLB entries instead of tens of thousands; cfg.no_huge_pages keeps all on the
+ * heap. A chunk is unmapped when its last slab goes; stats.slab_chunk_bytes counts chunks
+ * whole. The heap's 8 MiB are about what 4 KiB TLB entries cover anyway, and a stack that
+ * small would lose more to a chunk's unused part (counted, and resident once a huge page) than
+ * it gains. */
+#define VG_SLAB_CHUNK_BYTES (2u << 20)
+#define VG_SLAB_CHUNK_SLABS (VG_SLAB_CHUNK_BYTES / VG_TCB_SLAB_BYTES)
+#define VG_SLAB_CHUNK_WORDS ((VG_SLAB_CHUNK_SLABS + 63u) / 64u)
+#define VG_SLAB_HEAP_FIRST 256u
+struct vg_slab_chunk {
+    uintptr_t base;                /* VG_SLAB_CHUNK_BYTES-aligned */
+    uint64_t used[VG_SLAB_CHUNK_WORDS];
+    uint32_t live;
+};
+struct vg_slab_chunks {
+    struct vg_slab_chunk *chunk;   /* sorted by base, for the lookup of a slab being freed */
+    size_t n, cap;
+    size_t cursor;                 /* where the search for a free slab starts */
+    uint32_t heap_slabs;           /* slabs live on the heap */
+};
+
 /* A one-second counting window, for the stack-wide per-second budgets (challenge ACKs, ICMP). */
 struct vg_second {
     vg_time start;
@@ -88,6 +111,7 @@ struct vg_stack {
     struct vg_tcb_table conns;     /* synchronised and SYN-state connections */
     vg_tcb *listeners;             /* chained through vg_tcb.hnext */
     struct vg_tcb_pool tcbs;       /* every TCB, in slabs */
+    struct vg_slab_chunks chunks;  /* where the slabs come from (mem.c) */
     uint32_t *port_refs;           /* 65536 bind counts, allocated on first bind */
     struct vg_udp *udp;            /* UDP sockets (src/ip/udp.c) */
     int in_callback;               /* >0 while an event callback runs */
@@ -120,11 +144,17 @@ struct vg_stack {
 void vg_stack_config_limits(struct vg_stack_config *cfg);
 
 /* Every allocation the core makes after vg_stack_new goes through these (mem.c): they count
- * failures and honour the failure-injection hook. Free with free(). */
+ * failures and honour the failure-injection hook. Free with free(), slabs apart. A vg_zalloc of
+ * VG_HUGE_TABLE_MIN octets or more (a large hash table) is advised to use huge pages. */
+#define VG_HUGE_TABLE_MIN (4u << 20)
 void *vg_alloc(vg_stack *s, size_t n);
 void *vg_zalloc(vg_stack *s, size_t n);
 /* n octets aligned to align (a power of two dividing n), uninitialised. */
 void *vg_alloc_aligned(vg_stack *s, size_t align, size_t n);
+/* A TCB slab: VG_TCB_SLAB_BYTES octets aligned to their size, uninitialised; freed with
+ * vg_free_slab (not free()). */
+void *vg_alloc_slab(vg_stack *s);
+void vg_free_slab(vg_stack *s, void *slab);
 /* The buffer budget (cfg.mem_limit): charge before allocating send/receive buffer space,
  * uncharge after freeing it. vg_mem_charge returns 0, or -1 (counted) when over the limit. */
 int vg_mem_charge(vg_stack *s, size_t n);

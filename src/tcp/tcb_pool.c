@@ -84,7 +84,7 @@ static void partial_remove(struct vg_tcb_pool *p, struct tcb_slab *b)
 
 static struct tcb_slab *slab_new(vg_stack *s)
 {
-    struct tcb_slab *b = vg_alloc_aligned(s, VG_TCB_SLAB_BYTES, VG_TCB_SLAB_BYTES);
+    struct tcb_slab *b = vg_alloc_slab(s);
     if (!b)
         return NULL;
     memset(b, 0, sizeof *b);
@@ -124,7 +124,7 @@ static void slab_free(vg_stack *s, struct tcb_slab *b)
     }
     s->stats.tcb_bytes -= VG_TCB_SLAB_BYTES;
     UNPOISON(b, VG_TCB_SLAB_BYTES);
-    free(b);
+    vg_free_slab(s, b);
 }
 
 vg_tcb *tcb_pool_get(vg_stack *s)
