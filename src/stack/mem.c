@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 
 #include "stack/stack.h"
+#include "util/bitmap.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
@@ -156,20 +157,13 @@ static void *chunk_take(vg_stack *s)
     }
     if (!k && !(k = chunk_add(s)))
         return NULL;
-    for (unsigned w = 0; w < VG_SLAB_CHUNK_WORDS; w++) {
-        uint64_t free_bits = ~k->used[w];
-        if (!free_bits)
-            continue;
-        unsigned b = w * 64u + (unsigned)__builtin_ctzll(free_bits);
-        if (b >= VG_SLAB_CHUNK_SLABS)
-            break;
-        k->used[w] |= UINT64_C(1) << (b % 64u);
-        k->live++;
-        void *p = (char *)k->base + (size_t)b * VG_TCB_SLAB_BYTES;
-        UNPOISON(p, VG_TCB_SLAB_BYTES);
-        return p;
-    }
-    return NULL;   /* unreachable: the chunk had a free slab */
+    size_t b = vg_bitmap_take(k->used, VG_SLAB_CHUNK_WORDS, VG_SLAB_CHUNK_SLABS);
+    if (b == VG_SLAB_CHUNK_SLABS)
+        return NULL;   /* unreachable: the chunk had a free slab */
+    k->live++;
+    void *p = (char *)k->base + b * VG_TCB_SLAB_BYTES;
+    UNPOISON(p, VG_TCB_SLAB_BYTES);
+    return p;
 }
 
 /* 1 when slab was a chunk's (and is now returned to it). */
@@ -182,7 +176,7 @@ static int chunk_put(vg_stack *s, void *slab)
         return 0;
     struct vg_slab_chunk *k = &c->chunk[i];
     unsigned b = (unsigned)(((uintptr_t)slab - k->base) / VG_TCB_SLAB_BYTES);
-    k->used[b / 64u] &= ~(UINT64_C(1) << (b % 64u));
+    vg_bitmap_clear(k->used, b);
     POISON(slab, VG_TCB_SLAB_BYTES);
     if (--k->live)
         return 1;

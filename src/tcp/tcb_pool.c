@@ -7,6 +7,7 @@
 
 #include "tcp/tcb.h"
 #include "tcp/tcb_pool.h"
+#include "util/bitmap.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
@@ -132,22 +133,15 @@ vg_tcb *tcb_pool_get(vg_stack *s)
     struct tcb_slab *b = s->tcbs.partial;
     if (!b && !(b = slab_new(s)))
         return NULL;
-    for (unsigned w = 0; w < TCB_SLAB_WORDS; w++) {
-        uint64_t free_bits = ~b->used[w];
-        if (!free_bits)
-            continue;
-        size_t i = (size_t)w * 64u + (size_t)__builtin_ctzll(free_bits);
-        if (i >= SLOTS)
-            break;
-        b->used[w] |= UINT64_C(1) << (i % 64u);
-        if (slab_full(b))
-            partial_remove(&s->tcbs, b);
-        vg_tcb *t = slot(b, i);
-        UNPOISON(t, sizeof *t);
-        memset(t, 0, sizeof *t);
-        return t;
-    }
-    return NULL;   /* unreachable: a partial slab has a free slot */
+    size_t i = vg_bitmap_take(b->used, TCB_SLAB_WORDS, SLOTS);
+    if (i == SLOTS)
+        return NULL;   /* unreachable: a partial slab has a free slot */
+    if (slab_full(b))
+        partial_remove(&s->tcbs, b);
+    vg_tcb *t = slot(b, i);
+    UNPOISON(t, sizeof *t);
+    memset(t, 0, sizeof *t);
+    return t;
 }
 
 void tcb_pool_put(vg_stack *s, vg_tcb *t)
@@ -155,7 +149,7 @@ void tcb_pool_put(vg_stack *s, vg_tcb *t)
     struct tcb_slab *b = slab_of(t);
     size_t i = index_of(t);
     int was_full = slab_full(b);
-    b->used[i / 64u] &= ~(UINT64_C(1) << (i % 64u));
+    vg_bitmap_clear(b->used, i);
     POISON(t, sizeof *t);
     if (was_full)
         partial_add(&s->tcbs, b);
