@@ -77,8 +77,9 @@ static void records_read_back_with_times_bytes_and_comments(void **state)
          * comment, of every length modulo 4. */
         times[i] = (uint64_t)i * 7654321987ull + (uint64_t)i * 999999u + (i == N - 2 ? 1ull << 53 : 0);
         lens[i] = i == N - 1 ? 65535 : (size_t)(20 + i * 31);
-        snprintf(comments[i], sizeof comments[i], i % 3 ? "" : "dropped: %.*s", i % 7 + 1,
-                 "partition");
+        comments[i][0] = '\0';
+        if (i % 3 == 0)
+            snprintf(comments[i], sizeof comments[i], "dropped: %.*s", (int)(i % 7 + 1), "partition");
         uint8_t *pkt = malloc(lens[i]);
         assert_non_null(pkt);
         for (size_t j = 0; j < lens[i]; j++)
