@@ -65,6 +65,8 @@
     X(alloc_failures) \
     X(tcp_tso_frames_out) \
     X(rx_csum_trusted) \
-    X(mem_spare_bytes)
+    X(mem_spare_bytes) \
+    X(tcp_acks_held) \
+    X(tcp_ack_batch_full)
 
 #endif

@@ -1,5 +1,6 @@
 /* Segment arrival (RFC 9293 §3.10.7), with RFC 5961 §3-4 challenge ACKs. */
 #include "ip/martian.h"
+#include "tcp/ack_batch.h"
 #include "tcp/tcb.h"
 #include "tcp/oow_limit.h"
 #include "tcp/orphan.h"
@@ -309,9 +310,11 @@ static void data_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
             /* A segment of two full-sized ones or more (GRO, a TSO peer) is the two the ACK
              * may wait for (RFC 5681 §4.2): one ACK for the coalesced segment, now. */
             if (t->stack->cfg.no_delayed_ack || (t->flags & TF_DELACK_ONE) ||
-                adv >= 2u * tcp_rcv_mss(t))
-                t->flags |= TF_ACK_NOW;
-            else {
+                adv >= 2u * tcp_rcv_mss(t)) {
+                /* Inside a batch of input the ACK waits for the batch's end (ack_batch.c). */
+                if (t->stack->cfg.no_delayed_ack || !tcp_ack_hold(t, now))
+                    t->flags |= TF_ACK_NOW;
+            } else {
                 t->flags |= TF_DELACK_ONE;
                 if (t->delack_at == VG_TIME_NEVER)
                     t->delack_at = now + VG_DELACK_US;
