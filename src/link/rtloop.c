@@ -27,7 +27,7 @@
  * (an ACK that opens the window) has often made the kernel queue its next frame by the time the
  * write returns, and poll would only say so. At most this many calls in a row skip the poll, so
  * a wake-up and the link watch wait at most that many batches. */
-#define RTLOOP_POLL_SKIPS 8
+#define RTLOOP_POLL_SKIPS 32
 #define RTLOOP_MAX_DATAGRAM 65536
 /* The read buffer: a datagram starts RTLOOP_ALIGN octets in, whatever the device's header. */
 #define RTLOOP_ALIGN 16u
