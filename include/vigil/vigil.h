@@ -347,7 +347,8 @@ struct vg_stack_stats {
     uint64_t rx_csum_trusted;            /* TCP/UDP checksums not verified: VG_RX_CSUM_VALID */
     uint64_t mem_spare_bytes;            /* emptied send/receive buffers kept for reuse (at most
                                           * 2, outside mem_limit) */
-    uint64_t tcp_acks_held;              /* ACKs held to the end of a batch (vg_stack_batch_begin) */
+    uint64_t tcp_acks_held;              /* segments whose ACK waited for the batch's end
+                                          * (vg_stack_batch_begin) */
     uint64_t tcp_ack_batch_full;         /* ACKs sent at once: the batch held VG_ACK_BATCH_MAX */
 };
 VG_API const struct vg_stack_stats *vg_stack_stats(const vg_stack *s);

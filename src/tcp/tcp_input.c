@@ -308,10 +308,10 @@ static void data_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
             t->flags |= TF_ACK_NOW;   /* out of order or filling a hole: ACK at once (RFC 5681 §4.2) */
         } else if (adv) {
             /* A segment of two full-sized ones or more (GRO, a TSO peer) is the two the ACK
-             * may wait for (RFC 5681 §4.2): one ACK for the coalesced segment, now. */
+             * may wait for (RFC 5681 §4.2): one ACK for the coalesced segment, now, or inside
+             * a batch of input when the batch ends (ack_batch.c). */
             if (t->stack->cfg.no_delayed_ack || (t->flags & TF_DELACK_ONE) ||
                 adv >= 2u * tcp_rcv_mss(t)) {
-                /* Inside a batch of input the ACK waits for the batch's end (ack_batch.c). */
                 if (t->stack->cfg.no_delayed_ack || !tcp_ack_hold(t, now))
                     t->flags |= TF_ACK_NOW;
             } else {
