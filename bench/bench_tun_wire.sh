@@ -173,3 +173,5 @@ for peer in rx rx-offloads-off; do
   l=$(awk -v p="$peer" '$1 == "linux" && $2 == p { print $3 }' "$work/med")
   awk -v v="$v" -v l="$l" -v p="$peer" 'BEGIN { if (l > 0) printf "  vigil rx / linux %-15s %6.2f\n", p, v / l }'
 done
+b=$(awk '$1 == "vigil" && $2 == "rx-before" { print $3 }' "$work/med")
+awk -v v="$v" -v b="$b" 'BEGIN { if (b > 0) printf "  vigil rx / vigil rx-before      %6.2f\n", v / b }'

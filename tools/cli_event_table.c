@@ -76,7 +76,7 @@ static const struct cli_key k_link_stats[] = {
     Un("device_tx_dropped"), Un("txqueuelen"), S("offloads"), U("rx_frames"),
     U("rx_gso_frames"), U("rx_csum_partial"), U("rx_csum_valid"), U("rx_bad_header"),
     U("tx_frames"), U("tx_gso_frames"), U("tx_csum_partial"), U("tx_refused"),
-    U("delay_dropped"),
+    U("delay_dropped"), U("polls_skipped"), U("spin_found"),
 };
 #define STAT_KEY(f) U(#f),
 static const struct cli_key k_stats[] = {CLI_STATS_LIST(STAT_KEY)};

@@ -73,6 +73,8 @@ void cli_link_report(const struct cli_link *lk, struct cli_events *e, vg_time no
         CLI_UINT("tx_csum_partial", ls->tx_csum_partial),
         CLI_UINT("tx_refused", ts->tx_refused),
         CLI_UINT("delay_dropped", vg_rtloop_delay_dropped(lk->loop)),
+        CLI_UINT("polls_skipped", ls->polls_skipped),
+        CLI_UINT("spin_found", ls->spin_found),
     };
     cli_events_emit(e, now, host, "link_stats", f, sizeof f / sizeof f[0]);
 }

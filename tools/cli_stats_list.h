@@ -70,6 +70,8 @@
     X(tcp_xfer_spares) \
     X(tcp_xfer_failed) \
     X(tcp_xfer_rx_drops) \
-    X(slab_chunk_bytes)
+    X(slab_chunk_bytes) \
+    X(tcp_acks_held) \
+    X(tcp_ack_batch_full)
 
 #endif

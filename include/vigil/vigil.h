@@ -283,6 +283,25 @@ VG_API void vg_stack_input_ex(vg_stack *s, const uint8_t *pkt, size_t len, unsig
 enum vg_prefetch_stage { VG_PREFETCH_SLOT = 0, VG_PREFETCH_CONN = 1 };
 VG_API void vg_stack_prefetch_input(vg_stack *s, const uint8_t *pkt, size_t len,
                                     enum vg_prefetch_stage stage);
+/* ACK coalescing for a driver that reads its link in batches (the TUN loop reads every frame
+ * waiting, up to 256, per wake-up). Between vg_stack_batch_begin and vg_stack_batch_end, the ACK
+ * that in-order data calls for at once (a segment of two full-sized ones or more, such as a GRO
+ * or TSO one, or the second full-sized segment: RFC 5681 §4.2's ACK for at least every second
+ * full-sized segment) is held instead, once per connection, and vg_stack_batch_end sends it —
+ * unless a segment the connection sent in between carried it (data, or the window update a
+ * vg_tcp_recv sends). So a batch that brings a connection several segments, or data the
+ * application reads before the batch ends, costs one ACK instead of an ACK and a window update.
+ * ACKs RFC 5681 wants at once are never held: out-of-order data and what fills a hole (the
+ * duplicate ACKs fast retransmit counts), duplicates, a FIN, data beyond the window, keep-alive
+ * probe answers (B5), challenge ACKs; nor is anything with cfg.no_delayed_ack. A held ACK also
+ * arms the delayed-ACK timer, so it goes within VG_DELACK_US even if the batch never ended. At
+ * most VG_ACK_BATCH_MAX (64) connections are held per batch; the next one's ACK goes at once
+ * (counted in tcp_ack_batch_full). Batches do not nest: begin while open does nothing. End the
+ * batch before waiting for input, so that no ACK waits on the wire's silence. */
+#define VG_ACK_BATCH_MAX 64
+VG_API void vg_stack_batch_begin(vg_stack *s);
+VG_API void vg_stack_batch_end(vg_stack *s, vg_time now);
+
 /* Run every timer due at or before now; returns the next time the stack wants poll() again
  * (VG_TIME_NEVER when nothing is armed). May return a time earlier than any real deadline
  * (a coarse timer-wheel slot); calling poll then is harmless. */
@@ -344,6 +363,10 @@ struct vg_stack_stats {
 
     uint64_t slab_chunk_bytes;           /* mapped (not heap) memory holding TCB slabs: 2 MiB huge-page
                                           * chunks, counted whole however few of their slabs live */
+
+    uint64_t tcp_acks_held;              /* segments whose ACK waited for the batch's end
+                                          * (vg_stack_batch_begin) */
+    uint64_t tcp_ack_batch_full;         /* ACKs sent at once: the batch held VG_ACK_BATCH_MAX */
 };
 VG_API const struct vg_stack_stats *vg_stack_stats(const vg_stack *s);
 
@@ -369,6 +392,10 @@ VG_API long vg_tcp_send(vg_tcb *t, const void *buf, size_t len, vg_time now);
 VG_API long vg_tcp_recv(vg_tcb *t, void *buf, size_t len, vg_time now);         /* bytes, 0 at EOF, or -vg_err */
 /* As vg_tcp_recv, but the bytes stay in the receive buffer (MSG_PEEK). */
 VG_API long vg_tcp_peek(const vg_tcb *t, void *buf, size_t len);
+/* As vg_tcp_recv, but the bytes are dropped instead of copied out: up to len in-order bytes are
+ * taken from the receive buffer (acknowledged, the window reopened and announced as vg_tcp_recv
+ * does), for a sink that never looks at them (`vigil serve --discard`). */
+VG_API long vg_tcp_skip(vg_tcb *t, size_t len, vg_time now);
 VG_API int vg_tcp_shutdown_send(vg_tcb *t, vg_time now);                 /* sends FIN after queued data */
 VG_API void vg_tcp_close(vg_tcb *t, vg_time now);    /* graceful close and release of the handle */
 VG_API void vg_tcp_abort(vg_tcb *t, vg_time now);    /* RST and release of the handle */

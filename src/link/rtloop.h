@@ -56,6 +56,9 @@ struct vg_rtloop_stats {
     uint64_t rx_bad_header;       /* frames dropped for a header we never asked for */
     uint64_t tx_gso_frames;       /* TSO frames the kernel cut into segments */
     uint64_t tx_csum_partial;     /* frames whose checksum the kernel finished */
+    uint64_t polls_skipped;       /* run_once calls that found input reading before polling */
+    uint64_t spin_found;          /* of those, input that came while the read spun
+                                   * (RTLOOP_SPIN_US): a sleep in poll saved */
 };
 const struct vg_rtloop_stats *vg_rtloop_stats(const struct vg_rtloop *l);
 /* Asks the device for these offloads (enum vg_offload; 0: none) and tells the stack what it

@@ -80,6 +80,15 @@ struct vg_slab_chunks {
     uint32_t heap_slabs;           /* slabs live on the heap */
 };
 
+/* ACKs held to the end of a batch of input (vg_stack_batch_begin; tcp/ack_batch.c): the
+ * connections whose in-order data called for an ACK at once while the batch was open (at most
+ * VG_ACK_BATCH_MAX; the ACK of one more goes at once). */
+struct vg_ack_batch {
+    uint8_t open;
+    uint8_t n;
+    vg_tcb *held[VG_ACK_BATCH_MAX];
+};
+
 /* A one-second counting window, for the stack-wide per-second budgets (challenge ACKs, ICMP). */
 struct vg_second {
     vg_time start;
@@ -135,6 +144,7 @@ struct vg_stack {
     /* -- data path -- */
     struct vg_ring *ring_spare[VG_RING_SPARES]; /* emptied ring buffers kept for reuse (ring.c) */
     struct vg_tcb_xfer *xfer_spares; /* emptied per-transfer blocks kept for reuse (tcb_xfer.c) */
+    struct vg_ack_batch acks;      /* vg_stack_batch_begin .. vg_stack_batch_end */
     /* The datagram being framed (output must not re-enter): link headroom, then room for the
      * largest IP header, then the transport segment at VG_FRAME_L4_OFF. */
     uint8_t frame[VG_FRAME_L4_OFF + 65536];

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "tcp/tcb.h"
+#include "tcp/ack_batch.h"
 #include "tcp/orphan.h"
 #include "tcp/tcb_pool.h"
 
@@ -61,6 +62,7 @@ vg_tcb *tcb_alloc(vg_stack *s)
 void tcb_free(vg_tcb *t)
 {
     vg_stack *s = tcb_stack(t);
+    tcp_ack_batch_forget(t);
     if (t->flags & TF_IN_TABLE)
         tcb_table_remove(s, t);
     if (t->flags & TF_LISTENER)

@@ -37,7 +37,7 @@ enum {
     TF_OOO_FIN = 1u << 12,       /* a FIN arrived ahead of missing data */
     TF_LISTENER = 1u << 13,
     TF_ACCEPT_QUEUED = 1u << 14,
-    TF_DELACK_ONE = 1u << 15,    /* one full segment received unacknowledged */
+    TF_DELACK_ONE = 1u << 15,    /* an ACK is owed: one full segment received, or a batch holds it (ack_batch.c) */
 };
 
 /* A listener's two queues, apart (as Linux and FreeBSD keep them): the accept queue holds

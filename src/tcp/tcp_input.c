@@ -1,5 +1,6 @@
 /* Segment arrival (RFC 9293 §3.10.7), with RFC 5961 §3-4 challenge ACKs. */
 #include "ip/martian.h"
+#include "tcp/ack_batch.h"
 #include "tcp/tcb.h"
 #include "tcp/oow_limit.h"
 #include "tcp/orphan.h"
@@ -246,10 +247,17 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
 
 /* The ACK of a FIN that moves the connection to CLOSE_WAIT waits as a data segment's would
  * (Linux enters its delayed-ACK "pingpong" mode there): an application that answers the peer's
- * close with its own sends one FIN-ACK instead of an ACK and then a FIN. */
+ * close with its own sends one FIN-ACK instead of an ACK and then a FIN. Inside a batch of input
+ * it waits for the batch's end, which comes after the application has run (ack_batch.c). */
 static void fin_ack_later(vg_tcb *t, vg_time now)
 {
-    if (tcb_stack(t)->cfg.no_delayed_ack || (t->flags & TF_DELACK_ONE) || !tcb_xfer_get(t)) {
+    if (tcb_stack(t)->cfg.no_delayed_ack) {
+        t->flags |= TF_ACK_NOW;
+        return;
+    }
+    if (tcp_ack_hold(t, now))
+        return;
+    if ((t->flags & TF_DELACK_ONE) || !tcb_xfer_get(t)) {
         t->flags |= TF_ACK_NOW;
         return;
     }
@@ -330,13 +338,15 @@ static void data_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
             t->flags |= TF_ACK_NOW;   /* out of order or filling a hole: ACK at once (RFC 5681 §4.2) */
         } else if (adv) {
             /* A segment of two full-sized ones or more (GRO, a TSO peer) is the two the ACK
-             * may wait for (RFC 5681 §4.2): one ACK for the coalesced segment, now. */
+             * may wait for (RFC 5681 §4.2): one ACK for the coalesced segment, now, or inside
+             * a batch of input when the batch ends (ack_batch.c). */
             if (tcb_stack(t)->cfg.no_delayed_ack || (t->flags & TF_DELACK_ONE) ||
-                adv >= 2u * tcp_rcv_mss(t))
-                t->flags |= TF_ACK_NOW;
-            else if (!tcb_xfer_get(t))
+                adv >= 2u * tcp_rcv_mss(t)) {
+                if (tcb_stack(t)->cfg.no_delayed_ack || !tcp_ack_hold(t, now))
+                    t->flags |= TF_ACK_NOW;
+            } else if (!tcb_xfer_get(t)) {
                 t->flags |= TF_ACK_NOW;   /* no block to time a delayed ACK: ACK at once */
-            else {
+            } else {
                 t->flags |= TF_DELACK_ONE;
                 if (t->x->delack_at == VG_TIME_NEVER)
                     t->x->delack_at = now + VG_DELACK_US;

@@ -192,14 +192,16 @@ long vg_tcp_peek(const vg_tcb *t, void *buf, size_t len)
     return (long)n;
 }
 
-long vg_tcp_recv(vg_tcb *t, void *buf, size_t len, vg_time now)
+/* vg_tcp_recv, and vg_tcp_skip with buf NULL. */
+static long take(vg_tcb *t, void *buf, size_t len, vg_time now)
 {
     uint32_t ready = vg_ring_len(t->rcv);   /* in-order bytes; islands lie beyond len */
     if (ready == 0)
         return nothing_to_read(t);
     uint32_t n = len < ready ? (uint32_t)len : ready;
     uint32_t before = tcp_rcv_window(t);
-    vg_ring_peek(t->rcv, 0, buf, n);
+    if (buf)
+        vg_ring_peek(t->rcv, 0, buf, n);
     vg_ring_consume(tcb_stack(t), &t->rcv, n, tcb_nooo(t) == 0);
     /* Window update once the window has opened by two segments or half the buffer, so a
      * sender stalled on a small or zero window resumes (receiver SWS avoidance, RFC 9293
@@ -213,6 +215,16 @@ long vg_tcp_recv(vg_tcb *t, void *buf, size_t len, vg_time now)
         tcp_timer_update(t, now);
     }
     return (long)n;
+}
+
+long vg_tcp_recv(vg_tcb *t, void *buf, size_t len, vg_time now)
+{
+    return take(t, buf, len, now);
+}
+
+long vg_tcp_skip(vg_tcb *t, size_t len, vg_time now)
+{
+    return take(t, NULL, len, now);
 }
 
 int vg_tcp_shutdown_send(vg_tcb *t, vg_time now)

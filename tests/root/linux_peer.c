@@ -2,6 +2,9 @@
  *
  *   linux_peer echo-client HOST PORT BYTES      send BYTES of the test pattern, read the echo back,
  *                                               check it; exit 0 only if every byte came back
+ *   linux_peer send-client HOST PORT BYTES      send BYTES of the test pattern, half-close, read
+ *                                               until the peer's close (a discard server sends
+ *                                               nothing); exit 0 when all was sent and it closed
  *   linux_peer echo-server PORT                 accept one connection, check that it carries the
  *                                               pattern, echo it, close after the peer's FIN; prints
  *                                               the kernel's smoothed RTT (tcp_info) as rtt_us
@@ -29,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -147,6 +151,36 @@ static int echo_client(const char *host, int port, uint64_t bytes)
     printf("result=%s\nsent=%llu\nreceived=%llu\n", got == bytes ? "ok" : "short",
            (unsigned long long)sent, (unsigned long long)got);
     return got == bytes ? 0 : 1;
+}
+
+static int send_client(const char *host, int port, uint64_t bytes)
+{
+    int s = connect_to(host, port);
+    struct timeval stall = {.tv_sec = STALL_MS / 1000};
+    setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &stall, sizeof stall);
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &stall, sizeof stall);
+    static uint8_t out[CHUNK];
+    uint64_t sent = 0;
+    while (sent < bytes) {
+        size_t n = bytes - sent < CHUNK ? (size_t)(bytes - sent) : CHUNK;
+        cli_pattern_fill(sent, out, n);
+        for (size_t off = 0; off < n;) {
+            ssize_t k = send(s, out + off, n - off, MSG_NOSIGNAL);
+            if (k < 0)
+                die("send");
+            off += (size_t)k;
+        }
+        sent += n;
+    }
+    shutdown(s, SHUT_WR);
+    ssize_t k;
+    while ((k = recv(s, out, sizeof out, 0)) > 0)
+        ;
+    if (k < 0)
+        die("recv");
+    close(s);
+    printf("result=ok\nsent=%llu\n", (unsigned long long)sent);
+    return 0;
 }
 
 static int echo_server(int port)
@@ -314,6 +348,8 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc == 5 && !strcmp(argv[1], "echo-client"))
         return echo_client(argv[2], atoi(argv[3]), strtoull(argv[4], NULL, 10));
+    if (argc == 5 && !strcmp(argv[1], "send-client"))
+        return send_client(argv[2], atoi(argv[3]), strtoull(argv[4], NULL, 10));
     if (argc == 3 && !strcmp(argv[1], "echo-server"))
         return echo_server(atoi(argv[2]));
     if (argc >= 5 && !strcmp(argv[1], "hold-client")) {
