@@ -132,6 +132,7 @@ struct fuzz {
     size_t nslots;
     const struct slot *watch;  /* ACKs the stack sends on this pair are counted (B5) */
     unsigned watched_acks;
+    int batch_open;            /* inside vg_stack_batch_begin .. _end (ACKs held to its end) */
 };
 
 static struct slot *slot_find(struct fuzz *f, uint32_t raddr, uint16_t rport, uint16_t lport)
@@ -894,6 +895,13 @@ static void op_stack(struct fuzz *f, struct input *in)
     switch (which % 4) {
     case 0:
         vg_stack_set_link_up(f->s, v & 1);
+        if (v & 0x100) {          /* a driver's batch of input opens or ends */
+            if (f->batch_open)
+                vg_stack_batch_end(f->s, f->now);
+            else
+                vg_stack_batch_begin(f->s);
+            f->batch_open = !f->batch_open;
+        }
         break;
     case 3:
         /* The link: plain output, or frames with checksum offload, or with TSO too. */
@@ -953,6 +961,8 @@ static void configure(struct vg_stack_config *cfg, struct input *in)
 /* The application lets go of everything; then nothing may outlive 48 virtual hours. */
 static void teardown(struct fuzz *f)
 {
+    if (f->batch_open)
+        vg_stack_batch_end(f->s, f->now);
     while (f->nh) {
         vg_tcb *t = f->h[--f->nh].t;
         vg_tcp_abort(t, f->now);
