@@ -93,6 +93,7 @@ vg_stack *vg_stack_new(const struct vg_stack_config *cfg)
     s->ka_count_sys = vg_sysparams_keepalive_count(s->cfg.profile, &s->cfg.sys);
     s->link_up = 1;
     vg_wheel_init(&s->wheel, 0);
+    vg_fifo_init(&s->time_wait);
     /* A TCB's timer comes first: what its firing reads is in the first four lines (tcb.h). */
     vg_wheel_set_prefetch(&s->wheel, 256);
     vg_prng_seed(&s->prng, cfg->seed);
@@ -190,7 +191,9 @@ void vg_stack_emit_udp(vg_stack *s, vg_udp *u, vg_time now)
 
 vg_time vg_stack_next_deadline(const vg_stack *s)
 {
-    uint64_t n = vg_wheel_next(&s->wheel);
+    uint64_t n = vg_wheel_next(&s->wheel), f = vg_fifo_next(&s->time_wait);
+    if (f < n)
+        n = f;
     return n == UINT64_MAX ? VG_TIME_NEVER : n;
 }
 
@@ -198,13 +201,25 @@ vg_time vg_stack_next_deadline(const vg_stack *s)
 static void (*const timer_handlers[VG_TIMER_KINDS])(vg_stack *, struct vg_timer *, vg_time) = {
     [VG_TIMER_TCB] = vg_tcp_timer_fire,
     [VG_TIMER_SYNCACHE] = vg_syncache_timer_fire,
+    [VG_TIMER_TCB_2MSL] = vg_tcp_timer_fire,
 };
 
 vg_time vg_stack_poll(vg_stack *s, vg_time now)
 {
-    struct vg_timer *tm;
-    while ((tm = vg_wheel_expire(&s->wheel, now)) != NULL)
-        timer_handlers[vg_timer_kind(tm) < VG_TIMER_KINDS ? vg_timer_kind(tm) : VG_TIMER_TCB](s, tm, now);
+    /* Two sorted sources, merged so that timers fire in expiry order as one wheel would fire
+     * them: the wheel gives what is due up to the FIFO's head, then the head goes. */
+    for (;;) {
+        uint64_t head = vg_fifo_next(&s->time_wait);
+        struct vg_timer *tm = vg_wheel_expire(&s->wheel, head < now ? head : now);
+        if (tm) {
+            timer_handlers[vg_timer_kind(tm) < VG_TIMER_KINDS ? vg_timer_kind(tm) : VG_TIMER_TCB](s, tm, now);
+            continue;
+        }
+        if (!(tm = vg_fifo_pop_due(&s->time_wait, now)))
+            break;
+        vg_timer_set_kind(tm, VG_TIMER_TCB);   /* off the FIFO: an ordinary TCB timer again */
+        vg_tcp_timer_fire(s, tm, now);
+    }
     return vg_stack_next_deadline(s);
 }
 

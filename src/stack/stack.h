@@ -2,6 +2,7 @@
 #ifndef VG_STACK_INTERNAL_H
 #define VG_STACK_INTERNAL_H
 
+#include "timer/fifo.h"
 #include "timer/wheel.h"
 #include "util/prng.h"
 #include "util/siphash.h"
@@ -116,6 +117,7 @@ struct vg_stack {
     void *event_ctx;
     struct vg_stack_stats stats;
     struct vg_wheel wheel;
+    struct vg_timer_fifo time_wait; /* TIME_WAIT TCBs' timers, in expiry order (tcp_timer.c) */
     struct vg_prng prng;
     struct vg_tcb_table conns;     /* synchronised and SYN-state connections */
     vg_tcb *listeners;             /* chained through vg_tcb.hnext */
@@ -232,6 +234,7 @@ void vg_icmp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *msg
 enum vg_timer_kind {
     VG_TIMER_TCB = 0,              /* embedded in a vg_tcb */
     VG_TIMER_SYNCACHE,             /* embedded in a SYN-cache entry (tcp/syncache.c) */
+    VG_TIMER_TCB_2MSL,             /* a vg_tcb's, waiting on the time_wait FIFO, not the wheel */
     VG_TIMER_KINDS
 };
 _Static_assert(VG_TIMER_KINDS <= VG_TIMER_KIND_MASK + 1, "a timer's kind fits its link word");

@@ -67,10 +67,7 @@ void tcb_free(vg_tcb *t)
         tcb_table_remove(s, t);
     if (t->flags & TF_LISTENER)
         tcb_listener_remove(s, t);
-    if (vg_timer_armed(&t->timer)) {
-        vg_wheel_cancel(&s->wheel, &t->timer);
-        s->stats.timer_cancels++;
-    }
+    tcp_timer_cancel(t);
     if (t->lport)
         vg_port_unref(s, t->lport);
     vg_ring_free(s, &t->snd);

@@ -66,7 +66,7 @@ struct vg_ooo_range { uint32_t off, len; };  /* offsets from RCV.NXT at the time
  * exact). */
 struct vg_tcb {
     /* -- line 0: wheel, lookup, state -- */
-    struct vg_timer timer;       /* the single wheel entry: the earliest of the deadlines */
+    struct vg_timer timer;       /* the single timer entry (wheel or FIFO): the earliest deadline */
     vg_tcb *hnext;               /* hash chain, or listener chain */
     uint32_t laddr, raddr;
     uint16_t lport, rport;
@@ -210,6 +210,8 @@ uint32_t tcp_data_end(const vg_tcb *t);      /* sequence number after the last q
 
 /* tcp_timer.c */
 void tcp_timer_update(vg_tcb *t, vg_time now);
+/* Takes the TCB's timer off the wheel or the TIME_WAIT FIFO, wherever it waits. */
+void tcp_timer_cancel(vg_tcb *t);
 void tcp_rtt_sample(vg_tcb *t, vg_time rtt);
 void tcp_arm_rtx(vg_tcb *t, vg_time now);
 

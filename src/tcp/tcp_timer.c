@@ -43,6 +43,47 @@ static vg_time next_deadline(const vg_tcb *t)
     return MIN_T(d, maxrt_deadline(t));
 }
 
+static int on_fifo(const vg_tcb *t)
+{
+    return vg_timer_kind(&t->timer) == VG_TIMER_TCB_2MSL;
+}
+
+void tcp_timer_cancel(vg_tcb *t)
+{
+    vg_stack *s = tcb_stack(t);
+    if (!vg_timer_armed(&t->timer))
+        return;
+    if (on_fifo(t)) {
+        vg_fifo_remove(&s->time_wait, &t->timer);
+        vg_timer_set_kind(&t->timer, VG_TIMER_TCB);
+    } else {
+        vg_wheel_cancel(&s->wheel, &t->timer);
+    }
+    s->stats.timer_cancels++;
+}
+
+/* Every TIME_WAIT lasts the same 2·MSL from the instant it starts (or restarts, on a FIN again),
+ * so the TIME_WAIT FIFO holds them in expiry order; a deadline that would break the order (an
+ * earlier one pending, a changed MSL) goes on the wheel instead. Returns 1 when t's timer waits
+ * on the FIFO for d. */
+static int time_wait_fifo(vg_tcb *t, vg_time d)
+{
+    if (t->state != VG_TCP_TIME_WAIT || d != t->close_at)
+        return 0;
+    if (on_fifo(t) && t->timer.expires <= d)
+        return 1;                     /* restarted: it fires early, finds d ahead and comes back */
+    vg_stack *s = tcb_stack(t);
+    if (!vg_fifo_accepts(&s->time_wait, d))
+        return 0;
+    /* An entry for an earlier deadline (a stale retransmission timer from FIN_WAIT_1) would fire
+     * only to find nothing due: cheaper to move it now than to pop it later. */
+    tcp_timer_cancel(t);
+    vg_timer_set_kind(&t->timer, VG_TIMER_TCB_2MSL);
+    vg_fifo_push(&s->time_wait, &t->timer, d);
+    s->stats.timer_arms++;
+    return 1;
+}
+
 void tcp_timer_update(vg_tcb *t, vg_time now)
 {
     (void)now;
@@ -50,8 +91,12 @@ void tcp_timer_update(vg_tcb *t, vg_time now)
     vg_time d = next_deadline(t);
     if (d == VG_TIME_NEVER)
         return;                       /* a stale entry, if any, fires once and finds nothing */
+    if (time_wait_fifo(t, d))
+        return;
     if (vg_timer_armed(&t->timer) && t->timer.expires <= d)
         return;
+    if (on_fifo(t))
+        tcp_timer_cancel(t);          /* an earlier deadline than the FIFO's order allows */
     vg_wheel_arm(&tcb_stack(t)->wheel, &t->timer, d);
     tcb_stack(t)->stats.timer_arms++;
 }
