@@ -226,6 +226,7 @@ enum vg_timer_kind {
 };
 _Static_assert(VG_TIMER_KINDS <= VG_TIMER_KIND_MASK + 1, "a timer's kind fits its link word");
 void vg_tcp_timer_fire(vg_stack *s, struct vg_timer *tm, vg_time now);
+uint64_t vg_tcp_timer_due(const struct vg_timer *tm);
 void vg_syncache_timer_fire(vg_stack *s, struct vg_timer *tm, vg_time now);
 void vg_tcp_free_all(vg_stack *s);
 void vg_udp_free_all(vg_stack *s);
