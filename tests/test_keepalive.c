@@ -606,10 +606,43 @@ static void c5_receiving_costs_no_timer_operation(void **st)
     /* ... and the timer wheel was not touched once. */
     assert_int_equal(vg_stack_stats(cs)->timer_arms, arms);
     assert_int_equal(vg_stack_stats(cs)->timer_cancels, cancels);
-    /* The stale wheel entry fires early, finds the new deadline and re-arms: the probe still
-     * goes out exactly time after the last receipt. */
+    /* The stale wheel entry is moved to the new deadline on its way down the wheel (or fires
+     * early, finds it and re-arms): the probe still goes out exactly time after the last
+     * receipt. */
     tn_run_until(f->p, t + VG_MS(60000) + VG_MS(10));
     assert_int_equal(tn_first_event_time(f->p, 0, VG_EV_PROBE_SENT, f->c), t + VG_MS(60000));
+    teardown_fixture(f);
+}
+
+/* C5 with a live peer: every answer moves the next probe later without a timer operation, and
+ * the wheel entry armed at the probe (for one interval on) is moved to the new instant on its
+ * way down instead of firing early and being armed again: one arm per answered probe, and every
+ * probe still exactly time after the answer before it. */
+static void c5_an_answered_probe_costs_one_timer_arm(void **st)
+{
+    (void)st;
+    struct ka_settings ks = {1000, 1000, 3, 1};
+    struct fixture *f = setup(VG_PROFILE_WINDOWS_VISTA, &ks);
+    vg_stack *cs = tn_stack(f->p, 0);
+    tn_run_for(f->p, VG_MS(1500));                /* the first probe is out and answered */
+    size_t first = f->nseen;
+    uint64_t arms = vg_stack_stats(cs)->timer_arms;
+    uint64_t probes = vg_stack_stats(cs)->ka_probes_sent;
+    vg_time rx = last_rx(f);
+    for (int round = 0; round < 20; round++) {
+        tn_run_until(f->p, rx + VG_MS(1000) + VG_MS(500));
+        vg_time answered = last_rx(f);
+        assert_int_equal(answered, rx + VG_MS(1000) + VG_MS(2));   /* probe, then 2 x 1 ms */
+        rx = answered;
+    }
+    assert_int_equal(vg_stack_stats(cs)->ka_probes_sent - probes, 20);
+    assert_int_equal(vg_stack_stats(cs)->ka_probes_acked, vg_stack_stats(cs)->ka_probes_sent);
+    assert_int_equal(vg_stack_stats(cs)->timer_arms - arms, 20);
+    assert_int_equal(f->nseen - first, 20);       /* the probes, and nothing else */
+    for (size_t i = first; i < f->nseen; i++) {
+        assert_int_equal(f->seen[i].seq, f->seen[first].seq);
+        assert_int_equal(f->seen[i].dlen, 1);     /* Vista's garbage octet */
+    }
     teardown_fixture(f);
 }
 
@@ -720,6 +753,7 @@ int main(void)
         cmocka_unit_test(c2_windows2000_profile_defaults),
         cmocka_unit_test(c4_introspection_reports_effective_state),
         cmocka_unit_test(c5_receiving_costs_no_timer_operation),
+        cmocka_unit_test(c5_an_answered_probe_costs_one_timer_arm),
         cmocka_unit_test(c6_abort_exact_with_latency_and_odd_microseconds),
         cmocka_unit_test(zero_window_probe_is_not_a_keepalive_probe),
         cmocka_unit_test(no_probe_in_time_wait),

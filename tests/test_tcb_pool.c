@@ -156,6 +156,53 @@ static void a_hint_from_before_the_table_grew_is_not_used(void **state)
     vg_stack_free(s);
 }
 
+/* VG_PREFETCH_AHEAD hints each packet once, VG_PREFETCH_DISTANCE packets before its input, and
+ * the stack carries them through its stages: every lookup still finds exactly its connection,
+ * one whose chain is shared (several per bucket in a small table) included, while the table
+ * doubles under the hints and while connections hinted a few packets ago are freed (the
+ * sanitizers watch that no step reads one). */
+static void ahead_hints_never_make_a_lookup_answer_wrongly(void **state)
+{
+    (void)state;
+    enum { C = 3000, LIVE = 200 };
+    vg_stack *s = new_stack();
+    static vg_tcb *conn[C];
+    static uint8_t pkt[C][40];
+    size_t len = 0;
+    for (int i = 0; i < LIVE; i++) {
+        conn[i] = insert(s, 0xc6336401u + (uint32_t)i % 7u, (uint16_t)(2000 + i));
+        len = segment(pkt[i], conn[i]->laddr, conn[i]->lport, conn[i]->raddr, conn[i]->rport);
+    }
+    int grown = LIVE;
+    size_t nbuckets = s->conns.nbuckets;
+    for (int k = 0; k < 20000; k++) {
+        int hinted = (k + VG_PREFETCH_DISTANCE) % LIVE, in = k % LIVE;
+        vg_stack_prefetch_input(s, pkt[hinted], len, VG_PREFETCH_AHEAD);
+        if (k % 50 == 7 && grown < C) {           /* the table doubles now and then */
+            conn[grown] = insert(s, 0xc6336501u + (uint32_t)grown, (uint16_t)(3000 + grown));
+            grown++;
+        }
+        if (k % 97 == 3) {                        /* a connection hinted a moment ago goes */
+            int gone = (k + 2) % LIVE;
+            if (conn[gone]) {
+                tcb_table_remove(s, conn[gone]);
+                tcb_free(conn[gone]);
+                conn[gone] = NULL;
+            }
+        }
+        const uint8_t *p = pkt[in];
+        vg_tcb *want = conn[in];
+        vg_tcb *got = tcb_lookup(s, vg_get32(p + 16), vg_get16(p + 22), vg_get32(p + 12),
+                                 vg_get16(p + 20));
+        assert_ptr_equal(got, want);
+        if (!want) {                              /* it comes back as a new connection */
+            conn[in] = insert(s, vg_get32(p + 12), vg_get16(p + 20));
+        }
+    }
+    assert_true(s->conns.nbuckets >= 4 * nbuckets);   /* the table did grow under the hints */
+    vg_stack_free(s);
+}
+
 /* Hints for what is not TCP over IPv4, or is cut short, are ignored: no read past the packet
  * (the sanitizers watch) and no hint that a lookup could pick up. */
 static void hints_for_other_packets_are_ignored(void **state)
@@ -171,6 +218,8 @@ static void hints_for_other_packets_are_ignored(void **state)
         memcpy(copy, pkt, cut);
         vg_stack_prefetch_input(s, copy, cut, VG_PREFETCH_SLOT);
         vg_stack_prefetch_input(s, copy, cut, VG_PREFETCH_CONN);
+        for (int k = 0; k <= VG_PREFETCH_DISTANCE; k++)
+            vg_stack_prefetch_input(s, copy, cut, VG_PREFETCH_AHEAD);
         free(copy);
     }
     uint8_t odd[40];
@@ -186,6 +235,8 @@ static void hints_for_other_packets_are_ignored(void **state)
     memcpy(odd, pkt, sizeof odd);
     odd[0] = 0x44;                                 /* IHL below 5 */
     vg_stack_prefetch_input(s, odd, len, VG_PREFETCH_CONN);
+    for (int k = 0; k <= VG_PREFETCH_DISTANCE; k++)
+        vg_stack_prefetch_input(s, odd, len, VG_PREFETCH_AHEAD);
     assert_ptr_equal(tcb_lookup(s, x->laddr, x->lport, x->raddr, x->rport), x);
     vg_stack_free(s);
 }
@@ -197,6 +248,7 @@ int main(void)
         cmocka_unit_test(a_slab_holds_146_tcbs),
         cmocka_unit_test(a_freed_slot_is_reused),
         cmocka_unit_test(a_hint_from_before_the_table_grew_is_not_used),
+        cmocka_unit_test(ahead_hints_never_make_a_lookup_answer_wrongly),
         cmocka_unit_test(hints_for_other_packets_are_ignored),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -615,6 +615,142 @@ static void cancel_after_skip_frees_the_slot_and_keeps_kind(void **state)
     assert_int_equal(vg_wheel_next(&w), UINT64_MAX);    /* no occupancy bit left behind */
 }
 
+/* An owner whose deadline moves later after it armed its timer (a keep-alive's, on every
+ * segment received), as the stack's TCB timer is: the wheel asks it on the way down. */
+struct owner {
+    struct vg_timer timer;
+    uint64_t deadline;            /* the owner's real deadline, never before the armed expiry */
+    uint64_t fired_at;            /* when a pop found it due (0: not yet) */
+    unsigned pops;
+};
+static unsigned due_calls;
+
+static uint64_t owner_due(const struct vg_timer *t)
+{
+    due_calls++;
+    return ((const struct owner *)(const void *)t)->deadline;
+}
+
+/* Deadlines moved later while timers wait, over every level: every owner is served exactly at
+ * its deadline, never early by a pop it could not use more than once, and never late; with the
+ * due function most stale entries never pop at all (the wheel moved them on the way down). The
+ * same run without it pops every stale entry and re-arms it, with the same instants. */
+static unsigned run_owners(int with_due, uint64_t seed)
+{
+    enum { N = 2000 };
+    struct vg_prng r;
+    vg_prng_seed(&r, seed);
+    struct owner *o = calloc(N, sizeof *o);
+    assert_non_null(o);
+    struct vg_wheel w;
+    uint64_t now = UINT64_C(1) << 33;
+    vg_wheel_init(&w, now);
+    if (with_due)
+        vg_wheel_set_due(&w, 3, owner_due);
+    for (size_t i = 0; i < N; i++) {
+        vg_timer_init(&o[i].timer);
+        vg_timer_set_kind(&o[i].timer, 3);
+        uint64_t at = now + 1 + random_span(&r, 34);
+        o[i].deadline = at;
+        vg_wheel_arm(&w, &o[i].timer, at);
+    }
+    unsigned stale_pops = 0;
+    while (w.count) {
+        uint64_t next = vg_wheel_next(&w);
+        assert_true(next >= now);
+        now = next;
+        struct vg_timer *t;
+        while ((t = vg_wheel_expire(&w, now)) != NULL) {
+            struct owner *x = (struct owner *)(void *)t;
+            assert_true(t->expires <= now);
+            assert_true(now <= x->deadline);      /* never later than the owner wants */
+            x->pops++;
+            if (now < x->deadline) {
+                stale_pops++;
+                vg_wheel_arm(&w, t, x->deadline);  /* as tcp_timer_update does */
+            } else {
+                assert_int_equal(x->fired_at, 0);
+                x->fired_at = now;
+            }
+        }
+        /* Receipts: some waiting owners' deadlines move later (never earlier: that is an arm). */
+        for (int k = 0; k < 8; k++) {
+            struct owner *x = &o[vg_prng_below(&r, N)];
+            if (!x->fired_at && vg_timer_armed(&x->timer))
+                x->deadline += 1 + random_span(&r, 30);
+        }
+    }
+    for (size_t i = 0; i < N; i++) {
+        assert_int_equal(o[i].fired_at, o[i].deadline);
+        assert_false(vg_timer_armed(&o[i].timer));
+    }
+    free(o);
+    return stale_pops;
+}
+
+static void a_deadline_moved_later_is_met_exactly_and_mostly_without_a_stale_pop(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 4; seed++) {
+        due_calls = 0;
+        unsigned without = run_owners(0, seed);
+        assert_int_equal(due_calls, 0);
+        unsigned with = run_owners(1, seed);
+        assert_true(due_calls > 0);
+        assert_true(without > 100);
+        assert_true(with * 2 < without);
+    }
+}
+
+/* The wheel takes only a later, finite answer; other kinds are never asked; the timer's kind
+ * survives; and the counter says how many moved. */
+static void due_is_asked_only_for_its_kind_and_only_moves_later(void **state)
+{
+    (void)state;
+    struct vg_wheel w;
+    struct owner later, earlier, never, other;
+    const uint64_t base = UINT64_C(1) << 36, at = base + 3000000;   /* a level-2 slot */
+    vg_wheel_init(&w, base);
+    vg_wheel_set_due(&w, 2, owner_due);
+    struct owner *all[4] = {&later, &earlier, &never, &other};
+    for (unsigned i = 0; i < 4; i++) {
+        *all[i] = (struct owner){0};
+        vg_timer_init(&all[i]->timer);
+        vg_timer_set_kind(&all[i]->timer, i == 3 ? 1 : 2);
+        vg_wheel_arm(&w, &all[i]->timer, at + i);
+    }
+    later.deadline = at + 777777;
+    earlier.deadline = at - 5;                    /* an earlier deadline is the owner's to arm */
+    never.deadline = UINT64_MAX;                  /* nothing due: the entry fires and finds so */
+    other.deadline = at + 999999;                 /* kind 1: nobody to ask */
+    due_calls = 0;
+    uint64_t now = base;
+    struct vg_timer *got[4];
+    uint64_t when[4];
+    unsigned n = 0;
+    while (n < 4) {
+        now = vg_wheel_next(&w);
+        struct vg_timer *t;
+        while ((t = vg_wheel_expire(&w, now)) != NULL) {
+            when[n] = now;
+            got[n++] = t;
+        }
+    }
+    assert_ptr_equal(got[0], &earlier.timer);
+    assert_int_equal(when[0], at + 1);
+    assert_ptr_equal(got[1], &never.timer);
+    assert_int_equal(when[1], at + 2);
+    assert_ptr_equal(got[2], &other.timer);
+    assert_int_equal(when[2], at + 3);
+    assert_ptr_equal(got[3], &later.timer);
+    assert_int_equal(when[3], at + 777777);
+    assert_int_equal(vg_timer_kind(&later.timer), 2);
+    assert_int_equal(vg_timer_kind(&other.timer), 1);
+    assert_int_equal(w.later, 1);
+    assert_true(due_calls >= 3);                  /* asked for each kind-2 timer on the way down */
+    assert_int_equal(w.count, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -633,6 +769,8 @@ int main(void)
         cmocka_unit_test(count_is_exact),
         cmocka_unit_test(beyond_range_timer_fires_exactly),
         cmocka_unit_test(cancel_after_skip_frees_the_slot_and_keeps_kind),
+        cmocka_unit_test(a_deadline_moved_later_is_met_exactly_and_mostly_without_a_stale_pop),
+        cmocka_unit_test(due_is_asked_only_for_its_kind_and_only_moves_later),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

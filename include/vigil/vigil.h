@@ -280,7 +280,14 @@ VG_API void vg_stack_input_ex(vg_stack *s, const uint8_t *pkt, size_t len, unsig
  * VG_PREFETCH_CONN the connection that slot names (one packet ahead, once the slot has
  * arrived). With a million connections each is otherwise a cache miss. It changes
  * nothing any call can observe; a packet that is not TCP over IPv4, or malformed, is ignored. */
-enum vg_prefetch_stage { VG_PREFETCH_SLOT = 0, VG_PREFETCH_CONN = 1 };
+enum vg_prefetch_stage { VG_PREFETCH_SLOT = 0, VG_PREFETCH_CONN = 1, VG_PREFETCH_AHEAD = 2 };
+/* VG_PREFETCH_AHEAD is both stages and more in one hint, for a driver that can see further: it
+ * hints every packet once, in the order they will be input, VG_PREFETCH_DISTANCE packets before
+ * its input (a packet it cannot see that far ahead it leaves unhinted), and the stack takes each
+ * hinted packet one step further at every later hint: the slot, the connection first in it, the
+ * connection itself (the next in the chain when the first is another's), and last the bucket
+ * number for the lookup, so that each step has two packets' time to arrive from memory. */
+#define VG_PREFETCH_DISTANCE 6
 VG_API void vg_stack_prefetch_input(vg_stack *s, const uint8_t *pkt, size_t len,
                                     enum vg_prefetch_stage stage);
 /* ACK coalescing for a driver that reads its link in batches (the TUN loop reads every frame

@@ -157,36 +157,6 @@ static long earliest(const struct vg_packet_queue *q)
     return where;
 }
 
-/* The runner-up is the winner's successor in its own source (the next FIFO entry, or the smaller
- * child of the heap's root) or another source's head, whichever is earlier. */
-void vg_pq_peek2(const struct vg_packet_queue *q, const struct vg_sim_packet *out[2])
-{
-    out[0] = out[1] = NULL;
-    long w = earliest(q);
-    if (w == -2)
-        return;
-    out[0] = w < 0 ? q->heap[0].pkt : fifo_head(&q->lane[w])->pkt;
-    const struct vg_pq_entry *best = NULL;
-    if (w == -1) {
-        for (size_t c = 1; c <= 2 && c < q->nheap; c++)
-            if (!best || before(&q->heap[c], best))
-                best = &q->heap[c];
-    } else if (q->nheap) {
-        best = &q->heap[0];
-    }
-    for (size_t l = 0; l < q->nlanes; l++) {
-        const struct vg_pq_fifo *f = &q->lane[l];
-        const struct vg_pq_entry *e = NULL;
-        if ((long)l == w)
-            e = f->n >= 2 ? &f->e[(f->head + 1) & (f->cap - 1)] : NULL;
-        else if (f->n)
-            e = fifo_head(f);
-        if (e && (!best || before(e, best)))
-            best = e;
-    }
-    out[1] = best ? best->pkt : NULL;
-}
-
 vg_time vg_pq_next_time(const struct vg_packet_queue *q)
 {
     long w = earliest(q);

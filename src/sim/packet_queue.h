@@ -53,8 +53,16 @@ int vg_pq_push(struct vg_packet_queue *q, size_t lane, vg_time at, struct vg_sim
 vg_time vg_pq_next_time(const struct vg_packet_queue *q);
 /* Removes the earliest packet (NULL when empty); the caller frees it. */
 struct vg_sim_packet *vg_pq_pop(struct vg_packet_queue *q, vg_time *at);
-/* The packet pop would return (out[0]) and the one after it (out[1]), NULL where none. */
-void vg_pq_peek2(const struct vg_packet_queue *q, const struct vg_sim_packet *out[2]);
 static inline size_t vg_pq_count(const struct vg_packet_queue *q) { return q->count; }
+/* The i-th packet (0: the first) waiting in lane's FIFO, NULL when it holds fewer: a look ahead
+ * in one sender's order (packets that overtook into the heap are not seen). */
+static inline const struct vg_sim_packet *vg_pq_lane_at(const struct vg_packet_queue *q,
+                                                        size_t lane, size_t i)
+{
+    if (lane >= q->nlanes || i >= q->lane[lane].n)
+        return NULL;
+    const struct vg_pq_fifo *f = &q->lane[lane];
+    return f->e[(f->head + i) & (f->cap - 1)].pkt;
+}
 
 #endif

@@ -96,6 +96,7 @@ vg_stack *vg_stack_new(const struct vg_stack_config *cfg)
     vg_fifo_init(&s->time_wait);
     /* A TCB's timer comes first: what its firing reads is in the first four lines (tcb.h). */
     vg_wheel_set_prefetch(&s->wheel, 256);
+    vg_wheel_set_due(&s->wheel, VG_TIMER_TCB, vg_tcp_timer_due);
     vg_prng_seed(&s->prng, cfg->seed);
     stack_secret_init(s);
     stack_subkey(s, 'S', s->syn_key);

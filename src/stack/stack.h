@@ -40,12 +40,30 @@ struct vg_lookup_hint {
 };
 #define VG_LOOKUP_HINTS 4   /* more than the packets from a slot hint to its lookup (3) */
 
+/* The lookup's own memo of a tuple's bucket, for the lookup to come (as tcb_bucket_of keeps it). */
+static inline void vg_lookup_remember(struct vg_lookup_hint *ring, unsigned *next,
+                                      const struct vg_lookup_hint *k)
+{
+    ring[(*next)++ % VG_LOOKUP_HINTS] = *k;
+}
+
+/* The packets hinted with VG_PREFETCH_AHEAD, newest last, each taken one stage further as the
+ * later ones are hinted (lookup_prefetch.c). Bucket numbers are for nbuckets buckets: a table
+ * that grew since makes them all void. */
+#define VG_PREFETCH_PIPE 8   /* a power of two above the deepest stage's age */
+struct vg_prefetch_pipe {
+    struct vg_lookup_hint e[VG_PREFETCH_PIPE];
+    unsigned seq;          /* hints taken */
+    size_t nbuckets;
+};
+
 struct vg_tcb_table {
     vg_tcb **bucket;       /* chained through vg_tcb.hnext, keyed by the 4-tuple */
     size_t nbuckets;       /* a power of two */
     size_t count;
     struct vg_lookup_hint hint[VG_LOOKUP_HINTS];   /* cleared when the table grows */
     unsigned next_hint;
+    struct vg_prefetch_pipe pipe;
 };
 
 /* TCB storage (tcp/tcb_pool.c). A slab is VG_TCB_SLAB_BYTES octets aligned to its size, so a
@@ -239,6 +257,7 @@ enum vg_timer_kind {
 };
 _Static_assert(VG_TIMER_KINDS <= VG_TIMER_KIND_MASK + 1, "a timer's kind fits its link word");
 void vg_tcp_timer_fire(vg_stack *s, struct vg_timer *tm, vg_time now);
+uint64_t vg_tcp_timer_due(const struct vg_timer *tm);
 void vg_syncache_timer_fire(vg_stack *s, struct vg_timer *tm, vg_time now);
 void vg_tcp_free_all(vg_stack *s);
 void vg_udp_free_all(vg_stack *s);

@@ -84,6 +84,14 @@ static int time_wait_fifo(vg_tcb *t, vg_time d)
     return 1;
 }
 
+/* The wheel's question on the way down (vg_wheel_set_due). Only for an idle connection: with a
+ * transfer block the early firing also gives the block back (tcp_timer_update), so it stays. */
+uint64_t vg_tcp_timer_due(const struct vg_timer *tm)
+{
+    const vg_tcb *t = (const vg_tcb *)((const char *)tm - offsetof(vg_tcb, timer));
+    return t->x ? tm->expires : next_deadline(t);
+}
+
 void tcp_timer_update(vg_tcb *t, vg_time now)
 {
     (void)now;

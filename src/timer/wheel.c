@@ -148,7 +148,9 @@ static int earliest_slot(const struct vg_wheel *w, uint64_t *at, unsigned *level
     return 0;
 }
 
-/* Re-places every timer of one slot (or of the overflow list) relative to w->now. */
+/* Re-places every timer of one slot (or of the overflow list) relative to w->now. Each is
+ * asked first whether its owner's deadline moved later (vg_wheel_set_due): this walk reads the
+ * timer anyway, and a timer moved now never fires early only to be armed again. */
 static void redistribute(struct vg_wheel *w, unsigned level, unsigned slot)
 {
     struct vg_timer *t;
@@ -162,6 +164,14 @@ static void redistribute(struct vg_wheel *w, unsigned level, unsigned slot)
     }
     while (t) {
         struct vg_timer *next = t->next;
+        vg_timer_due_fn due = w->due[vg_timer_kind(t)];
+        if (due) {
+            uint64_t d = due(t);
+            if (d > t->expires && d != UINT64_MAX) {
+                t->expires = d;
+                w->later++;
+            }
+        }
         place(w, t);
         t = next;
     }

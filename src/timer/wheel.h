@@ -24,6 +24,10 @@ struct vg_timer {
     uint64_t expires;                 /* µs */
 };
 
+/* An owner's deadline as of now (UINT64_MAX: none), asked when the wheel re-places a timer of
+ * its kind on the way down from a coarser slot. */
+typedef uint64_t (*vg_timer_due_fn)(const struct vg_timer *t);
+
 struct vg_wheel {
     uint64_t now;                     /* the wheel's notion of the current time */
     uint64_t occupied[VG_WHEEL_LEVELS][VG_WHEEL_WORDS];
@@ -32,6 +36,8 @@ struct vg_wheel {
     struct vg_timer *overflow;        /* expiries in a later 2^48 µs block, re-placed when it starts */
     size_t count;                     /* armed timers, expired-but-unpopped included */
     uint32_t prefetch_bytes;          /* of the next timer's owner, from the timer on (0: none) */
+    vg_timer_due_fn due[VG_TIMER_KIND_MASK + 1];   /* per kind; NULL: never asked */
+    uint64_t later;                   /* timers moved later as they were re-placed */
 };
 
 void vg_wheel_init(struct vg_wheel *w, uint64_t now);
@@ -40,6 +46,15 @@ void vg_wheel_init(struct vg_wheel *w, uint64_t now);
  * a million connections each owner is a cache miss, and the fetch overlaps the handler of the
  * one before. A hint only; it changes nothing the wheel does. */
 static inline void vg_wheel_set_prefetch(struct vg_wheel *w, uint32_t bytes) { w->prefetch_bytes = bytes; }
+/* Lets the owners of one kind move a timer later on the way down: a deadline that moved later
+ * since the timer was armed (a keep-alive's, when a segment arrived) would otherwise fire early,
+ * find nothing due and be armed again, a second trip down the wheel for the same deadline. The
+ * wheel asks fn as it re-places such a timer and takes an answer later than the expiry (and
+ * not UINT64_MAX); an earlier one is the owner's to arm. fn only reads. */
+static inline void vg_wheel_set_due(struct vg_wheel *w, unsigned kind, vg_timer_due_fn fn)
+{
+    w->due[kind & VG_TIMER_KIND_MASK] = fn;
+}
 static inline void vg_timer_init(struct vg_timer *t)
 {
     t->next = NULL;
