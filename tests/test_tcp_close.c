@@ -417,12 +417,8 @@ static void simultaneous_close_between_two_stacks_passes_through_closing(void **
 {
     (void)state;
     struct vg_stack_config c[2];
-    for (int i = 0; i < 2; i++) {
-        vg_stack_config_default(&c[i], VG_PROFILE_WINDOWS_VISTA);
-        c[i].addr = i ? TN_ADDR1 : TN_ADDR0;
-        c[i].seed = 100 + (uint64_t)i;
-        c[i].msl_ms = MSL_MS;
-    }
+    tn_pair_configs(c, VG_PROFILE_WINDOWS_VISTA, 100);
+    c[0].msl_ms = c[1].msl_ms = MSL_MS;
     struct tn_pair *p = tn_pair_new_cfg(3, NULL, &c[0], &c[1]);
     vg_tcb *l = tn_listen(p, 1, PORT), *a, *b;
     tn_connect_pair(p, 0, NULL, l, 0, &a, &b);

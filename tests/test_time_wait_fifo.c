@@ -58,12 +58,8 @@ static void fifo_keeps_arrival_order_through_removal(void **state)
 static struct tn_pair *new_pair(void)
 {
     struct vg_stack_config c[2];
-    for (int i = 0; i < 2; i++) {
-        vg_stack_config_default(&c[i], VG_PROFILE_WINDOWS_VISTA);
-        c[i].addr = i ? TN_ADDR1 : TN_ADDR0;
-        c[i].seed = 40 + (uint64_t)i;
-        c[i].msl_ms = MSL_MS;
-    }
+    tn_pair_configs(c, VG_PROFILE_WINDOWS_VISTA, 40);
+    c[0].msl_ms = c[1].msl_ms = MSL_MS;
     return tn_pair_new_cfg(7, NULL, &c[0], &c[1]);
 }
 

@@ -54,9 +54,8 @@ struct tn_pair *tn_pair_new_cfg(uint64_t seed, const struct vg_link_params *lp,
     return p;
 }
 
-struct tn_pair *tn_pair_new(uint64_t seed, const struct vg_link_params *lp, enum vg_profile prof)
+void tn_pair_configs(struct vg_stack_config c[2], enum vg_profile prof, uint64_t seed)
 {
-    struct vg_stack_config c[2];
     uint64_t x = seed;
     for (int i = 0; i < 2; i++) {
         vg_stack_config_default(&c[i], prof);
@@ -64,6 +63,12 @@ struct tn_pair *tn_pair_new(uint64_t seed, const struct vg_link_params *lp, enum
         c[i].prefix_len = 24;
         c[i].seed = vg_splitmix64(&x);
     }
+}
+
+struct tn_pair *tn_pair_new(uint64_t seed, const struct vg_link_params *lp, enum vg_profile prof)
+{
+    struct vg_stack_config c[2];
+    tn_pair_configs(c, prof, seed);
     return tn_pair_new_cfg(seed, lp, &c[0], &c[1]);
 }
 

@@ -41,6 +41,8 @@ struct tn_pair {
 /* A net seeded with seed, link lp (NULL: an ideal link with 1 ms latency), and hosts
  * 192.0.2.1 and 192.0.2.2 with vg_stack_config_default(prof) and seeds derived from seed. */
 struct tn_pair *tn_pair_new(uint64_t seed, const struct vg_link_params *lp, enum vg_profile prof);
+/* The two configs tn_pair_new uses, for a test to change before tn_pair_new_cfg. */
+void tn_pair_configs(struct vg_stack_config c[2], enum vg_profile prof, uint64_t seed);
 /* The same with explicit configs; addr and seed of each are used as given. */
 struct tn_pair *tn_pair_new_cfg(uint64_t seed, const struct vg_link_params *lp,
                                 const struct vg_stack_config *c0, const struct vg_stack_config *c1);
