@@ -138,12 +138,18 @@ static void explain_setiff(int e, const char *ifname, char *err, size_t errlen)
     }
 }
 
+/* An ioctl about our interface on the control socket; ifr's other fields are the caller's. */
+static int dev_ioctl(const struct vg_tun *t, unsigned long req, struct ifreq *ifr)
+{
+    memcpy(ifr->ifr_name, t->ifname, sizeof ifr->ifr_name);
+    return ioctl(t->ctl, req, ifr);
+}
+
 static int interface_index(const struct vg_tun *t)
 {
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
-    memcpy(ifr.ifr_name, t->ifname, sizeof ifr.ifr_name);
-    if (ioctl(t->ctl, SIOCGIFINDEX, &ifr) != 0)
+    if (dev_ioctl(t, SIOCGIFINDEX, &ifr) != 0)
         return -1;
     return ifr.ifr_ifindex;
 }
@@ -374,8 +380,7 @@ int vg_tun_link_up(struct vg_tun *t)
         return 0;
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
-    memcpy(ifr.ifr_name, t->ifname, sizeof ifr.ifr_name);
-    if (ioctl(t->ctl, SIOCGIFFLAGS, &ifr) != 0)
+    if (dev_ioctl(t, SIOCGIFFLAGS, &ifr) != 0)
         return 0;
     /* A new interface that took the name after ours was deleted is not our link. */
     if (interface_index(t) != t->ifindex)
@@ -402,8 +407,7 @@ long vg_tun_txqueuelen(const struct vg_tun *t)
 {
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
-    memcpy(ifr.ifr_name, t->ifname, sizeof ifr.ifr_name);
-    if (ioctl(t->ctl, SIOCGIFTXQLEN, &ifr) != 0)
+    if (dev_ioctl(t, SIOCGIFTXQLEN, &ifr) != 0)
         return -1;
     return ifr.ifr_qlen;
 }
@@ -423,9 +427,8 @@ int vg_tun_size_queue(struct vg_tun *t, unsigned want, int exact, char *note, si
         return 0;
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
-    memcpy(ifr.ifr_name, t->ifname, sizeof ifr.ifr_name);
     ifr.ifr_qlen = (int)want;
-    if (ioctl(t->ctl, SIOCSIFTXQLEN, &ifr) == 0)
+    if (dev_ioctl(t, SIOCSIFTXQLEN, &ifr) == 0)
         return 0;
     if (note)
         snprintf(note, notelen,
