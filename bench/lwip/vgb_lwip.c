@@ -58,33 +58,23 @@ static err_t link_netif_init(struct netif *n)
     return ERR_OK;
 }
 
+static void deliver(void *ctx, int to, const uint8_t *frame, size_t len)
+{
+    (void)ctx;
+    struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+    if (!p) {
+        rx_drops++;
+        return;
+    }
+    pbuf_take(p, frame, (u16_t)len);
+    if (nif[to].input(p, &nif[to]) != ERR_OK)
+        pbuf_free(p);
+}
+
 /* Delivers queued frames both ways until the link is quiet; returns how many. */
 static long pump(void)
 {
-    long moved = 0;
-    for (;;) {
-        long round = 0;
-        for (int i = 0; i < 2; i++) {
-            size_t len;
-            const uint8_t *d;
-            while ((d = vgb_fifo_peek(&wire[i], &len)) != NULL) {
-                struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
-                if (p) {
-                    pbuf_take(p, d, (u16_t)len);
-                    vgb_fifo_pop(&wire[i]);
-                    if (nif[!i].input(p, &nif[!i]) != ERR_OK)
-                        pbuf_free(p);
-                } else {
-                    vgb_fifo_pop(&wire[i]);
-                    rx_drops++;
-                }
-                round++;
-            }
-        }
-        if (round == 0)
-            return moved;
-        moved += round;
-    }
+    return vgb_fifo_pump(wire, deliver, NULL);
 }
 
 /* Moves the clock to lwIP's next timeout (at least 1 ms) and runs it. */

@@ -82,3 +82,23 @@ void vgb_fifo_pop(struct vgb_fifo *q)
     q->head += slot(l);
     q->frames--;
 }
+
+long vgb_fifo_pump(struct vgb_fifo wire[2], vgb_deliver_fn deliver, void *ctx)
+{
+    long moved = 0;
+    for (;;) {
+        long round = 0;
+        for (int i = 0; i < 2; i++) {
+            size_t len;
+            const uint8_t *d;
+            while ((d = vgb_fifo_peek(&wire[i], &len)) != NULL) {
+                deliver(ctx, !i, d, len);
+                vgb_fifo_pop(&wire[i]);
+                round++;
+            }
+        }
+        if (round == 0)
+            return moved;
+        moved += round;
+    }
+}

@@ -20,4 +20,9 @@ void vgb_fifo_commit(struct vgb_fifo *q, size_t len);
 /* The oldest frame (NULL if none) and its length; valid until vgb_fifo_pop. */
 const uint8_t *vgb_fifo_peek(const struct vgb_fifo *q, size_t *len);
 void vgb_fifo_pop(struct vgb_fifo *q);
+/* A frame read from wire[i], for the end at the other side (to = !i); valid during the call. */
+typedef void (*vgb_deliver_fn)(void *ctx, int to, const uint8_t *frame, size_t len);
+/* Delivers the frames of both directions of a link, wire[0] and wire[1], each in order, until
+ * both are empty (a delivery may queue answers); returns how many it delivered. */
+long vgb_fifo_pump(struct vgb_fifo wire[2], vgb_deliver_fn deliver, void *ctx);
 #endif

@@ -49,24 +49,15 @@ void vgb_pair_free(struct vgb_pair *p)
     }
 }
 
+static void deliver(void *ctx, int to, const uint8_t *frame, size_t len)
+{
+    struct vgb_pair *p = ctx;
+    vg_stack_input_ex(p->s[to], frame, len, p->rx_flags, p->now);
+}
+
 long vgb_pair_pump(struct vgb_pair *p)
 {
-    long moved = 0;
-    for (;;) {
-        long round = 0;
-        for (int i = 0; i < 2; i++) {
-            size_t len;
-            const uint8_t *d;
-            while ((d = vgb_fifo_peek(&p->wire[i], &len)) != NULL) {
-                vg_stack_input_ex(p->s[!i], d, len, p->rx_flags, p->now);
-                vgb_fifo_pop(&p->wire[i]);
-                round++;
-            }
-        }
-        if (round == 0)
-            return moved;
-        moved += round;
-    }
+    return vgb_fifo_pump(p->wire, deliver, p);
 }
 
 void vgb_pair_advance(struct vgb_pair *p)
