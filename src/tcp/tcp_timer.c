@@ -43,6 +43,12 @@ static vg_time next_deadline(const vg_tcb *t)
     return MIN_T(d, maxrt_deadline(t));
 }
 
+/* The TCB a wheel or FIFO entry belongs to (its one timer). */
+static vg_tcb *timer_owner(const struct vg_timer *tm)
+{
+    return (vg_tcb *)((uintptr_t)tm - offsetof(vg_tcb, timer));
+}
+
 static int on_fifo(const vg_tcb *t)
 {
     return vg_timer_kind(&t->timer) == VG_TIMER_TCB_2MSL;
@@ -88,7 +94,7 @@ static int time_wait_fifo(vg_tcb *t, vg_time d)
  * transfer block the early firing also gives the block back (tcp_timer_update), so it stays. */
 uint64_t vg_tcp_timer_due(const struct vg_timer *tm)
 {
-    const vg_tcb *t = (const vg_tcb *)((const char *)tm - offsetof(vg_tcb, timer));
+    const vg_tcb *t = timer_owner(tm);
     return t->x ? tm->expires : next_deadline(t);
 }
 
@@ -244,7 +250,7 @@ static void close_timeout(vg_tcb *t, vg_time now)
 
 void vg_tcp_timer_fire(vg_stack *s, struct vg_timer *tm, vg_time now)
 {
-    vg_tcb *t = (vg_tcb *)((char *)tm - offsetof(vg_tcb, timer));
+    vg_tcb *t = timer_owner(tm);
     (void)s;
     if (t->close_at <= now) {
         close_timeout(t, now);
