@@ -103,19 +103,15 @@ static void insert_due(struct vg_wheel *w, struct vg_timer *t)
 
 static void place(struct vg_wheel *w, struct vg_timer *t)
 {
-    uint64_t e = t->expires;
-    if (e <= w->now) {
+    unsigned level, slot;
+    if (slot_of(w, t, &level, &slot)) {
+        push(&w->slot[level][slot], t);
+        w->occupied[level][slot / 64u] |= UINT64_C(1) << (slot % 64u);
+    } else if (t->expires <= w->now) {
         insert_due(w, t);
-        return;
-    }
-    unsigned level = highest_bit(e ^ w->now) / VG_WHEEL_BITS;
-    if (level >= VG_WHEEL_LEVELS) {
+    } else {
         push(&w->overflow, t);
-        return;
     }
-    unsigned slot = (unsigned)(e >> (level * VG_WHEEL_BITS)) % VG_WHEEL_SLOTS;
-    push(&w->slot[level][slot], t);
-    w->occupied[level][slot / 64u] |= UINT64_C(1) << (slot % 64u);
 }
 
 /* Finds the earliest slot start (level VG_WHEEL_LEVELS: the overflow list's block boundary);
