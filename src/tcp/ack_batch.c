@@ -18,6 +18,16 @@ void vg_stack_batch_begin(vg_stack *s)
     s->acks.open = 1;
 }
 
+int tcp_ack_owe(vg_tcb *t, vg_time now)
+{
+    if (!tcb_xfer_get(t))
+        return 0;
+    t->flags |= TF_DELACK_ONE;
+    if (t->x->delack_at == VG_TIME_NEVER)
+        t->x->delack_at = now + VG_DELACK_US;
+    return 1;
+}
+
 int tcp_ack_hold(vg_tcb *t, vg_time now)
 {
     vg_stack *s = tcb_stack(t);
@@ -29,14 +39,11 @@ int tcp_ack_hold(vg_tcb *t, vg_time now)
         s->stats.tcp_ack_batch_full++;
         return 0;
     }
-    if (!tcb_xfer_get(t))
-        return 0;                 /* no block to time the wait: the ACK goes at once */
+    if (!tcp_ack_owe(t, now))
+        return 0;
     if (!held)
         b->held[b->n++] = t;
     s->stats.tcp_acks_held++;
-    t->flags |= TF_DELACK_ONE;
-    if (t->x->delack_at == VG_TIME_NEVER)
-        t->x->delack_at = now + VG_DELACK_US;
     return 1;
 }
 

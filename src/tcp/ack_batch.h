@@ -4,6 +4,10 @@
 
 #include "tcp/tcb.h"
 
+/* t owes an ACK that the delayed-ACK timer sends at the latest (TF_DELACK_ONE, delack_at armed;
+ * a segment t sends before then carries it): 1, or 0 when no per-transfer block can time the
+ * wait and the ACK must go now. */
+int tcp_ack_owe(vg_tcb *t, vg_time now);
 /* In-order data on t calls for an ACK at once: 1 when a batch is open and holds it (t then owes
  * it: TF_DELACK_ONE, with the delayed-ACK timer armed), 0 when the ACK must go now. */
 int tcp_ack_hold(vg_tcb *t, vg_time now);

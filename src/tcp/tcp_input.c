@@ -245,25 +245,17 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
     return 0;
 }
 
-/* The ACK of a FIN that moves the connection to CLOSE_WAIT waits as a data segment's would
+/* 1 when the ACK of a FIN that moves the connection to CLOSE_WAIT waits as a data segment's would
  * (Linux enters its delayed-ACK "pingpong" mode there): an application that answers the peer's
  * close with its own sends one FIN-ACK instead of an ACK and then a FIN. Inside a batch of input
  * it waits for the batch's end, which comes after the application has run (ack_batch.c). */
-static void fin_ack_later(vg_tcb *t, vg_time now)
+static int fin_ack_later(vg_tcb *t, vg_time now)
 {
-    if (tcb_stack(t)->cfg.no_delayed_ack) {
-        t->flags |= TF_ACK_NOW;
-        return;
-    }
+    if (tcb_stack(t)->cfg.no_delayed_ack)
+        return 0;
     if (tcp_ack_hold(t, now))
-        return;
-    if ((t->flags & TF_DELACK_ONE) || !tcb_xfer_get(t)) {
-        t->flags |= TF_ACK_NOW;
-        return;
-    }
-    t->flags |= TF_DELACK_ONE;
-    if (t->x->delack_at == VG_TIME_NEVER)
-        t->x->delack_at = now + VG_DELACK_US;
+        return 1;
+    return !(t->flags & TF_DELACK_ONE) && tcp_ack_owe(t, now);
 }
 
 static void fin_input(vg_tcb *t, vg_time now)
@@ -271,26 +263,26 @@ static void fin_input(vg_tcb *t, vg_time now)
     t->rcv_nxt++;
     t->flags |= TF_FIN_RCVD;
     t->flags &= (uint16_t)~TF_OOO_FIN;
+    int later = 0;
     switch (t->state) {
     case VG_TCP_SYN_RECEIVED: case VG_TCP_ESTABLISHED:
         t->state = VG_TCP_CLOSE_WAIT;
-        fin_ack_later(t, now);
+        later = fin_ack_later(t, now);
         break;
     case VG_TCP_FIN_WAIT_1:
-        t->flags |= TF_ACK_NOW;
         if ((t->flags & TF_FIN_SENT) && t->snd_una == t->snd_max)
             enter_time_wait(t, now);
         else
             t->state = VG_TCP_CLOSING;
         break;
     case VG_TCP_FIN_WAIT_2:
-        t->flags |= TF_ACK_NOW;
         enter_time_wait(t, now);
         break;
     default:
-        t->flags |= TF_ACK_NOW;
         break;
     }
+    if (!later)
+        t->flags |= TF_ACK_NOW;
     vg_stack_emit(tcb_stack(t), VG_EV_PEER_FIN, t, now, 0, 0);
     vg_stack_emit(tcb_stack(t), VG_EV_READABLE, t, now, 0, 0);
 }
@@ -344,12 +336,8 @@ static void data_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
                 adv >= 2u * tcp_rcv_mss(t)) {
                 if (tcb_stack(t)->cfg.no_delayed_ack || !tcp_ack_hold(t, now))
                     t->flags |= TF_ACK_NOW;
-            } else if (!tcb_xfer_get(t)) {
+            } else if (!tcp_ack_owe(t, now)) {
                 t->flags |= TF_ACK_NOW;   /* no block to time a delayed ACK: ACK at once */
-            } else {
-                t->flags |= TF_DELACK_ONE;
-                if (t->x->delack_at == VG_TIME_NEVER)
-                    t->x->delack_at = now + VG_DELACK_US;
             }
         }
         if (seq == before && !adv)
