@@ -20,14 +20,12 @@ void syncache_init(struct vg_syncache *sc, vg_tcb *listener)
 }
 
 /* Keyed, so an attacker choosing source ports and addresses cannot pile entries into one
- * chain; SipHash-1-3 of two words as the connection table's (tcb.c), the tag word apart from
+ * chain; the connection table's hash (tcp_tuple_hash13) under a key and tag of its own, apart from
  * the cookies' SipHash-2-4 inputs under the same key. */
 static uint32_t entry_hash(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
                            uint16_t rport)
 {
-    uint64_t a = (uint64_t)raddr << 32 | laddr;
-    uint64_t b = (uint64_t)'S' << 32 | (uint64_t)rport << 16 | lport;
-    return (uint32_t)vg_siphash13_key_u64x2(s->syn_key, a, b);
+    return (uint32_t)tcp_tuple_hash13(s->syn_key, 'S', laddr, lport, raddr, rport);
 }
 
 static struct vg_syn_entry **bucket_of(struct vg_syncache *sc, uint32_t laddr, uint16_t lport,

@@ -25,14 +25,12 @@ static void tuple_bytes(uint8_t m[13], uint8_t tag, uint32_t laddr, uint16_t lpo
 /* Keyed, as Linux keys inet_ehashfn: with an unkeyed hash a remote host could choose ports that
  * all land in one chain and make every lookup a walk of the whole table (hash flooding). Every
  * segment pays for it, so SipHash-1-3 of two words, as Linux's hsiphash: a bucket index is not a
- * secret an observer reads, only one it must not be able to aim at. The tag word keeps this input
+ * secret an observer reads, only one it must not be able to aim at. The tag keeps this input
  * apart from every other use of the key (the ISN's SipHash-2-4 of 13 octets among them). */
 size_t tcb_tuple_hash(const vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
                       uint16_t rport)
 {
-    uint64_t a = (uint64_t)laddr << 32 | raddr;
-    uint64_t b = (uint64_t)TUPLE_TAG_TABLE << 32 | (uint64_t)lport << 16 | rport;
-    return (size_t)vg_siphash13_key_u64x2(s->secret, a, b);
+    return (size_t)tcp_tuple_hash13(s->secret, TUPLE_TAG_TABLE, laddr, lport, raddr, rport);
 }
 
 vg_tcb *tcb_alloc(vg_stack *s)
