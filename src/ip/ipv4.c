@@ -3,6 +3,7 @@
 #include "ip/ip_id.h"
 #include "ip/martian.h"
 #include "stack/stack.h"
+#include "wire/hdr_put.h"
 
 uint32_t vg_stack_prefix_mask(const vg_stack *s)
 {
@@ -100,7 +101,7 @@ void vg_ip_output(vg_stack *s, const struct vg_l4_seg *seg, vg_time now)
         .ttl = 64, .proto = seg->proto, .src = seg->src, .dst = seg->dst,
         .id = df ? 0 : vg_ip_id_next(s, seg->src, seg->dst, seg->proto), .frag = df ? 0x4000 : 0,
     };
-    vg_ipv4_write(buf, VG_IPV4_HDR_LEN + len, &ip, len);
+    vg_ipv4_hdr_put(buf, &ip, (uint16_t)(VG_IPV4_HDR_LEN + len));
     s->stats.ip_out++;
     if (s->frame_out) {
         struct vg_frame f = {.data = buf, .len = VG_IPV4_HDR_LEN + len, .l4_proto = seg->proto};

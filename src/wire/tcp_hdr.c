@@ -1,7 +1,7 @@
 /* TCP header (RFC 9293 §3.1) and its pseudo-header checksum. */
 #include <string.h>
 
-#include "wire/tcp_opts.h"
+#include "wire/hdr_put.h"
 
 enum vg_wire_err vg_tcp_parse(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
                               struct vg_tcp_hdr *h, const uint8_t **data, size_t *dlen)
@@ -44,18 +44,8 @@ enum vg_wire_err vg_tcp_parse_ex(const uint8_t *seg, size_t len, uint32_t src, u
 
 size_t vg_tcp_hdr_write(uint8_t *buf, const struct vg_tcp_hdr *h)
 {
-    size_t hdr_len = VG_TCP_HDR_LEN + vg_tcp_opts_len(&h->opt);
-    vg_put16(buf, h->sport);
-    vg_put16(buf + 2, h->dport);
-    vg_put32(buf + 4, h->seq);
-    vg_put32(buf + 8, h->ack);
-    buf[12] = (uint8_t)(hdr_len / 4 << 4);
-    buf[13] = h->flags;
-    vg_put16(buf + 14, h->wnd);
-    vg_put16(buf + 16, 0);
-    vg_put16(buf + 18, h->urp);
-    vg_tcp_opts_write(buf + VG_TCP_HDR_LEN, &h->opt);
-    return hdr_len;
+    uint64_t unused = 0;
+    return vg_tcp_hdr_put(buf, h, &unused);
 }
 
 size_t vg_tcp_write(uint8_t *buf, size_t cap, const struct vg_tcp_hdr *h, uint32_t src,
@@ -69,8 +59,10 @@ size_t vg_tcp_write(uint8_t *buf, size_t cap, const struct vg_tcp_hdr *h, uint32
      * a shorter header would end. */
     if (dlen)
         memmove(buf + hdr_len, data, dlen);
-    vg_tcp_hdr_write(buf, h);
-    uint32_t sum = vg_csum_pseudo(src, dst, VG_IPPROTO_TCP, (uint16_t)len);
-    vg_put16(buf + 16, vg_csum_fold(vg_csum_add(sum, buf, len)));
+    uint64_t acc = vg_pseudo_acc(src, dst, VG_IPPROTO_TCP, (uint32_t)len);
+    vg_tcp_hdr_put(buf, h, &acc);
+    if (dlen)
+        acc += vg_csum_add(0, buf + hdr_len, dlen);
+    vg_put16(buf + 16, vg_csum_fold(vg_csum_fold64(acc)));
     return len;
 }

@@ -1,0 +1,93 @@
+/* Headers written with their checksum sums taken from the values being written, not read back
+ * from the frame: every segment vigil sends has an IPv4 and a TCP header to sum, and summing the
+ * octets just stored costs as many loads again (and on x86 a stall, as 64-bit loads meet the
+ * narrower stores still in flight).
+ *
+ * The sums are 64-bit accumulators of host-order 16- and 32-bit field values. A 32-bit value
+ * x = hi * 2^16 + lo adds hi + lo modulo 2^16 - 1 (2^16 is 1 modulo 2^16 - 1), which is the two
+ * words it puts on the wire; a 16-bit value in the upper half of a 32-bit word stands for its
+ * word as well. vg_csum_fold64 reduces an accumulator to the 32-bit sums checksum.h chains and
+ * folds, so a header's sum, a payload's vg_csum_copy sum and a pseudo-header's mix freely. The
+ * field a fold gives is the one a word-by-word sum gives: for a sum that is not zero, both are
+ * the value in 1..0xffff with its residue (every sum here has a protocol number or a version in
+ * it, so none is zero). */
+#ifndef VG_WIRE_HDR_PUT_H
+#define VG_WIRE_HDR_PUT_H
+
+#include <string.h>
+
+#include "wire/tcp_opts.h"
+
+/* Big-endian stores of whole words: the byte-at-a-time vg_put32 is merged by compilers only
+ * sometimes, and a header is five such words. */
+static inline void vg_store_be32(uint8_t *p, uint32_t v)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap32(v);
+    memcpy(p, &v, sizeof v);
+#else
+    vg_put32(p, v);
+#endif
+}
+
+/* Two words, hi first. */
+static inline void vg_store_be64(uint8_t *p, uint32_t hi, uint32_t lo)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v = __builtin_bswap64((uint64_t)hi << 32 | lo);
+    memcpy(p, &v, sizeof v);
+#else
+    vg_put32(p, hi);
+    vg_put32(p + 4, lo);
+#endif
+}
+
+/* An accumulator below 2^63 as a 32-bit sum with the same residue (no carry is lost). */
+static inline uint32_t vg_csum_fold64(uint64_t acc)
+{
+    acc = (acc & 0xffffffffu) + (acc >> 32);              /* < 2^33 */
+    return (uint32_t)acc + (uint32_t)(acc >> 32);         /* the carry fits: no overflow */
+}
+
+/* The pseudo-header's sum (RFC 9293 §3.1): both addresses, the protocol and the length. */
+static inline uint64_t vg_pseudo_acc(uint32_t src, uint32_t dst, uint8_t proto, uint32_t l4len)
+{
+    return (uint64_t)src + dst + proto + l4len;
+}
+
+/* Writes a 20-octet IPv4 header (no options) for a datagram of total octets, its checksum
+ * included; h's hdr_len, total_len and csum are not read. */
+static inline void vg_ipv4_hdr_put(uint8_t *b, const struct vg_ipv4_hdr *h, uint16_t total)
+{
+    uint32_t w0 = (uint32_t)(0x45u << 8 | h->tos) << 16 | total;
+    uint32_t w1 = (uint32_t)h->id << 16 | h->frag;
+    uint32_t w2 = (uint32_t)(h->ttl << 8 | h->proto) << 16;
+    uint64_t acc = (uint64_t)w0 + w1 + w2 + h->src + h->dst;
+    vg_store_be64(b, w0, w1);
+    vg_store_be64(b + 8, w2 | vg_csum_fold(vg_csum_fold64(acc)), h->src);
+    vg_store_be32(b + 16, h->dst);
+}
+
+/* Writes the TCP header of h (its options included, the checksum field 0) and returns its
+ * length; *acc gains the header's sum. h's hdr_len and csum are not read. Options appear on
+ * SYNs only, so a header without them takes no option code at all. */
+static inline size_t vg_tcp_hdr_put(uint8_t *b, const struct vg_tcp_hdr *h, uint64_t *acc)
+{
+    const struct vg_tcp_opts *o = &h->opt;
+    size_t hdr_len = VG_TCP_HDR_LEN;
+    uint64_t sum = 0;
+    if (o->has_mss | o->has_wscale | o->sack_permitted | o->has_ts) {
+        size_t n = vg_tcp_opts_write(b + VG_TCP_HDR_LEN, o);
+        sum = vg_csum_add(0, b + VG_TCP_HDR_LEN, n);
+        hdr_len += n;
+    }
+    uint32_t ports = (uint32_t)h->sport << 16 | h->dport;
+    uint32_t w3 = (uint32_t)((hdr_len / 4) << 12 | h->flags) << 16 | h->wnd;
+    vg_store_be64(b, ports, h->seq);
+    vg_store_be64(b + 8, h->ack, w3);
+    vg_store_be32(b + 16, h->urp);     /* checksum 0, then the urgent pointer */
+    *acc += sum + ports + h->seq + h->ack + w3 + h->urp;
+    return hdr_len;
+}
+
+#endif
