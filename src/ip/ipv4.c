@@ -1,9 +1,8 @@
 /* IPv4 input and output: validate, drop fragments and martians, dispatch by protocol, frame
  * outgoing datagrams. */
-#include "ip/ip_id.h"
+#include "ip/ip_out.h"
 #include "ip/martian.h"
 #include "stack/stack.h"
-#include "wire/hdr_put.h"
 
 uint32_t vg_stack_prefix_mask(const vg_stack *s)
 {
@@ -77,45 +76,16 @@ uint32_t vg_ip_pseudo(const vg_stack *s, uint8_t proto, uint32_t src, uint32_t d
 
 int vg_ip_tx_csum_offloaded(const vg_stack *s)
 {
-    return s->frame_out && (s->offloads & VG_OFFLOAD_TX_CSUM);
+    return ip_tx_csum_offloaded(s);
 }
 
-/* Only atomic datagrams (DF) go out as TSO frames: the pieces of a frame all carry IP ID 0, and
- * no link has to number them. */
 int vg_ip_tso(const vg_stack *s)
 {
-    return s->frame_out && (s->offloads & VG_OFFLOAD_TSO) && !s->cfg.no_pmtu_discovery;
+    return ip_tso(s);
 }
 
 void vg_ip_output(vg_stack *s, const struct vg_l4_seg *seg, vg_time now)
 {
-    size_t len = seg->len;
-    if (!s->link_up || (!s->output && !s->frame_out) || len > VG_IP_L4_MAX)
-        return;
-    uint8_t *buf = vg_ip_l4(s) - VG_IPV4_HDR_LEN;
-    /* RFC 6864: an atomic datagram (DF, never fragmented) needs no ID and carries 0, which says
-     * nothing about other traffic; without DF (no_pmtu_discovery) a router may fragment it, and
-     * its ID comes from a per-destination counter. */
-    int df = !s->cfg.no_pmtu_discovery;
-    struct vg_ipv4_hdr ip = {
-        .ttl = 64, .proto = seg->proto, .src = seg->src, .dst = seg->dst,
-        .id = df ? 0 : vg_ip_id_next(s, seg->src, seg->dst, seg->proto), .frag = df ? 0x4000 : 0,
-    };
-    vg_ipv4_hdr_put(buf, &ip, (uint16_t)(VG_IPV4_HDR_LEN + len));
-    s->stats.ip_out++;
-    if (s->frame_out) {
-        struct vg_frame f = {.data = buf, .len = VG_IPV4_HDR_LEN + len, .l4_proto = seg->proto};
-        if (seg->csum_partial) {
-            f.flags = VG_FRAME_CSUM_PARTIAL;
-            f.csum_start = VG_IPV4_HDR_LEN;
-            f.csum_offset = seg->csum_offset;
-        }
-        if (seg->gso_size) {
-            f.gso_size = seg->gso_size;
-            s->stats.tcp_tso_frames_out++;
-        }
-        s->frame_out(s->output_ctx, &f, now);
-    } else {
-        s->output(s->output_ctx, buf, VG_IPV4_HDR_LEN + len, now);
-    }
+    ip_output(s, seg->src, seg->dst, seg->proto, seg->len, seg->csum_partial, seg->csum_offset,
+              seg->gso_size, now);
 }

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "wire/hdr_put.h"
+#include "ip/ip_out.h"
 
 /* The checksum field's offset in the TCP header (RFC 9293 §3.1). */
 #define TCP_CSUM_OFF 16u
@@ -18,7 +18,7 @@ int tcp_emit(vg_stack *s, const struct vg_tcp_hdr *h, uint32_t src, uint32_t dst
     if (dlen > VG_IP_L4_MAX - hdr_len)
         return -1;
     size_t len = hdr_len + dlen;
-    int partial = vg_ip_tx_csum_offloaded(s);
+    int partial = ip_tx_csum_offloaded(s);
     uint8_t *dst_data = l4 + hdr_len;
     /* The payload follows a header of a whole number of 32-bit words: its sum chains at an even
      * offset. With the checksum left to the link, the copy is a plain one. */
@@ -39,11 +39,7 @@ int tcp_emit(vg_stack *s, const struct vg_tcp_hdr *h, uint32_t src, uint32_t dst
     else
         vg_put16(l4 + TCP_CSUM_OFF, vg_csum_fold(vg_csum_fold64(acc + pseudo)));
     s->stats.tcp_out++;
-    struct vg_l4_seg seg = {
-        .src = src, .dst = dst, .len = len, .proto = VG_IPPROTO_TCP,
-        .csum_partial = (uint8_t)partial, .csum_offset = TCP_CSUM_OFF,
-        .gso_size = dlen > gso_size ? gso_size : 0,
-    };
-    vg_ip_output(s, &seg, now);
+    ip_output(s, src, dst, VG_IPPROTO_TCP, len, partial, TCP_CSUM_OFF,
+              dlen > gso_size ? gso_size : 0, now);
     return 0;
 }

@@ -2,6 +2,7 @@
  * FIN, ACKs and resets. */
 #include <string.h>
 
+#include "ip/ip_out.h"
 #include "tcp/tcb.h"
 #include "tcp/tcp_emit.h"
 
@@ -149,7 +150,7 @@ static void send_data(vg_tcb *t, uint32_t seq, uint32_t len, int fin, vg_time no
  * retransmission does. */
 static uint32_t frame_payload_max(const vg_tcb *t)
 {
-    if (!vg_ip_tso(tcb_stack(t)) || SEQ_LT(t->snd_nxt, t->snd_max))
+    if (!ip_tso(tcb_stack(t)) || SEQ_LT(t->snd_nxt, t->snd_max))
         return t->mss;
     return VG_IP_L4_MAX - VG_TCP_HDR_LEN;
 }
