@@ -4,6 +4,9 @@
 #ifndef VG_TCP_EMIT_H
 #define VG_TCP_EMIT_H
 
+#include <string.h>
+
+#include "ip/ip_out.h"
 #include "stack/stack.h"
 #include "tcp/ring.h"
 
@@ -20,5 +23,47 @@ struct tcp_payload {
  * Counts tcp_out. Returns 0, or -1 when the segment cannot be framed (too long). */
 int tcp_emit(vg_stack *s, const struct vg_tcp_hdr *h, uint32_t src, uint32_t dst,
              const struct tcp_payload *p, uint16_t gso_size, vg_time now);
+
+/* The checksum field's offset in the TCP header (RFC 9293 §3.1). */
+#define VG_TCP_CSUM_OFF 16u
+
+/* tcp_emit as inline code, for a connection's own segments (tcp_output.c): inlined where the
+ * caller fills in h, the header's fields go from registers to the frame. */
+static inline int tcp_emit_inline(vg_stack *s, const struct vg_tcp_hdr *h, uint32_t src,
+                                  uint32_t dst, const struct tcp_payload *p, uint16_t gso_size,
+                                  vg_time now)
+{
+    uint8_t *l4 = vg_ip_l4(s);
+    uint64_t acc = 0;
+    size_t hdr_len = vg_tcp_hdr_put(l4, h, &acc);
+    uint32_t dlen = p ? p->len : 0;
+    if (dlen > VG_IP_L4_MAX - hdr_len)
+        return -1;
+    size_t len = hdr_len + dlen;
+    int partial = ip_tx_csum_offloaded(s);
+    uint8_t *dst_data = l4 + hdr_len;
+    /* The payload follows a header of a whole number of 32-bit words: its sum chains at an even
+     * offset. With the checksum left to the link, the copy is a plain one. */
+    if (dlen && p->ring) {
+        if (partial)
+            vg_ring_peek(p->ring, p->off, dst_data, dlen);
+        else
+            acc += vg_ring_peek_csum(p->ring, p->off, dst_data, dlen, 0);
+    } else if (dlen) {
+        if (partial)
+            memcpy(dst_data, p->data, dlen);
+        else
+            acc += vg_csum_copy(dst_data, p->data, dlen, 0);
+    }
+    uint64_t pseudo = vg_pseudo_acc(src, dst, VG_IPPROTO_TCP, (uint32_t)len);
+    if (partial)
+        vg_put16(l4 + VG_TCP_CSUM_OFF, vg_csum_partial(vg_csum_fold64(pseudo)));
+    else
+        vg_put16(l4 + VG_TCP_CSUM_OFF, vg_csum_fold(vg_csum_fold64(acc + pseudo)));
+    s->stats.tcp_out++;
+    ip_output(s, src, dst, VG_IPPROTO_TCP, len, partial, VG_TCP_CSUM_OFF,
+              dlen > gso_size ? gso_size : 0, now);
+    return 0;
+}
 
 #endif

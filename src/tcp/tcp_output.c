@@ -69,7 +69,7 @@ static void send_payload(vg_tcb *t, uint32_t seq, uint8_t flags, const struct tc
             t->x->delack_at = VG_TIME_NEVER;
         t->flags &= (uint16_t)~(TF_ACK_NOW | TF_DELACK_ONE);
     }
-    tcp_emit(s, &h, t->laddr, t->raddr, p, gso_size, now);
+    tcp_emit_inline(s, &h, t->laddr, t->raddr, p, gso_size, now);
 }
 
 void tcp_send_segment(vg_tcb *t, uint32_t seq, uint8_t flags, const uint8_t *data, size_t len,
