@@ -209,6 +209,9 @@ void tcp_output(vg_tcb *t, vg_time now)
     struct vg_tcb_xfer *x = t->x;
     while (x) {
         uint32_t unsent = SEQ_GT(end, t->snd_nxt) ? end - t->snd_nxt : 0;
+        /* Nothing queued (an ACK's call, or the data just sent was all): no window to look at. */
+        if (!unsent && !(t->flags & TF_FIN_QUEUED))
+            break;
         uint32_t inflight = t->snd_nxt - t->snd_una;
         uint32_t wnd = t->snd_wnd < t->cwnd ? t->snd_wnd : t->cwnd;
         uint32_t usable = wnd > inflight ? wnd - inflight : 0;
