@@ -125,11 +125,21 @@ static struct vg_ring *ring_reserve(vg_stack *s, struct vg_ring **rp, uint32_t m
     return nr;
 }
 
+/* Where offset off from the head lies: head < cap and off <= cap, so one subtraction wraps it
+ * (no division on every copy). */
+static inline uint32_t ring_pos(const struct vg_ring *r, uint32_t off)
+{
+    uint32_t pos = r->head + off;
+    return pos >= r->cap ? pos - r->cap : pos;
+}
+
 static void ring_copy_in(struct vg_ring *r, uint32_t pos, const uint8_t *src, size_t n)
 {
     size_t first = r->cap - pos;
-    if (first > n)
-        first = n;
+    if (n <= first) {
+        memcpy(r->data + pos, src, n);   /* most copies do not wrap: one call */
+        return;
+    }
     memcpy(r->data + pos, src, first);
     memcpy(r->data, src + first, n - first);
 }
@@ -150,7 +160,7 @@ size_t vg_ring_append(vg_stack *s, struct vg_ring **rp, uint32_t cap, const void
         if (n > r->cap - r->len)
             n = r->cap - r->len;
     }
-    ring_copy_in(r, (r->head + r->len) % r->cap, src, n);
+    ring_copy_in(r, ring_pos(r, r->len), src, n);
     r->len += (uint32_t)n;
     return n;
 }
@@ -163,23 +173,25 @@ int vg_ring_write_at(vg_stack *s, struct vg_ring **rp, uint32_t cap, uint32_t of
     struct vg_ring *r = ring_reserve(s, rp, cap, off + (uint32_t)n);
     if (!r)
         return -1;
-    ring_copy_in(r, (r->head + off) % r->cap, src, n);
+    ring_copy_in(r, ring_pos(r, off), src, n);
     return 0;
 }
 
 void vg_ring_peek(const struct vg_ring *r, uint32_t off, void *dst, size_t n)
 {
-    uint32_t pos = (r->head + off) % r->cap;
+    uint32_t pos = ring_pos(r, off);
     size_t first = r->cap - pos;
-    if (first > n)
-        first = n;
+    if (n <= first) {
+        memcpy(dst, r->data + pos, n);
+        return;
+    }
     memcpy(dst, r->data + pos, first);
     memcpy((uint8_t *)dst + first, r->data, n - first);
 }
 
 uint32_t vg_ring_peek_csum(const struct vg_ring *r, uint32_t off, void *dst, size_t n, uint32_t sum)
 {
-    uint32_t pos = (r->head + off) % r->cap;
+    uint32_t pos = ring_pos(r, off);
     size_t first = r->cap - pos;
     if (first > n)
         first = n;
@@ -197,7 +209,7 @@ void vg_ring_consume(vg_stack *s, struct vg_ring **rp, uint32_t n, int free_when
         return;
     if (n > r->len)
         n = r->len;
-    r->head = (r->head + n) % r->cap;
+    r->head = ring_pos(r, n);
     r->len -= n;
     /* The head stays put when data is still placed beyond len (out-of-order islands). */
     if (r->len == 0 && free_when_empty)
