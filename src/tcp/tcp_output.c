@@ -6,25 +6,36 @@
 #include "tcp/tcb.h"
 #include "tcp/tcp_emit.h"
 
-uint32_t tcp_rcv_window(const vg_tcb *t)
+/* tcp_rcv_window, inline where a segment is built. */
+static inline uint32_t rcv_window(const vg_tcb *t)
 {
     const vg_stack *s = tcb_stack(t);
-    uint32_t used = vg_ring_len(t->rcv);
+    const struct vg_ring *r = t->rcv;
+    uint32_t used = vg_ring_len(r);
     uint32_t wnd = t->rcvbuf > used ? t->rcvbuf - used : 0;
     /* Offer only space the buffer budget (cfg.mem_limit) can back, as Linux's tcp_mem pressure
      * shrinks windows: the room the receive ring already holds plus what the budget could still
      * grow it by. Under pressure a window of less than one MSS is offered as 0 (receiver SWS
      * avoidance); the peer's zero-window probes are answered and learn when room returns. Many
      * connections may each be offered the same free budget: one whose data then finds no memory
-     * drops it unacknowledged, and the sender retransmits. */
+     * drops it unacknowledged, and the sender retransmits. A budget with room for the whole
+     * window and a ring header backs it whatever the ring holds: the usual case, decided at
+     * once. */
     uint64_t room = s->cfg.mem_limit > s->stats.mem_bytes ? s->cfg.mem_limit - s->stats.mem_bytes : 0;
-    uint64_t backed = t->rcv ? (uint64_t)(t->rcv->cap - used) + room
-                             : (room > sizeof *t->rcv ? room - sizeof *t->rcv : 0);
-    if (backed < wnd)
-        wnd = backed < t->mss ? 0 : (uint32_t)backed;
+    if (room < (uint64_t)wnd + sizeof *r) {
+        uint64_t backed = r ? (uint64_t)(r->cap - used) + room
+                            : (room > sizeof *r ? room - sizeof *r : 0);
+        if (backed < wnd)
+            wnd = backed < t->mss ? 0 : (uint32_t)backed;
+    }
     /* Never move the right edge left of what was already advertised (RFC 9293 §3.8.6). */
     uint32_t promised = SEQ_GT(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
     return wnd > promised ? wnd : promised;
+}
+
+uint32_t tcp_rcv_window(const vg_tcb *t)
+{
+    return rcv_window(t);
 }
 
 uint32_t tcp_data_end(const vg_tcb *t)
@@ -45,7 +56,7 @@ static void send_payload(vg_tcb *t, uint32_t seq, uint8_t flags, const struct tc
     h.dport = t->rport;
     h.seq = seq;
     h.flags = flags;
-    uint32_t wnd = tcp_rcv_window(t);
+    uint32_t wnd = rcv_window(t);
     if (flags & VG_TCP_SYN) {
         /* A SYN-ACK offers scaling only when the peer's SYN did (RFC 7323 §2.2). */
         int offer = t->state == VG_TCP_SYN_SENT || (t->flags & TF_SYN_WSCALE);
