@@ -76,11 +76,8 @@ static inline size_t vg_tcp_hdr_put(uint8_t *b, const struct vg_tcp_hdr *h, uint
     const struct vg_tcp_opts *o = &h->opt;
     size_t hdr_len = VG_TCP_HDR_LEN;
     uint64_t sum = 0;
-    if (o->has_mss | o->has_wscale | o->sack_permitted | o->has_ts) {
-        size_t n = vg_tcp_opts_write(b + VG_TCP_HDR_LEN, o);
-        sum = vg_csum_add(0, b + VG_TCP_HDR_LEN, n);
-        hdr_len += n;
-    }
+    if (o->has_mss | o->has_wscale | o->sack_permitted | o->has_ts)
+        hdr_len += vg_tcp_opts_put(b + VG_TCP_HDR_LEN, o, &sum);
     uint32_t ports = (uint32_t)h->sport << 16 | h->dport;
     uint32_t w3 = (uint32_t)((hdr_len / 4) << 12 | h->flags) << 16 | h->wnd;
     vg_store_be64(b, ports, h->seq);

@@ -1,7 +1,7 @@
 /* TCP options (RFC 9293 §3.2, RFC 7323, RFC 2018). */
 #include <string.h>
 
-#include "wire/tcp_opts.h"
+#include "wire/hdr_put.h"
 
 enum {
     OPT_EOL = 0,
@@ -90,39 +90,49 @@ size_t vg_tcp_opts_len(const struct vg_tcp_opts *o)
     return n;
 }
 
-size_t vg_tcp_opts_write(uint8_t *p, const struct vg_tcp_opts *o)
+/* The options in vigil's layout, every one on a 32-bit boundary: written and summed as words. */
+size_t vg_tcp_opts_put(uint8_t *p, const struct vg_tcp_opts *o, uint64_t *acc)
 {
     uint8_t *q = p;
+    uint64_t sum = 0;
+    uint32_t w;
     if (o->has_mss) {
-        q[0] = OPT_MSS;
-        q[1] = OPT_MSS_LEN;
-        vg_put16(q + 2, o->mss);
+        w = (uint32_t)(OPT_MSS << 24 | OPT_MSS_LEN << 16) | o->mss;
+        vg_store_be32(q, w);
+        sum += w;
         q += 4;
     }
-    if (o->sack_permitted) {
-        if (!o->has_ts) {
-            *q++ = OPT_NOP;
-            *q++ = OPT_NOP;
-        }
-        *q++ = OPT_SACK_PERMITTED;
-        *q++ = OPT_SACK_PERMITTED_LEN;
-    } else if (o->has_ts) {
-        *q++ = OPT_NOP;
-        *q++ = OPT_NOP;
+    if (o->sack_permitted || o->has_ts) {
+        /* SACK-permitted and the timestamps' kind and length share a word; either alone is
+         * NOP-padded in front. */
+        uint32_t sack = OPT_SACK_PERMITTED << 8 | OPT_SACK_PERMITTED_LEN;
+        uint32_t ts = OPT_TIMESTAMPS << 8 | OPT_TIMESTAMPS_LEN;
+        uint32_t nops = OPT_NOP << 8 | OPT_NOP;
+        if (!o->has_ts)
+            w = nops << 16 | sack;
+        else
+            w = (o->sack_permitted ? sack : nops) << 16 | ts;
+        vg_store_be32(q, w);
+        sum += w;
+        q += 4;
     }
     if (o->has_ts) {
-        q[0] = OPT_TIMESTAMPS;
-        q[1] = OPT_TIMESTAMPS_LEN;
-        vg_put32(q + 2, o->ts_val);
-        vg_put32(q + 6, o->ts_ecr);
-        q += 10;
+        vg_store_be64(q, o->ts_val, o->ts_ecr);
+        sum += (uint64_t)o->ts_val + o->ts_ecr;
+        q += 8;
     }
     if (o->has_wscale) {
-        q[0] = OPT_NOP;
-        q[1] = OPT_WSCALE;
-        q[2] = OPT_WSCALE_LEN;
-        q[3] = o->wscale;
+        w = (uint32_t)(OPT_NOP << 24 | OPT_WSCALE << 16 | OPT_WSCALE_LEN << 8) | o->wscale;
+        vg_store_be32(q, w);
+        sum += w;
         q += 4;
     }
+    *acc += sum;
     return (size_t)(q - p);
+}
+
+size_t vg_tcp_opts_write(uint8_t *p, const struct vg_tcp_opts *o)
+{
+    uint64_t unused = 0;
+    return vg_tcp_opts_put(p, o, &unused);
 }

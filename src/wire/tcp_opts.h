@@ -8,5 +8,7 @@
 enum vg_wire_err vg_tcp_opts_parse(const uint8_t *p, size_t len, struct vg_tcp_opts *o);
 /* Encodes o into p, which has room for vg_tcp_opts_len(o) bytes; returns that length. */
 size_t vg_tcp_opts_write(uint8_t *p, const struct vg_tcp_opts *o);
+/* vg_tcp_opts_write that also adds the options' checksum sum to *acc (wire/hdr_put.h). */
+size_t vg_tcp_opts_put(uint8_t *p, const struct vg_tcp_opts *o, uint64_t *acc);
 
 #endif
