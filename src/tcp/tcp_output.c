@@ -145,7 +145,7 @@ void tcp_send_reset_reply(vg_stack *s, const struct vg_ipv4_hdr *ip, const struc
 /* Sends bytes [seq, seq+len) from the send queue, with FIN when they end the stream: copied
  * once, from the ring into the frame. More than one MSS goes as one TSO frame the link cuts
  * (PSH and FIN then stay on its last piece, as GSO leaves them). */
-static void send_data(vg_tcb *t, uint32_t seq, uint32_t len, int fin, vg_time now)
+static inline void send_data(vg_tcb *t, uint32_t seq, uint32_t len, int fin, vg_time now)
 {
     uint8_t flags = VG_TCP_ACK;
     if (fin)
