@@ -32,11 +32,13 @@ static uint64_t budget_room(const vg_stack *s)
 static struct vg_ring *spare_take(vg_stack *s, uint32_t max, uint32_t need)
 {
     int best = -1;
+    uint32_t best_cap = 0;
     for (int i = 0; i < VG_RING_SPARES; i++) {
         const struct vg_ring *r = s->ring_spare[i];
-        if (r && r->cap >= need && r->cap <= max &&
-            (best < 0 || r->cap > s->ring_spare[best]->cap))
+        if (r && r->cap >= need && r->cap <= max && (best < 0 || r->cap > best_cap)) {
             best = i;
+            best_cap = r->cap;
+        }
     }
     if (best < 0)
         return NULL;
@@ -85,19 +87,20 @@ void vg_ring_spares_free(vg_stack *s)
     }
 }
 
-/* Makes *rp hold capacity for need bytes from its head (need <= max); NULL when it cannot. */
-static struct vg_ring *ring_reserve(vg_stack *s, struct vg_ring **rp, uint32_t max, uint32_t need)
+/* A ring that fits nothing yet is allocated or grown out of line: the register pressure of the
+ * allocation path is not paid by every write that finds room (a spare ring, or its own). */
+#if defined(__GNUC__)
+#define RING_OUT_OF_LINE __attribute__((noinline))
+#else
+#define RING_OUT_OF_LINE
+#endif
+
+/* ring_reserve's allocation: *rp (NULL or too small) grown to hold need bytes (need <= max). */
+static RING_OUT_OF_LINE struct vg_ring *ring_grow(vg_stack *s, struct vg_ring **rp, uint32_t max,
+                                                  uint32_t need)
 {
     struct vg_ring *r = *rp;
     uint32_t have = r ? r->cap : 0;
-    if (r && need <= have)
-        return r;
-    if (need > max)
-        return NULL;
-    if (!r && (r = spare_take(s, max, need)) != NULL) {
-        *rp = r;
-        return r;
-    }
     size_t header = r ? 0 : sizeof *r;
     uint32_t cap = grown_cap(have, need, max);
     if ((uint64_t)header + (cap - have) > budget_room(s))
@@ -123,6 +126,21 @@ static struct vg_ring *ring_reserve(vg_stack *s, struct vg_ring **rp, uint32_t m
     }
     *rp = nr;
     return nr;
+}
+
+/* Makes *rp hold capacity for need bytes from its head (need <= max); NULL when it cannot. */
+static struct vg_ring *ring_reserve(vg_stack *s, struct vg_ring **rp, uint32_t max, uint32_t need)
+{
+    struct vg_ring *r = *rp;
+    if (r && need <= r->cap)
+        return r;
+    if (need > max)
+        return NULL;
+    if (!r && (r = spare_take(s, max, need)) != NULL) {
+        *rp = r;
+        return r;
+    }
+    return ring_grow(s, rp, max, need);
 }
 
 /* Where offset off from the head lies: head < cap and off <= cap, so one subtraction wraps it
