@@ -29,13 +29,13 @@ int tcp_emit(vg_stack *s, const struct vg_tcp_hdr *h, uint32_t src, uint32_t dst
 
 /* tcp_emit as inline code, for a connection's own segments (tcp_output.c): inlined where the
  * caller fills in h, the header's fields go from registers to the frame. */
-static inline int tcp_emit_inline(vg_stack *s, const struct vg_tcp_hdr *h, uint32_t src,
+static inline int tcp_emit_inline(vg_stack *s, const struct vg_tcp_fields *h, uint32_t src,
                                   uint32_t dst, const struct tcp_payload *p, uint16_t gso_size,
                                   vg_time now)
 {
     uint8_t *l4 = vg_ip_l4(s);
     uint64_t acc = 0;
-    size_t hdr_len = vg_tcp_hdr_put(l4, h, &acc);
+    size_t hdr_len = vg_tcp_fields_put(l4, h, &acc);
     uint32_t dlen = p ? p->len : 0;
     if (dlen > VG_IP_L4_MAX - hdr_len)
         return -1;

@@ -50,24 +50,22 @@ static void send_payload(vg_tcb *t, uint32_t seq, uint8_t flags, const struct tc
                          uint16_t gso_size, vg_time now)
 {
     vg_stack *s = tcb_stack(t);
-    struct vg_tcp_hdr h;
-    memset(&h, 0, sizeof h);
-    h.sport = t->lport;
-    h.dport = t->rport;
-    h.seq = seq;
-    h.flags = flags;
+    struct vg_tcp_fields h = {.sport = t->lport, .dport = t->rport, .seq = seq, .flags = flags};
+    struct vg_tcp_opts opt;
     uint32_t wnd = rcv_window(t);
     if (flags & VG_TCP_SYN) {
         /* A SYN-ACK offers scaling only when the peer's SYN did (RFC 7323 §2.2). */
         int offer = t->state == VG_TCP_SYN_SENT || (t->flags & TF_SYN_WSCALE);
         h.wnd = tcp_syn_wnd_field(wnd, offer ? t->rcv_wscale : 0);
         wnd = h.wnd;
-        h.opt.has_mss = 1;
-        h.opt.mss = (uint16_t)(s->cfg.mtu - 40);
+        memset(&opt, 0, sizeof opt);
+        opt.has_mss = 1;
+        opt.mss = (uint16_t)(s->cfg.mtu - 40);
         if (offer) {
-            h.opt.has_wscale = 1;
-            h.opt.wscale = t->rcv_wscale;
+            opt.has_wscale = 1;
+            opt.wscale = t->rcv_wscale;
         }
+        h.opt = &opt;
     } else {
         h.wnd = tcp_wnd_field(wnd, t->rcv_wscale);
         wnd = (uint32_t)h.wnd << t->rcv_wscale;

@@ -68,23 +68,51 @@ static inline void vg_ipv4_hdr_put(uint8_t *b, const struct vg_ipv4_hdr *h, uint
     vg_store_be32(b + 16, h->dst);
 }
 
-/* Writes the TCP header of h (its options included, the checksum field 0) and returns its
- * length; *acc gains the header's sum. h's hdr_len and csum are not read. Options appear on
- * SYNs only, so a header without them takes no option code at all. */
-static inline size_t vg_tcp_hdr_put(uint8_t *b, const struct vg_tcp_hdr *h, uint64_t *acc)
+/* A TCP header's fields as a segment's builder has them: no parse-side fields, and the options
+ * apart (NULL for none), so that a builder's header lives in registers. */
+struct vg_tcp_fields {
+    uint16_t sport, dport;
+    uint32_t seq, ack;
+    uint8_t flags;
+    uint16_t wnd, urp;
+    const struct vg_tcp_opts *opt;
+};
+
+/* Writes the TCP header of f (its options included, the checksum field 0) and returns its
+ * length; *acc gains the header's sum. Options appear on SYNs only, so a header without them
+ * takes no option code at all. */
+static inline size_t vg_tcp_fields_put(uint8_t *b, const struct vg_tcp_fields *f, uint64_t *acc)
 {
-    const struct vg_tcp_opts *o = &h->opt;
     size_t hdr_len = VG_TCP_HDR_LEN;
     uint64_t sum = 0;
-    if (o->has_mss | o->has_wscale | o->sack_permitted | o->has_ts)
-        hdr_len += vg_tcp_opts_put(b + VG_TCP_HDR_LEN, o, &sum);
-    uint32_t ports = (uint32_t)h->sport << 16 | h->dport;
-    uint32_t w3 = (uint32_t)((hdr_len / 4) << 12 | h->flags) << 16 | h->wnd;
-    vg_store_be64(b, ports, h->seq);
-    vg_store_be64(b + 8, h->ack, w3);
-    vg_store_be32(b + 16, h->urp);     /* checksum 0, then the urgent pointer */
-    *acc += sum + ports + h->seq + h->ack + w3 + h->urp;
+    if (f->opt)
+        hdr_len += vg_tcp_opts_put(b + VG_TCP_HDR_LEN, f->opt, &sum);
+    uint32_t ports = (uint32_t)f->sport << 16 | f->dport;
+    uint32_t w3 = (uint32_t)((hdr_len / 4) << 12 | f->flags) << 16 | f->wnd;
+    vg_store_be64(b, ports, f->seq);
+    vg_store_be64(b + 8, f->ack, w3);
+    vg_store_be32(b + 16, f->urp);     /* checksum 0, then the urgent pointer */
+    *acc += sum + ports + f->seq + f->ack + w3 + f->urp;
     return hdr_len;
+}
+
+/* The fields of a parsed or hand-built header h (its hdr_len and csum are not read). */
+static inline struct vg_tcp_fields vg_tcp_fields_of(const struct vg_tcp_hdr *h)
+{
+    const struct vg_tcp_opts *o = &h->opt;
+    struct vg_tcp_fields f = {
+        .sport = h->sport, .dport = h->dport, .seq = h->seq, .ack = h->ack, .flags = h->flags,
+        .wnd = h->wnd, .urp = h->urp,
+        .opt = (o->has_mss | o->has_wscale | o->sack_permitted | o->has_ts) ? o : NULL,
+    };
+    return f;
+}
+
+/* vg_tcp_fields_put of h. */
+static inline size_t vg_tcp_hdr_put(uint8_t *b, const struct vg_tcp_hdr *h, uint64_t *acc)
+{
+    struct vg_tcp_fields f = vg_tcp_fields_of(h);
+    return vg_tcp_fields_put(b, &f, acc);
 }
 
 #endif
