@@ -5,6 +5,7 @@
 #include "ip/ip_out.h"
 #include "tcp/tcb.h"
 #include "tcp/tcp_emit.h"
+#include "tcp/tcp_window.h"
 
 /* tcp_rcv_window, inline where a segment is built. */
 static inline uint32_t rcv_window(const vg_tcb *t)
@@ -56,7 +57,7 @@ static void send_payload(vg_tcb *t, uint32_t seq, uint8_t flags, const struct tc
     if (flags & VG_TCP_SYN) {
         /* A SYN-ACK offers scaling only when the peer's SYN did (RFC 7323 §2.2). */
         int offer = t->state == VG_TCP_SYN_SENT || (t->flags & TF_SYN_WSCALE);
-        h.wnd = tcp_syn_wnd_field(wnd, offer ? t->rcv_wscale : 0);
+        h.wnd = syn_wnd_field(wnd, offer ? t->rcv_wscale : 0);
         wnd = h.wnd;
         memset(&opt, 0, sizeof opt);
         opt.has_mss = 1;
@@ -67,7 +68,7 @@ static void send_payload(vg_tcb *t, uint32_t seq, uint8_t flags, const struct tc
         }
         h.opt = &opt;
     } else {
-        h.wnd = tcp_wnd_field(wnd, t->rcv_wscale);
+        h.wnd = wnd_field(wnd, t->rcv_wscale);
         wnd = (uint32_t)h.wnd << t->rcv_wscale;
     }
     if (flags & VG_TCP_ACK) {

@@ -16,10 +16,10 @@
  * window offered now: memory pressure, or a shift chosen for a buffer that grows later)
  * carries its window unscaled instead, as Linux does, and the two fields then differ. */
 #include "tcp/tcb.h"
+#include "tcp/tcp_window.h"
 
-#define FIELD_MAX 65535u
+#define FIELD_MAX VG_WND_FIELD_MAX
 #define UNSCALED_MAX 65536u       /* buffers up to this size are offered no shift */
-#define SYN_AGREE_MIN 32768u      /* below this, a SYN carries its window unscaled */
 
 uint8_t tcp_rcv_wscale_for(uint32_t space)
 {
@@ -33,14 +33,10 @@ uint8_t tcp_rcv_wscale_for(uint32_t space)
 
 uint16_t tcp_wnd_field(uint32_t wnd, uint8_t shift)
 {
-    uint32_t field = wnd >> shift;
-    return (uint16_t)(field > FIELD_MAX ? FIELD_MAX : field);
+    return wnd_field(wnd, shift);
 }
 
 uint16_t tcp_syn_wnd_field(uint32_t wnd, uint8_t shift)
 {
-    uint16_t later = tcp_wnd_field(wnd, shift);
-    if (later >= SYN_AGREE_MIN)
-        return later;
-    return (uint16_t)(wnd > FIELD_MAX ? FIELD_MAX : wnd);
+    return syn_wnd_field(wnd, shift);
 }
