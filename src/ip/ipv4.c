@@ -6,8 +6,7 @@
 
 uint32_t vg_stack_prefix_mask(const vg_stack *s)
 {
-    uint8_t p = s->cfg.prefix_len > 32 ? 32 : s->cfg.prefix_len;
-    return p ? ~0u << (32 - p) : 0;
+    return vg_ip_prefix_mask(s->cfg.prefix_len);
 }
 
 int vg_stack_is_local(const vg_stack *s, uint32_t addr)
@@ -46,11 +45,7 @@ void vg_stack_input_ex(vg_stack *s, const uint8_t *pkt, size_t len, unsigned rx_
         s->stats.ip_bad++;
         return;
     }
-    if (!vg_stack_is_local(s, ip.dst)) {
-        s->stats.ip_not_ours++;
-        return;
-    }
-    if (vg_ip_martian(s, &ip))
+    if (!vg_ip_input_filter(s, &ip))
         return;
     switch (ip.proto) {
     case VG_IPPROTO_TCP:

@@ -6,6 +6,16 @@
 
 #include "stack/stack.h"
 
+/* A prefix length as a mask (cfg.prefix_len above 32 counts as 32). */
+static inline uint32_t vg_ip_prefix_mask(uint8_t prefix_len)
+{
+    uint8_t p = prefix_len > 32 ? 32 : prefix_len;
+    return p ? ~0u << (32 - p) : 0;
+}
+/* The input filter, in the order the input path applies it: 1 when ip is addressed to us
+ * (vg_stack_is_local) and not martian; 0 when it is dropped, counted in ip_not_ours or
+ * ip_martians. */
+int vg_ip_input_filter(vg_stack *s, const struct vg_ipv4_hdr *ip);
 /* 1 when ip must be dropped (counted in ip_martians). */
 int vg_ip_martian(vg_stack *s, const struct vg_ipv4_hdr *ip);
 /* 1 when a TCP segment's flags are impossible (SYN with FIN or with RST; counted in

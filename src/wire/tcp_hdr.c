@@ -21,13 +21,16 @@ enum vg_wire_err vg_tcp_parse_ex(const uint8_t *seg, size_t len, uint32_t src, u
     size_t hdr_len = (size_t)(seg[12] >> 4) * 4;
     if (hdr_len < VG_TCP_HDR_LEN || hdr_len > len)
         return VG_WIRE_BAD_DOFF;
-    if (!csum_valid &&
-        vg_csum_fold(vg_csum_add(vg_csum_pseudo(src, dst, VG_IPPROTO_TCP, (uint16_t)len), seg,
-                                 len)) != 0)
+    if (!csum_valid && !vg_csum_l4_ok(src, dst, VG_IPPROTO_TCP, seg, (uint16_t)len))
         return VG_WIRE_BAD_CSUM;
-    enum vg_wire_err e = vg_tcp_opts_parse(seg + VG_TCP_HDR_LEN, hdr_len - VG_TCP_HDR_LEN, &h->opt);
-    if (e != VG_WIRE_OK)
-        return e;
+    if (hdr_len == VG_TCP_HDR_LEN) {
+        memset(&h->opt, 0, sizeof h->opt);   /* most segments carry no options */
+    } else {
+        enum vg_wire_err e = vg_tcp_opts_parse(seg + VG_TCP_HDR_LEN, hdr_len - VG_TCP_HDR_LEN,
+                                               &h->opt);
+        if (e != VG_WIRE_OK)
+            return e;
+    }
     h->sport = vg_get16(seg);
     h->dport = vg_get16(seg + 2);
     h->seq = vg_get32(seg + 4);
