@@ -3,6 +3,7 @@
 #include "ip/ip_id.h"
 #include "ip/martian.h"
 #include "stack/stack.h"
+#include "wire/hdr_parse.h"
 
 uint32_t vg_stack_prefix_mask(const vg_stack *s)
 {
@@ -34,7 +35,7 @@ void vg_stack_input_ex(vg_stack *s, const uint8_t *pkt, size_t len, unsigned rx_
     struct vg_ipv4_hdr ip;
     const uint8_t *payload;
     size_t plen;
-    enum vg_wire_err e = vg_ipv4_parse(pkt, len, &ip, &payload, &plen);
+    enum vg_wire_err e = vg_ipv4_parse_inline(pkt, len, &ip, &payload, &plen);
     if (e == VG_WIRE_FRAGMENT) {
         /* No reassembly: what vigil sends is never fragmented (DF), and a reassembly queue is
          * memory an attacker fills with fragments that never complete. */

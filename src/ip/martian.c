@@ -66,14 +66,3 @@ int vg_ip_input_filter(vg_stack *s, const struct vg_ipv4_hdr *ip)
     }
     return 1;
 }
-
-int vg_tcp_flags_martian(vg_stack *s, const uint8_t *seg, size_t len)
-{
-    if (len < 14)
-        return 0;                     /* too short for flags: the header parser rejects it */
-    uint8_t f = seg[13];
-    if (!(f & VG_TCP_SYN) || !(f & (VG_TCP_FIN | VG_TCP_RST)))
-        return 0;
-    s->stats.tcp_bad_flags++;
-    return 1;
-}

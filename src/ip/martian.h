@@ -20,6 +20,15 @@ int vg_ip_input_filter(vg_stack *s, const struct vg_ipv4_hdr *ip);
 int vg_ip_martian(vg_stack *s, const struct vg_ipv4_hdr *ip);
 /* 1 when a TCP segment's flags are impossible (SYN with FIN or with RST; counted in
  * tcp_bad_flags): such segments are scans or attacks, and answering them fingerprints us. */
-int vg_tcp_flags_martian(vg_stack *s, const uint8_t *seg, size_t len);
+static inline int vg_tcp_flags_martian(vg_stack *s, const uint8_t *seg, size_t len)
+{
+    if (len < 14)
+        return 0;                     /* too short for flags: the header parser rejects it */
+    uint8_t f = seg[13];
+    if (!(f & VG_TCP_SYN) || !(f & (VG_TCP_FIN | VG_TCP_RST)))
+        return 0;
+    s->stats.tcp_bad_flags++;
+    return 1;
+}
 
 #endif

@@ -4,6 +4,7 @@
 #include "tcp/tcb.h"
 #include "tcp/oow_limit.h"
 #include "tcp/orphan.h"
+#include "wire/hdr_parse.h"
 
 static vg_time two_msl(const vg_tcb *t) { return 2u * VG_MS(tcb_stack(t)->cfg.msl_ms); }
 
@@ -100,10 +101,22 @@ static void syn_sent_input(vg_tcb *t, const struct vg_tcp_hdr *th, vg_time now)
     tcp_output(t, now);
 }
 
+/* What the last window we advertised still promises beyond RCV.NXT. tcp_rcv_window never offers
+ * less (RFC 9293 §3.8.6: the right edge does not move left), so a segment inside it is inside
+ * the window without computing what the buffer budget could back. */
+static uint32_t rcv_promised(const vg_tcb *t)
+{
+    return SEQ_GT(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+}
+
 static int seq_acceptable(const vg_tcb *t, uint32_t seq, uint32_t seglen)
 {
-    uint32_t wnd = tcp_rcv_window(t);
     uint32_t nxt = t->rcv_nxt;
+    /* The common case, a segment at RCV.NXT: acceptable when empty (whatever the window) or
+     * while the window we advertised is open. */
+    if (seq == nxt && (seglen == 0 || rcv_promised(t) > 0))
+        return 1;
+    uint32_t wnd = tcp_rcv_window(t);
     if (seglen == 0)
         return wnd == 0 ? seq == nxt : (SEQ_GEQ(seq, nxt) && SEQ_LT(seq, nxt + wnd));
     if (wnd == 0)
@@ -314,9 +327,9 @@ static void data_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
         }
         seq = t->rcv_nxt;
     }
-    uint32_t wnd = tcp_rcv_window(t);
     uint32_t ahead = seq - t->rcv_nxt;
-    if (dlen && ahead + dlen > wnd) {
+    uint32_t wnd;
+    if (dlen && ahead + dlen > rcv_promised(t) && ahead + dlen > (wnd = tcp_rcv_window(t))) {
         dlen = wnd > ahead ? wnd - ahead : 0;
         fin = 0;                      /* the FIN lies beyond what we can take */
         t->flags |= TF_ACK_NOW;
@@ -445,7 +458,7 @@ void vg_tcp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg,
     if (vg_tcp_flags_martian(s, seg, len))
         return;
     int trusted = (rx_flags & VG_RX_CSUM_VALID) != 0;
-    if (vg_tcp_parse_ex(seg, len, ip->src, ip->dst, trusted, &th, &data, &dlen) != VG_WIRE_OK) {
+    if (vg_tcp_parse_inline(seg, len, ip->src, ip->dst, trusted, &th, &data, &dlen) != VG_WIRE_OK) {
         s->stats.tcp_bad++;
         return;
     }
