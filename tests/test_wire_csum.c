@@ -114,7 +114,8 @@ static void pseudo_header_is_the_rfc_9293_layout(void **state)
 /* The input path verifies with vg_csum_l4_ok (a native-order sum, no byte swap): it must accept
  * exactly what the RFC 1071 sum with the pseudo-header accepts, for every length (the inline
  * sum up to VG_CSUM_INLINE_MAX, the long loop past it, odd ones), and a checksum that is right
- * must stop verifying when any one bit of the segment or of an address changes. */
+ * must stop verifying when any one bit of the segment or of an address changes. The same for
+ * vg_csum_l4_ok_hdr20, the form the TCP parser uses. */
 static void l4_verify_accepts_exactly_what_the_reference_accepts(void **state)
 {
     (void)state;
@@ -135,6 +136,8 @@ static void l4_verify_accepts_exactly_what_the_reference_accepts(void **state)
         vg_put16(ph + 10, n);
         int ref_ok = ref_sum_acc(buf, n, ref_sum(ph, sizeof ph)) == 0xffff;
         assert_int_equal(vg_csum_l4_ok(src, dst, proto, buf, n), ref_ok);
+        if (n >= 20)                  /* the input path's form, for a segment with a header */
+            assert_int_equal(vg_csum_l4_ok_hdr20(src, dst, proto, buf, n), ref_ok);
         /* Now a correct checksum field at offset 16 (TCP's). */
         buf[16] = buf[17] = 0;
         vg_put16(buf + 16, (uint16_t)~ref_sum_acc(buf, n, ref_sum(ph, sizeof ph)));
@@ -142,6 +145,8 @@ static void l4_verify_accepts_exactly_what_the_reference_accepts(void **state)
         size_t bit = (size_t)vg_prng_below(&r, (uint32_t)n * 8);
         buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
         assert_false(vg_csum_l4_ok(src, dst, proto, buf, n));
+        if (n >= 20)
+            assert_false(vg_csum_l4_ok_hdr20(src, dst, proto, buf, n));
         buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
         assert_false(vg_csum_l4_ok(src ^ (1u << (iter % 32)), dst, proto, buf, n));
         assert_false(vg_csum_l4_ok(src, dst ^ (1u << (iter % 31)), proto, buf, n));

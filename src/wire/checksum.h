@@ -141,6 +141,24 @@ static inline uint64_t vg_csum_native_acc(const void *data, size_t len)
     return total + vg_csum_tail(p, len);
 }
 
+/* A 20-octet header (IPv4, or TCP, without options): two 64-bit loads and a 32-bit one. */
+static inline uint64_t vg_csum_native_acc20(const uint8_t *p)
+{
+    uint32_t last;
+    memcpy(&last, p + 16, 4);
+    return vg_csum_halves(vg_csum_load64(p)) + vg_csum_halves(vg_csum_load64(p + 8)) + last;
+}
+
+/* The pseudo-header's words (RFC 9293 §3.1) in native order: the addresses, then the zero octet
+ * and the protocol, and the length, as 16-bit words (32-bit ones sum the same). */
+static inline uint64_t vg_csum_pseudo_native(uint32_t src, uint32_t dst, uint8_t proto,
+                                             uint16_t len)
+{
+    uint16_t proto_word = vg_csum_host_le() ? (uint16_t)(proto << 8) : proto;
+    uint16_t len_word = vg_csum_host_le() ? (uint16_t)((len << 8) | (len >> 8)) : len;
+    return (uint64_t)vg_csum_native32(src) + vg_csum_native32(dst) + proto_word + len_word;
+}
+
 /* 1 when a native-order accumulator (below 2^63) folds to all ones: the summed octets carry a
  * correct checksum. Four folds: 64 bits to 33, to 17 and a bit, to 0x10001 at most, to 16. */
 static inline int vg_csum_acc_ok(uint64_t acc)
@@ -160,12 +178,19 @@ static inline int vg_csum_l4_ok(uint32_t src, uint32_t dst, uint8_t proto, const
 {
     if (len > VG_CSUM_INLINE_MAX)
         return vg_csum_fold(vg_csum_add_long(vg_csum_pseudo(src, dst, proto, len), data, len)) == 0;
-    /* The pseudo-header's words (RFC 9293 §3.1) in native order: the addresses, then the zero
-     * octet and the protocol, and the length, as 16-bit words (32-bit ones sum the same). */
-    uint16_t proto_word = vg_csum_host_le() ? (uint16_t)(proto << 8) : proto;
-    uint16_t len_word = vg_csum_host_le() ? (uint16_t)((len << 8) | (len >> 8)) : len;
-    uint64_t acc = (uint64_t)vg_csum_native32(src) + vg_csum_native32(dst) + proto_word + len_word;
-    return vg_csum_acc_ok(acc + vg_csum_native_acc(data, len));
+    return vg_csum_acc_ok(vg_csum_pseudo_native(src, dst, proto, len) +
+                          vg_csum_native_acc(data, len));
+}
+
+/* vg_csum_l4_ok for a segment that starts with a 20-octet header (len >= 20, checked by the
+ * caller): the header without a loop, the rest (options, data) after it. */
+static inline int vg_csum_l4_ok_hdr20(uint32_t src, uint32_t dst, uint8_t proto,
+                                      const uint8_t *data, uint16_t len)
+{
+    if (len > VG_CSUM_INLINE_MAX)
+        return vg_csum_l4_ok(src, dst, proto, data, len);
+    return vg_csum_acc_ok(vg_csum_pseudo_native(src, dst, proto, len) +
+                          vg_csum_native_acc20(data) + vg_csum_native_acc(data + 20, len - 20u));
 }
 
 #endif

@@ -26,15 +26,12 @@ static inline enum vg_wire_err vg_ipv4_parse_inline(const uint8_t *pkt, size_t l
     uint16_t total_len = vg_get16(pkt + 2);
     if (total_len < hdr_len || total_len > len)
         return VG_WIRE_BAD_LEN;
-    /* Nearly every header has no options: its 20 octets are two 64-bit loads and a 32-bit one. */
+    /* Nearly every header has no options. */
     uint64_t acc;
-    if (hdr_len == VG_IPV4_HDR_LEN) {
-        uint32_t last;
-        memcpy(&last, pkt + 16, 4);
-        acc = vg_csum_halves(vg_csum_load64(pkt)) + vg_csum_halves(vg_csum_load64(pkt + 8)) + last;
-    } else {
+    if (hdr_len == VG_IPV4_HDR_LEN)
+        acc = vg_csum_native_acc20(pkt);
+    else
         acc = vg_csum_native_acc(pkt, hdr_len);
-    }
     if (!vg_csum_acc_ok(acc))
         return VG_WIRE_BAD_CSUM;
     uint16_t frag = vg_get16(pkt + 6);
@@ -71,7 +68,7 @@ static inline enum vg_wire_err vg_tcp_parse_inline(const uint8_t *seg, size_t le
     size_t hdr_len = (size_t)(seg[12] >> 4) * 4;
     if (hdr_len < VG_TCP_HDR_LEN || hdr_len > len)
         return VG_WIRE_BAD_DOFF;
-    if (!csum_valid && !vg_csum_l4_ok(src, dst, VG_IPPROTO_TCP, seg, (uint16_t)len))
+    if (!csum_valid && !vg_csum_l4_ok_hdr20(src, dst, VG_IPPROTO_TCP, seg, (uint16_t)len))
         return VG_WIRE_BAD_CSUM;
     if (hdr_len == VG_TCP_HDR_LEN) {
         memset(&h->opt, 0, sizeof h->opt);   /* most segments carry no options */
