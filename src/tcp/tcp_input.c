@@ -109,13 +109,10 @@ static uint32_t rcv_promised(const vg_tcb *t)
     return SEQ_GT(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
 }
 
-static int seq_acceptable(const vg_tcb *t, uint32_t seq, uint32_t seglen)
+/* RFC 9293 §3.10.7.4's four cases, against the window tcp_rcv_window offers now. */
+static int seq_acceptable_in_window(const vg_tcb *t, uint32_t seq, uint32_t seglen)
 {
     uint32_t nxt = t->rcv_nxt;
-    /* The common case, a segment at RCV.NXT: acceptable when empty (whatever the window) or
-     * while the window we advertised is open. */
-    if (seq == nxt && (seglen == 0 || rcv_promised(t) > 0))
-        return 1;
     uint32_t wnd = tcp_rcv_window(t);
     if (seglen == 0)
         return wnd == 0 ? seq == nxt : (SEQ_GEQ(seq, nxt) && SEQ_LT(seq, nxt + wnd));
@@ -123,6 +120,17 @@ static int seq_acceptable(const vg_tcb *t, uint32_t seq, uint32_t seglen)
         return 0;
     return (SEQ_GEQ(seq, nxt) && SEQ_LT(seq, nxt + wnd)) ||
            (SEQ_GEQ(seq + seglen - 1, nxt) && SEQ_LT(seq + seglen - 1, nxt + wnd));
+}
+
+/* The common cases need no window: an empty segment at RCV.NXT is acceptable whatever the
+ * window, and a segment that starts inside the window we advertised (which the window offered
+ * now never undercuts) is acceptable by its first octet. */
+static inline int seq_acceptable(const vg_tcb *t, uint32_t seq, uint32_t seglen)
+{
+    uint32_t ahead = seq - t->rcv_nxt;
+    if (ahead < rcv_promised(t) || (ahead == 0 && seglen == 0))
+        return 1;
+    return seq_acceptable_in_window(t, seq, seglen);
 }
 
 /* Returns 1 when the connection is gone after an RST. */
