@@ -37,7 +37,7 @@ static int martian_source(const vg_stack *s, uint32_t src, uint32_t mask, uint32
 
 /* A broadcast or multicast destination is legitimate for UDP only: TCP cannot run over it,
  * and answering an ICMP echo sent to one makes us a smurf amplifier (RFC 1122 §3.2.2.6). */
-static int martian(const vg_stack *s, const struct vg_ipv4_hdr *ip, uint32_t mask)
+static inline int martian(const vg_stack *s, const struct vg_ipv4_hdr *ip, uint32_t mask)
 {
     uint32_t bcast = directed_broadcast(s->cfg.addr, mask);
     if (ip->proto != VG_IPPROTO_UDP && broadcast_or_multicast(ip->dst, bcast))

@@ -9,8 +9,8 @@
 /* A prefix length as a mask (cfg.prefix_len above 32 counts as 32). */
 static inline uint32_t vg_ip_prefix_mask(uint8_t prefix_len)
 {
-    uint8_t p = prefix_len > 32 ? 32 : prefix_len;
-    return p ? ~0u << (32 - p) : 0;
+    unsigned p = prefix_len > 32 ? 32 : prefix_len;
+    return (uint32_t)(~(uint64_t)0 << (32 - p));   /* 64 bits wide: /0 shifts by 32, no branch */
 }
 /* The input filter, in the order the input path applies it: 1 when ip is addressed to us
  * (vg_stack_is_local) and not martian; 0 when it is dropped, counted in ip_not_ours or
