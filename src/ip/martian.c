@@ -37,20 +37,12 @@ static int martian_source(const vg_stack *s, uint32_t src, uint32_t mask, uint32
 
 /* A broadcast or multicast destination is legitimate for UDP only: TCP cannot run over it,
  * and answering an ICMP echo sent to one makes us a smurf amplifier (RFC 1122 §3.2.2.6). */
-static inline int martian(const vg_stack *s, const struct vg_ipv4_hdr *ip, uint32_t mask)
+static int martian(const vg_stack *s, const struct vg_ipv4_hdr *ip, uint32_t mask)
 {
     uint32_t bcast = directed_broadcast(s->cfg.addr, mask);
     if (ip->proto != VG_IPPROTO_UDP && broadcast_or_multicast(ip->dst, bcast))
         return 1;
     return martian_source(s, ip->src, mask, bcast);
-}
-
-int vg_ip_martian(vg_stack *s, const struct vg_ipv4_hdr *ip)
-{
-    if (!martian(s, ip, vg_ip_prefix_mask(s->cfg.prefix_len)))
-        return 0;
-    s->stats.ip_martians++;
-    return 1;
 }
 
 int vg_ip_input_filter(vg_stack *s, const struct vg_ipv4_hdr *ip)

@@ -16,8 +16,6 @@ static inline uint32_t vg_ip_prefix_mask(uint8_t prefix_len)
  * (vg_stack_is_local) and not martian; 0 when it is dropped, counted in ip_not_ours or
  * ip_martians. */
 int vg_ip_input_filter(vg_stack *s, const struct vg_ipv4_hdr *ip);
-/* 1 when ip must be dropped (counted in ip_martians). */
-int vg_ip_martian(vg_stack *s, const struct vg_ipv4_hdr *ip);
 /* 1 when a TCP segment's flags are impossible (SYN with FIN or with RST; counted in
  * tcp_bad_flags): such segments are scans or attacks, and answering them fingerprints us. */
 static inline int vg_tcp_flags_martian(vg_stack *s, const uint8_t *seg, size_t len)
