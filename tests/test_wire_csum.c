@@ -111,6 +111,62 @@ static void pseudo_header_is_the_rfc_9293_layout(void **state)
     }
 }
 
+/* The input path verifies with vg_csum_l4_ok (a native-order sum, no byte swap): it must accept
+ * exactly what the RFC 1071 sum with the pseudo-header accepts, for every length (the inline
+ * sum up to VG_CSUM_INLINE_MAX, the long loop past it, odd ones), and a checksum that is right
+ * must stop verifying when any one bit of the segment or of an address changes. The same for
+ * vg_csum_l4_ok_hdr20, the form the TCP parser uses. */
+static void l4_verify_accepts_exactly_what_the_reference_accepts(void **state)
+{
+    (void)state;
+    struct vg_prng r;
+    vg_prng_seed(&r, 5961);
+    static uint8_t buf[300];
+    for (int iter = 0; iter < 3000; iter++) {
+        uint32_t src = (uint32_t)vg_prng_next(&r), dst = (uint32_t)vg_prng_next(&r);
+        uint8_t proto = iter & 1 ? VG_IPPROTO_TCP : VG_IPPROTO_UDP;
+        uint16_t n = (uint16_t)(18 + vg_prng_below(&r, sizeof buf - 18));
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (uint8_t)vg_prng_next(&r);
+        uint8_t ph[12];
+        vg_put32(ph, src);
+        vg_put32(ph + 4, dst);
+        ph[8] = 0;
+        ph[9] = proto;
+        vg_put16(ph + 10, n);
+        int ref_ok = ref_sum_acc(buf, n, ref_sum(ph, sizeof ph)) == 0xffff;
+        assert_int_equal(vg_csum_l4_ok(src, dst, proto, buf, n), ref_ok);
+        if (n >= 20)                  /* the input path's form, for a segment with a header */
+            assert_int_equal(vg_csum_l4_ok_hdr20(src, dst, proto, buf, n), ref_ok);
+        /* Now a correct checksum field at offset 16 (TCP's). */
+        buf[16] = buf[17] = 0;
+        vg_put16(buf + 16, (uint16_t)~ref_sum_acc(buf, n, ref_sum(ph, sizeof ph)));
+        assert_true(vg_csum_l4_ok(src, dst, proto, buf, n));
+        size_t bit = (size_t)vg_prng_below(&r, (uint32_t)n * 8);
+        buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        assert_false(vg_csum_l4_ok(src, dst, proto, buf, n));
+        if (n >= 20)
+            assert_false(vg_csum_l4_ok_hdr20(src, dst, proto, buf, n));
+        buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        assert_false(vg_csum_l4_ok(src ^ (1u << (iter % 32)), dst, proto, buf, n));
+        assert_false(vg_csum_l4_ok(src, dst ^ (1u << (iter % 31)), proto, buf, n));
+    }
+}
+
+/* vg_csum_acc_ok folds a native-order accumulator: all ones, and only all ones, is valid, from
+ * any accumulator the sums build (a carry in every fold included). */
+static void acc_ok_is_all_ones_after_every_fold(void **state)
+{
+    (void)state;
+    assert_true(vg_csum_acc_ok(0xffffu));
+    assert_false(vg_csum_acc_ok(0));             /* all-zero octets never verify */
+    assert_true(vg_csum_acc_ok(0xfffeu + 1u * 0x10000u));        /* 0xfffe + carry 1 */
+    assert_true(vg_csum_acc_ok(0xffffffffu));    /* 0xffff + 0xffff -> 0x1fffe -> 0xffff */
+    assert_true(vg_csum_acc_ok(0xffffffffffffull));
+    assert_false(vg_csum_acc_ok(0xfffffffffffeull));
+    assert_true(vg_csum_acc_ok((uint64_t)0xffff << 40));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -122,6 +178,8 @@ int main(void)
         cmocka_unit_test(fold_handles_every_carry),
         cmocka_unit_test(a_carry_out_of_the_first_fold_is_folded_again),
         cmocka_unit_test(pseudo_header_is_the_rfc_9293_layout),
+        cmocka_unit_test(l4_verify_accepts_exactly_what_the_reference_accepts),
+        cmocka_unit_test(acc_ok_is_all_ones_after_every_fold),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,11 +3,11 @@
 #include "ip/ip_out.h"
 #include "ip/martian.h"
 #include "stack/stack.h"
+#include "wire/hdr_parse.h"
 
 uint32_t vg_stack_prefix_mask(const vg_stack *s)
 {
-    uint8_t p = s->cfg.prefix_len > 32 ? 32 : s->cfg.prefix_len;
-    return p ? ~0u << (32 - p) : 0;
+    return vg_ip_prefix_mask(s->cfg.prefix_len);
 }
 
 int vg_stack_is_local(const vg_stack *s, uint32_t addr)
@@ -35,7 +35,7 @@ void vg_stack_input_ex(vg_stack *s, const uint8_t *pkt, size_t len, unsigned rx_
     struct vg_ipv4_hdr ip;
     const uint8_t *payload;
     size_t plen;
-    enum vg_wire_err e = vg_ipv4_parse(pkt, len, &ip, &payload, &plen);
+    enum vg_wire_err e = vg_ipv4_parse_inline(pkt, len, &ip, &payload, &plen);
     if (e == VG_WIRE_FRAGMENT) {
         /* No reassembly: what vigil sends is never fragmented (DF), and a reassembly queue is
          * memory an attacker fills with fragments that never complete. */
@@ -46,11 +46,7 @@ void vg_stack_input_ex(vg_stack *s, const uint8_t *pkt, size_t len, unsigned rx_
         s->stats.ip_bad++;
         return;
     }
-    if (!vg_stack_is_local(s, ip.dst)) {
-        s->stats.ip_not_ours++;
-        return;
-    }
-    if (vg_ip_martian(s, &ip))
+    if (!vg_ip_input_filter(s, &ip))
         return;
     switch (ip.proto) {
     case VG_IPPROTO_TCP:

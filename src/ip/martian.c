@@ -3,50 +3,58 @@
 
 #define NET8(a) ((a) >> 24)
 
-/* The loopback stack answers for all of 127/8 and talks to itself: there, loopback and our own
- * addresses are the only legitimate sources. */
-static int loopback_stack(const vg_stack *s)
+/* The directed broadcast of our prefix (a /31 or /32 has none, RFC 3021), or all ones when there
+ * is none: all ones is limited broadcast, martian anyway, so one compare covers both. */
+static uint32_t directed_broadcast(uint32_t addr, uint32_t mask)
 {
-    return s->cfg.accept_subnet && NET8(s->cfg.addr) == 127;
+    return mask && mask < 0xfffffffeu ? addr | ~mask : ~0u;
 }
 
 /* Limited broadcast, multicast and class E (RFC 1112, 1122 §3.2.1.3), and the directed
- * broadcast of our own prefix (a /31 or /32 has none, RFC 3021). */
-static int broadcast_or_multicast(const vg_stack *s, uint32_t a)
+ * broadcast of our prefix. */
+static int broadcast_or_multicast(uint32_t a, uint32_t bcast)
 {
-    if (a >= 0xe0000000u)
+    return a >= 0xe0000000u || a == bcast;
+}
+
+/* The addresses that are ours (vg_stack_is_local), with the prefix mask computed once. */
+static int is_local(const vg_stack *s, uint32_t a, uint32_t mask)
+{
+    return a == s->cfg.addr ||
+           (s->cfg.accept_subnet && s->cfg.prefix_len <= 32 && ((a ^ s->cfg.addr) & mask) == 0);
+}
+
+static int martian_source(const vg_stack *s, uint32_t src, uint32_t mask, uint32_t bcast)
+{
+    if (NET8(src) == 0 || broadcast_or_multicast(src, bcast))
         return 1;
-    uint32_t mask = vg_stack_prefix_mask(s);
-    return mask && mask < 0xfffffffeu && (a & mask) == (s->cfg.addr & mask) && (a | mask) == ~0u;
+    /* The loopback stack answers for all of 127/8 and talks to itself: there, loopback and our
+     * own addresses are the only legitimate sources. */
+    if (s->cfg.accept_subnet && NET8(s->cfg.addr) == 127)
+        return 0;
+    return NET8(src) == 127 || is_local(s, src, mask);
 }
 
-static int martian_source(const vg_stack *s, uint32_t src)
+/* A broadcast or multicast destination is legitimate for UDP only: TCP cannot run over it,
+ * and answering an ICMP echo sent to one makes us a smurf amplifier (RFC 1122 §3.2.2.6). */
+static int martian(const vg_stack *s, const struct vg_ipv4_hdr *ip, uint32_t mask)
 {
-    if (NET8(src) == 0 || broadcast_or_multicast(s, src))
+    uint32_t bcast = directed_broadcast(s->cfg.addr, mask);
+    if (ip->proto != VG_IPPROTO_UDP && broadcast_or_multicast(ip->dst, bcast))
         return 1;
-    if (loopback_stack(s))
-        return 0;
-    return NET8(src) == 127 || vg_stack_is_local(s, src);
+    return martian_source(s, ip->src, mask, bcast);
 }
 
-int vg_ip_martian(vg_stack *s, const struct vg_ipv4_hdr *ip)
+int vg_ip_input_filter(vg_stack *s, const struct vg_ipv4_hdr *ip)
 {
-    /* A broadcast or multicast destination is legitimate for UDP only: TCP cannot run over it,
-     * and answering an ICMP echo sent to one makes us a smurf amplifier (RFC 1122 §3.2.2.6). */
-    int bad_dst = ip->proto != VG_IPPROTO_UDP && broadcast_or_multicast(s, ip->dst);
-    if (!bad_dst && !martian_source(s, ip->src))
+    uint32_t mask = vg_ip_prefix_mask(s->cfg.prefix_len);
+    if (!is_local(s, ip->dst, mask)) {
+        s->stats.ip_not_ours++;
         return 0;
-    s->stats.ip_martians++;
-    return 1;
-}
-
-int vg_tcp_flags_martian(vg_stack *s, const uint8_t *seg, size_t len)
-{
-    if (len < 14)
-        return 0;                     /* too short for flags: the header parser rejects it */
-    uint8_t f = seg[13];
-    if (!(f & VG_TCP_SYN) || !(f & (VG_TCP_FIN | VG_TCP_RST)))
+    }
+    if (martian(s, ip, mask)) {
+        s->stats.ip_martians++;
         return 0;
-    s->stats.tcp_bad_flags++;
+    }
     return 1;
 }

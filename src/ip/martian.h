@@ -6,10 +6,27 @@
 
 #include "stack/stack.h"
 
-/* 1 when ip must be dropped (counted in ip_martians). */
-int vg_ip_martian(vg_stack *s, const struct vg_ipv4_hdr *ip);
+/* A prefix length as a mask (cfg.prefix_len above 32 counts as 32). */
+static inline uint32_t vg_ip_prefix_mask(uint8_t prefix_len)
+{
+    unsigned p = prefix_len > 32 ? 32 : prefix_len;
+    return (uint32_t)(~(uint64_t)0 << (32 - p));   /* 64 bits wide: /0 shifts by 32, no branch */
+}
+/* The input filter, in the order the input path applies it: 1 when ip is addressed to us
+ * (vg_stack_is_local) and not martian; 0 when it is dropped, counted in ip_not_ours or
+ * ip_martians. */
+int vg_ip_input_filter(vg_stack *s, const struct vg_ipv4_hdr *ip);
 /* 1 when a TCP segment's flags are impossible (SYN with FIN or with RST; counted in
  * tcp_bad_flags): such segments are scans or attacks, and answering them fingerprints us. */
-int vg_tcp_flags_martian(vg_stack *s, const uint8_t *seg, size_t len);
+static inline int vg_tcp_flags_martian(vg_stack *s, const uint8_t *seg, size_t len)
+{
+    if (len < 14)
+        return 0;                     /* too short for flags: the header parser rejects it */
+    uint8_t f = seg[13];
+    if (!(f & VG_TCP_SYN) || !(f & (VG_TCP_FIN | VG_TCP_RST)))
+        return 0;
+    s->stats.tcp_bad_flags++;
+    return 1;
+}
 
 #endif

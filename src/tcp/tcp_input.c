@@ -4,6 +4,7 @@
 #include "tcp/tcb.h"
 #include "tcp/oow_limit.h"
 #include "tcp/orphan.h"
+#include "wire/hdr_parse.h"
 
 static vg_time two_msl(const vg_tcb *t) { return 2u * VG_MS(tcb_stack(t)->cfg.msl_ms); }
 
@@ -100,16 +101,36 @@ static void syn_sent_input(vg_tcb *t, const struct vg_tcp_hdr *th, vg_time now)
     tcp_output(t, now);
 }
 
-static int seq_acceptable(const vg_tcb *t, uint32_t seq, uint32_t seglen)
+/* What the last window we advertised still promises beyond RCV.NXT. tcp_rcv_window never offers
+ * less (RFC 9293 §3.8.6: the right edge does not move left), so a segment inside it is inside
+ * the window without computing what the buffer budget could back. */
+static uint32_t rcv_promised(const vg_tcb *t)
 {
-    uint32_t wnd = tcp_rcv_window(t);
+    return SEQ_GT(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+}
+
+/* RFC 9293 §3.10.7.4's four cases, against the window tcp_rcv_window offers now. */
+static int seq_acceptable_in_window(const vg_tcb *t, uint32_t seq, uint32_t seglen)
+{
     uint32_t nxt = t->rcv_nxt;
+    uint32_t wnd = tcp_rcv_window(t);
     if (seglen == 0)
         return wnd == 0 ? seq == nxt : (SEQ_GEQ(seq, nxt) && SEQ_LT(seq, nxt + wnd));
     if (wnd == 0)
         return 0;
     return (SEQ_GEQ(seq, nxt) && SEQ_LT(seq, nxt + wnd)) ||
            (SEQ_GEQ(seq + seglen - 1, nxt) && SEQ_LT(seq + seglen - 1, nxt + wnd));
+}
+
+/* The common cases need no window: an empty segment at RCV.NXT is acceptable whatever the
+ * window, and a segment that starts inside the window we advertised (which the window offered
+ * now never undercuts) is acceptable by its first octet. */
+static inline int seq_acceptable(const vg_tcb *t, uint32_t seq, uint32_t seglen)
+{
+    uint32_t ahead = seq - t->rcv_nxt;
+    if (ahead < rcv_promised(t) || (ahead == 0 && seglen == 0))
+        return 1;
+    return seq_acceptable_in_window(t, seq, seglen);
 }
 
 /* Returns 1 when the connection is gone after an RST. */
@@ -314,9 +335,9 @@ static void data_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
         }
         seq = t->rcv_nxt;
     }
-    uint32_t wnd = tcp_rcv_window(t);
     uint32_t ahead = seq - t->rcv_nxt;
-    if (dlen && ahead + dlen > wnd) {
+    uint32_t wnd;
+    if (dlen && ahead + dlen > rcv_promised(t) && ahead + dlen > (wnd = tcp_rcv_window(t))) {
         dlen = wnd > ahead ? wnd - ahead : 0;
         fin = 0;                      /* the FIN lies beyond what we can take */
         t->flags |= TF_ACK_NOW;
@@ -445,7 +466,7 @@ void vg_tcp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg,
     if (vg_tcp_flags_martian(s, seg, len))
         return;
     int trusted = (rx_flags & VG_RX_CSUM_VALID) != 0;
-    if (vg_tcp_parse_ex(seg, len, ip->src, ip->dst, trusted, &th, &data, &dlen) != VG_WIRE_OK) {
+    if (vg_tcp_parse_inline(seg, len, ip->src, ip->dst, trusted, &th, &data, &dlen) != VG_WIRE_OK) {
         s->stats.tcp_bad++;
         return;
     }

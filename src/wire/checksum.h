@@ -117,4 +117,80 @@ static inline uint32_t vg_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto,
     return (src >> 16) + (src & 0xffffu) + (dst >> 16) + (dst & 0xffffu) + proto + len;
 }
 
+/* Verifying needs no byte swap: data that carries a correct checksum sums to all ones, 0xffff,
+ * which is its own swap. So a checksum is verified on a native-order accumulator (the words as
+ * the CPU loads them, vg_csum_halves), with the pseudo-header added in the same order
+ * (vg_csum_native32): no vg_csum_finish, one fold. */
+
+/* host (a value in host order, as the header structs hold it) as the native word a load of its
+ * network-order octets gives: swapped on a little-endian host (the compiler makes it one bswap). */
+static inline uint32_t vg_csum_native32(uint32_t host)
+{
+    if (!vg_csum_host_le())
+        return host;
+    return (host >> 24) | ((host >> 8) & 0xff00u) | ((host << 8) & 0xff0000u) | (host << 24);
+}
+
+/* The native-order accumulator of len octets (len <= VG_CSUM_INLINE_MAX, or the loop is long). */
+static inline uint64_t vg_csum_native_acc(const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    uint64_t total = 0;
+    for (; len >= 8; len -= 8, p += 8)
+        total += vg_csum_halves(vg_csum_load64(p));
+    return total + vg_csum_tail(p, len);
+}
+
+/* A 20-octet header (IPv4, or TCP, without options): two 64-bit loads and a 32-bit one. */
+static inline uint64_t vg_csum_native_acc20(const uint8_t *p)
+{
+    uint32_t last;
+    memcpy(&last, p + 16, 4);
+    return vg_csum_halves(vg_csum_load64(p)) + vg_csum_halves(vg_csum_load64(p + 8)) + last;
+}
+
+/* The pseudo-header's words (RFC 9293 §3.1) in native order: the addresses, then the zero octet
+ * and the protocol, and the length, as 16-bit words (32-bit ones sum the same). */
+static inline uint64_t vg_csum_pseudo_native(uint32_t src, uint32_t dst, uint8_t proto,
+                                             uint16_t len)
+{
+    uint16_t proto_word = vg_csum_host_le() ? (uint16_t)(proto << 8) : proto;
+    uint16_t len_word = vg_csum_host_le() ? (uint16_t)((len << 8) | (len >> 8)) : len;
+    return (uint64_t)vg_csum_native32(src) + vg_csum_native32(dst) + proto_word + len_word;
+}
+
+/* 1 when a native-order accumulator (below 2^63) folds to all ones: the summed octets carry a
+ * correct checksum. Four folds: 64 bits to 33, to 17 and a bit, to 0x10001 at most, to 16. */
+static inline int vg_csum_acc_ok(uint64_t acc)
+{
+    acc = (acc & 0xffffffffu) + (acc >> 32);
+    acc = (acc & 0xffffu) + (acc >> 16);
+    acc = (acc & 0xffffu) + (acc >> 16);
+    acc = (acc & 0xffffu) + (acc >> 16);
+    return acc == 0xffffu;
+}
+
+/* vg_csum_fold(vg_csum_add(vg_csum_pseudo(src, dst, proto, len), data, len)) == 0, in fewer
+ * instructions for a short segment: 1 when data (len octets, carried from src to dst in
+ * protocol proto) has a correct checksum. */
+static inline int vg_csum_l4_ok(uint32_t src, uint32_t dst, uint8_t proto, const void *data,
+                                uint16_t len)
+{
+    if (len > VG_CSUM_INLINE_MAX)
+        return vg_csum_fold(vg_csum_add_long(vg_csum_pseudo(src, dst, proto, len), data, len)) == 0;
+    return vg_csum_acc_ok(vg_csum_pseudo_native(src, dst, proto, len) +
+                          vg_csum_native_acc(data, len));
+}
+
+/* vg_csum_l4_ok for a segment that starts with a 20-octet header (len >= 20, checked by the
+ * caller): the header without a loop, the rest (options, data) after it. */
+static inline int vg_csum_l4_ok_hdr20(uint32_t src, uint32_t dst, uint8_t proto,
+                                      const uint8_t *data, uint16_t len)
+{
+    if (len > VG_CSUM_INLINE_MAX)
+        return vg_csum_l4_ok(src, dst, proto, data, len);
+    return vg_csum_acc_ok(vg_csum_pseudo_native(src, dst, proto, len) +
+                          vg_csum_native_acc20(data) + vg_csum_native_acc(data + 20, len - 20u));
+}
+
 #endif

@@ -1,6 +1,7 @@
 /* TCP header (RFC 9293 §3.1) and its pseudo-header checksum. */
 #include <string.h>
 
+#include "wire/hdr_parse.h"
 #include "wire/hdr_put.h"
 
 enum vg_wire_err vg_tcp_parse(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
@@ -13,33 +14,7 @@ enum vg_wire_err vg_tcp_parse_ex(const uint8_t *seg, size_t len, uint32_t src, u
                                  int csum_valid, struct vg_tcp_hdr *h, const uint8_t **data,
                                  size_t *dlen)
 {
-    if (len < VG_TCP_HDR_LEN)
-        return VG_WIRE_SHORT;
-    /* The pseudo-header carries the segment length in 16 bits; IPv4 never delivers more. */
-    if (len > 0xffff)
-        return VG_WIRE_BAD_LEN;
-    size_t hdr_len = (size_t)(seg[12] >> 4) * 4;
-    if (hdr_len < VG_TCP_HDR_LEN || hdr_len > len)
-        return VG_WIRE_BAD_DOFF;
-    if (!csum_valid &&
-        vg_csum_fold(vg_csum_add(vg_csum_pseudo(src, dst, VG_IPPROTO_TCP, (uint16_t)len), seg,
-                                 len)) != 0)
-        return VG_WIRE_BAD_CSUM;
-    enum vg_wire_err e = vg_tcp_opts_parse(seg + VG_TCP_HDR_LEN, hdr_len - VG_TCP_HDR_LEN, &h->opt);
-    if (e != VG_WIRE_OK)
-        return e;
-    h->sport = vg_get16(seg);
-    h->dport = vg_get16(seg + 2);
-    h->seq = vg_get32(seg + 4);
-    h->ack = vg_get32(seg + 8);
-    h->hdr_len = (uint8_t)hdr_len;
-    h->flags = seg[13];
-    h->wnd = vg_get16(seg + 14);
-    h->csum = vg_get16(seg + 16);
-    h->urp = vg_get16(seg + 18);
-    *data = seg + hdr_len;
-    *dlen = len - hdr_len;
-    return VG_WIRE_OK;
+    return vg_tcp_parse_inline(seg, len, src, dst, csum_valid, h, data, dlen);
 }
 
 size_t vg_tcp_hdr_write(uint8_t *buf, const struct vg_tcp_hdr *h)
