@@ -1,6 +1,5 @@
 /* TCB lifetime and the connection tables. */
 #include <stdlib.h>
-#include <string.h>
 
 #include "tcp/tcb.h"
 #include "tcp/ack_batch.h"
@@ -95,7 +94,6 @@ static int table_grow(vg_stack *s, struct vg_tcb_table *tab)
     free(tab->bucket);
     tab->bucket = nb;
     tab->nbuckets = n;
-    memset(tab->hint, 0, sizeof tab->hint);   /* their bucket numbers are for the old size */
     return 0;
 }
 
@@ -126,28 +124,37 @@ void tcb_table_remove(vg_stack *s, vg_tcb *t)
     t->flags &= (uint16_t)~TF_IN_TABLE;
 }
 
-size_t tcb_bucket_of(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
-                     int remember)
+static int hint_is(const struct vg_lookup_hint *k, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                   uint16_t rport)
+{
+    return k->valid && k->lport == lport && k->rport == rport && k->raddr == raddr
+        && k->laddr == laddr;
+}
+
+size_t tcb_tuple_hash_memo(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                           uint16_t rport, int remember)
 {
     struct vg_tcb_table *tab = &s->conns;
     /* The newest hint first: a flow's segments come in runs, so the tuple remembered last is
      * most often the one asked for, and a predictable first test spares the scan. */
     const struct vg_lookup_hint *last = &tab->hint[(tab->next_hint - 1u) % VG_LOOKUP_HINTS];
-    if (last->valid && last->lport == lport && last->rport == rport && last->raddr == raddr
-        && last->laddr == laddr)
-        return last->bucket;
-    for (unsigned i = 0; i < VG_LOOKUP_HINTS; i++) {
-        const struct vg_lookup_hint *k = &tab->hint[i];
-        if (k->valid && k->lport == lport && k->rport == rport && k->raddr == raddr
-            && k->laddr == laddr)
-            return k->bucket;
-    }
-    size_t h = tcb_tuple_hash(s, laddr, lport, raddr, rport) & (tab->nbuckets - 1);
+    if (hint_is(last, laddr, lport, raddr, rport))
+        return last->hash;
+    for (unsigned i = 0; i < VG_LOOKUP_HINTS; i++)
+        if (hint_is(&tab->hint[i], laddr, lport, raddr, rport))
+            return tab->hint[i].hash;
+    size_t h = tcb_tuple_hash(s, laddr, lport, raddr, rport);
     if (remember) {
         struct vg_lookup_hint *k = &tab->hint[tab->next_hint++ % VG_LOOKUP_HINTS];
         *k = (struct vg_lookup_hint){laddr, raddr, lport, rport, 1, h};
     }
     return h;
+}
+
+size_t tcb_bucket_of(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
+                     int remember)
+{
+    return tcb_tuple_hash_memo(s, laddr, lport, raddr, rport, remember) & (s->conns.nbuckets - 1);
 }
 
 vg_tcb *tcb_lookup(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)

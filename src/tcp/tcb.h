@@ -170,7 +170,12 @@ static inline uint64_t tcp_tuple_hash13(const uint8_t key[16], uint8_t tag, uint
 /* The table's keyed hash of a 4-tuple, before it is masked to the table's size. */
 size_t tcb_tuple_hash(const vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
                       uint16_t rport);
-/* The bucket of a 4-tuple; remember: keep it as a hint for the lookup to come. */
+/* tcb_tuple_hash, from the table's memo of the tuples hashed last when it is there; remember:
+ * keep it there for the lookup, insert or remove to come. The SYN cache's hash too: a
+ * handshake's lookups, the SYN cache's and the table's, then hash the tuple once. */
+size_t tcb_tuple_hash_memo(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                           uint16_t rport, int remember);
+/* The bucket of a 4-tuple (tcb_tuple_hash_memo's low bits). */
 size_t tcb_bucket_of(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
                      int remember);
 vg_tcb *tcb_find_listener(vg_stack *s, uint32_t laddr, uint16_t lport);
