@@ -37,6 +37,13 @@ static uint64_t next_block(uint64_t now) { return (now | ((UINT64_C(1) << SPAN_B
 static void clear_occupied(struct vg_wheel *w, unsigned level, unsigned slot)
 {
     w->occupied[level][slot / 64u] &= ~(UINT64_C(1) << (slot % 64u));
+    if (w->occupied[level][slot / 64u])
+        return;
+    uint64_t any = 0;
+    for (unsigned k = 0; k < VG_WHEEL_WORDS; k++)
+        any |= w->occupied[level][k];
+    if (!any)
+        w->levels &= ~(1u << level);
 }
 
 static struct vg_timer **pprev_of(const struct vg_timer *t)
@@ -107,6 +114,7 @@ static void place(struct vg_wheel *w, struct vg_timer *t)
     if (slot_of(w, t, &level, &slot)) {
         push(&w->slot[level][slot], t);
         w->occupied[level][slot / 64u] |= UINT64_C(1) << (slot % 64u);
+        w->levels |= 1u << level;
     } else if (t->expires <= w->now) {
         insert_due(w, t);
     } else {
@@ -118,14 +126,10 @@ static void place(struct vg_wheel *w, struct vg_timer *t)
  * returns 0 when the wheel holds nothing outside the due list. */
 static int earliest_slot(const struct vg_wheel *w, uint64_t *at, unsigned *level, unsigned *slot)
 {
-    for (unsigned l = 0; l < VG_WHEEL_LEVELS; l++) {
-        /* Most levels are empty (a connection's timers sit on one or two): one test of the
-         * level's words together, not one branch a word. */
-        uint64_t any = 0;
-        for (unsigned k = 0; k < VG_WHEEL_WORDS; k++)
-            any |= w->occupied[l][k];
-        if (!any)
-            continue;
+    /* Most levels are empty (a connection's timers sit on one or two): the lowest occupied
+     * one comes from the levels' summary word, not from reading each level's bitmap. */
+    if (w->levels) {
+        unsigned l = (unsigned)__builtin_ctz(w->levels);
         for (unsigned k = 0; k < VG_WHEEL_WORDS; k++) {
             if (w->occupied[l][k]) {
                 *level = l;
