@@ -39,7 +39,8 @@ static vg_time next_deadline(const vg_tcb *t)
         d = MIN_T(d, x->persist_at);
         d = MIN_T(d, x->delack_at);
     }
-    d = MIN_T(d, ka_deadline(t));
+    if (t->flags & TF_KEEPALIVE)      /* ka_deadline's own first test, without the call */
+        d = MIN_T(d, ka_deadline(t));
     return MIN_T(d, maxrt_deadline(t));
 }
 
