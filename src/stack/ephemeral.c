@@ -36,6 +36,22 @@ static uint64_t port_random(vg_stack *s)
     return vg_siphash24(s->secret, m, sizeof m);
 }
 
+/* The small step after a connect's port, from a SipHash output taken three bits at a time: 21
+ * steps a draw, each bit still the PRF's and used once (Linux's get_random_u32_below draws from
+ * a batch of ChaCha output the same way), instead of a SipHash-2-4 per connect. */
+#define PORT_STEP_BITS 3u
+static uint32_t port_step(vg_stack *s)
+{
+    if (s->port_step_left < PORT_STEP_BITS) {
+        s->port_step_pool = port_random(s);
+        s->port_step_left = 64u / PORT_STEP_BITS * PORT_STEP_BITS;
+    }
+    uint32_t step = (uint32_t)(s->port_step_pool & ((1u << PORT_STEP_BITS) - 1u));
+    s->port_step_pool >>= PORT_STEP_BITS;
+    s->port_step_left = (uint8_t)(s->port_step_left - PORT_STEP_BITS);
+    return step;
+}
+
 uint16_t vg_port_ephemeral(vg_stack *s)
 {
     /* A random start, then the first free port after it: each bind draws afresh, so one port
@@ -65,7 +81,7 @@ uint16_t vg_port_ephemeral_connect(vg_stack *s, uint32_t laddr, uint32_t raddr, 
         if (!vg_port_refs(s, p)) {
             /* A small random step (as Linux does since 2022) so the counter a peer can watch
              * through its own connects does not advance by exactly one per connect. */
-            *counter = (uint16_t)(*counter + port_random(s) % 8);
+            *counter = (uint16_t)(*counter + port_step(s));
             return p;
         }
     }

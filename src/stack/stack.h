@@ -160,6 +160,8 @@ struct vg_stack {
                                    * not predict: cfg.secret, or derived from cfg.seed */
     uint16_t port_perturb[VG_PORT_PERTURB_LEN]; /* RFC 6056 algorithm 4's table of counters */
     uint64_t port_draws;           /* random port choices made: the PRF's input (ephemeral.c) */
+    uint64_t port_step_pool;       /* unused bits of a draw, for connects' steps (ephemeral.c) */
+    uint8_t port_step_left;        /* how many */
     vg_alloc_fail_fn alloc_fail;   /* tests: allocation-failure injection */
     void *alloc_fail_ctx;
     /* -- data path -- */
