@@ -18,6 +18,7 @@
 
 #include <string.h>
 
+_Static_assert(VG_WHEEL_LEVELS * VG_WHEEL_WORDS <= 64, "the words' summary has a bit for each bitmap word");
 _Static_assert(sizeof(struct vg_timer) <= 24, "a timer node stays 24 octets: a million idle TCBs embed one");
 
 #define SPAN_BITS (VG_WHEEL_BITS * VG_WHEEL_LEVELS)          /* 48: the wheel's range */
@@ -36,14 +37,16 @@ static uint64_t next_block(uint64_t now) { return (now | ((UINT64_C(1) << SPAN_B
 
 static void clear_occupied(struct vg_wheel *w, unsigned level, unsigned slot)
 {
-    w->occupied[level][slot / 64u] &= ~(UINT64_C(1) << (slot % 64u));
-    if (w->occupied[level][slot / 64u])
-        return;
-    uint64_t any = 0;
-    for (unsigned k = 0; k < VG_WHEEL_WORDS; k++)
-        any |= w->occupied[level][k];
-    if (!any)
-        w->levels &= ~(1u << level);
+    uint64_t *word = &w->occupied[level][slot / 64u];
+    *word &= ~(UINT64_C(1) << (slot % 64u));
+    if (!*word)
+        w->words &= ~(UINT64_C(1) << (level * VG_WHEEL_WORDS + slot / 64u));
+}
+
+static void set_occupied(struct vg_wheel *w, unsigned level, unsigned slot)
+{
+    w->occupied[level][slot / 64u] |= UINT64_C(1) << (slot % 64u);
+    w->words |= UINT64_C(1) << (level * VG_WHEEL_WORDS + slot / 64u);
 }
 
 static struct vg_timer **pprev_of(const struct vg_timer *t)
@@ -113,8 +116,7 @@ static void place(struct vg_wheel *w, struct vg_timer *t)
     unsigned level, slot;
     if (slot_of(w, t, &level, &slot)) {
         push(&w->slot[level][slot], t);
-        w->occupied[level][slot / 64u] |= UINT64_C(1) << (slot % 64u);
-        w->levels |= 1u << level;
+        set_occupied(w, level, slot);
     } else if (t->expires <= w->now) {
         insert_due(w, t);
     } else {
@@ -126,18 +128,16 @@ static void place(struct vg_wheel *w, struct vg_timer *t)
  * returns 0 when the wheel holds nothing outside the due list. */
 static int earliest_slot(const struct vg_wheel *w, uint64_t *at, unsigned *level, unsigned *slot)
 {
-    /* Most levels are empty (a connection's timers sit on one or two): the lowest occupied
-     * one comes from the levels' summary word, not from reading each level's bitmap. */
-    if (w->levels) {
-        unsigned l = (unsigned)__builtin_ctz(w->levels);
-        for (unsigned k = 0; k < VG_WHEEL_WORDS; k++) {
-            if (w->occupied[l][k]) {
-                *level = l;
-                *slot = k * 64u + (unsigned)__builtin_ctzll(w->occupied[l][k]);
-                *at = slot_start(w->now, l, *slot);
-                return 1;
-            }
-        }
+    /* Most levels are empty (a connection's timers sit on one or two): the first nonzero
+     * bitmap word of the lowest occupied level comes from the words' summary, not from reading
+     * each level's bitmap. */
+    if (w->words) {
+        unsigned bit = (unsigned)__builtin_ctzll(w->words);
+        unsigned l = bit / VG_WHEEL_WORDS, k = bit % VG_WHEEL_WORDS;
+        *level = l;
+        *slot = k * 64u + (unsigned)__builtin_ctzll(w->occupied[l][k]);
+        *at = slot_start(w->now, l, *slot);
+        return 1;
     }
     if (w->overflow) {
         *level = VG_WHEEL_LEVELS;
