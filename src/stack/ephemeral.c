@@ -14,12 +14,12 @@
  * length) independent. */
 static uint64_t port_hash(const vg_stack *s, uint32_t laddr, uint32_t raddr, uint16_t rport)
 {
-    uint8_t m[11];
-    m[0] = 'P';
-    vg_put32(m + 1, laddr);
-    vg_put32(m + 5, raddr);
-    vg_put16(m + 9, rport);
-    return vg_siphash24(s->secret, m, sizeof m);
+    /* The 11 octets 'P', laddr, raddr, rport (network order) as two little-endian words, octets
+     * 0-7 and 8-10: a byte swap puts a field's network-order octets in a little-endian word. */
+    uint64_t ra = __builtin_bswap32(raddr);
+    uint64_t a = 'P' | (uint64_t)__builtin_bswap32(laddr) << 8 | (ra & 0xffffff) << 40;
+    uint64_t b = ra >> 24 | (uint64_t)__builtin_bswap16(rport) << 8;
+    return vg_siphash24_key_u64x2(s->secret, a, b, 11);
 }
 
 /* A random number an observer cannot extend: SipHash of a draw counter under the stack's

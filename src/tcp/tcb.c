@@ -8,16 +8,18 @@
 #include "tcp/orphan.h"
 #include "tcp/tcb_pool.h"
 
-/* The 4-tuple in network order, each field at its own offset, after a one-octet tag naming
- * what the hash is for: no two tuples, and no two uses, share a SipHash input. */
-static void tuple_bytes(uint8_t m[13], uint8_t tag, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                        uint16_t rport)
+/* The 13 octets tag, laddr, lport, raddr, rport (network order, each field at its own offset,
+ * after a one-octet tag naming what the hash is for: no two tuples, and no two uses, share a
+ * SipHash input), as vg_siphash24_key_u64x2's two little-endian words: octets 0-7 and 8-12. A
+ * byte swap puts a field's network-order octets in a little-endian word. */
+static uint64_t tuple_hash24(const uint8_t key[16], uint8_t tag, uint32_t laddr, uint16_t lport,
+                             uint32_t raddr, uint16_t rport)
 {
-    m[0] = tag;
-    vg_put32(m + 1, laddr);
-    vg_put16(m + 5, lport);
-    vg_put32(m + 7, raddr);
-    vg_put16(m + 11, rport);
+    uint64_t ra = __builtin_bswap32(raddr);
+    uint64_t a = tag | (uint64_t)__builtin_bswap32(laddr) << 8
+                 | (uint64_t)__builtin_bswap16(lport) << 40 | (ra & 0xff) << 56;
+    uint64_t b = ra >> 8 | (uint64_t)__builtin_bswap16(rport) << 24;
+    return vg_siphash24_key_u64x2(key, a, b, 13);
 }
 
 #define TUPLE_TAG_ISN 'I'
@@ -283,9 +285,8 @@ uint32_t tcb_isn_tuple(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t rad
     /* RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), M the
      * 4-microsecond clock and F SipHash-2-4 over the tuple, so an off-path attacker who does not
      * know the key cannot tell one connection's ISN from another's. */
-    uint8_t m[13];
-    tuple_bytes(m, TUPLE_TAG_ISN, laddr, lport, raddr, rport);
-    return (uint32_t)vg_siphash24(s->secret, m, sizeof m) + (uint32_t)(now / 4);
+    return (uint32_t)tuple_hash24(s->secret, TUPLE_TAG_ISN, laddr, lport, raddr, rport)
+           + (uint32_t)(now / 4);
 }
 
 void tcb_init_connection(vg_tcb *t, vg_time now)
