@@ -30,7 +30,7 @@ static inline vg_time maxrt_deadline(const vg_tcb *t)
     return x->unacked_since + VG_MS(t->maxrt_ms);
 }
 
-static vg_time next_deadline(const vg_tcb *t)
+static inline vg_time next_deadline(const vg_tcb *t)
 {
     vg_time d = t->close_at;
     const struct vg_tcb_xfer *x = t->x;
