@@ -65,10 +65,13 @@ static inline size_t memo_hash(vg_stack *s, uint32_t laddr, uint16_t lport, uint
     const struct vg_tcb_table *tab = &s->conns;
     struct vg_lookup_hint probe = {laddr, raddr, lport, rport, 1, 0};
     struct hint_key want = hint_key_of(&probe);
-    for (unsigned i = 0; i < VG_LOOKUP_HINTS; i++) {
-        struct hint_key k = hint_key_of(&tab->hint[i]);
+    /* Newest first: a flow's segments come in runs, so the tuple remembered last is most often
+     * the one asked for. */
+    for (unsigned i = 1; i <= VG_LOOKUP_HINTS; i++) {
+        const struct vg_lookup_hint *h = &tab->hint[(tab->next_hint - i) % VG_LOOKUP_HINTS];
+        struct hint_key k = hint_key_of(h);
         if (((k.w[0] ^ want.w[0]) | (k.w[1] ^ want.w[1])) == 0)
-            return tab->hint[i].hash;
+            return h->hash;
     }
     return memo_miss(s, &probe, remember);
 }
