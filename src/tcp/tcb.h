@@ -134,8 +134,11 @@ static inline struct vg_tcb_xfer *tcb_xfer_get(vg_tcb *t)
 
 static inline void tcb_xfer_put_if_idle(vg_tcb *t)
 {
-    /* Most calls come with data in flight or queued: those need not look further. */
-    if (t->x && t->snd_una == t->snd_max && !t->snd)
+    /* Most calls come with data in flight or queued, or a deadline pending (the retransmission
+     * timer stays until it fires or is stopped): those need not look further. */
+    const struct vg_tcb_xfer *x = t->x;
+    if (x && t->snd_una == t->snd_max && !t->snd && x->rtx_at == VG_TIME_NEVER
+        && x->delack_at == VG_TIME_NEVER && x->persist_at == VG_TIME_NEVER)
         tcb_xfer_release_if_idle(t);
 }
 
