@@ -76,6 +76,27 @@ static void attacker_own_connects_do_not_bracket_the_victims(void **state)
     rp_free(rp);
 }
 
+static void own_connects_advance_by_a_random_small_step(void **state)
+{
+    (void)state;
+    /* A peer that makes the stack connect to it again and again sees its counter move: by one
+     * and a random 0-7 more each time (as Linux's since 2022), never by a fixed stride it could
+     * extrapolate to the next connect. 63 steps: every one in [1, 8], several different. */
+    struct rawpeer *rp = rp_new(NULL);
+    enum { N = 64 };
+    uint16_t port[N];
+    for (unsigned i = 0; i < N; i++)
+        port[i] = connect_port(rp, peer(7), 80, NULL);
+    unsigned seen = 0;
+    for (unsigned i = 1; i < N; i++) {
+        unsigned d = dist(port[i - 1], port[i]);
+        assert_true(d >= 1 && d <= 8);
+        seen |= 1u << d;
+    }
+    assert_true(__builtin_popcount(seen) >= 5);   /* 8 values, 63 draws: all but surely 5+ */
+    rp_free(rp);
+}
+
 static void bind_port_zero_is_random(void **state)
 {
     (void)state;
@@ -180,6 +201,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ephemeral_ports_are_not_sequential),
         cmocka_unit_test(attacker_own_connects_do_not_bracket_the_victims),
+        cmocka_unit_test(own_connects_advance_by_a_random_small_step),
         cmocka_unit_test(bind_port_zero_is_random),
         cmocka_unit_test(connect_ports_never_collide_and_replay_with_the_seed),
         cmocka_unit_test(connect_skips_ports_still_in_time_wait),

@@ -86,6 +86,30 @@ static void siphash13_words_equal_the_bytes(void **state)
     }
 }
 
+static void short_words_equal_the_bytes(void **state)
+{
+    (void)state;
+    uint8_t key[16], msg[16];
+    for (int trial = 0; trial < 64; trial++) {
+        for (int i = 0; i < 16; i++) {
+            key[i] = (uint8_t)(trial * 29 + i * 13);
+            msg[i] = (uint8_t)(trial * 97 + i * 5 + 1);
+        }
+        for (size_t len = 8; len <= 15; len++) {
+            uint64_t a = 0, b = 0;
+            for (int i = 7; i >= 0; i--)
+                a = a << 8 | msg[i];
+            for (size_t i = len; i-- > 8;)
+                b = b << 8 | msg[i];
+            if (vg_siphash24_key_u64x2(key, a, b, len) != vg_siphash24(key, msg, len))
+                fail_msg("trial %d, length %zu: the words' hash differs from the octets'", trial, len);
+            if (vg_siphash13_key_u64x2_len(key, a, b, len) != vg_siphash13(key, msg, len))
+                fail_msg("trial %d, length %zu: the words' SipHash-1-3 differs from the octets'",
+                         trial, len);
+        }
+    }
+}
+
 static void paper_appendix_example(void **state)
 {
     (void)state;
@@ -116,6 +140,7 @@ int main(void)
         cmocka_unit_test(paper_appendix_example),
         cmocka_unit_test(siphash13_reference_vectors),
         cmocka_unit_test(siphash13_words_equal_the_bytes),
+        cmocka_unit_test(short_words_equal_the_bytes),
         cmocka_unit_test(one_key_bit_changes_the_output),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

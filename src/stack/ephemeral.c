@@ -14,12 +14,12 @@
  * length) independent. */
 static uint64_t port_hash(const vg_stack *s, uint32_t laddr, uint32_t raddr, uint16_t rport)
 {
-    uint8_t m[11];
-    m[0] = 'P';
-    vg_put32(m + 1, laddr);
-    vg_put32(m + 5, raddr);
-    vg_put16(m + 9, rport);
-    return vg_siphash24(s->secret, m, sizeof m);
+    /* The 11 octets 'P', laddr, raddr, rport (network order) as two little-endian words, octets
+     * 0-7 and 8-10: a byte swap puts a field's network-order octets in a little-endian word. */
+    uint64_t ra = __builtin_bswap32(raddr);
+    uint64_t a = 'P' | (uint64_t)__builtin_bswap32(laddr) << 8 | (ra & 0xffffff) << 40;
+    uint64_t b = ra >> 24 | (uint64_t)__builtin_bswap16(rport) << 8;
+    return vg_siphash24_key_u64x2(s->secret, a, b, 11);
 }
 
 /* A random number an observer cannot extend: SipHash of a draw counter under the stack's
@@ -34,6 +34,22 @@ static uint64_t port_random(vg_stack *s)
         m[1 + i] = (uint8_t)(s->port_draws >> (8 * i));
     s->port_draws++;
     return vg_siphash24(s->secret, m, sizeof m);
+}
+
+/* The small step after a connect's port, from a SipHash output taken three bits at a time: 21
+ * steps a draw, each bit still the PRF's and used once (Linux's get_random_u32_below draws from
+ * a batch of ChaCha output the same way), instead of a SipHash-2-4 per connect. */
+#define PORT_STEP_BITS 3u
+static uint32_t port_step(vg_stack *s)
+{
+    if (s->port_step_left < PORT_STEP_BITS) {
+        s->port_step_pool = port_random(s);
+        s->port_step_left = 64u / PORT_STEP_BITS * PORT_STEP_BITS;
+    }
+    uint32_t step = (uint32_t)(s->port_step_pool & ((1u << PORT_STEP_BITS) - 1u));
+    s->port_step_pool >>= PORT_STEP_BITS;
+    s->port_step_left = (uint8_t)(s->port_step_left - PORT_STEP_BITS);
+    return step;
 }
 
 uint16_t vg_port_ephemeral(vg_stack *s)
@@ -65,7 +81,7 @@ uint16_t vg_port_ephemeral_connect(vg_stack *s, uint32_t laddr, uint32_t raddr, 
         if (!vg_port_refs(s, p)) {
             /* A small random step (as Linux does since 2022) so the counter a peer can watch
              * through its own connects does not advance by exactly one per connect. */
-            *counter = (uint16_t)(*counter + port_random(s) % 8);
+            *counter = (uint16_t)(*counter + port_step(s));
             return p;
         }
     }

@@ -30,17 +30,18 @@ struct vg_tcb_xfer;
  * sndbuf/rcvbuf in use. */
 #define VG_RING_SPARES 2
 
-/* A 4-tuple whose bucket was computed for vg_stack_prefetch_input, so the lookup that follows
- * does not hash it again. */
+/* A 4-tuple whose keyed hash was computed (for vg_stack_prefetch_input, or a lookup), so the
+ * lookup, insert or remove that follows does not hash it again. The whole hash, not the bucket:
+ * the table's bucket is its low bits, and the SYN cache's (of another size) too. */
 struct vg_lookup_hint {
     uint32_t laddr, raddr;
     uint16_t lport, rport;
     uint32_t valid;
-    size_t bucket;
+    size_t hash;
 };
 #define VG_LOOKUP_HINTS 4   /* more than the packets from a slot hint to its lookup (3) */
 
-/* The lookup's own memo of a tuple's bucket, for the lookup to come (as tcb_bucket_of keeps it). */
+/* The lookup's own memo of a tuple's hash, for the lookup to come (as tcb_bucket_of keeps it). */
 static inline void vg_lookup_remember(struct vg_lookup_hint *ring, unsigned *next,
                                       const struct vg_lookup_hint *k)
 {
@@ -48,8 +49,8 @@ static inline void vg_lookup_remember(struct vg_lookup_hint *ring, unsigned *nex
 }
 
 /* The packets hinted with VG_PREFETCH_AHEAD, newest last, each taken one stage further as the
- * later ones are hinted (lookup_prefetch.c). Bucket numbers are for nbuckets buckets: a table
- * that grew since makes them all void. */
+ * later ones are hinted (lookup_prefetch.c). A table that grew since (nbuckets) makes them all
+ * void: the connections they fetched were in other buckets. */
 #define VG_PREFETCH_PIPE 8   /* a power of two above the deepest stage's age */
 struct vg_prefetch_pipe {
     struct vg_lookup_hint e[VG_PREFETCH_PIPE];
@@ -61,7 +62,7 @@ struct vg_tcb_table {
     vg_tcb **bucket;       /* chained through vg_tcb.hnext, keyed by the 4-tuple */
     size_t nbuckets;       /* a power of two */
     size_t count;
-    struct vg_lookup_hint hint[VG_LOOKUP_HINTS];   /* cleared when the table grows */
+    struct vg_lookup_hint hint[VG_LOOKUP_HINTS];   /* whole hashes: valid whatever the size */
     unsigned next_hint;
     struct vg_prefetch_pipe pipe;
 };
@@ -146,7 +147,7 @@ struct vg_stack {
     int in_callback;               /* >0 while an event callback runs */
     struct vg_second challenges;   /* challenge ACKs sent this second */
     /* -- syncache / listeners -- */
-    uint8_t syn_key[16];           /* SYN cookies and the SYN cache's hash: a sub-key of secret */
+    uint8_t syn_key[16];           /* SYN cookies: a sub-key of secret */
     /* -- RFC 5961, out-of-window replies, persist and orphans -- */
     uint32_t challenge_budget;     /* challenge ACKs allowed in the current second: randomised
                                     * around cfg.challenge_ack_limit (tcp/oow_limit.c) */
@@ -159,6 +160,8 @@ struct vg_stack {
                                    * not predict: cfg.secret, or derived from cfg.seed */
     uint16_t port_perturb[VG_PORT_PERTURB_LEN]; /* RFC 6056 algorithm 4's table of counters */
     uint64_t port_draws;           /* random port choices made: the PRF's input (ephemeral.c) */
+    uint64_t port_step_pool;       /* unused bits of a draw, for connects' steps (ephemeral.c) */
+    uint8_t port_step_left;        /* how many */
     vg_alloc_fail_fn alloc_fail;   /* tests: allocation-failure injection */
     void *alloc_fail_ctx;
     /* -- data path -- */

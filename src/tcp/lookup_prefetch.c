@@ -1,14 +1,14 @@
 /* vg_stack_prefetch_input: a driver's hint that a packet will be input soon. With a million
  * connections, the lookup's bucket and the connection it names are each a cache miss; a driver
  * that hints the slot some packets ahead and the connection a little later has both in the
- * cache when the packet comes. The bucket number is remembered (tcb_bucket_of), so the tuple
+ * cache when the packet comes. The tuple's hash is remembered (tcb_bucket_of), so the tuple
  * is hashed once for both hints and the lookup.
  *
  * VG_PREFETCH_AHEAD runs the same steps as a pipeline of its own (struct vg_prefetch_pipe): a
  * miss takes about as long as a packet's whole input at a million connections, and a bucket,
  * the connection it names and, for a third of them, the next in the chain are three misses one
  * after the other, so each step is taken two hints after the one it reads. Every step reads the
- * table afresh (a connection seen one step ago may be gone); only bucket numbers are carried. */
+ * table afresh (a connection seen one step ago may be gone); only hashes are carried. */
 #include <string.h>
 
 #include "tcp/tcb.h"
@@ -44,7 +44,7 @@ static void fetch_conn(const vg_tcb *t)
 
 /* Ages, in hints taken since: the bucket is fetched at 0, the chain's first connection (its
  * tuple and link) at 2, the packet's connection at 4, and at VG_PREFETCH_DISTANCE, just before
- * the packet's own input, its bucket number becomes the lookup's newest memo. */
+ * the packet's own input, its hash becomes the lookup's newest memo. */
 #define AGE_HEAD 2u
 #define AGE_CONN 4u
 _Static_assert(VG_PREFETCH_DISTANCE < VG_PREFETCH_PIPE, "the pipe holds a packet until its lookup");
@@ -67,16 +67,17 @@ static void pipe_step(vg_stack *s, const struct vg_lookup_hint *in)
     struct vg_lookup_hint *k = &p->e[p->seq % VG_PREFETCH_PIPE];
     *k = *in;
     k->valid = 1;
-    k->bucket = tcb_tuple_hash(s, k->laddr, k->lport, k->raddr, k->rport) & (tab->nbuckets - 1);
-    __builtin_prefetch(&tab->bucket[k->bucket]);
+    k->hash = tcb_tuple_hash(s, k->laddr, k->lport, k->raddr, k->rport);
+    size_t mask = tab->nbuckets - 1;
+    __builtin_prefetch(&tab->bucket[k->hash & mask]);
 
     const struct vg_lookup_hint *e = aged(p, AGE_HEAD);
     const vg_tcb *t;
-    if (e && (t = tab->bucket[e->bucket]) != NULL) {
+    if (e && (t = tab->bucket[e->hash & mask]) != NULL) {
         __builtin_prefetch(&t->hnext);        /* the tuple and the link, one line or two */
         __builtin_prefetch(&t->rport);
     }
-    if ((e = aged(p, AGE_CONN)) != NULL && (t = tab->bucket[e->bucket]) != NULL) {
+    if ((e = aged(p, AGE_CONN)) != NULL && (t = tab->bucket[e->hash & mask]) != NULL) {
         if (!is_conn(t, e) && t->hnext)
             t = t->hnext;
         fetch_conn(t);

@@ -20,18 +20,14 @@ void syncache_init(struct vg_syncache *sc, vg_tcb *listener)
 }
 
 /* Keyed, so an attacker choosing source ports and addresses cannot pile entries into one
- * chain; the connection table's hash (tcp_tuple_hash13) under a key and tag of its own, apart from
- * the cookies' SipHash-2-4 inputs under the same key. */
-static uint32_t entry_hash(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                           uint16_t rport)
-{
-    return (uint32_t)tcp_tuple_hash13(s->syn_key, 'S', laddr, lport, raddr, rport);
-}
-
+ * chain: the connection table's own hash (tcb_tuple_hash), as Linux keeps its request socks in
+ * the established table under the same inet_ehashfn. A handshake's segments are looked up in
+ * the table first, so the table's memo (tcb_tuple_hash_memo) has the tuple's hash: the SYN's
+ * entry, the ACK's lookup and the entry's removal hash nothing again. */
 static struct vg_syn_entry **bucket_of(struct vg_syncache *sc, uint32_t laddr, uint16_t lport,
                                        uint32_t raddr, uint16_t rport)
 {
-    uint32_t h = entry_hash(tcb_stack(sc->listener), laddr, lport, raddr, rport);
+    size_t h = tcb_tuple_hash_memo(tcb_stack(sc->listener), laddr, lport, raddr, rport, 0);
     return &sc->bucket[h & (sc->nbuckets - 1)];
 }
 
@@ -50,7 +46,8 @@ static void grow(struct vg_syncache *sc)
     for (uint32_t i = 0; i < oldn; i++) {
         for (struct vg_syn_entry *e = old[i], *next; e; e = next) {
             next = e->hnext;
-            struct vg_syn_entry **b = bucket_of(sc, e->laddr, e->lport, e->raddr, e->rport);
+            size_t h = tcb_tuple_hash(s, e->laddr, e->lport, e->raddr, e->rport);
+            struct vg_syn_entry **b = &nb[h & (n - 1)];
             e->hnext = *b;
             *b = e;
         }

@@ -1,4 +1,5 @@
 /* TCB lifetime and the connection tables. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,16 +8,18 @@
 #include "tcp/orphan.h"
 #include "tcp/tcb_pool.h"
 
-/* The 4-tuple in network order, each field at its own offset, after a one-octet tag naming
- * what the hash is for: no two tuples, and no two uses, share a SipHash input. */
-static void tuple_bytes(uint8_t m[13], uint8_t tag, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                        uint16_t rport)
+/* The 13 octets tag, laddr, lport, raddr, rport (network order, each field at its own offset,
+ * after a one-octet tag naming what the hash is for: no two tuples, and no two uses, share a
+ * SipHash input), as vg_siphash24_key_u64x2's two little-endian words: octets 0-7 and 8-12. A
+ * byte swap puts a field's network-order octets in a little-endian word. */
+static uint64_t tuple_hash24(const uint8_t key[16], uint8_t tag, uint32_t laddr, uint16_t lport,
+                             uint32_t raddr, uint16_t rport)
 {
-    m[0] = tag;
-    vg_put32(m + 1, laddr);
-    vg_put16(m + 5, lport);
-    vg_put32(m + 7, raddr);
-    vg_put16(m + 11, rport);
+    uint64_t ra = __builtin_bswap32(raddr);
+    uint64_t a = tag | (uint64_t)__builtin_bswap32(laddr) << 8
+                 | (uint64_t)__builtin_bswap16(lport) << 40 | (ra & 0xff) << 56;
+    uint64_t b = ra >> 8 | (uint64_t)__builtin_bswap16(rport) << 24;
+    return vg_siphash24_key_u64x2(key, a, b, 13);
 }
 
 #define TUPLE_TAG_ISN 'I'
@@ -31,6 +34,46 @@ size_t tcb_tuple_hash(const vg_stack *s, uint32_t laddr, uint16_t lport, uint32_
                       uint16_t rport)
 {
     return (size_t)tcp_tuple_hash13(s->secret, TUPLE_TAG_TABLE, laddr, lport, raddr, rport);
+}
+
+/* A hint's tuple and valid word are its first 16 octets, without padding: two word compares
+ * instead of five field compares, for a memo asked a dozen times a connection. */
+_Static_assert(offsetof(struct vg_lookup_hint, valid) == 12 && sizeof(uint32_t) == 4,
+               "a hint's tuple and valid word fill its first 16 octets");
+struct hint_key { uint64_t w[2]; };
+
+static struct hint_key hint_key_of(const struct vg_lookup_hint *k)
+{
+    struct hint_key h;
+    memcpy(h.w, k, sizeof h.w);
+    return h;
+}
+
+/* Not in the memo: hashed, and remembered if asked. Out of line, so the memo's test inlines. */
+static __attribute__((noinline)) size_t memo_miss(vg_stack *s, struct vg_lookup_hint *probe,
+                                                  int remember)
+{
+    probe->hash = tcb_tuple_hash(s, probe->laddr, probe->lport, probe->raddr, probe->rport);
+    if (remember)
+        vg_lookup_remember(s->conns.hint, &s->conns.next_hint, probe);
+    return probe->hash;
+}
+
+static inline size_t memo_hash(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                               uint16_t rport, int remember)
+{
+    const struct vg_tcb_table *tab = &s->conns;
+    struct vg_lookup_hint probe = {laddr, raddr, lport, rport, 1, 0};
+    struct hint_key want = hint_key_of(&probe);
+    /* Newest first: a flow's segments come in runs, so the tuple remembered last is most often
+     * the one asked for. */
+    for (unsigned i = 1; i <= VG_LOOKUP_HINTS; i++) {
+        const struct vg_lookup_hint *h = &tab->hint[(tab->next_hint - i) % VG_LOOKUP_HINTS];
+        struct hint_key k = hint_key_of(h);
+        if (((k.w[0] ^ want.w[0]) | (k.w[1] ^ want.w[1])) == 0)
+            return h->hash;
+    }
+    return memo_miss(s, &probe, remember);
 }
 
 vg_tcb *tcb_alloc(vg_stack *s)
@@ -95,7 +138,6 @@ static int table_grow(vg_stack *s, struct vg_tcb_table *tab)
     free(tab->bucket);
     tab->bucket = nb;
     tab->nbuckets = n;
-    memset(tab->hint, 0, sizeof tab->hint);   /* their bucket numbers are for the old size */
     return 0;
 }
 
@@ -104,7 +146,7 @@ int tcb_table_insert(vg_stack *s, vg_tcb *t)
     struct vg_tcb_table *tab = &s->conns;
     if (tab->count >= tab->nbuckets)
         table_grow(s, tab);   /* a failed grow only lengthens chains */
-    size_t h = tcb_bucket_of(s, t->laddr, t->lport, t->raddr, t->rport, 1);
+    size_t h = memo_hash(s, t->laddr, t->lport, t->raddr, t->rport, 1) & (tab->nbuckets - 1);
     t->hnext = tab->bucket[h];
     tab->bucket[h] = t;
     tab->count++;
@@ -115,7 +157,7 @@ int tcb_table_insert(vg_stack *s, vg_tcb *t)
 void tcb_table_remove(vg_stack *s, vg_tcb *t)
 {
     struct vg_tcb_table *tab = &s->conns;
-    size_t h = tcb_bucket_of(s, t->laddr, t->lport, t->raddr, t->rport, 0);
+    size_t h = memo_hash(s, t->laddr, t->lport, t->raddr, t->rport, 0) & (tab->nbuckets - 1);
     for (vg_tcb **pp = &tab->bucket[h]; *pp; pp = &(*pp)->hnext)
         if (*pp == t) {
             *pp = t->hnext;
@@ -126,28 +168,16 @@ void tcb_table_remove(vg_stack *s, vg_tcb *t)
     t->flags &= (uint16_t)~TF_IN_TABLE;
 }
 
+size_t tcb_tuple_hash_memo(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                           uint16_t rport, int remember)
+{
+    return memo_hash(s, laddr, lport, raddr, rport, remember);
+}
+
 size_t tcb_bucket_of(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
                      int remember)
 {
-    struct vg_tcb_table *tab = &s->conns;
-    /* The newest hint first: a flow's segments come in runs, so the tuple remembered last is
-     * most often the one asked for, and a predictable first test spares the scan. */
-    const struct vg_lookup_hint *last = &tab->hint[(tab->next_hint - 1u) % VG_LOOKUP_HINTS];
-    if (last->valid && last->lport == lport && last->rport == rport && last->raddr == raddr
-        && last->laddr == laddr)
-        return last->bucket;
-    for (unsigned i = 0; i < VG_LOOKUP_HINTS; i++) {
-        const struct vg_lookup_hint *k = &tab->hint[i];
-        if (k->valid && k->lport == lport && k->rport == rport && k->raddr == raddr
-            && k->laddr == laddr)
-            return k->bucket;
-    }
-    size_t h = tcb_tuple_hash(s, laddr, lport, raddr, rport) & (tab->nbuckets - 1);
-    if (remember) {
-        struct vg_lookup_hint *k = &tab->hint[tab->next_hint++ % VG_LOOKUP_HINTS];
-        *k = (struct vg_lookup_hint){laddr, raddr, lport, rport, 1, h};
-    }
-    return h;
+    return memo_hash(s, laddr, lport, raddr, rport, remember) & (s->conns.nbuckets - 1);
 }
 
 vg_tcb *tcb_lookup(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
@@ -155,7 +185,7 @@ vg_tcb *tcb_lookup(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, 
     struct vg_tcb_table *tab = &s->conns;
     /* Remembered: a connection's segments come in runs (a handshake, a window of data, the
      * close), and its insert and remove follow a lookup of the same tuple. */
-    size_t h = tcb_bucket_of(s, laddr, lport, raddr, rport, 1);
+    size_t h = memo_hash(s, laddr, lport, raddr, rport, 1) & (tab->nbuckets - 1);
     for (vg_tcb *t = tab->bucket[h]; t; t = t->hnext)
         if (t->lport == lport && t->rport == rport && t->raddr == raddr && t->laddr == laddr)
             return t;
@@ -258,9 +288,8 @@ uint32_t tcb_isn_tuple(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t rad
     /* RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), M the
      * 4-microsecond clock and F SipHash-2-4 over the tuple, so an off-path attacker who does not
      * know the key cannot tell one connection's ISN from another's. */
-    uint8_t m[13];
-    tuple_bytes(m, TUPLE_TAG_ISN, laddr, lport, raddr, rport);
-    return (uint32_t)vg_siphash24(s->secret, m, sizeof m) + (uint32_t)(now / 4);
+    return (uint32_t)tuple_hash24(s->secret, TUPLE_TAG_ISN, laddr, lport, raddr, rport)
+           + (uint32_t)(now / 4);
 }
 
 void tcb_init_connection(vg_tcb *t, vg_time now)

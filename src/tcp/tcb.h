@@ -134,8 +134,11 @@ static inline struct vg_tcb_xfer *tcb_xfer_get(vg_tcb *t)
 
 static inline void tcb_xfer_put_if_idle(vg_tcb *t)
 {
-    /* Most calls come with data in flight or queued: those need not look further. */
-    if (t->x && t->snd_una == t->snd_max && !t->snd)
+    /* Most calls come with data in flight or queued, or a deadline pending (the retransmission
+     * timer stays until it fires or is stopped): those need not look further. */
+    const struct vg_tcb_xfer *x = t->x;
+    if (x && t->snd_una == t->snd_max && !t->snd && x->rtx_at == VG_TIME_NEVER
+        && x->delack_at == VG_TIME_NEVER && x->persist_at == VG_TIME_NEVER)
         tcb_xfer_release_if_idle(t);
 }
 
@@ -158,19 +161,25 @@ void tcb_free(vg_tcb *t);
 int tcb_table_insert(vg_stack *s, vg_tcb *t);
 void tcb_table_remove(vg_stack *s, vg_tcb *t);
 vg_tcb *tcb_lookup(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport);
-/* A keyed hash of a 4-tuple for a table (SipHash-1-3 of two words, as Linux's hsiphash): the
- * tag octet keeps each table's input apart from every other use of the key. */
+/* A keyed hash of a 4-tuple for a table: SipHash-1-3 (as Linux's hsiphash) of 13 octets, the
+ * little-endian words laddr·2^32 + raddr and the five octets of tag·2^32 + lport·2^16 + rport.
+ * The tag octet keeps each table's input apart from every other use of the key. */
 static inline uint64_t tcp_tuple_hash13(const uint8_t key[16], uint8_t tag, uint32_t laddr,
                                         uint16_t lport, uint32_t raddr, uint16_t rport)
 {
     uint64_t a = (uint64_t)laddr << 32 | raddr;
     uint64_t b = (uint64_t)tag << 32 | (uint64_t)lport << 16 | rport;
-    return vg_siphash13_key_u64x2(key, a, b);
+    return vg_siphash13_key_u64x2_len(key, a, b, 13);
 }
 /* The table's keyed hash of a 4-tuple, before it is masked to the table's size. */
 size_t tcb_tuple_hash(const vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
                       uint16_t rport);
-/* The bucket of a 4-tuple; remember: keep it as a hint for the lookup to come. */
+/* tcb_tuple_hash, from the table's memo of the tuples hashed last when it is there; remember:
+ * keep it there for the lookup, insert or remove to come. The SYN cache's hash too: a
+ * handshake's lookups, the SYN cache's and the table's, then hash the tuple once. */
+size_t tcb_tuple_hash_memo(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                           uint16_t rport, int remember);
+/* The bucket of a 4-tuple (tcb_tuple_hash_memo's low bits). */
 size_t tcb_bucket_of(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
                      int remember);
 vg_tcb *tcb_find_listener(vg_stack *s, uint32_t laddr, uint16_t lport);

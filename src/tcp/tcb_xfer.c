@@ -48,11 +48,13 @@ static int idle(const vg_tcb *t, const struct vg_tcb_xfer *x)
         return 0;
     if (t->state == VG_TCP_CLOSED)
         return 1;
-    if (t->snd_una != t->snd_max || vg_ring_len(t->snd) ||
-        (t->flags & (TF_FIN_QUEUED | TF_FIN_SENT)) == TF_FIN_QUEUED)
-        return 0;
+    /* A pending deadline first: what most often keeps a block (tcp_timer_update asks after
+     * every event, its caller having seen nothing in flight). */
     if (x->rtx_at != VG_TIME_NEVER || x->persist_at != VG_TIME_NEVER ||
         x->delack_at != VG_TIME_NEVER)
+        return 0;
+    if (t->snd_una != t->snd_max || vg_ring_len(t->snd) ||
+        (t->flags & (TF_FIN_QUEUED | TF_FIN_SENT)) == TF_FIN_QUEUED)
         return 0;
     if (t->flags & (TF_RTT_TIMING | TF_IN_RECOVERY))
         return 0;

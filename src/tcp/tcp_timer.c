@@ -30,7 +30,7 @@ static inline vg_time maxrt_deadline(const vg_tcb *t)
     return x->unacked_since + VG_MS(t->maxrt_ms);
 }
 
-static vg_time next_deadline(const vg_tcb *t)
+static inline vg_time next_deadline(const vg_tcb *t)
 {
     vg_time d = t->close_at;
     const struct vg_tcb_xfer *x = t->x;
@@ -39,7 +39,8 @@ static vg_time next_deadline(const vg_tcb *t)
         d = MIN_T(d, x->persist_at);
         d = MIN_T(d, x->delack_at);
     }
-    d = MIN_T(d, ka_deadline(t));
+    if (t->flags & TF_KEEPALIVE)      /* ka_deadline's own first test, without the call */
+        d = MIN_T(d, ka_deadline(t));
     return MIN_T(d, maxrt_deadline(t));
 }
 

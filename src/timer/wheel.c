@@ -18,6 +18,7 @@
 
 #include <string.h>
 
+_Static_assert(VG_WHEEL_LEVELS * VG_WHEEL_WORDS <= 64, "the words' summary has a bit for each bitmap word");
 _Static_assert(sizeof(struct vg_timer) <= 24, "a timer node stays 24 octets: a million idle TCBs embed one");
 
 #define SPAN_BITS (VG_WHEEL_BITS * VG_WHEEL_LEVELS)          /* 48: the wheel's range */
@@ -36,7 +37,16 @@ static uint64_t next_block(uint64_t now) { return (now | ((UINT64_C(1) << SPAN_B
 
 static void clear_occupied(struct vg_wheel *w, unsigned level, unsigned slot)
 {
-    w->occupied[level][slot / 64u] &= ~(UINT64_C(1) << (slot % 64u));
+    uint64_t *word = &w->occupied[level][slot / 64u];
+    *word &= ~(UINT64_C(1) << (slot % 64u));
+    if (!*word)
+        w->words &= ~(UINT64_C(1) << (level * VG_WHEEL_WORDS + slot / 64u));
+}
+
+static void set_occupied(struct vg_wheel *w, unsigned level, unsigned slot)
+{
+    w->occupied[level][slot / 64u] |= UINT64_C(1) << (slot % 64u);
+    w->words |= UINT64_C(1) << (level * VG_WHEEL_WORDS + slot / 64u);
 }
 
 static struct vg_timer **pprev_of(const struct vg_timer *t)
@@ -106,7 +116,7 @@ static void place(struct vg_wheel *w, struct vg_timer *t)
     unsigned level, slot;
     if (slot_of(w, t, &level, &slot)) {
         push(&w->slot[level][slot], t);
-        w->occupied[level][slot / 64u] |= UINT64_C(1) << (slot % 64u);
+        set_occupied(w, level, slot);
     } else if (t->expires <= w->now) {
         insert_due(w, t);
     } else {
@@ -118,22 +128,16 @@ static void place(struct vg_wheel *w, struct vg_timer *t)
  * returns 0 when the wheel holds nothing outside the due list. */
 static int earliest_slot(const struct vg_wheel *w, uint64_t *at, unsigned *level, unsigned *slot)
 {
-    for (unsigned l = 0; l < VG_WHEEL_LEVELS; l++) {
-        /* Most levels are empty (a connection's timers sit on one or two): one test of the
-         * level's words together, not one branch a word. */
-        uint64_t any = 0;
-        for (unsigned k = 0; k < VG_WHEEL_WORDS; k++)
-            any |= w->occupied[l][k];
-        if (!any)
-            continue;
-        for (unsigned k = 0; k < VG_WHEEL_WORDS; k++) {
-            if (w->occupied[l][k]) {
-                *level = l;
-                *slot = k * 64u + (unsigned)__builtin_ctzll(w->occupied[l][k]);
-                *at = slot_start(w->now, l, *slot);
-                return 1;
-            }
-        }
+    /* Most levels are empty (a connection's timers sit on one or two): the first nonzero
+     * bitmap word of the lowest occupied level comes from the words' summary, not from reading
+     * each level's bitmap. */
+    if (w->words) {
+        unsigned bit = (unsigned)__builtin_ctzll(w->words);
+        unsigned l = bit / VG_WHEEL_WORDS, k = bit % VG_WHEEL_WORDS;
+        *level = l;
+        *slot = k * 64u + (unsigned)__builtin_ctzll(w->occupied[l][k]);
+        *at = slot_start(w->now, l, *slot);
+        return 1;
     }
     if (w->overflow) {
         *level = VG_WHEEL_LEVELS;

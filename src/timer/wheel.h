@@ -31,6 +31,7 @@ typedef uint64_t (*vg_timer_due_fn)(const struct vg_timer *t);
 struct vg_wheel {
     uint64_t now;                     /* the wheel's notion of the current time */
     uint64_t occupied[VG_WHEEL_LEVELS][VG_WHEEL_WORDS];
+    uint64_t words;                   /* bit L·VG_WHEEL_WORDS + k: occupied[L][k] is not 0 */
     struct vg_timer *slot[VG_WHEEL_LEVELS][VG_WHEEL_SLOTS];
     struct vg_timer *expired;         /* due timers waiting to be popped, earliest first */
     struct vg_timer *overflow;        /* expiries in a later 2^48 µs block, re-placed when it starts */

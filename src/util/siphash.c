@@ -128,3 +128,39 @@ uint64_t vg_siphash13_key_u64x2(const uint8_t key[VG_SIPHASH_KEY_LEN], uint64_t 
 {
     return siphash13_words(load_le64(key), load_le64(key + 8), a, b);
 }
+
+uint64_t vg_siphash24_key_u64x2(const uint8_t key[VG_SIPHASH_KEY_LEN], uint64_t a, uint64_t b,
+                                size_t len)
+{
+    uint64_t k0 = load_le64(key), k1 = load_le64(key + 8);
+    struct sip s = {
+        .v0 = k0 ^ 0x736f6d6570736575ull,
+        .v1 = k1 ^ 0x646f72616e646f6dull,
+        .v2 = k0 ^ 0x6c7967656e657261ull,
+        .v3 = k1 ^ 0x7465646279746573ull,
+    };
+    compress(&s, a, 2);
+    compress(&s, (uint64_t)(len & 0xff) << 56 | b, 2);
+    s.v2 ^= 0xff;
+    for (int i = 0; i < 4; i++)
+        sipround(&s);
+    return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
+
+uint64_t vg_siphash13_key_u64x2_len(const uint8_t key[VG_SIPHASH_KEY_LEN], uint64_t a, uint64_t b,
+                                    size_t len)
+{
+    uint64_t k0 = load_le64(key), k1 = load_le64(key + 8);
+    struct sip s = {
+        .v0 = k0 ^ 0x736f6d6570736575ull,
+        .v1 = k1 ^ 0x646f72616e646f6dull,
+        .v2 = k0 ^ 0x6c7967656e657261ull,
+        .v3 = k1 ^ 0x7465646279746573ull,
+    };
+    compress(&s, a, 1);
+    compress(&s, (uint64_t)(len & 0xff) << 56 | b, 1);
+    s.v2 ^= 0xff;
+    for (int i = 0; i < 3; i++)
+        sipround(&s);
+    return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}

@@ -19,4 +19,14 @@ uint64_t vg_siphash13(const uint8_t key[VG_SIPHASH_KEY_LEN], const void *data, s
  * a per-packet table lookup affords. */
 uint64_t vg_siphash13_key_u64x2(const uint8_t key[VG_SIPHASH_KEY_LEN], uint64_t a, uint64_t b);
 
+/* vg_siphash13 of a message of len octets, 8 <= len <= 15, given as its words as below: one
+ * compression fewer than 16 octets take, for a table's key that fits in 15. */
+uint64_t vg_siphash13_key_u64x2_len(const uint8_t key[VG_SIPHASH_KEY_LEN], uint64_t a, uint64_t b,
+                                    size_t len);
+/* vg_siphash24 of a message of len octets, 8 <= len <= 15, given as its words: the first eight
+ * octets a (little-endian) and the other len - 8 in the low octets of b (the rest 0). The ISN's
+ * and the ephemeral port's short inputs, without a buffer to fill and read back. */
+uint64_t vg_siphash24_key_u64x2(const uint8_t key[VG_SIPHASH_KEY_LEN], uint64_t a, uint64_t b,
+                                size_t len);
+
 #endif
