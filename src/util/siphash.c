@@ -74,10 +74,8 @@ static inline void compress(struct sip *s, uint64_t m, int rounds)
     s->v0 ^= m;
 }
 
-static inline uint64_t siphash_cd(const uint8_t key[VG_SIPHASH_KEY_LEN], const void *data,
-                                  size_t len, int c, int d)
+static inline struct sip sip_init(const uint8_t key[VG_SIPHASH_KEY_LEN])
 {
-    const uint8_t *p = data;
     uint64_t k0 = load_le64(key), k1 = load_le64(key + 8);
     struct sip s = {
         .v0 = k0 ^ 0x736f6d6570736575ull,
@@ -85,16 +83,37 @@ static inline uint64_t siphash_cd(const uint8_t key[VG_SIPHASH_KEY_LEN], const v
         .v2 = k0 ^ 0x6c7967656e657261ull,
         .v3 = k1 ^ 0x7465646279746573ull,
     };
+    return s;
+}
+
+static inline uint64_t sip_finish(struct sip *s, int d)
+{
+    s->v2 ^= 0xff;
+    for (int i = 0; i < d; i++)
+        sipround(s);
+    return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
+}
+
+static inline uint64_t siphash_cd(const uint8_t key[VG_SIPHASH_KEY_LEN], const void *data,
+                                  size_t len, int c, int d)
+{
+    const uint8_t *p = data;
+    struct sip s = sip_init(key);
     size_t whole = len & ~(size_t)7;
     for (size_t i = 0; i < whole; i += 8)
         compress(&s, load_le64(p + i), c);
-
     compress(&s, (uint64_t)(len & 0xff) << 56 | load_le_tail(p + whole, len & 7), c);
+    return sip_finish(&s, d);
+}
 
-    s.v2 ^= 0xff;
-    for (int i = 0; i < d; i++)
-        sipround(&s);
-    return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+/* siphash_cd of an 8..15-octet message given as its two words (siphash.h). */
+static inline uint64_t siphash_cd_words(const uint8_t key[VG_SIPHASH_KEY_LEN], uint64_t a,
+                                        uint64_t b, size_t len, int c, int d)
+{
+    struct sip s = sip_init(key);
+    compress(&s, a, c);
+    compress(&s, (uint64_t)(len & 0xff) << 56 | b, c);
+    return sip_finish(&s, d);
 }
 
 uint64_t vg_siphash24(const uint8_t key[VG_SIPHASH_KEY_LEN], const void *data, size_t len)
@@ -107,60 +126,14 @@ uint64_t vg_siphash13(const uint8_t key[VG_SIPHASH_KEY_LEN], const void *data, s
     return siphash_cd(key, data, len, 1, 3);
 }
 
-static inline uint64_t siphash13_words(uint64_t k0, uint64_t k1, uint64_t a, uint64_t b)
-{
-    struct sip s = {
-        .v0 = k0 ^ 0x736f6d6570736575ull,
-        .v1 = k1 ^ 0x646f72616e646f6dull,
-        .v2 = k0 ^ 0x6c7967656e657261ull,
-        .v3 = k1 ^ 0x7465646279746573ull,
-    };
-    compress(&s, a, 1);
-    compress(&s, b, 1);
-    compress(&s, (uint64_t)16 << 56, 1);
-    s.v2 ^= 0xff;
-    for (int i = 0; i < 3; i++)
-        sipround(&s);
-    return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
-}
-
-uint64_t vg_siphash13_key_u64x2(const uint8_t key[VG_SIPHASH_KEY_LEN], uint64_t a, uint64_t b)
-{
-    return siphash13_words(load_le64(key), load_le64(key + 8), a, b);
-}
-
 uint64_t vg_siphash24_key_u64x2(const uint8_t key[VG_SIPHASH_KEY_LEN], uint64_t a, uint64_t b,
                                 size_t len)
 {
-    uint64_t k0 = load_le64(key), k1 = load_le64(key + 8);
-    struct sip s = {
-        .v0 = k0 ^ 0x736f6d6570736575ull,
-        .v1 = k1 ^ 0x646f72616e646f6dull,
-        .v2 = k0 ^ 0x6c7967656e657261ull,
-        .v3 = k1 ^ 0x7465646279746573ull,
-    };
-    compress(&s, a, 2);
-    compress(&s, (uint64_t)(len & 0xff) << 56 | b, 2);
-    s.v2 ^= 0xff;
-    for (int i = 0; i < 4; i++)
-        sipround(&s);
-    return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+    return siphash_cd_words(key, a, b, len, 2, 4);
 }
 
 uint64_t vg_siphash13_key_u64x2_len(const uint8_t key[VG_SIPHASH_KEY_LEN], uint64_t a, uint64_t b,
                                     size_t len)
 {
-    uint64_t k0 = load_le64(key), k1 = load_le64(key + 8);
-    struct sip s = {
-        .v0 = k0 ^ 0x736f6d6570736575ull,
-        .v1 = k1 ^ 0x646f72616e646f6dull,
-        .v2 = k0 ^ 0x6c7967656e657261ull,
-        .v3 = k1 ^ 0x7465646279746573ull,
-    };
-    compress(&s, a, 1);
-    compress(&s, (uint64_t)(len & 0xff) << 56 | b, 1);
-    s.v2 ^= 0xff;
-    for (int i = 0; i < 3; i++)
-        sipround(&s);
-    return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+    return siphash_cd_words(key, a, b, len, 1, 3);
 }

@@ -15,10 +15,6 @@ uint64_t vg_siphash24(const uint8_t key[VG_SIPHASH_KEY_LEN], const void *data, s
  * machines. Not a PRF to hide secrets behind (ISNs, cookies stay on SipHash-2-4); the keyed hash
  * of a table an attacker would flood with colliding keys, where each lookup pays for it. */
 uint64_t vg_siphash13(const uint8_t key[VG_SIPHASH_KEY_LEN], const void *data, size_t len);
-/* vg_siphash13 of the 16 octets a then b (each little-endian), without a message buffer: what
- * a per-packet table lookup affords. */
-uint64_t vg_siphash13_key_u64x2(const uint8_t key[VG_SIPHASH_KEY_LEN], uint64_t a, uint64_t b);
-
 /* vg_siphash13 of a message of len octets, 8 <= len <= 15, given as its words as below: one
  * compression fewer than 16 octets take, for a table's key that fits in 15. */
 uint64_t vg_siphash13_key_u64x2_len(const uint8_t key[VG_SIPHASH_KEY_LEN], uint64_t a, uint64_t b,
