@@ -67,14 +67,20 @@ static inline uint64_t vg_csum_tail(const uint8_t *p, size_t n)
     return t;
 }
 
+/* An accumulator below 2^63 as a 32-bit sum with the same residue (no carry is lost). */
+static inline uint32_t vg_csum_fold64(uint64_t acc)
+{
+    acc = (acc & 0xffffffffu) + (acc >> 32);              /* < 2^33 */
+    return (uint32_t)acc + (uint32_t)(acc >> 32);         /* the carry fits: no overflow */
+}
+
 /* Adds a native-order 64-bit accumulator (below 2^63) to sum, which is in network order. The
  * accumulator is folded to 32 bits only, and swapped within its 16-bit halves on a
  * little-endian host: which half a 16-bit lane sits in does not change the residue, so the
  * full 16-bit fold is left to vg_csum_fold, once per checksum. No addition here overflows. */
 static inline uint32_t vg_csum_finish(uint32_t sum, uint64_t acc)
 {
-    acc = (acc & 0xffffffffu) + (acc >> 32);                  /* < 2^33 */
-    uint32_t a = (uint32_t)acc + (uint32_t)(acc >> 32);       /* the carry fits: no overflow */
+    uint32_t a = vg_csum_fold64(acc);
     if (vg_csum_host_le())
         a = ((a & 0x00ff00ffu) << 8) | ((a >> 8) & 0x00ff00ffu);
     uint64_t total = (uint64_t)sum + a;
@@ -112,9 +118,17 @@ static inline uint16_t vg_csum_fold(uint32_t sum)
     return (uint16_t)~sum;
 }
 
+/* The pseudo-header's sum (RFC 9293 §3.1) as an accumulator of its host-order values: both
+ * addresses, the protocol and the length (2^16 is 1 modulo 2^16 - 1, so a 32-bit value adds its
+ * two words). */
+static inline uint64_t vg_pseudo_acc(uint32_t src, uint32_t dst, uint8_t proto, uint32_t l4len)
+{
+    return (uint64_t)src + dst + proto + l4len;
+}
+
 static inline uint32_t vg_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len)
 {
-    return (src >> 16) + (src & 0xffffu) + (dst >> 16) + (dst & 0xffffu) + proto + len;
+    return vg_csum_fold64(vg_pseudo_acc(src, dst, proto, len));
 }
 
 /* Verifying needs no byte swap: data that carries a correct checksum sums to all ones, 0xffff,
@@ -160,14 +174,10 @@ static inline uint64_t vg_csum_pseudo_native(uint32_t src, uint32_t dst, uint8_t
 }
 
 /* 1 when a native-order accumulator (below 2^63) folds to all ones: the summed octets carry a
- * correct checksum. Four folds: 64 bits to 33, to 17 and a bit, to 0x10001 at most, to 16. */
+ * correct checksum (vg_csum_fold gives 0 for exactly those). */
 static inline int vg_csum_acc_ok(uint64_t acc)
 {
-    acc = (acc & 0xffffffffu) + (acc >> 32);
-    acc = (acc & 0xffffu) + (acc >> 16);
-    acc = (acc & 0xffffu) + (acc >> 16);
-    acc = (acc & 0xffffu) + (acc >> 16);
-    return acc == 0xffffu;
+    return vg_csum_fold(vg_csum_fold64(acc)) == 0;
 }
 
 /* vg_csum_fold(vg_csum_add(vg_csum_pseudo(src, dst, proto, len), data, len)) == 0, in fewer

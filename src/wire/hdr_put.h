@@ -6,7 +6,7 @@
  * The sums are 64-bit accumulators of host-order 16- and 32-bit field values. A 32-bit value
  * x = hi * 2^16 + lo adds hi + lo modulo 2^16 - 1 (2^16 is 1 modulo 2^16 - 1), which is the two
  * words it puts on the wire; a 16-bit value in the upper half of a 32-bit word stands for its
- * word as well. vg_csum_fold64 reduces an accumulator to the 32-bit sums checksum.h chains and
+ * word as well. checksum.h's vg_csum_fold64 reduces an accumulator to the 32-bit sums it chains and
  * folds, so a header's sum, a payload's vg_csum_copy sum and a pseudo-header's mix freely. The
  * field a fold gives is the one a word-by-word sum gives: for a sum that is not zero, both are
  * the value in 1..0xffff with its residue (every sum here has a protocol number or a version in
@@ -40,19 +40,6 @@ static inline void vg_store_be64(uint8_t *p, uint32_t hi, uint32_t lo)
     vg_put32(p, hi);
     vg_put32(p + 4, lo);
 #endif
-}
-
-/* An accumulator below 2^63 as a 32-bit sum with the same residue (no carry is lost). */
-static inline uint32_t vg_csum_fold64(uint64_t acc)
-{
-    acc = (acc & 0xffffffffu) + (acc >> 32);              /* < 2^33 */
-    return (uint32_t)acc + (uint32_t)(acc >> 32);         /* the carry fits: no overflow */
-}
-
-/* The pseudo-header's sum (RFC 9293 §3.1): both addresses, the protocol and the length. */
-static inline uint64_t vg_pseudo_acc(uint32_t src, uint32_t dst, uint8_t proto, uint32_t l4len)
-{
-    return (uint64_t)src + dst + proto + l4len;
 }
 
 /* Writes a 20-octet IPv4 header (no options) for a datagram of total octets, its checksum
