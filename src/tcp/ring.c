@@ -158,9 +158,8 @@ static void ring_copy_in(struct vg_ring *r, uint32_t pos, const uint8_t *src, si
         memcpy(r->data + pos, src, n);   /* most copies do not wrap: one call */
         return;
     }
-    memcpy(r->data + pos, src, first);
-    if (n > first)                    /* wrapped: rarely, and never for a short segment */
-        memcpy(r->data, src + first, n - first);
+    memcpy(r->data + pos, src, first);   /* wrapped: rarely, and never for a short segment */
+    memcpy(r->data, src + first, n - first);
 }
 
 size_t vg_ring_append(vg_stack *s, struct vg_ring **rp, uint32_t cap, const void *src, size_t n)
