@@ -5,20 +5,9 @@
 #include "stack/stack.h"
 #include "wire/hdr_parse.h"
 
-uint32_t vg_stack_prefix_mask(const vg_stack *s)
-{
-    return vg_ip_prefix_mask(s->cfg.prefix_len);
-}
-
 int vg_stack_is_local(const vg_stack *s, uint32_t addr)
 {
-    if (addr == s->cfg.addr)
-        return 1;
-    if (s->cfg.accept_subnet && s->cfg.prefix_len <= 32) {
-        uint32_t mask = vg_stack_prefix_mask(s);
-        return (addr & mask) == (s->cfg.addr & mask);
-    }
-    return 0;
+    return vg_ip_is_local_masked(s, addr, vg_ip_prefix_mask(s->cfg.prefix_len));
 }
 
 void vg_stack_input(vg_stack *s, const uint8_t *pkt, size_t len, vg_time now)

@@ -17,13 +17,6 @@ static int broadcast_or_multicast(uint32_t a, uint32_t bcast)
     return a >= 0xe0000000u || a == bcast;
 }
 
-/* The addresses that are ours (vg_stack_is_local), with the prefix mask computed once. */
-static int is_local(const vg_stack *s, uint32_t a, uint32_t mask)
-{
-    return a == s->cfg.addr ||
-           (s->cfg.accept_subnet && s->cfg.prefix_len <= 32 && ((a ^ s->cfg.addr) & mask) == 0);
-}
-
 static int martian_source(const vg_stack *s, uint32_t src, uint32_t mask, uint32_t bcast)
 {
     if (NET8(src) == 0 || broadcast_or_multicast(src, bcast))
@@ -32,7 +25,7 @@ static int martian_source(const vg_stack *s, uint32_t src, uint32_t mask, uint32
      * own addresses are the only legitimate sources. */
     if (s->cfg.accept_subnet && NET8(s->cfg.addr) == 127)
         return 0;
-    return NET8(src) == 127 || is_local(s, src, mask);
+    return NET8(src) == 127 || vg_ip_is_local_masked(s, src, mask);
 }
 
 /* A broadcast or multicast destination is legitimate for UDP only: TCP cannot run over it,
@@ -48,7 +41,7 @@ static int martian(const vg_stack *s, const struct vg_ipv4_hdr *ip, uint32_t mas
 int vg_ip_input_filter(vg_stack *s, const struct vg_ipv4_hdr *ip)
 {
     uint32_t mask = vg_ip_prefix_mask(s->cfg.prefix_len);
-    if (!is_local(s, ip->dst, mask)) {
+    if (!vg_ip_is_local_masked(s, ip->dst, mask)) {
         s->stats.ip_not_ours++;
         return 0;
     }

@@ -12,6 +12,13 @@ static inline uint32_t vg_ip_prefix_mask(uint8_t prefix_len)
     unsigned p = prefix_len > 32 ? 32 : prefix_len;
     return (uint32_t)(~(uint64_t)0 << (32 - p));   /* 64 bits wide: /0 shifts by 32, no branch */
 }
+/* 1 when a is ours: our address, or with cfg.accept_subnet any address of our prefix (mask is
+ * vg_ip_prefix_mask of it, which the input filter computes once per packet). */
+static inline int vg_ip_is_local_masked(const vg_stack *s, uint32_t a, uint32_t mask)
+{
+    return a == s->cfg.addr ||
+           (s->cfg.accept_subnet && s->cfg.prefix_len <= 32 && ((a ^ s->cfg.addr) & mask) == 0);
+}
 /* The input filter, in the order the input path applies it: 1 when ip is addressed to us
  * (vg_stack_is_local) and not martian; 0 when it is dropped, counted in ip_not_ours or
  * ip_martians. */

@@ -224,7 +224,6 @@ struct vg_l4_seg {
  * and feed it back to input from their own loop. */
 void vg_ip_output(vg_stack *s, const struct vg_l4_seg *seg, vg_time now);
 int vg_stack_is_local(const vg_stack *s, uint32_t addr);
-uint32_t vg_stack_prefix_mask(const vg_stack *s);   /* cfg.prefix_len as a mask */
 /* 64 bits from the stack's PRNG (seeded from getrandom() unless VIGIL_SEED fixed it): what the
  * Winsock layer's resolver draws its DNS query IDs from. */
 uint64_t vg_stack_random(vg_stack *s);
