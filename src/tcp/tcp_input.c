@@ -64,23 +64,25 @@ static void syn_acked(vg_tcb *t, const struct vg_tcp_hdr *th, uint32_t wnd, vg_t
     t->state = VG_TCP_ESTABLISHED;
 }
 
-static void syn_sent_input(vg_tcb *t, const struct vg_tcp_hdr *th, vg_time now)
+/* Returns 1 when it ended in tcp_output's own timer update (the connection established and
+ * still synchronised after the output), so the caller need not repeat it. */
+static int syn_sent_input(vg_tcb *t, const struct vg_tcp_hdr *th, vg_time now)
 {
     int has_ack = (th->flags & VG_TCP_ACK) != 0;
     if (has_ack && (SEQ_LEQ(th->ack, t->iss) || SEQ_GT(th->ack, t->snd_max))) {
         if (!(th->flags & VG_TCP_RST))
             reset_bad_ack(t, th->ack, now);
-        return;
+        return 0;
     }
     if (th->flags & VG_TCP_RST) {
         if (has_ack) {
             vg_stack_emit(tcb_stack(t), VG_EV_RESET_RECEIVED, t, now, 0, 0);
             tcb_drop(t, VG_ERR_CONNREFUSED, now);
         }
-        return;
+        return 0;
     }
     if (!(th->flags & VG_TCP_SYN))
-        return;
+        return 0;
     tcp_apply_syn_options(t, th);
     cc_init(t);
     t->irs = th->seq;
@@ -93,12 +95,13 @@ static void syn_sent_input(vg_tcb *t, const struct vg_tcp_hdr *th, vg_time now)
         t->snd_wnd = th->wnd;
         t->snd_wl1 = th->seq;
         tcp_send_syn(t, now);
-        return;
+        return 0;
     }
     syn_acked(t, th, th->wnd, now);
     t->flags |= TF_ACK_NOW;
     vg_stack_emit(tcb_stack(t), VG_EV_CONNECTED, t, now, 0, 0);
     tcp_output(t, now);
+    return tcp_synchronized(t) && t->state != VG_TCP_TIME_WAIT;
 }
 
 /* What the last window we advertised still promises beyond RCV.NXT. tcp_rcv_window never offers
@@ -493,8 +496,8 @@ void vg_tcp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg,
             return;
     }
     if (t->state == VG_TCP_SYN_SENT) {
-        syn_sent_input(t, &th, now);
-        tcp_timer_update(t, now);
+        if (!syn_sent_input(t, &th, now))
+            tcp_timer_update(t, now);
         return;
     }
     sync_input(t, &th, data, dlen, now);
