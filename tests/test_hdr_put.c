@@ -145,12 +145,6 @@ static void random_tcp(struct vg_prng *r, struct vg_tcp_hdr *h)
     }
 }
 
-static uint32_t ref_pseudo(uint32_t src, uint32_t dst, size_t len)
-{
-    return (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + VG_IPPROTO_TCP +
-           (uint32_t)len;
-}
-
 static void tcp_segment_is_the_plain_encoding_with_its_checksum(void **state)
 {
     (void)state;
@@ -168,7 +162,7 @@ static void tcp_segment_is_the_plain_encoding_with_its_checksum(void **state)
         size_t hl = ref_tcp(want, &h);
         memcpy(want + hl, data, dlen);
         assert_int_equal(len, hl + dlen);
-        put16(want + 16, (uint16_t)~ref_sum_acc(want, len, ref_pseudo(src, dst, len)));
+        put16(want + 16, (uint16_t)~ref_sum_acc(want, len, ref_pseudo(src, dst, VG_IPPROTO_TCP, (uint16_t)len)));
         assert_memory_equal(got, want, len);
         /* vg_tcp_hdr_write: the same header, its checksum field left 0 */
         memset(got, 0xa5, sizeof got);
@@ -191,7 +185,7 @@ static void tcp_sum_of_residue_zero_gives_field_0000(void **state)
         uint32_t src = (uint32_t)vg_prng_next(&r), dst = (uint32_t)vg_prng_next(&r);
         uint8_t b[64];
         size_t hl = ref_tcp(b, &h);
-        uint16_t rest = ref_sum_acc(b, hl, ref_pseudo(src, dst, hl));
+        uint16_t rest = ref_sum_acc(b, hl, ref_pseudo(src, dst, VG_IPPROTO_TCP, (uint16_t)hl));
         if (rest == 0xffff)
             continue;
         h.urp = (uint16_t)(0xffff - rest);    /* the urgent pointer that completes 0xffff */

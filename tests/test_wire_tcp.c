@@ -9,34 +9,17 @@
 
 #include <cmocka.h>
 
+#include "support/csum_ref.h"
 #include "wire/wire.h"
 
 #define SRC 0xc0000201u /* 192.0.2.1 */
 #define DST 0xc6336402u /* 198.51.100.2 */
 
-static uint32_t ref_add(uint32_t s, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i + 1 < n; i += 2)
-        s += (uint32_t)(p[i] << 8 | p[i + 1]);
-    if (n & 1)
-        s += (uint32_t)p[n - 1] << 8;
-    return s;
-}
-
 /* The one's-complement sum of pseudo-header and segment, the obvious way: 0xffff when the
  * checksum in the segment is right. */
 static uint16_t ref_tcp_sum(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len)
 {
-    uint8_t ph[12];
-    vg_put32(ph, src);
-    vg_put32(ph + 4, dst);
-    ph[8] = 0;
-    ph[9] = VG_IPPROTO_TCP;
-    vg_put16(ph + 10, (uint16_t)len);
-    uint32_t s = ref_add(ref_add(0, ph, sizeof ph), seg, len);
-    while (s >> 16)
-        s = (s & 0xffff) + (s >> 16);
-    return (uint16_t)s;
+    return ref_sum_acc(seg, len, ref_pseudo(src, dst, VG_IPPROTO_TCP, (uint16_t)len));
 }
 
 static void fix_csum(uint8_t *seg, size_t len)

@@ -22,4 +22,16 @@ static inline uint16_t ref_sum_acc(const uint8_t *p, size_t n, uint32_t acc)
 
 static inline uint16_t ref_sum(const uint8_t *p, size_t n) { return ref_sum_acc(p, n, 0); }
 
+/* The pseudo-header (RFC 9293 §3.1), summed as its 12 octets lie: both addresses, a zero
+ * octet, the protocol and the length, in network order. */
+static inline uint16_t ref_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len)
+{
+    const uint8_t ph[12] = {
+        (uint8_t)(src >> 24), (uint8_t)(src >> 16), (uint8_t)(src >> 8), (uint8_t)src,
+        (uint8_t)(dst >> 24), (uint8_t)(dst >> 16), (uint8_t)(dst >> 8), (uint8_t)dst,
+        0, proto, (uint8_t)(len >> 8), (uint8_t)len,
+    };
+    return ref_sum(ph, sizeof ph);
+}
+
 #endif
