@@ -10,7 +10,7 @@ int vgb_lwip_init(void);                 /* once per process; 0 or -1 */
 /* One connection from netif A to netif B carrying total bytes; 0, or -1 if it stalled. */
 int vgb_lwip_bulk(uint64_t total);
 /* n sequential connections: connect, one byte each way, close by the client; returns how many
- * completed. */
+ * completed. Call it again for more: the listener and the TIME_WAITs carry over. */
 long vgb_lwip_connect_close(long n);
 
 /* n idle connections, keep-alive on the client side every ka_ms after ka_ms idle. */

@@ -10,6 +10,7 @@ void vgb_parse_args(int argc, char **argv, struct vgb_args *a, const char *prog)
     a->runs = 5;
     a->quick = 0;
     a->only = NULL;
+    a->chunk = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0) {
             a->quick = 1;
@@ -19,8 +20,10 @@ void vgb_parse_args(int argc, char **argv, struct vgb_args *a, const char *prog)
                    && (strcmp(argv[i + 1], "vigil") == 0 || strcmp(argv[i + 1], "lwip") == 0
                        || strcmp(argv[i + 1], "linux") == 0)) {
             a->only = argv[++i];
+        } else if (strcmp(argv[i], "--chunk") == 0 && i + 1 < argc && atol(argv[i + 1]) > 0) {
+            a->chunk = atol(argv[++i]);
         } else {
-            fprintf(stderr, "usage: %s [--runs N] [--quick] [--only vigil|lwip|linux]\n", prog);
+            fprintf(stderr, "usage: %s [--runs N] [--quick] [--only vigil|lwip|linux] [--chunk N]\n", prog);
             exit(2);
         }
     }

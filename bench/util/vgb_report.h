@@ -7,10 +7,11 @@ struct vgb_args {
     int runs;     /* --runs N, default 5 */
     int quick;    /* --quick: one short run of everything (a smoke test; figures mean nothing) */
     const char *only;  /* --only IMPL: measure that implementation alone (for a profiler); NULL */
+    long chunk;   /* --chunk N: units per turn where the implementations take turns; 0: the default */
 };
 /* Whether impl ("vigil", "lwip", "linux") is measured in this run. */
 int vgb_wants(const struct vgb_args *a, const char *impl);
-/* Parses --runs N, --quick and --only IMPL; prints usage and exits 2 on anything else. */
+/* Parses --runs N, --quick, --only IMPL and --chunk N; prints usage and exits 2 on anything else. */
 void vgb_parse_args(int argc, char **argv, struct vgb_args *a, const char *prog);
 
 double vgb_cpu_seconds(void);     /* CPU time of the whole process (every thread), user + system */
