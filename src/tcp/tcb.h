@@ -40,6 +40,17 @@ enum {
     TF_DELACK_ONE = 1u << 15,    /* an ACK is owed: one full segment received, or a batch holds it (ack_batch.c) */
 };
 
+/* The TCB's second flag octet: options both ends agreed on, buffers the application fixed and
+ * the congestion control the connection runs. */
+enum vg_tcb_flags2 {
+    TF2_TS = 1u << 0,            /* RFC 7323 timestamps on every segment: both SYNs carried them */
+    TF2_SACK = 1u << 1,          /* RFC 2018 SACK: both SYNs carried SACK-permitted */
+    TF2_RCVBUF_SET = 1u << 2,    /* SO_RCVBUF set by the application: no receive autotuning */
+    TF2_SNDBUF_SET = 1u << 3,    /* SO_SNDBUF set by the application: no send-buffer autotuning */
+    TF2_CC_SHIFT = 4,            /* bits 4-5: enum vg_cc_algo, the connection's congestion control */
+    TF2_CC_MASK = 3u << 4,
+};
+
 /* A listener's two queues, apart (as Linux and FreeBSD keep them): the accept queue holds
  * established connections, bounded by min(listen backlog, cfg.max_backlog); half-open ones are
  * small SYN-cache entries, bounded by cfg.syn_queue_max, and cost no TCB. */
@@ -100,13 +111,15 @@ struct vg_tcb {
     uint32_t oow_last_ms;        /* last reply to a rejected segment, ms + 1 (0: none; oow_limit.c) */
     void *user;
 
-    /* -- half a line: handshake, listener, accept queue -- */
-    uint32_t iss, irs;
+    /* -- half a line: handshake, listener, accept queue, negotiated options -- */
+    uint32_t iss;
+    uint32_t ts_recent;          /* RFC 7323 TS.Recent (TF2_TS): it must outlive an idle period */
     uint32_t rttvar_us;
     uint8_t soft_err;            /* SYN_SENT: enum vg_err an ICMP error reported (tcp_icmp.c) */
     uint8_t has_lq;              /* lq (not parent/aq_next) is the live member of the union */
     uint8_t recover_idle;        /* NewReno's recovery point while x is away: 0 none (a new
                                   * recovery may start), else 1 + SND.UNA - recover (tcb_xfer.c) */
+    uint8_t flags2;              /* enum vg_tcb_flags2: flags holds 16 and is full */
     /* A connection has a listener until accepted; a listener has queues: never both. */
     union {
         struct {

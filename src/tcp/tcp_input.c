@@ -85,7 +85,6 @@ static int syn_sent_input(vg_tcb *t, const struct vg_tcp_hdr *th, vg_time now)
         return 0;
     tcp_apply_syn_options(t, th);
     cc_init(t);
-    t->irs = th->seq;
     t->rcv_nxt = th->seq + 1;
     t->rcv_adv = t->rcv_nxt;
     t->last_rx = now;

@@ -99,7 +99,6 @@ static vg_tcb *child_new(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct v
     c->snd_una = iss;
     c->snd_nxt = iss + 1;
     c->snd_max = iss + 1;
-    c->irs = irs;
     c->rcv_nxt = irs + 1;
     c->rcv_adv = c->rcv_nxt + synack_window(l, wscale);
     c->snd_wnd = peer_wnd;
