@@ -243,15 +243,19 @@ static void prefetch_next(const struct vg_wheel *w)
     const struct vg_timer *n = w->expired;
     if (!n) {
         unsigned from = (unsigned)(w->now % VG_WHEEL_SLOTS) + 1u;
-        for (unsigned k = from / 64u; k < VG_WHEEL_WORDS && !n; k++) {
-            uint64_t bits = w->occupied[0][k];
-            if (k == from / 64u)
-                bits &= from % 64u ? ~UINT64_C(0) << (from % 64u) : ~UINT64_C(0);
-            if (bits)
-                n = w->slot[0][k * 64u + (unsigned)__builtin_ctzll(bits)];
-        }
-        if (!n)
+        if (from == VG_WHEEL_SLOTS)
             return;
+        unsigned k = from / 64u;
+        uint64_t bits = w->occupied[0][k] & ~UINT64_C(0) << (from % 64u);
+        if (!bits) {
+            /* The next nonzero bitmap word from the level's summary, not a scan of 32 words. */
+            uint64_t later = k + 1u < VG_WHEEL_WORDS ? w->words[0] & ~UINT64_C(0) << (k + 1u) : 0;
+            if (!later)
+                return;
+            k = (unsigned)__builtin_ctzll(later);
+            bits = w->occupied[0][k];
+        }
+        n = w->slot[0][k * 64u + (unsigned)__builtin_ctzll(bits)];
     }
     for (uint32_t off = 0; off < w->prefetch_bytes; off += 64u)
         __builtin_prefetch((const char *)n + off);
