@@ -101,7 +101,7 @@ static vg_simnet *make_net(uint64_t seed, double loss, int algo)
         cfg.synack_retries = 255;
 #ifdef VGB_HAVE_CC_SELECT
         if (algo >= 0)
-            cfg.cc = (enum vg_cc_algo)algo;
+            cfg.cc = algo;
 #else
         (void)algo;
 #endif
@@ -346,7 +346,9 @@ int main(int argc, char **argv)
     printf("bench_paths: medians of %d runs (Mbit/s of virtual time):\n", shown);
     for (int li = 0; li < nloss; li++) {
         double m = mathis_mbps(losses[li]), g[2] = {0, 0};
-        printf("  loss %-5g%%", losses[li] * 100);
+        char pct[32];
+        snprintf(pct, sizeof pct, "%g%%", losses[li] * 100);
+        printf("  loss %-6s", pct);
         for (int c = 0; c < NCC; c++) {
             g[c] = median(med[li][c], shown);
             printf("  %-8s %10.4g", CCS[c].name, g[c]);

@@ -164,3 +164,6 @@ v=$(tb_row_median vigil "$variant")
 l=$(tb_row_median linux "$variant")
 echo "bench_tun_paths: medians of $runs runs (Mbit/s): vigil sending ${v:--}, Linux sending ${l:--}"
 awk -v v="${v:-0}" -v l="${l:-0}" 'BEGIN { if (l > 0) printf "  vigil sending / Linux sending %.3f (aim: >= 0.9)\n", v / l }'
+awk -v d="$delay" -v p="$loss" 'BEGIN { if (p > 0 && d > 0)
+  printf "  the Mathis bound 1.22 * MSS / (RTT * sqrt(p)) at MSS 1460, RTT %d ms, p %g: %.4g Mbit/s\n",
+         2 * d, p / 100, 1.22 * 1460 * 8 / (2 * d / 1000 * sqrt(p / 100)) / 1e6 }'
