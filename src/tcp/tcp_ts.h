@@ -31,9 +31,18 @@ uint32_t tcp_ts_offset(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t rad
  * offset (the core has no clock of its own). */
 uint32_t tcp_ts_val(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
                     vg_time now);
-static inline uint32_t tcp_ts_val_of(const vg_tcb *t, vg_time now)
+/* The same for a connection: the offset hashed once per transfer block (an idle connection,
+ * whose probes and answers are rare, hashes it each time). */
+static inline uint32_t tcp_ts_val_of(vg_tcb *t, vg_time now)
 {
-    return tcp_ts_val(tcb_stack(t), t->laddr, t->lport, t->raddr, t->rport, now);
+    struct vg_tcb_xfer *x = t->x;
+    if (!x)
+        return tcp_ts_val(tcb_stack(t), t->laddr, t->lport, t->raddr, t->rport, now);
+    if (!x->ts_offset_set) {
+        x->ts_offset = tcp_ts_offset(tcb_stack(t), t->laddr, t->lport, t->raddr, t->rport);
+        x->ts_offset_set = 1;
+    }
+    return (uint32_t)(now / 1000u) + x->ts_offset;
 }
 
 /* The peer's SYN (or SYN-ACK) options: TF2_TS and TS.Recent when it carried timestamps and we
