@@ -39,7 +39,10 @@ int tcp_ts_opt_fill(vg_tcb *t, struct vg_tcp_opts *o, uint8_t flags, vg_time now
     return 1;
 }
 
-/* TS.Recent is valid unless the connection heard nothing for 24 days (§5.5). */
+/* TS.Recent is valid unless the connection heard nothing for 24 days (§5.5). The clock is the
+ * last segment's arrival (last_rx, which keep-alive keeps anyway), not TS.Recent's own update
+ * (Linux's ts_recent_stamp): there is no room for it in the TCB, and on an idle connection the
+ * two are the same instant. */
 static int recent_valid(vg_time prev_rx, vg_time now)
 {
     return now - prev_rx <= VG_PAWS_IDLE_US;
