@@ -72,6 +72,9 @@
     X(tcp_xfer_rx_drops) \
     X(slab_chunk_bytes) \
     X(tcp_acks_held) \
-    X(tcp_ack_batch_full)
+    X(tcp_ack_batch_full) \
+    X(tcp_paws_drops) \
+    X(tcp_ts_missing) \
+    X(tcp_ts_bad_ecr)
 
 #endif
