@@ -72,6 +72,13 @@
     X(tcp_xfer_rx_drops) \
     X(slab_chunk_bytes) \
     X(tcp_acks_held) \
-    X(tcp_ack_batch_full)
+    X(tcp_ack_batch_full) \
+    X(tcp_sack_bad_blocks) \
+    X(tcp_sack_board_full) \
+    X(tcp_sack_recoveries) \
+    X(tcp_sack_retransmits) \
+    X(tcp_dsack_sent) \
+    X(tcp_dsack_received) \
+    X(tcp_dsack_undos)
 
 #endif

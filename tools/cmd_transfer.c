@@ -39,7 +39,7 @@ struct options {
     struct vg_link_params link;
     double latency_ms, bandwidth_mbps;
     uint64_t seed;
-    int json, sha256;
+    int json, sha256, no_sack;
     const char *pcap;
 };
 
@@ -73,6 +73,8 @@ static int parse(int argc, char **argv, struct options *o)
         {OPT_FLAG("sha256", &o->sha256),
          .help = "also hash both ends' streams with SHA-256 and print the digests\n"
                  "(slower: the hash costs more than the stacks)"},
+        {OPT_FLAG("no-sack", &o->no_sack),
+         .help = "neither end offers SACK: loss recovery is NewReno (RFC 6582)"},
         {OPT_FLAG("json", &o->json), .help = "print one JSON object instead of text"},
     };
     const struct cli_group groups[] = {{"options", own, sizeof own / sizeof own[0]}};
@@ -163,6 +165,7 @@ static vg_simnet *make_net(const struct options *o)
          * hour (see SYNACK_RETRIES); the data transfer has no retransmission limit at all. */
         cfg.max_retransmissions = UINT32_MAX;
         cfg.synack_retries = SYNACK_RETRIES;
+        cfg.no_sack = (uint8_t)o->no_sack;
         if (vg_simnet_add_host(n, &cfg) != i) {
             vg_simnet_free(n);
             return NULL;

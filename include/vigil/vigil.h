@@ -146,6 +146,7 @@ struct vg_stack_config {
     uint64_t seed;                /* PRNG: simulation randomness; ISN key and ports when !has_secret */
     uint8_t keepalive_garbage_octet; /* B2: enum vg_garbage_octet; 0 = the profile's choice */
     uint8_t no_delayed_ack;       /* delayed ACK is on unless set */
+    uint8_t no_sack;              /* SACK (RFC 2018, with RFC 6675 recovery) is offered unless set */
     uint32_t max_retransmissions; /* data retransmissions before TIMEDOUT; 0 = profile default */
     uint32_t msl_ms;              /* 0 = 30000 (TIME_WAIT is 2*MSL) */
     uint32_t sndbuf, rcvbuf;      /* per-connection buffer sizes; 0 = 65536 */
@@ -374,6 +375,17 @@ struct vg_stack_stats {
     uint64_t tcp_acks_held;              /* segments whose ACK waited for the batch's end
                                           * (vg_stack_batch_begin) */
     uint64_t tcp_ack_batch_full;         /* ACKs sent at once: the batch held VG_ACK_BATCH_MAX */
+
+    /* SACK (README "SACK"). */
+    uint64_t tcp_sack_bad_blocks;        /* SACK blocks ignored: outside SND.UNA..SND.MAX, empty,
+                                          * or an option of an impossible length */
+    uint64_t tcp_sack_board_full;        /* SACKed ranges not recorded: the scoreboard held
+                                          * VG_SACK_BOARD_RANGES (16) */
+    uint64_t tcp_sack_recoveries;        /* RFC 6675 loss recoveries entered */
+    uint64_t tcp_sack_retransmits;       /* segments resent by SACK recovery */
+    uint64_t tcp_dsack_sent;             /* ACKs reporting a duplicate segment (RFC 2883) */
+    uint64_t tcp_dsack_received;         /* D-SACK blocks received: a segment arrived twice */
+    uint64_t tcp_dsack_undos;            /* recoveries undone: every retransmission was D-SACKed */
 };
 VG_API const struct vg_stack_stats *vg_stack_stats(const vg_stack *s);
 

@@ -72,7 +72,8 @@ uint16_t synack_window(const vg_tcb *l, uint8_t wscale)
 }
 
 void synack_output(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
-                   uint32_t iss, uint32_t rcv_nxt, uint16_t wnd, uint8_t wscale, vg_time now)
+                   uint32_t iss, uint32_t rcv_nxt, uint16_t wnd, uint8_t wscale, uint8_t sack,
+                   vg_time now)
 {
     struct vg_tcp_hdr h;
     memset(&h, 0, sizeof h);
@@ -88,6 +89,7 @@ void synack_output(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, 
         h.opt.has_wscale = 1;
         h.opt.wscale = wscale;
     }
+    h.opt.sack_permitted = sack;
     tcp_emit(s, &h, laddr, raddr, NULL, 0, now);
 }
 
@@ -95,7 +97,7 @@ static void send_synack(struct vg_syn_entry *e, vg_time now)
 {
     vg_tcb *l = e->sc->listener;
     synack_output(tcb_stack(l), e->laddr, e->lport, e->raddr, e->rport, e->iss, e->irs + 1,
-                  synack_window(l, e->wscale), e->wscale, now);
+                  synack_window(l, e->wscale), e->wscale, e->sack_ok, now);
 }
 
 /* RFC 6298 backoff from 1 s, capped at VG_RTO_MAX_US as a connection's RTO is: synack_retries
@@ -140,6 +142,7 @@ struct vg_syn_entry *syncache_add(struct vg_syncache *sc, const struct vg_ipv4_h
     e->peer_wnd = th->wnd;
     e->peer_wscale = th->opt.has_wscale ? th->opt.wscale : VG_SYN_NO_WSCALE;
     e->wscale = th->opt.has_wscale ? tcp_rcv_wscale_for(sc->listener->rcvbuf) : VG_SYN_NO_WSCALE;
+    e->sack_ok = th->opt.sack_permitted && !s->cfg.no_sack;
     struct vg_syn_entry **b = bucket_of(sc, e->laddr, e->lport, e->raddr, e->rport);
     e->hnext = *b;
     *b = e;
