@@ -278,6 +278,19 @@ static void exit_recovery(vg_tcb *t, vg_time now)
         undo(t);                      /* every resend was D-SACKed already */
 }
 
+/* RFC 3042 (RFC 6675 §5 step 3): each of the first two duplicates, a segment that left the
+ * network, lets one new segment go, so a small window still collects three duplicates. */
+static void limited_transmit(vg_tcb *t, vg_time now)
+{
+    uint32_t cwnd = t->cwnd;
+    uint32_t flight = t->snd_nxt - t->snd_una;
+    if (flight < cwnd + 2u * t->mss) {
+        t->cwnd = flight + t->mss;
+        tcp_output(t, now);
+        t->cwnd = cwnd;
+    }
+}
+
 void sack_on_ack(vg_tcb *t, uint32_t acked, uint32_t newly, vg_time now)
 {
     struct vg_tcb_xfer *x = t->x;     /* there: data was in flight */
@@ -298,13 +311,16 @@ void sack_on_ack(vg_tcb *t, uint32_t acked, uint32_t newly, vg_time now)
     }
     if (t->snd_una == t->snd_max)
         return;
+    int may_enter = x->recover == t->iss || SEQ_GEQ(t->snd_una, x->recover);
     /* RFC 6675 §5 step 4, and no new recovery for losses from before the last one (a
      * timeout's go-back resends, whose duplicates the peer reports). */
     int lost = x->dupacks >= DUPTHRESH ||
                (x->sack && hole_lost(t, sack_board_above(x->sack, t->snd_una)) &&
                 !sack_board_holds(x->sack, t->snd_una, t->snd_una + 1));
-    if (lost && (x->recover == t->iss || SEQ_GEQ(t->snd_una, x->recover)))
+    if (lost && may_enter)
         enter_recovery(t, acked + newly, now);
+    else if (!acked && x->dupacks < DUPTHRESH)
+        limited_transmit(t, now);
 }
 
 void sack_on_timeout(vg_tcb *t)
