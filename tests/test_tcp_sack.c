@@ -344,6 +344,46 @@ static void burst_of_losses_resends_each_hole_once(void **state)
     }
 }
 
+/* A hole with less than DupThresh segments SACKed above it is not lost yet (it may be late):
+ * recovery resends the lost one and sends new data (NextSeg rule 2) before it would resend that
+ * one (rule 3). */
+static void a_hole_not_yet_lost_waits_behind_new_data(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= SEEDS; seed++) {
+        struct rawpeer *rp = new_peer(seed, 0);
+        vg_tcb *t = established(rp);
+        open_window(rp, t, 12);
+        const struct rp_seg *s[NSEG];
+        unsigned n = send_segments(rp, t, 12, s);
+        assert_true(n >= 12);
+        uint8_t more[8 * MSS];
+        memset(more, 0x33, sizeof more);
+        assert_int_equal(vg_tcp_send(t, more, sizeof more, rp->now), (long)sizeof more);
+        struct model m = {.base = s[0]->th.seq, .n = n};
+        unsigned late = n - 2;        /* only S(n-1) is SACKed above it */
+        for (unsigned i = 0; i < n; i++)
+            if (i != 2 && i != late)
+                model_ack(rp, &m, i);
+        uint32_t end = m.base + n * MSS;
+        int resent_lost = 0, resent_late = 0, fresh = 0;
+        const struct rp_seg *g;
+        while ((g = rp_take(rp)) != NULL) {
+            if (g->th.seq == m.base + 2 * MSS)
+                resent_lost++;
+            else if (g->th.seq == m.base + late * MSS)
+                resent_late++;
+            else if (SEQ_GEQ(g->th.seq, end))
+                fresh++;
+        }
+        assert_int_equal(resent_lost, 1);
+        assert_int_equal(resent_late, 0);
+        assert_true(fresh > 0);
+        vg_tcp_abort(t, rp->now);
+        rp_free(rp);
+    }
+}
+
 static void lost_retransmission_falls_back_to_the_timeout(void **state)
 {
     (void)state;
@@ -446,6 +486,39 @@ static void forged_blocks_are_ignored_and_counted(void **state)
     }
 }
 
+/* With SACK a duplicate ACK must SACK new data (RFC 6675 §2): the same ACK repeated, as the
+ * answers to keep-alive or zero-window probes and window updates are, or a replay of one that
+ * SACKed something already known, never starts recovery. */
+static void repeated_acks_without_new_sack_start_no_recovery(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= SEEDS; seed++) {
+        struct rawpeer *rp = new_peer(seed, 0);
+        vg_tcb *t = established(rp);
+        const struct rp_seg *s[NSEG];
+        unsigned n = send_segments(rp, t, 4, s);
+        uint32_t una = s[0]->th.seq;
+        for (int k = 0; k < 6; k++) {
+            rp_run_for(rp, VG_MS(1));
+            rp_send(rp, VG_TCP_ACK, rp->seq, una, rp->wnd, NULL, NULL, 0);
+        }
+        struct vg_tcp_opts o;
+        memset(&o, 0, sizeof o);
+        o.nsack = 1;
+        o.sack[0] = (struct vg_sack_block){una + MSS, una + 2 * MSS};
+        for (int k = 0; k < 6; k++) {
+            rp_run_for(rp, VG_MS(1));
+            rp_send(rp, VG_TCP_ACK, rp->seq, una, rp->wnd, &o, NULL, 0);
+        }
+        rp_expect_none(rp);
+        assert_int_equal(rp_stats(rp)->tcp_retransmits, 0);
+        assert_int_equal(rp_stats(rp)->tcp_sack_recoveries, 0);
+        assert_int_equal(vg_tcp_unacked(t), n * MSS);
+        vg_tcp_abort(t, rp->now);
+        rp_free(rp);
+    }
+}
+
 /* A whole recovery that D-SACKs show was reordering is undone (cwnd and ssthresh back). */
 static void spurious_recovery_is_undone_by_dsack(void **state)
 {
@@ -512,9 +585,11 @@ int main(void)
         cmocka_unit_test(acks_report_islands_newest_first_and_duplicates_first),
         cmocka_unit_test(one_loss_resends_only_the_hole),
         cmocka_unit_test(burst_of_losses_resends_each_hole_once),
+        cmocka_unit_test(a_hole_not_yet_lost_waits_behind_new_data),
         cmocka_unit_test(lost_retransmission_falls_back_to_the_timeout),
         cmocka_unit_test(reordering_of_two_segments_starts_no_recovery),
         cmocka_unit_test(forged_blocks_are_ignored_and_counted),
+        cmocka_unit_test(repeated_acks_without_new_sack_start_no_recovery),
         cmocka_unit_test(spurious_recovery_is_undone_by_dsack),
         cmocka_unit_test(lossy_transfer_is_exact_with_sack),
     };
