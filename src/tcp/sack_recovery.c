@@ -263,6 +263,13 @@ static void enter_recovery(vg_tcb *t, uint32_t delivered, vg_time now)
     t->flags &= (uint16_t)~TF_RTT_TIMING;   /* Karn: what is timed may be resent */
     s->stats.tcp_sack_recoveries++;
     s->stats.tcp_fast_retransmits++;
+    /* RFC 6675 §5 step 4.3: the segment at SND.UNA goes at once, lost by the rules or only
+     * by the three duplicates (which small segments SACKed above may not make IsLost). */
+    struct hole h[VG_SACK_BOARD_RANGES + 1];
+    uint8_t n = holes(t, h);
+    if (n && h[0].start == t->snd_una)
+        resend(t, t->snd_una, h[0].end - h[0].start < t->mss ? h[0].end - h[0].start : t->mss,
+               now);
     recovery_send(t, delivered, now);
     tcp_arm_rtx(t, now);
 }
