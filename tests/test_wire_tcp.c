@@ -446,6 +446,23 @@ static void sack_blocks_parse_write_and_reject_bad_lengths(void **state)
     n = build_seg(seg, four, sizeof four, NULL);
     assert_int_equal(parse(seg, n, &h), VG_WIRE_OK);
     assert_int_equal(h.opt.nsack, 4);
+    /* Window scale, timestamps and three blocks: 39 octets as sent, 44 in the aligned layout,
+     * so the writer keeps the blocks that fit (two: 36 octets) and the header within 60. */
+    const uint8_t packed[40] = {0x03, 0x03, 0x07, 0x08, 0x0a, 0, 0, 0, 1, 0, 0, 0, 2,
+                                0x05, 0x1a, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4,
+                                0, 0, 0, 5, 0, 0, 0, 6, 0x00};
+    n = build_seg(seg, packed, sizeof packed, NULL);
+    assert_int_equal(parse(seg, n, &h), VG_WIRE_OK);
+    assert_int_equal(h.opt.nsack, 3);
+    assert_true(h.opt.has_ts && h.opt.has_wscale);
+    assert_int_equal(vg_tcp_opts_len(&h.opt), 36);
+    w = h;
+    len = vg_tcp_write(out, sizeof out, &w, SRC, DST, NULL, 0);
+    assert_int_equal(len, 56);
+    struct vg_tcp_hdr again;
+    assert_int_equal(parse(out, len, &again), VG_WIRE_OK);
+    assert_int_equal(again.opt.nsack, 2);
+    assert_int_equal(again.opt.sack[1].end, 4);
     const uint8_t bad_lens[] = {2, 9, 11, 42};
     for (size_t k = 0; k < sizeof bad_lens; k++) {
         uint8_t o[40];

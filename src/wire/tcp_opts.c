@@ -93,7 +93,7 @@ enum vg_wire_err vg_tcp_opts_parse(const uint8_t *p, size_t len, struct vg_tcp_o
  *   SACK-permitted:     01 01 04 02
  *   window scale:       01 03 03 ss
  *   SACK blocks:        01 01 05 ll ssss eeee ...  (after the timestamps, as Linux sends them) */
-size_t vg_tcp_opts_len(const struct vg_tcp_opts *o)
+static size_t base_len(const struct vg_tcp_opts *o)
 {
     size_t n = 0;
     if (o->has_mss)
@@ -104,9 +104,25 @@ size_t vg_tcp_opts_len(const struct vg_tcp_opts *o)
         n += 4;
     if (o->has_wscale)
         n += 4;
-    if (o->nsack)
-        n += 4 + 8u * o->nsack;
     return n;
+}
+
+/* The SACK blocks that fit beside the other options in 40 octets: a parsed segment's options
+ * (window scale, timestamps and three blocks take 39 octets on the wire) may need more room in
+ * this aligned layout than there is, and the header must still say its length in 4 bits. */
+static uint8_t sack_fit(const struct vg_tcp_opts *o, size_t base)
+{
+    if (!o->nsack || base + 12 > VG_TCP_MAX_OPT_LEN)
+        return 0;
+    size_t n = (VG_TCP_MAX_OPT_LEN - base - 4) / 8;
+    return n < o->nsack ? (uint8_t)n : o->nsack;
+}
+
+size_t vg_tcp_opts_len(const struct vg_tcp_opts *o)
+{
+    size_t n = base_len(o);
+    uint8_t b = sack_fit(o, n);
+    return b ? n + 4 + 8u * b : n;
 }
 
 /* The options in vigil's layout, every one on a 32-bit boundary: written and summed as words. */
@@ -146,12 +162,13 @@ size_t vg_tcp_opts_put(uint8_t *p, const struct vg_tcp_opts *o, uint64_t *acc)
         sum += w;
         q += 4;
     }
-    if (o->nsack) {
-        w = (uint32_t)(OPT_NOP << 24 | OPT_NOP << 16 | OPT_SACK << 8) | (2u + 8u * o->nsack);
+    uint8_t nsack = sack_fit(o, (size_t)(q - p));
+    if (nsack) {
+        w = (uint32_t)(OPT_NOP << 24 | OPT_NOP << 16 | OPT_SACK << 8) | (2u + 8u * nsack);
         vg_store_be32(q, w);
         sum += w;
         q += 4;
-        for (uint8_t b = 0; b < o->nsack; b++) {
+        for (uint8_t b = 0; b < nsack; b++) {
             vg_store_be64(q, o->sack[b].start, o->sack[b].end);
             sum += (uint64_t)o->sack[b].start + o->sack[b].end;
             q += 8;
