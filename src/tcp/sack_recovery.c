@@ -312,7 +312,8 @@ void sack_on_ack(vg_tcb *t, uint32_t acked, uint32_t newly, vg_time now)
         return;
     }
     if (acked) {
-        cc_on_ack(t, acked, now);     /* growth; it also zeroes dupacks */
+        x->dupacks = 0;               /* RFC 6675 §5 step 1: a cumulative ACK */
+        cc_on_ack(t, acked, now);     /* the window's growth: the algorithm's */
     } else if (newly && x->dupacks < 255) {
         x->dupacks++;
     }
