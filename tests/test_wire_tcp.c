@@ -418,6 +418,69 @@ static void nop_only_options_parse_to_nothing(void **state)
     assert_false(h.opt.has_mss || h.opt.has_ts || h.opt.has_wscale || h.opt.sack_permitted);
 }
 
+/* SACK blocks (RFC 2018 §3): 8·n + 2 octets for 1 to 4 blocks, read as sent and written back
+ * byte for byte in Linux's layout (NOP NOP 05 len); any other length is skipped and flagged. */
+static void sack_blocks_parse_write_and_reject_bad_lengths(void **state)
+{
+    (void)state;
+    uint8_t seg[60];
+    struct vg_tcp_hdr h;
+    const uint8_t two[20] = {0x01, 0x01, 0x05, 0x12, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00,
+                             0x20, 0x00, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01, 0x00};
+    size_t n = build_seg(seg, two, sizeof two, NULL);
+    assert_int_equal(parse(seg, n, &h), VG_WIRE_OK);
+    assert_int_equal(h.opt.nsack, 2);
+    assert_false(h.opt.sack_bad);
+    assert_int_equal(h.opt.sack[0].start, 0x1000);
+    assert_int_equal(h.opt.sack[0].end, 0x2000);
+    assert_int_equal(h.opt.sack[1].start, 0xffffff00u);   /* a block across the wrap */
+    assert_int_equal(h.opt.sack[1].end, 0x100);
+    assert_int_equal(vg_tcp_opts_len(&h.opt), sizeof two);
+    uint8_t out[60];
+    struct vg_tcp_hdr w = h;
+    size_t len = vg_tcp_write(out, sizeof out, &w, SRC, DST, NULL, 0);
+    assert_int_equal(len, n);
+    assert_memory_equal(out, seg, n);                     /* the same octets, checksum too */
+    /* Four blocks fill the option space; five cannot be, nor 8·n + 2 ± 1, nor an empty one. */
+    uint8_t four[36] = {0x01, 0x01, 0x05, 0x22};
+    n = build_seg(seg, four, sizeof four, NULL);
+    assert_int_equal(parse(seg, n, &h), VG_WIRE_OK);
+    assert_int_equal(h.opt.nsack, 4);
+    /* Window scale, timestamps and three blocks: 39 octets as sent, 44 in the aligned layout,
+     * so the writer keeps the blocks that fit (two: 36 octets) and the header within 60. */
+    const uint8_t packed[40] = {0x03, 0x03, 0x07, 0x08, 0x0a, 0, 0, 0, 1, 0, 0, 0, 2,
+                                0x05, 0x1a, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4,
+                                0, 0, 0, 5, 0, 0, 0, 6, 0x00};
+    n = build_seg(seg, packed, sizeof packed, NULL);
+    assert_int_equal(parse(seg, n, &h), VG_WIRE_OK);
+    assert_int_equal(h.opt.nsack, 3);
+    assert_true(h.opt.has_ts && h.opt.has_wscale);
+    assert_int_equal(vg_tcp_opts_len(&h.opt), 36);
+    w = h;
+    len = vg_tcp_write(out, sizeof out, &w, SRC, DST, NULL, 0);
+    assert_int_equal(len, 56);
+    struct vg_tcp_hdr again;
+    assert_int_equal(parse(out, len, &again), VG_WIRE_OK);
+    assert_int_equal(again.opt.nsack, 2);
+    assert_int_equal(again.opt.sack[1].end, 4);
+    const uint8_t bad_lens[] = {2, 9, 11, 42};
+    for (size_t k = 0; k < sizeof bad_lens; k++) {
+        uint8_t o[40];
+        memset(o, 0x01, sizeof o);
+        o[0] = 0x05;
+        o[1] = bad_lens[k];
+        n = build_seg(seg, o, bad_lens[k] > 40 ? 40 : (bad_lens[k] + 3u) / 4 * 4, NULL);
+        enum vg_wire_err e = parse(seg, n, &h);
+        if (bad_lens[k] > 40) {
+            assert_int_equal(e, VG_WIRE_BAD_OPT);         /* runs past the header */
+            continue;
+        }
+        assert_int_equal(e, VG_WIRE_OK);
+        assert_int_equal(h.opt.nsack, 0);
+        assert_true(h.opt.sack_bad);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -438,6 +501,7 @@ int main(void)
         cmocka_unit_test(known_option_with_wrong_length_is_ignored),
         cmocka_unit_test(end_of_option_list_stops_parsing),
         cmocka_unit_test(nop_only_options_parse_to_nothing),
+        cmocka_unit_test(sack_blocks_parse_write_and_reject_bad_lengths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -75,6 +75,13 @@
     X(tcp_ack_batch_full) \
     X(tcp_paws_drops) \
     X(tcp_ts_missing) \
-    X(tcp_ts_bad_ecr)
+    X(tcp_ts_bad_ecr) \
+    X(tcp_sack_bad_blocks) \
+    X(tcp_sack_board_full) \
+    X(tcp_sack_recoveries) \
+    X(tcp_sack_retransmits) \
+    X(tcp_dsack_sent) \
+    X(tcp_dsack_received) \
+    X(tcp_dsack_undos)
 
 #endif

@@ -40,7 +40,7 @@ struct options {
     double latency_ms, bandwidth_mbps;
     uint64_t seed;
     int json, sha256;
-    int no_timestamps;
+    int no_timestamps, no_sack;
     const char *pcap;
 };
 
@@ -77,6 +77,8 @@ static int parse(int argc, char **argv, struct options *o)
         {OPT_FLAG("no-timestamps", &o->no_timestamps),
          .help = "both stacks without RFC 7323 timestamps (the wire before them:\n"
                  "no PAWS, one timed segment per RTT, 12 more octets per segment)"},
+        {OPT_FLAG("no-sack", &o->no_sack),
+         .help = "neither end offers SACK: loss recovery is NewReno (RFC 6582)"},
         {OPT_FLAG("json", &o->json), .help = "print one JSON object instead of text"},
     };
     const struct cli_group groups[] = {{"options", own, sizeof own / sizeof own[0]}};
@@ -168,6 +170,7 @@ static vg_simnet *make_net(const struct options *o)
         cfg.max_retransmissions = UINT32_MAX;
         cfg.synack_retries = SYNACK_RETRIES;
         cfg.no_timestamps = (uint8_t)o->no_timestamps;
+        cfg.no_sack = (uint8_t)o->no_sack;
         if (vg_simnet_add_host(n, &cfg) != i) {
             vg_simnet_free(n);
             return NULL;

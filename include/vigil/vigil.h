@@ -147,6 +147,7 @@ struct vg_stack_config {
     uint8_t keepalive_garbage_octet; /* B2: enum vg_garbage_octet; 0 = the profile's choice */
     uint8_t no_delayed_ack;       /* delayed ACK is on unless set */
     uint8_t no_timestamps;        /* RFC 7323 timestamps (RTTM, PAWS) are offered unless set */
+    uint8_t no_sack;              /* SACK (RFC 2018, with RFC 6675 recovery) is offered unless set */
     uint32_t max_retransmissions; /* data retransmissions before TIMEDOUT; 0 = profile default */
     uint32_t msl_ms;              /* 0 = 30000 (TIME_WAIT is 2*MSL) */
     uint32_t sndbuf, rcvbuf;      /* per-connection buffer sizes; 0 = 65536 */
@@ -383,6 +384,16 @@ struct vg_stack_stats {
                                           * negotiated them, accepted as Linux does */
     uint64_t tcp_ts_bad_ecr;             /* ACKs whose TSecr echoes no TSval of ours in flight
                                           * (from the future, or over 60 s old): no RTT sample */
+    /* SACK (README "SACK"). */
+    uint64_t tcp_sack_bad_blocks;        /* SACK blocks ignored: outside SND.UNA..SND.MAX, empty,
+                                          * or an option of an impossible length */
+    uint64_t tcp_sack_board_full;        /* SACKed ranges not recorded: the scoreboard held
+                                          * VG_SACK_BOARD_RANGES (16) */
+    uint64_t tcp_sack_recoveries;        /* RFC 6675 loss recoveries entered */
+    uint64_t tcp_sack_retransmits;       /* segments resent by SACK recovery */
+    uint64_t tcp_dsack_sent;             /* ACKs reporting a duplicate segment (RFC 2883) */
+    uint64_t tcp_dsack_received;         /* D-SACK blocks received: a segment arrived twice */
+    uint64_t tcp_dsack_undos;            /* recoveries undone: every retransmission was D-SACKed */
 };
 VG_API const struct vg_stack_stats *vg_stack_stats(const vg_stack *s);
 

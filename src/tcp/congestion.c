@@ -83,3 +83,17 @@ void cc_on_timeout(vg_tcb *t)
     t->x->dupacks = 0;
     t->flags &= (uint16_t)~TF_IN_RECOVERY;
 }
+
+/* NewReno's multiplicative decrease (RFC 5681 §3.1 eq. 4), what SACK recovery asks for. */
+uint32_t cc_ssthresh_on_loss(vg_tcb *t)
+{
+    uint32_t half = flight(t) / 2;
+    return half > 2u * t->mss ? half : 2u * t->mss;
+}
+
+/* NewReno needs nothing more when recovery ends: the recovery left cwnd at ssthresh. */
+void cc_on_recovery_exit(vg_tcb *t, vg_time now)
+{
+    (void)t;
+    (void)now;
+}

@@ -54,6 +54,15 @@ static int island_add(vg_stack *s, struct vg_tcb_xfer *x, uint32_t off, uint32_t
     return 0;
 }
 
+/* 1 when an island already holds every octet of [off, off+len). */
+static int island_held(const struct vg_tcb_xfer *x, uint32_t off, uint32_t len)
+{
+    for (uint8_t i = 0; i < x->nooo; i++)
+        if (off >= x->ooo[i].off && off - x->ooo[i].off + len <= x->ooo[i].len)
+            return 1;
+    return 0;
+}
+
 uint32_t rcvq_place(vg_tcb *t, uint32_t seq, const uint8_t *data, uint32_t len)
 {
     uint32_t ready = vg_ring_len(t->rcv);
@@ -72,10 +81,16 @@ uint32_t rcvq_place(vg_tcb *t, uint32_t seq, const uint8_t *data, uint32_t len)
         /* The bytes first, then the island that says they are there: an island recorded for
          * data the ring (or the buffer budget) could not take would later be delivered as
          * whatever the ring held at those offsets. Either failing drops the segment unacked. */
+        if (island_held(x, off, len)) {
+            sack_rx_dup(t, seq, seq + len);    /* RFC 2883: a duplicate of data we hold */
+            sack_rx_note(t, seq);              /* and its island next (RFC 2883 §4.1.2) */
+            return 0;
+        }
         if (vg_ring_write_at(s, &t->rcv, t->rcvbuf, ready + off, data, len) < 0)
             return 0;
         if (island_add(s, x, off, len) < 0)
             return 0;                          /* dropped; the sender will resend it */
+        sack_rx_note(t, seq);
         s->stats.tcp_ooo_segments++;
         return 0;
     }

@@ -73,7 +73,7 @@ uint16_t synack_window(const vg_tcb *l, uint8_t wscale)
 }
 
 void synack_output(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
-                   uint32_t iss, uint32_t rcv_nxt, uint16_t wnd, uint8_t wscale,
+                   uint32_t iss, uint32_t rcv_nxt, uint16_t wnd, uint8_t wscale, uint8_t sack,
                    const uint32_t *tsecr, vg_time now)
 {
     struct vg_tcp_hdr h;
@@ -95,6 +95,7 @@ void synack_output(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, 
         h.opt.ts_val = tcp_ts_val(s, laddr, lport, raddr, rport, now);
         h.opt.ts_ecr = *tsecr;
     }
+    h.opt.sack_permitted = sack;
     tcp_emit(s, &h, laddr, raddr, NULL, 0, now);
 }
 
@@ -102,7 +103,8 @@ static void send_synack(struct vg_syn_entry *e, vg_time now)
 {
     vg_tcb *l = e->sc->listener;
     synack_output(tcb_stack(l), e->laddr, e->lport, e->raddr, e->rport, e->iss, e->irs + 1,
-                  synack_window(l, e->wscale), e->wscale, e->ts_ok ? &e->peer_tsval : NULL, now);
+                  synack_window(l, e->wscale), e->wscale, e->sack_ok,
+                  e->ts_ok ? &e->peer_tsval : NULL, now);
 }
 
 /* RFC 6298 backoff from 1 s, capped at VG_RTO_MAX_US as a connection's RTO is: synack_retries
@@ -149,6 +151,7 @@ struct vg_syn_entry *syncache_add(struct vg_syncache *sc, const struct vg_ipv4_h
     e->wscale = th->opt.has_wscale ? tcp_rcv_wscale_for(sc->listener->rcvbuf) : VG_SYN_NO_WSCALE;
     e->ts_ok = th->opt.has_ts && !s->cfg.no_timestamps;
     e->peer_tsval = th->opt.ts_val;
+    e->sack_ok = th->opt.sack_permitted && !s->cfg.no_sack;
     struct vg_syn_entry **b = bucket_of(sc, e->laddr, e->lport, e->raddr, e->rport);
     e->hnext = *b;
     *b = e;

@@ -234,6 +234,9 @@ void tcp_send_rst_for(vg_tcb *t, vg_time now);
 void tcp_send_segment(vg_tcb *t, uint32_t seq, uint8_t flags, const uint8_t *data, size_t len,
                       vg_time now);
 void tcp_retransmit_first(vg_tcb *t, vg_time now);
+/* Resends [seq, seq+len) of data sent before (len at most one MSS; the FIN with it when it
+ * ends there). Returns the sequence space resent. */
+uint32_t tcp_resend_range(vg_tcb *t, uint32_t seq, uint32_t len, vg_time now);
 void tcp_send_reset_reply(vg_stack *s, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,
                           size_t dlen, vg_time now);
 uint32_t tcp_rcv_window(const vg_tcb *t);
@@ -260,10 +263,39 @@ void cc_on_ack(vg_tcb *t, uint32_t acked, vg_time now);
 /* Returns 1 when the duplicate ACK triggered a fast retransmit. */
 int cc_on_dupack(vg_tcb *t, vg_time now);
 void cc_on_timeout(vg_tcb *t);
+/* The window's new ssthresh when a loss is detected (the algorithm's multiplicative decrease). */
+uint32_t cc_ssthresh_on_loss(vg_tcb *t);
+/* Loss recovery ended (SND.UNA passed the recovery point). */
+void cc_on_recovery_exit(vg_tcb *t, vg_time now);
 
 /* rcvq.c: the receive queue with out-of-order placement */
 /* Places data at sequence seq (already trimmed to the window); returns bytes newly in order. */
 uint32_t rcvq_place(vg_tcb *t, uint32_t seq, const uint8_t *data, uint32_t len);
 void rcvq_free(vg_tcb *t);
+
+/* sack_rx.c: SACK blocks on our ACKs (RFC 2018), D-SACK (RFC 2883) */
+/* An out-of-order segment starting at seq was just placed (its island is the newest). */
+void sack_rx_note(vg_tcb *t, uint32_t seq);
+/* [start, end) arrived again: the next ACK reports it first. */
+void sack_rx_dup(vg_tcb *t, uint32_t start, uint32_t end);
+/* 1 when an ACK of t now carries SACK blocks. */
+int sack_rx_wanted(const vg_tcb *t);
+/* The blocks for an ACK, in o->sack (o->nsack of them), in room octets of option space. */
+void sack_rx_blocks(vg_tcb *t, struct vg_tcp_opts *o, size_t room);
+/* The option space a SACK option may take on a segment of t: what the timestamps leave. */
+static inline size_t tcp_sack_room(const vg_tcb *t)
+{
+    return VG_TCP_MAX_OPT_LEN - ((t->flags2 & TF2_TS) ? 12u : 0u);
+}
+
+/* sack_recovery.c: RFC 6675 loss recovery with RFC 6937 PRR, for connections with TF2_SACK */
+/* The SACK blocks of an acceptable ACK th, taken into the scoreboard before SND.UNA moves.
+ * Returns the octets newly SACKed. Bad blocks are ignored and counted; D-SACKs counted. */
+uint32_t sack_take_blocks(vg_tcb *t, const struct vg_tcp_hdr *th);
+/* An ACK that advanced SND.UNA by acked, or (acked 0) a duplicate that SACKed newly octets:
+ * recovery starts, continues or ends here, and outside it the window grows (cc_on_ack). */
+void sack_on_ack(vg_tcb *t, uint32_t acked, uint32_t newly, vg_time now);
+/* A retransmission timeout: the marks go (RFC 2018 §8, RFC 6675 §5.1) and recovery ends. */
+void sack_on_timeout(vg_tcb *t);
 
 #endif

@@ -66,6 +66,8 @@ static void release(vg_stack *s, vg_tcb *t, struct vg_tcb_xfer *x)
     t->recover_idle = recover_to_idle(t, x);
     if (x->ooo)
         free(x->ooo);
+    free(x->sack);               /* the scoreboard is per transfer: cleared when idle */
+    x->sack = NULL;
     t->x = NULL;
     s->stats.tcp_xfer_live--;
     if (s->stats.tcp_xfer_spares < VG_XFER_SPARES) {

@@ -30,6 +30,7 @@
 #define VG_XFER_SPARES 32u
 
 struct vg_ooo_range;
+struct vg_sack_board;
 
 struct vg_tcb_xfer {
     vg_time rtx_at, persist_at, delack_at;   /* VG_TIME_NEVER when not pending */
@@ -52,6 +53,23 @@ struct vg_tcb_xfer {
                                   * the window closed, answered or not) */
     uint8_t nooo;                /* islands in ooo */
     uint8_t ts_offset_set;
+
+    /* SACK, receiving (sack_rx.c): what the next ACK's blocks report. */
+    uint8_t nsack_recent;        /* entries in sack_recent */
+    uint8_t dsack_pending;       /* dsack_start..dsack_end arrived twice: the next ACK says so */
+    uint32_t sack_recent[4];     /* a sequence number of each latest out-of-order arrival, newest
+                                  * first: RFC 2018 §4's order of the blocks */
+    uint32_t dsack_start, dsack_end;
+
+    /* SACK, sending (sack_recovery.c): the scoreboard and RFC 6675 / RFC 6937 state. */
+    struct vg_sack_board *sack;  /* allocated on the first SACK block, freed with the block */
+    uint32_t high_rxt;           /* HighRxt: the end of the highest octet resent in recovery */
+    uint32_t prr_delivered, prr_out, recover_fs;   /* RFC 6937 */
+    uint32_t prr_mark;           /* SND.MAX when PRR last allowed new data: what went since is
+                                  * counted in prr_out at the next ACK */
+    uint32_t undo_cwnd, undo_ssthresh;   /* before the recovery, for a D-SACK undo */
+    uint16_t undo_rtx;           /* retransmissions of this recovery not yet D-SACKed */
+    uint8_t undo_ok;             /* no RTO and no retransmission of unknown fate since entry */
 };
 
 /* tcb_xfer_get(t) (tcb.h, inline): the connection's block, taken (from the spares, else

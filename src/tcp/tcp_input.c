@@ -209,6 +209,8 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
     }
     uint32_t wnd = (uint32_t)th->wnd << t->snd_wscale;
     persist_answered(t);
+    int sack = (t->flags2 & TF2_SACK) != 0;
+    uint32_t sacked = sack && (th->opt.nsack | th->opt.sack_bad) ? sack_take_blocks(t, th) : 0;
     if (SEQ_GT(ack, t->snd_una)) {
         struct vg_tcb_xfer *x = t->x;  /* there: what is acknowledged was in flight */
         uint32_t acked = ack - t->snd_una;
@@ -227,7 +229,10 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
         x->rtx_count = 0;
         x->unacked_since = now;
         x->rtx_at = t->snd_una == t->snd_max ? VG_TIME_NEVER : now + t->rto_us;
-        cc_on_ack(t, acked, now);
+        if (sack)
+            sack_on_ack(t, acked, sacked, now);
+        else
+            cc_on_ack(t, acked, now);
         if (queued)
             vg_stack_emit(tcb_stack(t), VG_EV_WRITABLE, t, now, 0, 0);
         if (fin_acked) {
@@ -250,8 +255,16 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
     } else if (ack == t->snd_una && dlen == 0 && !(th->flags & (VG_TCP_FIN | VG_TCP_SYN)) &&
                wnd == t->snd_wnd && t->snd_una != t->snd_max && t->x->persist_at == VG_TIME_NEVER) {
         /* Not while persisting: the answers to zero-window probes repeat the same ACK, and a
-         * fast retransmit would push a full segment into the closed window. */
-        cc_on_dupack(t, now);
+         * fast retransmit would push a full segment into the closed window. With SACK a
+         * duplicate must also SACK something new (RFC 6675 §2), which an answer to a probe,
+         * a window update or a replayed ACK never does. */
+        if (!sack)
+            cc_on_dupack(t, now);
+        else if (sacked)
+            sack_on_ack(t, 0, sacked, now);
+    } else if (sacked && ack == t->snd_una && t->snd_una != t->snd_max &&
+               t->x->persist_at == VG_TIME_NEVER) {
+        sack_on_ack(t, 0, sacked, now);   /* new SACK information on a window update or data */
     }
     /* RFC 9293 §3.10.7.4: take the window from the newest segment only, and only from an ACK
      * not older than SND.UNA (an old one's window is stale, or forged to freeze us). */
@@ -332,6 +345,7 @@ static void data_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
         uint32_t skip = t->rcv_nxt - seq;
         if (skip >= dlen) {
             tcb_stack(t)->stats.tcp_dup_segments++;
+            sack_rx_dup(t, seq, seq + (uint32_t)dlen);
             dlen = 0;
             t->flags |= TF_ACK_NOW;
         } else {
@@ -431,6 +445,7 @@ static void sync_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
             vg_stack_emit(tcb_stack(t), VG_EV_PEER_PROBE, t, now, 0, 0);
         } else if (dlen && SEQ_LEQ(th->seq + seglen, t->rcv_nxt)) {
             tcb_stack(t)->stats.tcp_dup_segments++;   /* wholly old: a retransmission we had */
+            sack_rx_dup(t, th->seq, th->seq + (uint32_t)dlen);
         }
         if (t->state == VG_TCP_TIME_WAIT && (th->flags & VG_TCP_FIN))
             t->close_at = now + two_msl(t);   /* the peer lost our last ACK */

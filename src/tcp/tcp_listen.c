@@ -35,6 +35,11 @@ void tcp_apply_syn_options(vg_tcb *t, const struct vg_tcp_hdr *th)
         t->snd_wscale = 0;
         t->rcv_wscale = 0;
     }
+    /* SACK when the peer's SYN permits it and we offer it (our SYN, or the SYN-ACK's answer). */
+    if (th->opt.sack_permitted && !tcb_stack(t)->cfg.no_sack)
+        t->flags2 |= TF2_SACK;
+    else
+        t->flags2 &= (uint8_t)~TF2_SACK;
 }
 
 static void inherit(vg_tcb *c, const vg_tcb *l)
@@ -71,8 +76,8 @@ static int accept_queue_full(vg_tcb *l)
  * SYN_RECEIVED with our SYN outstanding, options and settings as any passive open. */
 static vg_tcb *child_new(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *ack,
                          uint32_t iss, uint32_t irs, uint16_t peer_mss, uint8_t peer_wscale,
-                         uint8_t wscale, uint16_t peer_wnd, const uint32_t *peer_tsval,
-                         vg_time now)
+                         uint8_t wscale, uint8_t sack, uint16_t peer_wnd,
+                         const uint32_t *peer_tsval, vg_time now)
 {
     vg_stack *s = tcb_stack(l);
     vg_tcb *c = tcb_alloc(s);          /* refused at cfg.max_tcbs */
@@ -96,6 +101,7 @@ static vg_tcb *child_new(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct v
     syn.opt.wscale = syn.opt.has_wscale ? peer_wscale : 0;
     syn.opt.has_ts = peer_tsval != NULL;
     syn.opt.ts_val = peer_tsval ? *peer_tsval : 0;
+    syn.opt.sack_permitted = sack;
     c->rcv_wscale = wscale == VG_SYN_NO_WSCALE ? 0 : wscale;   /* what the SYN-ACK offered */
     tcp_apply_syn_options(c, &syn);
     c->rto_us = VG_RTO_INITIAL_US;
@@ -130,7 +136,7 @@ static void send_cookie(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg
     uint32_t iss = syncookie_make(s, ip->dst, th->dport, ip->src, th->sport, th->seq,
                                   th->opt.has_mss ? th->opt.mss : 0, now, &mss);
     synack_output(s, ip->dst, th->dport, ip->src, th->sport, iss, th->seq + 1,
-                  synack_window(l, VG_SYN_NO_WSCALE), VG_SYN_NO_WSCALE, NULL, now);
+                  synack_window(l, VG_SYN_NO_WSCALE), VG_SYN_NO_WSCALE, 0, NULL, now);
     s->stats.syncookies_sent++;
     l->lq->cookies_at = now;
     l->lq->cookies_sent = 1;
@@ -202,7 +208,7 @@ static vg_tcb *entry_ack(vg_tcb *l, struct vg_syn_entry *e, const struct vg_ipv4
     if (accept_queue_full(l))
         return NULL;
     vg_tcb *c = child_new(l, ip, th, e->iss, e->irs, e->peer_mss, e->peer_wscale, e->wscale,
-                          e->peer_wnd, e->ts_ok ? &e->peer_tsval : NULL, now);
+                          e->sack_ok, e->peer_wnd, e->ts_ok ? &e->peer_tsval : NULL, now);
     if (!c)
         return NULL;
     /* The handshake's RTT sample (Karn: only if not resent), taken now rather than when this
@@ -234,8 +240,9 @@ static vg_tcb *cookie_ack(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct 
     if (accept_queue_full(l))
         return NULL;                   /* the client's next segment carries the cookie again */
     /* The ACK's window is unscaled: a cookie connection has no window scaling. */
+    /* A cookie encodes only the MSS: as its SYN-ACK offers no scaling, it offers no SACK. */
     vg_tcb *c = child_new(l, ip, th, th->ack - 1, th->seq - 1, mss, VG_SYN_NO_WSCALE,
-                          VG_SYN_NO_WSCALE, th->wnd, NULL, now);
+                          VG_SYN_NO_WSCALE, 0, th->wnd, NULL, now);
     if (c)
         s->stats.syncookies_ok++;
     return c;

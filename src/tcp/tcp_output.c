@@ -73,11 +73,23 @@ static void send_payload(vg_tcb *t, uint32_t seq, uint8_t flags, const struct tc
             opt.ts_val = tcp_ts_val_of(t, now);
             opt.ts_ecr = (flags & VG_TCP_ACK) ? t->ts_recent : 0;
         }
+        if (t->state == VG_TCP_SYN_SENT ? !s->cfg.no_sack : (t->flags2 & TF2_SACK) != 0)
+            opt.sack_permitted = 1;
         h.opt = &opt;
     } else {
         h.wnd = wnd_field(wnd, t->rcv_wscale);
         wnd = (uint32_t)h.wnd << t->rcv_wscale;
-        if (tcp_ts_opt_fill(t, &opt, flags, now))
+        int has_opt = tcp_ts_opt_fill(t, &opt, flags, now);
+        /* SACK blocks go on segments without data, so a data segment's payload never shrinks
+         * for them (the islands are reported by the ACKs out-of-order data asks for at once);
+         * they take the room the timestamps leave (tcp_sack_room). */
+        if (p->len == 0 && !(flags & VG_TCP_RST) && sack_rx_wanted(t)) {
+            if (!has_opt)
+                memset(&opt, 0, sizeof opt);
+            sack_rx_blocks(t, &opt, tcp_sack_room(t));
+            has_opt |= opt.nsack != 0;
+        }
+        if (has_opt)
             h.opt = &opt;
     }
     if (flags & VG_TCP_ACK) {
@@ -86,7 +98,12 @@ static void send_payload(vg_tcb *t, uint32_t seq, uint8_t flags, const struct tc
             t->rcv_adv = t->rcv_nxt + wnd;
         if (t->x)
             t->x->delack_at = VG_TIME_NEVER;
-        t->flags &= (uint16_t)~(TF_ACK_NOW | TF_DELACK_ONE);
+        /* A data segment carries no SACK blocks: an ACK owed at once (out-of-order data) still
+         * goes after it, with them. */
+        if (p->len && (t->flags & TF_ACK_NOW) && sack_rx_wanted(t))
+            t->flags &= (uint16_t)~TF_DELACK_ONE;
+        else
+            t->flags &= (uint16_t)~(TF_ACK_NOW | TF_DELACK_ONE);
     }
     tcp_emit_inline(s, &h, t->laddr, t->raddr, p, gso_size, now);
 }
@@ -213,6 +230,23 @@ void tcp_retransmit_first(vg_tcb *t, vg_time now)
     }
     tcb_stack(t)->stats.tcp_retransmits++;
     vg_stack_emit(tcb_stack(t), VG_EV_RETRANSMIT, t, now, 0, 0);
+}
+
+uint32_t tcp_resend_range(vg_tcb *t, uint32_t seq, uint32_t len, vg_time now)
+{
+    uint32_t end = tcp_data_end(t);
+    uint32_t data = SEQ_GT(end, seq) ? end - seq : 0;
+    if (len > data)
+        len = data;
+    if (len > t->mss)
+        len = t->mss;
+    int fin = (t->flags & TF_FIN_SENT) && seq + len == end;
+    if (!len && !fin)
+        return 0;
+    send_data(t, seq, len, fin, now);
+    tcb_stack(t)->stats.tcp_retransmits++;
+    vg_stack_emit(tcb_stack(t), VG_EV_RETRANSMIT, t, now, 0, 0);
+    return len + (fin ? 1u : 0u);
 }
 
 void tcp_output(vg_tcb *t, vg_time now)

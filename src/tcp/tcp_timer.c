@@ -174,6 +174,8 @@ static int rtx_timeout(vg_tcb *t, struct vg_tcb_xfer *x, vg_time now)
     t->flags &= (uint16_t)~TF_RTT_TIMING;
     tcp_mtu_blackhole_on_rto(t);
     if (tcp_synchronized(t)) {
+        if (t->flags2 & TF2_SACK)
+            sack_on_timeout(t);
         cc_on_timeout(t);
         t->snd_nxt = t->snd_una;     /* go back: resend from the first unacknowledged byte */
         tcp_retransmit_first(t, now);

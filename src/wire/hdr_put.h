@@ -90,7 +90,7 @@ static inline struct vg_tcp_fields vg_tcp_fields_of(const struct vg_tcp_hdr *h)
     struct vg_tcp_fields f = {
         .sport = h->sport, .dport = h->dport, .seq = h->seq, .ack = h->ack, .flags = h->flags,
         .wnd = h->wnd, .urp = h->urp,
-        .opt = (o->has_mss | o->has_wscale | o->sack_permitted | o->has_ts) ? o : NULL,
+        .opt = (o->has_mss | o->has_wscale | o->sack_permitted | o->has_ts | o->nsack) ? o : NULL,
     };
     return f;
 }

@@ -9,6 +9,7 @@ enum {
     OPT_MSS = 2,
     OPT_WSCALE = 3,
     OPT_SACK_PERMITTED = 4,
+    OPT_SACK = 5,
     OPT_TIMESTAMPS = 8,
 };
 enum {
@@ -55,6 +56,21 @@ enum vg_wire_err vg_tcp_opts_parse(const uint8_t *p, size_t len, struct vg_tcp_o
             if (olen == OPT_SACK_PERMITTED_LEN)
                 o->sack_permitted = 1;
             break;
+        case OPT_SACK:
+            /* 8·n + 2 octets, 1 ≤ n ≤ 4 (RFC 2018 §3); another length is skipped and flagged
+             * for the connection to count, and a second SACK option is ignored. */
+            if (olen >= 10 && (olen - 2) % 8 == 0 && (olen - 2) / 8 <= VG_TCP_SACK_MAX) {
+                if (!o->nsack) {
+                    o->nsack = (uint8_t)((olen - 2) / 8);
+                    for (uint8_t b = 0; b < o->nsack; b++) {
+                        o->sack[b].start = vg_get32(v + 8 * b);
+                        o->sack[b].end = vg_get32(v + 8 * b + 4);
+                    }
+                }
+            } else {
+                o->sack_bad = 1;
+            }
+            break;
         case OPT_TIMESTAMPS:
             if (olen == OPT_TIMESTAMPS_LEN) {
                 o->has_ts = 1;
@@ -75,8 +91,9 @@ enum vg_wire_err vg_tcp_opts_parse(const uint8_t *p, size_t len, struct vg_tcp_o
  *   MSS:                02 04 mm mm
  *   SACK-permitted+TS:  04 02 08 0a vvvv eeee      (TS alone: 01 01 08 0a ...)
  *   SACK-permitted:     01 01 04 02
- *   window scale:       01 03 03 ss                                                          */
-size_t vg_tcp_opts_len(const struct vg_tcp_opts *o)
+ *   window scale:       01 03 03 ss
+ *   SACK blocks:        01 01 05 ll ssss eeee ...  (after the timestamps, as Linux sends them) */
+static size_t base_len(const struct vg_tcp_opts *o)
 {
     size_t n = 0;
     if (o->has_mss)
@@ -88,6 +105,24 @@ size_t vg_tcp_opts_len(const struct vg_tcp_opts *o)
     if (o->has_wscale)
         n += 4;
     return n;
+}
+
+/* The SACK blocks that fit beside the other options in 40 octets: a parsed segment's options
+ * (window scale, timestamps and three blocks take 39 octets on the wire) may need more room in
+ * this aligned layout than there is, and the header must still say its length in 4 bits. */
+static uint8_t sack_fit(const struct vg_tcp_opts *o, size_t base)
+{
+    if (!o->nsack || base + 12 > VG_TCP_MAX_OPT_LEN)
+        return 0;
+    size_t n = (VG_TCP_MAX_OPT_LEN - base - 4) / 8;
+    return n < o->nsack ? (uint8_t)n : o->nsack;
+}
+
+size_t vg_tcp_opts_len(const struct vg_tcp_opts *o)
+{
+    size_t n = base_len(o);
+    uint8_t b = sack_fit(o, n);
+    return b ? n + 4 + 8u * b : n;
 }
 
 /* The options in vigil's layout, every one on a 32-bit boundary: written and summed as words. */
@@ -126,6 +161,18 @@ size_t vg_tcp_opts_put(uint8_t *p, const struct vg_tcp_opts *o, uint64_t *acc)
         vg_store_be32(q, w);
         sum += w;
         q += 4;
+    }
+    uint8_t nsack = sack_fit(o, (size_t)(q - p));
+    if (nsack) {
+        w = (uint32_t)(OPT_NOP << 24 | OPT_NOP << 16 | OPT_SACK << 8) | (2u + 8u * nsack);
+        vg_store_be32(q, w);
+        sum += w;
+        q += 4;
+        for (uint8_t b = 0; b < nsack; b++) {
+            vg_store_be64(q, o->sack[b].start, o->sack[b].end);
+            sum += (uint64_t)o->sack[b].start + o->sack[b].end;
+            q += 8;
+        }
     }
     *acc += sum;
     return (size_t)(q - p);

@@ -59,11 +59,18 @@ size_t vg_ipv4_write(uint8_t *buf, size_t cap, const struct vg_ipv4_hdr *h, size
 #define VG_TCP_ECE 0x40
 #define VG_TCP_CWR 0x80
 
+/* SACK blocks one option holds (RFC 2018 §3: 40 octets of option space fit 4). */
+#define VG_TCP_SACK_MAX 4
+struct vg_sack_block { uint32_t start, end; };   /* [start, end) in sequence space */
+
 struct vg_tcp_opts {
     uint8_t has_mss, has_wscale, sack_permitted, has_ts;
     uint16_t mss;
     uint8_t wscale;
+    uint8_t nsack;        /* SACK blocks in sack[] (RFC 2018), as they came or go on the wire */
     uint32_t ts_val, ts_ecr;
+    uint8_t sack_bad;     /* parsed: a SACK option of an impossible length (skipped) */
+    struct vg_sack_block sack[VG_TCP_SACK_MAX];
 };
 
 struct vg_tcp_hdr {
