@@ -72,6 +72,9 @@
     X(tcp_xfer_rx_drops) \
     X(slab_chunk_bytes) \
     X(tcp_acks_held) \
-    X(tcp_ack_batch_full)
+    X(tcp_ack_batch_full) \
+    X(tcp_rcvbuf_grown) \
+    X(tcp_sndbuf_grown) \
+    X(tcp_buf_grow_refused)
 
 #endif

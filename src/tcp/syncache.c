@@ -7,6 +7,7 @@
 
 #include "tcp/oow_limit.h"
 #include "tcp/syncookie.h"
+#include "tcp/tcp_autotune.h"
 #include "tcp/tcb.h"
 #include "tcp/tcp_emit.h"
 #include "util/siphash.h"
@@ -139,7 +140,7 @@ struct vg_syn_entry *syncache_add(struct vg_syncache *sc, const struct vg_ipv4_h
     e->peer_mss = th->opt.has_mss ? th->opt.mss : 0;
     e->peer_wnd = th->wnd;
     e->peer_wscale = th->opt.has_wscale ? th->opt.wscale : VG_SYN_NO_WSCALE;
-    e->wscale = th->opt.has_wscale ? tcp_rcv_wscale_for(sc->listener->rcvbuf) : VG_SYN_NO_WSCALE;
+    e->wscale = th->opt.has_wscale ? tcp_rcv_wscale_for(tcp_rcvbuf_limit(sc->listener)) : VG_SYN_NO_WSCALE;
     struct vg_syn_entry **b = bucket_of(sc, e->laddr, e->lport, e->raddr, e->rport);
     e->hnext = *b;
     *b = e;
