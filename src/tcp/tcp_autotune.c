@@ -54,12 +54,12 @@ void tcp_autotune_rcv_data(vg_tcb *t, uint32_t len, vg_time now)
     if (tcp_rcvbuf_limit(t) <= t->rcvbuf)
         return;                       /* fixed, or grown as far as it may */
     struct vg_tcb_xfer *x = t->x;
-    if (!x) {
-        /* Only a connection receiving full segments measures: a request of a few octets opens
-         * no epoch and takes no block. */
-        if (len < t->mss || !(x = tcb_xfer_get(t)))
-            return;
-    }
+    /* Only a connection receiving full segments starts a measurement: a request of a few
+     * octets opens no epoch, takes no block and keeps none. */
+    if (len < t->mss && (!x || x->rcv_epoch_at == VG_TIME_NEVER))
+        return;
+    if (!x && !(x = tcb_xfer_get(t)))
+        return;
     if (x->rcv_rtt_at == VG_TIME_NEVER || SEQ_GEQ(t->rcv_nxt, x->rcv_rtt_seq)) {
         if (x->rcv_rtt_at != VG_TIME_NEVER) {
             vg_time d = now - x->rcv_rtt_at;
