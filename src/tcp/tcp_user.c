@@ -396,7 +396,9 @@ void vg_tcp_set_bufsizes(vg_tcb *t, uint32_t sndbuf, uint32_t rcvbuf)
     }
     if (rcvbuf) {
         t->flags2 |= TF2_RCVBUF_SET;
-        if (!t->rcv && t->state == VG_TCP_CLOSED)
+        /* Not once the connection has started: its window scale was chosen for the size. A
+         * listener's applies to the connections it accepts from now on. */
+        if (!t->rcv && (t->state == VG_TCP_CLOSED || t->state == VG_TCP_LISTEN))
             t->rcvbuf = rcvbuf;
     }
 }
