@@ -436,7 +436,8 @@ VG_API void vg_tcp_set_nodelay(vg_tcb *t, int on);   /* Nagle off when on */
 VG_API int vg_tcp_nodelay(const vg_tcb *t);
 /* Sets the send and receive buffer sizes (0: leave that one); a size set is fixed: autotuning
  * (README "Buffers") no longer changes it. The receive size applies only before the connection
- * starts, the send size only while nothing is queued; either is fixed from the call on. */
+ * starts (or on a listener, for the connections it accepts), the send size only while nothing
+ * is queued; either is fixed from the call on. */
 VG_API void vg_tcp_set_bufsizes(vg_tcb *t, uint32_t sndbuf, uint32_t rcvbuf);
 /* The buffer sizes in effect (as autotuning has grown them); returns which ones are fixed. */
 #define VG_SNDBUF_FIXED 1u
