@@ -485,12 +485,6 @@ void vg_scn_params_default(struct vg_scn_params *p, enum vg_scenario s, enum vg_
     memset(p, 0, sizeof *p);
     p->scenario = s;
     vg_stack_config_default(&p->cfg, profile);
-    /* The keep-alive scenarios move no bulk data: fixed 64 KiB buffers offer no window scale, so
-     * the SYN-ACK's window field and every idle answer's agree, and Wireshark labels the first
-     * answer a keep-alive ACK (an autotuned buffer's shift of 7 makes the fields 65535 and 512:
-     * a window update to Wireshark, as with Linux's servers; README "Buffers"). */
-    p->cfg.rcvbuf_max = p->cfg.rcvbuf;
-    p->cfg.sndbuf_max = p->cfg.sndbuf;
     p->ka_time_ms = p->ka_interval_ms = p->ka_count = VG_KA_SYSTEM;
     p->latency_us = 1000;
     p->loss = s == VG_SCN_LOSSY ? 0.3 : 0;
@@ -519,6 +513,12 @@ static int build(struct run *run)
         cfg[i].prefix_len = 24;
         cfg[i].accept_subnet = 0;
         cfg[i].seed = vg_splitmix64(&x);
+        /* The keep-alive scenarios move no bulk data: fixed buffers (64 KiB: no window scale)
+         * keep the SYN-ACK's window field and every idle answer's the same, so Wireshark labels
+         * the first answer a keep-alive ACK (autotuning's shift of 7 makes them 65535 and 512,
+         * a window update to Wireshark, as with Linux's servers; README "Buffers"). */
+        cfg[i].rcvbuf_max = cfg[i].rcvbuf;
+        cfg[i].sndbuf_max = cfg[i].sndbuf;
         run->hctx[i] = (struct host_ctx){run, i ? VG_SCN_SERVER : VG_SCN_CLIENT};
         run->idx[i] = vg_simnet_add_host(run->net, &cfg[i]);
         if (run->idx[i] < 0)
