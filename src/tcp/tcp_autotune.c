@@ -51,8 +51,8 @@ static uint32_t copied_seq(const vg_tcb *t)
 
 void tcp_autotune_rcv_data(vg_tcb *t, uint32_t len, vg_time now)
 {
-    if (tcp_rcvbuf_limit(t) <= t->rcvbuf)
-        return;                       /* fixed, or grown as far as it may */
+    if (rcvbuf_ceiling(t) <= t->rcvbuf)
+        return;                       /* fixed, unscaled, or grown as far as it may */
     struct vg_tcb_xfer *x = t->x;
     /* Only a connection receiving full segments starts a measurement: a request of a few
      * octets opens no epoch, takes no block and keeps none. */
