@@ -41,7 +41,8 @@ static vg_stack *new_stack(uint32_t addr, uint64_t seed, uint32_t bufsz)
     vg_stack_config_default(&c, VG_PROFILE_WINDOWS_VISTA);
     c.addr = addr;
     c.seed = seed;
-    c.sndbuf = c.rcvbuf = bufsz;
+    /* Fixed at bufsz (no autotuning): the spare rings' bound below is two buffers of it. */
+    c.sndbuf = c.rcvbuf = c.sndbuf_max = c.rcvbuf_max = bufsz;
     vg_stack *s = vg_stack_new(&c);
     assert_non_null(s);
     return s;

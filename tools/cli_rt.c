@@ -74,7 +74,8 @@ size_t cli_rt_options(struct cli_rt_options *o, struct cli_opt out[CLI_RT_NOPTS]
                  "abort in (stderr; with --json \"status\" events); SIGUSR1\n"
                  "prints one at any time"},
         {OPT_SIZE("buffer", &o->buffer, 1024, 1u << 30),
-         .help = "send and receive buffer per connection (e.g. 1M)"},
+         .help = "fixed send and receive buffer per connection (e.g. 1M);\n"
+                 "without it they autotune"},
         {OPT_MS("link-delay-ms", &o->link_delay_ms, 0, 60000),
          .help = "a slower wire where tc netem is missing: hold every\n"
                  "datagram MS ms on its way in from the device and MS ms\n"
@@ -164,7 +165,7 @@ int cli_rt_open(struct cli_rt *rt, const char *cmd, const struct cli_rt_options 
         return -1;
     }
     if (o->buffer)
-        cfg.sndbuf = cfg.rcvbuf = (uint32_t)o->buffer;
+        cfg.sndbuf = cfg.rcvbuf = cfg.sndbuf_max = cfg.rcvbuf_max = (uint32_t)o->buffer;
     cli_format_addr(rt->addr, rt->host);
 
     rt->tun = vg_tun_open(ifname, o->create, err, sizeof err);

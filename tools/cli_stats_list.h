@@ -82,6 +82,9 @@
     X(tcp_sack_retransmits) \
     X(tcp_dsack_sent) \
     X(tcp_dsack_received) \
-    X(tcp_dsack_undos)
+    X(tcp_dsack_undos) \
+    X(tcp_rcvbuf_grown) \
+    X(tcp_sndbuf_grown) \
+    X(tcp_buf_grow_refused)
 
 #endif

@@ -136,6 +136,11 @@ enum vg_garbage_octet {
     VG_GARBAGE_OCTET_OFF = 2,
 };
 
+/* Buffer autotuning's default ceilings (as Linux's tcp_wmem[2] and tcp_rmem[2]), and the largest
+ * receive buffer a window scale of 7 (the most vigil offers) can advertise. */
+#define VG_SNDBUF_MAX_DEFAULT (16u << 20)
+#define VG_RCVBUF_MAX_DEFAULT (6u << 20)
+#define VG_RCVBUF_MAX_SCALED (65535u << 7)
 struct vg_stack_config {
     uint32_t addr;                /* host byte order */
     uint8_t prefix_len;           /* addresses in addr/prefix_len are ours when accept_subnet */
@@ -150,7 +155,11 @@ struct vg_stack_config {
     uint8_t no_sack;              /* SACK (RFC 2018, with RFC 6675 recovery) is offered unless set */
     uint32_t max_retransmissions; /* data retransmissions before TIMEDOUT; 0 = profile default */
     uint32_t msl_ms;              /* 0 = 30000 (TIME_WAIT is 2*MSL) */
-    uint32_t sndbuf, rcvbuf;      /* per-connection buffer sizes; 0 = 65536 */
+    uint32_t sndbuf, rcvbuf;      /* per-connection buffer sizes to start with; 0 = 65536 */
+    /* Autotuning's ceilings (README "Buffers"): a connection's buffers grow toward what its path
+     * carries up to these, inside mem_limit. 0 = 4 MiB (sndbuf_max) and 6 MiB (rcvbuf_max, at
+     * most 65535 << 7); a ceiling at or below the starting size fixes that buffer. */
+    uint32_t sndbuf_max, rcvbuf_max;
 
     /* ---- Secrets (README "Security and limits"). In real mode fill them with
      * vg_stack_config_randomize() (getrandom); a simulation leaves has_secret 0 and the key is
@@ -394,6 +403,11 @@ struct vg_stack_stats {
     uint64_t tcp_dsack_sent;             /* ACKs reporting a duplicate segment (RFC 2883) */
     uint64_t tcp_dsack_received;         /* D-SACK blocks received: a segment arrived twice */
     uint64_t tcp_dsack_undos;            /* recoveries undone: every retransmission was D-SACKed */
+    /* Buffer autotuning (README "Buffers"). */
+    uint64_t tcp_rcvbuf_grown;           /* receive buffers grown (once per round trip at most) */
+    uint64_t tcp_sndbuf_grown;           /* send buffers grown with the congestion window */
+    uint64_t tcp_buf_grow_refused;       /* growths cut short or refused: mem_limit could not back
+                                          * the larger buffer */
 };
 VG_API const struct vg_stack_stats *vg_stack_stats(const vg_stack *s);
 
@@ -439,7 +453,15 @@ VG_API void vg_tcp_set_user(vg_tcb *t, void *user);
 VG_API void *vg_tcp_user(const vg_tcb *t);
 VG_API void vg_tcp_set_nodelay(vg_tcb *t, int on);   /* Nagle off when on */
 VG_API int vg_tcp_nodelay(const vg_tcb *t);
+/* Sets the send and receive buffer sizes (0: leave that one); a size set is fixed: autotuning
+ * (README "Buffers") no longer changes it. The receive size applies only before the connection
+ * starts (or on a listener, for the connections it accepts), the send size only while nothing
+ * is queued; either is fixed from the call on. */
 VG_API void vg_tcp_set_bufsizes(vg_tcb *t, uint32_t sndbuf, uint32_t rcvbuf);
+/* The buffer sizes in effect (as autotuning has grown them); returns which ones are fixed. */
+#define VG_SNDBUF_FIXED 1u
+#define VG_RCVBUF_FIXED 2u
+VG_API unsigned vg_tcp_bufsizes(const vg_tcb *t, uint32_t *sndbuf, uint32_t *rcvbuf);
 /* C7: bound on how long unacknowledged data may wait (ms); VG_MAXRT_FOREVER disables. */
 #define VG_MAXRT_DEFAULT 0u
 #define VG_MAXRT_FOREVER UINT32_MAX

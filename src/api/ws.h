@@ -163,6 +163,9 @@ struct ws_sock {
     uint32_t abort_epoch;         /* counts aborts: a call that sees it move was in progress */
     uint32_t rcvtimeo_ms, sndtimeo_ms;
     uint32_t sndbuf, rcvbuf;
+    /* SO_SNDBUF / SO_RCVBUF set by the program: getsockopt reports what it set; otherwise the
+     * size in effect, which autotuning grows (README "Buffers"). */
+    uint8_t sndbuf_set, rcvbuf_set;
     vg_tcb **pending;             /* connections taken off the listener, not yet accept()ed */
     size_t npending, cap_pending;
     uint8_t closing;              /* closesocket is tearing it down: watches let go */

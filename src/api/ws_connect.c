@@ -125,6 +125,8 @@ static vg_socket_t do_accept(vg_socket_t s, struct ws_sock *so, struct vg_sockad
     c->sndtimeo_ms = so->sndtimeo_ms;
     c->sndbuf = so->sndbuf;
     c->rcvbuf = so->rcvbuf;
+    c->sndbuf_set = so->sndbuf_set;
+    c->rcvbuf_set = so->rcvbuf_set;
     ws_eventselect_inherit(so, c);
     if (addr) {
         uint32_t raddr;

@@ -47,6 +47,8 @@ static int attach(struct ws_sock *l, struct ws_sock *a, struct ws_op *op)
     a->sndtimeo_ms = l->sndtimeo_ms;
     a->sndbuf = l->sndbuf;
     a->rcvbuf = l->rcvbuf;
+    a->sndbuf_set = l->sndbuf_set;
+    a->rcvbuf_set = l->rcvbuf_set;
     op->epoch0 = a->abort_epoch;
     uint32_t laddr, raddr;
     uint16_t lport, rport;

@@ -124,10 +124,13 @@ static int set_value(struct ws_sock *so, const struct opt *o, const char *optval
                 v = WS_RCVBUF_MAX;
             if (o->name == VG_WS_SO_SNDBUF && v > WS_SNDBUF_MAX)
                 v = WS_SNDBUF_MAX;
-            if (o->name == VG_WS_SO_RCVBUF)
+            if (o->name == VG_WS_SO_RCVBUF) {
                 so->rcvbuf = v;
-            else
+                so->rcvbuf_set = 1;
+            } else {
                 so->sndbuf = v;
+                so->sndbuf_set = 1;
+            }
             if (so->tcb)
                 vg_tcp_set_bufsizes(so->tcb, o->name == VG_WS_SO_SNDBUF ? v : 0,
                                     o->name == VG_WS_SO_RCVBUF ? v : 0);
@@ -247,8 +250,15 @@ static uint32_t get_value(struct ws_sock *so, const struct opt *o)
             return e;
         }
         case VG_WS_SO_ACCEPTCONN: return so->tcb && vg_tcp_state(so->tcb) == VG_TCP_LISTEN;
-        case VG_WS_SO_RCVBUF: return so->rcvbuf;
-        case VG_WS_SO_SNDBUF: return so->sndbuf;
+        case VG_WS_SO_RCVBUF:
+        case VG_WS_SO_SNDBUF: {
+            int rcv = o->name == VG_WS_SO_RCVBUF;
+            uint32_t snd_now, rcv_now;
+            if ((rcv ? so->rcvbuf_set : so->sndbuf_set) || !so->tcb)
+                return rcv ? so->rcvbuf : so->sndbuf;
+            vg_tcp_bufsizes(so->tcb, &snd_now, &rcv_now);   /* as autotuning has grown it */
+            return rcv ? rcv_now : snd_now;
+        }
         case VG_WS_SO_RCVTIMEO: return so->rcvtimeo_ms;
         case VG_WS_SO_SNDTIMEO: return so->sndtimeo_ms;
         case VG_WS_SO_DONTLINGER: return !so->linger_onoff;

@@ -513,6 +513,12 @@ static int build(struct run *run)
         cfg[i].prefix_len = 24;
         cfg[i].accept_subnet = 0;
         cfg[i].seed = vg_splitmix64(&x);
+        /* The keep-alive scenarios move no bulk data: fixed buffers (64 KiB: no window scale)
+         * keep the SYN-ACK's window field and every idle answer's the same, so Wireshark labels
+         * the first answer a keep-alive ACK (autotuning's shift of 7 makes them 65535 and 512,
+         * a window update to Wireshark, as with Linux's servers; README "Buffers"). */
+        cfg[i].rcvbuf_max = cfg[i].rcvbuf;
+        cfg[i].sndbuf_max = cfg[i].sndbuf;
         run->hctx[i] = (struct host_ctx){run, i ? VG_SCN_SERVER : VG_SCN_CLIENT};
         run->idx[i] = vg_simnet_add_host(run->net, &cfg[i]);
         if (run->idx[i] < 0)

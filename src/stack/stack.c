@@ -17,6 +17,8 @@ void vg_stack_config_default(struct vg_stack_config *cfg, enum vg_profile p)
     cfg->msl_ms = 30000;
     cfg->sndbuf = 65536;
     cfg->rcvbuf = 65536;
+    cfg->sndbuf_max = VG_SNDBUF_MAX_DEFAULT;
+    cfg->rcvbuf_max = VG_RCVBUF_MAX_DEFAULT;
     vg_stack_config_limits(cfg);
 }
 
@@ -89,6 +91,12 @@ vg_stack *vg_stack_new(const struct vg_stack_config *cfg)
         s->cfg.sndbuf = 65536;
     if (!s->cfg.rcvbuf)
         s->cfg.rcvbuf = 65536;
+    if (!s->cfg.sndbuf_max)
+        s->cfg.sndbuf_max = VG_SNDBUF_MAX_DEFAULT;
+    if (!s->cfg.rcvbuf_max)
+        s->cfg.rcvbuf_max = VG_RCVBUF_MAX_DEFAULT;
+    if (s->cfg.rcvbuf_max > VG_RCVBUF_MAX_SCALED)
+        s->cfg.rcvbuf_max = VG_RCVBUF_MAX_SCALED;   /* the most our largest shift can offer */
     vg_stack_config_limits(&s->cfg);
     s->ka_count_sys = vg_sysparams_keepalive_count(s->cfg.profile, &s->cfg.sys);
     s->link_up = 1;

@@ -55,9 +55,14 @@ static struct vg_ring *spare_take(vg_stack *s, uint32_t max, uint32_t need)
     return r;
 }
 
-/* Keeps a ring being freed as a spare, in place of a smaller one; 1 when kept. */
+/* Keeps a ring being freed as a spare, in place of a smaller one; 1 when kept. A ring grown
+ * past the stack's starting buffer sizes (autotuning, tcp_autotune.h) is not kept: spares lie
+ * outside the budget, and two of a few MiB each would be memory nobody accounts for. */
 static int spare_keep(vg_stack *s, struct vg_ring *r)
 {
+    uint32_t keep_max = s->cfg.rcvbuf > s->cfg.sndbuf ? s->cfg.rcvbuf : s->cfg.sndbuf;
+    if (r->cap > keep_max)
+        return 0;
     int slot = -1;
     for (int i = 0; i < VG_RING_SPARES; i++) {
         const struct vg_ring *o = s->ring_spare[i];

@@ -7,6 +7,7 @@
 
 #include "tcp/oow_limit.h"
 #include "tcp/syncookie.h"
+#include "tcp/tcp_autotune.h"
 #include "tcp/tcb.h"
 #include "tcp/tcp_emit.h"
 #include "tcp/tcp_ts.h"
@@ -148,7 +149,7 @@ struct vg_syn_entry *syncache_add(struct vg_syncache *sc, const struct vg_ipv4_h
     e->peer_mss = th->opt.has_mss ? th->opt.mss : 0;
     e->peer_wnd = th->wnd;
     e->peer_wscale = th->opt.has_wscale ? th->opt.wscale : VG_SYN_NO_WSCALE;
-    e->wscale = th->opt.has_wscale ? tcp_rcv_wscale_for(sc->listener->rcvbuf) : VG_SYN_NO_WSCALE;
+    e->wscale = th->opt.has_wscale ? tcp_rcv_wscale_for(tcp_rcvbuf_limit(sc->listener)) : VG_SYN_NO_WSCALE;
     e->ts_ok = th->opt.has_ts && !s->cfg.no_timestamps;
     e->peer_tsval = th->opt.ts_val;
     e->sack_ok = th->opt.sack_permitted && !s->cfg.no_sack;

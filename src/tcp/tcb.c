@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcp/tcp_autotune.h"
 #include "tcp/tcb.h"
 #include "tcp/ack_batch.h"
 #include "tcp/orphan.h"
@@ -300,7 +301,8 @@ void tcb_init_connection(vg_tcb *t, vg_time now)
     t->snd_max = t->iss;
     t->last_rx = now;
     t->rto_us = VG_RTO_INITIAL_US;
-    t->rcv_wscale = tcp_rcv_wscale_for(t->rcvbuf);  /* fixed now: the buffer is fixed too */
+    /* Fixed now: the shift must carry the largest buffer autotuning may grow to. */
+    t->rcv_wscale = tcp_rcv_wscale_for(tcp_rcvbuf_limit(t));
     cc_init(t);
 }
 

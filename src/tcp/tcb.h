@@ -151,7 +151,8 @@ static inline void tcb_xfer_put_if_idle(vg_tcb *t)
      * timer stays until it fires or is stopped): those need not look further. */
     const struct vg_tcb_xfer *x = t->x;
     if (x && t->snd_una == t->snd_max && !t->snd && x->rtx_at == VG_TIME_NEVER
-        && x->delack_at == VG_TIME_NEVER && x->persist_at == VG_TIME_NEVER)
+        && x->delack_at == VG_TIME_NEVER && x->persist_at == VG_TIME_NEVER
+        && x->rcv_hold_until == VG_TIME_NEVER)
         tcb_xfer_release_if_idle(t);
 }
 

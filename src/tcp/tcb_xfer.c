@@ -31,6 +31,8 @@ struct vg_tcb_xfer *tcb_xfer_new(vg_tcb *t)
     }
     *x = (struct vg_tcb_xfer){
         .rtx_at = VG_TIME_NEVER, .persist_at = VG_TIME_NEVER, .delack_at = VG_TIME_NEVER,
+        .rcv_epoch_at = VG_TIME_NEVER, .rcv_rtt_at = VG_TIME_NEVER,
+        .rcv_hold_until = VG_TIME_NEVER,
         .recover = recover_from_idle(t), .last_ack_sent = t->rcv_nxt,
     };
     s->stats.tcp_xfer_live++;
@@ -51,7 +53,7 @@ static int idle(const vg_tcb *t, const struct vg_tcb_xfer *x)
     /* A pending deadline first: what most often keeps a block (tcp_timer_update asks after
      * every event, its caller having seen nothing in flight). */
     if (x->rtx_at != VG_TIME_NEVER || x->persist_at != VG_TIME_NEVER ||
-        x->delack_at != VG_TIME_NEVER)
+        x->delack_at != VG_TIME_NEVER || x->rcv_hold_until != VG_TIME_NEVER)
         return 0;
     if (t->snd_una != t->snd_max || vg_ring_len(t->snd) ||
         (t->flags & (TF_FIN_QUEUED | TF_FIN_SENT)) == TF_FIN_QUEUED)

@@ -36,6 +36,9 @@ struct vg_tcb_xfer {
     vg_time rtx_at, persist_at, delack_at;   /* VG_TIME_NEVER when not pending */
     vg_time rtt_start;           /* TF_RTT_TIMING: when the timed segment (rtt_seq) went out */
     vg_time unacked_since;       /* C7: when the oldest unacknowledged data started waiting */
+    /* Receive autotuning (tcp_autotune.c): the epoch under way, the receiver's RTT measurement,
+     * and how long the measurement keeps the block once data stops (VG_TIME_NEVER: none). */
+    vg_time rcv_epoch_at, rcv_rtt_at, rcv_hold_until;
     union {
         struct vg_ooo_range *ooo;        /* allocated while out-of-order data is held */
         struct vg_tcb_xfer *next_spare;  /* on the stack's spare list */
@@ -47,6 +50,10 @@ struct vg_tcb_xfer {
                                   * owed it is RCV.NXT, so an idle connection needs none */
     uint32_t ts_offset;          /* the TSval clock's offset (tcp_ts.h), once ts_offset_set: a
                                   * keyed hash of the tuple, taken once per transfer */
+    uint32_t rcv_epoch_seq;      /* where the application had read up to when the epoch began */
+    uint32_t rcv_space;          /* octets read in the last epoch that grew (0: none yet) */
+    uint32_t rcv_rtt_seq;        /* the receiver's RTT sample ends when RCV.NXT reaches it */
+    uint32_t rcv_rtt_us;         /* its estimate: the least time a window took (0: none) */
     uint8_t dupacks, rtx_count;
     uint8_t persist_shift;       /* the persist timer's backoff */
     uint8_t persist_probes;      /* zero-window probes since the last answer (an orphan's: since

@@ -1,6 +1,7 @@
 /* Segment arrival (RFC 9293 §3.10.7), with RFC 5961 §3-4 challenge ACKs. */
 #include "ip/martian.h"
 #include "tcp/ack_batch.h"
+#include "tcp/tcp_autotune.h"
 #include "tcp/tcb.h"
 #include "tcp/oow_limit.h"
 #include "tcp/orphan.h"
@@ -233,6 +234,7 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
             sack_on_ack(t, acked, sacked, now);
         else
             cc_on_ack(t, acked, now);
+        tcp_autotune_snd(t);
         if (queued)
             vg_stack_emit(tcb_stack(t), VG_EV_WRITABLE, t, now, 0, 0);
         if (fin_acked) {
@@ -366,6 +368,8 @@ static void data_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
         uint8_t had_islands = tcb_nooo(t);
         uint32_t adv = rcvq_place(t, seq, data, (uint32_t)dlen);
         t->rcv_nxt += adv;
+        if (adv && seq == before)
+            tcp_autotune_rcv_data(t, adv, now);
         if (seq != before || tcb_nooo(t) || had_islands) {
             t->flags |= TF_ACK_NOW;   /* out of order or filling a hole: ACK at once (RFC 5681 §4.2) */
         } else if (adv) {

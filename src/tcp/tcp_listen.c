@@ -52,6 +52,7 @@ static void inherit(vg_tcb *c, const vg_tcb *l)
     c->maxrt_ms = l->maxrt_ms;
     c->sndbuf = l->sndbuf;
     c->rcvbuf = l->rcvbuf;
+    c->flags2 |= l->flags2 & (TF2_RCVBUF_SET | TF2_SNDBUF_SET);
 }
 
 void tcp_listen_q_free(vg_tcb *l)

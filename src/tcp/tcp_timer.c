@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "tcp/tcb.h"
+#include "tcp/tcp_autotune.h"
 #include "tcp/tcp_icmp.h"
 
 #define MIN_T(a, b) ((a) < (b) ? (a) : (b))
@@ -38,6 +39,7 @@ static inline vg_time next_deadline(const vg_tcb *t)
         d = MIN_T(d, x->rtx_at);
         d = MIN_T(d, x->persist_at);
         d = MIN_T(d, x->delack_at);
+        d = MIN_T(d, x->rcv_hold_until);
     }
     if (t->flags & TF_KEEPALIVE)      /* ka_deadline's own first test, without the call */
         d = MIN_T(d, ka_deadline(t));
@@ -277,6 +279,8 @@ void vg_tcp_timer_fire(vg_stack *s, struct vg_timer *tm, vg_time now)
             x->delack_at = VG_TIME_NEVER;
             tcp_send_ack(t, now);
         }
+        if (x->rcv_hold_until <= now)
+            tcp_autotune_rcv_quiet(t);   /* data stopped: the measurement lets the block go */
     }
     if (ka_deadline(t) <= now && ka_fire(t, now))
         return;

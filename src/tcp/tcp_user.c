@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcp/tcp_autotune.h"
 #include "tcp/tcb.h"
 #include "tcp/orphan.h"
 
@@ -203,6 +204,7 @@ static long take(vg_tcb *t, void *buf, size_t len, vg_time now)
     if (buf)
         vg_ring_peek(t->rcv, 0, buf, n);
     vg_ring_consume(tcb_stack(t), &t->rcv, n, tcb_nooo(t) == 0);
+    tcp_autotune_rcv_taken(t, now);   /* a grown buffer is announced with the window below */
     /* Window update once the window has opened by two segments or half the buffer, so a
      * sender stalled on a small or zero window resumes (receiver SWS avoidance, RFC 9293
      * §3.8.6.2.2). */
@@ -384,11 +386,31 @@ int vg_tcp_nodelay(const vg_tcb *t) { return (t->flags & TF_NODELAY) != 0; }
 
 void vg_tcp_set_bufsizes(vg_tcb *t, uint32_t sndbuf, uint32_t rcvbuf)
 {
-    /* Buffers only grow while they hold data, so a size applies from the next allocation. */
-    if (sndbuf && !t->snd)
-        t->sndbuf = sndbuf;
-    if (rcvbuf && !t->rcv && t->state == VG_TCP_CLOSED)
-        t->rcvbuf = rcvbuf;
+    /* Buffers only grow while they hold data, so a size applies from the next allocation. A
+     * size set fixes that buffer: autotuning leaves it alone from now on (tcp_autotune.h), as
+     * Linux's SOCK_SNDBUF_LOCK / SOCK_RCVBUF_LOCK do. */
+    if (sndbuf) {
+        t->flags2 |= TF2_SNDBUF_SET;
+        if (!t->snd)
+            t->sndbuf = sndbuf;
+    }
+    if (rcvbuf) {
+        t->flags2 |= TF2_RCVBUF_SET;
+        /* Not once the connection has started: its window scale was chosen for the size. A
+         * listener's applies to the connections it accepts from now on. */
+        if (!t->rcv && (t->state == VG_TCP_CLOSED || t->state == VG_TCP_LISTEN))
+            t->rcvbuf = rcvbuf;
+    }
+}
+
+unsigned vg_tcp_bufsizes(const vg_tcb *t, uint32_t *sndbuf, uint32_t *rcvbuf)
+{
+    if (sndbuf)
+        *sndbuf = t->sndbuf;
+    if (rcvbuf)
+        *rcvbuf = t->rcvbuf;
+    return ((t->flags2 & TF2_SNDBUF_SET) ? VG_SNDBUF_FIXED : 0u) |
+           ((t->flags2 & TF2_RCVBUF_SET) ? VG_RCVBUF_FIXED : 0u);
 }
 
 void vg_tcp_set_maxrt_ms(vg_tcb *t, uint32_t ms) { t->maxrt_ms = ms; }

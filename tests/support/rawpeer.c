@@ -60,6 +60,10 @@ void rp_config(struct vg_stack_config *cfg)
     cfg->addr = RP_STACK_ADDR;
     cfg->prefix_len = 24;
     cfg->seed = 1;
+    /* Fixed buffers: these tests script the wire octet by octet for a buffer they choose (a
+     * larger rcvbuf stays fixed too); autotuning's own wire is test_tcp_autotune's. */
+    cfg->rcvbuf_max = cfg->rcvbuf;
+    cfg->sndbuf_max = cfg->sndbuf;
 }
 
 struct rawpeer *rp_new(const struct vg_stack_config *cfg)
