@@ -72,6 +72,8 @@
     X(tcp_xfer_rx_drops) \
     X(slab_chunk_bytes) \
     X(tcp_acks_held) \
-    X(tcp_ack_batch_full)
+    X(tcp_ack_batch_full) \
+    X(tcp_hystart_css) \
+    X(tcp_hystart_exits)
 
 #endif

@@ -25,6 +25,7 @@
 #define VG_TCB_XFER_H
 
 #include "stack/stack.h"
+#include "tcp/cc.h"
 
 /* Emptied blocks a stack keeps for reuse (a few KiB at most), beyond which they are freed. */
 #define VG_XFER_SPARES 32u
@@ -47,6 +48,7 @@ struct vg_tcb_xfer {
     uint8_t persist_probes;      /* zero-window probes since the last answer (an orphan's: since
                                   * the window closed, answered or not) */
     uint8_t nooo;                /* islands in ooo */
+    struct vg_cc_state cc;       /* the congestion-control algorithm's epoch (cc.h) */
 };
 
 /* tcb_xfer_get(t) (tcb.h, inline): the connection's block, taken (from the spares, else

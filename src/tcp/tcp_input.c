@@ -224,7 +224,7 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
         x->rtx_count = 0;
         x->unacked_since = now;
         x->rtx_at = t->snd_una == t->snd_max ? VG_TIME_NEVER : now + t->rto_us;
-        cc_on_ack(t, acked, now);
+        cc_on_una_advance(t, acked, now);
         if (queued)
             vg_stack_emit(tcb_stack(t), VG_EV_WRITABLE, t, now, 0, 0);
         if (fin_acked) {

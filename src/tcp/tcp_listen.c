@@ -43,6 +43,7 @@ static void inherit(vg_tcb *c, const vg_tcb *l)
     c->maxrt_ms = l->maxrt_ms;
     c->sndbuf = l->sndbuf;
     c->rcvbuf = l->rcvbuf;
+    c->flags2 = (uint8_t)((c->flags2 & ~TF2_CC_MASK) | (l->flags2 & TF2_CC_MASK));
 }
 
 void tcp_listen_q_free(vg_tcb *l)

@@ -128,6 +128,7 @@ void tcp_rtt_sample(vg_tcb *t, vg_time rtt)
     uint32_t r = rtt > 60000000u ? 60000000u : (uint32_t)rtt;
     if (!r)
         r = 1;
+    cc_on_rtt_sample(t, r);
     if (!t->srtt_us) {
         t->srtt_us = r;
         t->rttvar_us = r / 2;
@@ -174,7 +175,7 @@ static int rtx_timeout(vg_tcb *t, struct vg_tcb_xfer *x, vg_time now)
     t->flags &= (uint16_t)~TF_RTT_TIMING;
     tcp_mtu_blackhole_on_rto(t);
     if (tcp_synchronized(t)) {
-        cc_on_timeout(t);
+        cc_on_timeout(t, now);
         t->snd_nxt = t->snd_una;     /* go back: resend from the first unacknowledged byte */
         tcp_retransmit_first(t, now);
         uint32_t end = tcp_data_end(t);
