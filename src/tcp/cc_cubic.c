@@ -5,9 +5,8 @@
  * origin +/- MSS * (2/5) * d^3 / 2^30 for d = |t-K| ticks. Distances are capped at 2^18 ticks
  * (256 s), where the curve is far above any window a 32-bit cwnd can express anyway.
  *
- * The window CUBIC reduces from on a loss is cwnd, or the flight when that is smaller: vigil
- * lets cwnd grow while the receiver's window or the application holds the flight below it, and
- * a cwnd nobody used is no measure of what the path carried. */
+ * The window CUBIC reduces from on a loss is cwnd, or the flight when that is smaller: a cwnd
+ * nobody used is no measure of what the path carried. */
 #include "tcp/cc.h"
 #include "tcp/tcb.h"
 
@@ -117,8 +116,22 @@ static void avoidance(vg_tcb *t, uint32_t acked, vg_time now)
     t->cwnd = w > CWND_CAP ? CWND_CAP : (uint32_t)w;
 }
 
+/* RFC 7661's concern, as Linux's tcp_is_cwnd_limited: a window the receiver's window or the
+ * application kept from being filled has shown nothing about the path, so it does not grow
+ * (in slow start while it is under twice what was in flight; in avoidance unless the flight
+ * came within a few segments of it, what TSO and Nagle leave unsent). */
+static int cwnd_limited(const vg_tcb *t, uint32_t acked)
+{
+    uint64_t used = (uint64_t)(t->snd_max - t->snd_una) + acked;
+    if (t->cwnd < t->ssthresh)
+        return t->cwnd < 2 * used;
+    return used + 3u * t->mss >= t->cwnd;
+}
+
 static void cubic_on_ack(vg_tcb *t, uint32_t acked, vg_time now)
 {
+    if (!cwnd_limited(t, acked))
+        return;
     if (t->cwnd < t->ssthresh) {
         if (t->ssthresh == VG_CC_INITIAL_SSTHRESH)
             hystart_slow_start(t, acked);
