@@ -46,6 +46,9 @@ struct vg_cc_state {
     /* HyStart++ (RFC 9406 §4.2), RTTs in microseconds; 0 is "none yet" for the minima. */
     uint32_t round_end;          /* windowEnd: the round ends when SND.UNA passes it */
     uint32_t last_round_min_rtt, cur_round_min_rtt, css_baseline_min_rtt;
+    /* The most that was in flight this round (CUBIC's cwnd-limited test). */
+    uint32_t used_max, used_round_end;
+    uint8_t used_round_on;
     uint8_t rtt_samples;         /* this round's samples, up to N_RTT_SAMPLE */
     uint8_t css_rounds;
     uint8_t hs_phase;            /* enum vg_hystart_phase */

@@ -117,15 +117,29 @@ static void avoidance(vg_tcb *t, uint32_t acked, vg_time now)
 }
 
 /* RFC 7661's concern, as Linux's tcp_is_cwnd_limited: a window the receiver's window or the
- * application kept from being filled has shown nothing about the path, so it does not grow
- * (in slow start while it is under twice what was in flight; in avoidance unless the flight
- * came within a few segments of it, what TSO and Nagle leave unsent). */
-static int cwnd_limited(const vg_tcb *t, uint32_t acked)
+ * application kept from being filled has shown nothing about the path, so it does not grow.
+ * "Filled" is the most that was in flight during the round trip so far (the flight before
+ * each ACK): in slow start the window grows while it is under twice that, in avoidance while
+ * that came within a few segments of it (what TSO and Nagle leave unsent). */
+static int cwnd_limited(vg_tcb *t, uint32_t acked)
 {
-    uint64_t used = (uint64_t)(t->snd_max - t->snd_una) + acked;
-    if (t->cwnd < t->ssthresh)
-        return t->cwnd < 2 * used;
-    return used + 3u * t->mss >= t->cwnd;
+    struct vg_cc_state *c = &t->x->cc;
+    uint32_t used = (t->snd_max - t->snd_una) + acked;
+    if (!c->used_round_on) {
+        c->used_round_on = 1;
+        c->used_round_end = t->snd_max;
+        c->used_max = 0;
+    }
+    if (used > c->used_max)
+        c->used_max = used;
+    int limited = t->cwnd < t->ssthresh ? t->cwnd < 2ull * c->used_max
+                                        : (uint64_t)c->used_max + 3u * t->mss >= t->cwnd;
+    /* The ACK that ends a round still counts in it (its data went out in it). */
+    if (SEQ_GEQ(t->snd_una, c->used_round_end)) {
+        c->used_round_end = t->snd_max;
+        c->used_max = 0;
+    }
+    return limited;
 }
 
 static void cubic_on_ack(vg_tcb *t, uint32_t acked, vg_time now)
