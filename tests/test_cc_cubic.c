@@ -224,6 +224,36 @@ static void an_idle_period_moves_the_epoch_so_the_window_does_not_jump(void **st
     rp_free(rp);
 }
 
+static void a_connection_idle_long_enough_to_give_its_block_back_starts_a_fresh_epoch(void **state)
+{
+    (void)state;
+    struct rawpeer *rp = rp_new(NULL);
+    vg_tcb *t = with_flight(rp);
+    t->cwnd = FLIGHT_SEGS * MSS;
+    t->ssthresh = cc_ssthresh_on_loss(t);
+    t->cwnd = t->ssthresh;
+    /* Everything is acknowledged: the connection is idle and gives its block back. */
+    rp_run_for(rp, VG_MS(100));
+    rp_send(rp, VG_TCP_ACK, rp->seq, t->snd_max, rp->wnd, NULL, NULL, 0);
+    assert_null(t->x);
+    uint32_t before = t->cwnd;
+    assert_true(before >= t->ssthresh);          /* congestion avoidance */
+    /* A minute later the application sends a window's worth, all of it acknowledged at once. */
+    rp_run_for(rp, VG_MS(60000));
+    static uint8_t buf[FLIGHT_SEGS * MSS];
+    uint32_t len = before - before % MSS;
+    assert_int_equal(vg_tcp_send(t, buf, len, rp->now), (long)len);
+    rp_drain(rp);
+    assert_int_equal(t->snd_max - t->snd_una, len);
+    rp_run_for(rp, VG_MS(100));
+    rp_send(rp, VG_TCP_ACK, rp->seq, t->snd_max, rp->wnd, NULL, NULL, 0);
+    /* The curve starts again at the window kept in the TCB (K = 0, plateau = cwnd): a minute
+     * of "epoch time" would have allowed half the window at once. */
+    assert_true(t->cwnd <= before + MSS);
+    assert_true(t->cwnd >= before);
+    rp_free(rp);
+}
+
 static void a_window_the_flight_does_not_fill_does_not_grow(void **state)
 {
     (void)state;
@@ -277,6 +307,7 @@ int main(void)
         cmocka_unit_test(avoidance_tracks_w_cubic_through_the_plateau),
         cmocka_unit_test(reno_friendly_region_rules_at_a_small_rtt_times_window),
         cmocka_unit_test(an_idle_period_moves_the_epoch_so_the_window_does_not_jump),
+        cmocka_unit_test(a_connection_idle_long_enough_to_give_its_block_back_starts_a_fresh_epoch),
         cmocka_unit_test(a_window_the_flight_does_not_fill_does_not_grow),
         cmocka_unit_test(a_timeout_leaves_one_segment_and_holds_ssthresh_when_repeated),
     };
