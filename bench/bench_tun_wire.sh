@@ -20,9 +20,10 @@ VIGIL_BUILD=${VIGIL_BUILD:-@PROJECT_BINARY_DIR@}
 VIGIL_SRC=${VIGIL_SRC:-@PROJECT_SOURCE_DIR@}
 case "$VIGIL_BUILD" in @*) VIGIL_BUILD=$(cd "$here/../build" && pwd) ;; esac
 case "$VIGIL_SRC" in @*) VIGIL_SRC=$(cd "$here/.." && pwd) ;; esac
-VIGIL=$VIGIL_BUILD/vigil
-PEER=$VIGIL_BUILD/bench/tun_wire_peer
 export VIGIL_BUILD VIGIL_SRC
+TB_PROG=bench_tun_wire TB_SUITE=tun_wire TB_NS_PREFIX=vgbw
+# shellcheck source-path=SCRIPTDIR source=lib/tun_bench.sh
+. "$VIGIL_SRC/bench/lib/tun_bench.sh"
 
 runs=5 secs=3 quick=0 before=""
 inside=0
@@ -39,36 +40,19 @@ while [ $# -gt 0 ]; do
 done
 [ "$quick" = 1 ] && { runs=1; secs=0.5; }
 
-skip() {
-  local impl
-  for impl in vigil linux; do
-    printf 'VGBENCH-SKIP {"suite":"tun_wire","impl":"%s","why":"%s"}\n' "$impl" "$1"
-  done
-  exit 0
-}
-
 if [ "$inside" = 0 ]; then
-  [ "$(id -u)" = 0 ] || skip "needs root (network namespaces, a TUN device, a veth pair)"
-  [ -c /dev/net/tun ] || skip "no /dev/net/tun"
-  command -v ip >/dev/null || skip "needs iproute2 (ip)"
-  [ -x "$VIGIL" ] && [ -x "$PEER" ] || skip "build first: no $VIGIL or $PEER"
   args=(--runs "$runs" --seconds "$secs")
   [ -n "$before" ] && args+=(--vigil-before "$before")
-  exec "$VIGIL_SRC/scripts/netns-lab" --name "vgbw$$" -- bash "$0" --inside "${args[@]}"
+  tb_enter "$0" "vigil linux" -- "${args[@]}"
 fi
 
 # Inside the lab namespace (vg0 is the TUN device; 192.0.2.1 the kernel, 192.0.2.2 vigil). The
 # veth pairs end in a second namespace: 198.51.100.1 -> .2 (default offloads) and .5 -> .6
 # (offloads off on both ends).
 far=vgbwfar$$
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  ip netns del "$far" 2>/dev/null || true
-}
-trap cleanup EXIT
+del_far() { ip netns del "$far" 2>/dev/null || true; }
+TB_CLEANUP_EXTRA=del_far
+tb_inside
 ip netns add "$far"
 ip -n "$far" link set lo up
 ip link add vbw0 type veth peer name vbw1
@@ -84,25 +68,11 @@ ip netns exec "$far" "$PEER" offload-off vbw3
 ip link set vbw0 up; ip link set vbw2 up
 ip -n "$far" link set vbw1 up; ip -n "$far" link set vbw3 up
 
-work=$(mktemp -d /tmp/bench_tun_wire.XXXXXX)
-trap 'cleanup; rm -rf "$work"' EXIT
+work=$TB_WORK
 port=7100
 
-# wait_line FILE REGEX: up to 10 s.
-wait_line() {
-  local i
-  for ((i = 0; i < 200; i++)); do grep -Eq "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
-  echo "bench_tun_wire: timed out waiting for /$2/ in $1:" >&2; cat "$1" >&2; return 1
-}
-
 emit() {   # impl variant value run
-  if [ -z "$3" ]; then
-    echo "bench_tun_wire: $1 $2 run $4 measured nothing (see above)" >&2
-    return 0
-  fi
-  printf 'VGBENCH {"suite":"tun_wire","impl":"%s","variant":"%s","n":0,"metric":"gbit_per_s","unit":"Gbit/s","value":%s,"better":"higher","run":%d}\n' \
-    "$1" "$2" "$3" "$4"
-  echo "$1 $2 $3" >>"$work/all"
+  tb_emit "$1" "$2" gbit_per_s Gbit/s "$3" "$4"
 }
 
 # vigil_rx VIGIL_BINARY VARIANT RUN [serve options]
@@ -110,11 +80,9 @@ vigil_rx() {
   local bin=$1 variant=$2 run=$3; shift 3
   port=$((port + 1))
   local out=$work/serve.$port send=$work/send.$port
-  "$bin" serve --net tun:vg0:192.0.2.2/24 --port "$port" --discard --once --json "$@" \
-    >"$out" 2>&1 &
-  local p=$!
-  pids+=("$p")
-  wait_line "$out" '"event":"listening"'
+  tb_bg "$out" "$bin" serve --net tun:vg0:192.0.2.2/24 --port "$port" --discard --once --json "$@"
+  local p=$TB_LAST
+  tb_wait_line "$out" '"event":"listening"'
   "$PEER" send 192.0.2.2 "$port" "$secs" >"$send" || true
   wait "$p" || true
   emit vigil "$variant" "$(sed -n 's/^gbit_per_s=//p' "$send")" "$run"
@@ -124,10 +92,9 @@ vigil_rx() {
 linux_rx() {
   port=$((port + 1))
   local sink=$work/sink.$port send=$work/send.$port
-  ip netns exec "$far" "$PEER" sink "$port" >"$sink" 2>&1 &
-  local p=$!
-  pids+=("$p")
-  wait_line "$sink" '^ready$'
+  tb_bg "$sink" ip netns exec "$far" "$PEER" sink "$port"
+  local p=$TB_LAST
+  tb_wait_line "$sink" '^ready$'
   "$PEER" send "$2" "$port" "$secs" >"$send" || true
   wait "$p" || true
   emit linux "$1" "$(sed -n 's/^gbit_per_s=//p' "$send")" "$3"
@@ -137,10 +104,9 @@ linux_rx() {
 vigil_tx() {
   port=$((port + 1))
   local sink=$work/sink.$port
-  "$PEER" sink "$port" >"$sink" 2>&1 &
-  local p=$!
-  pids+=("$p")
-  wait_line "$sink" '^ready$'
+  tb_bg "$sink" "$PEER" sink "$port"
+  local p=$TB_LAST
+  tb_wait_line "$sink" '^ready$'
   local bytes
   bytes=$(awk -v s="$secs" 'BEGIN { printf "%d", s * 2.5e8 }')
   "$VIGIL" connect --net tun:vg0:192.0.2.2/24 "192.0.2.1:$port" --send-bytes "$bytes" --json \
@@ -159,10 +125,10 @@ for ((run = 1; run <= runs; run++)); do
 done
 
 # Medians, and vigil against each Linux row (the same run set, interleaved).
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo "bench_tun_wire: medians of $runs interleaved runs, ${secs} s each (Gbit/s):"
 for row in "vigil rx" "vigil rx-offloads-off" "vigil tx" "vigil rx-before" "linux rx" "linux rx-offloads-off"; do
-  m=$( (grep "^$row " "$work/all" || true) | awk '{ print $3 }' | median)
+  # shellcheck disable=SC2086
+  m=$(tb_row_median $row)
   if [ -n "$m" ]; then
     printf '  %-24s %8s\n' "$row" "$m"
     echo "$row $m" >>"$work/med"

@@ -1,8 +1,10 @@
-/* The Linux side of bench_tun_wire: plain sockets on the kernel's TCP.
+/* The Linux side of bench_tun_wire and bench_tun_paths: plain sockets on the kernel's TCP.
  *
  *   tun_wire_peer send HOST PORT SECONDS   connects, sends zeros for SECONDS, half-closes and
  *                                          waits for the other side's close; prints
  *                                          bytes=, seconds= (until that close) and gbit_per_s=
+ *   tun_wire_peer send-bytes HOST PORT N   the same, but sends N bytes of zeros (bench_tun_paths:
+ *                                          a fixed amount each way, whatever the rate)
  *   tun_wire_peer sink PORT                accepts one connection, reads until EOF, closes;
  *                                          prints ready first, then the same three lines
  *                                          (from accept to EOF)
@@ -41,7 +43,8 @@ static void result(uint64_t bytes, double secs)
            secs > 0 ? (double)bytes * 8 / secs / 1e9 : 0.0);
 }
 
-static int do_send(const char *host, int port, double secs)
+/* Sends for secs seconds, or (secs < 0) exactly limit bytes. */
+static int do_send(const char *host, int port, double secs, uint64_t limit)
 {
     static char buf[CHUNK];
     struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
@@ -54,8 +57,9 @@ static int do_send(const char *host, int port, double secs)
     }
     uint64_t sent = 0;
     double t0 = now_s(), end = t0 + secs;
-    while (now_s() < end) {
-        ssize_t n = send(s, buf, sizeof buf, MSG_NOSIGNAL);
+    while (secs >= 0 ? now_s() < end : sent < limit) {
+        size_t len = secs >= 0 || limit - sent > sizeof buf ? sizeof buf : (size_t)(limit - sent);
+        ssize_t n = send(s, buf, len, MSG_NOSIGNAL);
         if (n < 0) {
             fprintf(stderr, "send: %s\n", strerror(errno));
             return 1;
@@ -120,11 +124,13 @@ static int offload_off(const char *ifname)
 int main(int argc, char **argv)
 {
     if (argc == 5 && !strcmp(argv[1], "send"))
-        return do_send(argv[2], atoi(argv[3]), atof(argv[4]));
+        return do_send(argv[2], atoi(argv[3]), atof(argv[4]), 0);
+    if (argc == 5 && !strcmp(argv[1], "send-bytes"))
+        return do_send(argv[2], atoi(argv[3]), -1, strtoull(argv[4], NULL, 10));
     if (argc == 3 && !strcmp(argv[1], "sink"))
         return do_sink(atoi(argv[2]));
     if (argc == 3 && !strcmp(argv[1], "offload-off"))
         return offload_off(argv[2]);
-    fprintf(stderr, "usage: tun_wire_peer send HOST PORT SECONDS | sink PORT | offload-off IF\n");
+    fprintf(stderr, "usage: tun_wire_peer send HOST PORT SECONDS | send-bytes HOST PORT N | sink PORT | offload-off IF\n");
     return 2;
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The comparison benchmarks work and the runner reads them (never their figures: nothing here
-# asserts a time or a rate). bench_bulk, bench_connect and bench_peer_idle each run once with
+# asserts a time or a rate). bench_bulk, bench_connect, bench_peer_idle and bench_paths each run once with
 # --quick through scripts/run-benches: each exits 0 and prints at least one VGBENCH line for
 # vigil or a peer, every VGBENCH and VGBENCH-SKIP line parses (the runner fails otherwise), and
 # the runner writes results.json (machine, every run, a median per row, ratios) and a
-# well-formed results.svg with one bar per median. Then the runner on fake programs: the ratio is
+# well-formed results.svg with one bar per median; bench_paths' rows on a lossy link carry the
+# Mathis bound and the ratio to it. Then the runner on fake programs: the ratio is
 # oriented so > 1 means vigil is better for higher- and lower-is-better metrics alike, and a
 # malformed VGBENCH line makes it fail. Peers that cannot run here (no root) print skip lines.
 set -u
@@ -16,7 +17,7 @@ trap 'rm -rf "$tmp"' EXIT
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
-progs=bench_bulk,bench_connect,bench_peer_idle
+progs=bench_bulk,bench_connect,bench_peer_idle,bench_paths
 for p in ${progs//,/ }; do
     [ -x "$VIGIL_BUILD/bench/$p" ] || fail "$p not built"
 done
@@ -42,11 +43,21 @@ for p in progs:
     elif not any(r["program"] == p for r in res["runs"]):
         bad.append(p + " printed no VGBENCH line")
 suites = {r["suite"] for r in res["runs"]}
-for s in ("bulk", "connect"):
+for s in ("bulk", "connect", "path"):
     if s not in suites:
         bad.append("no %s rows" % s)
 if not any(r["impl"] == "vigil" for r in res["runs"]):
     bad.append("no vigil row")
+for r in res["runs"]:
+    if r["suite"] != "path":
+        continue
+    if not (isinstance(r.get("loss"), (int, float)) and isinstance(r.get("cpu_s"), (int, float))):
+        bad.append("path row without loss or cpu_s: " + json.dumps(r))
+    elif r["loss"] > 0 and not (isinstance(r.get("mathis_mbit_per_s"), (int, float)) and r["mathis_mbit_per_s"] > 0
+                                and isinstance(r.get("ratio_mathis"), (int, float)) and r["ratio_mathis"] > 0):
+        bad.append("lossy path row without the Mathis bound and ratio: " + json.dumps(r))
+if not any(r["suite"] == "path" and r.get("loss", 0) > 0 for r in res["runs"]):
+    bad.append("no path row on a lossy link")
 keys = {(m["suite"], m["n"], m["impl"], m["variant"]) for m in res["medians"]}
 for r in res["runs"]:
     if (r["suite"], r["n"], r["impl"], r["variant"]) not in keys:

@@ -44,6 +44,7 @@
 
 #include "rawpeer.h"
 #include "tcp/tcb.h"
+#include "wire/tcp_opts.h"
 #include "testnet.h"
 
 #define SRV_PORT 443
@@ -81,6 +82,8 @@ struct wire {
     enum hold hold;
     int peer_iss_known;
     uint32_t peer_iss;          /* from the peer's SYN-ACK, for SYN_SENT */
+    uint32_t peer_tsval;        /* its RFC 7323 TSval, and when it was sent */
+    vg_time peer_ts_at;
     struct pkt seeds[NSEEDS];
     size_t nseeds, next;
 };
@@ -89,7 +92,6 @@ static int wire_filter(void *ctx, uint8_t *p, size_t len, int from, int to, vg_t
 {
     struct wire *w = ctx;
     (void)to;
-    (void)now;
     if (from == w->sut)
         return 1;
     size_t hl = (size_t)(p[0] & 0x0f) * 4;
@@ -97,6 +99,13 @@ static int wire_filter(void *ctx, uint8_t *p, size_t len, int from, int to, vg_t
         (p[hl + 13] & (VG_TCP_SYN | VG_TCP_ACK)) == (VG_TCP_SYN | VG_TCP_ACK)) {
         w->peer_iss = vg_get32(p + hl + 4);
         w->peer_iss_known = 1;
+        struct vg_tcp_opts o;
+        size_t doff = (size_t)(p[hl + 12] >> 4) * 4;
+        if (doff >= 20 && hl + doff <= len && vg_tcp_opts_parse(p + hl + 20, doff - 20, &o) == VG_WIRE_OK &&
+            o.has_ts) {
+            w->peer_tsval = o.ts_val;
+            w->peer_ts_at = now;
+        }
     }
     if (len <= PKT_CAP) {
         struct pkt *s = &w->seeds[w->next];
@@ -965,7 +974,12 @@ static void inject(struct world *w, struct pkt *k, int single_flip, struct batch
                   w->s->state != VG_TCP_CLOSED && !w->synced_checked;
     if (leaving)
         w->synced_checked = 1;
-    if (leaving && w->s->rcv_nxt - 1 != w->wire.peer_iss) {
+    /* A forged SYN-ACK with the peer's own ISN may also carry a TSval the peer's clock has not
+     * reached (RFC 7323 gives SYN_SENT nothing to check it against): TS.Recent is then ahead of
+     * every segment the peer sends, which PAWS drops, as binding as a forged sequence number. */
+    uint32_t peer_clock = w->wire.peer_tsval + (uint32_t)((now_of(w) - w->wire.peer_ts_at) / 1000u);
+    int ts_forged = leaving && (w->s->flags2 & TF2_TS) && SEQ_GT(w->s->ts_recent, peer_clock);
+    if (leaving && (w->s->rcv_nxt - 1 != w->wire.peer_iss || ts_forged)) {
         if (!b->chaos)
             fail_msg("SYN_SENT: left SYN_SENT on a segment the strict batch should not send");
         b->syn_sent_left = 1;

@@ -222,6 +222,11 @@ static void bulk_with_tso_cut_by_the_link_is_exact(void **state)
         assert_true(l.pieces[i] > 2 * l.tso_frames[i]);
         assert_true(l.max_payload_in[i] <= MSS);
         assert_int_equal(vg_stack_stats(s[i])->rx_csum_trusted, 0);
+        /* Every piece repeats the frame's header, its timestamps option included: none
+         * arrives without one, and none is taken for an old duplicate. */
+        assert_int_equal(l.mss[i], MSS - 12);
+        assert_int_equal(vg_stack_stats(s[i])->tcp_ts_missing, 0);
+        assert_int_equal(vg_stack_stats(s[i])->tcp_paws_drops, 0);
     }
     done_bulk(&l, s);
 }

@@ -136,6 +136,26 @@ static void headers_never_asked_for_are_refused(void **state)
     assert_int_equal(vg_vnet_parse(h, pkt, len, &rx), -1);
 }
 
+/* A TSO frame whose TCP header carries the 12-octet timestamps option: hdr_len covers it, so the
+ * kernel repeats the option on every piece it cuts (RFC 7323 §3.2: every segment carries it). */
+static void tso_header_length_covers_the_tcp_options(void **state)
+{
+    (void)state;
+    static uint8_t buf[64 + 65536];
+    uint8_t *data = buf + 64;
+    size_t len = tcp_packet(data, 20000, 5);
+    data[32] = 0x80;                       /* data offset 8: 20 octets and 12 of options */
+    const uint8_t ts[12] = {1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2};
+    memcpy(data + 40, ts, sizeof ts);
+    struct vg_frame tso = {.data = data, .len = len, .l4_proto = 6, .gso_size = 1448,
+                           .flags = VG_FRAME_CSUM_PARTIAL, .csum_start = 20, .csum_offset = 16};
+    vg_vnet_put(&tso);
+    struct hdr h = get_hdr(data - VG_VNET_HDR_LEN);
+    assert_int_equal(h.gso_type, 1);
+    assert_int_equal(h.gso_size, 1448);
+    assert_int_equal(h.hdr_len, 52);
+}
+
 static void frame_headers_say_what_the_kernel_must_do(void **state)
 {
     (void)state;
@@ -176,6 +196,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(partial_checksum_is_vouched_for_and_finished),
+        cmocka_unit_test(tso_header_length_covers_the_tcp_options),
         cmocka_unit_test(data_valid_and_gso_are_reported),
         cmocka_unit_test(headers_never_asked_for_are_refused),
         cmocka_unit_test(frame_headers_say_what_the_kernel_must_do),

@@ -73,6 +73,9 @@
     X(slab_chunk_bytes) \
     X(tcp_acks_held) \
     X(tcp_ack_batch_full) \
+    X(tcp_paws_drops) \
+    X(tcp_ts_missing) \
+    X(tcp_ts_bad_ecr) \
     X(tcp_hystart_css) \
     X(tcp_hystart_exits)
 

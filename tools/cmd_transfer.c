@@ -41,6 +41,7 @@ struct options {
     double latency_ms, bandwidth_mbps;
     uint64_t seed;
     int json, sha256;
+    int no_timestamps;
     const char *pcap;
     int cc;                      /* enum vg_cc_algo, both hosts */
 };
@@ -76,6 +77,9 @@ static int parse(int argc, char **argv, struct options *o)
         {OPT_FLAG("sha256", &o->sha256),
          .help = "also hash both ends' streams with SHA-256 and print the digests\n"
                  "(slower: the hash costs more than the stacks)"},
+        {OPT_FLAG("no-timestamps", &o->no_timestamps),
+         .help = "both stacks without RFC 7323 timestamps (the wire before them:\n"
+                 "no PAWS, one timed segment per RTT, 12 more octets per segment)"},
         {OPT_FLAG("json", &o->json), .help = "print one JSON object instead of text"},
     };
     const struct cli_group groups[] = {{"options", own, sizeof own / sizeof own[0]}};
@@ -166,6 +170,7 @@ static vg_simnet *make_net(const struct options *o)
          * hour (see SYNACK_RETRIES); the data transfer has no retransmission limit at all. */
         cfg.max_retransmissions = UINT32_MAX;
         cfg.synack_retries = SYNACK_RETRIES;
+        cfg.no_timestamps = (uint8_t)o->no_timestamps;
         cfg.cc = (uint8_t)o->cc;
         if (vg_simnet_add_host(n, &cfg) != i) {
             vg_simnet_free(n);

@@ -155,6 +155,7 @@ struct vg_stack_config {
     uint64_t seed;                /* PRNG: simulation randomness; ISN key and ports when !has_secret */
     uint8_t keepalive_garbage_octet; /* B2: enum vg_garbage_octet; 0 = the profile's choice */
     uint8_t no_delayed_ack;       /* delayed ACK is on unless set */
+    uint8_t no_timestamps;        /* RFC 7323 timestamps (RTTM, PAWS) are offered unless set */
     uint32_t max_retransmissions; /* data retransmissions before TIMEDOUT; 0 = profile default */
     uint32_t msl_ms;              /* 0 = 30000 (TIME_WAIT is 2*MSL) */
     uint32_t sndbuf, rcvbuf;      /* per-connection buffer sizes; 0 = 65536 */
@@ -384,6 +385,14 @@ struct vg_stack_stats {
     uint64_t tcp_acks_held;              /* segments whose ACK waited for the batch's end
                                           * (vg_stack_batch_begin) */
     uint64_t tcp_ack_batch_full;         /* ACKs sent at once: the batch held VG_ACK_BATCH_MAX */
+
+    /* RFC 7323 timestamps (README "Timestamps"). */
+    uint64_t tcp_paws_drops;             /* segments with a TSval older than TS.Recent, dropped
+                                          * (and ACKed) */
+    uint64_t tcp_ts_missing;             /* segments without timestamps on a connection that
+                                          * negotiated them, accepted as Linux does */
+    uint64_t tcp_ts_bad_ecr;             /* ACKs whose TSecr echoes no TSval of ours in flight
+                                          * (from the future, or over 60 s old): no RTT sample */
 
     /* Congestion control (README "Congestion control"). */
     uint64_t tcp_hystart_css;            /* HyStart++ saw the RTT rise: Conservative Slow Start */

@@ -9,6 +9,7 @@
 #include "tcp/syncookie.h"
 #include "tcp/tcb.h"
 #include "tcp/tcp_emit.h"
+#include "tcp/tcp_ts.h"
 #include "util/siphash.h"
 
 #define SYNCACHE_MIN_BUCKETS 64u
@@ -72,7 +73,8 @@ uint16_t synack_window(const vg_tcb *l, uint8_t wscale)
 }
 
 void synack_output(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
-                   uint32_t iss, uint32_t rcv_nxt, uint16_t wnd, uint8_t wscale, vg_time now)
+                   uint32_t iss, uint32_t rcv_nxt, uint16_t wnd, uint8_t wscale,
+                   const uint32_t *tsecr, vg_time now)
 {
     struct vg_tcp_hdr h;
     memset(&h, 0, sizeof h);
@@ -88,6 +90,11 @@ void synack_output(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, 
         h.opt.has_wscale = 1;
         h.opt.wscale = wscale;
     }
+    if (tsecr) {
+        h.opt.has_ts = 1;
+        h.opt.ts_val = tcp_ts_val(s, laddr, lport, raddr, rport, now);
+        h.opt.ts_ecr = *tsecr;
+    }
     tcp_emit(s, &h, laddr, raddr, NULL, 0, now);
 }
 
@@ -95,7 +102,7 @@ static void send_synack(struct vg_syn_entry *e, vg_time now)
 {
     vg_tcb *l = e->sc->listener;
     synack_output(tcb_stack(l), e->laddr, e->lport, e->raddr, e->rport, e->iss, e->irs + 1,
-                  synack_window(l, e->wscale), e->wscale, now);
+                  synack_window(l, e->wscale), e->wscale, e->ts_ok ? &e->peer_tsval : NULL, now);
 }
 
 /* RFC 6298 backoff from 1 s, capped at VG_RTO_MAX_US as a connection's RTO is: synack_retries
@@ -140,6 +147,8 @@ struct vg_syn_entry *syncache_add(struct vg_syncache *sc, const struct vg_ipv4_h
     e->peer_wnd = th->wnd;
     e->peer_wscale = th->opt.has_wscale ? th->opt.wscale : VG_SYN_NO_WSCALE;
     e->wscale = th->opt.has_wscale ? tcp_rcv_wscale_for(sc->listener->rcvbuf) : VG_SYN_NO_WSCALE;
+    e->ts_ok = th->opt.has_ts && !s->cfg.no_timestamps;
+    e->peer_tsval = th->opt.ts_val;
     struct vg_syn_entry **b = bucket_of(sc, e->laddr, e->lport, e->raddr, e->rport);
     e->hnext = *b;
     *b = e;
@@ -208,6 +217,11 @@ static void entry_segment(struct vg_syn_entry *e, uint8_t flags, uint16_t wnd, v
     h.ack = e->irs + 1;
     h.flags = flags;
     h.wnd = wnd;
+    if (e->ts_ok && !(flags & VG_TCP_RST)) {    /* RFC 7323 §3.2: as on every later segment */
+        h.opt.has_ts = 1;
+        h.opt.ts_val = tcp_ts_val(s, e->laddr, e->lport, e->raddr, e->rport, now);
+        h.opt.ts_ecr = e->peer_tsval;
+    }
     tcp_emit(s, &h, e->laddr, e->raddr, NULL, 0, now);
 }
 

@@ -26,6 +26,9 @@ struct vg_syn_entry {
     uint8_t peer_wscale;                /* VG_SYN_NO_WSCALE: the SYN offered no scaling */
     uint8_t wscale;                     /* the shift our SYN-ACK offers; VG_SYN_NO_WSCALE: none */
     uint8_t retries;                    /* SYN-ACKs resent so far */
+    uint8_t ts_ok;                      /* the SYN offered timestamps and we use them: the
+                                         * SYN-ACK answers with them, peer_tsval its TSecr */
+    uint32_t peer_tsval;                /* the SYN's TSval: the connection's first TS.Recent */
     uint32_t oow_last_ms;               /* last challenge ACK (tcp/oow_limit.c) */
 };
 
@@ -57,9 +60,11 @@ void syncache_challenge_ack(struct vg_syn_entry *e, vg_time now);
 /* When the first SYN-ACK of e went out (only meaningful while e->retries == 0). */
 vg_time syncache_sent_at(const struct vg_syn_entry *e);
 
-/* A SYN-ACK built without a TCB (SYN cache and SYN cookies). wscale VG_SYN_NO_WSCALE: none. */
+/* A SYN-ACK built without a TCB (SYN cache and SYN cookies). wscale VG_SYN_NO_WSCALE: none.
+ * tsecr: the timestamps option's echo (the peer's SYN TSval), NULL for a SYN-ACK without it. */
 void synack_output(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
-                   uint32_t iss, uint32_t rcv_nxt, uint16_t wnd, uint8_t wscale, vg_time now);
+                   uint32_t iss, uint32_t rcv_nxt, uint16_t wnd, uint8_t wscale,
+                   const uint32_t *tsecr, vg_time now);
 /* The window a SYN-ACK from listener l offering wscale advertises (never scaled). */
 uint16_t synack_window(const vg_tcb *l, uint8_t wscale);
 

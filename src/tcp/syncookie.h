@@ -3,9 +3,12 @@
  *     H0(4-tuple) + peer ISN + (minute << 24) + ((H1(4-tuple, minute) + mss index) mod 2^24)
  * with H0, H1 a keyed PRF (SipHash-2-4) and the minute counter taken from the stack's clock.
  * The returning ACK proves the peer received our SYN-ACK: its ACK - 1 is validated (age at
- * most 2 minutes, hash matches) and the MSS recovered from the index. vigil does not use TCP
- * timestamps, so a cookie connection has no window scaling and no SACK (as Linux without
- * timestamps). */
+ * most 2 minutes, hash matches) and the MSS recovered from the index. Linux, when the SYN
+ * carried timestamps, also encodes window scale, SACK and ECN in the low bits of the SYN-ACK's
+ * TSval; vigil does not: a cookie's SYN-ACK carries no timestamps (so the connection has none,
+ * RFC 7323 §3.2), no window scaling and no SACK (as Linux for a SYN without timestamps). Cookies
+ * are for a listener under a SYN flood; the SYN cache, which remembers every option, serves the
+ * rest. */
 #ifndef VG_SYNCOOKIE_H
 #define VG_SYNCOOKIE_H
 

@@ -31,7 +31,7 @@ struct vg_tcb_xfer *tcb_xfer_new(vg_tcb *t)
     }
     *x = (struct vg_tcb_xfer){
         .rtx_at = VG_TIME_NEVER, .persist_at = VG_TIME_NEVER, .delack_at = VG_TIME_NEVER,
-        .recover = recover_from_idle(t),
+        .recover = recover_from_idle(t), .last_ack_sent = t->rcv_nxt,
     };
     s->stats.tcp_xfer_live++;
     t->x = x;

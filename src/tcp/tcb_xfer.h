@@ -43,11 +43,16 @@ struct vg_tcb_xfer {
     uint32_t rtt_seq;
     uint32_t recover;            /* NewReno's recovery point (RFC 6582); the ISS: none yet */
     uint32_t fin_seq;            /* the peer's FIN, when TF_OOO_FIN */
+    uint32_t last_ack_sent;      /* RFC 7323 Last.ACK.sent (TS.Recent's rule): while no ACK is
+                                  * owed it is RCV.NXT, so an idle connection needs none */
+    uint32_t ts_offset;          /* the TSval clock's offset (tcp_ts.h), once ts_offset_set: a
+                                  * keyed hash of the tuple, taken once per transfer */
     uint8_t dupacks, rtx_count;
     uint8_t persist_shift;       /* the persist timer's backoff */
     uint8_t persist_probes;      /* zero-window probes since the last answer (an orphan's: since
                                   * the window closed, answered or not) */
     uint8_t nooo;                /* islands in ooo */
+    uint8_t ts_offset_set;
     struct vg_cc_state cc;       /* the congestion-control algorithm's epoch (cc.h) */
 };
 

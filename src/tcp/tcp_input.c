@@ -4,6 +4,7 @@
 #include "tcp/tcb.h"
 #include "tcp/oow_limit.h"
 #include "tcp/orphan.h"
+#include "tcp/tcp_ts.h"
 #include "wire/hdr_parse.h"
 
 static vg_time two_msl(const vg_tcb *t) { return 2u * VG_MS(tcb_stack(t)->cfg.msl_ms); }
@@ -217,7 +218,9 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
         t->snd_una = ack;
         if (SEQ_LT(t->snd_nxt, ack))
             t->snd_nxt = ack;
-        if ((t->flags & TF_RTT_TIMING) && SEQ_GT(ack, x->rtt_seq)) {
+        if (tcp_ts_on(t)) {
+            tcp_ts_rtt(t, th, now);   /* every such ACK, not one timed segment per RTT */
+        } else if ((t->flags & TF_RTT_TIMING) && SEQ_GT(ack, x->rtt_seq)) {
             tcp_rtt_sample(t, now - x->rtt_start);
             t->flags &= (uint16_t)~TF_RTT_TIMING;
         }
@@ -390,12 +393,24 @@ static void sync_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
 {
     /* B1: any segment from the peer, even one we must reject, proves it alive. An RST is
      * no answer to a probe, though: it restarts nothing the connection will live to use. */
+    vg_time prev_rx = t->last_rx;     /* RFC 7323 §5.5: how long TS.Recent went unrefreshed */
     if (th->flags & VG_TCP_RST)
         t->last_rx = now;
     else
         ka_on_receive(t, now);
     uint32_t seglen = (uint32_t)dlen + ((th->flags & VG_TCP_SYN) ? 1 : 0) +
                       ((th->flags & VG_TCP_FIN) ? 1 : 0);
+    if (tcp_ts_paws_reject(t, th, prev_rx, now)) {
+        /* RFC 7323 §5.3 R1: an old duplicate is not acceptable: ACK it and drop it; a bare one
+         * is answered at the out-of-window rate, as any reply that could loop. */
+        if (seglen == 0 && tcp_oow_limited(t, now)) {
+            tcb_stack(t)->stats.tcp_oow_ratelimited++;
+            return;
+        }
+        tcp_send_ack(t, now);
+        tcp_timer_update(t, now);
+        return;
+    }
     if (!seq_acceptable(t, th->seq, seglen)) {
         if (th->flags & VG_TCP_RST) {
             /* RFC 5961 §3.2: an RST exactly at RCV.NXT resets even when a zero window or the
@@ -442,6 +457,7 @@ static void sync_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
         return;
     if (ack_input(t, th, dlen, now))
         return;
+    tcp_ts_recent_update(t, th, dlen, prev_rx, now);   /* only once SEQ and ACK are acceptable */
     if (t->orphaned && dlen && SEQ_GT(th->seq + (uint32_t)dlen, t->rcv_nxt)) {
         /* Nobody will ever read it (RFC 1122 §4.2.2.13, Linux TCPAbortOnData): tell the peer
          * its data is lost rather than let it fill an orphan's receive buffer. */

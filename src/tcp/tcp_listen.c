@@ -9,6 +9,7 @@
 
 #include "tcp/syncookie.h"
 #include "tcp/tcb.h"
+#include "tcp/tcp_ts.h"
 
 /* A cookie is good for two minute counters; so long after the last one sent, an ACK for no
  * connection may be one. Otherwise it is not even hashed: it gets the RST any stray ACK gets. */
@@ -24,6 +25,9 @@ void tcp_apply_syn_options(vg_tcb *t, const struct vg_tcp_hdr *th)
     if (peer < 64)
         peer = 64;
     t->mss = peer < ours ? peer : ours;
+    /* Every segment then carries the timestamps option: its payload gives up the 12 octets so
+     * the datagram still fits the MTU (as Linux's tcp_current_mss). */
+    t->mss = (uint16_t)(t->mss - tcp_ts_syn_negotiate(t, th));
     if (th->opt.has_wscale) {
         t->flags |= TF_SYN_WSCALE | TF_PEER_WSCALE;
         t->snd_wscale = th->opt.wscale > 14 ? 14 : th->opt.wscale;
@@ -68,7 +72,8 @@ static int accept_queue_full(vg_tcb *l)
  * SYN_RECEIVED with our SYN outstanding, options and settings as any passive open. */
 static vg_tcb *child_new(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *ack,
                          uint32_t iss, uint32_t irs, uint16_t peer_mss, uint8_t peer_wscale,
-                         uint8_t wscale, uint16_t peer_wnd, vg_time now)
+                         uint8_t wscale, uint16_t peer_wnd, const uint32_t *peer_tsval,
+                         vg_time now)
 {
     vg_stack *s = tcb_stack(l);
     vg_tcb *c = tcb_alloc(s);          /* refused at cfg.max_tcbs */
@@ -90,6 +95,8 @@ static vg_tcb *child_new(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct v
     syn.opt.mss = peer_mss;
     syn.opt.has_wscale = peer_wscale != VG_SYN_NO_WSCALE;
     syn.opt.wscale = syn.opt.has_wscale ? peer_wscale : 0;
+    syn.opt.has_ts = peer_tsval != NULL;
+    syn.opt.ts_val = peer_tsval ? *peer_tsval : 0;
     c->rcv_wscale = wscale == VG_SYN_NO_WSCALE ? 0 : wscale;   /* what the SYN-ACK offered */
     tcp_apply_syn_options(c, &syn);
     c->rto_us = VG_RTO_INITIAL_US;
@@ -124,7 +131,7 @@ static void send_cookie(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg
     uint32_t iss = syncookie_make(s, ip->dst, th->dport, ip->src, th->sport, th->seq,
                                   th->opt.has_mss ? th->opt.mss : 0, now, &mss);
     synack_output(s, ip->dst, th->dport, ip->src, th->sport, iss, th->seq + 1,
-                  synack_window(l, VG_SYN_NO_WSCALE), VG_SYN_NO_WSCALE, now);
+                  synack_window(l, VG_SYN_NO_WSCALE), VG_SYN_NO_WSCALE, NULL, now);
     s->stats.syncookies_sent++;
     l->lq->cookies_at = now;
     l->lq->cookies_sent = 1;
@@ -187,7 +194,7 @@ static vg_tcb *entry_ack(vg_tcb *l, struct vg_syn_entry *e, const struct vg_ipv4
     if (accept_queue_full(l))
         return NULL;
     vg_tcb *c = child_new(l, ip, th, e->iss, e->irs, e->peer_mss, e->peer_wscale, e->wscale,
-                          e->peer_wnd, now);
+                          e->peer_wnd, e->ts_ok ? &e->peer_tsval : NULL, now);
     if (!c)
         return NULL;
     /* The handshake's RTT sample (Karn: only if not resent), taken now rather than when this
@@ -220,7 +227,7 @@ static vg_tcb *cookie_ack(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct 
         return NULL;                   /* the client's next segment carries the cookie again */
     /* The ACK's window is unscaled: a cookie connection has no window scaling. */
     vg_tcb *c = child_new(l, ip, th, th->ack - 1, th->seq - 1, mss, VG_SYN_NO_WSCALE,
-                          VG_SYN_NO_WSCALE, th->wnd, now);
+                          VG_SYN_NO_WSCALE, th->wnd, NULL, now);
     if (c)
         s->stats.syncookies_ok++;
     return c;

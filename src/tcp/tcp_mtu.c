@@ -1,9 +1,10 @@
 /* The segment size as the path allows it: lowered by ICMP frag-needed (RFC 1191 Path MTU
  * Discovery) and, where ICMP is filtered and frag-needed never comes, by repeated timeouts of
  * full-sized segments (RFC 4821 §7.2, as Linux with tcp_mtu_probing=1). The MSS only ever goes
- * down; vigil does not probe upwards again. Data segments carry no TCP options, so a path MTU
- * of M fits segments of M - 40 octets. */
+ * down; vigil does not probe upwards again. Data segments carry no TCP options but timestamps
+ * (tcp_ts.h), so a path MTU of M fits segments of M - 40 octets, M - 52 with timestamps. */
 #include "tcp/tcp_icmp.h"
+#include "tcp/tcp_ts.h"
 
 #define IP_TCP_HDRS 40u
 
@@ -46,10 +47,11 @@ int tcp_pmtu_frag_needed(vg_tcb *t, uint16_t mtu, uint16_t quoted_len, vg_time n
         return 0;
     if (!mtu)
         mtu = plateau_below(quoted_len);
-    if (mtu >= t->mss + IP_TCP_HDRS)
+    uint32_t hdrs = IP_TCP_HDRS + tcp_ts_opt_len(t);
+    if (mtu >= t->mss + hdrs)
         return 0;                     /* says nothing new (RFC 1191 §6.3: never raise) */
     uint16_t floor = mss_floor(s);
-    uint16_t mss = mtu > floor + IP_TCP_HDRS ? (uint16_t)(mtu - IP_TCP_HDRS) : floor;
+    uint16_t mss = mtu > floor + hdrs ? (uint16_t)(mtu - hdrs) : floor;
     if (mss >= t->mss)
         return 1;                     /* already at the floor */
     t->mss = mss;

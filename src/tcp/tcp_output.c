@@ -5,6 +5,7 @@
 #include "ip/ip_out.h"
 #include "tcp/tcb.h"
 #include "tcp/tcp_emit.h"
+#include "tcp/tcp_ts.h"
 #include "tcp/tcp_window.h"
 
 /* tcp_rcv_window, inline where a segment is built. */
@@ -66,10 +67,18 @@ static void send_payload(vg_tcb *t, uint32_t seq, uint8_t flags, const struct tc
             opt.has_wscale = 1;
             opt.wscale = t->rcv_wscale;
         }
+        /* Timestamps likewise: offered by our SYN, answered only to a SYN that carried them. */
+        if (t->state == VG_TCP_SYN_SENT ? !s->cfg.no_timestamps : tcp_ts_on(t)) {
+            opt.has_ts = 1;
+            opt.ts_val = tcp_ts_val_of(t, now);
+            opt.ts_ecr = (flags & VG_TCP_ACK) ? t->ts_recent : 0;
+        }
         h.opt = &opt;
     } else {
         h.wnd = wnd_field(wnd, t->rcv_wscale);
         wnd = (uint32_t)h.wnd << t->rcv_wscale;
+        if (tcp_ts_opt_fill(t, &opt, flags, now))
+            h.opt = &opt;
     }
     if (flags & VG_TCP_ACK) {
         h.ack = t->rcv_nxt;
@@ -162,7 +171,7 @@ static uint32_t frame_payload_max(const vg_tcb *t)
 {
     if (!ip_tso(tcb_stack(t)) || SEQ_LT(t->snd_nxt, t->snd_max))
         return t->mss;
-    return VG_IP_L4_MAX - VG_TCP_HDR_LEN;
+    return VG_IP_L4_MAX - VG_TCP_HDR_LEN - tcp_ts_opt_len(t);
 }
 
 static int fin_may_be_sent(const vg_tcb *t)
@@ -246,7 +255,7 @@ void tcp_output(vg_tcb *t, vg_time now)
         }
         uint32_t seq = t->snd_nxt;
         send_data(t, seq, len, fin, now);
-        if (len && !(t->flags & TF_RTT_TIMING) && SEQ_GEQ(seq, t->snd_max)) {
+        if (len && !tcp_ts_on(t) && !(t->flags & TF_RTT_TIMING) && SEQ_GEQ(seq, t->snd_max)) {
             t->flags |= TF_RTT_TIMING;
             x->rtt_seq = seq;
             x->rtt_start = now;

@@ -8,7 +8,7 @@
  *
  * Reaching a coarser slot's start re-places its timers relative to that instant: each lands at a
  * strictly finer level or is due, so a timer is handled at most once per level. Expiries in a
- * later 2^48 µs block than now (they differ above the top level) wait in the overflow list until
+ * later 2^55 µs block than now (they differ above the top level) wait in the overflow list until
  * the next block starts, where they are re-placed the same way.
  *
  * Moving now forward to t without visiting any slot keeps these invariants as long as t is before
@@ -18,10 +18,10 @@
 
 #include <string.h>
 
-_Static_assert(VG_WHEEL_LEVELS * VG_WHEEL_WORDS <= 64, "the words' summary has a bit for each bitmap word");
+_Static_assert(VG_WHEEL_WORDS <= 64, "a level's summary word has a bit for each bitmap word");
 _Static_assert(sizeof(struct vg_timer) <= 24, "a timer node stays 24 octets: a million idle TCBs embed one");
 
-#define SPAN_BITS (VG_WHEEL_BITS * VG_WHEEL_LEVELS)          /* 48: the wheel's range */
+#define SPAN_BITS (VG_WHEEL_BITS * VG_WHEEL_LEVELS)          /* 55: the wheel's range */
 static unsigned highest_bit(uint64_t x) { return 63u - (unsigned)__builtin_clzll(x); }
 
 /* The first instant covered by slot s of level L in now's current level-(L+1) block. */
@@ -31,22 +31,26 @@ static uint64_t slot_start(uint64_t now, unsigned level, unsigned slot)
     return (now >> above << above) | (uint64_t)slot << shift;
 }
 
-/* The start of the 2^48 µs block after now's. It cannot wrap while a timer overflows: such a
- * timer's expiry has a bit set above bit 47 that is clear in now. */
+/* The start of the 2^55 µs block after now's. It cannot wrap while a timer overflows: such a
+ * timer's expiry has a bit set above bit 54 that is clear in now. */
 static uint64_t next_block(uint64_t now) { return (now | ((UINT64_C(1) << SPAN_BITS) - 1)) + 1; }
 
 static void clear_occupied(struct vg_wheel *w, unsigned level, unsigned slot)
 {
     uint64_t *word = &w->occupied[level][slot / 64u];
     *word &= ~(UINT64_C(1) << (slot % 64u));
-    if (!*word)
-        w->words &= ~(UINT64_C(1) << (level * VG_WHEEL_WORDS + slot / 64u));
+    if (*word)
+        return;
+    w->words[level] &= ~(UINT64_C(1) << (slot / 64u));
+    if (!w->words[level])
+        w->levels &= ~(1u << level);
 }
 
 static void set_occupied(struct vg_wheel *w, unsigned level, unsigned slot)
 {
     w->occupied[level][slot / 64u] |= UINT64_C(1) << (slot % 64u);
-    w->words |= UINT64_C(1) << (level * VG_WHEEL_WORDS + slot / 64u);
+    w->words[level] |= UINT64_C(1) << (slot / 64u);
+    w->levels |= 1u << level;
 }
 
 static struct vg_timer **pprev_of(const struct vg_timer *t)
@@ -128,12 +132,12 @@ static void place(struct vg_wheel *w, struct vg_timer *t)
  * returns 0 when the wheel holds nothing outside the due list. */
 static int earliest_slot(const struct vg_wheel *w, uint64_t *at, unsigned *level, unsigned *slot)
 {
-    /* Most levels are empty (a connection's timers sit on one or two): the first nonzero
-     * bitmap word of the lowest occupied level comes from the words' summary, not from reading
-     * each level's bitmap. */
-    if (w->words) {
-        unsigned bit = (unsigned)__builtin_ctzll(w->words);
-        unsigned l = bit / VG_WHEEL_WORDS, k = bit % VG_WHEEL_WORDS;
+    /* Most levels are empty (a connection's timers sit on one or two): the lowest occupied
+     * level and its first nonzero bitmap word come from the summaries, not from reading each
+     * level's bitmap. */
+    if (w->levels) {
+        unsigned l = (unsigned)__builtin_ctz(w->levels);
+        unsigned k = (unsigned)__builtin_ctzll(w->words[l]);
         *level = l;
         *slot = k * 64u + (unsigned)__builtin_ctzll(w->occupied[l][k]);
         *at = slot_start(w->now, l, *slot);
@@ -164,6 +168,11 @@ static void redistribute(struct vg_wheel *w, unsigned level, unsigned slot)
     }
     while (t) {
         struct vg_timer *next = t->next;
+        /* The walk is a chain of misses at a million connections, one owner after the other:
+         * the rest of the next owner (what due() reads) comes in alongside its link. */
+        if (next)
+            for (uint32_t off = 64u; off < w->prefetch_bytes; off += 64u)
+                __builtin_prefetch((const char *)next + off);
         vg_timer_due_fn due = w->due[vg_timer_kind(t)];
         if (due) {
             uint64_t d = due(t);
@@ -173,6 +182,7 @@ static void redistribute(struct vg_wheel *w, unsigned level, unsigned slot)
             }
         }
         place(w, t);
+        w->replaced++;
         t = next;
     }
 }
@@ -233,15 +243,19 @@ static void prefetch_next(const struct vg_wheel *w)
     const struct vg_timer *n = w->expired;
     if (!n) {
         unsigned from = (unsigned)(w->now % VG_WHEEL_SLOTS) + 1u;
-        for (unsigned k = from / 64u; k < VG_WHEEL_WORDS && !n; k++) {
-            uint64_t bits = w->occupied[0][k];
-            if (k == from / 64u)
-                bits &= from % 64u ? ~UINT64_C(0) << (from % 64u) : ~UINT64_C(0);
-            if (bits)
-                n = w->slot[0][k * 64u + (unsigned)__builtin_ctzll(bits)];
-        }
-        if (!n)
+        if (from == VG_WHEEL_SLOTS)
             return;
+        unsigned k = from / 64u;
+        uint64_t bits = w->occupied[0][k] & ~UINT64_C(0) << (from % 64u);
+        if (!bits) {
+            /* The next nonzero bitmap word from the level's summary, not a scan of 32 words. */
+            uint64_t later = k + 1u < VG_WHEEL_WORDS ? w->words[0] & ~UINT64_C(0) << (k + 1u) : 0;
+            if (!later)
+                return;
+            k = (unsigned)__builtin_ctzll(later);
+            bits = w->occupied[0][k];
+        }
+        n = w->slot[0][k * 64u + (unsigned)__builtin_ctzll(bits)];
     }
     for (uint32_t off = 0; off < w->prefetch_bytes; off += 64u)
         __builtin_prefetch((const char *)n + off);

@@ -7,11 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* 256 slots a level: a timer a second away is re-placed twice on its way down, not three
- * times, and each re-placement of a cold timer is a cache miss at a million connections. */
-#define VG_WHEEL_BITS 8
+/* 2048 slots a level (level 1 spans 4.2 s): a keep-alive interval of a second or a few sits
+ * one level up and is re-placed once on its way down, not twice as with 256 slots, and each
+ * re-placement walks a chain of cold timers, a cache miss each at a million connections. The
+ * price is 80 KiB of slot heads per stack. */
+#define VG_WHEEL_BITS 11
 #define VG_WHEEL_SLOTS (1u << VG_WHEEL_BITS)
-#define VG_WHEEL_LEVELS 6                        /* 2^48 µs ≈ 8.9 years of range */
+#define VG_WHEEL_LEVELS 5                        /* 2^55 µs ≈ 1,100 years of range */
 #define VG_WHEEL_WORDS (VG_WHEEL_SLOTS / 64u)    /* occupancy bitmap words a level */
 
 /* 24 octets, a million of them embedded in idle TCBs: the list a timer is on is not stored but
@@ -31,14 +33,16 @@ typedef uint64_t (*vg_timer_due_fn)(const struct vg_timer *t);
 struct vg_wheel {
     uint64_t now;                     /* the wheel's notion of the current time */
     uint64_t occupied[VG_WHEEL_LEVELS][VG_WHEEL_WORDS];
-    uint64_t words;                   /* bit L·VG_WHEEL_WORDS + k: occupied[L][k] is not 0 */
+    uint64_t words[VG_WHEEL_LEVELS];  /* bit k: occupied[L][k] is not 0 */
+    unsigned levels;                  /* bit L: words[L] is not 0 */
     struct vg_timer *slot[VG_WHEEL_LEVELS][VG_WHEEL_SLOTS];
     struct vg_timer *expired;         /* due timers waiting to be popped, earliest first */
-    struct vg_timer *overflow;        /* expiries in a later 2^48 µs block, re-placed when it starts */
+    struct vg_timer *overflow;        /* expiries in a later 2^55 µs block, re-placed when it starts */
     size_t count;                     /* armed timers, expired-but-unpopped included */
     uint32_t prefetch_bytes;          /* of the next timer's owner, from the timer on (0: none) */
     vg_timer_due_fn due[VG_TIMER_KIND_MASK + 1];   /* per kind; NULL: never asked */
     uint64_t later;                   /* timers moved later as they were re-placed */
+    uint64_t replaced;                /* timers re-placed on their way down from a coarser slot */
 };
 
 void vg_wheel_init(struct vg_wheel *w, uint64_t now);

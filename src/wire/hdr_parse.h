@@ -72,6 +72,14 @@ static inline enum vg_wire_err vg_tcp_parse_inline(const uint8_t *seg, size_t le
         return VG_WIRE_BAD_CSUM;
     if (hdr_len == VG_TCP_HDR_LEN) {
         memset(&h->opt, 0, sizeof h->opt);   /* most segments carry no options */
+    } else if (hdr_len == VG_TCP_HDR_LEN + 12 && vg_get32(seg + VG_TCP_HDR_LEN) == 0x0101080au) {
+        /* NOP NOP TS alone: what Linux, Windows and vigil put on every segment of a connection
+         * with timestamps (RFC 7323 Appendix A), read in place as Linux's
+         * tcp_parse_aligned_timestamp does; the same result as the general parser's. */
+        memset(&h->opt, 0, sizeof h->opt);
+        h->opt.has_ts = 1;
+        h->opt.ts_val = vg_get32(seg + VG_TCP_HDR_LEN + 4);
+        h->opt.ts_ecr = vg_get32(seg + VG_TCP_HDR_LEN + 8);
     } else {
         enum vg_wire_err e = vg_tcp_opts_parse(seg + VG_TCP_HDR_LEN, hdr_len - VG_TCP_HDR_LEN,
                                                &h->opt);

@@ -56,6 +56,9 @@ vigil_probes_linux() {
   note "$name: tshark sees $ts_probes keep-alives from vigil, $ts_answers answers from Linux"
   [ "$ts_probes" = "$sent" ] || fail "$name: tshark counts $ts_probes probes, vigil reported $sent"
   [ "$ts_answers" = "$acked" ] || fail "$name: tshark counts $ts_answers answers, vigil $acked"
+  # RFC 7323 §3.2: the probes carry timestamps like every segment (as Linux's own do).
+  [ "$(tshark_count "$pcap" "ip.src==$VIGIL_ADDR && tcp.analysis.keep_alive && tcp.options.timestamp.tsval")" \
+    = "$sent" ] || fail "$name: vigil's probes do not all carry timestamps"
   [ "$(tshark_count "$pcap" "ip.src==$KERNEL_ADDR && tcp.analysis.keep_alive_ack")" -ge \
     $((acked - 1)) ] || fail "$name: Wireshark does not recognise the answers as keep-alive ACKs"
 }
@@ -108,4 +111,15 @@ note "Linux sent $ts_probes probes; vigil answered $answered, tshark sees $ts_an
 [ "$ts_probes" = "$answered" ] || fail "Linux sent $ts_probes probes, vigil answered $answered"
 [ "$ts_answers" = "$answered" ] || fail "tshark sees $ts_answers keep-alive ACKs, vigil reported $answered answers"
 [ "$(count_events "$LAB_WORK/serve.out" aborted)" = 0 ] || fail "vigil aborted the connection"
+# RFC 7323 on the probes: Linux's carry a fresh TSval each; they sit at RCV.NXT - 1, out of
+# window, so vigil neither drops them as old duplicates (PAWS) nor takes their TSval as TS.Recent:
+# every answer carries the option and echoes the same TSecr.
+probe_ts=$(tshark_count "$LAB_WORK/serve.pcap" \
+  "ip.src==$KERNEL_ADDR && tcp.analysis.keep_alive && tcp.options.timestamp.tsval")
+answer_ecrs=$(tshark -r "$LAB_WORK/serve.pcap" -Y "ip.src==$VIGIL_ADDR && tcp.analysis.keep_alive_ack" \
+  -T fields -e tcp.options.timestamp.tsecr 2>/dev/null | sort | uniq -c | sed 's/^ *//' | tr '\n' ' ')
+note "timestamps: $probe_ts of Linux's probes carry them; the answers' TSecr (count value): $answer_ecrs"
+[ "$probe_ts" = "$ts_probes" ] || fail "Linux's probes do not all carry timestamps"
+[ "$(echo "$answer_ecrs" | wc -w)" = 2 ] && [ "${answer_ecrs%% *}" = "$ts_answers" ] ||
+  fail "vigil's probe answers do not all echo one TS.Recent: $answer_ecrs"
 note "ok"

@@ -214,7 +214,11 @@ static inline void ml_init(struct memlink *l, enum ml_mode mode, vg_stack *s0, v
     for (int i = 0; i < 2; i++) {
         l->end[i].l = l;
         l->end[i].idx = i;
-        l->mss[i] = (uint16_t)(vg_stack_config(l->s[i])->mtu - 40);
+        /* Two vigil stacks negotiate timestamps unless both are told not to: 12 octets of
+         * every segment go to the option then. */
+        const struct vg_stack_config *c0 = vg_stack_config(s0), *c1 = vg_stack_config(s1);
+        int ts = !c0->no_timestamps && !c1->no_timestamps;
+        l->mss[i] = (uint16_t)(vg_stack_config(l->s[i])->mtu - 40 - (ts ? 12 : 0));
         if (mode == ML_PLAIN)
             vg_stack_set_output(l->s[i], ml_plain_output, &l->end[i]);
         else
