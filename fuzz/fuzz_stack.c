@@ -747,6 +747,10 @@ static void op_recv(struct fuzz *f, struct input *in)
         return;
     static uint8_t buf[65536];
     size_t ready = vg_tcp_readable(h->t);
+    /* The IRS from what the TCB holds: RCV.NXT is past the SYN, every octet taken in order (read
+     * or ready) and the FIN. */
+    uint32_t irs = h->t->rcv_nxt - 1u - (uint32_t)ready - h->recv_off -
+                   ((h->t->flags & TF_FIN_RCVD) ? 1u : 0u);
     long n = vg_tcp_recv(h->t, buf, len, f->now);
     if (n <= 0) {
         CHECK(n != 0 || len == 0 || vg_tcp_eof(h->t) || ready == 0,
@@ -755,7 +759,7 @@ static void op_recv(struct fuzz *f, struct input *in)
     }
     CHECK((size_t)n <= len && (size_t)n <= ready, "vg_tcp_recv returned %ld of %zu ready", n,
           ready);
-    uint32_t raddr, irs = h->t->irs;
+    uint32_t raddr;
     uint16_t rport, lport;
     vg_tcp_endpoints(h->t, NULL, &lport, &raddr, &rport);
     uint32_t isn = peer_isn(raddr, rport, lport);

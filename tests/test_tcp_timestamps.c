@@ -170,6 +170,35 @@ static void passive_open_answers_through_the_syn_cache(void **state)
     rp_free(rp);
 }
 
+/* The handshake's last ACK with a TSval older than the SYN's is a PAWS drop at the SYN cache: no
+ * connection half-made that nothing ends; the entry stays, and the real ACK completes it. */
+static void paws_at_the_syn_cache_leaves_no_half_open_connection(void **state)
+{
+    (void)state;
+    struct rawpeer *rp = rp_new(NULL);
+    vg_tcb *l = rp_listen(rp, PORT, 8);
+    struct vg_tcp_opts o = syn_opts(1, 5000, 0);
+    rp->sport = PORT;
+    rp->seq = 0x20000000u;
+    rp->wnd = 65535;
+    rp_send(rp, VG_TCP_SYN, rp->seq, 0, rp->wnd, &o, NULL, 0);
+    rp->seq++;
+    const struct rp_seg *sa = rp_expect(rp);
+    uint32_t our = sa->th.opt.ts_val;
+    rp->ack = sa->th.seq + 1;
+    uint64_t tcbs = rp_stats(rp)->tcbs_live;
+    ts_send(rp, VG_TCP_ACK, rp->seq, NULL, 0, 4999, our);
+    assert_null(vg_tcp_accept(l));
+    assert_int_equal(rp_stats(rp)->tcbs_live, tcbs);
+    assert_int_equal(rp_stats(rp)->tcp_paws_drops, 1);
+    ts_send(rp, VG_TCP_ACK, rp->seq, NULL, 0, 5001, our);
+    vg_tcb *t = vg_tcp_accept(l);
+    assert_non_null(t);
+    assert_int_equal(vg_tcp_state(t), VG_TCP_ESTABLISHED);
+    assert_int_equal(t->ts_recent, 5001);
+    rp_free(rp);
+}
+
 static void syn_cookies_go_without_timestamps(void **state)
 {
     (void)state;
@@ -456,6 +485,7 @@ int main(void)
         cmocka_unit_test(active_open_negotiates_and_every_segment_carries_them),
         cmocka_unit_test(absent_when_the_peer_lacks_them),
         cmocka_unit_test(passive_open_answers_through_the_syn_cache),
+        cmocka_unit_test(paws_at_the_syn_cache_leaves_no_half_open_connection),
         cmocka_unit_test(syn_cookies_go_without_timestamps),
         cmocka_unit_test(no_timestamps_keeps_the_old_wire),
         cmocka_unit_test(tsecr_echoes_ts_recent_by_the_last_ack_rule),

@@ -50,6 +50,10 @@
 #define TCP_MSS 1460
 #define TCP_WND 65535
 #define TCP_SND_BUF 65535
+/* RFC 7323 timestamps on every segment, as vigil sends them by default (both SYNs offer them):
+ * the two stacks put the same options on the wire. lwIP echoes and sends them; it keeps no PAWS
+ * and takes no RTT sample from them. */
+#define LWIP_TCP_TIMESTAMPS 1
 #define TCP_SND_QUEUELEN 512
 #define TCP_SNDLOWAT 16384
 #define TCP_QUEUE_OOSEQ 1

@@ -158,6 +158,10 @@ struct vg_stack {
     /* -- limits, secrets and ports -- */
     uint8_t secret[VG_SIPHASH_KEY_LEN]; /* SipHash key for everything an off-path attacker must
                                    * not predict: cfg.secret, or derived from cfg.seed */
+    /* The last address pair's timestamp offset (tcp_ts.c): one remote host's connections, one
+     * after another, hash it once. */
+    uint32_t ts_memo_laddr, ts_memo_raddr, ts_memo_offset;
+    uint8_t ts_memo_valid;
     uint16_t port_perturb[VG_PORT_PERTURB_LEN]; /* RFC 6056 algorithm 4's table of counters */
     uint64_t port_draws;           /* random port choices made: the PRF's input (ephemeral.c) */
     uint64_t port_step_pool;       /* unused bits of a draw, for connects' steps (ephemeral.c) */

@@ -189,6 +189,15 @@ static vg_tcb *entry_ack(vg_tcb *l, struct vg_syn_entry *e, const struct vg_ipv4
         syncache_challenge_ack(e, now);
         return NULL;
     }
+    /* RFC 7323 §5.3 R1 here, before the connection exists: an ACK older than the SYN by its
+     * TSval would pass this entry only to be dropped by the new connection's own PAWS check,
+     * leaving a half-open TCB that no SYN-ACK timer ends (found by fuzz_stack). The entry stays
+     * and answers, rate-limited, as for a segment out of its window. */
+    if (e->ts_ok && th->opt.has_ts && SEQ_LT(th->opt.ts_val, e->peer_tsval)) {
+        s->stats.tcp_paws_drops++;
+        syncache_challenge_ack(e, now);
+        return NULL;
+    }
     /* Accept queue full: keep the entry and drop the ACK (as Linux); its SYN-ACK resends make
      * the client repeat the ACK, which succeeds once the application has accepted. */
     if (accept_queue_full(l))

@@ -6,7 +6,15 @@
 uint32_t tcp_ts_offset(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
                        uint16_t rport)
 {
-    return (uint32_t)tcp_tuple_hash13(s->secret, TUPLE_TAG_TS, laddr, lport, raddr, rport);
+    (void)lport;
+    (void)rport;
+    if (!s->ts_memo_valid || s->ts_memo_laddr != laddr || s->ts_memo_raddr != raddr) {
+        s->ts_memo_offset = (uint32_t)tcp_tuple_hash13(s->secret, TUPLE_TAG_TS, laddr, 0, raddr, 0);
+        s->ts_memo_laddr = laddr;
+        s->ts_memo_raddr = raddr;
+        s->ts_memo_valid = 1;
+    }
+    return s->ts_memo_offset;
 }
 
 uint32_t tcp_ts_val(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,

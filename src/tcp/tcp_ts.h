@@ -22,9 +22,10 @@ static inline int tcp_ts_on(const vg_tcb *t) { return (t->flags2 & TF2_TS) != 0;
 /* The octets the timestamps option takes in every non-SYN segment of t (0 without TF2_TS). */
 static inline uint32_t tcp_ts_opt_len(const vg_tcb *t) { return tcp_ts_on(t) ? VG_TS_OPT_LEN : 0; }
 
-/* RFC 7323 §7.1: the connection's offset to the millisecond clock, a keyed hash of its 4-tuple
- * (as Linux's tsoffset), so TSvals reveal neither the host's uptime nor another connection's
- * clock; the same tuple gets the same offset, so PAWS works across its incarnations. */
+/* RFC 7323 §7.1: the connection's offset to the millisecond clock, a keyed hash of its address
+ * pair (as Linux's secure_tcp_ts_off), so TSvals reveal neither the host's uptime nor the clock
+ * seen by another host; one pair's connections share a clock, so PAWS works across a tuple's
+ * incarnations and TSvals keep growing from one connection to the next (RFC 6191). */
 uint32_t tcp_ts_offset(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
                        uint16_t rport);
 /* Our TSval for a segment of the tuple at now: milliseconds of the time argument plus the
