@@ -25,6 +25,10 @@ static struct rawpeer *new_peer(uint64_t seed, int no_sack)
     rp_config(&c);
     c.seed = seed;
     c.no_sack = (uint8_t)no_sack;
+    /* The scripted rounds open the window by NewReno's rules: CUBIC grows only a window in use,
+     * and the losses below are placed in a window of a known size. The recovery itself is
+     * SACK's whatever the algorithm; lossy_transfer_is_exact_with_sack runs the default. */
+    c.cc = VG_CC_NEWRENO;
     return rp_new(&c);
 }
 
@@ -231,7 +235,8 @@ static unsigned send_segments(struct rawpeer *rp, vg_tcb *t, unsigned n, const s
     return k;
 }
 
-/* Opens the window to w segments or more by acknowledging every segment of a few rounds. */
+/* Opens the window to w segments or more by acknowledging every segment of a few rounds. Each
+ * round queues more than the window holds: CUBIC (the default) grows only a window in use. */
 static void open_window(struct rawpeer *rp, vg_tcb *t, unsigned w)
 {
     const struct rp_seg *s[NSEG];

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_cc.h"
 #include "link/pcap.h"
 #include "link/rtloop.h"
 #include "link/tun.h"
@@ -95,6 +96,7 @@ size_t cli_rt_options(struct cli_rt_options *o, struct cli_opt out[CLI_RT_NOPTS]
          .help = "no checksum or segmentation offload on the device: the\n"
                  "stack checksums every segment and sends and takes one MSS\n"
                  "at a time (for comparison)"},
+        {OPT_ENUM("cc", &o->cc, cli_cc_names), .meta = "NAME", .help = CLI_CC_HELP},
     };
     memcpy(out, opts, sizeof opts);
     return CLI_RT_NOPTS;
@@ -166,6 +168,7 @@ int cli_rt_open(struct cli_rt *rt, const char *cmd, const struct cli_rt_options 
     }
     if (o->buffer)
         cfg.sndbuf = cfg.rcvbuf = cfg.sndbuf_max = cfg.rcvbuf_max = (uint32_t)o->buffer;
+    cfg.cc = (uint8_t)o->cc;
     cli_format_addr(rt->addr, rt->host);
 
     rt->tun = vg_tun_open(ifname, o->create, err, sizeof err);

@@ -23,7 +23,7 @@ struct cli_net {
     uint8_t prefix;
 };
 
-#define CLI_RT_NOPTS 11
+#define CLI_RT_NOPTS 12
 
 struct cli_rt_options {
     struct cli_net net;       /* --net, or $VIGIL_NET */
@@ -38,6 +38,7 @@ struct cli_rt_options {
     int seed_given;
     uint64_t txqueuelen;      /* --txqueuelen: the device's queue, exactly; 0: at least the default */
     int no_offload;           /* --no-offload: the stack checksums and segments everything itself */
+    int cc;                   /* --cc: enum vg_cc_algo (cli_cc.h) */
     struct cli_keepalive ka;
 };
 
@@ -57,7 +58,7 @@ struct cli_rt {
 
 void cli_rt_options_init(struct cli_rt_options *o);
 /* The options common to serve and connect (--net, --create, --pcap, --json, --verbose,
- * --buffer, --link-delay-ms, --seed, --txqueuelen, --no-offload) as a table writing into o; returns how many. The
+ * --buffer, --link-delay-ms, --seed, --txqueuelen, --no-offload, --cc) as a table writing into o; returns how many. The
  * keep-alive ones are cli_keepalive_options(&o->ka, ...). */
 size_t cli_rt_options(struct cli_rt_options *o, struct cli_opt out[CLI_RT_NOPTS]);
 /* After cli_parse(): the checks that span options, the device's existence (unless --create)

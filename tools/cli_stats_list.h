@@ -85,6 +85,8 @@
     X(tcp_dsack_undos) \
     X(tcp_rcvbuf_grown) \
     X(tcp_sndbuf_grown) \
-    X(tcp_buf_grow_refused)
+    X(tcp_buf_grow_refused) \
+    X(tcp_hystart_css) \
+    X(tcp_hystart_exits)
 
 #endif

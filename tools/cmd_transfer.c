@@ -16,6 +16,7 @@
 #include "cli_stream.h"
 #include "cli_verify.h"
 #include "commands.h"
+#include "cli_cc.h"
 #include "link/pcap.h"
 #include "sim/simnet.h"
 #include "util/prng.h"
@@ -42,6 +43,7 @@ struct options {
     int json, sha256;
     int no_timestamps, no_sack;
     const char *pcap;
+    int cc;                      /* enum vg_cc_algo, both hosts */
 };
 
 /* CLI_RUN, CLI_DONE (--help, --version) or CLI_BAD (a usage error, printed). */
@@ -71,6 +73,7 @@ static int parse(int argc, char **argv, struct options *o)
          .help = "write every packet put on the wire to FILE (pcapng, raw IPv4,\n"
                  "virtual-time timestamps; a lost packet carries the comment\n"
                  "\"dropped: random loss\")"},
+        {OPT_ENUM("cc", &o->cc, cli_cc_names), .meta = "NAME", .help = CLI_CC_HELP},
         {OPT_FLAG("sha256", &o->sha256),
          .help = "also hash both ends' streams with SHA-256 and print the digests\n"
                  "(slower: the hash costs more than the stacks)"},
@@ -171,6 +174,7 @@ static vg_simnet *make_net(const struct options *o)
         cfg.synack_retries = SYNACK_RETRIES;
         cfg.no_timestamps = (uint8_t)o->no_timestamps;
         cfg.no_sack = (uint8_t)o->no_sack;
+        cfg.cc = (uint8_t)o->cc;
         if (vg_simnet_add_host(n, &cfg) != i) {
             vg_simnet_free(n);
             return NULL;

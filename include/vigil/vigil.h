@@ -141,6 +141,16 @@ enum vg_garbage_octet {
 #define VG_SNDBUF_MAX_DEFAULT (16u << 20)
 #define VG_RCVBUF_MAX_DEFAULT (6u << 20)
 #define VG_RCVBUF_MAX_SCALED (65535u << 7)
+
+/* Congestion control (README "Congestion control"): the stack's default for new connections
+ * (vg_stack_config.cc) and a socket's own (vg_tcp_set_cc). */
+enum vg_cc_algo {
+    VG_CC_CUBIC = 0,              /* RFC 9438 with HyStart++ (RFC 9406): the default */
+    VG_CC_NEWRENO = 1,            /* RFC 5681 / RFC 6582 */
+};
+VG_API const char *vg_cc_name(enum vg_cc_algo a);   /* "cubic", "newreno"; NULL if unknown */
+VG_API int vg_cc_by_name(const char *name);         /* enum vg_cc_algo, or -VG_ERR_INVAL */
+
 struct vg_stack_config {
     uint32_t addr;                /* host byte order */
     uint8_t prefix_len;           /* addresses in addr/prefix_len are ours when accept_subnet */
@@ -160,6 +170,7 @@ struct vg_stack_config {
      * carries up to these, inside mem_limit. 0 = 4 MiB (sndbuf_max) and 6 MiB (rcvbuf_max, at
      * most 65535 << 7); a ceiling at or below the starting size fixes that buffer. */
     uint32_t sndbuf_max, rcvbuf_max;
+    uint8_t cc;                   /* enum vg_cc_algo of new connections; 0 = VG_CC_CUBIC */
 
     /* ---- Secrets (README "Security and limits"). In real mode fill them with
      * vg_stack_config_randomize() (getrandom); a simulation leaves has_secret 0 and the key is
@@ -408,6 +419,10 @@ struct vg_stack_stats {
     uint64_t tcp_sndbuf_grown;           /* send buffers grown with the congestion window */
     uint64_t tcp_buf_grow_refused;       /* growths cut short or refused: mem_limit could not back
                                           * the larger buffer */
+
+    /* Congestion control (README "Congestion control"). */
+    uint64_t tcp_hystart_css;            /* HyStart++ saw the RTT rise: Conservative Slow Start */
+    uint64_t tcp_hystart_exits;          /* ... and ended slow start after CSS_ROUNDS of it */
 };
 VG_API const struct vg_stack_stats *vg_stack_stats(const vg_stack *s);
 
@@ -467,6 +482,11 @@ VG_API unsigned vg_tcp_bufsizes(const vg_tcb *t, uint32_t *sndbuf, uint32_t *rcv
 #define VG_MAXRT_FOREVER UINT32_MAX
 VG_API void vg_tcp_set_maxrt_ms(vg_tcb *t, uint32_t ms);
 VG_API uint32_t vg_tcp_maxrt_ms(const vg_tcb *t);
+/* The socket's congestion control (as Linux's TCP_CONGESTION), at any time: an established
+ * connection switches at once and its new algorithm starts a fresh epoch from the cwnd and
+ * ssthresh it has. 0, or -VG_ERR_INVAL for a value that is no enum vg_cc_algo. */
+VG_API int vg_tcp_set_cc(vg_tcb *t, int algo);
+VG_API enum vg_cc_algo vg_tcp_cc(const vg_tcb *t);
 
 /* ---- Keep-alive (spec A4, A8–A13, B, C1, C4). */
 #define VG_KA_SYSTEM UINT32_MAX     /* "use the system value" for a per-socket setting */

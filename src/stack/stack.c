@@ -77,6 +77,8 @@ static void stack_subkey(const vg_stack *s, char use, uint8_t out[VG_SIPHASH_KEY
 
 vg_stack *vg_stack_new(const struct vg_stack_config *cfg)
 {
+    if (!cfg || !vg_cc_name((enum vg_cc_algo)cfg->cc))
+        return NULL;                  /* an algorithm vigil does not have */
     vg_stack *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;

@@ -1,5 +1,8 @@
-/* Congestion control: slow start and congestion avoidance (RFC 5681), fast retransmit and
- * NewReno fast recovery (RFC 6582). Windows are in bytes. */
+/* The initial window (RFC 5681 §3.1) and NewReno fast retransmit and fast recovery (RFC 6582),
+ * for every algorithm: when recovery starts and ends, what is resent and how cwnd moves
+ * meanwhile. What ssthresh becomes, how the window grows outside recovery and what an RTO
+ * leaves are the connection's algorithm's (cc.h). Windows are in bytes. */
+#include "tcp/cc.h"
 #include "tcp/tcb.h"
 
 static uint32_t flight(const vg_tcb *t) { return t->snd_max - t->snd_una; }
@@ -9,19 +12,20 @@ void cc_init(vg_tcb *t)
     /* RFC 5681 §3.1 initial window. */
     uint32_t m = t->mss;
     t->cwnd = m > 2190 ? 2 * m : (m > 1095 ? 3 * m : 4 * m);
-    t->ssthresh = UINT32_MAX / 2;
+    t->ssthresh = VG_CC_INITIAL_SSTHRESH;
     /* No recovery yet: cc_on_dupack recognises the ISS, whatever half of the sequence space it
      * lies in (and a block taken later starts from it: recover_idle 0). */
     t->recover_idle = 0;
     if (t->x) {
         t->x->recover = t->iss;
         t->x->dupacks = 0;
+        t->x->cc = (struct vg_cc_state){0};
     }
     t->flags &= (uint16_t)~TF_IN_RECOVERY;
 }
 
 /* Called for ACKs of data in flight, which holds the transfer block. */
-void cc_on_ack(vg_tcb *t, uint32_t acked, vg_time now)
+void cc_on_una_advance(vg_tcb *t, uint32_t acked, vg_time now)
 {
     struct vg_tcb_xfer *x = t->x;
     x->dupacks = 0;
@@ -31,6 +35,7 @@ void cc_on_ack(vg_tcb *t, uint32_t acked, vg_time now)
             uint32_t f = flight(t) + t->mss;
             t->cwnd = t->ssthresh < f ? t->ssthresh : f;
             t->flags &= (uint16_t)~TF_IN_RECOVERY;
+            cc_on_recovery_exit(t, now);
         } else {
             /* Partial acknowledgement: the next hole is lost too; resend it at once. */
             tcp_retransmit_first(t, now);
@@ -40,12 +45,7 @@ void cc_on_ack(vg_tcb *t, uint32_t acked, vg_time now)
         }
         return;
     }
-    if (t->cwnd < t->ssthresh)
-        t->cwnd += acked < t->mss ? acked : t->mss;
-    else {
-        uint32_t inc = (uint32_t)((uint64_t)t->mss * t->mss / (t->cwnd ? t->cwnd : 1));
-        t->cwnd += inc ? inc : 1;
-    }
+    cc_on_ack(t, acked, now);
 }
 
 int cc_on_dupack(vg_tcb *t, vg_time now)
@@ -62,8 +62,7 @@ int cc_on_dupack(vg_tcb *t, vg_time now)
     /* RFC 6582 §3.2 step 2: no new recovery for losses from before the last one. */
     if (!SEQ_GT(t->snd_una - 1, x->recover) && x->recover != t->iss)
         return 0;
-    uint32_t half = flight(t) / 2;
-    t->ssthresh = half > 2u * t->mss ? half : 2u * t->mss;
+    t->ssthresh = cc_ssthresh_on_loss(t);
     x->recover = t->snd_max;
     t->flags |= TF_IN_RECOVERY;
     t->flags &= (uint16_t)~TF_RTT_TIMING;
@@ -74,26 +73,10 @@ int cc_on_dupack(vg_tcb *t, vg_time now)
     return 1;
 }
 
-void cc_on_timeout(vg_tcb *t)
+void cc_on_timeout(vg_tcb *t, vg_time now)
 {
-    uint32_t half = flight(t) / 2;
-    t->ssthresh = half > 2u * t->mss ? half : 2u * t->mss;
-    t->cwnd = t->mss;
+    cc_ops(t)->on_timeout(t, now);    /* ssthresh and cwnd */
     t->x->recover = t->snd_max;       /* a retransmission timeout: data is in flight */
     t->x->dupacks = 0;
     t->flags &= (uint16_t)~TF_IN_RECOVERY;
-}
-
-/* NewReno's multiplicative decrease (RFC 5681 §3.1 eq. 4), what SACK recovery asks for. */
-uint32_t cc_ssthresh_on_loss(vg_tcb *t)
-{
-    uint32_t half = flight(t) / 2;
-    return half > 2u * t->mss ? half : 2u * t->mss;
-}
-
-/* NewReno needs nothing more when recovery ends: the recovery left cwnd at ssthresh. */
-void cc_on_recovery_exit(vg_tcb *t, vg_time now)
-{
-    (void)t;
-    (void)now;
 }

@@ -16,6 +16,7 @@
  * Linux's undo). */
 #include <stdlib.h>
 
+#include "tcp/cc.h"
 #include "tcp/sack_board.h"
 #include "tcp/tcb.h"
 

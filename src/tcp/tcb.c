@@ -95,6 +95,7 @@ vg_tcb *tcb_alloc(vg_stack *s)
     t->maxrt_ms = VG_MAXRT_DEFAULT;
     t->sndbuf = s->cfg.sndbuf;
     t->rcvbuf = s->cfg.rcvbuf;
+    t->flags2 = (uint8_t)((t->flags2 & ~TF2_CC_MASK) | (s->cfg.cc << TF2_CC_SHIFT));
     t->mss = (uint16_t)(s->cfg.mtu - 40);
     t->rto_us = VG_RTO_INITIAL_US;
     s->stats.tcbs_live++;

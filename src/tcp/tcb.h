@@ -258,16 +258,13 @@ uint32_t ka_eff_time_ms(const vg_tcb *t);
 uint32_t ka_eff_intvl_ms(const vg_tcb *t);
 uint32_t ka_eff_count(const vg_tcb *t);
 
-/* congestion.c (NewReno, RFC 5681 + RFC 6582) */
+/* congestion.c: the initial window and RFC 6582 fast recovery; the algorithm's operations
+ * (growth, ssthresh, RTO) are in cc.h. */
 void cc_init(vg_tcb *t);
-void cc_on_ack(vg_tcb *t, uint32_t acked, vg_time now);
+/* New data acknowledged: recovery's full and partial ACKs, else the algorithm's growth. */
+void cc_on_una_advance(vg_tcb *t, uint32_t acked, vg_time now);
 /* Returns 1 when the duplicate ACK triggered a fast retransmit. */
 int cc_on_dupack(vg_tcb *t, vg_time now);
-void cc_on_timeout(vg_tcb *t);
-/* The window's new ssthresh when a loss is detected (the algorithm's multiplicative decrease). */
-uint32_t cc_ssthresh_on_loss(vg_tcb *t);
-/* Loss recovery ended (SND.UNA passed the recovery point). */
-void cc_on_recovery_exit(vg_tcb *t, vg_time now);
 
 /* rcvq.c: the receive queue with out-of-order placement */
 /* Places data at sequence seq (already trimmed to the window); returns bytes newly in order. */

@@ -25,6 +25,7 @@
 #define VG_TCB_XFER_H
 
 #include "stack/stack.h"
+#include "tcp/cc.h"
 
 /* Emptied blocks a stack keeps for reuse (a few KiB at most), beyond which they are freed. */
 #define VG_XFER_SPARES 32u
@@ -77,6 +78,7 @@ struct vg_tcb_xfer {
     uint32_t undo_cwnd, undo_ssthresh;   /* before the recovery, for a D-SACK undo */
     uint16_t undo_rtx;           /* retransmissions of this recovery not yet D-SACKed */
     uint8_t undo_ok;             /* no RTO and no retransmission of unknown fate since entry */
+    struct vg_cc_state cc;       /* the congestion-control algorithm's epoch (cc.h) */
 };
 
 /* tcb_xfer_get(t) (tcb.h, inline): the connection's block, taken (from the spares, else

@@ -233,7 +233,7 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
         if (sack)
             sack_on_ack(t, acked, sacked, now);
         else
-            cc_on_ack(t, acked, now);
+            cc_on_una_advance(t, acked, now);
         tcp_autotune_snd(t);
         if (queued)
             vg_stack_emit(tcb_stack(t), VG_EV_WRITABLE, t, now, 0, 0);

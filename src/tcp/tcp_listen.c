@@ -53,6 +53,7 @@ static void inherit(vg_tcb *c, const vg_tcb *l)
     c->sndbuf = l->sndbuf;
     c->rcvbuf = l->rcvbuf;
     c->flags2 |= l->flags2 & (TF2_RCVBUF_SET | TF2_SNDBUF_SET);
+    c->flags2 = (uint8_t)((c->flags2 & ~TF2_CC_MASK) | (l->flags2 & TF2_CC_MASK));
 }
 
 void tcp_listen_q_free(vg_tcb *l)

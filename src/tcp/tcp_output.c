@@ -294,8 +294,10 @@ void tcp_output(vg_tcb *t, vg_time now)
             x->rtt_seq = seq;
             x->rtt_start = now;
         }
-        if (t->snd_una == t->snd_max)
+        if (t->snd_una == t->snd_max) {
             x->unacked_since = now;
+            cc_on_tx_start(t, now);
+        }
         t->snd_nxt = seq + len + (fin ? 1 : 0);
         if (SEQ_GT(t->snd_nxt, t->snd_max))
             t->snd_max = t->snd_nxt;

@@ -130,6 +130,7 @@ void tcp_rtt_sample(vg_tcb *t, vg_time rtt)
     uint32_t r = rtt > 60000000u ? 60000000u : (uint32_t)rtt;
     if (!r)
         r = 1;
+    cc_on_rtt_sample(t, r);
     if (!t->srtt_us) {
         t->srtt_us = r;
         t->rttvar_us = r / 2;
@@ -178,7 +179,7 @@ static int rtx_timeout(vg_tcb *t, struct vg_tcb_xfer *x, vg_time now)
     if (tcp_synchronized(t)) {
         if (t->flags2 & TF2_SACK)
             sack_on_timeout(t);
-        cc_on_timeout(t);
+        cc_on_timeout(t, now);
         t->snd_nxt = t->snd_una;     /* go back: resend from the first unacknowledged byte */
         tcp_retransmit_first(t, now);
         uint32_t end = tcp_data_end(t);

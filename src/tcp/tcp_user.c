@@ -384,6 +384,24 @@ void vg_tcp_set_nodelay(vg_tcb *t, int on)
 }
 int vg_tcp_nodelay(const vg_tcb *t) { return (t->flags & TF_NODELAY) != 0; }
 
+int vg_tcp_set_cc(vg_tcb *t, int algo)
+{
+    if (algo < 0 || !cc_ops_for((enum vg_cc_algo)algo))
+        return -VG_ERR_INVAL;
+    if ((enum vg_cc_algo)algo == vg_tcp_cc(t))
+        return 0;
+    t->flags2 = (uint8_t)((t->flags2 & ~TF2_CC_MASK) | ((unsigned)algo << TF2_CC_SHIFT));
+    /* The new algorithm's state starts fresh; the window and ssthresh carry over. */
+    if (t->x)
+        t->x->cc = (struct vg_cc_state){0};
+    return 0;
+}
+
+enum vg_cc_algo vg_tcp_cc(const vg_tcb *t)
+{
+    return (enum vg_cc_algo)(((unsigned)t->flags2 & TF2_CC_MASK) >> TF2_CC_SHIFT);
+}
+
 void vg_tcp_set_bufsizes(vg_tcb *t, uint32_t sndbuf, uint32_t rcvbuf)
 {
     /* Buffers only grow while they hold data, so a size applies from the next allocation. A
