@@ -10,6 +10,7 @@
 #include "commands.h"
 
 #define SERVE_CLOSE_GRACE_US 1000000u
+#define SERVE_ORPHAN_WAIT_MS 60000u     /* --once: the default orphan_timeout_ms */
 /* Connections the listener holds before `serve` accepts them: thousands of clients connecting at
  * once (a test's 10,000 keep-alive connections) must not overflow it, as each connection the
  * queue drops is one the client believes established (a SYN cookie's ACK) and vigil never saw. */
@@ -181,6 +182,18 @@ static void shut_down(struct serve_run *r)
         conn_end(r, r->nconns - 1);
 }
 
+/* --once: closing the connection leaves an orphan still sending the tail of the echo and the
+ * FIN (or holding them in --link-delay-ms's queue); exiting under it would leave the peer
+ * waiting for bytes that never come. Bounded, as an orphan's own life is (orphan_timeout_ms). */
+static void wait_for_orphans(struct serve_run *r)
+{
+    vg_time until = cli_rt_now(&r->rt) + VG_MS(SERVE_ORPHAN_WAIT_MS);
+    while (vg_stack_stats(r->rt.stack)->tcp_orphans && !cli_rt_interrupted() &&
+           cli_rt_now(&r->rt) < until)
+        if (cli_rt_step(&r->rt, until) < 0)
+            break;
+}
+
 static int run(struct serve_run *r, uint16_t port, int backlog, const struct cli_rt_options *o)
 {
     r->listener = vg_tcp_open(r->rt.stack);
@@ -216,8 +229,10 @@ static int run(struct serve_run *r, uint16_t port, int backlog, const struct cli
             if (service(r, &r->conns[i], now))
                 conn_end(r, i);
         }
-        if (r->once && r->served)
+        if (r->once && r->served) {
+            wait_for_orphans(r);
             break;
+        }
         if (cli_rt_step(&r->rt, VG_TIME_NEVER) < 0) {
             gone = 1;
             break;
@@ -261,7 +276,8 @@ static int parse(int argc, char **argv, struct serve_options *o)
          .help = "connections waiting to be accepted (default 1024; the\n"
                  "stack clamps it to its max_backlog)"},
         {OPT_FLAG("once", &o->once),
-         .help = "stop after the first connection ends; exit 1 if it failed"},
+         .help = "stop after the first connection ends and its last bytes are\n"
+                 "acknowledged (at most 60 s); exit 1 if it failed"},
     };
     struct cli_opt common[CLI_RT_NOPTS], ka[CLI_KEEPALIVE_NOPTS];
     const struct cli_group groups[] = {
