@@ -277,6 +277,59 @@ static void zero_window_probe_and_keepalive_probe_are_distinct(void **state)
     rp_free(rp);
 }
 
+/* Reading opens the window, but after the peer's FIN no window update goes (as Linux): the peer
+ * sends nothing more, and one that has closed since would answer the update with an RST that
+ * throws away what the application has not read yet. */
+static void no_window_update_after_the_peers_fin(void **state)
+{
+    (void)state;
+    struct rawpeer *rp = rp_new(NULL);
+    vg_tcb *t = rp_open_active(rp, PORT, NULL, 65535);
+    uint8_t buf[1000];
+    for (uint32_t off = 0; off < 40000; off += sizeof buf) {
+        fill(buf, off, sizeof buf);
+        rp_send_data(rp, buf, sizeof buf);
+    }
+    rp_send(rp, VG_TCP_FIN | VG_TCP_ACK, rp->seq, rp->ack, rp->wnd, NULL, NULL, 0);
+    rp->seq++;
+    rp_run_for(rp, VG_MS(500));
+    rp_drain(rp);
+    assert_int_equal(vg_tcp_state(t), VG_TCP_CLOSE_WAIT);
+    static uint8_t all[40000];        /* one read: the window opens by 40,000 at once */
+    assert_int_equal(vg_tcp_recv(t, all, sizeof all, rp->now), 40000);
+    fill(buf, 39000, sizeof buf);
+    assert_memory_equal(all + 39000, buf, sizeof buf);
+    rp_expect_none(rp);
+    rp_free(rp);
+}
+
+/* A peer that sent its data and FIN and then resets (Linux answering a segment for a socket it
+ * has closed): what arrived before the RST is still the application's to read. */
+static void data_before_a_reset_in_close_wait_stays_readable(void **state)
+{
+    (void)state;
+    struct rawpeer *rp = rp_new(NULL);
+    vg_tcb *t = rp_open_active(rp, PORT, NULL, 65535);
+    uint8_t buf[1000];
+    for (uint32_t off = 0; off < 40000; off += sizeof buf) {
+        fill(buf, off, sizeof buf);
+        rp_send_data(rp, buf, sizeof buf);
+    }
+    rp_send(rp, VG_TCP_FIN | VG_TCP_ACK, rp->seq, rp->ack, rp->wnd, NULL, NULL, 0);
+    rp->seq++;
+    rp_run_for(rp, VG_MS(500));
+    rp_drain(rp);
+    static uint8_t part[10000];
+    assert_int_equal(vg_tcp_recv(t, part, sizeof part, rp->now), 10000);
+    rp_send(rp, VG_TCP_RST, rp->seq, 0, 0, NULL, NULL, 0);
+    assert_int_equal(vg_tcp_state(t), VG_TCP_CLOSED);
+    static uint8_t rest[30000];
+    assert_int_equal(vg_tcp_recv(t, rest, sizeof rest, rp->now), 30000);
+    fill(buf, 39000, sizeof buf);
+    assert_memory_equal(rest + 29000, buf, sizeof buf);
+    rp_free(rp);
+}
+
 static void window_of_zero_with_nothing_to_send_sends_no_probe(void **state)
 {
     (void)state;
@@ -299,6 +352,8 @@ int main(void)
         cmocka_unit_test(zero_window_transfer_resumes_when_peer_takes_the_probe_octet),
         cmocka_unit_test(zero_window_probe_octet_taken_while_window_stays_zero),
         cmocka_unit_test(zero_window_probe_and_keepalive_probe_are_distinct),
+        cmocka_unit_test(no_window_update_after_the_peers_fin),
+        cmocka_unit_test(data_before_a_reset_in_close_wait_stays_readable),
         cmocka_unit_test(window_of_zero_with_nothing_to_send_sends_no_probe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

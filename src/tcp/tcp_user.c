@@ -207,10 +207,11 @@ static long take(vg_tcb *t, void *buf, size_t len, vg_time now)
     tcp_autotune_rcv_taken(t, now);   /* a grown buffer is announced with the window below */
     /* Window update once the window has opened by two segments or half the buffer, so a
      * sender stalled on a small or zero window resumes (receiver SWS avoidance, RFC 9293
-     * §3.8.6.2.2). */
+     * §3.8.6.2.2). Not after the peer's FIN, as Linux: it sends no more, and a peer that has
+     * since closed answers the update with an RST, which throws away what is still unread. */
     uint32_t after = tcp_rcv_window(t);
     uint32_t grow = after - before;
-    if (tcp_synchronized(t) && t->state != VG_TCP_TIME_WAIT &&
+    if (tcp_synchronized(t) && t->state != VG_TCP_TIME_WAIT && !(t->flags & TF_FIN_RCVD) &&
         (grow >= 2u * t->mss || grow >= t->rcvbuf / 2) &&
         (after - (SEQ_GT(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0)) >= t->mss) {
         tcp_send_ack(t, now);
