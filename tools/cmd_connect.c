@@ -68,8 +68,12 @@ static void receive(struct connect_run *r, vg_time now)
 static int finished(struct connect_run *r)
 {
     enum vg_tcp_state st = vg_tcp_state(r->tcb);
-    if (vg_tcp_error(r->tcb) || st == VG_TCP_CLOSED)
+    if (vg_tcp_error(r->tcb) || st == VG_TCP_CLOSED) {
+        /* What arrived before the end is still the application's to read, as on Linux: a peer
+         * that closed and then answered a late duplicate with an RST took none of it back. */
+        receive(r, cli_rt_now(&r->rt));
         return 1;
+    }
     if (r->mismatch_at != UINT64_MAX)
         return 1;
     /* The peer closed its side and ours has nothing left to say (or never had anything). */
