@@ -93,7 +93,7 @@ void synack_output(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, 
     }
     if (tsecr) {
         h.opt.has_ts = 1;
-        h.opt.ts_val = tcp_ts_val(s, laddr, lport, raddr, rport, now);
+        h.opt.ts_val = tcp_ts_val(s, laddr, raddr, now);
         h.opt.ts_ecr = *tsecr;
     }
     h.opt.sack_permitted = sack;
@@ -223,7 +223,7 @@ static void entry_segment(struct vg_syn_entry *e, uint8_t flags, uint16_t wnd, v
     h.wnd = wnd;
     if (e->ts_ok && !(flags & VG_TCP_RST)) {    /* RFC 7323 §3.2: as on every later segment */
         h.opt.has_ts = 1;
-        h.opt.ts_val = tcp_ts_val(s, e->laddr, e->lport, e->raddr, e->rport, now);
+        h.opt.ts_val = tcp_ts_val(s, e->laddr, e->raddr, now);
         h.opt.ts_ecr = e->peer_tsval;
     }
     tcp_emit(s, &h, e->laddr, e->raddr, NULL, 0, now);

@@ -50,7 +50,7 @@ struct vg_tcb_xfer {
     uint32_t last_ack_sent;      /* RFC 7323 Last.ACK.sent (TS.Recent's rule): while no ACK is
                                   * owed it is RCV.NXT, so an idle connection needs none */
     uint32_t ts_offset;          /* the TSval clock's offset (tcp_ts.h), once ts_offset_set: a
-                                  * keyed hash of the tuple, taken once per transfer */
+                                  * keyed hash of the address pair, taken once per transfer */
     uint32_t rcv_epoch_seq;      /* where the application had read up to when the epoch began */
     uint32_t rcv_space;          /* octets read in the last epoch that grew (0: none yet) */
     uint32_t rcv_rtt_seq;        /* the receiver's RTT sample ends when RCV.NXT reaches it */

@@ -3,11 +3,8 @@
 
 #define TUPLE_TAG_TS 'S'                  /* keeps the offset's hash input apart (tcb.h) */
 
-uint32_t tcp_ts_offset(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                       uint16_t rport)
+uint32_t tcp_ts_offset(vg_stack *s, uint32_t laddr, uint32_t raddr)
 {
-    (void)lport;
-    (void)rport;
     if (!s->ts_memo_valid || s->ts_memo_laddr != laddr || s->ts_memo_raddr != raddr) {
         s->ts_memo_offset = (uint32_t)tcp_tuple_hash13(s->secret, TUPLE_TAG_TS, laddr, 0, raddr, 0);
         s->ts_memo_laddr = laddr;
@@ -17,10 +14,9 @@ uint32_t tcp_ts_offset(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t rad
     return s->ts_memo_offset;
 }
 
-uint32_t tcp_ts_val(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
-                    vg_time now)
+uint32_t tcp_ts_val(vg_stack *s, uint32_t laddr, uint32_t raddr, vg_time now)
 {
-    return (uint32_t)(now / 1000u) + tcp_ts_offset(s, laddr, lport, raddr, rport);
+    return (uint32_t)(now / 1000u) + tcp_ts_offset(s, laddr, raddr);
 }
 
 uint32_t tcp_ts_syn_negotiate(vg_tcb *t, const struct vg_tcp_hdr *syn)

@@ -26,21 +26,19 @@ static inline uint32_t tcp_ts_opt_len(const vg_tcb *t) { return tcp_ts_on(t) ? V
  * pair (as Linux's secure_tcp_ts_off), so TSvals reveal neither the host's uptime nor the clock
  * seen by another host; one pair's connections share a clock, so PAWS works across a tuple's
  * incarnations and TSvals keep growing from one connection to the next (RFC 6191). */
-uint32_t tcp_ts_offset(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                       uint16_t rport);
+uint32_t tcp_ts_offset(vg_stack *s, uint32_t laddr, uint32_t raddr);
 /* Our TSval for a segment of the tuple at now: milliseconds of the time argument plus the
  * offset (the core has no clock of its own). */
-uint32_t tcp_ts_val(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
-                    vg_time now);
+uint32_t tcp_ts_val(vg_stack *s, uint32_t laddr, uint32_t raddr, vg_time now);
 /* The same for a connection: the offset hashed once per transfer block (an idle connection,
  * whose probes and answers are rare, hashes it each time). */
 static inline uint32_t tcp_ts_val_of(vg_tcb *t, vg_time now)
 {
     struct vg_tcb_xfer *x = t->x;
     if (!x)
-        return tcp_ts_val(tcb_stack(t), t->laddr, t->lport, t->raddr, t->rport, now);
+        return tcp_ts_val(tcb_stack(t), t->laddr, t->raddr, now);
     if (!x->ts_offset_set) {
-        x->ts_offset = tcp_ts_offset(tcb_stack(t), t->laddr, t->lport, t->raddr, t->rport);
+        x->ts_offset = tcp_ts_offset(tcb_stack(t), t->laddr, t->raddr);
         x->ts_offset_set = 1;
     }
     return (uint32_t)(now / 1000u) + x->ts_offset;
