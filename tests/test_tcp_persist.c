@@ -277,16 +277,14 @@ static void zero_window_probe_and_keepalive_probe_are_distinct(void **state)
     rp_free(rp);
 }
 
-/* Reading opens the window, but after the peer's FIN no window update goes (as Linux): the peer
- * sends nothing more, and one that has closed since would answer the update with an RST that
- * throws away what the application has not read yet. */
-static void no_window_update_after_the_peers_fin(void **state)
+/* Established; the peer sends 40,000 octets of the pattern and its FIN, all acknowledged, none
+ * read yet. */
+#define PEER_DATA 40000u
+static vg_tcb *peer_sent_data_and_fin(struct rawpeer *rp)
 {
-    (void)state;
-    struct rawpeer *rp = rp_new(NULL);
     vg_tcb *t = rp_open_active(rp, PORT, NULL, 65535);
     uint8_t buf[1000];
-    for (uint32_t off = 0; off < 40000; off += sizeof buf) {
+    for (uint32_t off = 0; off < PEER_DATA; off += sizeof buf) {
         fill(buf, off, sizeof buf);
         rp_send_data(rp, buf, sizeof buf);
     }
@@ -294,6 +292,18 @@ static void no_window_update_after_the_peers_fin(void **state)
     rp->seq++;
     rp_run_for(rp, VG_MS(500));
     rp_drain(rp);
+    return t;
+}
+
+/* Reading opens the window, but after the peer's FIN no window update goes (as Linux): the peer
+ * sends nothing more, and one that has closed since would answer the update with an RST that
+ * throws away what the application has not read yet. */
+static void no_window_update_after_the_peers_fin(void **state)
+{
+    (void)state;
+    struct rawpeer *rp = rp_new(NULL);
+    vg_tcb *t = peer_sent_data_and_fin(rp);
+    uint8_t buf[1000];
     assert_int_equal(vg_tcp_state(t), VG_TCP_CLOSE_WAIT);
     static uint8_t all[40000];        /* one read: the window opens by 40,000 at once */
     assert_int_equal(vg_tcp_recv(t, all, sizeof all, rp->now), 40000);
@@ -309,16 +319,8 @@ static void data_before_a_reset_in_close_wait_stays_readable(void **state)
 {
     (void)state;
     struct rawpeer *rp = rp_new(NULL);
-    vg_tcb *t = rp_open_active(rp, PORT, NULL, 65535);
+    vg_tcb *t = peer_sent_data_and_fin(rp);
     uint8_t buf[1000];
-    for (uint32_t off = 0; off < 40000; off += sizeof buf) {
-        fill(buf, off, sizeof buf);
-        rp_send_data(rp, buf, sizeof buf);
-    }
-    rp_send(rp, VG_TCP_FIN | VG_TCP_ACK, rp->seq, rp->ack, rp->wnd, NULL, NULL, 0);
-    rp->seq++;
-    rp_run_for(rp, VG_MS(500));
-    rp_drain(rp);
     static uint8_t part[10000];
     assert_int_equal(vg_tcp_recv(t, part, sizeof part, rp->now), 10000);
     rp_send(rp, VG_TCP_RST, rp->seq, 0, 0, NULL, NULL, 0);
