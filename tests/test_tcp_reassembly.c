@@ -129,6 +129,40 @@ static void many_islands_in_any_order_reassemble_exactly(void **state)
     close_conn(&k);
 }
 
+/* A window with many holes at once (megabytes in flight on a path that loses 1 %): every island
+ * up to the limit (VG_OOO_RANGES) is held, so nothing that arrived must be sent twice; one more
+ * is dropped unacknowledged and counted, and taken when it comes again. */
+static void every_island_up_to_the_limit_is_held_and_one_more_is_counted(void **state)
+{
+    (void)state;
+    enum { ISLANDS = 64, L = 400 };                 /* VG_OOO_RANGES, as the README has it */
+    _Static_assert((2 * ISLANDS + 2) * L <= 65535, "the islands fit the unscaled window");
+    struct conn k = open_conn(65535);
+    for (uint32_t i = 0; i < ISLANDS; i++) {
+        send_at(&k, (2 * i + 1) * L, L, 0);        /* a hole before each */
+        expect_ack(&k, 0);
+    }
+    assert_int_equal(rp_stats(k.rp)->tcp_ooo_segments, ISLANDS);
+    assert_int_equal(rp_stats(k.rp)->tcp_ooo_full, 0);
+    send_at(&k, (2 * ISLANDS + 1) * L, L, 0);      /* one island more */
+    rp_drain(k.rp);
+    assert_int_equal(rp_stats(k.rp)->tcp_ooo_segments, ISLANDS);
+    assert_int_equal(rp_stats(k.rp)->tcp_ooo_full, 1);
+    for (uint32_t i = 0; i <= ISLANDS; i++)         /* the holes fill */
+        send_at(&k, 2 * i * L, L, 0);
+    rp_drain(k.rp);
+    expect_read(&k, 0, (2 * ISLANDS + 1) * L);     /* every island held, up to the dropped one */
+    send_at(&k, (2 * ISLANDS + 1) * L, L, 0);      /* which comes again */
+    rp_run_for(k.rp, VG_MS(500));                  /* its ACK may be delayed */
+    const struct rp_seg *g;
+    uint32_t last = 0;
+    while ((g = rp_take(k.rp)) != NULL)
+        last = g->th.ack;
+    assert_int_equal(last, k.base + (2 * ISLANDS + 2) * L);
+    expect_read(&k, (2 * ISLANDS + 1) * L, L);
+    close_conn(&k);
+}
+
 static void duplicate_segment_is_acked_and_dropped(void **state)
 {
     (void)state;
@@ -263,6 +297,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(out_of_order_segments_held_then_delivered_in_order),
         cmocka_unit_test(many_islands_in_any_order_reassemble_exactly),
+        cmocka_unit_test(every_island_up_to_the_limit_is_held_and_one_more_is_counted),
         cmocka_unit_test(duplicate_segment_is_acked_and_dropped),
         cmocka_unit_test(overlapping_segment_contributes_only_new_octets),
         cmocka_unit_test(overlaps_between_islands_merge_exactly),

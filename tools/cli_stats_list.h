@@ -87,6 +87,7 @@
     X(tcp_sndbuf_grown) \
     X(tcp_buf_grow_refused) \
     X(tcp_hystart_css) \
-    X(tcp_hystart_exits)
+    X(tcp_hystart_exits) \
+    X(tcp_ooo_full)
 
 #endif

@@ -423,6 +423,9 @@ struct vg_stack_stats {
     /* Congestion control (README "Congestion control"). */
     uint64_t tcp_hystart_css;            /* HyStart++ saw the RTT rise: Conservative Slow Start */
     uint64_t tcp_hystart_exits;          /* ... and ended slow start after CSS_ROUNDS of it */
+
+    uint64_t tcp_ooo_full;               /* out-of-order segments dropped unacked: the connection
+                                          * held VG_OOO_RANGES islands already */
 };
 VG_API const struct vg_stack_stats *vg_stack_stats(const vg_stack *s);
 

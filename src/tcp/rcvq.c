@@ -17,7 +17,8 @@ void rcvq_free(vg_tcb *t)
     }
 }
 
-/* Adds [off, off+len) to the island list, merging overlaps. Returns -1 when the list is full. */
+/* Adds [off, off+len) to the island list, merging overlaps. Returns -1 when the list is full
+ * (counted) or cannot be allocated. */
 static int island_add(vg_stack *s, struct vg_tcb_xfer *x, uint32_t off, uint32_t len)
 {
     if (!x->ooo) {
@@ -38,8 +39,10 @@ static int island_add(vg_stack *s, struct vg_tcb_xfer *x, uint32_t off, uint32_t
             end = e;
         j++;
     }
-    if (i == j && x->nooo == VG_OOO_RANGES)
+    if (i == j && x->nooo == VG_OOO_RANGES) {
+        s->stats.tcp_ooo_full++;
         return -1;
+    }
     /* Replace islands i..j-1 by one. */
     uint8_t removed = (uint8_t)(j - i);
     if (removed == 0) {

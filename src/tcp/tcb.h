@@ -19,7 +19,12 @@
 #define VG_RTO_MIN_US 200000u        /* below RFC 6298's 1 s SHOULD, as Linux and Windows do */
 #define VG_RTO_MAX_US 60000000u
 #define VG_DELACK_US 40000u
-#define VG_OOO_RANGES 8              /* out-of-order islands remembered; more are dropped */
+/* Out-of-order islands a connection remembers; a segment needing one more is dropped unacked
+ * (tcp_ooo_full) for the sender to resend. 64, 512 octets while out-of-order data is held: a
+ * window of megabytes (autotuning's, at 6 MiB: 4,300 segments) on a path losing 1 % holds some
+ * 40 holes at once, and a receiver that kept only 8 islands threw away what arrived beyond them
+ * (measured over TUN: Linux resent 714 segments for 88 the path lost). */
+#define VG_OOO_RANGES 64
 
 enum {
     TF_APP_OWNED = 1u << 0,      /* the application holds a handle */
