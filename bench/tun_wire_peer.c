@@ -3,8 +3,11 @@
  *   tun_wire_peer send HOST PORT SECONDS   connects, sends zeros for SECONDS, half-closes and
  *                                          waits for the other side's close; prints
  *                                          bytes=, seconds= (until that close) and gbit_per_s=
- *   tun_wire_peer send-bytes HOST PORT N   the same, but sends N bytes of zeros (bench_tun_paths:
- *                                          a fixed amount each way, whatever the rate)
+ *   tun_wire_peer send-bytes HOST PORT N [CC]
+ *                                          the same, but sends N bytes of zeros (bench_tun_paths:
+ *                                          a fixed amount each way, whatever the rate), with
+ *                                          congestion control CC (TCP_CONGESTION: root may name
+ *                                          any the kernel has, whatever the namespace allows)
  *   tun_wire_peer sink PORT                accepts one connection, reads until EOF, closes;
  *                                          prints ready first, then the same three lines
  *                                          (from accept to EOF)
@@ -19,6 +22,7 @@
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,13 +48,17 @@ static void result(uint64_t bytes, double secs)
 }
 
 /* Sends for secs seconds, or (secs < 0) exactly limit bytes. */
-static int do_send(const char *host, int port, double secs, uint64_t limit)
+static int do_send(const char *host, int port, double secs, uint64_t limit, const char *cc)
 {
     static char buf[CHUNK];
     struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     if (inet_pton(AF_INET, host, &to.sin_addr) != 1)
         return 2;
     int s = socket(AF_INET, SOCK_STREAM, 0);
+    if (s >= 0 && cc && setsockopt(s, IPPROTO_TCP, TCP_CONGESTION, cc, (socklen_t)strlen(cc)) != 0) {
+        fprintf(stderr, "TCP_CONGESTION %s: %s\n", cc, strerror(errno));
+        return 1;
+    }
     if (s < 0 || connect(s, (struct sockaddr *)&to, sizeof to) != 0) {
         fprintf(stderr, "connect: %s\n", strerror(errno));
         return 1;
@@ -124,13 +132,14 @@ static int offload_off(const char *ifname)
 int main(int argc, char **argv)
 {
     if (argc == 5 && !strcmp(argv[1], "send"))
-        return do_send(argv[2], atoi(argv[3]), atof(argv[4]), 0);
-    if (argc == 5 && !strcmp(argv[1], "send-bytes"))
-        return do_send(argv[2], atoi(argv[3]), -1, strtoull(argv[4], NULL, 10));
+        return do_send(argv[2], atoi(argv[3]), atof(argv[4]), 0, NULL);
+    if ((argc == 5 || argc == 6) && !strcmp(argv[1], "send-bytes"))
+        return do_send(argv[2], atoi(argv[3]), -1, strtoull(argv[4], NULL, 10),
+                       argc == 6 ? argv[5] : NULL);
     if (argc == 3 && !strcmp(argv[1], "sink"))
         return do_sink(atoi(argv[2]));
     if (argc == 3 && !strcmp(argv[1], "offload-off"))
         return offload_off(argv[2]);
-    fprintf(stderr, "usage: tun_wire_peer send HOST PORT SECONDS | send-bytes HOST PORT N | sink PORT | offload-off IF\n");
+    fprintf(stderr, "usage: tun_wire_peer send HOST PORT SECONDS | send-bytes HOST PORT N [CC] | sink PORT | offload-off IF\n");
     return 2;
 }
