@@ -140,6 +140,45 @@ static uint32_t sink(struct rawpeer *rp, uint32_t base, uint8_t *out, uint32_t c
     return rp->ack - base;
 }
 
+/* The ACKs we send while the peer's window stays shut must be acceptable to it: at its RCV.NXT
+ * (SND.UNA), where a zero window accepts a segment (RFC 9293 §3.10.7.4), not one past it for the
+ * probe's octet. Linux drops a segment beyond its window unread, ACK field and all: a peer whose
+ * application is blocked sending to us, waiting for our ACKs to free its buffer, would never see
+ * them, and both ends would wait forever (seen over TUN: vigil connect against a Linux echo
+ * server that had stopped reading). */
+static void acks_behind_a_refused_probe_stay_inside_the_zero_window(void **state)
+{
+    (void)state;
+    struct rawpeer *rp = rp_new(NULL);
+    uint32_t una;
+    vg_tcb *t = zero_window(rp, &una);
+    uint8_t buf[1000];
+    fill(buf, 100, sizeof buf);
+    assert_int_equal(vg_tcp_send(t, buf, sizeof buf, rp->now), 1000);
+    const struct rp_seg *p = rp_wait(rp, rp->now + VG_MS(5000));
+    assert_non_null(p);
+    assert_int_equal(p->th.seq, una);
+    assert_int_equal(p->dlen, 1);
+    rp_send_ack(rp);                              /* refused: the window is still zero */
+    rp_expect_none(rp);
+    uint8_t data[300];
+    memset(data, 0x5a, sizeof data);
+    rp_send_data(rp, data, sizeof data);          /* the peer sends; we must acknowledge it */
+    rp_run_for(rp, VG_MS(500));
+    const struct rp_seg *a;
+    int acks = 0;
+    while ((a = rp_take(rp)) != NULL) {
+        if (a->dlen)
+            continue;                             /* a later probe, at SND.UNA as ever */
+        assert_int_equal(a->th.ack, rp->seq);
+        assert_int_equal(a->th.seq, una);         /* inside the peer's zero window */
+        acks++;
+    }
+    assert_true(acks >= 1);
+    vg_tcp_abort(t, rp->now);
+    rp_free(rp);
+}
+
 static void zero_window_transfer_resumes_after_window_update(void **state)
 {
     (void)state;
@@ -350,6 +389,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(zero_window_probe_is_one_new_octet_at_snd_una),
         cmocka_unit_test(zero_window_probes_back_off_and_never_give_up_while_answered),
+        cmocka_unit_test(acks_behind_a_refused_probe_stay_inside_the_zero_window),
         cmocka_unit_test(zero_window_transfer_resumes_after_window_update),
         cmocka_unit_test(zero_window_transfer_resumes_when_peer_takes_the_probe_octet),
         cmocka_unit_test(zero_window_probe_octet_taken_while_window_stays_zero),

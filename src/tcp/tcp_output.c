@@ -118,8 +118,12 @@ void tcp_send_segment(vg_tcb *t, uint32_t seq, uint8_t flags, const uint8_t *dat
 void tcp_send_ack(vg_tcb *t, vg_time now)
 {
     /* SND.MAX, not SND.NXT: after a retransmission timeout pulls SND.NXT back, an ACK carrying
-     * it would fall left of the peer's window and be dropped, and both ends could stall. */
-    tcp_send_segment(t, t->snd_max, VG_TCP_ACK, NULL, 0, now);
+     * it would fall left of the peer's window and be dropped, and both ends could stall. But
+     * never past the window's right edge (as Linux's tcp_acceptable_seq): a zero-window probe's
+     * octet puts SND.MAX one past a window that may stay shut, and a peer drops a segment beyond
+     * its window unread, ACK field and all — one blocked on sending to us would wait forever. */
+    uint32_t edge = t->snd_una + t->snd_wnd;
+    tcp_send_segment(t, SEQ_GT(t->snd_max, edge) ? edge : t->snd_max, VG_TCP_ACK, NULL, 0, now);
 }
 
 void tcp_send_syn(vg_tcb *t, vg_time now)
