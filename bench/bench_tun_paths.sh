@@ -115,8 +115,8 @@ report() {
 vigil_tx() {
   port=$((port + 1))
   local sink=$TB_WORK/sink.$port
-  tb_bg "$sink" timeout "$limit" "$PEER" sink "$port"
-  local p=$TB_LAST
+  lab_bg "$sink" timeout "$limit" "$PEER" sink "$port"
+  local p=$LAST_PID
   tb_wait_line "$sink" '^ready$'
   drop_data input iifname
   timeout "$limit" "$VIGIL" connect "${vigil_opts[@]}" "192.0.2.1:$port" --send-bytes "$bytes" \
@@ -132,12 +132,12 @@ vigil_tx() {
 linux_tx() {
   port=$((port + 1))
   local out=$TB_WORK/serve.$port send=$TB_WORK/send.$port
-  tb_bg "$out" timeout "$limit" "$VIGIL" serve "${vigil_opts[@]}" --port "$port" --discard --once --json
-  local p=$TB_LAST
+  lab_bg "$out" timeout "$limit" "$VIGIL" serve "${vigil_opts[@]}" --port "$port" --discard --once --json
+  local p=$LAST_PID
   tb_wait_line "$out" '"event":"listening"'
   drop_data output oifname
-  tb_bg "$send" "$PEER" send-bytes 192.0.2.2 "$port" "$bytes"
-  local s=$TB_LAST
+  lab_bg "$send" "$PEER" send-bytes 192.0.2.2 "$port" "$bytes"
+  local s=$LAST_PID
   wait "$p" || true
   kill "$s" 2>/dev/null || true
   wait "$s" 2>/dev/null || true
