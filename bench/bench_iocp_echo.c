@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "util/vgb_clock.h"
 #include "util/vgb_leading_opts.h"
 #include "vigil/winsock2.h"
 
@@ -37,13 +37,6 @@ static size_t msg_len;
 static int rounds_wanted;
 static LPFN_ACCEPTEX accept_ex;
 static LPFN_CONNECTEX connect_ex;
-
-static double now_s(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void die(const char *what)
 {
@@ -191,14 +184,14 @@ int main(int argc, char **argv)
         }
         if (pending == 0 && t0 == 0) {
             /* Phase 2: the echo rounds, timed. */
-            t0 = now_s(CLOCK_MONOTONIC);
-            c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+            t0 = vgb_wall_seconds();
+            c0 = vgb_cpu_seconds();
             for (int i = 0; i < n; i++)
                 start_message(&cli[i], 1);
             pending = -1;
         }
     }
-    double wall = now_s(CLOCK_MONOTONIC) - t0, cpu = now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    double wall = vgb_wall_seconds() - t0, cpu = vgb_cpu_seconds() - c0;
     printf("connections %d, rounds %d, message %zu bytes: %lld messages echoed in %.3f s "
            "(%.0f messages/s, %.0f per CPU-second)\n",
            n, rounds_wanted, msg_len, messages, wall, (double)messages / wall,

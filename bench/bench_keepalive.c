@@ -26,10 +26,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "sim/simnet.h"
 #include "tcp/tcb.h"
+#include "util/vgb_clock.h"
 
 #define SERVER_PORTS 16u        /* local ports stay below 65536 for a million connections */
 #define KA_MS 1000u             /* idle time and interval: one probe per second per connection */
@@ -41,13 +41,6 @@
 #define MAX_SCALES 3
 
 static long wheel_prefetch = -1;   /* --wheel-prefetch: -1 leaves the stack's setting */
-
-static double cpu_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Bytes handed out by malloc, small blocks and mmapped ones alike. */
 static size_t heap_in_use(void)
@@ -174,10 +167,10 @@ static int measure(size_t n, struct result *r)
     const struct vg_stack_stats *cst = vg_stack_stats(cs);
     uint64_t p0 = cst->ka_probes_sent, acked0 = cst->ka_probes_acked;
     perf_say("enable");
-    double c0 = cpu_seconds();
+    double c0 = vgb_cpu_seconds();
     uint64_t replaced0 = cs->wheel.replaced;
     probe_window(net, answered_window_ms(n));
-    double c1 = cpu_seconds();
+    double c1 = vgb_cpu_seconds();
     perf_say("disable");
     r->probes_answered = (unsigned long long)(cst->ka_probes_sent - p0);
     if (cst->ka_probes_acked - acked0 + n < r->probes_answered)   /* the last may be in flight */
@@ -190,9 +183,9 @@ static int measure(size_t n, struct result *r)
     vg_simnet_set_host_up(net, 1, 0);
     uint64_t p1 = cst->ka_probes_sent, aborts1 = cst->ka_aborts;
     perf_say("enable");
-    c0 = cpu_seconds();
+    c0 = vgb_cpu_seconds();
     probe_window(net, WINDOW_MS);
-    c1 = cpu_seconds();
+    c1 = vgb_cpu_seconds();
     perf_say("disable");
     r->probes_unanswered = (unsigned long long)(cst->ka_probes_sent - p1);
     if (cst->ka_aborts != aborts1)

@@ -36,9 +36,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "sim/simnet.h"
+#include "util/vgb_clock.h"
 #include "vigil/vigil.h"
 
 #define ADDR_A 0xc0000201u
@@ -71,13 +71,6 @@ struct result {
     uint64_t retransmits, fast;   /* the sender's segments retransmitted, and by fast retransmit */
     int ok;
 };
-
-static double cpu_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static vg_simnet *make_net(uint64_t seed, double loss, int algo)
 {
@@ -205,7 +198,7 @@ static struct row measure(int run, double loss, int algo, int seeds, uint64_t by
 {
     double g[MAX_SEEDS], v[MAX_SEEDS], rt[MAX_SEEDS], fr[MAX_SEEDS];
     struct row r = {0};
-    double cpu0 = cpu_seconds();
+    double cpu0 = vgb_cpu_seconds();
     for (int s = 0; s < seeds; s++) {
         /* Every run its own seeds, the same for every algorithm of that run: one loss pattern
          * (to the extent the algorithms send the same packets) judges both. */
@@ -217,7 +210,7 @@ static struct row measure(int run, double loss, int algo, int seeds, uint64_t by
         rt[s] = (double)x.retransmits;
         fr[s] = (double)x.fast;
     }
-    r.cpu = cpu_seconds() - cpu0;
+    r.cpu = vgb_cpu_seconds() - cpu0;
     r.goodput = median(g, seeds);
     r.virt = median(v, seeds);
     r.retransmits = median(rt, seeds);

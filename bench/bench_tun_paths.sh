@@ -76,12 +76,12 @@ fi
 # Inside the lab namespace: vg0 is the TUN device, 192.0.2.1 the kernel, 192.0.2.2 vigil; the
 # Linux peer runs in $peer_ns behind veth vgp0 (198.51.100.1, here) / vgp1 (198.51.100.2, there).
 peer_ns=${TB_NS_PREFIX}peer$$
-lab_undo() {
+path_undo() {
   nft delete table inet vgbpath 2>/dev/null || true
   ip netns pids "$peer_ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
   ip netns del "$peer_ns" 2>/dev/null || true
 }
-TB_CLEANUP_EXTRA=lab_undo
+TB_CLEANUP_EXTRA=path_undo
 tb_inside
 ip netns add "$peer_ns"
 in_peer() { ip netns exec "$peer_ns" "$@"; }
@@ -150,8 +150,8 @@ report() {
 vigil_tx() {
   port=$((port + 1))
   local sink=$TB_WORK/sink.$port
-  tb_bg "$sink" timeout "$limit" ip netns exec "$peer_ns" "$PEER" sink "$port"
-  local p=$TB_LAST
+  lab_bg "$sink" timeout "$limit" ip netns exec "$peer_ns" "$PEER" sink "$port"
+  local p=$LAST_PID
   tb_wait_line "$sink" '^ready$'
   drop_data iifname
   timeout "$limit" "$VIGIL" connect "${vigil_opts[@]}" "198.51.100.2:$port" --send-bytes "$bytes" \
@@ -167,13 +167,13 @@ vigil_tx() {
 linux_tx() {
   port=$((port + 1))
   local out=$TB_WORK/serve.$port send=$TB_WORK/send.$port
-  tb_bg "$out" timeout "$limit" "$VIGIL" serve "${vigil_opts[@]}" --port "$port" --discard --once --json
-  local p=$TB_LAST
+  lab_bg "$out" timeout "$limit" "$VIGIL" serve "${vigil_opts[@]}" --port "$port" --discard --once --json
+  local p=$LAST_PID
   tb_wait_line "$out" '"event":"listening"'
   drop_data oifname
   peer_retrans >/dev/null
-  tb_bg "$send" ip netns exec "$peer_ns" "$PEER" send-bytes 192.0.2.2 "$port" "$bytes" "$2"
-  local s=$TB_LAST
+  lab_bg "$send" ip netns exec "$peer_ns" "$PEER" send-bytes 192.0.2.2 "$port" "$bytes" "$2"
+  local s=$LAST_PID
   wait "$p" || true
   kill "$s" 2>/dev/null || true
   wait "$s" 2>/dev/null || true

@@ -80,8 +80,8 @@ vigil_rx() {
   local bin=$1 variant=$2 run=$3; shift 3
   port=$((port + 1))
   local out=$work/serve.$port send=$work/send.$port
-  tb_bg "$out" "$bin" serve --net tun:vg0:192.0.2.2/24 --port "$port" --discard --once --json "$@"
-  local p=$TB_LAST
+  lab_bg "$out" "$bin" serve --net tun:vg0:192.0.2.2/24 --port "$port" --discard --once --json "$@"
+  local p=$LAST_PID
   tb_wait_line "$out" '"event":"listening"'
   "$PEER" send 192.0.2.2 "$port" "$secs" >"$send" || true
   wait "$p" || true
@@ -92,8 +92,8 @@ vigil_rx() {
 linux_rx() {
   port=$((port + 1))
   local sink=$work/sink.$port send=$work/send.$port
-  tb_bg "$sink" ip netns exec "$far" "$PEER" sink "$port"
-  local p=$TB_LAST
+  lab_bg "$sink" ip netns exec "$far" "$PEER" sink "$port"
+  local p=$LAST_PID
   tb_wait_line "$sink" '^ready$'
   "$PEER" send "$2" "$port" "$secs" >"$send" || true
   wait "$p" || true
@@ -104,8 +104,8 @@ linux_rx() {
 vigil_tx() {
   port=$((port + 1))
   local sink=$work/sink.$port
-  tb_bg "$sink" "$PEER" sink "$port"
-  local p=$TB_LAST
+  lab_bg "$sink" "$PEER" sink "$port"
+  local p=$LAST_PID
   tb_wait_line "$sink" '^ready$'
   local bytes
   bytes=$(awk -v s="$secs" 'BEGIN { printf "%d", s * 2.5e8 }')

@@ -12,20 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "util/vgb_leading_opts.h"
+#include "util/vgb_clock.h"
 #include "vigil/winsock2.h"
 
 static SOCKET *cli, *srv;
 static size_t conns = 1000, threads = 100, msgs = 20000;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void die(const char *what)
 {
@@ -72,14 +65,14 @@ static void bench_recv_threads(void)
         pthread_create(&t[i], NULL, receiver, (void *)i);
     Sleep(200);                   /* every receiver is blocked in recv before the clock starts */
     uint64_t w0 = vg_ws_wakeups();
-    double t0 = now_s();
+    double t0 = vgb_wall_seconds();
     char c;
     for (size_t k = 0; k < msgs; k++)
         if (send(cli[k % threads], "x", 1, 0) != 1 || recv(cli[k % threads], &c, 1, 0) != 1)
             die("send");
     for (size_t i = 0; i < threads; i++)
         pthread_join(t[i], NULL);
-    double dt = now_s() - t0;
+    double dt = vgb_wall_seconds() - t0;
     uint64_t w = vg_ws_wakeups() - w0;
     printf("recv: %zu threads blocked on %zu of %zu connections, %zu messages: %.2f wake-ups "
            "per message, %.1f us per message\n", threads, threads, conns, msgs,
@@ -95,7 +88,7 @@ static void bench_select_poll(void)
     for (size_t i = 0; i < conns; i++)
         pfd[i] = (WSAPOLLFD){.fd = srv[i], .events = POLLRDNORM};
     char c;
-    double t0 = now_s();
+    double t0 = vgb_wall_seconds();
     for (int r = 0; r < ROUNDS; r++) {
         size_t i = (size_t)r * 7919 % n;
         send(cli[i], "x", 1, 0);
@@ -107,8 +100,8 @@ static void bench_select_poll(void)
             die("select");
         recv(srv[i], &c, 1, 0);
     }
-    double ts = (now_s() - t0) * 1e6 / ROUNDS;
-    t0 = now_s();
+    double ts = (vgb_wall_seconds() - t0) * 1e6 / ROUNDS;
+    t0 = vgb_wall_seconds();
     for (int r = 0; r < ROUNDS; r++) {
         size_t i = (size_t)r * 7919 % conns;
         send(cli[i], "x", 1, 0);
@@ -116,7 +109,7 @@ static void bench_select_poll(void)
             die("WSAPoll");
         recv(srv[i], &c, 1, 0);
     }
-    double tp = (now_s() - t0) * 1e6 / ROUNDS;
+    double tp = (vgb_wall_seconds() - t0) * 1e6 / ROUNDS;
     printf("select over %zu sockets: %.1f us per round; WSAPoll over %zu sockets: %.1f us per "
            "round (send, wait, recv)\n", n, ts, conns, tp);
     free(pfd);

@@ -29,17 +29,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
-#define CHUNK (256 * 1024)
+#include "util/vgb_clock.h"
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#define CHUNK (256 * 1024)
 
 static void result(uint64_t bytes, double secs)
 {
@@ -64,8 +58,8 @@ static int do_send(const char *host, int port, double secs, uint64_t limit, cons
         return 1;
     }
     uint64_t sent = 0;
-    double t0 = now_s(), end = t0 + secs;
-    while (secs >= 0 ? now_s() < end : sent < limit) {
+    double t0 = vgb_wall_seconds(), end = t0 + secs;
+    while (secs >= 0 ? vgb_wall_seconds() < end : sent < limit) {
         size_t len = secs >= 0 || limit - sent > sizeof buf ? sizeof buf : (size_t)(limit - sent);
         ssize_t n = send(s, buf, len, MSG_NOSIGNAL);
         if (n < 0) {
@@ -77,7 +71,7 @@ static int do_send(const char *host, int port, double secs, uint64_t limit, cons
     shutdown(s, SHUT_WR);
     while (read(s, buf, sizeof buf) > 0)
         ;
-    result(sent, now_s() - t0);
+    result(sent, vgb_wall_seconds() - t0);
     close(s);
     return 0;
 }
@@ -97,12 +91,12 @@ static int do_sink(int port)
     int s = accept(l, NULL, NULL);
     if (s < 0)
         return 1;
-    double t0 = now_s();
+    double t0 = vgb_wall_seconds();
     uint64_t got = 0;
     ssize_t n;
     while ((n = read(s, buf, sizeof buf)) > 0)
         got += (uint64_t)n;
-    result(got, now_s() - t0);
+    result(got, vgb_wall_seconds() - t0);
     close(s);
     close(l);
     return 0;

@@ -42,6 +42,21 @@ static vg_tcb *with_flight_of(struct rawpeer *rp, uint32_t segs)
 
 static vg_tcb *with_flight(struct rawpeer *rp) { return with_flight_of(rp, FLIGHT_SEGS); }
 
+/* A loss from a window of w segments, and avoidance from the reduced window on. */
+static void after_a_loss_at(vg_tcb *t, uint32_t w)
+{
+    t->cwnd = w * MSS;
+    t->ssthresh = cc_ssthresh_on_loss(t);
+    t->cwnd = t->ssthresh;
+}
+
+/* The epoch begins with the first avoidance ACK at `now`, on a path whose RTT is srtt_us. */
+static void begin_epoch(vg_tcb *t, uint32_t srtt_us, vg_time now)
+{
+    t->srtt_us = srtt_us;
+    cc_on_ack(t, MSS, now);
+}
+
 /* W_cubic in segments from the RFC's formula, t and K in seconds. */
 static double formula(double t, double k, double w_max_segs)
 {
@@ -101,8 +116,7 @@ static void a_loss_keeps_seven_tenths_and_remembers_w_max(void **state)
      * plateau W_max. */
     t->ssthresh = ss;
     t->cwnd = ss;
-    t->srtt_us = 100000;
-    cc_on_ack(t, MSS, rp->now);
+    begin_epoch(t, 100000, rp->now);
     assert_true(t->x->cc.epoch_on);
     assert_int_equal(t->x->cc.origin, w);
     double k_s = cbrt(100 * 0.3 / 0.4);
@@ -152,12 +166,9 @@ static void avoidance_tracks_w_cubic_through_the_plateau(void **state)
     (void)state;
     struct rawpeer *rp = rp_new(NULL);
     vg_tcb *t = with_flight_of(rp, BIG_FLIGHT_SEGS);
-    t->cwnd = FLIGHT_SEGS * MSS;
-    t->ssthresh = cc_ssthresh_on_loss(t);
-    t->cwnd = t->ssthresh;
-    t->srtt_us = 100000;              /* a long path: the cubic region, not Reno's */
+    after_a_loss_at(t, FLIGHT_SEGS);
     vg_time t0 = rp->now;
-    cc_on_ack(t, MSS, t0);            /* the epoch begins */
+    begin_epoch(t, 100000, t0);       /* a long path: the cubic region, not Reno's */
     double k_s = cbrt(FLIGHT_SEGS * 0.3 / 0.4);
     vg_time now = t0;
     const double at[] = {1, 2, 3, 4, 4.5, 5.5, 6.5};
@@ -177,12 +188,9 @@ static void reno_friendly_region_rules_at_a_small_rtt_times_window(void **state)
     (void)state;
     struct rawpeer *rp = rp_new(NULL);
     vg_tcb *t = with_flight(rp);
-    t->cwnd = 20 * MSS;
-    t->ssthresh = cc_ssthresh_on_loss(t);
-    t->cwnd = t->ssthresh;            /* 14 segments */
-    t->srtt_us = 1000;                /* 1 ms */
+    after_a_loss_at(t, 20);           /* 14 segments */
     vg_time t0 = rp->now;
-    cc_on_ack(t, MSS, t0);
+    begin_epoch(t, 1000, t0);         /* 1 ms */
     vg_time now = ack_clock(t, t0, t0 + 20000, 1000);   /* 20 round trips */
     uint64_t ticks = ((now - t0) + 1000) * 1024 / 1000000;
     uint32_t cubic = cc_cubic_window(t->x->cc.origin, t->x->cc.k_ticks, ticks, MSS);
@@ -200,12 +208,9 @@ static void an_idle_period_moves_the_epoch_so_the_window_does_not_jump(void **st
     (void)state;
     struct rawpeer *rp = rp_new(NULL);
     vg_tcb *t = with_flight_of(rp, BIG_FLIGHT_SEGS);
-    t->cwnd = FLIGHT_SEGS * MSS;
-    t->ssthresh = cc_ssthresh_on_loss(t);
-    t->cwnd = t->ssthresh;
-    t->srtt_us = 100000;
+    after_a_loss_at(t, FLIGHT_SEGS);
     vg_time t0 = rp->now;
-    cc_on_ack(t, MSS, t0);
+    begin_epoch(t, 100000, t0);
     vg_time now = ack_clock(t, t0, t0 + 1000000, 100000);
     uint32_t before = t->cwnd;
     vg_time epoch = t->x->cc.epoch_start;
@@ -229,9 +234,7 @@ static void a_connection_idle_long_enough_to_give_its_block_back_starts_a_fresh_
     (void)state;
     struct rawpeer *rp = rp_new(NULL);
     vg_tcb *t = with_flight(rp);
-    t->cwnd = FLIGHT_SEGS * MSS;
-    t->ssthresh = cc_ssthresh_on_loss(t);
-    t->cwnd = t->ssthresh;
+    after_a_loss_at(t, FLIGHT_SEGS);
     /* Everything is acknowledged: the connection is idle and gives its block back. */
     rp_run_for(rp, VG_MS(100));
     rp_send(rp, VG_TCP_ACK, rp->seq, t->snd_max, rp->wnd, NULL, NULL, 0);

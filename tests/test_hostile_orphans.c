@@ -21,6 +21,18 @@ static vg_tcb *established(struct rawpeer *rp)
     return t;
 }
 
+/* An established connection closed by the application, its FIN acknowledged by the peer: an
+ * orphan in FIN_WAIT_2. */
+static void orphan_in_fin_wait_2(struct rawpeer *rp)
+{
+    vg_tcb *t = established(rp);
+    vg_tcp_close(t, rp->now);
+    const struct rp_seg *f = rp_expect(rp);
+    rp->ack = f->th.seq + 1;
+    rp_send_ack(rp);
+    assert_int_equal(vg_tcp_state(t), VG_TCP_FIN_WAIT_2);
+}
+
 /* Runs with the peer silent until the stack gives up; returns the FINs it sent. */
 static unsigned silent_until_reset(struct rawpeer *rp, vg_time limit)
 {
@@ -111,12 +123,7 @@ static void fin_wait_2_orphan_ends_even_while_the_peer_talks(void **state)
     /* The peer acknowledges our FIN, never sends its own, and keeps the connection busy with
      * keep-alive probes every 10 s: the orphan still ends at cfg.orphan_timeout_ms. */
     struct rawpeer *rp = rp_new(NULL);
-    vg_tcb *t = established(rp);
-    vg_tcp_close(t, rp->now);
-    const struct rp_seg *f = rp_expect(rp);
-    rp->ack = f->th.seq + 1;
-    rp_send_ack(rp);
-    assert_int_equal(vg_tcp_state(t), VG_TCP_FIN_WAIT_2);
+    orphan_in_fin_wait_2(rp);
     vg_time entered = rp->now;
     while (rp->now + VG_MS(10000) < entered + VG_MS(60000)) {
         rp_run_for(rp, VG_MS(10000));
@@ -138,12 +145,7 @@ static void orphan_stuffed_with_data_resets(void **state)
      * read: instead of holding it in the receive buffer until the orphan timeout, the stack
      * resets (RFC 1122 §4.2.2.13; Linux TCPAbortOnData) and frees everything. */
     struct rawpeer *rp = rp_new(NULL);
-    vg_tcb *t = established(rp);
-    vg_tcp_close(t, rp->now);
-    const struct rp_seg *f = rp_expect(rp);
-    rp->ack = f->th.seq + 1;
-    rp_send_ack(rp);
-    assert_int_equal(vg_tcp_state(t), VG_TCP_FIN_WAIT_2);
+    orphan_in_fin_wait_2(rp);
     static const uint8_t junk[1000];
     rp_send_data(rp, junk, sizeof junk);
     const struct rp_seg *r = rp_expect(rp);

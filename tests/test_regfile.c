@@ -109,6 +109,17 @@ static void write_temp(char path[32], const void *data, size_t len)
     assert_int_equal(close(fd), 0);
 }
 
+/* Loads b (freed here) from a file over sp, as vg_sysparams_load_reg reads one. */
+static int load_written(struct vg_sysparams *sp, struct bytes b, char *err, size_t errlen)
+{
+    char path[32];
+    write_temp(path, b.p, b.len);
+    free(b.p);
+    int rc = vg_sysparams_load_reg(sp, path, err, errlen);
+    unlink(path);
+    return rc;
+}
+
 /* Parameters distinct from every default, so "unchanged" cannot pass by coincidence. */
 static struct vg_sysparams sentinel(void)
 {
@@ -148,6 +159,15 @@ static void parse_ok(struct vg_sysparams *sp, const char *text, enum encoding en
         print_error("unexpected failure (%s): %s\n", encoding_names[enc], err);
     assert_int_equal(rc, 0);
     assert_string_equal(err, "");
+}
+
+/* text, encoded as enc, parses over the sentinel to these parameters. */
+static void assert_parses_to(const char *text, enum encoding enc, uint32_t time, uint32_t interval,
+                             uint32_t tcp_max, uint32_t pptp_max)
+{
+    struct vg_sysparams sp = sentinel();
+    parse_ok(&sp, text, enc);
+    assert_params(&sp, time, interval, tcp_max, pptp_max);
 }
 
 /* ---- well-formed exports */
@@ -191,15 +211,10 @@ static void c3_utf16le_v5_export_with_crlf_loads(void **state)
     struct bytes b = encode(regedit_v5_export, ENC_UTF16_BOM_CRLF);
     /* Sanity of the fixture itself: BOM, then 'W' as a UTF-16LE unit, CRLF as two units. */
     assert_memory_equal(b.p, "\xff\xfeW\0i\0", 6);
-    char path[32];
-    write_temp(path, b.p, b.len);
-    free(b.p);
 
     struct vg_sysparams sp = sentinel();
     char err[256] = "";
-    int rc = vg_sysparams_load_reg(&sp, path, err, sizeof err);
-    unlink(path);
-    assert_int_equal(rc, 0);
+    assert_int_equal(load_written(&sp, b, err, sizeof err), 0);
     assert_string_equal(err, "");
     /* The per-interface KeepAliveTime (1) belongs to another key and must not win. */
     assert_params(&sp, 300000u, 1000u, 7u, 9u);
@@ -209,9 +224,7 @@ static void c3_every_encoding_reads_the_same(void **state)
 {
     (void)state;
     for (enum encoding e = ENC_UTF8_LF; e <= ENC_UTF16_BOM_CRLF; e++) {
-        struct vg_sysparams sp = sentinel();
-        parse_ok(&sp, regedit_v5_export, e);
-        assert_params(&sp, 300000u, 1000u, 7u, 9u);
+        assert_parses_to(regedit_v5_export, e, 300000u, 1000u, 7u, 9u);
     }
 }
 
@@ -229,15 +242,10 @@ static void c3_regedit4_ascii_loads(void **state)
         "\n";
     struct bytes b = encode(text, ENC_UTF8_CRLF);
     assert_memory_equal(b.p, "REGEDIT4\r\n\r\n[", 13);
-    char path[32];
-    write_temp(path, b.p, b.len);
-    free(b.p);
 
     struct vg_sysparams sp = sentinel();
     char err[256] = "";
-    int rc = vg_sysparams_load_reg(&sp, path, err, sizeof err);
-    unlink(path);
-    assert_int_equal(rc, 0);
+    assert_int_equal(load_written(&sp, b, err, sizeof err), 0);
     /* KeepAliveInterval is not in the file: it keeps the value it had. */
     assert_params(&sp, 600000u, 2222u, 3u, 8u);
     assert_int_equal(vg_sysparams_keepalive_count(VG_PROFILE_WINDOWS_2000, &sp), 8u);
@@ -256,17 +264,12 @@ static void c3_utf8_bom_hand_edited_loads(void **state)
         "\"KEEPALIVEINTERVAL\"\t=\tDWORD:1388   ; 5000 ms\n"
         "\"TcpMaxDataRetransmissions\"=dword:A\n"
         "\"PPTPTcpMaxDataRetransmissions\"=dword:0\n";
-    char path[32];
     struct bytes b = encode(text, ENC_UTF8_BOM_CRLF);
     assert_memory_equal(b.p, "\xef\xbb\xbfWindows", 10);
-    write_temp(path, b.p, b.len);
-    free(b.p);
 
     struct vg_sysparams sp = sentinel();
     char err[256] = "";
-    int rc = vg_sysparams_load_reg(&sp, path, err, sizeof err);
-    unlink(path);
-    assert_int_equal(rc, 0);
+    assert_int_equal(load_written(&sp, b, err, sizeof err), 0);
     assert_params(&sp, 30000u, 5000u, 10u, 0u);
 }
 
@@ -282,9 +285,7 @@ static void c3_dword_range(void **state)
         snprintf(text, sizeof text,
                  "REGEDIT4\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\"
                  "Parameters]\n\"KeepAliveTime\"=dword:%s\n", cases[i].dword);
-        struct vg_sysparams sp = sentinel();
-        parse_ok(&sp, text, ENC_UTF8_LF);
-        assert_params(&sp, cases[i].value, 2222u, 33u, 44u);
+        assert_parses_to(text, ENC_UTF8_LF, cases[i].value, 2222u, 33u, 44u);
     }
 }
 
@@ -311,9 +312,7 @@ static void c3_other_keys_values_not_applied(void **state)
                  "\"KeepAliveTime\"=dword:00000005\n\"KeepAliveInterval\"=dword:00000006\n"
                  "\"TcpMaxDataRetransmissions\"=dword:00000007\n"
                  "\"PPTPTcpMaxDataRetransmissions\"=dword:00000008\n", keys[i]);
-        struct vg_sysparams sp = sentinel();
-        parse_ok(&sp, text, ENC_UTF16_BOM_CRLF);
-        assert_params(&sp, 111111u, 2222u, 33u, 44u);
+        assert_parses_to(text, ENC_UTF16_BOM_CRLF, 111111u, 2222u, 33u, 44u);
     }
 }
 
@@ -328,9 +327,7 @@ static void c3_our_names_in_other_keys_may_have_any_type(void **state)
         "\"KeepAliveTime\"=\"two hours\"\n"
         "\"KeepAliveInterval\"=hex:01,02\n"
         "\"TcpMaxDataRetransmissions\"=dword:zz\n";
-    struct vg_sysparams sp = sentinel();
-    parse_ok(&sp, text, ENC_UTF8_LF);
-    assert_params(&sp, 111111u, 2222u, 33u, 44u);
+    assert_parses_to(text, ENC_UTF8_LF, 111111u, 2222u, 33u, 44u);
 }
 
 static void c3_any_control_set_and_last_one_wins(void **state)
@@ -346,9 +343,7 @@ static void c3_any_control_set_and_last_one_wins(void **state)
         "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters]\n"
         "\"TcpMaxDataRetransmissions\"=dword:00000002\n"
         "\"TcpMaxDataRetransmissions\"=dword:00000004\n";
-    struct vg_sysparams sp = sentinel();
-    parse_ok(&sp, text, ENC_UTF8_LF);
-    assert_params(&sp, 0x2000u, 0x200u, 4u, 44u);
+    assert_parses_to(text, ENC_UTF8_LF, 0x2000u, 0x200u, 4u, 44u);
 }
 
 static void c3_key_deletion_leaves_values(void **state)
@@ -366,9 +361,7 @@ static void c3_key_deletion_leaves_values(void **state)
         "\"KeepAliveTime\"=dword:00000005\n"
         "\n"
         "[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Vendor]\n";
-    struct vg_sysparams sp = sentinel();
-    parse_ok(&sp, text, ENC_UTF16_BOM_CRLF);
-    assert_params(&sp, 111111u, 3000u, 33u, 44u);
+    assert_parses_to(text, ENC_UTF16_BOM_CRLF, 111111u, 3000u, 33u, 44u);
 }
 
 static void c3_value_deletion_leaves_value(void **state)
@@ -380,9 +373,7 @@ static void c3_value_deletion_leaves_value(void **state)
         "\"KeepAliveTime\"=-\n"
         "\"KeepAliveInterval\" = -  ; back to the default on Windows\n"
         "\"TcpMaxDataRetransmissions\"=dword:00000001\n";
-    struct vg_sysparams sp = sentinel();
-    parse_ok(&sp, text, ENC_UTF8_LF);
-    assert_params(&sp, 111111u, 2222u, 1u, 44u);
+    assert_parses_to(text, ENC_UTF8_LF, 111111u, 2222u, 1u, 44u);
 }
 
 static void c3_other_types_and_continuations_skipped(void **state)
@@ -406,9 +397,7 @@ static void c3_other_types_and_continuations_skipped(void **state)
         "  00,00\n"
         "\"PPTPTcpMaxDataRetransmissions\"=dword:00000006\n"
         "\"Empty\"=hex:\n";
-    struct vg_sysparams sp = sentinel();
-    parse_ok(&sp, text, ENC_UTF8_CRLF);
-    assert_params(&sp, 111111u, 2222u, 33u, 6u);
+    assert_parses_to(text, ENC_UTF8_CRLF, 111111u, 2222u, 33u, 6u);
 }
 
 static void c3_hex4_is_a_dword(void **state)
@@ -422,9 +411,7 @@ static void c3_hex4_is_a_dword(void **state)
         "\"KeepAliveInterval\"=hex(4):d0,07,\\\n"
         "  00,00\n"
         "\"TcpMaxDataRetransmissions\"=dword:2\n";
-    struct vg_sysparams sp = sentinel();
-    parse_ok(&sp, text, ENC_UTF16_BOM_CRLF);
-    assert_params(&sp, 300000u, 2000u, 2u, 44u);
+    assert_parses_to(text, ENC_UTF16_BOM_CRLF, 300000u, 2000u, 2u, 44u);
 }
 
 /* ---- malformed exports: -1, "line N: reason", and *sp untouched */

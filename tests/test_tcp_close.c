@@ -44,6 +44,38 @@ static uint32_t expect_fin(struct rawpeer *rp)
     return f->th.seq;
 }
 
+/* The stack's FIN once more, its retransmission within 2 s. */
+static void expect_fin_again(struct rawpeer *rp, uint32_t fin)
+{
+    const struct rp_seg *r = rp_wait(rp, rp->now + VG_MS(2000));
+    assert_non_null(r);
+    assert_true(r->th.flags & VG_TCP_FIN);
+    assert_int_equal(r->th.seq, fin);
+}
+
+/* TIME_WAIT entered at `entered` lasts 2·MSL to the microsecond. */
+static void assert_time_wait_ends_2msl_after(struct rawpeer *rp, vg_tcb *t, vg_time entered)
+{
+    rp_run_until(rp, entered + TWO_MSL - 1);
+    assert_int_equal(vg_tcp_state(t), VG_TCP_TIME_WAIT);
+    rp_run_until(rp, entered + TWO_MSL);
+    assert_int_equal(vg_tcp_state(t), VG_TCP_CLOSED);
+}
+
+/* Our FIN and the peer's cross (simultaneous close): the connection is CLOSING and the stack's
+ * ACK of the peer's FIN is taken (into *ack unless NULL). Returns our FIN's sequence number. */
+static uint32_t fins_cross(struct rawpeer *rp, vg_tcb *t, const struct rp_seg **ack)
+{
+    assert_int_equal(vg_tcp_shutdown_send(t, rp->now), 0);
+    uint32_t fin = expect_fin(rp);
+    rp_send_seg(rp, VG_TCP_FIN | VG_TCP_ACK, NULL, 0);
+    assert_int_equal(vg_tcp_state(t), VG_TCP_CLOSING);
+    const struct rp_seg *a = rp_expect(rp);
+    if (ack)
+        *ack = a;
+    return fin;
+}
+
 static void active_close_fin_wait_1_fin_wait_2_time_wait_then_closed_after_2msl(void **state)
 {
     (void)state;
@@ -143,10 +175,7 @@ static void time_wait_acks_retransmitted_fin_and_restarts_2msl(void **state)
     const struct rp_seg *a = rp_expect(rp);
     assert_int_equal(a->th.flags, VG_TCP_ACK);
     assert_int_equal(a->th.ack, rp->seq);
-    rp_run_until(rp, restarted + TWO_MSL - 1);
-    assert_int_equal(vg_tcp_state(t), VG_TCP_TIME_WAIT);
-    rp_run_until(rp, restarted + TWO_MSL);
-    assert_int_equal(vg_tcp_state(t), VG_TCP_CLOSED);
+    assert_time_wait_ends_2msl_after(rp, t, restarted);
     vg_tcp_close(t, rp->now);
     rp_free(rp);
 }
@@ -158,10 +187,7 @@ static void fin_wait_1_retransmits_fin_until_acked(void **state)
     vg_tcb *t = established(rp);
     assert_int_equal(vg_tcp_shutdown_send(t, rp->now), 0);
     uint32_t fin = expect_fin(rp);
-    const struct rp_seg *r = rp_wait(rp, rp->now + VG_MS(2000));
-    assert_non_null(r);
-    assert_true(r->th.flags & VG_TCP_FIN);
-    assert_int_equal(r->th.seq, fin);
+    expect_fin_again(rp, fin);
     assert_int_equal(vg_tcp_state(t), VG_TCP_FIN_WAIT_1);
     rp->ack = fin + 1;
     rp_send_ack(rp);
@@ -213,10 +239,7 @@ static void time_wait_entered_from_idle_fin_wait_2_still_ends_after_2msl(void **
     assert_int_equal(vg_tcp_state(t), VG_TCP_TIME_WAIT);
     vg_time entered = rp->now;
     rp_expect(rp);
-    rp_run_until(rp, entered + TWO_MSL - 1);
-    assert_int_equal(vg_tcp_state(t), VG_TCP_TIME_WAIT);
-    rp_run_until(rp, entered + TWO_MSL);
-    assert_int_equal(vg_tcp_state(t), VG_TCP_CLOSED);
+    assert_time_wait_ends_2msl_after(rp, t, entered);
     vg_tcp_close(t, rp->now);
     rp_free(rp);
 }
@@ -226,11 +249,7 @@ static void time_wait_entered_from_idle_closing_still_ends_after_2msl(void **sta
     (void)state;
     struct rawpeer *rp = new_peer();
     vg_tcb *t = established(rp);
-    assert_int_equal(vg_tcp_shutdown_send(t, rp->now), 0);
-    uint32_t fin = expect_fin(rp);
-    rp_send_seg(rp, VG_TCP_FIN | VG_TCP_ACK, NULL, 0);
-    rp_expect(rp);
-    assert_int_equal(vg_tcp_state(t), VG_TCP_CLOSING);
+    uint32_t fin = fins_cross(rp, t, NULL);
     /* The FIN's retransmission timer is what runs now; the ACK lands just as it is rearmed. */
     const struct rp_seg *r = rp_wait(rp, rp->now + VG_MS(5000));
     assert_non_null(r);
@@ -343,10 +362,7 @@ static void last_ack_retransmits_fin_until_acked(void **state)
     rp_expect_close_wait_ack(rp);
     vg_tcp_close(t, rp->now);
     uint32_t fin = expect_fin(rp);
-    const struct rp_seg *r = rp_wait(rp, rp->now + VG_MS(2000));
-    assert_non_null(r);
-    assert_true(r->th.flags & VG_TCP_FIN);
-    assert_int_equal(r->th.seq, fin);
+    expect_fin_again(rp, fin);
     rp->ack = fin + 1;
     rp_send_ack(rp);
     assert_int_equal(rp_stats(rp)->tcbs_live, 0);
@@ -360,22 +376,15 @@ static void simultaneous_close_fin_wait_1_closing_time_wait_closed(void **state)
     (void)state;
     struct rawpeer *rp = new_peer();
     vg_tcb *t = established(rp);
-    assert_int_equal(vg_tcp_shutdown_send(t, rp->now), 0);
-    uint32_t fin = expect_fin(rp);
     /* The peer's FIN crosses ours: it does not acknowledge our FIN yet. */
-    rp_send_seg(rp, VG_TCP_FIN | VG_TCP_ACK, NULL, 0);
-    assert_int_equal(vg_tcp_state(t), VG_TCP_CLOSING);
-    const struct rp_seg *a = rp_expect(rp);
+    const struct rp_seg *a;
+    uint32_t fin = fins_cross(rp, t, &a);
     assert_int_equal(a->th.ack, rp->seq);
     /* Now the peer acknowledges our FIN. */
     rp->ack = fin + 1;
     rp_send_ack(rp);
     assert_int_equal(vg_tcp_state(t), VG_TCP_TIME_WAIT);
-    vg_time entered = rp->now;
-    rp_run_until(rp, entered + TWO_MSL - 1);
-    assert_int_equal(vg_tcp_state(t), VG_TCP_TIME_WAIT);
-    rp_run_until(rp, entered + TWO_MSL);
-    assert_int_equal(vg_tcp_state(t), VG_TCP_CLOSED);
+    assert_time_wait_ends_2msl_after(rp, t, rp->now);
     assert_int_equal(vg_tcp_error(t), 0);
     vg_tcp_close(t, rp->now);
     rp_free(rp);
@@ -386,15 +395,8 @@ static void closing_retransmits_fin_until_acked(void **state)
     (void)state;
     struct rawpeer *rp = new_peer();
     vg_tcb *t = established(rp);
-    assert_int_equal(vg_tcp_shutdown_send(t, rp->now), 0);
-    uint32_t fin = expect_fin(rp);
-    rp_send_seg(rp, VG_TCP_FIN | VG_TCP_ACK, NULL, 0);
-    rp_expect(rp);
-    assert_int_equal(vg_tcp_state(t), VG_TCP_CLOSING);
-    const struct rp_seg *r = rp_wait(rp, rp->now + VG_MS(2000));
-    assert_non_null(r);
-    assert_true(r->th.flags & VG_TCP_FIN);
-    assert_int_equal(r->th.seq, fin);
+    uint32_t fin = fins_cross(rp, t, NULL);
+    expect_fin_again(rp, fin);
     assert_int_equal(vg_tcp_state(t), VG_TCP_CLOSING);
     vg_tcp_abort(t, rp->now);
     rp_free(rp);

@@ -256,6 +256,31 @@ static void open_window(struct rawpeer *rp, vg_tcb *t, unsigned w)
     }
 }
 
+/* A sender case: an established connection whose window was opened to w segments or more,
+ * then w segments queued and the window's worth the stack sent at once, in s[0..n). */
+struct flight {
+    struct rawpeer *rp;
+    vg_tcb *t;
+    const struct rp_seg *s[NSEG];
+    unsigned n;
+    struct model m;
+};
+
+static void start_flight(struct flight *f, uint64_t seed, unsigned w)
+{
+    f->rp = new_peer(seed, 0);
+    f->t = established(f->rp);
+    open_window(f->rp, f->t, w);
+    f->n = send_segments(f->rp, f->t, w, f->s);
+    f->m = (struct model){.base = f->s[0]->th.seq, .n = f->n};
+}
+
+static void end_flight(struct flight *f)
+{
+    vg_tcp_abort(f->t, f->rp->now);
+    rp_free(f->rp);
+}
+
 /* Delivers the n segments except those in lost, acknowledging each as a SACK receiver would,
  * then answers every resend the stack makes (each of those arrives). Returns the octets
  * resent. resent[i] counts the resends of segment i. */
@@ -294,31 +319,26 @@ static void one_loss_resends_only_the_hole(void **state)
 {
     (void)state;
     for (uint64_t seed = 1; seed <= SEEDS; seed++) {
-        struct rawpeer *rp = new_peer(seed, 0);
-        vg_tcb *t = established(rp);
-        open_window(rp, t, 12);
-        const struct rp_seg *s[NSEG];
-        unsigned n = send_segments(rp, t, 12, s);
-        assert_true(n >= 12);
-        struct model m = {.base = s[0]->th.seq, .n = n};
+        struct flight f;
+        start_flight(&f, seed, 12);
+        assert_true(f.n >= 12);
         int lost[NSEG] = {0};
         unsigned resent[NSEG] = {0};
         lost[2] = 1;
-        uint64_t rtx0 = rp_stats(rp)->tcp_retransmits;
-        uint32_t bytes = run_losses(rp, &m, lost, resent, 0);
+        uint64_t rtx0 = rp_stats(f.rp)->tcp_retransmits;
+        uint32_t bytes = run_losses(f.rp, &f.m, lost, resent, 0);
         assert_int_equal(bytes, MSS);                 /* the lost octets, no more */
         assert_int_equal(resent[2], 1);
-        assert_int_equal(rp_stats(rp)->tcp_retransmits - rtx0, 1);
-        assert_int_equal(rp_stats(rp)->tcp_sack_recoveries, 1);
-        assert_int_equal(vg_tcp_unacked(t), 0);
-        assert_false(t->flags & TF_IN_RECOVERY);
+        assert_int_equal(rp_stats(f.rp)->tcp_retransmits - rtx0, 1);
+        assert_int_equal(rp_stats(f.rp)->tcp_sack_recoveries, 1);
+        assert_int_equal(vg_tcp_unacked(f.t), 0);
+        assert_false(f.t->flags & TF_IN_RECOVERY);
         /* The reduction (the algorithm's: below the flight at the loss, S0 and S1 acked by
          * then), and cwnd ends there (RFC 6937). */
-        assert_true(t->ssthresh < (n - 2) * MSS);
-        assert_true(t->ssthresh >= 2 * MSS);
-        assert_int_equal(t->cwnd, t->ssthresh);
-        vg_tcp_abort(t, rp->now);
-        rp_free(rp);
+        assert_true(f.t->ssthresh < (f.n - 2) * MSS);
+        assert_true(f.t->ssthresh >= 2 * MSS);
+        assert_int_equal(f.t->cwnd, f.t->ssthresh);
+        end_flight(&f);
     }
 }
 
@@ -326,26 +346,21 @@ static void burst_of_losses_resends_each_hole_once(void **state)
 {
     (void)state;
     for (uint64_t seed = 1; seed <= SEEDS; seed++) {
-        struct rawpeer *rp = new_peer(seed, 0);
-        vg_tcb *t = established(rp);
-        open_window(rp, t, 16);
-        const struct rp_seg *s[NSEG];
-        unsigned n = send_segments(rp, t, 16, s);
-        assert_true(n >= 16);
-        struct model m = {.base = s[0]->th.seq, .n = n};
+        struct flight f;
+        start_flight(&f, seed, 16);
+        assert_true(f.n >= 16);
         int lost[NSEG] = {0};
         unsigned resent[NSEG] = {0};
         lost[1] = lost[4] = lost[5] = lost[9] = 1;    /* four segments in three holes */
-        vg_time start = rp->now;
-        uint32_t bytes = run_losses(rp, &m, lost, resent, 0);
+        vg_time start = f.rp->now;
+        uint32_t bytes = run_losses(f.rp, &f.m, lost, resent, 0);
         assert_int_equal(bytes, 4 * MSS);
-        for (unsigned i = 0; i < n; i++)
+        for (unsigned i = 0; i < f.n; i++)
             assert_int_equal(resent[i], lost[i] ? 1u : 0u);
-        assert_int_equal(rp_stats(rp)->tcp_sack_recoveries, 1);
-        assert_true(rp->now - start < VG_MS(200));    /* all before any RTO could fire */
-        assert_int_equal(vg_tcp_unacked(t), 0);
-        vg_tcp_abort(t, rp->now);
-        rp_free(rp);
+        assert_int_equal(rp_stats(f.rp)->tcp_sack_recoveries, 1);
+        assert_true(f.rp->now - start < VG_MS(200));  /* all before any RTO could fire */
+        assert_int_equal(vg_tcp_unacked(f.t), 0);
+        end_flight(&f);
     }
 }
 
@@ -356,27 +371,23 @@ static void a_hole_not_yet_lost_waits_behind_new_data(void **state)
 {
     (void)state;
     for (uint64_t seed = 1; seed <= SEEDS; seed++) {
-        struct rawpeer *rp = new_peer(seed, 0);
-        vg_tcb *t = established(rp);
-        open_window(rp, t, 12);
-        const struct rp_seg *s[NSEG];
-        unsigned n = send_segments(rp, t, 12, s);
-        assert_true(n >= 12);
+        struct flight f;
+        start_flight(&f, seed, 12);
+        assert_true(f.n >= 12);
         uint8_t more[8 * MSS];
         memset(more, 0x33, sizeof more);
-        assert_int_equal(vg_tcp_send(t, more, sizeof more, rp->now), (long)sizeof more);
-        struct model m = {.base = s[0]->th.seq, .n = n};
-        unsigned late = n - 2;        /* only S(n-1) is SACKed above it */
-        for (unsigned i = 0; i < n; i++)
+        assert_int_equal(vg_tcp_send(f.t, more, sizeof more, f.rp->now), (long)sizeof more);
+        unsigned late = f.n - 2;      /* only S(n-1) is SACKed above it */
+        for (unsigned i = 0; i < f.n; i++)
             if (i != 2 && i != late)
-                model_ack(rp, &m, i);
-        uint32_t end = m.base + n * MSS;
+                model_ack(f.rp, &f.m, i);
+        uint32_t end = f.m.base + f.n * MSS;
         int resent_lost = 0, resent_late = 0, fresh = 0;
         const struct rp_seg *g;
-        while ((g = rp_take(rp)) != NULL) {
-            if (g->th.seq == m.base + 2 * MSS)
+        while ((g = rp_take(f.rp)) != NULL) {
+            if (g->th.seq == f.m.base + 2 * MSS)
                 resent_lost++;
-            else if (g->th.seq == m.base + late * MSS)
+            else if (g->th.seq == f.m.base + late * MSS)
                 resent_late++;
             else if (SEQ_GEQ(g->th.seq, end))
                 fresh++;
@@ -384,8 +395,7 @@ static void a_hole_not_yet_lost_waits_behind_new_data(void **state)
         assert_int_equal(resent_lost, 1);
         assert_int_equal(resent_late, 0);
         assert_true(fresh > 0);
-        vg_tcp_abort(t, rp->now);
-        rp_free(rp);
+        end_flight(&f);
     }
 }
 
@@ -393,25 +403,20 @@ static void lost_retransmission_falls_back_to_the_timeout(void **state)
 {
     (void)state;
     for (uint64_t seed = 1; seed <= SEEDS; seed++) {
-        struct rawpeer *rp = new_peer(seed, 0);
-        vg_tcb *t = established(rp);
-        open_window(rp, t, 8);
-        const struct rp_seg *s[NSEG];
-        unsigned n = send_segments(rp, t, 8, s);
-        struct model m = {.base = s[0]->th.seq, .n = n};
+        struct flight f;
+        start_flight(&f, seed, 8);
         int lost[NSEG] = {0};
         unsigned resent[NSEG] = {0};
         lost[0] = 1;
-        vg_time start = rp->now;
-        run_losses(rp, &m, lost, resent, 1);
+        vg_time start = f.rp->now;
+        run_losses(f.rp, &f.m, lost, resent, 1);
         /* The fast retransmit was lost: the hole goes again after the RTO, and only it. */
         assert_int_equal(resent[0], 2);
-        for (unsigned i = 1; i < n; i++)
+        for (unsigned i = 1; i < f.n; i++)
             assert_int_equal(resent[i], 0);
-        assert_true(rp->now - start >= VG_MS(200));
-        assert_int_equal(vg_tcp_unacked(t), 0);
-        vg_tcp_abort(t, rp->now);
-        rp_free(rp);
+        assert_true(f.rp->now - start >= VG_MS(200));
+        assert_int_equal(vg_tcp_unacked(f.t), 0);
+        end_flight(&f);
     }
 }
 
@@ -419,27 +424,22 @@ static void reordering_of_two_segments_starts_no_recovery(void **state)
 {
     (void)state;
     for (uint64_t seed = 1; seed <= SEEDS; seed++) {
-        struct rawpeer *rp = new_peer(seed, 0);
-        vg_tcb *t = established(rp);
-        open_window(rp, t, 8);
-        const struct rp_seg *s[NSEG];
-        unsigned n = send_segments(rp, t, 8, s);
-        struct model m = {.base = s[0]->th.seq, .n = n};
-        uint32_t cwnd = t->cwnd;
+        struct flight f;
+        start_flight(&f, seed, 8);
+        uint32_t cwnd = f.t->cwnd;
         /* S0 and S1 arrive after S2 and S3: two duplicates, two segments SACKed above. */
-        model_ack(rp, &m, 2);
-        model_ack(rp, &m, 3);
-        model_ack(rp, &m, 0);
-        model_ack(rp, &m, 1);
-        for (unsigned i = 4; i < n; i++)
-            model_ack(rp, &m, i);
-        rp_drain(rp);
-        assert_int_equal(rp_stats(rp)->tcp_retransmits, 0);
-        assert_int_equal(rp_stats(rp)->tcp_sack_recoveries, 0);
-        assert_true(t->cwnd >= cwnd);
-        assert_int_equal(vg_tcp_unacked(t), 0);
-        vg_tcp_abort(t, rp->now);
-        rp_free(rp);
+        model_ack(f.rp, &f.m, 2);
+        model_ack(f.rp, &f.m, 3);
+        model_ack(f.rp, &f.m, 0);
+        model_ack(f.rp, &f.m, 1);
+        for (unsigned i = 4; i < f.n; i++)
+            model_ack(f.rp, &f.m, i);
+        rp_drain(f.rp);
+        assert_int_equal(rp_stats(f.rp)->tcp_retransmits, 0);
+        assert_int_equal(rp_stats(f.rp)->tcp_sack_recoveries, 0);
+        assert_true(f.t->cwnd >= cwnd);
+        assert_int_equal(vg_tcp_unacked(f.t), 0);
+        end_flight(&f);
     }
 }
 
@@ -528,37 +528,32 @@ static void repeated_acks_without_new_sack_start_no_recovery(void **state)
 static void spurious_recovery_is_undone_by_dsack(void **state)
 {
     (void)state;
-    struct rawpeer *rp = new_peer(2, 0);
-    vg_tcb *t = established(rp);
-    open_window(rp, t, 8);
-    const struct rp_seg *s[NSEG];
-    unsigned n = send_segments(rp, t, 8, s);
-    struct model m = {.base = s[0]->th.seq, .n = n};
-    uint32_t cwnd = t->cwnd, ssthresh = t->ssthresh;
-    for (unsigned i = 1; i < n; i++)
-        model_ack(rp, &m, i);
-    const struct rp_seg *r = rp_take(rp);
+    struct flight f;
+    start_flight(&f, 2, 8);
+    uint32_t cwnd = f.t->cwnd, ssthresh = f.t->ssthresh;
+    for (unsigned i = 1; i < f.n; i++)
+        model_ack(f.rp, &f.m, i);
+    const struct rp_seg *r = rp_take(f.rp);
     assert_non_null(r);
-    assert_int_equal(r->th.seq, m.base);         /* the fast retransmit of S0 */
-    assert_true(t->flags & TF_IN_RECOVERY);
+    assert_int_equal(r->th.seq, f.m.base);       /* the fast retransmit of S0 */
+    assert_true(f.t->flags & TF_IN_RECOVERY);
     /* S0 was only late: it arrives, then its resend arrives too and is D-SACKed (with more
      * data in flight by then, as in any bulk transfer). */
     uint8_t more[4 * MSS];
     memset(more, 0x5a, sizeof more);
-    assert_int_equal(vg_tcp_send(t, more, sizeof more, rp->now), (long)sizeof more);
-    model_ack(rp, &m, 0);
-    assert_false(t->flags & TF_IN_RECOVERY);
+    assert_int_equal(vg_tcp_send(f.t, more, sizeof more, f.rp->now), (long)sizeof more);
+    model_ack(f.rp, &f.m, 0);
+    assert_false(f.t->flags & TF_IN_RECOVERY);
     struct vg_tcp_opts o;
     memset(&o, 0, sizeof o);
     o.nsack = 1;
-    o.sack[0] = (struct vg_sack_block){m.base, m.base + MSS};
-    rp_send(rp, VG_TCP_ACK, rp->seq, m.base + n * MSS, rp->wnd, &o, NULL, 0);
-    assert_int_equal(rp_stats(rp)->tcp_dsack_received, 1);
-    assert_int_equal(rp_stats(rp)->tcp_dsack_undos, 1);
-    assert_true(t->cwnd >= cwnd);
-    assert_int_equal(t->ssthresh, ssthresh);
-    vg_tcp_abort(t, rp->now);
-    rp_free(rp);
+    o.sack[0] = (struct vg_sack_block){f.m.base, f.m.base + MSS};
+    rp_send(f.rp, VG_TCP_ACK, f.rp->seq, f.m.base + f.n * MSS, f.rp->wnd, &o, NULL, 0);
+    assert_int_equal(rp_stats(f.rp)->tcp_dsack_received, 1);
+    assert_int_equal(rp_stats(f.rp)->tcp_dsack_undos, 1);
+    assert_true(f.t->cwnd >= cwnd);
+    assert_int_equal(f.t->ssthresh, ssthresh);
+    end_flight(&f);
 }
 
 /* Two vigil stacks with SACK on both ends, over a lossy link, both ways at once: byte-exact,

@@ -55,12 +55,8 @@ static void ts_send_data(struct rawpeer *rp, const void *data, size_t dlen, uint
 static vg_tcb *open_active(struct rawpeer *rp, int ts, uint32_t peer_ts)
 {
     struct vg_tcp_opts o = syn_opts(ts, peer_ts, 0);
-    vg_tcb *t = vg_tcp_open(rp->s);
-    assert_non_null(t);
-    assert_int_equal(vg_tcp_bind(t, RP_STACK_ADDR, PORT), 0);
-    rp->sport = PORT;
-    assert_int_equal(vg_tcp_connect(t, RP_PEER_ADDR, rp->port, rp->now), 0);
-    const struct rp_seg *syn = rp_expect(rp);
+    const struct rp_seg *syn;
+    vg_tcb *t = rp_connect(rp, PORT, &syn);
     assert_int_equal(syn->th.flags, VG_TCP_SYN);
     assert_true(syn->th.opt.has_ts);               /* offered by default */
     assert_int_equal(syn->th.opt.ts_ecr, 0);
@@ -141,12 +137,7 @@ static void passive_open_answers_through_the_syn_cache(void **state)
     struct rawpeer *rp = rp_new(NULL);
     vg_tcb *l = rp_listen(rp, PORT, 8);
     struct vg_tcp_opts o = syn_opts(1, 777, 0);
-    rp->sport = PORT;
-    rp->seq = 0x10000000u;
-    rp->wnd = 65535;
-    rp_send(rp, VG_TCP_SYN, rp->seq, 0, rp->wnd, &o, NULL, 0);
-    rp->seq++;
-    const struct rp_seg *sa = rp_expect(rp);
+    const struct rp_seg *sa = rp_send_syn(rp, PORT, &o, 65535);
     assert_int_equal(sa->th.flags, VG_TCP_SYN | VG_TCP_ACK);
     assert_true(sa->th.opt.has_ts);
     assert_int_equal(sa->th.opt.ts_ecr, 777);
@@ -178,14 +169,8 @@ static void paws_at_the_syn_cache_leaves_no_half_open_connection(void **state)
     struct rawpeer *rp = rp_new(NULL);
     vg_tcb *l = rp_listen(rp, PORT, 8);
     struct vg_tcp_opts o = syn_opts(1, 5000, 0);
-    rp->sport = PORT;
-    rp->seq = 0x20000000u;
-    rp->wnd = 65535;
-    rp_send(rp, VG_TCP_SYN, rp->seq, 0, rp->wnd, &o, NULL, 0);
-    rp->seq++;
-    const struct rp_seg *sa = rp_expect(rp);
+    const struct rp_seg *sa = rp_send_syn(rp, PORT, &o, 65535);
     uint32_t our = sa->th.opt.ts_val;
-    rp->ack = sa->th.seq + 1;
     uint64_t tcbs = rp_stats(rp)->tcbs_live;
     ts_send(rp, VG_TCP_ACK, rp->seq, NULL, 0, 4999, our);
     assert_null(vg_tcp_accept(l));
@@ -208,15 +193,9 @@ static void syn_cookies_go_without_timestamps(void **state)
     struct rawpeer *rp = rp_new(&c);
     vg_tcb *l = rp_listen(rp, PORT, 8);
     struct vg_tcp_opts o = syn_opts(1, 777, 0);
-    rp->sport = PORT;
-    rp->seq = 0x10000000u;
-    rp->wnd = 65535;
-    rp_send(rp, VG_TCP_SYN, rp->seq, 0, rp->wnd, &o, NULL, 0);
-    rp->seq++;
-    const struct rp_seg *sa = rp_expect(rp);
+    const struct rp_seg *sa = rp_send_syn(rp, PORT, &o, 65535);
     assert_int_equal(sa->th.flags, VG_TCP_SYN | VG_TCP_ACK);
     assert_false(sa->th.opt.has_ts);
-    rp->ack = sa->th.seq + 1;
     rp_send_ack(rp);
     vg_tcb *t = vg_tcp_accept(l);
     assert_non_null(t);
@@ -233,10 +212,8 @@ static void no_timestamps_keeps_the_old_wire(void **state)
     c.no_timestamps = 1;
     c.no_sack = 1;                                /* SACK-permitted would take 4 octets too */
     struct rawpeer *rp = rp_new(&c);
-    vg_tcb *t = vg_tcp_open(rp->s);
-    assert_int_equal(vg_tcp_bind(t, RP_STACK_ADDR, PORT), 0);
-    assert_int_equal(vg_tcp_connect(t, RP_PEER_ADDR, rp->port, rp->now), 0);
-    const struct rp_seg *syn = rp_expect(rp);
+    const struct rp_seg *syn;
+    rp_connect(rp, PORT, &syn);
     assert_false(syn->th.opt.has_ts);
     assert_int_equal(syn->th.hdr_len, 28);        /* MSS and window scale, as before */
     /* A SYN offering them to such a stack gets a SYN-ACK without them. */

@@ -2,9 +2,13 @@
 # Shared by the TUN benchmarks (bench/bench_tun_*.sh; sourced, not run). Each runs twice: on the
 # host, tb_enter checks what it needs and runs the script again inside a namespace made by
 # scripts/netns-lab (vg0 the TUN device, 192.0.2.1 the kernel, 192.0.2.2 vigil); inside, the
-# processes it starts with tb_bg are stopped by tb_cleanup on every exit path, and each
+# processes it starts with lab_bg (scripts/lab.sh, shared with tests/root/lib.sh) are stopped by
+# tb_cleanup on every exit path, and each
 # measurement is one VGBENCH line (tb_emit), kept in $TB_WORK/all for the medians at the end.
 # Before sourcing, the script sets TB_PROG (its name, for messages) and TB_SUITE.
+
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lab.sh
+. "$VIGIL_SRC/scripts/lab.sh"
 
 VIGIL=$VIGIL_BUILD/vigil
 PEER=$VIGIL_BUILD/bench/tun_wire_peer
@@ -27,12 +31,9 @@ tb_enter() {
   local script=$1 impls=$2; shift 3
   # shellcheck disable=SC2086
   {
-    [ "$(id -u)" = 0 ] || tb_skip "needs root (network namespaces, a TUN device)" $impls
-    [ -c /dev/net/tun ] || tb_skip "no /dev/net/tun" $impls
-    local tool
-    for tool in ip ${TB_NEEDS:-}; do
-      command -v "$tool" >/dev/null || tb_skip "needs $tool" $impls
-    done
+    local why
+    why=$(lab_host_lacks ${TB_NEEDS:-})
+    [ -z "$why" ] || tb_skip "$why" $impls
     { [ -x "$VIGIL" ] && [ -x "$PEER" ]; } || tb_skip "build first: no $VIGIL or $PEER" $impls
   }
   exec "$VIGIL_SRC/scripts/netns-lab" --name "${TB_NS_PREFIX:-vgb}$$" -- bash "$script" --inside "$@"
@@ -41,11 +42,8 @@ tb_enter() {
 # Inside the lab: a scratch directory and the processes started here, all removed on exit. A
 # script with more to undo sets TB_CLEANUP_EXTRA to a function name. TB_KEEP=1 in the environment
 # keeps the scratch directory (every process's output) for a look after the run.
-TB_PIDS=()
 tb_cleanup() {
-  local p
-  for p in "${TB_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${TB_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  lab_reap
   if [ -n "${TB_CLEANUP_EXTRA:-}" ]; then "$TB_CLEANUP_EXTRA" || true; fi
   if [ -n "${TB_KEEP:-}" ]; then
     echo "$TB_PROG: kept $TB_WORK" >&2
@@ -56,14 +54,6 @@ tb_cleanup() {
 tb_inside() {
   TB_WORK=$(mktemp -d "/tmp/$TB_PROG.XXXXXX")
   trap tb_cleanup EXIT
-}
-
-# tb_bg OUTFILE CMD...: CMD in the background, stdout and stderr to OUTFILE; its PID in TB_LAST.
-tb_bg() {
-  local out=$1; shift
-  "$@" >"$out" 2>&1 &
-  TB_LAST=$!
-  TB_PIDS+=("$TB_LAST")
 }
 
 # tb_wait_line FILE REGEX: up to 10 s for a line of FILE to match (grep -E).

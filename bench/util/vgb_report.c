@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 void vgb_parse_args(int argc, char **argv, struct vgb_args *a, const char *prog)
 {
@@ -35,20 +34,6 @@ void vgb_parse_args(int argc, char **argv, struct vgb_args *a, const char *prog)
 int vgb_wants(const struct vgb_args *a, const char *impl)
 {
     return !a->only || strcmp(a->only, impl) == 0;
-}
-
-double vgb_cpu_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-double vgb_wall_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 void vgb_emit(const char *suite, const char *impl, const char *variant, long n, const char *metric,

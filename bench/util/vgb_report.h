@@ -3,6 +3,8 @@
 #ifndef VGB_REPORT_H
 #define VGB_REPORT_H
 
+#include "vgb_clock.h"
+
 struct vgb_args {
     int runs;     /* --runs N, default 5 */
     int quick;    /* --quick: one short run of everything (a smoke test; figures mean nothing) */
@@ -14,8 +16,6 @@ int vgb_wants(const struct vgb_args *a, const char *impl);
 /* Parses --runs N, --quick, --only IMPL and --chunk N; prints usage and exits 2 on anything else. */
 void vgb_parse_args(int argc, char **argv, struct vgb_args *a, const char *prog);
 
-double vgb_cpu_seconds(void);     /* CPU time of the whole process (every thread), user + system */
-double vgb_wall_seconds(void);
 
 /* One measurement: VGBENCH {"suite":...}. n is the scale (connections), 0 when there is none. */
 void vgb_emit(const char *suite, const char *impl, const char *variant, long n, const char *metric,

@@ -14,6 +14,9 @@ KERNEL_ADDR=192.0.2.1
 VIGIL_ADDR=192.0.2.2
 NET=tun:vg0:$VIGIL_ADDR/24
 
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lab.sh
+. "$VIGIL_SRC/scripts/lab.sh"
+
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
 note() { echo "-- $*"; }
@@ -22,12 +25,9 @@ note() { echo "-- $*"; }
 # $1 is the test script; further arguments name commands the test needs (e.g. tshark curl).
 lab_enter() {
   local script=$1; shift
-  [ "$(id -u)" = 0 ] || skip "needs root (network namespaces and a TUN device)"
-  [ -c /dev/net/tun ] || skip "no /dev/net/tun (load the tun module)"
-  local tool
-  for tool in ip nft cc "$@"; do
-    command -v "$tool" >/dev/null || skip "needs $tool (scripts/install-deps installs it)"
-  done
+  local why
+  why=$(lab_host_lacks nft cc "$@")
+  [ -z "$why" ] || skip "$why"
   [ -x "$VIGIL" ] || fail "no vigil binary at $VIGIL"
   LAB_WORK=$(mktemp -d /tmp/vigil-root-test.XXXXXX)
   trap 'rm -rf "$LAB_WORK"' EXIT
@@ -40,28 +40,15 @@ lab_enter() {
   exit "$rc"
 }
 
-# Inside: background processes started with lab_bg are stopped on every exit path.
-LAB_PIDS=()
+# Inside: background processes started with lab_bg (scripts/lab.sh) are stopped on every exit
+# path.
 lab_cleanup_inside() {
-  local pid
-  for pid in "${LAB_PIDS[@]}"; do
-    kill -CONT "$pid" 2>/dev/null || true
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${LAB_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  lab_reap
   nft delete table inet vgtest 2>/dev/null || true
 }
 lab_inside() {
   PEER=$LAB_WORK/linux_peer
   trap lab_cleanup_inside EXIT
-}
-
-# lab_bg OUTFILE CMD...: runs CMD in the background with stdout+stderr to OUTFILE; sets LAST_PID.
-lab_bg() {
-  local out=$1; shift
-  "$@" >"$out" 2>&1 &
-  LAST_PID=$!
-  LAB_PIDS+=("$LAST_PID")
 }
 
 # wait_for FILE REGEX SECONDS: until a line of FILE matches (grep -E), or fail.

@@ -256,8 +256,8 @@ static struct vg_tcp_opts default_syn_opts(void)
     return o;
 }
 
-vg_tcb *rp_open_passive(struct rawpeer *rp, vg_tcb *listener, uint16_t port,
-                        const struct vg_tcp_opts *syn_opts, uint16_t wnd)
+const struct rp_seg *rp_send_syn(struct rawpeer *rp, uint16_t port,
+                                 const struct vg_tcp_opts *syn_opts, uint16_t wnd)
 {
     struct vg_tcp_opts o = syn_opts ? *syn_opts : default_syn_opts();
     rp->sport = port;
@@ -269,6 +269,13 @@ vg_tcb *rp_open_passive(struct rawpeer *rp, vg_tcb *listener, uint16_t port,
     assert_int_equal(sa->th.flags, VG_TCP_SYN | VG_TCP_ACK);
     assert_int_equal(sa->th.ack, rp->seq);
     rp->ack = sa->th.seq + 1;
+    return sa;
+}
+
+vg_tcb *rp_open_passive(struct rawpeer *rp, vg_tcb *listener, uint16_t port,
+                        const struct vg_tcp_opts *syn_opts, uint16_t wnd)
+{
+    rp_send_syn(rp, port, syn_opts, wnd);
     rp_send_ack(rp);
     vg_tcb *c = vg_tcp_accept(listener);
     assert_non_null(c);
@@ -277,16 +284,23 @@ vg_tcb *rp_open_passive(struct rawpeer *rp, vg_tcb *listener, uint16_t port,
     return c;
 }
 
-vg_tcb *rp_open_active(struct rawpeer *rp, uint16_t port, const struct vg_tcp_opts *syn_opts,
-                       uint16_t wnd)
+vg_tcb *rp_connect(struct rawpeer *rp, uint16_t port, const struct rp_seg **syn)
 {
-    struct vg_tcp_opts o = syn_opts ? *syn_opts : default_syn_opts();
     vg_tcb *t = vg_tcp_open(rp->s);
     assert_non_null(t);
     assert_int_equal(vg_tcp_bind(t, RP_STACK_ADDR, port), 0);
     rp->sport = port;
     assert_int_equal(vg_tcp_connect(t, RP_PEER_ADDR, rp->port, rp->now), 0);
-    const struct rp_seg *syn = rp_expect(rp);
+    *syn = rp_expect(rp);
+    return t;
+}
+
+vg_tcb *rp_open_active(struct rawpeer *rp, uint16_t port, const struct vg_tcp_opts *syn_opts,
+                       uint16_t wnd)
+{
+    struct vg_tcp_opts o = syn_opts ? *syn_opts : default_syn_opts();
+    const struct rp_seg *syn;
+    vg_tcb *t = rp_connect(rp, port, &syn);
     assert_int_equal(syn->th.flags, VG_TCP_SYN);
     rp->ack = syn->th.seq + 1;
     rp->seq = 0x20000000u;

@@ -101,6 +101,14 @@ vg_tcb *rp_open_passive(struct rawpeer *rp, vg_tcb *listener, uint16_t port,
                         const struct vg_tcp_opts *syn_opts, uint16_t wnd);
 vg_tcb *rp_open_active(struct rawpeer *rp, uint16_t port, const struct vg_tcp_opts *syn_opts,
                        uint16_t wnd);
+/* Their first halves, for a test that answers the rest itself. rp_send_syn: the peer's SYN
+ * (ISN 0x10000000, syn_opts as rp_open_passive's) to the stack's `port`; returns the SYN-ACK
+ * (asserted to be one, acknowledging the SYN) with rp->seq past the SYN and rp->ack past the
+ * SYN-ACK. rp_connect: the stack connects from `port` to the peer; returns its TCB and, in *syn,
+ * the first segment it sent (taken, not checked), with rp->sport set. */
+const struct rp_seg *rp_send_syn(struct rawpeer *rp, uint16_t port,
+                                 const struct vg_tcp_opts *syn_opts, uint16_t wnd);
+vg_tcb *rp_connect(struct rawpeer *rp, uint16_t port, const struct rp_seg **syn);
 vg_tcb *rp_listen(struct rawpeer *rp, uint16_t port, int backlog);
 
 /* Events (tcb NULL matches any). */
