@@ -169,7 +169,8 @@ static void large_buffers_negotiate_the_smallest_shift_and_agree(void **state)
 {
     (void)state;
     static const struct { uint32_t rcvbuf; unsigned shift; } cases[] = {
-        {65537, 1}, {131070, 1}, {131072, 2}, {1u << 20, 5}, {65535u << 7, 7}, {16u << 20, 7},
+        {65537, 1}, {131070, 1}, {131071, 1}, {131072, 2}, {262143, 2}, {262144, 3},
+        {1u << 20, 5}, {65535u << 7, 7}, {(65535u << 7) + 1, 7}, {16u << 20, 7},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         for (int passive = 0; passive < 2; passive++) {

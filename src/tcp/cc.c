@@ -58,8 +58,10 @@ static void note_flight(vg_tcb *t, vg_time now)
 
 void cc_on_ack(vg_tcb *t, uint32_t acked, vg_time now)
 {
-    cc_ops(t)->on_ack(t, acked, now);
+    /* First, so that the algorithm's call is a tail call: no on_ack reads idle_at or idle_on
+     * (only on_tx_start does), and none moves SND.UNA or SND.MAX. */
     note_flight(t, now);
+    cc_ops(t)->on_ack(t, acked, now);
 }
 
 void cc_on_recovery_exit(vg_tcb *t, vg_time now)

@@ -55,6 +55,18 @@ struct vg_cc_state {
     uint8_t round_on, epoch_on, idle_on;
 };
 
+/* Makes c mean what all zero means, writing only what is read before it is set: the epoch's
+ * values (epoch_start, origin, k_ticks, w_est and the remainders) wait for epoch_on, idle_at for
+ * idle_on, round_end for round_on, used_max and used_round_end for used_round_on, and
+ * css_baseline_min_rtt for the entry into CSS, each set with its flag. */
+static inline void cc_state_fresh(struct vg_cc_state *c)
+{
+    c->w_max = c->cwnd_prior = 0;
+    c->last_round_min_rtt = c->cur_round_min_rtt = 0;
+    c->used_round_on = c->rtt_samples = c->css_rounds = c->hs_phase = 0;
+    c->round_on = c->epoch_on = c->idle_on = 0;
+}
+
 /* One algorithm. Every operation may assume t->x (data is or was just in flight). */
 struct vg_cc_ops {
     const char *name;                                   /* "cubic", "newreno" */

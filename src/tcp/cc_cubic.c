@@ -75,7 +75,9 @@ static void epoch_begin(vg_tcb *t, vg_time now)
     c->cubic_acc = 0;
 }
 
-static void avoidance(vg_tcb *t, uint32_t acked, vg_time now)
+/* Out of line: every ACK runs cubic_on_ack's test, few get this far, and inlined here its
+ * registers made each of them save and restore five. */
+static __attribute__((noinline)) void avoidance(vg_tcb *t, uint32_t acked, vg_time now)
 {
     struct vg_cc_state *c = &t->x->cc;
     if (!c->epoch_on)
@@ -194,7 +196,9 @@ static void cubic_on_timeout(vg_tcb *t, vg_time now)
 
 static void cubic_on_rtt_sample(vg_tcb *t, uint32_t rtt_us)
 {
-    if (t->cwnd < t->ssthresh && t->ssthresh == VG_CC_INITIAL_SSTHRESH)
+    /* HyStart++ takes samples only within its rounds, which the first cwnd-limited ACK starts
+     * (hystart_slow_start): a short exchange never gets that far. */
+    if (t->cwnd < t->ssthresh && t->ssthresh == VG_CC_INITIAL_SSTHRESH && t->x->cc.round_on)
         hystart_on_rtt_sample(t, rtt_us);
 }
 

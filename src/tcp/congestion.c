@@ -19,7 +19,7 @@ void cc_init(vg_tcb *t)
     if (t->x) {
         t->x->recover = t->iss;
         t->x->dupacks = 0;
-        t->x->cc = (struct vg_cc_state){0};
+        cc_state_fresh(&t->x->cc);
     }
     t->flags &= (uint16_t)~TF_IN_RECOVERY;
 }

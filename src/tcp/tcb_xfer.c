@@ -18,6 +18,34 @@ static uint8_t recover_to_idle(const vg_tcb *t, const struct vg_tcb_xfer *x)
     return x->recover == t->iss || lag > 1u ? 0 : (uint8_t)(lag + 1u);
 }
 
+/* A fresh block writes what is read before it is set, and leaves what a flag or count guards:
+ * rtt_start and rtt_seq (TF_RTT_TIMING, set with them), fin_seq (TF_OOO_FIN), ts_offset
+ * (ts_offset_set), rcv_epoch_seq and rcv_rtt_seq (rcv_epoch_at, rcv_rtt_at), sack_recent
+ * (nsack_recent), dsack_start and dsack_end (dsack_pending), and the CUBIC and HyStart++
+ * values behind their own flags (cc_state_fresh). Zeroing the whole block cost 34 stores a
+ * transfer. A field added to the block must be given its fresh value here (or a guard named
+ * above), and then this size changed. */
+_Static_assert(sizeof(struct vg_tcb_xfer) == 272,
+               "a new vg_tcb_xfer field needs a fresh value in tcb_xfer_new");
+
+static void fresh(struct vg_tcb_xfer *x)
+{
+    x->rtx_at = x->persist_at = x->delack_at = VG_TIME_NEVER;
+    x->unacked_since = 0;
+    x->rcv_epoch_at = x->rcv_rtt_at = x->rcv_hold_until = VG_TIME_NEVER;
+    x->ooo = NULL;
+    x->rcv_space = x->rcv_rtt_us = 0;
+    x->dupacks = x->rtx_count = x->persist_shift = x->persist_probes = 0;
+    x->nooo = x->ts_offset_set = x->nsack_recent = x->dsack_pending = 0;
+    x->sack = NULL;
+    /* SACK recovery's values, though entering recovery sets them: zero, as they always were. */
+    x->high_rxt = x->prr_delivered = x->prr_out = x->recover_fs = x->prr_mark = 0;
+    x->undo_cwnd = x->undo_ssthresh = 0;
+    x->undo_rtx = 0;
+    x->undo_ok = 0;
+    cc_state_fresh(&x->cc);
+}
+
 struct vg_tcb_xfer *tcb_xfer_new(vg_tcb *t)
 {
     vg_stack *s = tcb_stack(t);
@@ -29,12 +57,9 @@ struct vg_tcb_xfer *tcb_xfer_new(vg_tcb *t)
         s->stats.tcp_xfer_failed++;
         return NULL;
     }
-    *x = (struct vg_tcb_xfer){
-        .rtx_at = VG_TIME_NEVER, .persist_at = VG_TIME_NEVER, .delack_at = VG_TIME_NEVER,
-        .rcv_epoch_at = VG_TIME_NEVER, .rcv_rtt_at = VG_TIME_NEVER,
-        .rcv_hold_until = VG_TIME_NEVER,
-        .recover = recover_from_idle(t), .last_ack_sent = t->rcv_nxt,
-    };
+    fresh(x);
+    x->recover = recover_from_idle(t);
+    x->last_ack_sent = t->rcv_nxt;
     s->stats.tcp_xfer_live++;
     t->x = x;
     return x;

@@ -51,13 +51,14 @@ static uint32_t copied_seq(const vg_tcb *t)
 
 void tcp_autotune_rcv_data(vg_tcb *t, uint32_t len, vg_time now)
 {
-    if (rcvbuf_ceiling(t) <= t->rcvbuf)
-        return;                       /* fixed, unscaled, or grown as far as it may */
     struct vg_tcb_xfer *x = t->x;
     /* Only a connection receiving full segments starts a measurement: a request of a few
-     * octets opens no epoch, takes no block and keeps none. */
+     * octets opens no epoch, takes no block and keeps none (asked first: it is the cheaper
+     * question, and either answer returns). */
     if (len < t->mss && (!x || x->rcv_epoch_at == VG_TIME_NEVER))
         return;
+    if (rcvbuf_ceiling(t) <= t->rcvbuf)
+        return;                       /* fixed, unscaled, or grown as far as it may */
     if (!x && !(x = tcb_xfer_get(t)))
         return;
     if (x->rcv_rtt_at == VG_TIME_NEVER || SEQ_GEQ(t->rcv_nxt, x->rcv_rtt_seq)) {

@@ -230,10 +230,17 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
         x->rtx_count = 0;
         x->unacked_since = now;
         x->rtx_at = t->snd_una == t->snd_max ? VG_TIME_NEVER : now + t->rto_us;
-        if (sack)
+        if (!(t->flags & TF_IN_RECOVERY) && !x->sack) {
+            /* The usual ACK: no recovery and no scoreboard, where sack_on_ack and
+             * cc_on_una_advance do the same two things (a cumulative ACK ends any run of
+             * duplicates, and the window grows by the algorithm's rule) through more calls. */
+            x->dupacks = 0;
+            cc_on_ack(t, acked, now);
+        } else if (sack) {
             sack_on_ack(t, acked, sacked, now);
-        else
+        } else {
             cc_on_una_advance(t, acked, now);
+        }
         tcp_autotune_snd(t);
         if (queued)
             vg_stack_emit(tcb_stack(t), VG_EV_WRITABLE, t, now, 0, 0);

@@ -300,7 +300,8 @@ void tcp_output(vg_tcb *t, vg_time now)
         }
         if (t->snd_una == t->snd_max) {
             x->unacked_since = now;
-            cc_on_tx_start(t, now);
+            if (x->cc.idle_on)        /* the hook has work only after an ACK emptied the flight */
+                cc_on_tx_start(t, now);
         }
         t->snd_nxt = seq + len + (fin ? 1 : 0);
         if (SEQ_GT(t->snd_nxt, t->snd_max))

@@ -130,7 +130,6 @@ void tcp_rtt_sample(vg_tcb *t, vg_time rtt)
     uint32_t r = rtt > 60000000u ? 60000000u : (uint32_t)rtt;
     if (!r)
         r = 1;
-    cc_on_rtt_sample(t, r);
     if (!t->srtt_us) {
         t->srtt_us = r;
         t->rttvar_us = r / 2;
@@ -145,6 +144,9 @@ void tcp_rtt_sample(vg_tcb *t, vg_time rtt)
     if (rto > VG_RTO_MAX_US)
         rto = VG_RTO_MAX_US;
     t->rto_us = (uint32_t)rto;
+    /* Last, as a tail call (the algorithm reads the sample, not the estimates above): first,
+     * every sample saved and restored registers around it. */
+    cc_on_rtt_sample(t, r);
 }
 
 /* Unacknowledged data waited too long: tell the peer (if it ever got our SYN) and drop. */

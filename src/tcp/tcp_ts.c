@@ -14,6 +14,18 @@ uint32_t tcp_ts_offset(vg_stack *s, uint32_t laddr, uint32_t raddr)
     return s->ts_memo_offset;
 }
 
+/* tcp_ts_val_of's slow path, out of line: inlined, the hash made every segment's caller save
+ * and restore six registers. */
+uint32_t tcp_ts_offset_of(vg_tcb *t)
+{
+    uint32_t off = tcp_ts_offset(tcb_stack(t), t->laddr, t->raddr);
+    if (t->x) {
+        t->x->ts_offset = off;
+        t->x->ts_offset_set = 1;
+    }
+    return off;
+}
+
 uint32_t tcp_ts_val(vg_stack *s, uint32_t laddr, uint32_t raddr, vg_time now)
 {
     return (uint32_t)(now / 1000u) + tcp_ts_offset(s, laddr, raddr);

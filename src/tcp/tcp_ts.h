@@ -30,18 +30,14 @@ uint32_t tcp_ts_offset(vg_stack *s, uint32_t laddr, uint32_t raddr);
 /* Our TSval for a segment of the tuple at now: milliseconds of the time argument plus the
  * offset (the core has no clock of its own). */
 uint32_t tcp_ts_val(vg_stack *s, uint32_t laddr, uint32_t raddr, vg_time now);
+/* The connection's offset, hashed and kept in its transfer block when it has one. */
+uint32_t tcp_ts_offset_of(vg_tcb *t);
 /* The same for a connection: the offset hashed once per transfer block (an idle connection,
  * whose probes and answers are rare, hashes it each time). */
 static inline uint32_t tcp_ts_val_of(vg_tcb *t, vg_time now)
 {
-    struct vg_tcb_xfer *x = t->x;
-    if (!x)
-        return tcp_ts_val(tcb_stack(t), t->laddr, t->raddr, now);
-    if (!x->ts_offset_set) {
-        x->ts_offset = tcp_ts_offset(tcb_stack(t), t->laddr, t->raddr);
-        x->ts_offset_set = 1;
-    }
-    return (uint32_t)(now / 1000u) + x->ts_offset;
+    const struct vg_tcb_xfer *x = t->x;
+    return (uint32_t)(now / 1000u) + (x && x->ts_offset_set ? x->ts_offset : tcp_ts_offset_of(t));
 }
 
 /* The peer's SYN (or SYN-ACK) options: TF2_TS and TS.Recent when it carried timestamps and we
