@@ -38,21 +38,28 @@ static vg_tcb *zero_window(struct rawpeer *rp, uint32_t *una)
     return t;
 }
 
+/* 1000 more octets queued behind the zero window: nothing goes out until the persist timer's
+ * first probe, one octet at SND.UNA, which is returned. */
+static const struct rp_seg *first_probe(struct rawpeer *rp, vg_tcb *t, uint32_t una)
+{
+    uint8_t buf[1000];
+    fill(buf, 100, sizeof buf);
+    assert_int_equal(vg_tcp_send(t, buf, sizeof buf, rp->now), 1000);
+    rp_expect_none(rp);                           /* the window is closed: nothing goes out */
+    const struct rp_seg *p = rp_wait(rp, rp->now + VG_MS(5000));
+    assert_non_null(p);
+    assert_int_equal(p->th.seq, una);
+    assert_int_equal(p->dlen, 1);
+    return p;
+}
+
 static void zero_window_probe_is_one_new_octet_at_snd_una(void **state)
 {
     (void)state;
     struct rawpeer *rp = rp_new(NULL);
     uint32_t una;
     vg_tcb *t = zero_window(rp, &una);
-    uint8_t buf[1000];
-    fill(buf, 100, sizeof buf);
-    assert_int_equal(vg_tcp_send(t, buf, sizeof buf, rp->now), 1000);
-    rp_expect_none(rp);                           /* the window is closed: nothing goes out */
-
-    const struct rp_seg *p = rp_wait(rp, rp->now + VG_MS(5000));
-    assert_non_null(p);
-    assert_int_equal(p->th.seq, una);
-    assert_int_equal(p->dlen, 1);
+    const struct rp_seg *p = first_probe(rp, t, una);
     assert_int_equal(p->data[0], pattern(100));   /* the next octet of the stream */
     assert_true(p->th.flags & VG_TCP_ACK);
     assert_int_equal(rp_stats(rp)->zwp_sent, 1);
@@ -152,13 +159,7 @@ static void acks_behind_a_refused_probe_stay_inside_the_zero_window(void **state
     struct rawpeer *rp = rp_new(NULL);
     uint32_t una;
     vg_tcb *t = zero_window(rp, &una);
-    uint8_t buf[1000];
-    fill(buf, 100, sizeof buf);
-    assert_int_equal(vg_tcp_send(t, buf, sizeof buf, rp->now), 1000);
-    const struct rp_seg *p = rp_wait(rp, rp->now + VG_MS(5000));
-    assert_non_null(p);
-    assert_int_equal(p->th.seq, una);
-    assert_int_equal(p->dlen, 1);
+    first_probe(rp, t, una);
     rp_send_ack(rp);                              /* refused: the window is still zero */
     rp_expect_none(rp);
     uint8_t data[300];
