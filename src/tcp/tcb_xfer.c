@@ -22,9 +22,11 @@ struct vg_tcb_xfer *tcb_xfer_new(vg_tcb *t)
 {
     vg_stack *s = tcb_stack(t);
     struct vg_tcb_xfer *x = s->xfer_spares;
+    struct vg_rack *rack = NULL;      /* a spare keeps its send log, cleared (rack.h) */
     if (x) {
         s->xfer_spares = x->next_spare;
         s->stats.tcp_xfer_spares--;
+        rack = x->rack;
     } else if (!(x = vg_alloc(s, sizeof *x))) {
         s->stats.tcp_xfer_failed++;
         return NULL;
@@ -33,7 +35,7 @@ struct vg_tcb_xfer *tcb_xfer_new(vg_tcb *t)
         .rtx_at = VG_TIME_NEVER, .persist_at = VG_TIME_NEVER, .delack_at = VG_TIME_NEVER,
         .rcv_epoch_at = VG_TIME_NEVER, .rcv_rtt_at = VG_TIME_NEVER,
         .rcv_hold_until = VG_TIME_NEVER,
-        .recover = recover_from_idle(t), .last_ack_sent = t->rcv_nxt,
+        .recover = recover_from_idle(t), .last_ack_sent = t->rcv_nxt, .rack = rack,
     };
     s->stats.tcp_xfer_live++;
     t->x = x;
@@ -70,6 +72,8 @@ static void release(vg_stack *s, vg_tcb *t, struct vg_tcb_xfer *x)
         free(x->ooo);
     free(x->sack);               /* the scoreboard is per transfer: cleared when idle */
     x->sack = NULL;
+    if (x->rack)
+        rack_reset(x->rack);
     t->x = NULL;
     s->stats.tcp_xfer_live--;
     if (s->stats.tcp_xfer_spares < VG_XFER_SPARES) {
@@ -77,6 +81,7 @@ static void release(vg_stack *s, vg_tcb *t, struct vg_tcb_xfer *x)
         s->xfer_spares = x;
         s->stats.tcp_xfer_spares++;
     } else {
+        rack_free(x);
         free(x);
     }
 }
@@ -99,6 +104,7 @@ void tcb_xfer_spares_free(vg_stack *s)
     while (s->xfer_spares) {
         struct vg_tcb_xfer *x = s->xfer_spares;
         s->xfer_spares = x->next_spare;
+        rack_free(x);
         free(x);
     }
     s->stats.tcp_xfer_spares = 0;
