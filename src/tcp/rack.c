@@ -1,5 +1,5 @@
-/* RACK-TLP (RFC 8985): the send log, RACK's loss marking and reordering window, and the tail
- * loss probe (rack.h). Instants in the log are 32-bit microseconds: their differences are exact
+/* RACK (RFC 8985 §6): the send log, RACK's loss marking, its reordering window and timer
+ * (rack.h); the tail loss probe is tlp.c's. Instants in the log are 32-bit microseconds: their differences are exact
  * while a record is younger than 35 minutes, and nothing stays unacknowledged that long without
  * the connection timing out. */
 #include <stddef.h>
@@ -26,12 +26,6 @@ static int sent_after(uint32_t t1, uint32_t o1, uint32_t seq1, uint32_t t2, uint
     if (o1 != o2)
         return ts_diff(o1, o2) > 0;
     return SEQ_GT(seq1, seq2);
-}
-
-static struct vg_rack *live(const vg_tcb *t)
-{
-    struct vg_rack *r = t->x ? t->x->rack : NULL;
-    return r && r->live ? r : NULL;
 }
 
 void rack_reset(struct vg_rack *r)
@@ -157,7 +151,7 @@ void rack_sent(vg_tcb *t, uint32_t seq, uint32_t len, vg_time now)
 
 void rack_rtt_sample(vg_tcb *t, uint32_t rtt_us)
 {
-    struct vg_rack *r = live(t);
+    struct vg_rack *r = tcb_rack(t);
     if (r && (!r->min_rtt || rtt_us < r->min_rtt))
         r->min_rtt = rtt_us;
 }
@@ -263,7 +257,7 @@ static int detect_loss(vg_tcb *t, struct vg_rack *r, vg_time now)
 
 int rack_on_ack(vg_tcb *t, uint32_t acked, vg_time now)
 {
-    struct vg_rack *r = live(t);
+    struct vg_rack *r = tcb_rack(t);
     if (!r)
         return 0;
     const struct vg_sack_board *b = t->x->sack;
@@ -320,7 +314,7 @@ int rack_on_ack(vg_tcb *t, uint32_t acked, vg_time now)
 
 void rack_on_dsack(vg_tcb *t, uint32_t start, uint32_t end)
 {
-    struct vg_rack *r = live(t);
+    struct vg_rack *r = tcb_rack(t);
     if (!r)
         return;
     if (r->tlp_on && r->tlp_is_retrans && SEQ_LT(start, r->tlp_end_seq) &&
@@ -344,14 +338,14 @@ void rack_on_dsack(vg_tcb *t, uint32_t start, uint32_t end)
 
 void rack_on_recovery_exit(vg_tcb *t)
 {
-    struct vg_rack *r = live(t);
+    struct vg_rack *r = tcb_rack(t);
     if (r && r->reo_wnd_persist && --r->reo_wnd_persist == 0)
         r->reo_wnd_mult = 1;
 }
 
 void rack_on_rto(vg_tcb *t)
 {
-    struct vg_rack *r = live(t);
+    struct vg_rack *r = tcb_rack(t);
     if (!r)
         return;
     /* Everything from SND.UNA goes again (tcp_timer.c): no mark or probe outlives that. */
@@ -362,101 +356,13 @@ void rack_on_rto(vg_tcb *t)
     rack_on_recovery_exit(t);
 }
 
-void rack_tlp_on_ack(vg_tcb *t, uint32_t ack, int pure_dup, vg_time now)
-{
-    struct vg_rack *r = live(t);
-    if (!r || !r->tlp_on)
-        return;
-    int dsack = r->tlp_dsack;
-    r->tlp_dsack = 0;
-    if (SEQ_LT(ack, r->tlp_end_seq))
-        return;
-    /* RFC 8985 §7.4.2: new data probed, or a resend the peer already had, cost nothing. */
-    if (!r->tlp_is_retrans || dsack) {
-        r->tlp_on = 0;
-        return;
-    }
-    if (!SEQ_GT(ack, r->tlp_end_seq) && !pure_dup)
-        return;                       /* not yet known which of the two arrived */
-    r->tlp_on = 0;
-    if (t->flags & TF_IN_RECOVERY)
-        return;                       /* the recovery under way reduces the window */
-    /* The probe repaired a loss: the window comes down as for any. */
-    tcb_stack(t)->stats.tcp_tlp_recoveries++;
-    t->ssthresh = cc_ssthresh_on_loss(t);
-    t->cwnd = t->ssthresh;
-    cc_on_recovery_exit(t, now);
-}
-
-void rack_arm_pto(vg_tcb *t, int sent_new, vg_time now)
-{
-    struct vg_rack *r = live(t);
-    if (!r || (!sent_new && !r->pto_rearm))
-        return;
-    r->pto_rearm = 0;
-    const struct vg_tcb_xfer *x = t->x;
-    /* RFC 8985 §7.2: not in recovery (fast, or a timeout's backoff), not during an episode, not
-     * while the persist timer probes a closed window. */
-    if (t->snd_una == t->snd_max || (t->flags & TF_IN_RECOVERY) || r->tlp_on || x->rtx_count ||
-        x->persist_at != VG_TIME_NEVER) {
-        r->pto_at = VG_TIME_NEVER;
-        return;
-    }
-    vg_time pto = t->srtt_us ? 2u * (vg_time)t->srtt_us : VG_RTO_INITIAL_US;
-    if (t->snd_max - t->snd_una <= t->mss)
-        pto += VG_TLP_MAX_ACK_DELAY_US;   /* one segment: its ACK may be delayed */
-    vg_time at = now + pto;
-    if (x->rtx_at != VG_TIME_NEVER && at > x->rtx_at)
-        at = x->rtx_at;               /* never later than the timeout it stands in for */
-    r->pto_at = at;
-}
-
-/* RFC 8985 §7.3: one new segment if the peer's window takes it, else the last one again. */
-static void send_probe(vg_tcb *t, struct vg_rack *r, vg_time now)
-{
-    struct vg_tcb_xfer *x = t->x;
-    r->pto_at = VG_TIME_NEVER;
-    if (!tcp_synchronized(t) || t->snd_una == t->snd_max || (t->flags & TF_IN_RECOVERY) ||
-        r->tlp_on || x->rtx_count || x->persist_at != VG_TIME_NEVER)
-        return;
-    uint32_t end = tcp_data_end(t);
-    uint32_t unsent = SEQ_GT(end, t->snd_nxt) ? end - t->snd_nxt : 0;
-    uint32_t flight = t->snd_nxt - t->snd_una;
-    uint32_t room = t->snd_wnd > flight ? t->snd_wnd - flight : 0;
-    uint32_t max0 = t->snd_max;
-    r->tlp_on = 1;                    /* first: tcp_output must not arm another probe */
-    if (unsent && room >= (unsent < t->mss ? unsent : t->mss)) {
-        uint32_t cwnd = t->cwnd;
-        t->cwnd = flight + t->mss;    /* one segment beyond the window, as §7.3 allows */
-        tcp_output(t, now);
-        t->cwnd = cwnd;
-    }
-    if (t->snd_max != max0) {
-        r->tlp_is_retrans = 0;
-        r->tlp_start = max0;
-    } else {
-        uint32_t sent_end = t->snd_max - ((t->flags & TF_FIN_SENT) ? 1u : 0u);
-        uint32_t avail = sent_end - t->snd_una;
-        uint32_t len = avail < t->mss ? avail : t->mss;
-        if (!tcp_resend_range(t, sent_end - len, len, now)) {
-            r->tlp_on = 0;
-            return;
-        }
-        r->tlp_is_retrans = 1;
-        r->tlp_start = sent_end - len;
-    }
-    r->tlp_end_seq = t->snd_max;
-    tcb_stack(t)->stats.tcp_tlp_probes++;
-    tcp_arm_rtx(t, now);
-}
-
 int rack_timer_fire(vg_tcb *t, vg_time now)
 {
-    struct vg_rack *r = live(t);
+    struct vg_rack *r = tcb_rack(t);
     if (!r)
         return 0;
     if (r->pto_at <= now)
-        send_probe(t, r, now);
+        tlp_send_probe(t, now);
     if (r->reo_at <= now) {
         r->reo_at = VG_TIME_NEVER;
         return detect_loss(t, r, now);
@@ -466,7 +372,7 @@ int rack_timer_fire(vg_tcb *t, vg_time now)
 
 uint32_t rack_lost_octets(const vg_tcb *t)
 {
-    const struct vg_rack *r = live(t);
+    const struct vg_rack *r = tcb_rack(t);
     if (!r)
         return 0;
     const struct vg_sack_board *b = t->x->sack;
@@ -483,7 +389,7 @@ uint32_t rack_lost_octets(const vg_tcb *t)
 
 int rack_next_lost(const vg_tcb *t, uint32_t *seq, uint32_t *len)
 {
-    const struct vg_rack *r = live(t);
+    const struct vg_rack *r = tcb_rack(t);
     if (!r)
         return 0;
     const struct vg_sack_board *b = t->x->sack;

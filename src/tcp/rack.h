@@ -72,15 +72,18 @@ void rack_sent(vg_tcb *t, uint32_t seq, uint32_t len, vg_time now);
 int rack_on_ack(vg_tcb *t, uint32_t acked, vg_time now);
 /* A D-SACK block [start, end) arrived (RFC 8985 §6.2 step 4; §7.4's probe). */
 void rack_on_dsack(vg_tcb *t, uint32_t start, uint32_t end);
-/* TLP's part of every acceptable ACK (§7.4): did the probe repair a loss? pure_dup: an ACK at
+/* tlp.c: TLP's part of every acceptable ACK (§7.4): did the probe repair a loss? pure_dup: an ACK at
  * SND.UNA with no data, SACK or window change. */
 void rack_tlp_on_ack(vg_tcb *t, uint32_t ack, int pure_dup, vg_time now);
 /* A recovery ended (the reordering window's persistence counts them). */
 void rack_on_recovery_exit(vg_tcb *t);
 /* The retransmission timer fired: marks and the probe episode go. */
 void rack_on_rto(vg_tcb *t);
-/* tcp_output's end: arm the probe timeout when new data went or an ACK asked for it. */
+/* tlp.c: tcp_output's end: arm the probe timeout when new data went or an ACK asked for it. */
 void rack_arm_pto(vg_tcb *t, int sent_new, vg_time now);
+/* tlp.c: the probe timeout fired (§7.3): one new segment if the peer's window takes it, else
+ * the last one again. */
+void tlp_send_probe(vg_tcb *t, vg_time now);
 /* The reordering timer or the probe timeout is due. Returns 1 when RACK marked octets lost
  * (recovery is to resend them). */
 int rack_timer_fire(vg_tcb *t, vg_time now);

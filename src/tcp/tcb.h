@@ -157,11 +157,14 @@ static inline void tcb_xfer_put_if_idle(vg_tcb *t)
         tcb_xfer_release_if_idle(t);
 }
 
-/* 1 when RACK-TLP marks the losses of the transfer under way (rack.h). */
-static inline int tcb_rack_live(const vg_tcb *t)
+/* RACK-TLP's state when it marks the losses of the transfer under way (rack.h), else NULL. */
+static inline struct vg_rack *tcb_rack(const vg_tcb *t)
 {
-    return t->x && t->x->rack && t->x->rack->live;
+    struct vg_rack *r = t->x ? t->x->rack : NULL;
+    return r && r->live ? r : NULL;
 }
+
+static inline int tcb_rack_live(const vg_tcb *t) { return tcb_rack(t) != NULL; }
 
 /* The transfer block's values as an idle connection has them (no block: none pending). */
 static inline uint8_t tcb_nooo(const vg_tcb *t) { return t->x ? t->x->nooo : 0; }
