@@ -472,6 +472,32 @@ static void b6_no_probe_while_data_outstanding(void **st)
     teardown_fixture(f);
 }
 
+/* B6 and C7 with RACK-TLP on (the default): the tail loss probe that goes first, 2·SRTT after
+ * the send (four segments in flight, so no delayed-ACK allowance), is data at SND.UNA's tail,
+ * not a keep-alive probe, and moves no keep-alive or TCP_MAXRT clock: the connection still ends
+ * at TCP_MAXRT's exact instant, by retransmission, with no keep-alive probe sent. */
+static void b6_c7_tail_loss_probe_is_no_keepalive_and_maxrt_holds(void **st)
+{
+    (void)st;
+    struct ka_settings ks = {1000, 100, 3, 1};
+    struct fixture *f = setup(VG_PROFILE_WINDOWS_VISTA, &ks);
+    const struct vg_stack_stats *s0 = vg_stack_stats(tn_stack(f->p, 0));
+    vg_tcp_set_maxrt_ms(f->c, 5000);
+    crash_server(f);
+    static char data[4 * 1460];
+    memset(data, 'x', sizeof data);
+    vg_time t_send = tn_now(f->p);
+    assert_int_equal(vg_tcp_send(f->c, data, sizeof data, t_send), (long)sizeof data);
+    vg_time got = run_to_abort(f, VG_MS(3600 * 1000));
+    assert_int_equal(got, t_send + VG_MS(5000));   /* C7: to the microsecond */
+    assert_int_equal(vg_tcp_error(f->c), VG_ERR_TIMEDOUT);
+    assert_int_equal(s0->tcp_tlp_probes, 1);       /* the probe went, once ... */
+    assert_true(s0->tcp_rtos > 0);                 /* ... and then the timeouts, as before */
+    assert_int_equal(probes_sent(f), 0);           /* B6 */
+    assert_int_equal(s0->ka_probes_sent, 0);
+    teardown_fixture(f);
+}
+
 static void b6_probing_in_close_wait_and_fin_wait_2(void **st)
 {
     (void)st;
@@ -747,6 +773,7 @@ int main(void)
         cmocka_unit_test(b4_lost_probes_are_not_fatal),
         cmocka_unit_test(b5_peer_probe_answered_without_keepalive_on),
         cmocka_unit_test(b6_no_probe_while_data_outstanding),
+        cmocka_unit_test(b6_c7_tail_loss_probe_is_no_keepalive_and_maxrt_holds),
         cmocka_unit_test(b6_probing_in_close_wait_and_fin_wait_2),
         cmocka_unit_test(b7_abort_sends_rst),
         cmocka_unit_test(c2_linux_profile_defaults_and_timedout),

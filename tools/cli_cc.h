@@ -5,6 +5,11 @@
 
 static const char *const cli_cc_names[] = {"cubic", "newreno", NULL};
 
+/* --no-rack's help, the same for transfer, serve and connect. */
+#define CLI_NO_RACK_HELP                                                                   \
+    "SACK connections mark losses by RFC 6675's DupThresh instead of\n"                  \
+    "RACK (RFC 8985), and send no tail loss probe"
+
 #define CLI_CC_HELP "congestion control: cubic (RFC 9438 with HyStart++, the\ndefault) or newreno"
 
 #endif

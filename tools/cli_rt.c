@@ -97,6 +97,7 @@ size_t cli_rt_options(struct cli_rt_options *o, struct cli_opt out[CLI_RT_NOPTS]
                  "stack checksums every segment and sends and takes one MSS\n"
                  "at a time (for comparison)"},
         {OPT_ENUM("cc", &o->cc, cli_cc_names), .meta = "NAME", .help = CLI_CC_HELP},
+        {OPT_FLAG("no-rack", &o->no_rack), .help = CLI_NO_RACK_HELP},
     };
     memcpy(out, opts, sizeof opts);
     return CLI_RT_NOPTS;
@@ -169,6 +170,7 @@ int cli_rt_open(struct cli_rt *rt, const char *cmd, const struct cli_rt_options 
     if (o->buffer)
         cfg.sndbuf = cfg.rcvbuf = cfg.sndbuf_max = cfg.rcvbuf_max = (uint32_t)o->buffer;
     cfg.cc = (uint8_t)o->cc;
+    cfg.no_rack = (uint8_t)o->no_rack;
     cli_format_addr(rt->addr, rt->host);
 
     rt->tun = vg_tun_open(ifname, o->create, err, sizeof err);

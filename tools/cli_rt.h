@@ -23,7 +23,7 @@ struct cli_net {
     uint8_t prefix;
 };
 
-#define CLI_RT_NOPTS 12
+#define CLI_RT_NOPTS 13
 
 struct cli_rt_options {
     struct cli_net net;       /* --net, or $VIGIL_NET */
@@ -39,6 +39,7 @@ struct cli_rt_options {
     uint64_t txqueuelen;      /* --txqueuelen: the device's queue, exactly; 0: at least the default */
     int no_offload;           /* --no-offload: the stack checksums and segments everything itself */
     int cc;                   /* --cc: enum vg_cc_algo (cli_cc.h) */
+    int no_rack;              /* --no-rack: losses by DupThresh, no tail loss probe */
     struct cli_keepalive ka;
 };
 

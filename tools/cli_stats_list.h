@@ -83,6 +83,11 @@
     X(tcp_dsack_sent) \
     X(tcp_dsack_received) \
     X(tcp_dsack_undos) \
+    X(tcp_rtos) \
+    X(tcp_rack_losses) \
+    X(tcp_rack_log_merges) \
+    X(tcp_tlp_probes) \
+    X(tcp_tlp_recoveries) \
     X(tcp_rcvbuf_grown) \
     X(tcp_sndbuf_grown) \
     X(tcp_buf_grow_refused) \

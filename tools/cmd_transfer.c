@@ -41,7 +41,7 @@ struct options {
     double latency_ms, bandwidth_mbps;
     uint64_t seed;
     int json, sha256;
-    int no_timestamps, no_sack;
+    int no_timestamps, no_sack, no_rack;
     const char *pcap;
     int cc;                      /* enum vg_cc_algo, both hosts */
 };
@@ -82,6 +82,7 @@ static int parse(int argc, char **argv, struct options *o)
                  "no PAWS, one timed segment per RTT, 12 more octets per segment)"},
         {OPT_FLAG("no-sack", &o->no_sack),
          .help = "neither end offers SACK: loss recovery is NewReno (RFC 6582)"},
+        {OPT_FLAG("no-rack", &o->no_rack), .help = CLI_NO_RACK_HELP},
         {OPT_FLAG("json", &o->json), .help = "print one JSON object instead of text"},
     };
     const struct cli_group groups[] = {{"options", own, sizeof own / sizeof own[0]}};
@@ -174,6 +175,7 @@ static vg_simnet *make_net(const struct options *o)
         cfg.synack_retries = SYNACK_RETRIES;
         cfg.no_timestamps = (uint8_t)o->no_timestamps;
         cfg.no_sack = (uint8_t)o->no_sack;
+        cfg.no_rack = (uint8_t)o->no_rack;
         cfg.cc = (uint8_t)o->cc;
         if (vg_simnet_add_host(n, &cfg) != i) {
             vg_simnet_free(n);

@@ -163,6 +163,8 @@ struct vg_stack_config {
     uint8_t no_delayed_ack;       /* delayed ACK is on unless set */
     uint8_t no_timestamps;        /* RFC 7323 timestamps (RTTM, PAWS) are offered unless set */
     uint8_t no_sack;              /* SACK (RFC 2018, with RFC 6675 recovery) is offered unless set */
+    uint8_t no_rack;              /* SACK connections mark losses by RACK-TLP (RFC 8985) unless
+                                   * set (then by RFC 6675's DupThresh, and no tail loss probe) */
     uint32_t max_retransmissions; /* data retransmissions before TIMEDOUT; 0 = profile default */
     uint32_t msl_ms;              /* 0 = 30000 (TIME_WAIT is 2*MSL) */
     uint32_t sndbuf, rcvbuf;      /* per-connection buffer sizes to start with; 0 = 65536 */
@@ -414,6 +416,15 @@ struct vg_stack_stats {
     uint64_t tcp_dsack_sent;             /* ACKs reporting a duplicate segment (RFC 2883) */
     uint64_t tcp_dsack_received;         /* D-SACK blocks received: a segment arrived twice */
     uint64_t tcp_dsack_undos;            /* recoveries undone: every retransmission was D-SACKed */
+    /* RACK-TLP (README "RACK-TLP"). */
+    uint64_t tcp_rtos;                   /* retransmission timeouts that fired with data (or a
+                                          * SYN) unacknowledged */
+    uint64_t tcp_rack_losses;            /* segments RACK marked lost (RFC 8985 §6.2) */
+    uint64_t tcp_rack_log_merges;        /* send-log records merged or forgotten: the log held
+                                          * VG_RACK_LOG_RECORDS (128) transmissions */
+    uint64_t tcp_tlp_probes;             /* tail loss probes sent (RFC 8985 §7.3) */
+    uint64_t tcp_tlp_recoveries;         /* probes whose ACK showed they repaired a loss (the
+                                          * window reduced, §7.4) */
     /* Buffer autotuning (README "Buffers"). */
     uint64_t tcp_rcvbuf_grown;           /* receive buffers grown (once per round trip at most) */
     uint64_t tcp_sndbuf_grown;           /* send buffers grown with the congestion window */

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "tcp/cc.h"
+#include "tcp/rack.h"
 #include "tcp/sack_board.h"
 #include "tcp/tcb.h"
 
@@ -60,6 +61,7 @@ static void dsack_seen(vg_tcb *t, const struct vg_sack_block *b)
 {
     struct vg_tcb_xfer *x = t->x;
     tcb_stack(t)->stats.tcp_dsack_received++;
+    rack_on_dsack(t, b->start, b->end);
     /* Only a resend can arrive twice; a D-SACK of one means the original got there too. The
      * last of them usually comes after the recovery ended (the resend trails the original). */
     if (!x || !x->undo_ok || !x->undo_rtx || !SEQ_LT(b->start, x->high_rxt))
@@ -138,9 +140,17 @@ static uint8_t holes(const vg_tcb *t, struct hole *h)
     return k;
 }
 
-/* RFC 6675 SetPipe: octets not SACKed and not lost, plus those resent (HighRxt). */
+/* RFC 6675 SetPipe: octets not SACKed and not lost, plus those resent (HighRxt). Under RACK
+ * the lost octets are those it marked and recovery has not resent yet (a resend takes its
+ * octets out of the marked record): what went and is neither SACKed nor marked. */
 static uint32_t pipe(const vg_tcb *t, const struct hole *h, uint8_t n)
 {
+    if (tcb_rack_live(t)) {
+        uint32_t out = t->snd_max - t->snd_una;
+        uint32_t gone = (t->x->sack ? sack_board_above(t->x->sack, t->snd_una) : 0) +
+                        rack_lost_octets(t);
+        return out > gone ? out - gone : 0;
+    }
     uint32_t p = 0, rxt = t->x->high_rxt;
     for (uint8_t i = 0; i < n; i++) {
         if (!hole_lost(t, h[i].above))
@@ -203,7 +213,8 @@ static void resend(vg_tcb *t, uint32_t seq, uint32_t len, vg_time now)
     uint32_t n = tcp_resend_range(t, seq, len, now);
     if (!n)
         return;
-    x->high_rxt = seq + n;
+    if (SEQ_GT(seq + n, x->high_rxt))
+        x->high_rxt = seq + n;        /* RACK's resends need not go in sequence order */
     x->prr_out += n;
     tcb_stack(t)->stats.tcp_sack_retransmits++;
     if (x->undo_rtx < UINT16_MAX)
@@ -224,6 +235,17 @@ static void recovery_send(vg_tcb *t, uint32_t delivered, vg_time now)
     uint32_t p = pipe(t, h, n);
     uint32_t budget = prr_sndcnt(t, p, delivered);
     uint32_t seq, len;
+    if (tcb_rack_live(t)) {
+        /* RACK marked them; rule 3 is its timers' and the probe's job (RFC 8985 §9.3). */
+        while (budget && rack_next_lost(t, &seq, &len)) {
+            if (len > budget && x->prr_out)
+                break;
+            resend(t, seq, len, now);
+            budget = budget > len ? budget - len : 0;
+        }
+        t->cwnd = (t->snd_nxt - t->snd_una) + budget;
+        return;
+    }
     while (budget && next_seg(t, h, n, 1, &seq, &len)) {
         if (len > budget && x->prr_out)
             break;
@@ -267,7 +289,7 @@ static void enter_recovery(vg_tcb *t, uint32_t delivered, vg_time now)
     /* RFC 6675 §5 step 4.3: the segment at SND.UNA goes at once, lost by the rules or only
      * by the three duplicates (which small segments SACKed above may not make IsLost). */
     struct hole h[VG_SACK_BOARD_RANGES + 1];
-    uint8_t n = holes(t, h);
+    uint8_t n = tcb_rack_live(t) ? 0 : holes(t, h);   /* RACK's first lost one goes below */
     if (n && h[0].start == t->snd_una)
         resend(t, t->snd_una, h[0].end - h[0].start < t->mss ? h[0].end - h[0].start : t->mss,
                now);
@@ -282,6 +304,7 @@ static void exit_recovery(vg_tcb *t, vg_time now)
     x->dupacks = 0;
     t->cwnd = t->ssthresh;            /* RFC 6937: the reduction ends at ssthresh */
     cc_on_recovery_exit(t, now);
+    rack_on_recovery_exit(t);
     if (x->undo_ok && x->undo_rtx == 0)
         undo(t);                      /* every resend was D-SACKed already */
 }
@@ -302,6 +325,8 @@ static void limited_transmit(vg_tcb *t, vg_time now)
 void sack_on_ack(vg_tcb *t, uint32_t acked, uint32_t newly, vg_time now)
 {
     struct vg_tcb_xfer *x = t->x;     /* there: data was in flight */
+    int rack = tcb_rack_live(t);
+    int rack_lost = rack && rack_on_ack(t, acked, now);   /* before the marks below SND.UNA go */
     if (x->sack)
         sack_board_trim(x->sack, t->snd_una);
     if (t->flags & TF_IN_RECOVERY) {
@@ -323,18 +348,30 @@ void sack_on_ack(vg_tcb *t, uint32_t acked, uint32_t newly, vg_time now)
     int may_enter = x->recover == t->iss || SEQ_GEQ(t->snd_una, x->recover);
     /* RFC 6675 §5 step 4, and no new recovery for losses from before the last one (a
      * timeout's go-back resends, whose duplicates the peer reports). */
-    int lost = x->dupacks >= DUPTHRESH ||
-               (x->sack && hole_lost(t, sack_board_above(x->sack, t->snd_una)) &&
-                !sack_board_holds(x->sack, t->snd_una, t->snd_una + 1));
+    int lost = rack ? rack_lost
+                    : x->dupacks >= DUPTHRESH ||
+                      (x->sack && hole_lost(t, sack_board_above(x->sack, t->snd_una)) &&
+                       !sack_board_holds(x->sack, t->snd_una, t->snd_una + 1));
     if (lost && may_enter)
         enter_recovery(t, acked + newly, now);
     else if (!acked && x->dupacks < DUPTHRESH)
         limited_transmit(t, now);
 }
 
+void sack_on_rack_loss(vg_tcb *t, vg_time now)
+{
+    struct vg_tcb_xfer *x = t->x;
+    if (t->flags & TF_IN_RECOVERY)
+        recovery_send(t, 0, now);
+    else if (x->recover == t->iss || SEQ_GEQ(t->snd_una, x->recover))
+        enter_recovery(t, 0, now);
+    tcp_output(t, now);
+}
+
 void sack_on_timeout(vg_tcb *t)
 {
     struct vg_tcb_xfer *x = t->x;
+    rack_on_rto(t);
     if (x->sack)
         x->sack->n = 0;
     x->high_rxt = t->snd_una;

@@ -3,6 +3,7 @@
 #define VG_TCB_H
 
 #include "stack/stack.h"
+#include "tcp/rack.h"
 #include "tcp/ring.h"
 #include "tcp/syncache.h"
 #include "tcp/tcb_pool.h"
@@ -161,6 +162,15 @@ static inline void tcb_xfer_put_if_idle(vg_tcb *t)
         tcb_xfer_release_if_idle(t);
 }
 
+/* RACK-TLP's state when it marks the losses of the transfer under way (rack.h), else NULL. */
+static inline struct vg_rack *tcb_rack(const vg_tcb *t)
+{
+    struct vg_rack *r = t->x ? t->x->rack : NULL;
+    return r && r->live ? r : NULL;
+}
+
+static inline int tcb_rack_live(const vg_tcb *t) { return tcb_rack(t) != NULL; }
+
 /* The transfer block's values as an idle connection has them (no block: none pending). */
 static inline uint8_t tcb_nooo(const vg_tcb *t) { return t->x ? t->x->nooo : 0; }
 static inline uint8_t tcb_rtx_count(const vg_tcb *t) { return t->x ? t->x->rtx_count : 0; }
@@ -300,5 +310,7 @@ uint32_t sack_take_blocks(vg_tcb *t, const struct vg_tcp_hdr *th);
 void sack_on_ack(vg_tcb *t, uint32_t acked, uint32_t newly, vg_time now);
 /* A retransmission timeout: the marks go (RFC 2018 §8, RFC 6675 §5.1) and recovery ends. */
 void sack_on_timeout(vg_tcb *t);
+/* RACK's reordering timer marked octets lost: recovery starts or resends them. */
+void sack_on_rack_loss(vg_tcb *t, vg_time now);
 
 #endif

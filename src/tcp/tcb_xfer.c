@@ -22,10 +22,11 @@ static uint8_t recover_to_idle(const vg_tcb *t, const struct vg_tcb_xfer *x)
  * rtt_start and rtt_seq (TF_RTT_TIMING, set with them), fin_seq (TF_OOO_FIN), ts_offset
  * (ts_offset_set), rcv_epoch_seq and rcv_rtt_seq (rcv_epoch_at, rcv_rtt_at), sack_recent
  * (nsack_recent), dsack_start and dsack_end (dsack_pending), and the CUBIC and HyStart++
- * values behind their own flags (cc_state_fresh). Zeroing the whole block cost 34 stores a
+ * values behind their own flags (cc_state_fresh); rack, a spare's cleared send log or none, is
+ * tcb_xfer_new's to carry over. Zeroing the whole block cost 34 stores a
  * transfer. A field added to the block must be given its fresh value here (or a guard named
  * above), and then this size changed. */
-_Static_assert(sizeof(struct vg_tcb_xfer) == 272,
+_Static_assert(sizeof(struct vg_tcb_xfer) == 280,
                "a new vg_tcb_xfer field needs a fresh value in tcb_xfer_new");
 
 static void fresh(struct vg_tcb_xfer *x)
@@ -50,9 +51,11 @@ struct vg_tcb_xfer *tcb_xfer_new(vg_tcb *t)
 {
     vg_stack *s = tcb_stack(t);
     struct vg_tcb_xfer *x = s->xfer_spares;
+    struct vg_rack *rack = NULL;      /* a spare keeps its send log, cleared (rack.h) */
     if (x) {
         s->xfer_spares = x->next_spare;
         s->stats.tcp_xfer_spares--;
+        rack = x->rack;
     } else if (!(x = vg_alloc(s, sizeof *x))) {
         s->stats.tcp_xfer_failed++;
         return NULL;
@@ -60,6 +63,7 @@ struct vg_tcb_xfer *tcb_xfer_new(vg_tcb *t)
     fresh(x);
     x->recover = recover_from_idle(t);
     x->last_ack_sent = t->rcv_nxt;
+    x->rack = rack;
     s->stats.tcp_xfer_live++;
     t->x = x;
     return x;
@@ -95,6 +99,8 @@ static void release(vg_stack *s, vg_tcb *t, struct vg_tcb_xfer *x)
         free(x->ooo);
     free(x->sack);               /* the scoreboard is per transfer: cleared when idle */
     x->sack = NULL;
+    if (x->rack)
+        rack_reset(x->rack);
     t->x = NULL;
     s->stats.tcp_xfer_live--;
     if (s->stats.tcp_xfer_spares < VG_XFER_SPARES) {
@@ -102,6 +108,7 @@ static void release(vg_stack *s, vg_tcb *t, struct vg_tcb_xfer *x)
         s->xfer_spares = x;
         s->stats.tcp_xfer_spares++;
     } else {
+        rack_free(x);
         free(x);
     }
 }
@@ -124,6 +131,7 @@ void tcb_xfer_spares_free(vg_stack *s)
     while (s->xfer_spares) {
         struct vg_tcb_xfer *x = s->xfer_spares;
         s->xfer_spares = x->next_spare;
+        rack_free(x);
         free(x);
     }
     s->stats.tcp_xfer_spares = 0;

@@ -32,6 +32,7 @@
 
 struct vg_ooo_range;
 struct vg_sack_board;
+struct vg_rack;
 
 struct vg_tcb_xfer {
     vg_time rtx_at, persist_at, delack_at;   /* VG_TIME_NEVER when not pending */
@@ -71,6 +72,8 @@ struct vg_tcb_xfer {
 
     /* SACK, sending (sack_recovery.c): the scoreboard and RFC 6675 / RFC 6937 state. */
     struct vg_sack_board *sack;  /* allocated on the first SACK block, freed with the block */
+    struct vg_rack *rack;        /* RACK-TLP's send log and state (rack.h): taken at a SACK
+                                  * transfer's first send, kept with the block on the spares */
     uint32_t high_rxt;           /* HighRxt: the end of the highest octet resent in recovery */
     uint32_t prr_delivered, prr_out, recover_fs;   /* RFC 6937 */
     uint32_t prr_mark;           /* SND.MAX when PRR last allowed new data: what went since is

@@ -209,6 +209,9 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
         return 1;
     }
     uint32_t wnd = (uint32_t)th->wnd << t->snd_wscale;
+    /* RFC 8985 §7.4's duplicate: nothing but the same ACK again. */
+    int pure_dup = ack == t->snd_una && dlen == 0 && !th->opt.nsack && wnd == t->snd_wnd &&
+                   !(th->flags & (VG_TCP_FIN | VG_TCP_SYN));
     persist_answered(t);
     int sack = (t->flags2 & TF2_SACK) != 0;
     uint32_t sacked = sack && (th->opt.nsack | th->opt.sack_bad) ? sack_take_blocks(t, th) : 0;
@@ -230,10 +233,11 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
         x->rtx_count = 0;
         x->unacked_since = now;
         x->rtx_at = t->snd_una == t->snd_max ? VG_TIME_NEVER : now + t->rto_us;
-        if (!(t->flags & TF_IN_RECOVERY) && !x->sack) {
-            /* The usual ACK: no recovery and no scoreboard, where sack_on_ack and
-             * cc_on_una_advance do the same two things (a cumulative ACK ends any run of
-             * duplicates, and the window grows by the algorithm's rule) through more calls. */
+        if (!(t->flags & TF_IN_RECOVERY) && !x->sack && !tcb_rack_live(t)) {
+            /* The usual ACK: no recovery, no scoreboard and no RACK send log to trim (its
+             * probe to re-arm), where sack_on_ack and cc_on_una_advance do the same two things
+             * (a cumulative ACK ends any run of duplicates, and the window grows by the
+             * algorithm's rule) through more calls. */
             x->dupacks = 0;
             cc_on_ack(t, acked, now);
         } else if (sack) {
@@ -290,6 +294,8 @@ static int ack_input(vg_tcb *t, const struct vg_tcp_hdr *th, size_t dlen, vg_tim
         t->snd_wl1 = th->seq;
         t->snd_wl2 = ack;
     }
+    if (sack)
+        rack_tlp_on_ack(t, ack, pure_dup, now);
     return 0;
 }
 

@@ -183,6 +183,8 @@ static inline void send_data(vg_tcb *t, uint32_t seq, uint32_t len, int fin, vg_
         flags |= VG_TCP_PSH;
     struct tcp_payload p = {.ring = len ? t->snd : NULL, .off = seq - t->snd_una, .len = len};
     send_payload(t, seq, flags, &p, len > t->mss ? (uint16_t)t->mss : 0, now);
+    if (t->flags2 & TF2_SACK)
+        rack_sent(t, seq, len + (fin ? 1u : 0u), now);
 }
 
 /* The payload one frame may carry: one MSS, or with TSO as much as an IPv4 datagram holds.
@@ -261,6 +263,7 @@ void tcp_output(vg_tcb *t, vg_time now)
         return;
     }
     uint32_t end = tcp_data_end(t);
+    uint32_t max0 = t->snd_max;
     /* Queued data or a queued FIN holds the block (vg_tcp_send, vg_tcp_shutdown_send): without
      * one there is nothing to send. */
     struct vg_tcb_xfer *x = t->x;
@@ -329,5 +332,7 @@ void tcp_output(vg_tcb *t, vg_time now)
     }
     if (t->flags & TF_ACK_NOW)
         tcp_send_ack(t, now);
+    if (tcb_rack_live(t))
+        rack_arm_pto(t, SEQ_GT(t->snd_max, max0), now);
     tcp_timer_update(t, now);
 }

@@ -40,6 +40,10 @@ static inline vg_time next_deadline(const vg_tcb *t)
         d = MIN_T(d, x->persist_at);
         d = MIN_T(d, x->delack_at);
         d = MIN_T(d, x->rcv_hold_until);
+        if (x->rack) {
+            d = MIN_T(d, x->rack->reo_at);
+            d = MIN_T(d, x->rack->pto_at);
+        }
     }
     if (t->flags & TF_KEEPALIVE)      /* ka_deadline's own first test, without the call */
         d = MIN_T(d, ka_deadline(t));
@@ -130,6 +134,7 @@ void tcp_rtt_sample(vg_tcb *t, vg_time rtt)
     uint32_t r = rtt > 60000000u ? 60000000u : (uint32_t)rtt;
     if (!r)
         r = 1;
+    rack_rtt_sample(t, r);
     if (!t->srtt_us) {
         t->srtt_us = r;
         t->rttvar_us = r / 2;
@@ -172,6 +177,7 @@ static int rtx_timeout(vg_tcb *t, struct vg_tcb_xfer *x, vg_time now)
         abort_timed_out(t, now);
         return 1;
     }
+    tcb_stack(t)->stats.tcp_rtos++;
     if (x->rtx_count < 255)
         x->rtx_count++;
     /* RFC 6298 §5.5-5.7: back off, and Karn: no RTT sample from a retransmitted segment. */
@@ -274,6 +280,11 @@ void vg_tcp_timer_fire(vg_stack *s, struct vg_timer *tm, vg_time now)
      * handler gives the block back: only tcp_timer_update does, below. */
     struct vg_tcb_xfer *x = t->x;
     if (x) {
+        /* RACK's timers first: a probe due with the timeout goes instead of it (RFC 8985 §7.2),
+         * re-arming the timeout. */
+        if (x->rack && (x->rack->reo_at <= now || x->rack->pto_at <= now) &&
+            rack_timer_fire(t, now))
+            sack_on_rack_loss(t, now);
         if (x->rtx_at <= now && rtx_timeout(t, x, now))
             return;                   /* dropped, and possibly freed */
         if (x->persist_at <= now && persist_timeout(t, x, now))
