@@ -8,6 +8,8 @@
 # 500 packets drops most of such a burst, which is why vigil raises the queue
 # (VG_TUN_TXQUEUELEN_DEFAULT). Run 1 shows the drops with `--txqueuelen 500` (a few rounds only:
 # it must see drops, not deaths), run 2 is the real check with vigil's default.
+# VIGIL_KA_CONNECTIONS sets another count (the sanitized build's CTest runs 5,000: it cannot
+# answer 10,000 probes a second).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 [ "${1:-}" = inside ] || lab_enter "$0"
