@@ -219,6 +219,16 @@ static void queue(struct path *p, unsigned n)
     assert_int_equal(vg_tcp_send(p->t, buf, n * MSS, p->rp->now), (long)(n * MSS));
 }
 
+/* Queues n segments, runs the path until total have been delivered in order (more may be written
+ * as it goes), and asserts that they were, with nothing left unacknowledged. */
+static void deliver(struct path *p, unsigned n, unsigned total)
+{
+    queue(p, n);
+    run(p, total, p->rp->now + VG_MS(10000));
+    assert_int_equal(cum_of(p), total);
+    assert_int_equal(vg_tcp_unacked(p->t), 0);
+}
+
 static void finish(struct path *p)
 {
     vg_tcp_abort(p->t, p->rp->now);
@@ -241,10 +251,7 @@ static void lost_tail_is_repaired_by_one_probe_at_two_srtt(void **state)
         struct path p;
         start(&p, new_peer(seed, 0), 8);
         p.drop = lose_last_two;
-        queue(&p, 8);
-        run(&p, 8, p.rp->now + VG_MS(10000));
-        assert_int_equal(cum_of(&p), 8);
-        assert_int_equal(vg_tcp_unacked(p.t), 0);
+        deliver(&p, 8, 8);
         /* The probe: the last segment again, 2·SRTT after the last ACK (two segments were
          * still in flight: no delayed-ACK allowance), well before the RTO would have fired. */
         assert_int_equal(p.first_rtx, 7);
@@ -299,10 +306,7 @@ static void lost_retransmission_is_found_and_resent_without_a_timeout(void **sta
         struct path p;
         start(&p, new_peer(seed, 0), 8);
         p.drop = lose_seg2_twice;
-        queue(&p, 24);               /* new data keeps flowing behind the resend */
-        run(&p, 24, p.rp->now + VG_MS(10000));
-        assert_int_equal(cum_of(&p), 24);
-        assert_int_equal(vg_tcp_unacked(p.t), 0);
+        deliver(&p, 24, 24);         /* new data keeps flowing behind the resend */
         const struct vg_stack_stats *st = rp_stats(p.rp);
         assert_int_equal(p.sends[2], 3u);   /* the original, the lost resend, the one that got there */
         for (unsigned i = 0; i < 24; i++)
@@ -331,10 +335,7 @@ static void reordering_inside_the_window_resends_nothing(void **state)
         start(&p, new_peer(seed, 0), 8);
         p.extra = seg2_late;
         uint32_t cwnd = p.t->cwnd;
-        queue(&p, 8);
-        run(&p, 8, p.rp->now + VG_MS(10000));
-        assert_int_equal(cum_of(&p), 8);
-        assert_int_equal(vg_tcp_unacked(p.t), 0);
+        deliver(&p, 8, 8);
         const struct vg_stack_stats *st = rp_stats(p.rp);
         assert_int_equal(st->tcp_retransmits, 0);
         assert_int_equal(st->tcp_sack_recoveries, 0);
@@ -360,10 +361,7 @@ static void burst_loss_is_repaired_once_each_without_a_timeout(void **state)
         start(&p, new_peer(seed, 0), 16);
         p.drop = lose_burst;
         vg_time t0 = p.rp->now;
-        queue(&p, 16);
-        run(&p, 16, p.rp->now + VG_MS(10000));
-        assert_int_equal(cum_of(&p), 16);
-        assert_int_equal(vg_tcp_unacked(p.t), 0);
+        deliver(&p, 16, 16);
         for (unsigned i = 0; i < 16; i++)
             assert_int_equal(p.sends[i], i >= 3 && i <= 7 ? 2u : 1u);
         const struct vg_stack_stats *st = rp_stats(p.rp);
@@ -397,10 +395,7 @@ static void needless_probe_leaves_the_window_alone(void **state)
         start(&p, new_peer(seed, 0), 8);
         p.drop_ack = lose_last_two;        /* the data arrived; only its ACKs were lost */
         p.on_first_rtx = write_more;
-        queue(&p, 8);
-        run(&p, 16, p.rp->now + VG_MS(10000));
-        assert_int_equal(cum_of(&p), 16);
-        assert_int_equal(vg_tcp_unacked(p.t), 0);
+        deliver(&p, 8, 16);
         const struct vg_stack_stats *st = rp_stats(p.rp);
         assert_int_equal(st->tcp_tlp_probes, 1);
         assert_int_equal(p.first_rtx, 7);
@@ -432,10 +427,7 @@ static void needed_probe_reduces_the_window_once(void **state)
         start(&p, new_peer(seed, 0), 8);
         p.drop = lose_last;
         p.on_first_rtx = write_more;
-        queue(&p, 8);
-        run(&p, 16, p.rp->now + VG_MS(10000));
-        assert_int_equal(cum_of(&p), 16);
-        assert_int_equal(vg_tcp_unacked(p.t), 0);
+        deliver(&p, 8, 16);
         const struct vg_stack_stats *st = rp_stats(p.rp);
         assert_int_equal(st->tcp_tlp_probes, 1);
         assert_int_equal(st->tcp_rtos, 0);
