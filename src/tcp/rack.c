@@ -255,6 +255,38 @@ static int detect_loss(vg_tcb *t, struct vg_rack *r, vg_time now)
     return marked;
 }
 
+/* RFC 8985 §6.2 steps 1-3 for one record: if this ACK delivered it, the latest-sent delivered
+ * segment, its RTT, and reordering (against fack, what was delivered before this ACK). */
+static void take_delivery(struct vg_rack *r, struct vg_rack_seg *g, uint32_t una,
+                          const struct vg_sack_board *b, uint32_t fack, uint32_t now32)
+{
+    uint32_t dend;
+    int whole;
+    if ((g->flags & RACK_DELIVERED) || !delivered(g, una, b, &dend, &whole))
+        return;
+    if (whole) {
+        g->flags |= RACK_DELIVERED;
+        if (!(g->flags & RACK_RETRANS) && SEQ_LT(g->end, fack))
+            r->reord = 1;             /* delivered below what was delivered before it */
+    }
+    if (SEQ_GT(dend, r->fack))
+        r->fack = dend;
+    uint32_t rtt = now32 - g->ts;
+    /* A resend's ACK may be the original's (Karn): not when it came too soon for it. */
+    if ((g->flags & RACK_RETRANS) && r->min_rtt && rtt < r->min_rtt)
+        return;
+    if (!r->has_xmit ||
+        sent_after(g->ts, g->order, dend, r->xmit_ts, r->xmit_order, r->end_seq)) {
+        r->xmit_ts = g->ts;
+        r->xmit_order = g->order;
+        r->end_seq = dend;
+        r->has_xmit = 1;
+        r->rtt = rtt;
+        if (!(g->flags & RACK_RETRANS) && (!r->min_rtt || rtt < r->min_rtt))
+            r->min_rtt = rtt;
+    }
+}
+
 int rack_on_ack(vg_tcb *t, uint32_t acked, vg_time now)
 {
     struct vg_rack *r = tcb_rack(t);
@@ -264,38 +296,11 @@ int rack_on_ack(vg_tcb *t, uint32_t acked, vg_time now)
     uint32_t una = t->snd_una, fack = r->fack, now32 = (uint32_t)now;
     if (acked)
         r->pto_rearm = 1;
-    /* RFC 8985 §6.2 steps 1-3: the latest-sent delivered segment, its RTT, and reordering. */
-    for (uint16_t i = 0; i < r->n; i++) {
-        struct vg_rack_seg *g = &r->log[i];
-        uint32_t dend;
-        int whole;
-        if ((g->flags & RACK_DELIVERED) || !delivered(g, una, b, &dend, &whole))
-            continue;
-        if (whole) {
-            g->flags |= RACK_DELIVERED;
-            if (!(g->flags & RACK_RETRANS) && SEQ_LT(g->end, fack))
-                r->reord = 1;         /* delivered below what was delivered before it */
-        }
-        if (SEQ_GT(dend, r->fack))
-            r->fack = dend;
-        uint32_t rtt = now32 - g->ts;
-        /* A resend's ACK may be the original's (Karn): not when it came too soon for it. */
-        if ((g->flags & RACK_RETRANS) && r->min_rtt && rtt < r->min_rtt)
-            continue;
-        if (!r->has_xmit ||
-            sent_after(g->ts, g->order, dend, r->xmit_ts, r->xmit_order, r->end_seq)) {
-            r->xmit_ts = g->ts;
-            r->xmit_order = g->order;
-            r->end_seq = dend;
-            r->has_xmit = 1;
-            r->rtt = rtt;
-            if (!(g->flags & RACK_RETRANS) && (!r->min_rtt || rtt < r->min_rtt))
-                r->min_rtt = rtt;
-        }
-    }
-    /* What SND.UNA passed is done with. */
+    /* One pass: each record's delivery, then what SND.UNA passed is done with (k records kept,
+     * in order; a record is moved down only after it has been read). */
     uint16_t k = 0;
     for (uint16_t i = 0; i < r->n; i++) {
+        take_delivery(r, &r->log[i], una, b, fack, now32);
         struct vg_rack_seg g = r->log[i];
         if (SEQ_LEQ(g.end, una))
             continue;
