@@ -18,7 +18,8 @@ printf '%s\n' "$out" | grep '^missing ' | head -n 20
 echo "(the full list of missing names: python3 tests/win_headers_compare.py --include include)"
 [ "$rc" = 0 ] || { echo "FAIL: names differ from the Windows SDK (see DIFFERS above)" >&2; exit 1; }
 # The comparison must have compared something: the core names are there.
-for n in WSADATA 'struct sockaddr_storage' WSAOVERLAPPED WSAIoctl SOCKET; do
+for n in WSADATA 'struct sockaddr_storage' WSAOVERLAPPED WSAIoctl SOCKET 'struct sockaddr_in6' \
+  'struct in6_addr' SCOPE_ID INET6_ADDRSTRLEN IPV6_V6ONLY IN6_IS_ADDR_V4MAPPED in6addr_loopback; do
   printf '%s\n' "$out" | grep -q "^missing $n (" && { echo "FAIL: $n reported missing" >&2; exit 1; }
 done
 printf '%s\n' "$out" | head -n 1 | grep -qE '^[0-9]+ SDK names, [0-9]{3,} in vigil, 0 differ' ||

@@ -57,6 +57,58 @@ struct vg_sockaddr_storage {
     char __ss_pad2[112];
 };
 
+/* IPv6 addresses as the SDK lays them out (in6addr.h, ws2def.h, ws2ipdef.h): in6_addr is 16
+ * octets in network order, seen as bytes or as 16-bit words; sockaddr_in6 is 28 octets, its
+ * scope either a number or the SDK's SCOPE_ID (zone and level bits). The nameless members are
+ * C11, marked for C++ as for OVERLAPPED below. */
+#if defined(__cplusplus) && defined(__GNUC__)
+#define VG_WS_NAMELESS6 __extension__
+#else
+#define VG_WS_NAMELESS6
+#endif
+struct vg_in6_addr {
+    union {
+        uint8_t Byte[16];
+        uint16_t Word[8];
+    } u;
+};
+
+enum vg_scope_level {
+    VG_SCOPE_LEVEL_INTERFACE = 1,
+    VG_SCOPE_LEVEL_LINK = 2,
+    VG_SCOPE_LEVEL_SUBNET = 3,
+    VG_SCOPE_LEVEL_ADMIN = 4,
+    VG_SCOPE_LEVEL_SITE = 5,
+    VG_SCOPE_LEVEL_ORGANIZATION = 8,
+    VG_SCOPE_LEVEL_GLOBAL = 14,
+    VG_SCOPE_LEVEL_COUNT = 16
+};
+
+struct vg_scope_id {
+    union {
+        VG_WS_NAMELESS6 struct {
+            unsigned int Zone : 28;
+            unsigned int Level : 4;
+        };
+        uint32_t Value;
+    };
+};
+
+struct vg_sockaddr_in6 {
+    uint16_t sin6_family;
+    uint16_t sin6_port;               /* network byte order */
+    uint32_t sin6_flowinfo;
+    struct vg_in6_addr sin6_addr;
+    union {
+        uint32_t sin6_scope_id;
+        struct vg_scope_id sin6_scope_struct;
+    };
+};
+
+/* in6addr_any (::) and in6addr_loopback (::1), exported as the SDK's are. */
+VG_API extern const struct vg_in6_addr vg_in6addr_any;
+VG_API extern const struct vg_in6_addr vg_in6addr_loopback;
+
 #define VG_WSADESCRIPTION_LEN 256
 #define VG_WSASYS_STATUS_LEN 128
 /* The Win64 order: there the three legacy fields come before the strings (on Win32 after). */

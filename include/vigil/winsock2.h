@@ -153,8 +153,138 @@ typedef vg_ws_farproc FARPROC;
 typedef struct vg_in_addr IN_ADDR, *PIN_ADDR, *LPIN_ADDR;
 typedef struct vg_sockaddr SOCKADDR, *PSOCKADDR, *LPSOCKADDR;
 typedef struct vg_sockaddr_in SOCKADDR_IN, *PSOCKADDR_IN, *LPSOCKADDR_IN;
-typedef struct vg_sockaddr_storage SOCKADDR_STORAGE, *PSOCKADDR_STORAGE;
+typedef struct vg_sockaddr_storage SOCKADDR_STORAGE, *PSOCKADDR_STORAGE, *LPSOCKADDR_STORAGE;
 typedef struct vg_linger LINGER, *PLINGER, *LPLINGER;
+
+/* IPv6 addresses (in6addr.h, ws2def.h, ws2ipdef.h, ws2tcpip.h). */
+#define in6_addr vg_in6_addr
+#define in_addr6 vg_in6_addr
+#define sockaddr_in6 vg_sockaddr_in6
+#define _S6_un u
+#define _S6_u8 Byte
+#define s6_addr _S6_un._S6_u8
+#define s6_bytes u.Byte
+#define s6_words u.Word
+typedef struct vg_in6_addr IN6_ADDR, *PIN6_ADDR, *LPIN6_ADDR;
+typedef enum vg_scope_level SCOPE_LEVEL;
+#define ScopeLevelInterface VG_SCOPE_LEVEL_INTERFACE
+#define ScopeLevelLink VG_SCOPE_LEVEL_LINK
+#define ScopeLevelSubnet VG_SCOPE_LEVEL_SUBNET
+#define ScopeLevelAdmin VG_SCOPE_LEVEL_ADMIN
+#define ScopeLevelSite VG_SCOPE_LEVEL_SITE
+#define ScopeLevelOrganization VG_SCOPE_LEVEL_ORGANIZATION
+#define ScopeLevelGlobal VG_SCOPE_LEVEL_GLOBAL
+#define ScopeLevelCount VG_SCOPE_LEVEL_COUNT
+typedef struct vg_scope_id SCOPE_ID, *PSCOPE_ID;
+typedef struct vg_sockaddr_in6 SOCKADDR_IN6, *PSOCKADDR_IN6, *LPSOCKADDR_IN6;
+#define IN6ADDR_ANY_INIT { { { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } } }
+#define IN6ADDR_LOOPBACK_INIT { { { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 } } }
+#define in6addr_any vg_in6addr_any
+#define in6addr_loopback vg_in6addr_loopback
+#define INET_ADDRSTRLEN 22
+#define INET6_ADDRSTRLEN 65
+
+/* The SDK's IN6_* tests and setters (ws2tcpip.h), as functions: they read the bytes, so their
+ * answers do not depend on the host's byte order. */
+static inline int vg_in6_zero_(const struct vg_in6_addr *a, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (a->u.Byte[i])
+            return 0;
+    return 1;
+}
+static inline int vg_in6_is_unspecified_(const struct vg_in6_addr *a) { return vg_in6_zero_(a, 16); }
+static inline int vg_in6_is_loopback_(const struct vg_in6_addr *a)
+{
+    return vg_in6_zero_(a, 15) && a->u.Byte[15] == 1;
+}
+static inline int vg_in6_is_multicast_(const struct vg_in6_addr *a) { return a->u.Byte[0] == 0xff; }
+static inline int vg_in6_is_linklocal_(const struct vg_in6_addr *a)
+{
+    return a->u.Byte[0] == 0xfe && (a->u.Byte[1] & 0xc0) == 0x80;
+}
+static inline int vg_in6_is_sitelocal_(const struct vg_in6_addr *a)
+{
+    return a->u.Byte[0] == 0xfe && (a->u.Byte[1] & 0xc0) == 0xc0;
+}
+static inline int vg_in6_is_v4mapped_(const struct vg_in6_addr *a)
+{
+    return vg_in6_zero_(a, 10) && a->u.Byte[10] == 0xff && a->u.Byte[11] == 0xff;
+}
+/* ::a.b.c.d, except :: and ::1 (and ::0.0.0.x with the same two bytes zero, as the SDK says). */
+static inline int vg_in6_is_v4compat_(const struct vg_in6_addr *a)
+{
+    return vg_in6_zero_(a, 12) &&
+           !(a->u.Byte[12] == 0 && a->u.Byte[13] == 0 && a->u.Byte[14] == 0 &&
+             (a->u.Byte[15] == 0 || a->u.Byte[15] == 1));
+}
+static inline int vg_in6_mc_scope_(const struct vg_in6_addr *a, int scope)
+{
+    return vg_in6_is_multicast_(a) && (a->u.Byte[1] & 0xf) == scope;
+}
+static inline int vg_in6_is_mc_nodelocal_(const struct vg_in6_addr *a) { return vg_in6_mc_scope_(a, 1); }
+static inline int vg_in6_is_mc_linklocal_(const struct vg_in6_addr *a) { return vg_in6_mc_scope_(a, 2); }
+static inline int vg_in6_is_mc_sitelocal_(const struct vg_in6_addr *a) { return vg_in6_mc_scope_(a, 5); }
+static inline int vg_in6_is_mc_orglocal_(const struct vg_in6_addr *a) { return vg_in6_mc_scope_(a, 8); }
+static inline int vg_in6_is_mc_global_(const struct vg_in6_addr *a) { return vg_in6_mc_scope_(a, 0xe); }
+static inline int vg_in6addr_isany_(const struct vg_sockaddr_in6 *a)
+{
+    return a->sin6_family == 23 /* AF_INET6 */ && vg_in6_is_unspecified_(&a->sin6_addr);
+}
+static inline int vg_in6addr_isloopback_(const struct vg_sockaddr_in6 *a)
+{
+    return a->sin6_family == 23 /* AF_INET6 */ && vg_in6_is_loopback_(&a->sin6_addr);
+}
+static inline void vg_in6_set_unspecified_(struct vg_in6_addr *a)
+{
+    for (int i = 0; i < 16; i++)
+        a->u.Byte[i] = 0;
+}
+static inline void vg_in6_set_loopback_(struct vg_in6_addr *a)
+{
+    vg_in6_set_unspecified_(a);
+    a->u.Byte[15] = 1;
+}
+static inline void vg_in6addr_set_(struct vg_sockaddr_in6 *a, int loopback)
+{
+    a->sin6_family = 23;              /* AF_INET6 */
+    a->sin6_port = 0;
+    a->sin6_flowinfo = 0;
+    if (loopback)
+        vg_in6_set_loopback_(&a->sin6_addr);
+    else
+        vg_in6_set_unspecified_(&a->sin6_addr);
+    a->sin6_scope_id = 0;
+}
+static inline void vg_in6addr_setany_(struct vg_sockaddr_in6 *a) { vg_in6addr_set_(a, 0); }
+static inline void vg_in6addr_setloopback_(struct vg_sockaddr_in6 *a) { vg_in6addr_set_(a, 1); }
+static inline int vg_in6_addr_equal_(const struct vg_in6_addr *a, const struct vg_in6_addr *b)
+{
+    for (int i = 0; i < 16; i++)
+        if (a->u.Byte[i] != b->u.Byte[i])
+            return 0;
+    return 1;
+}
+#define IN6_ADDR_EQUAL vg_in6_addr_equal_
+#define IN6_ARE_ADDR_EQUAL IN6_ADDR_EQUAL
+#define IN6_IS_ADDR_UNSPECIFIED vg_in6_is_unspecified_
+#define IN6_IS_ADDR_LOOPBACK vg_in6_is_loopback_
+#define IN6_IS_ADDR_MULTICAST vg_in6_is_multicast_
+#define IN6_IS_ADDR_LINKLOCAL vg_in6_is_linklocal_
+#define IN6_IS_ADDR_SITELOCAL vg_in6_is_sitelocal_
+#define IN6_IS_ADDR_V4MAPPED vg_in6_is_v4mapped_
+#define IN6_IS_ADDR_V4COMPAT vg_in6_is_v4compat_
+#define IN6_IS_ADDR_MC_NODELOCAL vg_in6_is_mc_nodelocal_
+#define IN6_IS_ADDR_MC_LINKLOCAL vg_in6_is_mc_linklocal_
+#define IN6_IS_ADDR_MC_SITELOCAL vg_in6_is_mc_sitelocal_
+#define IN6_IS_ADDR_MC_ORGLOCAL vg_in6_is_mc_orglocal_
+#define IN6_IS_ADDR_MC_GLOBAL vg_in6_is_mc_global_
+#define IN6ADDR_ISANY vg_in6addr_isany_
+#define IN6ADDR_ISLOOPBACK vg_in6addr_isloopback_
+#define IN6_SET_ADDR_UNSPECIFIED vg_in6_set_unspecified_
+#define IN6_SET_ADDR_LOOPBACK vg_in6_set_loopback_
+#define IN6ADDR_SETANY vg_in6addr_setany_
+#define IN6ADDR_SETLOOPBACK vg_in6addr_setloopback_
 typedef struct vg_wsadata WSADATA, *LPWSADATA;
 typedef struct vg_wsapollfd WSAPOLLFD, *PWSAPOLLFD, *LPWSAPOLLFD;
 typedef struct vg_wsaoverlapped WSAOVERLAPPED, *LPWSAOVERLAPPED;
@@ -229,6 +359,44 @@ static inline int vg_ws_select_(int nfds, vg_fd_set *readfds, vg_fd_set *writefd
 /* IPPROTO_IP options (ws2ipdef.h). */
 #define IP_TOS 3
 #define IP_TTL 4
+
+/* IPPROTO_IPV6 options (ws2ipdef.h). */
+#define IPV6_HOPOPTS 1
+#define IPV6_HDRINCL 2
+#define IPV6_UNICAST_HOPS 4
+#define IPV6_MULTICAST_IF 9
+#define IPV6_MULTICAST_HOPS 10
+#define IPV6_MULTICAST_LOOP 11
+#define IPV6_ADD_MEMBERSHIP 12
+#define IPV6_JOIN_GROUP IPV6_ADD_MEMBERSHIP
+#define IPV6_DROP_MEMBERSHIP 13
+#define IPV6_LEAVE_GROUP IPV6_DROP_MEMBERSHIP
+#define IPV6_DONTFRAG 14
+#define IPV6_PKTINFO 19
+#define IPV6_HOPLIMIT 21
+#define IPV6_PROTECTION_LEVEL 23
+#define IPV6_RECVIF 24
+#define IPV6_RECVDSTADDR 25
+#define IPV6_CHECKSUM 26
+#define IPV6_V6ONLY 27
+#define IPV6_IFLIST 28
+#define IPV6_ADD_IFLIST 29
+#define IPV6_DEL_IFLIST 30
+#define IPV6_UNICAST_IF 31
+#define IPV6_RTHDR 32
+#define IPV6_GET_IFLIST 33
+#define IPV6_RECVRTHDR 38
+#define IPV6_TCLASS 39
+#define IPV6_RECVTCLASS 40
+#define IPV6_ECN 50
+#define IPV6_PKTINFO_EX 51
+#define IPV6_WFP_REDIRECT_RECORDS 60
+#define IPV6_WFP_REDIRECT_CONTEXT 70
+#define IPV6_MTU_DISCOVER 71
+#define IPV6_MTU 72
+#define IPV6_NRT_INTERFACE 74
+#define IPV6_RECVERR 75
+#define IPV6_USER_MTU 76
 
 #define INADDR_ANY ((u_long)0x00000000)
 #define INADDR_LOOPBACK 0x7f000001

@@ -1,9 +1,10 @@
 /* sockaddr_in in and out of the calls, and the address conversions Winsock offers
- * (inet_addr, inet_ntoa, inet_pton, inet_ntop). */
+ * (inet_addr, inet_ntoa, inet_pton, inet_ntop; IPv6's text forms are ws_addr6.c's). */
 #include <stdio.h>
 #include <string.h>
 
 #include "api/ws.h"
+#include "api/ws_addr6.h"
 
 int ws_sockaddr_in_read(const struct vg_sockaddr *sa, int len, uint32_t *addr, uint16_t *port)
 {
@@ -142,13 +143,20 @@ char *vg_ws_inet_ntoa(struct vg_in_addr in)
 
 int vg_ws_inet_pton(int af, const char *src, void *dst)
 {
-    if (af != VG_WS_AF_INET) {
+    if (af != VG_WS_AF_INET && af != VG_WS_AF_INET6) {
         ws_t.last_error = VG_WSAEAFNOSUPPORT;
         return -1;
     }
     if (!src || !dst) {
         ws_t.last_error = VG_WSAEFAULT;
         return -1;
+    }
+    if (af == VG_WS_AF_INET6) {
+        uint8_t a6[16];
+        if (ws_inet6_parse(src, a6) != 0)
+            return 0;
+        memcpy(dst, a6, sizeof a6);
+        return 1;
     }
     uint32_t a;
     if (parse_dotted(src, &a) != 0)
@@ -160,7 +168,7 @@ int vg_ws_inet_pton(int af, const char *src, void *dst)
 
 const char *vg_ws_inet_ntop(int af, const void *src, char *dst, size_t size)
 {
-    if (af != VG_WS_AF_INET) {
+    if (af != VG_WS_AF_INET && af != VG_WS_AF_INET6) {
         ws_t.last_error = VG_WSAEAFNOSUPPORT;
         return NULL;
     }
@@ -174,12 +182,19 @@ const char *vg_ws_inet_ntop(int af, const void *src, char *dst, size_t size)
         ws_t.last_error = VG_WSAEFAULT;
         return NULL;
     }
-    uint32_t a;
-    memcpy(&a, src, sizeof a);
-    a = vg_ntohl(a);
-    char buf[16];
-    int n = snprintf(buf, sizeof buf, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+    char buf[VG_WS_INET6_TEXT_MAX];
+    int n;
+    if (af == VG_WS_AF_INET6) {
+        uint8_t a6[16];
+        memcpy(a6, src, sizeof a6);
+        n = (int)ws_inet6_format(a6, buf);
+    } else {
+        uint32_t a;
+        memcpy(&a, src, sizeof a);
+        a = vg_ntohl(a);
+        n = snprintf(buf, sizeof buf, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
                      a & 255);
+    }
     if ((size_t)n >= size) {
         ws_t.last_error = VG_WSA_INVALID_PARAMETER;
         return NULL;

@@ -6,6 +6,7 @@
 
 #define VG_WS_AF_UNSPEC 0
 #define VG_WS_AF_INET 2
+#define VG_WS_AF_INET6 23
 #define VG_WS_SOCK_STREAM 1
 #define VG_WS_SOCK_DGRAM 2
 #define VG_WS_IPPROTO_IP 0

@@ -9,6 +9,9 @@
 
 SAME(VG_WS_AF_UNSPEC, AF_UNSPEC);
 SAME(VG_WS_AF_INET, AF_INET);
+SAME(VG_WS_AF_INET6, AF_INET6);
+_Static_assert(sizeof(struct sockaddr_in6) == 28, "sockaddr_in6 is 28 octets");
+_Static_assert(sizeof(struct in6_addr) == 16, "in6_addr is 16 octets");
 SAME(VG_WS_SOCK_STREAM, SOCK_STREAM);
 SAME(VG_WS_SOCK_DGRAM, SOCK_DGRAM);
 SAME(VG_WS_IPPROTO_IP, IPPROTO_IP);
