@@ -115,6 +115,13 @@ static void rr_a(struct msg *m, const char *owner, u_long a_net)
     m->n += 4;
 }
 
+static void rr_aaaa(struct msg *m, const char *owner, const char *text)
+{
+    rr_head(m, owner, 28, 16);
+    assert_int_equal(inet_pton(AF_INET6, text, m->b + m->n), 1);
+    m->n += 16;
+}
+
 static void rr_name(struct msg *m, const char *owner, unsigned type, const char *target)
 {
     struct msg t = {.n = 0};
@@ -180,6 +187,17 @@ static void answer(const unsigned char *q, size_t qlen, int tcp, struct msg *m, 
         begin(m, q, qlen, id, 0, 20, 0);
         for (int i = 1; i <= 20; i++)
             rr_a(m, NULL, ip(10, 0, 0, i));
+    } else if (strcmp(name, "six.test") == 0 && qtype == 28) {
+        begin(m, q, qlen, id, 0, 2, 0);
+        rr_aaaa(m, NULL, "2001:db8::60");
+        rr_aaaa(m, NULL, "2001:db8::61");
+    } else if (strcmp(name, "six.test") == 0) {
+        begin(m, q, qlen, id, 0, 1, 0);
+        rr_a(m, NULL, ip(192, 0, 2, 60));
+    } else if (strcmp(name, "0.3.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa") == 0 &&
+               qtype == 12) {
+        begin(m, q, qlen, id, 0, 1, 0);
+        rr_name(m, NULL, 12, "host6.test");
     } else if (strcmp(name, "30.2.0.192.in-addr.arpa") == 0 && qtype == 12) {
         begin(m, q, qlen, id, 0, 1, 0);
         rr_name(m, NULL, 12, "host3.test");
@@ -578,8 +596,15 @@ static void getaddrinfo_wide(void **state)
     assert_int_equal(GetAddrInfoW(accented, port, &hints, &res), WSAHOST_NOT_FOUND);
     assert_int_equal(WSAGetLastError(), WSAHOST_NOT_FOUND);
     assert_null(res);
+    /* IPv6: the sockaddr_in6 copied whole (28 octets). */
     hints.ai_family = AF_INET6;
-    assert_int_equal(GetAddrInfoW(name, port, &hints, &res), WSAEAFNOSUPPORT);
+    assert_int_equal(GetAddrInfoW(name, port, &hints, &res), 0);
+    assert_int_equal(res->ai_family, AF_INET6);
+    assert_int_equal(res->ai_addrlen, sizeof(struct sockaddr_in6));
+    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)res->ai_addr;
+    assert_true(IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr));
+    assert_int_equal(sin6->sin6_port, htons(80));
+    FreeAddrInfoW(res);
 }
 
 static void getaddrinfo_errors(void **state)
@@ -599,7 +624,7 @@ static void getaddrinfo_errors(void **state)
     assert_int_equal(first_addr(res), htonl(INADDR_LOOPBACK));
     freeaddrinfo(res);
     memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_INET6;
+    hints.ai_family = AF_APPLETALK;
     assert_int_equal(getaddrinfo("localhost", "80", &hints, &res), EAI_FAMILY);
     assert_int_equal(WSAGetLastError(), WSAEAFNOSUPPORT);
     hints.ai_family = 99;
@@ -635,7 +660,7 @@ static void getaddrinfo_errors(void **state)
     assert_int_equal(WSAGetLastError(), WSA_INVALID_PARAMETER);
     assert_null(inet_ntop(AF_INET, &bin, NULL, 16));
     assert_int_equal(WSAGetLastError(), WSA_INVALID_PARAMETER);
-    assert_null(inet_ntop(AF_INET6, &bin, text, sizeof text));
+    assert_null(inet_ntop(AF_APPLETALK, &bin, text, sizeof text));
     assert_int_equal(WSAGetLastError(), WSAEAFNOSUPPORT);
 }
 
@@ -707,9 +732,12 @@ static void getnameinfo_numeric_and_errors(void **state)
     assert_int_equal(getnameinfo((SOCKADDR *)&sa, sizeof sa - 1, host, sizeof host, NULL, 0, 0), WSAEFAULT);
     assert_int_equal(getnameinfo((SOCKADDR *)&sa, sizeof sa, NULL, 0, NULL, 0, 0), EAI_NONAME);
     assert_int_equal(getnameinfo((SOCKADDR *)&sa, sizeof sa, host, sizeof host, NULL, 0, 0x40), EAI_BADFLAGS);
-    sa.sin_family = AF_INET6;
+    sa.sin_family = AF_APPLETALK;
     assert_int_equal(getnameinfo((SOCKADDR *)&sa, sizeof sa, host, sizeof host, NULL, 0, 0), EAI_FAMILY);
     assert_int_equal(WSAGetLastError(), WSAEAFNOSUPPORT);
+    /* An AF_INET6 address in a sockaddr_in's 16 octets is cut short: WSAEFAULT. */
+    sa.sin_family = AF_INET6;
+    assert_int_equal(getnameinfo((SOCKADDR *)&sa, sizeof sa, host, sizeof host, NULL, 0, 0), WSAEFAULT);
 }
 
 static void *other_thread_lookup(void *arg)
@@ -824,6 +852,273 @@ static void wire_compression_loops_and_bad_names(void **state)
     assert_string_equal(ptr, "1.2.0.192.in-addr.arpa");
 }
 
+/* ---- IPv6. */
+
+static const struct sockaddr_in6 *sin6_of(const struct addrinfo *ai)
+{
+    assert_int_equal(ai->ai_family, AF_INET6);
+    assert_int_equal(ai->ai_addrlen, sizeof(struct sockaddr_in6));
+    assert_int_equal(ai->ai_addr->sa_family, AF_INET6);
+    return (const struct sockaddr_in6 *)ai->ai_addr;
+}
+
+static void assert_addr6(const struct addrinfo *ai, const char *text)
+{
+    char got[INET6_ADDRSTRLEN];
+    assert_non_null(inet_ntop(AF_INET6, &sin6_of(ai)->sin6_addr, got, sizeof got));
+    assert_string_equal(got, text);
+}
+
+static int lookup6(const char *name, int family, int flags, struct addrinfo **res)
+{
+    struct addrinfo hints;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = family;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = flags;
+    return getaddrinfo(name, "80", &hints, res);
+}
+
+static void dns_aaaa_records(void **state)
+{
+    (void)state;
+    struct vg_ws_resolver_stats s0 = stats();
+    struct addrinfo *res = NULL;
+    assert_int_equal(lookup6("six.test", AF_INET6, AI_CANONNAME, &res), 0);
+    assert_addr6(res, "2001:db8::60");
+    assert_int_equal(sin6_of(res)->sin6_port, htons(80));
+    assert_string_equal(res->ai_canonname, "six.test");
+    assert_non_null(res->ai_next);
+    assert_addr6(res->ai_next, "2001:db8::61");
+    assert_null(res->ai_next->ai_next);
+    freeaddrinfo(res);
+    assert_int_equal(stats().queries_sent - s0.queries_sent, 1);   /* AAAA only */
+    /* A name with A records only: no IPv6 data, or its IPv4 addresses mapped (AI_V4MAPPED). */
+    assert_int_equal(lookup6("host.test", AF_INET6, 0, &res), WSANO_DATA);
+    assert_int_equal(lookup6("host.test", AF_INET6, AI_V4MAPPED, &res), 0);
+    assert_addr6(res, "::ffff:192.0.2.10");
+    assert_addr6(res->ai_next, "::ffff:192.0.2.11");
+    freeaddrinfo(res);
+    /* AI_V4MAPPED alone does not map when there is IPv6; with AI_ALL both, IPv6 first. */
+    assert_int_equal(lookup6("six.test", AF_INET6, AI_V4MAPPED, &res), 0);
+    assert_addr6(res, "2001:db8::60");
+    assert_null(res->ai_next->ai_next);
+    freeaddrinfo(res);
+    assert_int_equal(lookup6("six.test", AF_INET6, AI_V4MAPPED | AI_ALL, &res), 0);
+    assert_addr6(res, "2001:db8::60");
+    assert_addr6(res->ai_next, "2001:db8::61");
+    assert_addr6(res->ai_next->ai_next, "::ffff:192.0.2.60");
+    assert_null(res->ai_next->ai_next->ai_next);
+    freeaddrinfo(res);
+    /* NXDOMAIN for AAAA as for A. */
+    assert_int_equal(lookup6("nx.test", AF_INET6, 0, &res), WSAHOST_NOT_FOUND);
+}
+
+/* AF_UNSPEC returns only what socket() can open: until IPv6 sockets exist, IPv4 alone (and no
+ * AAAA question), so a program that opens its first result, as Microsoft's Getting Started
+ * client does, still connects. */
+static void unspec_gives_what_a_socket_opens(void **state)
+{
+    (void)state;
+    struct vg_ws_resolver_stats s0 = stats();
+    struct addrinfo *res = NULL;
+    assert_int_equal(lookup6("six.test", AF_UNSPEC, 0, &res), 0);
+    int n = 0;
+    for (struct addrinfo *a = res; a; a = a->ai_next, n++) {
+        SOCKET s = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+        assert_true(s != INVALID_SOCKET);
+        closesocket(s);
+    }
+    assert_true(n >= 1);
+    freeaddrinfo(res);
+    SOCKET s6 = socket(AF_INET6, SOCK_STREAM, 0);
+    if (s6 == INVALID_SOCKET) {
+        assert_int_equal(WSAGetLastError(), WSAEAFNOSUPPORT);
+        assert_int_equal(stats().queries_sent - s0.queries_sent, 1);   /* A only */
+    } else {
+        closesocket(s6);
+    }
+}
+
+static void dns_reverse_lookup_in_ip6_arpa(void **state)
+{
+    (void)state;
+    struct sockaddr_in6 sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin6_family = AF_INET6;
+    sa.sin6_port = htons(80);
+    assert_int_equal(inet_pton(AF_INET6, "2001:db8::30", &sa.sin6_addr), 1);
+    char host[NI_MAXHOST], serv[NI_MAXSERV];
+    assert_int_equal(getnameinfo((SOCKADDR *)&sa, sizeof sa, host, sizeof host, serv, sizeof serv,
+                                 NI_NAMEREQD), 0);
+    assert_string_equal(host, "host6.test");
+    assert_string_equal(serv, "http");
+    assert_int_equal(inet_pton(AF_INET6, "2001:db8::99", &sa.sin6_addr), 1);
+    assert_int_equal(getnameinfo((SOCKADDR *)&sa, sizeof sa, host, sizeof host, NULL, 0, 0), 0);
+    assert_string_equal(host, "2001:db8::99");
+    assert_int_equal(getnameinfo((SOCKADDR *)&sa, sizeof sa, host, sizeof host, NULL, 0, NI_NAMEREQD),
+                     WSAHOST_NOT_FOUND);
+}
+
+static void ipv6_numeric_localhost_and_passive(void **state)
+{
+    (void)state;
+    assert_int_equal(start_clock("virtual"), 0);
+    struct addrinfo *res = NULL;
+    assert_int_equal(lookup6("2001:DB8:0::1", AF_INET6, AI_CANONNAME | AI_NUMERICHOST, &res), 0);
+    assert_addr6(res, "2001:db8::1");
+    assert_int_equal(sin6_of(res)->sin6_port, htons(80));
+    assert_int_equal(sin6_of(res)->sin6_scope_id, 0);
+    assert_int_equal(sin6_of(res)->sin6_flowinfo, 0);
+    assert_string_equal(res->ai_canonname, "2001:DB8:0::1");
+    assert_null(res->ai_next);
+    freeaddrinfo(res);
+    /* A numeric IPv6 host under AF_UNSPEC is IPv6 (whatever socket() opens); a scope follows %. */
+    assert_int_equal(lookup6("fe80::1%4", AF_UNSPEC, 0, &res), 0);
+    assert_addr6(res, "fe80::1");
+    assert_int_equal(sin6_of(res)->sin6_scope_id, 4);
+    freeaddrinfo(res);
+    assert_int_equal(lookup6("fe80::1%", AF_INET6, AI_NUMERICHOST, &res), WSAHOST_NOT_FOUND);
+    assert_int_equal(lookup6("1::2::3", AF_INET6, AI_NUMERICHOST, &res), WSAHOST_NOT_FOUND);
+    /* One family's numeric host under the other family is no host. */
+    assert_int_equal(lookup6("::1", AF_INET, 0, &res), WSAHOST_NOT_FOUND);
+    assert_int_equal(lookup6("192.0.2.7", AF_INET6, 0, &res), WSAHOST_NOT_FOUND);
+    assert_int_equal(lookup6("192.0.2.7", AF_INET6, AI_V4MAPPED, &res), 0);
+    assert_addr6(res, "::ffff:192.0.2.7");
+    freeaddrinfo(res);
+    /* localhost: ::1 for AF_INET6. */
+    assert_int_equal(lookup6("localhost", AF_INET6, AI_CANONNAME, &res), 0);
+    assert_true(IN6_IS_ADDR_LOOPBACK(&sin6_of(res)->sin6_addr));
+    assert_string_equal(res->ai_canonname, "localhost");
+    assert_null(res->ai_next);
+    freeaddrinfo(res);
+    /* No node: :: with AI_PASSIVE, else ::1. */
+    struct addrinfo hints;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_INET6;
+    hints.ai_flags = AI_PASSIVE;
+    assert_int_equal(getaddrinfo(NULL, "27015", &hints, &res), 0);
+    assert_true(IN6_IS_ADDR_UNSPECIFIED(&sin6_of(res)->sin6_addr));
+    assert_int_equal(sin6_of(res)->sin6_port, htons(27015));
+    freeaddrinfo(res);
+    hints.ai_flags = 0;
+    assert_int_equal(getaddrinfo(NULL, "27015", &hints, &res), 0);
+    assert_true(IN6_IS_ADDR_LOOPBACK(&sin6_of(res)->sin6_addr));
+    freeaddrinfo(res);
+    /* localhost under AF_UNSPEC: ::1 first when socket() opens AF_INET6 (as Windows), and
+     * 127.0.0.1 last either way. */
+    assert_int_equal(getaddrinfo("localhost", NULL, NULL, &res), 0);
+    SOCKET s6 = socket(AF_INET6, SOCK_STREAM, 0);
+    struct addrinfo *last = res;
+    if (s6 != INVALID_SOCKET) {
+        closesocket(s6);
+        assert_true(IN6_IS_ADDR_LOOPBACK(&sin6_of(res)->sin6_addr));
+        last = res->ai_next;
+    }
+    assert_int_equal(last->ai_family, AF_INET);
+    assert_int_equal(first_addr(last), htonl(INADDR_LOOPBACK));
+    assert_null(last->ai_next);
+    freeaddrinfo(res);
+}
+
+static void getnameinfo_ipv6_numeric(void **state)
+{
+    (void)state;
+    assert_int_equal(start_clock("virtual"), 0);
+    struct sockaddr_in6 sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin6_family = AF_INET6;
+    sa.sin6_port = htons(443);
+    assert_int_equal(inet_pton(AF_INET6, "2001:0db8:0000:0000:0001:0000:0000:0001", &sa.sin6_addr), 1);
+    char host[NI_MAXHOST], serv[NI_MAXSERV];
+    assert_int_equal(getnameinfo((SOCKADDR *)&sa, sizeof sa, host, sizeof host, serv, sizeof serv,
+                                 NI_NUMERICHOST | NI_NUMERICSERV), 0);
+    assert_string_equal(host, "2001:db8::1:0:0:1");
+    assert_string_equal(serv, "443");
+    assert_int_equal(inet_pton(AF_INET6, "fe80::1", &sa.sin6_addr), 1);
+    sa.sin6_scope_id = 3;
+    assert_int_equal(getnameinfo((SOCKADDR *)&sa, sizeof sa, host, sizeof host, NULL, 0, NI_NUMERICHOST), 0);
+    assert_string_equal(host, "fe80::1%3");
+    sa.sin6_scope_id = 0;
+    sa.sin6_addr = in6addr_loopback;
+    assert_int_equal(getnameinfo((SOCKADDR *)&sa, sizeof sa, host, sizeof host, NULL, 0, 0), 0);
+    assert_string_equal(host, "localhost");
+    assert_int_equal(getnameinfo((SOCKADDR *)&sa, sizeof sa - 1, host, sizeof host, NULL, 0, 0), WSAEFAULT);
+    assert_int_equal(getnameinfo((SOCKADDR *)&sa, sizeof sa, host, 3, NULL, 0, NI_NUMERICHOST), WSAEFAULT);
+}
+
+static void hosts_file_ipv6(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/vigil-hosts6-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fprintf(f, "2001:db8::1 six.lab six\n192.0.2.50 both.lab\n2001:DB8::50 both.lab\n");
+    fprintf(f, "1::2::3 broken.lab\n");
+    fclose(f);
+    setenv("VIGIL_HOSTS", path, 1);
+    assert_int_equal(start_clock("virtual"), 0);
+    struct addrinfo *res = NULL;
+    assert_int_equal(lookup6("SIX", AF_INET6, AI_CANONNAME, &res), 0);
+    assert_addr6(res, "2001:db8::1");
+    assert_string_equal(res->ai_canonname, "six.lab");
+    freeaddrinfo(res);
+    assert_int_equal(stats().hosts_bad_lines, 1);   /* the malformed IPv6 address */
+    assert_int_equal(lookup6("both.lab", AF_INET6, 0, &res), 0);
+    assert_addr6(res, "2001:db8::50");
+    assert_null(res->ai_next);
+    freeaddrinfo(res);
+    assert_int_equal(lookup6("both.lab", AF_INET, 0, &res), 0);
+    assert_int_equal(first_addr(res), ip(192, 0, 2, 50));
+    assert_null(res->ai_next);
+    freeaddrinfo(res);
+    assert_int_equal(lookup6("six.lab", AF_INET, 0, &res), WSAHOST_NOT_FOUND);
+    struct sockaddr_in6 sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin6_family = AF_INET6;
+    assert_int_equal(inet_pton(AF_INET6, "2001:db8::50", &sa.sin6_addr), 1);
+    char host[NI_MAXHOST];
+    assert_int_equal(getnameinfo((SOCKADDR *)&sa, sizeof sa, host, sizeof host, NULL, 0, NI_NAMEREQD), 0);
+    assert_string_equal(host, "both.lab");
+    unlink(path);
+}
+
+static void wire_aaaa_and_ip6_arpa(void **state)
+{
+    (void)state;
+    uint8_t q[512];
+    int n = vg_dns_build_query(q, sizeof q, 0x4321, "v6.example", VG_DNS_TYPE_AAAA);
+    assert_true(n > 0);
+    assert_int_equal(q[n - 3], VG_DNS_TYPE_AAAA);
+    uint8_t m[600];
+    memcpy(m, q, (size_t)n);
+    m[2] = 0x81;
+    m[3] = 0x80;
+    m[7] = 1;
+    size_t o = (size_t)n;
+    const uint8_t rr[] = {0xc0, 0x0c, 0, 28, 0, 1, 0, 0, 0, 60, 0, 16,
+                          0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7};
+    memcpy(m + o, rr, sizeof rr);
+    struct vg_dns_answer a;
+    assert_int_equal(vg_dns_parse_answer(m, o + sizeof rr, 0x4321, "v6.example", VG_DNS_TYPE_AAAA, &a),
+                     VG_DNS_ANSWER);
+    assert_int_equal(a.naddrs6, 1);
+    assert_int_equal(a.naddrs, 0);
+    assert_memory_equal(a.addrs6[0], rr + 12, 16);
+    for (size_t cut = o; cut < o + sizeof rr; cut++)
+        assert_int_equal(vg_dns_parse_answer(m, cut, 0x4321, "v6.example", VG_DNS_TYPE_AAAA, &a),
+                         VG_DNS_MALFORMED);
+    /* An AAAA record of 4 octets (an A record's) is not believed. */
+    const uint8_t short_rr[] = {0xc0, 0x0c, 0, 28, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 1};
+    memcpy(m + o, short_rr, sizeof short_rr);
+    assert_int_equal(vg_dns_parse_answer(m, o + sizeof short_rr, 0x4321, "v6.example",
+                                         VG_DNS_TYPE_AAAA, &a), VG_DNS_MALFORMED);
+    char ptr[VG_DNS_PTR6_LEN];
+    vg_dns_ptr6_name(rr + 12, ptr);
+    assert_string_equal(ptr, "7.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
+}
+
 int main(void)
 {
     unsetenv("VIGIL_DNS");
@@ -839,6 +1134,9 @@ int main(void)
         S(dns_bad_answers_are_ignored_and_counted),
         S(dns_truncated_answer_is_asked_again_over_tcp),
         S(dns_reverse_lookup_by_ptr),
+        S(dns_aaaa_records),
+        S(unspec_gives_what_a_socket_opens),
+        S(dns_reverse_lookup_in_ip6_arpa),
         T(dns_silence_retries_then_try_again),
         T(dns_query_ids_differ),
         T(no_dns_names_are_not_found),
@@ -849,6 +1147,10 @@ int main(void)
         T(getnameinfo_numeric_and_errors),
         T(gethostbyname_and_gethostname),
         T(wire_compression_loops_and_bad_names),
+        T(ipv6_numeric_localhost_and_passive),
+        T(getnameinfo_ipv6_numeric),
+        T(hosts_file_ipv6),
+        T(wire_aaaa_and_ip6_arpa),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -410,6 +410,10 @@ int ws_enter_quiet(void);
 /* A6 steps 1-3 (initialised; no blocking call in progress on this thread; link up). On 0 the
  * lock is held and the stack has caught up with the clock; otherwise the WSA error. */
 int ws_enter(void);
+/* 1 when socket() opens sockets of address family af (AF_INET; AF_INET6 once the stack
+ * carries IPv6). getaddrinfo(AF_UNSPEC) returns only families a socket can be opened for, so
+ * a program that opens the first result (Microsoft's Getting Started client) gets one. */
+int ws_family_opens(int af);
 /* ws_enter plus step 4 (s is a socket). */
 int ws_enter_sock(vg_socket_t s, struct ws_sock **out);
 void ws_leave(void);

@@ -198,6 +198,11 @@ enum vg_dns_verdict vg_dns_parse_answer(const uint8_t *m, size_t len, uint16_t i
                 if (out->naddrs < VG_DNS_ADDRS_MAX)
                     out->addrs[out->naddrs++] =
                         (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+            } else if (rec[i].type == qtype && qtype == VG_DNS_TYPE_AAAA) {
+                if (rec[i].rdlen != 16)
+                    return VG_DNS_MALFORMED;
+                if (out->naddrs6 < VG_DNS_ADDRS_MAX)
+                    memcpy(out->addrs6[out->naddrs6++], m + rec[i].rdata, 16);
             } else if (rec[i].type == qtype && qtype == VG_DNS_TYPE_PTR && !out->ptr[0]) {
                 size_t end;
                 if (read_name(m, len, rec[i].rdata, out->ptr, &end) < 0 ||
@@ -207,7 +212,7 @@ enum vg_dns_verdict vg_dns_parse_answer(const uint8_t *m, size_t len, uint16_t i
                 cname = &rec[i];
             }
         }
-        if (out->naddrs || out->ptr[0] || !cname)
+        if (out->naddrs || out->naddrs6 || out->ptr[0] || !cname)
             break;
         size_t end;
         if (read_name(m, len, cname->rdata, target, &end) < 0 ||
@@ -222,4 +227,17 @@ void vg_dns_ptr_name(uint32_t addr, char out[32])
 {
     snprintf(out, 32, "%u.%u.%u.%u.in-addr.arpa", (unsigned)(addr & 0xff),
              (unsigned)(addr >> 8 & 0xff), (unsigned)(addr >> 16 & 0xff), (unsigned)(addr >> 24));
+}
+
+void vg_dns_ptr6_name(const uint8_t addr[16], char out[VG_DNS_PTR6_LEN])
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    for (int i = 15; i >= 0; i--) {
+        out[o++] = hex[addr[i] & 0xf];
+        out[o++] = '.';
+        out[o++] = hex[addr[i] >> 4];
+        out[o++] = '.';
+    }
+    memcpy(out + o, "ip6.arpa", sizeof "ip6.arpa");
 }

@@ -14,6 +14,7 @@
 #define VG_DNS_TYPE_A 1
 #define VG_DNS_TYPE_CNAME 5
 #define VG_DNS_TYPE_PTR 12
+#define VG_DNS_TYPE_AAAA 28       /* RFC 3596 */
 #define VG_DNS_CLASS_IN 1
 
 #define VG_DNS_RCODE_NOERROR 0
@@ -32,8 +33,10 @@ struct vg_dns_answer {
     int rcode;
     int truncated;                /* TC: the answer did not fit; ask again over TCP */
     char canon[VG_DNS_NAME_MAX + 1];   /* where the CNAME chain ended: the records' owner */
-    uint32_t addrs[VG_DNS_ADDRS_MAX];  /* host byte order, in the answer's order */
+    uint32_t addrs[VG_DNS_ADDRS_MAX];  /* A: host byte order, in the answer's order */
     size_t naddrs;
+    uint8_t addrs6[VG_DNS_ADDRS_MAX][16];   /* AAAA: network byte order, in order */
+    size_t naddrs6;
     char ptr[VG_DNS_NAME_MAX + 1];     /* a PTR query's first answer, "" if none */
 };
 
@@ -47,7 +50,7 @@ int vg_dns_name_eq(const char *a, const char *b);
 int vg_dns_build_query(uint8_t *buf, size_t cap, uint16_t id, const char *name, uint16_t qtype);
 
 /* Reads msg as the answer to the query (id, name, qtype). Compression pointers must point
- * backwards (no loops); a CNAME chain is followed to the A (or PTR) records for name within the
+ * backwards (no loops); a CNAME chain is followed to the A, AAAA (or PTR) records for name within the
  * answer section, at most VG_DNS_CHAIN_MAX links. */
 enum vg_dns_verdict vg_dns_parse_answer(const uint8_t *msg, size_t len, uint16_t id,
                                         const char *name, uint16_t qtype,
@@ -55,5 +58,9 @@ enum vg_dns_verdict vg_dns_parse_answer(const uint8_t *msg, size_t len, uint16_t
 
 /* The PTR name for an IPv4 address (host order): "4.3.2.1.in-addr.arpa". */
 void vg_dns_ptr_name(uint32_t addr, char out[32]);
+/* The PTR name for an IPv6 address (RFC 3596 §2.5): 32 nibbles, lowest first, then
+ * "ip6.arpa" (72 characters and the NUL). */
+#define VG_DNS_PTR6_LEN 73
+void vg_dns_ptr6_name(const uint8_t addr[16], char out[VG_DNS_PTR6_LEN]);
 
 #endif

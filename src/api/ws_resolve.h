@@ -21,6 +21,8 @@
 #define VG_WS_AI_CANONNAME 0x2
 #define VG_WS_AI_NUMERICHOST 0x4
 #define VG_WS_AI_NUMERICSERV 0x8
+#define VG_WS_AI_ALL 0x100
+#define VG_WS_AI_V4MAPPED 0x800
 #define VG_WS_AI_FQDN 0x00020000
 #define VG_WS_AI_KNOWN 0x000fcd0fu   /* every AI_ flag Windows defines (ws2def.h) */
 #define VG_WS_NI_NOFQDN 0x01
@@ -29,23 +31,36 @@
 #define VG_WS_NI_NUMERICSERV 0x08
 #define VG_WS_NI_DGRAM 0x10
 
-/* What a forward lookup found: addresses in host byte order and the canonical name. */
+/* What a forward lookup found: IPv4 addresses in host byte order, IPv6 ones in network byte
+ * order, and the canonical name. */
 struct ws_res_result {
     char canon[VG_DNS_NAME_MAX + 1];
     uint32_t addrs[VG_DNS_ADDRS_MAX];
     size_t naddrs;
+    uint8_t addrs6[VG_DNS_ADDRS_MAX][16];
+    size_t naddrs6;
 };
 
-/* name (not numeric) through localhost, the hosts file and DNS: 0, or WSAHOST_NOT_FOUND,
- * WSATRY_AGAIN, WSANO_RECOVERY, WSANO_DATA, WSA_NOT_ENOUGH_MEMORY, WSAEINTR. */
-int ws_resolve_name(const char *name, struct ws_res_result *out);
+/* The families a forward lookup asks for. */
+#define WS_RES_V4 1
+#define WS_RES_V6 2
+
+/* name (not numeric) through localhost, the hosts file and DNS, for the families in want
+ * (WS_RES_V4, WS_RES_V6 or both: DNS asks AAAA first, then A): 0 when an address of either
+ * family was found, or WSAHOST_NOT_FOUND, WSATRY_AGAIN, WSANO_RECOVERY, WSANO_DATA,
+ * WSA_NOT_ENOUGH_MEMORY, WSAEINTR. */
+int ws_resolve_name(const char *name, int want, struct ws_res_result *out);
 /* addr's name through the hosts file, 127/8 as localhost, then a DNS PTR query: 0 with name
  * filled in, or an error as above. */
 int ws_resolve_addr(uint32_t addr, char *name, size_t cap);
+/* The same for an IPv6 address: the hosts file, ::1 as localhost, then PTR in ip6.arpa. */
+int ws_resolve_addr6(const uint8_t addr[16], char *name, size_t cap);
 
-/* The hosts file named by VIGIL_HOSTS (none when unset): 1 when it names name (or addr). */
-int ws_hosts_by_name(const char *name, struct ws_res_result *out);
+/* The hosts file named by VIGIL_HOSTS (none when unset): 1 when it names name with an
+ * address of a family in want (or names addr). */
+int ws_hosts_by_name(const char *name, int want, struct ws_res_result *out);
 int ws_hosts_by_addr(uint32_t addr, char *name, size_t cap);
+int ws_hosts_by_addr6(const uint8_t addr[16], char *name, size_t cap);
 
 /* One DNS question to the VIGIL_DNS server, over UDP with retries, over TCP when the answer
  * is truncated: 0 with ans filled in (its rcode not yet judged), or WSAHOST_NOT_FOUND (no

@@ -6,14 +6,20 @@
  * WSA_NOT_ENOUGH_MEMORY, EAI_NODATA WSANO_DATA).
  *
  * One result per address, with the hints' socktype and protocol copied (0 stays 0, as on
- * Windows, rather than one result per socket type). AF_INET6 is WSAEAFNOSUPPORT, what Windows
- * says for a family whose stack is not installed, until vigil speaks IPv6. Services: decimal
- * ports, and a small table of well-known names (ws_services below). */
+ * Windows, rather than one result per socket type). AF_INET6 gives sockaddr_in6 results
+ * (ai_addrlen 28): numeric (with a decimal %scope), localhost as ::1, the hosts file's IPv6
+ * lines, DNS AAAA; with AI_V4MAPPED the IPv4 ones as ::ffff:a.b.c.d when there is no IPv6
+ * address (or always, with AI_ALL). AF_UNSPEC gives IPv6 first, then IPv4, as Windows, but
+ * only the families socket() can open (ws_family_opens): until the stack carries IPv6 it is
+ * IPv4 alone (no AAAA query either), as Windows answers without an IPv6 stack installed; a
+ * numeric IPv6 host is returned whatever the family support. Services: decimal ports, and a
+ * small table of well-known names (ws_services below). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/ws.h"
+#include "api/ws_addr6.h"
 #include "api/ws_resolve.h"
 
 
@@ -69,7 +75,8 @@ static int check_hints(const struct vg_addrinfo *h)
     if ((unsigned)h->ai_flags & ~VG_WS_AI_KNOWN ||
         ((h->ai_flags & VG_WS_AI_CANONNAME) && (h->ai_flags & VG_WS_AI_FQDN)))
         return VG_WSAEINVAL;
-    if (h->ai_family != VG_WS_AF_UNSPEC && h->ai_family != VG_WS_AF_INET)
+    if (h->ai_family != VG_WS_AF_UNSPEC && h->ai_family != VG_WS_AF_INET &&
+        h->ai_family != VG_WS_AF_INET6)
         return VG_WSAEAFNOSUPPORT;
     if (h->ai_socktype != 0 && h->ai_socktype != VG_WS_SOCK_STREAM &&
         h->ai_socktype != VG_WS_SOCK_DGRAM)
@@ -83,40 +90,143 @@ static int check_hints(const struct vg_addrinfo *h)
     return 0;
 }
 
-static int build(const struct vg_addrinfo *hints, const uint32_t *addrs, size_t n,
-                 uint16_t port, const char *canon, struct vg_addrinfo **res)
+/* The addresses found, in the order they are returned. */
+struct gai_list {
+    struct ws_res_result r;       /* IPv6 ones (addrs6) come before IPv4 ones (addrs) */
+    uint32_t scope;               /* a numeric IPv6 host's %scope */
+    int map4;                     /* the IPv4 ones as v4-mapped IPv6 (AI_V4MAPPED) */
+};
+
+static int add_entry(struct vg_addrinfo ***tail, const struct vg_addrinfo *hints, int v6,
+                     const uint8_t *a6, uint32_t a4, uint32_t scope, uint16_t port)
+{
+    struct {
+        struct vg_addrinfo ai;
+        union {
+            struct vg_sockaddr_in sin;
+            struct vg_sockaddr_in6 sin6;
+        } sa;
+    } *e = calloc(1, sizeof *e);
+    if (!e)
+        return VG_WSA_NOT_ENOUGH_MEMORY;
+    e->ai.ai_socktype = hints ? hints->ai_socktype : 0;
+    e->ai.ai_protocol = hints ? hints->ai_protocol : 0;
+    e->ai.ai_addr = (struct vg_sockaddr *)&e->sa;
+    if (v6) {
+        e->ai.ai_family = VG_WS_AF_INET6;
+        e->ai.ai_addrlen = sizeof e->sa.sin6;
+        e->sa.sin6.sin6_family = VG_WS_AF_INET6;
+        e->sa.sin6.sin6_port = vg_htons(port);
+        memcpy(e->sa.sin6.sin6_addr.u.Byte, a6, 16);
+        e->sa.sin6.sin6_scope_id = scope;
+    } else {
+        e->ai.ai_family = VG_WS_AF_INET;
+        e->ai.ai_addrlen = sizeof e->sa.sin;
+        e->sa.sin.sin_family = VG_WS_AF_INET;
+        e->sa.sin.sin_port = vg_htons(port);
+        e->sa.sin.sin_addr.S_un.S_addr = vg_htonl(a4);
+    }
+    **tail = &e->ai;
+    *tail = &e->ai.ai_next;
+    return 0;
+}
+
+static int build(const struct vg_addrinfo *hints, const struct gai_list *l, uint16_t port,
+                 const char *canon, struct vg_addrinfo **res)
 {
     struct vg_addrinfo *head = NULL, **tail = &head;
-    for (size_t i = 0; i < n; i++) {
-        struct {
-            struct vg_addrinfo ai;
-            struct vg_sockaddr_in sin;
-        } *e = calloc(1, sizeof *e);
-        if (!e) {
-            vg_ws_freeaddrinfo(head);
-            return VG_WSA_NOT_ENOUGH_MEMORY;
-        }
-        e->ai.ai_family = VG_WS_AF_INET;
-        e->ai.ai_socktype = hints ? hints->ai_socktype : 0;
-        e->ai.ai_protocol = hints ? hints->ai_protocol : 0;
-        e->ai.ai_addrlen = sizeof e->sin;
-        e->ai.ai_addr = (struct vg_sockaddr *)&e->sin;
-        e->sin.sin_family = VG_WS_AF_INET;
-        e->sin.sin_port = vg_htons(port);
-        e->sin.sin_addr.S_un.S_addr = vg_htonl(addrs[i]);
-        *tail = &e->ai;
-        tail = &e->ai.ai_next;
+    int e = 0;
+    for (size_t i = 0; !e && i < l->r.naddrs6; i++)
+        e = add_entry(&tail, hints, 1, l->r.addrs6[i], 0, l->scope, port);
+    for (size_t i = 0; !e && i < l->r.naddrs; i++) {
+        uint8_t m[16];
+        ws_inet6_v4mapped(l->r.addrs[i], m);
+        e = add_entry(&tail, hints, l->map4, m, l->r.addrs[i], 0, port);
     }
-    if (canon && head) {
+    if (!e && canon && head) {
         head->ai_canonname = malloc(strlen(canon) + 1);
-        if (!head->ai_canonname) {
-            vg_ws_freeaddrinfo(head);
-            return VG_WSA_NOT_ENOUGH_MEMORY;
-        }
-        strcpy(head->ai_canonname, canon);
+        if (!head->ai_canonname)
+            e = VG_WSA_NOT_ENOUGH_MEMORY;
+        else
+            strcpy(head->ai_canonname, canon);
+    }
+    if (e) {
+        vg_ws_freeaddrinfo(head);
+        return e;
     }
     *res = head;
     return 0;
+}
+
+/* A numeric IPv6 host, with an optional decimal "%scope" (Windows takes it there). */
+static int numeric6(const char *node, uint8_t a6[16], uint32_t *scope)
+{
+    char text[VG_WS_INET6_TEXT_MAX + 12];
+    const char *pct = strchr(node, '%');
+    size_t n = pct ? (size_t)(pct - node) : strlen(node);
+    if (n >= VG_WS_INET6_TEXT_MAX)
+        return -1;
+    memcpy(text, node, n);
+    text[n] = '\0';
+    *scope = 0;
+    if (pct) {
+        uint64_t v = 0;
+        const char *p = pct + 1;
+        if (!*p)
+            return -1;
+        for (; *p; p++) {
+            if (*p < '0' || *p > '9' || (v = v * 10 + (uint64_t)(*p - '0')) > 0xffffffffu)
+                return -1;
+        }
+        *scope = (uint32_t)v;
+    }
+    return ws_inet6_parse(text, a6);
+}
+
+/* The addresses for node (the families in want) into l, then the results. */
+static int lookup(const char *node, int flags, int family, int want, struct gai_list *l,
+                  uint16_t port, const struct vg_addrinfo *hints, struct vg_addrinfo **res)
+{
+    int mapped = family == VG_WS_AF_INET6 && (flags & VG_WS_AI_V4MAPPED);
+    l->map4 = family == VG_WS_AF_INET6;
+    int e;
+    const char *canon = NULL;
+    uint32_t a;
+    if (!node) {
+        if (want & WS_RES_V6)
+            memcpy(l->r.addrs6[l->r.naddrs6++],
+                   (flags & VG_WS_AI_PASSIVE) ? vg_in6addr_any.u.Byte : vg_in6addr_loopback.u.Byte,
+                   16);
+        if (want & WS_RES_V4)
+            l->r.addrs[l->r.naddrs++] = (flags & VG_WS_AI_PASSIVE) ? 0 : 0x7f000001u;
+    } else if (vg_ws_inet_pton(VG_WS_AF_INET, node, &a) == 1) {
+        if (family == VG_WS_AF_INET6 && !mapped)
+            return VG_WSAHOST_NOT_FOUND;
+        l->r.addrs[l->r.naddrs++] = vg_ntohl(a);
+        canon = node;
+    } else if (numeric6(node, l->r.addrs6[0], &l->scope) == 0) {
+        if (family == VG_WS_AF_INET)
+            return VG_WSAHOST_NOT_FOUND;
+        l->r.naddrs6 = 1;
+        canon = node;
+    } else if (flags & VG_WS_AI_NUMERICHOST) {
+        return VG_WSAHOST_NOT_FOUND;
+    } else if (!*node) {
+        /* Windows: an empty name is this computer, all its addresses. */
+        if (!(want & WS_RES_V4))
+            return VG_WSANO_DATA;
+        l->r.addrs[l->r.naddrs++] = vg_stack_config(ws_t.net->stack)->addr;
+        canon = ws_hostname();
+    } else {
+        int all = mapped && (flags & VG_WS_AI_ALL);
+        e = ws_resolve_name(node, want | (all ? WS_RES_V4 : 0), &l->r);
+        if (mapped && !all && (e == VG_WSANO_DATA || (!e && !l->r.naddrs6)))
+            e = ws_resolve_name(node, WS_RES_V4, &l->r);
+        if (e)
+            return e;
+        canon = l->r.canon;
+    }
+    return build(hints, l, port, (flags & VG_WS_AI_CANONNAME) ? canon : NULL, res);
 }
 
 static int gai(const char *node, const char *service, const struct vg_addrinfo *hints,
@@ -129,6 +239,7 @@ static int gai(const char *node, const char *service, const struct vg_addrinfo *
     if (e)
         return e;
     int flags = hints ? hints->ai_flags : 0;
+    int family = hints ? hints->ai_family : VG_WS_AF_UNSPEC;
     if (!node && !service)
         return VG_WSAHOST_NOT_FOUND;
     if ((flags & VG_WS_AI_CANONNAME) && !node)
@@ -137,29 +248,17 @@ static int gai(const char *node, const char *service, const struct vg_addrinfo *
     e = service_port(service, flags, &port);
     if (e)
         return e;
-    struct ws_res_result r;
-    memset(&r, 0, sizeof r);
-    const char *canon = NULL;
-    uint32_t a;
-    if (!node) {
-        r.addrs[r.naddrs++] = (flags & VG_WS_AI_PASSIVE) ? 0 : 0x7f000001u;
-    } else if (vg_ws_inet_pton(VG_WS_AF_INET, node, &a) == 1) {
-        r.addrs[r.naddrs++] = vg_ntohl(a);
-        canon = node;
-    } else if (flags & VG_WS_AI_NUMERICHOST) {
-        return VG_WSAHOST_NOT_FOUND;
-    } else if (!*node) {
-        /* Windows: an empty name is this computer, all its addresses. */
-        r.addrs[r.naddrs++] = vg_stack_config(ws_t.net->stack)->addr;
-        canon = ws_hostname();
-    } else {
-        e = ws_resolve_name(node, &r);
-        if (e)
-            return e;
-        canon = r.canon;
-    }
-    return build(hints, r.addrs, r.naddrs, port, (flags & VG_WS_AI_CANONNAME) ? canon : NULL, res);
+    /* The families wanted: AF_UNSPEC's are those a socket opens for. */
+    int want = family == VG_WS_AF_INET6 ? WS_RES_V6 : family == VG_WS_AF_INET ? WS_RES_V4
+             : WS_RES_V4 | (ws_family_opens(VG_WS_AF_INET6) ? WS_RES_V6 : 0);
+    struct gai_list *lp = calloc(1, sizeof *lp);   /* ~600 octets: off the stack */
+    if (!lp)
+        return VG_WSA_NOT_ENOUGH_MEMORY;
+    e = lookup(node, flags, family, want, lp, port, hints, res);
+    free(lp);
+    return e;
 }
+
 
 int vg_ws_getaddrinfo(const char *node, const char *service, const struct vg_addrinfo *hints,
                       struct vg_addrinfo **res)
@@ -205,22 +304,41 @@ static int gni(const struct vg_sockaddr *sa, int salen, char *host, uint32_t hos
         return VG_WSAEFAULT;
     if (salen < (int)sizeof(struct vg_sockaddr_in))
         return VG_WSAEFAULT;
-    if (sa->sa_family != VG_WS_AF_INET)
+    int v6 = sa->sa_family == VG_WS_AF_INET6;
+    if (sa->sa_family != VG_WS_AF_INET && !v6)
         return VG_WSAEAFNOSUPPORT;
+    if (v6 && salen < (int)sizeof(struct vg_sockaddr_in6))
+        return VG_WSAEFAULT;
     if ((!host || !hostlen) && (!serv || !servlen))
         return VG_WSAHOST_NOT_FOUND;
     struct vg_sockaddr_in sin;
-    memcpy(&sin, sa, sizeof sin);
-    uint32_t addr = vg_ntohl(sin.sin_addr.S_un.S_addr);
-    uint16_t port = vg_ntohs(sin.sin_port);
+    struct vg_sockaddr_in6 sin6;
+    uint32_t addr = 0;
+    uint16_t port;
+    if (v6) {
+        memcpy(&sin6, sa, sizeof sin6);
+        port = vg_ntohs(sin6.sin6_port);
+    } else {
+        memcpy(&sin, sa, sizeof sin);
+        addr = vg_ntohl(sin.sin_addr.S_un.S_addr);
+        port = vg_ntohs(sin.sin_port);
+    }
     if (host && hostlen) {
         char name[VG_DNS_NAME_MAX + 1];
-        char dotted[16];
-        snprintf(dotted, sizeof dotted, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 255,
-                 (addr >> 8) & 255, addr & 255);
-        const char *out = dotted;
+        char numeric[VG_WS_INET6_TEXT_MAX + 12];
+        if (v6) {
+            /* RFC 5952's text, and the scope as Windows writes it: "fe80::1%3". */
+            size_t n = ws_inet6_format(sin6.sin6_addr.u.Byte, numeric);
+            if (sin6.sin6_scope_id)
+                snprintf(numeric + n, sizeof numeric - n, "%%%u", (unsigned)sin6.sin6_scope_id);
+        } else {
+            snprintf(numeric, sizeof numeric, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 255,
+                     (addr >> 8) & 255, addr & 255);
+        }
+        const char *out = numeric;
         if (!(flags & VG_WS_NI_NUMERICHOST)) {
-            int e = ws_resolve_addr(addr, name, sizeof name);
+            int e = v6 ? ws_resolve_addr6(sin6.sin6_addr.u.Byte, name, sizeof name)
+                       : ws_resolve_addr(addr, name, sizeof name);
             if (e && (flags & VG_WS_NI_NAMEREQD))
                 return e == VG_WSANO_DATA ? VG_WSAHOST_NOT_FOUND : e;
             if (!e) {

@@ -59,7 +59,7 @@ struct vg_hostent *vg_ws_gethostbyname(const char *name)
         return done(fill(name, &a, 1), 0);
     }
     struct ws_res_result r;
-    e = ws_resolve_name(name, &r);
+    e = ws_resolve_name(name, WS_RES_V4, &r);
     return done(e ? NULL : fill(r.canon, r.addrs, r.naddrs), e);
 }
 

@@ -69,7 +69,7 @@ int vg_ws_getaddrinfo_w(const uint16_t *node, const uint16_t *service,
     for (struct vg_addrinfo *a = narrow_res; a; a = a->ai_next) {
         struct {
             struct vg_addrinfo_w ai;
-            struct vg_sockaddr_in sin;
+            struct vg_sockaddr_in6 sin;   /* room for either family's */
         } *w = calloc(1, sizeof *w);
         if (!w || (a->ai_canonname && !(w->ai.ai_canonname = widen(a->ai_canonname)))) {
             free(w);
@@ -81,8 +81,8 @@ int vg_ws_getaddrinfo_w(const uint16_t *node, const uint16_t *service,
         w->ai.ai_family = a->ai_family;
         w->ai.ai_socktype = a->ai_socktype;
         w->ai.ai_protocol = a->ai_protocol;
-        w->ai.ai_addrlen = sizeof w->sin;
-        memcpy(&w->sin, a->ai_addr, sizeof w->sin);
+        w->ai.ai_addrlen = a->ai_addrlen;
+        memcpy(&w->sin, a->ai_addr, a->ai_addrlen);
         w->ai.ai_addr = (struct vg_sockaddr *)&w->sin;
         *tail = &w->ai;
         tail = &w->ai.ai_next;

@@ -18,6 +18,11 @@ static int addr_is_local(uint32_t addr)
     return (addr & mask) == (cfg->addr & mask);
 }
 
+int ws_family_opens(int af)
+{
+    return af == VG_WS_AF_INET;
+}
+
 vg_socket_t vg_ws_socket(int af, int type, int protocol)
 {
     int e = ws_enter();
@@ -25,7 +30,7 @@ vg_socket_t vg_ws_socket(int af, int type, int protocol)
         ws_fail(e);
         return VG_INVALID_SOCKET;
     }
-    if (af != VG_WS_AF_INET)
+    if (!ws_family_opens(af))
         e = VG_WSAEAFNOSUPPORT;
     else if (type != VG_WS_SOCK_STREAM && type != VG_WS_SOCK_DGRAM)
         e = VG_WSAESOCKTNOSUPPORT;
