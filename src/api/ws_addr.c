@@ -33,8 +33,7 @@ int ws_sockaddr_in_write(struct vg_sockaddr *sa, int *len, uint32_t addr, uint16
     return 0;
 }
 
-/* Dotted decimal "a.b.c.d" only (what inet_pton accepts): host-order result. */
-static int parse_dotted(const char *s, uint32_t *out)
+int ws_parse_dotted(const char *s, uint32_t *out)
 {
     uint32_t a = 0;
     for (int part = 0; part < 4; part++) {
@@ -159,7 +158,7 @@ int vg_ws_inet_pton(int af, const char *src, void *dst)
         return 1;
     }
     uint32_t a;
-    if (parse_dotted(src, &a) != 0)
+    if (ws_parse_dotted(src, &a) != 0)
         return 0;
     a = vg_htonl(a);
     memcpy(dst, &a, sizeof a);

@@ -20,22 +20,15 @@ static int hexval(char c)
     return -1;
 }
 
-/* "a.b.c.d", four decimal parts of 0-255, up to the end of s. */
+/* "a.b.c.d" up to the end of s, in network order. */
 static int dotted_quad(const char *s, uint8_t out[4])
 {
-    for (int part = 0; part < 4; part++) {
-        unsigned v = 0;
-        int digits = 0;
-        while (*s >= '0' && *s <= '9') {
-            v = v * 10 + (unsigned)(*s++ - '0');
-            if (++digits > 3 || v > 255)
-                return -1;
-        }
-        if (!digits || (part < 3 && *s++ != '.'))
-            return -1;
-        out[part] = (uint8_t)v;
-    }
-    return *s ? -1 : 0;
+    uint32_t a;
+    if (ws_parse_dotted(s, &a) != 0)
+        return -1;
+    for (int i = 0; i < 4; i++)
+        out[i] = (uint8_t)(a >> (24 - 8 * i));
+    return 0;
 }
 
 int ws_inet6_parse(const char *s, uint8_t out[16])

@@ -19,6 +19,10 @@ int ws_inet6_parse(const char *s, uint8_t out[16]);
  * most VG_WS_INET6_TEXT_MAX octets into out; returns the length without the NUL. */
 size_t ws_inet6_format(const uint8_t a[16], char out[VG_WS_INET6_TEXT_MAX]);
 
+/* Dotted decimal "a.b.c.d" only, the whole of s (what inet_pton accepts, and the last 32 bits
+ * of an IPv6 text form): 0 with *out in host order, or -1. */
+int ws_parse_dotted(const char *s, uint32_t *out);
+
 /* ::ffff:a.b.c.d for the IPv4 address v4 (host order). */
 void ws_inet6_v4mapped(uint32_t v4, uint8_t out[16]);
 
