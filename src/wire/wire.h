@@ -17,6 +17,7 @@ enum vg_wire_err {
     VG_WIRE_FRAGMENT,     /* fragments are not reassembled */
     VG_WIRE_BAD_DOFF,     /* TCP data offset < 5 or beyond the segment */
     VG_WIRE_BAD_OPT,      /* TCP option length runs past the header */
+    VG_WIRE_BAD_EXT,      /* IPv6 extension header chain refused (wire/ipv6.h) */
 };
 const char *vg_wire_err_name(enum vg_wire_err e);
 

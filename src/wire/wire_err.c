@@ -13,6 +13,7 @@ const char *vg_wire_err_name(enum vg_wire_err e)
     case VG_WIRE_FRAGMENT: return "fragment";
     case VG_WIRE_BAD_DOFF: return "bad data offset";
     case VG_WIRE_BAD_OPT: return "bad option";
+    case VG_WIRE_BAD_EXT: return "bad extension header";
     }
     return "unknown";
 }
