@@ -32,7 +32,12 @@ struct vg_ipv6_hdr {
     uint16_t l4_off;          /* octets from the packet's start to the upper-layer header */
     /* VG_WIRE_BAD_EXT: what an ICMPv6 Parameter Problem (RFC 4443 §3.4) would say: code 0
      * erroneous header field, 1 unrecognised Next Header, 2 unrecognised option; pointer is the
-     * offset of the offending octet from the packet's start. */
+     * offset of the offending octet from the packet's start.
+     * A chain or an options header past the limits above, and a header or option that runs
+     * past the payload, are code 0, pointing at the Next Header octet naming the header one too
+     * many, the option one too many, or the length octet that claims too much. For code 2, the
+     * option type's two high bits (pkt[pp_pointer] >> 6) say whether to send the message at
+     * all (RFC 8200 §4.2): 01 never, 11 only when the destination was not multicast. */
     uint8_t pp_code;
     uint32_t pp_pointer;
 };
@@ -82,7 +87,8 @@ struct vg_icmp6_hdr {
 #define VG_ICMP6_MIN_MTU 1280     /* RFC 8200 §5: every link carries this */
 
 /* Parses an ICMPv6 message carried from src to dst, verifying its checksum (the pseudo-header
- * included: RFC 4443 §2.3). data/dlen: what follows the 8-octet header. */
+ * included: RFC 4443 §2.3). data/dlen: what follows the 8-octet header. Errors: VG_WIRE_SHORT
+ * (under 8 octets), VG_WIRE_BAD_LEN (over 65535: no jumbograms), VG_WIRE_BAD_CSUM. */
 enum vg_wire_err vg_icmp6_parse(const uint8_t *msg, size_t len, const uint8_t src[16],
                                 const uint8_t dst[16], struct vg_icmp6_hdr *h,
                                 const uint8_t **data, size_t *dlen);
@@ -95,7 +101,12 @@ size_t vg_icmp6_write(uint8_t *buf, size_t cap, const struct vg_icmp6_hdr *h,
 /* What an ICMPv6 error quotes (RFC 4443 §2.4(c)): as much of the invoking packet as fits. This
  * reads its fixed header, walks its extension headers as far as the quote goes, and takes the
  * transport's ports and (TCP) sequence number. VG_WIRE_SHORT when the quote ends before them;
- * the quote's payload length may say more than was quoted. */
+ * the quote's payload length may say more than was quoted. The quoted packet is one vigil sent,
+ * so its options and routing header are stepped over unjudged; VG_WIRE_BAD_VERSION, and
+ * VG_WIRE_BAD_EXT for a chain past VG_IPV6_MAX_EXT or VG_IPV6_MAX_OPTS or an option running past
+ * its header; VG_WIRE_FRAGMENT for a quoted fragment other than the first (a first fragment
+ * holds the transport header). For protocols other than TCP and UDP, sport and dport are the
+ * first four octets after the extension headers and seq is 0. */
 struct vg_icmp6_quote {
     uint8_t proto;
     uint8_t src[16], dst[16];
