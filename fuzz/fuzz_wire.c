@@ -1,15 +1,19 @@
 /* libFuzzer target for the header codecs. The first input byte picks the parser and whether to
  * repair checksums first (otherwise nearly every input would stop at the checksum); the rest is
- * the packet. Besides memory safety (the sanitizers), it checks that every accepted packet
- * describes data inside the input and that writing back what was parsed parses to the same
- * header. */
+ * the packet. Bit 3 of it picks the IPv6 family (IPv6 packet, ICMPv6 message, ICMPv6 quote)
+ * instead of the IPv4 one, so seeds written before IPv6 keep their meaning. Besides memory
+ * safety (the sanitizers), it checks that every accepted packet describes data inside the input
+ * and that writing back what was parsed parses to the same header. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire/ipv6.h"
 #include "wire/wire.h"
 
 #define SRC 0xc0000201u
 #define DST 0xc6336402u
+static const uint8_t SRC6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+static const uint8_t DST6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -153,6 +157,99 @@ static void ipv4(uint8_t *pkt, size_t len, int fix)
     }
 }
 
+static void repair_icmp6(uint8_t *p, size_t len, const uint8_t src[16], const uint8_t dst[16])
+{
+    if (len <= 0xffff)
+        repair(p, len, 2, vg_csum_fold64(vg_ipv6_addr_acc(src, dst) + len + VG_IPPROTO_ICMPV6));
+}
+
+/* Whatever it accepts, the quote parser read inside the quote: nothing to check but memory. */
+static void icmp6_quote(const uint8_t *data, size_t len)
+{
+    struct vg_icmp6_quote q;
+    if (vg_icmp6_quote_parse(data, len, &q) == VG_WIRE_OK)
+        CHECK(len >= VG_IPV6_HDR_LEN + 4 && memcmp(q.src, data + 8, 16) == 0);
+}
+
+static void icmp6(const uint8_t *msg, size_t len, const uint8_t src[16], const uint8_t dst[16])
+{
+    struct vg_icmp6_hdr h, again;
+    const uint8_t *d, *d2;
+    size_t dlen, dlen2;
+    if (vg_icmp6_parse(msg, len, src, dst, &h, &d, &dlen) != VG_WIRE_OK)
+        return;
+    check_inside(msg, len, d, dlen);
+    uint8_t *out = malloc(len);
+    CHECK(out);
+    CHECK(vg_icmp6_write(out, len, &h, src, dst, dlen ? d : NULL, dlen) == len);
+    /* As for ICMP: the same bytes but for the checksum's choice of zero. */
+    CHECK(out[0] == msg[0] && out[1] == msg[1] && memcmp(out + 4, msg + 4, len - 4) == 0);
+    CHECK(vg_icmp6_parse(out, len, src, dst, &again, &d2, &dlen2) == VG_WIRE_OK);
+    CHECK(again.type == h.type && again.code == h.code && again.word == h.word && dlen2 == dlen);
+    free(out);
+    if (h.type < VG_ICMP6_ECHO_REQUEST)   /* an error: its data is a quote */
+        icmp6_quote(d, dlen);
+}
+
+/* The fixed header written again in front of the same extension headers and payload must walk
+ * to the same place. */
+static void ipv6_round_trip(const uint8_t *pkt, const struct vg_ipv6_hdr *h, size_t plen)
+{
+    size_t total = VG_IPV6_HDR_LEN + (size_t)h->payload_len;
+    uint8_t *again_pkt = malloc(total);
+    CHECK(again_pkt);
+    vg_ipv6_hdr_put(again_pkt, h, h->payload_len);
+    memcpy(again_pkt + VG_IPV6_HDR_LEN, pkt + VG_IPV6_HDR_LEN, h->payload_len);
+    struct vg_ipv6_hdr again;
+    const uint8_t *pl2;
+    size_t plen2;
+    CHECK(vg_ipv6_parse(again_pkt, total, &again, &pl2, &plen2) == VG_WIRE_OK);
+    CHECK(again.tclass == h->tclass && again.flow == h->flow && again.next == h->next &&
+          again.hop_limit == h->hop_limit && memcmp(again.src, h->src, 16) == 0 &&
+          memcmp(again.dst, h->dst, 16) == 0 && again.proto == h->proto &&
+          again.n_ext == h->n_ext && again.l4_off == h->l4_off && plen2 == plen);
+    CHECK(memcmp(again_pkt, pkt, total) == 0);
+    free(again_pkt);
+}
+
+static void ipv6(uint8_t *pkt, size_t len, int fix)
+{
+    struct vg_ipv6_hdr h;
+    const uint8_t *pl;
+    size_t plen;
+    enum vg_wire_err e = vg_ipv6_parse(pkt, len, &h, &pl, &plen);
+    if (e == VG_WIRE_BAD_EXT)
+        CHECK(h.pp_code <= 2 && h.pp_pointer < VG_IPV6_HDR_LEN + (size_t)h.payload_len);
+    if (e != VG_WIRE_OK)
+        return;
+    check_inside(pkt, len, pl, plen);
+    CHECK(h.n_ext <= VG_IPV6_MAX_EXT && pl == pkt + h.l4_off &&
+          plen == VG_IPV6_HDR_LEN + (size_t)h.payload_len - h.l4_off);
+    ipv6_round_trip(pkt, &h, plen);
+    if (h.proto != VG_IPPROTO_ICMPV6)
+        return;
+    if (fix)
+        repair_icmp6(pkt + h.l4_off, plen, h.src, h.dst);
+    icmp6(pkt + h.l4_off, plen, h.src, h.dst);
+}
+
+static void ipv6_family(uint8_t *pkt, size_t len, uint8_t mode)
+{
+    switch (mode & 3) {
+    case 1:
+        if (mode & 4)
+            repair_icmp6(pkt, len, SRC6, DST6);
+        icmp6(pkt, len, SRC6, DST6);
+        break;
+    case 2:
+        icmp6_quote(pkt, len);
+        break;
+    default:
+        ipv6(pkt, len, mode & 4);
+        break;
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
@@ -166,6 +263,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (len)
         memcpy(pkt, data + 1, len);
     int fix = mode & 4;
+    if (mode & 8) {
+        ipv6_family(pkt, len, mode);
+        free(pkt);
+        return 0;
+    }
     switch (mode & 3) {
     case 0:
         ipv4(pkt, len, fix);

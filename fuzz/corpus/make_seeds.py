@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora of the wire and registry fuzzers (fuzz/corpus/fuzz_wire,
+"""Writes the seed corpora of the wire (IPv4 and IPv6) and registry fuzzers (fuzz/corpus/fuzz_wire,
 fuzz/corpus/fuzz_regfile). Run from the repository root: python3 fuzz/corpus/make_seeds.py.
 The seeds are small well-formed inputs; libFuzzer mutates from there. fuzz_stack's seeds are
 written by fuzz/corpus/make_stack_seeds.py, which knows that harness's operation format."""
@@ -77,6 +77,57 @@ def wire_seeds():
     return seeds
 
 
+SRC6 = bytes.fromhex("20010db8000000000000000000000001")   # fuzz_wire.c's SRC6 and DST6
+DST6 = bytes.fromhex("20010db8000000000000000000000002")
+
+
+def icmp6(typ, code, word, data=b"", src=SRC6, dst=DST6):
+    m = struct.pack("!BBHI", typ, code, 0, word) + data
+    ph = src + dst + struct.pack("!IxxxB", len(m), 58)
+    return m[:2] + struct.pack("!H", csum(ph + m)) + m[4:]
+
+
+def ext_opts(opts):
+    """The body of a hop-by-hop or destination options header after its first two octets,
+    PadN-padded so that the header is a multiple of 8 octets."""
+    pad = (-(2 + len(opts))) % 8
+    if pad == 1:
+        opts += b"\0"
+    elif pad:
+        opts += bytes([1, pad - 2]) + bytes(pad - 2)
+    return bytes([(2 + len(opts)) // 8 - 1]) + opts
+
+
+def ipv6(payload, exts=(), proto=6, src=SRC6, dst=DST6):
+    """exts: (type, body after the Next Header octet) in order; proto follows the last."""
+    types = [t for t, _ in exts] + [proto]
+    chain = b"".join(bytes([types[i + 1]]) + body for i, (_, body) in enumerate(exts))
+    body = chain + payload
+    return struct.pack("!IHBB", 0x60000000, len(body), types[0], 64) + src + dst + body
+
+
+def ipv6_seeds():
+    syn = tcp(0x02, opts=SYN_OPTS)
+    hbh = (0, ext_opts(bytes([5, 2, 0, 0])))
+    dst = (60, ext_opts(bytes([0x1E, 1, 0])))
+    rt = (43, bytes([2, 4, 0]) + bytes(4) + SRC6)
+    frag = (44, b"\0" + struct.pack("!HI", 0, 0x1234))
+    all_exts = (hbh, dst, rt, frag, dst)
+    echo = icmp6(128, 0, 0x12340001, b"ping")
+    quoted = ipv6(syn, (hbh, frag))
+    return {
+        "ip6_tcp": b"\x08" + ipv6(syn),
+        "ip6_exts_tcp": b"\x08" + ipv6(syn, all_exts),
+        "ip6_routing0": b"\x08" + ipv6(syn, ((43, bytes([2, 0, 1]) + bytes(4) + SRC6),)),
+        "ip6_fragment": b"\x08" + ipv6(syn, ((44, b"\0" + struct.pack("!HI", 0x0009, 7)),)),
+        "ip6_icmp6_echo": b"\x08" + ipv6(echo, (dst,), proto=58),
+        "ip6_fix_icmp6_ptb": b"\x0c" + ipv6(icmp6(2, 0, 1280, quoted), proto=58),
+        "icmp6_echo": b"\x09" + echo,
+        "icmp6_fix_param": b"\x0d" + icmp6(4, 0, 42, quoted),
+        "icmp6_quote": b"\x0a" + quoted[:60 + 8],
+    }
+
+
 def reg_seeds():
     seeds = {}
     ex = os.path.join(ROOT, "..", "..", "examples", "registry")
@@ -105,5 +156,5 @@ def write(corpus, seeds):
 
 
 if __name__ == "__main__":
-    write("fuzz_wire", wire_seeds())
+    write("fuzz_wire", {**wire_seeds(), **ipv6_seeds()})
     write("fuzz_regfile", reg_seeds())
