@@ -52,7 +52,8 @@ static size_t pkt_add_opts(struct pkt *p, uint8_t type, const uint8_t *opts, siz
     uint8_t hdr[2048] = {0};
     size_t total = (2 + n + 7) / 8 * 8;
     hdr[1] = (uint8_t)(total / 8 - 1);
-    memcpy(hdr + 2, opts, n);
+    if (n)
+        memcpy(hdr + 2, opts, n);
     size_t pad = total - 2 - n;
     if (pad == 1) {
         hdr[2 + n] = 0;   /* Pad1 */
