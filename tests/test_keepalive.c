@@ -1,6 +1,8 @@
 /* The keep-alive engine against the specification (../shared/spec/keepalive.md), in virtual
  * time: each test is named after the rule it checks. A client (host 0) keeps a connection to
- * a server (host 1) over an ideal 1 ms link; the server "dies" by going down silently. */
+ * a server (host 1) over an ideal 1 ms link; the server "dies" by going down silently. Every
+ * test runs twice, over IPv4 and over IPv6 (the groups "ipv4" and "ipv6"), with the same
+ * expected instants: keep-alive does not depend on the address family. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,13 +41,13 @@ static int filter(void *ctx, uint8_t *pkt, size_t len, int from, int to, vg_time
 {
     struct fixture *f = ctx;
     (void)to;
-    struct vg_ipv4_hdr ip;
     struct vg_tcp_hdr th;
-    const uint8_t *pl, *data;
-    size_t plen, dlen;
-    if (from != 0 || vg_ipv4_parse(pkt, len, &ip, &pl, &plen) != VG_WIRE_OK ||
-        vg_tcp_parse(pl, plen, ip.src, ip.dst, &th, &data, &dlen) != VG_WIRE_OK)
+    const uint8_t *data;
+    size_t dlen;
+    int family;
+    if (from != 0 || !tn_parse_tcp(pkt, len, &th, &data, &dlen, &family))
         return 1;
+    assert_int_equal(family, tn_family());   /* no segment strays into the other family */
     if (f->nseen < sizeof f->seen / sizeof f->seen[0])
         f->seen[f->nseen++] = (struct seen){now, th.seq, th.ack, th.flags, dlen};
     return 1;
@@ -76,6 +78,10 @@ static struct fixture *setup_cfg(const struct vg_stack_config *c0, const struct 
     if (ks)
         apply(c, ks, tn_now(f->p));
     tn_connect_pair(f->p, 0, c, f->l, 0, &f->c, &f->s);
+    vg_addr la, ra;
+    vg_tcp_endpoints_addr(f->s, &la, NULL, &ra, NULL);
+    assert_int_equal(la.family, tn_family());
+    assert_int_equal(ra.family, tn_family());
     return f;
 }
 
@@ -594,17 +600,11 @@ static void c4_introspection_reports_effective_state(void **st)
 static size_t server_ack(const struct fixture *f, uint8_t *buf, size_t cap, uint32_t seq,
                          uint32_t ack)
 {
-    uint32_t laddr, raddr;
     uint16_t lport, rport;
-    vg_tcp_endpoints(f->s, &laddr, &lport, &raddr, &rport);
+    vg_tcp_endpoints(f->s, NULL, &lport, NULL, &rport);
     struct vg_tcp_hdr th = {.sport = lport, .dport = rport, .seq = seq, .ack = ack,
                             .flags = VG_TCP_ACK, .wnd = 512};
-    uint8_t seg[64];
-    size_t n = vg_tcp_write(seg, sizeof seg, &th, laddr, raddr, NULL, 0);
-    struct vg_ipv4_hdr ip = {.ttl = 64, .proto = VG_IPPROTO_TCP, .src = laddr, .dst = raddr};
-    size_t h = vg_ipv4_write(buf, cap, &ip, n);
-    memcpy(buf + h, seg, n);
-    return h + n;
+    return tn_build_tcp(f->s, &th, NULL, 0, buf, cap);
 }
 
 static void c5_receiving_costs_no_timer_operation(void **st)
@@ -785,5 +785,7 @@ int main(void)
         cmocka_unit_test(zero_window_probe_is_not_a_keepalive_probe),
         cmocka_unit_test(no_probe_in_time_wait),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests_name("ipv4", tests, tn_group_ipv4, NULL);
+    failed += cmocka_run_group_tests_name("ipv6", tests, tn_group_ipv6, NULL);
+    return failed;
 }

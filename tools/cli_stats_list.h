@@ -93,6 +93,12 @@
     X(tcp_buf_grow_refused) \
     X(tcp_hystart_css) \
     X(tcp_hystart_exits) \
-    X(tcp_ooo_full)
+    X(tcp_ooo_full) \
+    X(ip6_in) \
+    X(ip6_ext_refused) \
+    X(ip6_addr_table_full) \
+    X(icmp6_in) \
+    X(icmp6_out) \
+    X(icmp6_bad)
 
 #endif

@@ -203,6 +203,14 @@ struct vg_stack_config {
     uint8_t no_huge_pages;        /* set: TCB slabs only from the heap, and no MADV_HUGEPAGE for
                                    * large tables (default: slabs past the first 256 come from
                                    * 2 MiB chunks advised to be huge pages; stats.slab_chunk_bytes) */
+    /* ---- IPv6 (README "IPv6"): the stack's IPv6 address, alongside addr. */
+    uint8_t has_addr6;            /* set: addr6 is ours (without it the stack takes no IPv6) */
+    uint8_t prefix6_len;          /* addresses in addr6/prefix6_len are ours when accept_subnet */
+    uint8_t addr6[16];            /* network order */
+    uint32_t max_addr6;           /* IPv6 addresses tracked at once (ours and every peer a
+                                   * connection, SYN-cache entry or datagram in flight names);
+                                   * a new peer past it is refused, stats.ip6_addr_table_full;
+                                   * 524288 */
 };
 enum vg_syncookies {
     VG_SYNCOOKIES_WHEN_FULL = 0,  /* when the SYN queue is full (Linux tcp_syncookies=1) */
@@ -437,6 +445,13 @@ struct vg_stack_stats {
 
     uint64_t tcp_ooo_full;               /* out-of-order segments dropped unacked: the connection
                                           * held VG_OOO_RANGES islands already */
+    /* IPv6 (README "IPv6"); ip_in, ip_out, ip_bad, ip_not_ours, ip_martians and
+     * ip_frags_dropped count both families. */
+    uint64_t ip6_in;                     /* IPv6 packets received */
+    uint64_t ip6_ext_refused;            /* extension-header chains refused (too long, too many
+                                          * options, running past the packet, routing type 0) */
+    uint64_t ip6_addr_table_full;        /* packets or connections refused at max_addr6 */
+    uint64_t icmp6_in, icmp6_out, icmp6_bad;
 };
 VG_API const struct vg_stack_stats *vg_stack_stats(const vg_stack *s);
 
@@ -452,6 +467,17 @@ VG_API const char *vg_tcp_state_name(enum vg_tcp_state st);
 
 VG_API vg_tcb *vg_tcp_open(vg_stack *s);
 VG_API vg_stack *vg_tcp_stack(const vg_tcb *t);
+/* An address of either family, for the calls that take both (the uint32_t ones are IPv4). */
+enum vg_family { VG_AF_INET = 4, VG_AF_INET6 = 6 };
+typedef struct vg_addr {
+    uint8_t family;               /* enum vg_family */
+    uint8_t pad[3];
+    uint32_t v4;                  /* VG_AF_INET: host byte order */
+    uint8_t v6[16];               /* VG_AF_INET6: network order; all zero is the unspecified :: */
+} vg_addr;
+VG_API vg_addr vg_addr_v4(uint32_t a);
+VG_API vg_addr vg_addr_v6(const uint8_t a[16]);
+VG_API int vg_addr_equal(const vg_addr *a, const vg_addr *b);
 VG_API int vg_tcp_bind(vg_tcb *t, uint32_t addr, uint16_t port);         /* 0 or -vg_err; port 0 = ephemeral */
 VG_API int vg_tcp_listen(vg_tcb *t, int backlog);
 VG_API vg_tcb *vg_tcp_accept(vg_tcb *listener);                          /* NULL when the backlog is empty */
@@ -478,6 +504,15 @@ VG_API size_t vg_tcp_writable(const vg_tcb *t);      /* free send-buffer space *
 VG_API size_t vg_tcp_unacked(const vg_tcb *t);       /* bytes queued or in flight, not yet acknowledged */
 VG_API void vg_tcp_endpoints(const vg_tcb *t, uint32_t *laddr, uint16_t *lport,
                       uint32_t *raddr, uint16_t *rport);
+/* The same calls for either family. An IPv6 socket bound to :: with v6only clear (as a Windows
+ * socket with IPV6_V6ONLY 0) also listens for IPv4, and reports those peers as VG_AF_INET.
+ * vg_tcp_endpoints gives 0 for the addresses of an IPv6 connection. */
+VG_API int vg_tcp_bind_addr(vg_tcb *t, const vg_addr *addr, uint16_t port);
+VG_API int vg_tcp_connect_addr(vg_tcb *t, const vg_addr *raddr, uint16_t rport, vg_time now);
+VG_API void vg_tcp_endpoints_addr(const vg_tcb *t, vg_addr *laddr, uint16_t *lport,
+                                  vg_addr *raddr, uint16_t *rport);
+/* IPv6-only (the default, as IPV6_V6ONLY on Windows) or dual-stack; before bind. 0 or -vg_err. */
+VG_API int vg_tcp_set_v6only(vg_tcb *t, int on);
 VG_API void vg_tcp_set_user(vg_tcb *t, void *user);
 VG_API void *vg_tcp_user(const vg_tcb *t);
 VG_API void vg_tcp_set_nodelay(vg_tcb *t, int on);   /* Nagle off when on */

@@ -1,14 +1,9 @@
 /* IPv4 input and output: validate, drop fragments and martians, dispatch by protocol, frame
- * outgoing datagrams. */
+ * outgoing datagrams. IPv6 packets go on to ip6_input.c. */
 #include "ip/ip_out.h"
 #include "ip/martian.h"
 #include "stack/stack.h"
 #include "wire/hdr_parse.h"
-
-int vg_stack_is_local(const vg_stack *s, uint32_t addr)
-{
-    return vg_ip_is_local_masked(s, addr, vg_ip_prefix_mask(s->cfg.prefix_len));
-}
 
 void vg_stack_input(vg_stack *s, const uint8_t *pkt, size_t len, vg_time now)
 {
@@ -21,6 +16,12 @@ void vg_stack_input_ex(vg_stack *s, const uint8_t *pkt, size_t len, unsigned rx_
     if (!s->link_up)
         return;
     s->stats.ip_in++;
+    /* Without an IPv6 address a version 6 header is as bad as any other not 4 (a corrupted
+     * IPv4 one, most likely), and counted so. */
+    if (len && pkt[0] >> 4 == 6 && s->cfg.has_addr6) {
+        vg_ip6_input(s, pkt, len, rx_flags, now);
+        return;
+    }
     struct vg_ipv4_hdr ip;
     const uint8_t *payload;
     size_t plen;
@@ -37,12 +38,13 @@ void vg_stack_input_ex(vg_stack *s, const uint8_t *pkt, size_t len, unsigned rx_
     }
     if (!vg_ip_input_filter(s, &ip))
         return;
+    struct vg_ip_pkt p = {.src = ip.src, .dst = ip.dst, .addr_acc = vg_csum_fold64((uint64_t)ip.src + ip.dst)};
     switch (ip.proto) {
     case VG_IPPROTO_TCP:
-        vg_tcp_input(s, &ip, payload, plen, rx_flags, now);
+        vg_tcp_input(s, &p, payload, plen, rx_flags, now);
         break;
     case VG_IPPROTO_UDP:
-        vg_udp_input(s, &ip, payload, plen, rx_flags, now);
+        vg_udp_input(s, &p, payload, plen, rx_flags, now);
         break;
     case VG_IPPROTO_ICMP:
         vg_icmp_input(s, &ip, payload, plen, now);
@@ -55,8 +57,7 @@ void vg_stack_input_ex(vg_stack *s, const uint8_t *pkt, size_t len, unsigned rx_
 
 uint32_t vg_ip_pseudo(const vg_stack *s, uint8_t proto, uint32_t src, uint32_t dst, size_t l4len)
 {
-    (void)s;
-    return vg_csum_pseudo(src, dst, proto, (uint16_t)l4len);
+    return vg_csum_fold64(vg_ip_addr_acc(s, src, dst) + proto + (uint32_t)l4len);
 }
 
 int vg_ip_tx_csum_offloaded(const vg_stack *s)

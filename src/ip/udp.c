@@ -44,7 +44,7 @@ int vg_udp_bind(vg_udp *u, uint32_t addr, uint16_t port)
     vg_stack *s = u->stack;
     if (u->lport)
         return -VG_ERR_INVAL;
-    if (addr && !vg_stack_is_local(s, addr))
+    if (vg_addr_is6(addr) || (addr && !vg_stack_is_local(s, addr)))
         return -VG_ERR_INVAL;
     if (!port)
         port = vg_port_ephemeral(s);
@@ -64,6 +64,8 @@ int vg_udp_bind(vg_udp *u, uint32_t addr, uint16_t port)
 
 int vg_udp_connect(vg_udp *u, uint32_t raddr, uint16_t rport)
 {
+    if (vg_addr_is6(raddr))
+        return -VG_ERR_INVAL;         /* 0.0.0.0/8: no IPv4 peer (ip/addr6.h) */
     if (!u->lport) {
         int rc = vg_udp_bind(u, 0, 0);
         if (rc)
@@ -117,6 +119,8 @@ long vg_udp_sendto(vg_udp *u, const void *buf, size_t len, uint32_t raddr, uint1
     }
     if (!raddr || !rport)
         return -VG_ERR_NOTCONN;
+    if (vg_addr_is6(raddr))
+        return -VG_ERR_INVAL;
     if (len > 65507u || len > (size_t)s->cfg.mtu - VG_IPV4_HDR_LEN - VG_UDP_HDR_LEN)
         return -VG_ERR_MSGSIZE;
     if (!s->link_up)
@@ -200,12 +204,16 @@ void vg_udp_free_all(vg_stack *s)
     }
 }
 
-void vg_udp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg, size_t len,
+void vg_udp_input(vg_stack *s, const struct vg_ip_pkt *ip, const uint8_t *seg, size_t len,
                   unsigned rx_flags, vg_time now)
 {
     struct vg_udp_hdr h;
     const uint8_t *data;
     size_t dlen;
+    if (vg_addr_is6(ip->dst)) {
+        s->stats.ip_not_ours++;       /* UDP sockets are IPv4 only (README "IPv6") */
+        return;
+    }
     int trusted = (rx_flags & VG_RX_CSUM_VALID) != 0;
     if (vg_udp_parse_ex(seg, len, ip->src, ip->dst, trusted, &h, &data, &dlen) != VG_WIRE_OK) {
         s->stats.udp_bad++;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sim/packet_queue.h"
+#include "stack/stack.h"
 #include "sim/sim_capture.h"
 #include "util/prng.h"
 
@@ -79,8 +80,24 @@ void vg_simnet_set_link(vg_simnet *n, const struct vg_link_params *lp)
         n->lp = *lp;
 }
 
+/* An IPv6 packet goes to the host whose address it is, or whose IPv6 prefix holds it. */
+static int route6(const vg_simnet *n, const uint8_t *pkt, size_t len)
+{
+    if (len < 40)
+        return -1;
+    for (int i = 0; i < n->nhosts; i++)
+        if (n->hosts[i]->cfg.has_addr6 && memcmp(n->hosts[i]->cfg.addr6, pkt + 24, 16) == 0)
+            return i;
+    for (int i = 0; i < n->nhosts; i++)
+        if (vg_cfg_ip6_is_local(&n->hosts[i]->cfg, pkt + 24))
+            return i;
+    return -1;
+}
+
 static int route(const vg_simnet *n, const uint8_t *pkt, size_t len)
 {
+    if (len && pkt[0] >> 4 == 6)
+        return route6(n, pkt, len);
     if (len < 20)
         return -1;
     uint32_t dst = ((uint32_t)pkt[16] << 24) | ((uint32_t)pkt[17] << 16) |

@@ -67,7 +67,7 @@ uint16_t vg_port_ephemeral(vg_stack *s)
 
 uint16_t vg_port_ephemeral_connect(vg_stack *s, uint32_t laddr, uint32_t raddr, uint16_t rport)
 {
-    uint64_t fg = port_hash(s, laddr, raddr, rport);
+    uint64_t fg = port_hash(s, vg_addr_word(s, laddr), vg_addr_word(s, raddr), rport);
     uint32_t offset = (uint32_t)((fg & 0xffffffffu) % VG_PORT_EPHEMERAL_COUNT);
     uint16_t *counter = &s->port_perturb[(fg >> 32) % VG_PORT_PERTURB_LEN];
     for (uint32_t i = 0; i < VG_PORT_EPHEMERAL_COUNT; i++) {

@@ -45,6 +45,7 @@ void vg_stack_config_limits(struct vg_stack_config *cfg)
     DEFAULT(min_pmtu, 552u);
     DEFAULT(base_mss, 1024u);
     DEFAULT(icmp_rate_limit, 1000u);
+    DEFAULT(max_addr6, 524288u);
 #undef DEFAULT
 }
 
@@ -118,6 +119,13 @@ vg_stack *vg_stack_new(const struct vg_stack_config *cfg)
         free(s);
         return NULL;
     }
+    if (s->cfg.has_addr6) {
+        s->addr6_h = vg_addr6_ref(s, s->cfg.addr6);
+        if (!vg_addr_is6(s->addr6_h) || s->addr6_h == VG_ADDR6_ANY) {
+            vg_stack_free(s);         /* :: is no address to have, and a table that cannot hold one */
+            return NULL;
+        }
+    }
     return s;
 }
 
@@ -128,6 +136,7 @@ void vg_stack_free(vg_stack *s)
     vg_tcp_free_all(s);
     vg_udp_free_all(s);
     vg_ring_spares_free(s);
+    vg_addr6_table_free(s);
     free(s->conns.bucket);
     free(s->port_refs);
     free(s);

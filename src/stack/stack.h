@@ -2,6 +2,7 @@
 #ifndef VG_STACK_INTERNAL_H
 #define VG_STACK_INTERNAL_H
 
+#include "ip/addr6.h"
 #include "timer/fifo.h"
 #include "timer/wheel.h"
 #include "util/prng.h"
@@ -168,6 +169,9 @@ struct vg_stack {
     uint8_t port_step_left;        /* how many */
     vg_alloc_fail_fn alloc_fail;   /* tests: allocation-failure injection */
     void *alloc_fail_ctx;
+    /* -- IPv6 -- */
+    struct vg_addr6_table a6;      /* IPv6 addresses as handles (ip/addr6.h) */
+    uint32_t addr6_h;              /* cfg.addr6's handle (held by the stack), 0 without one */
     /* -- data path -- */
     struct vg_ring *ring_spare[VG_RING_SPARES]; /* emptied ring buffers kept for reuse (ring.c) */
     struct vg_tcb_xfer *xfer_spares; /* emptied per-transfer blocks kept for reuse (tcb_xfer.c) */
@@ -196,6 +200,66 @@ void vg_free_slab(vg_stack *s, void *slab);
  * uncharge after freeing it. vg_mem_charge returns 0, or -1 (counted) when over the limit. */
 int vg_mem_charge(vg_stack *s, size_t n);
 void vg_mem_uncharge(vg_stack *s, size_t n);
+
+/* What an ICMP or ICMPv6 error quotes of a segment we sent, addresses as handles. */
+struct vg_ip_quote {
+    uint32_t src, dst;
+    uint16_t sport, dport;
+    uint32_t seq;
+    uint16_t total_len;       /* the quoted datagram's length as it was sent */
+};
+
+/* A received datagram's addresses as the transports see them: handles (ip/addr6.h), whatever
+ * the family, and the sum of their pseudo-header words, which the transport adds its protocol
+ * and length to. */
+struct vg_ip_pkt {
+    uint32_t src, dst;
+    uint32_t addr_acc;
+};
+
+/* The pseudo-header sum of src and dst as an accumulator (vg_pseudo_acc less protocol and
+ * length): for IPv4 the addresses themselves, for IPv6 their entries' sums. */
+static inline uint64_t vg_ip_addr_acc(const vg_stack *s, uint32_t src, uint32_t dst)
+{
+    if (!vg_addr_is6(src) && !vg_addr_is6(dst))
+        return (uint64_t)src + dst;
+    uint64_t acc = 0;
+    if (src >= VG_ADDR6_FIRST)
+        acc += s->a6.e[src - VG_ADDR6_FIRST].acc;
+    if (dst >= VG_ADDR6_FIRST)
+        acc += s->a6.e[dst - VG_ADDR6_FIRST].acc;
+    return acc;
+}
+/* The IP header in front of a transport segment to or from address handle a. */
+static inline unsigned vg_ip_hdr_len(uint32_t a) { return vg_addr_is6(a) ? 40u : 20u; }
+/* The MSS a connection with local address handle a offers: the link MTU less both headers. */
+static inline uint16_t vg_ip_mss(const vg_stack *s, uint32_t a)
+{
+    return (uint16_t)(s->cfg.mtu - vg_ip_hdr_len(a) - VG_TCP_HDR_LEN);
+}
+/* A reference to address handle a for as long as something stores it (no-ops for IPv4). */
+static inline void vg_addr_hold(vg_stack *s, uint32_t a)
+{
+    if (vg_addr_is6(a))
+        vg_addr6_hold(s, a);
+}
+static inline void vg_addr_drop(vg_stack *s, uint32_t a)
+{
+    if (vg_addr_is6(a))
+        vg_addr6_unref(s, a);
+}
+/* What stands for address handle a in the keyed functions of a tuple (addr6.h: word). */
+static inline uint32_t vg_addr_word(const vg_stack *s, uint32_t a)
+{
+    return a >= VG_ADDR6_FIRST && a <= VG_ADDR6_LAST ? s->a6.e[a - VG_ADDR6_FIRST].word : a;
+}
+/* 1 when address handle a is the unspecified address of its family (0.0.0.0 or ::). */
+static inline int vg_addr_is_any(uint32_t a) { return a == 0 || a == VG_ADDR6_ANY; }
+/* The handle of a vg_addr (ip/addr.c), a v4-mapped IPv6 address as the IPv4 one; an IPv6 one
+ * takes a reference (vg_addr_drop gives it back). 0, or -VG_ERR_INVAL (no such family, or an
+ * IPv4 address in 0.0.0.0/8), -VG_ERR_NOBUFS (the table is full). */
+int vg_addr_handle(vg_stack *s, const vg_addr *a, uint32_t *h);
+vg_addr vg_addr_of_handle(const vg_stack *s, uint32_t h);
 
 /* The longest transport segment an IPv4 datagram carries. */
 #define VG_IP_L4_MAX (65535u - VG_IPV4_HDR_LEN)
@@ -227,7 +291,10 @@ struct vg_l4_seg {
 /* Frames the segment at vg_ip_l4() and hands it to the link, always — loopback drivers queue it
  * and feed it back to input from their own loop. */
 void vg_ip_output(vg_stack *s, const struct vg_l4_seg *seg, vg_time now);
-int vg_stack_is_local(const vg_stack *s, uint32_t addr);
+int vg_stack_is_local(const vg_stack *s, uint32_t addr);   /* addr: a handle of either family */
+int vg_ip6_is_local(const vg_stack *s, const uint8_t a[16]);
+/* The same for a host that config c would make (the simulator's routing). */
+int vg_cfg_ip6_is_local(const struct vg_stack_config *c, const uint8_t a[16]);
 /* 64 bits from the stack's PRNG (seeded from getrandom() unless VIGIL_SEED fixed it): what the
  * Winsock layer's resolver draws its DNS query IDs from. */
 uint64_t vg_stack_random(vg_stack *s);
@@ -248,12 +315,17 @@ uint16_t vg_port_ephemeral_connect(vg_stack *s, uint32_t laddr, uint32_t raddr, 
 
 /* Layer entry points called from IP input; rx_flags is what the link vouched for
  * (enum vg_rx_flag). */
-void vg_tcp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg, size_t len,
+void vg_tcp_input(vg_stack *s, const struct vg_ip_pkt *ip, const uint8_t *seg, size_t len,
                   unsigned rx_flags, vg_time now);
-void vg_udp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg, size_t len,
+void vg_udp_input(vg_stack *s, const struct vg_ip_pkt *ip, const uint8_t *seg, size_t len,
                   unsigned rx_flags, vg_time now);
 void vg_icmp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *msg, size_t len,
                    vg_time now);
+/* 1 when one more ICMP or ICMPv6 message may be sent this second (cfg.icmp_rate_limit; counted
+ * in icmp_rate_limited when not). */
+int vg_icmp_send_allowed(vg_stack *s, vg_time now);
+/* IPv6 input (ip6_input.c): a packet whose version nibble is 6. */
+void vg_ip6_input(vg_stack *s, const uint8_t *pkt, size_t len, unsigned rx_flags, vg_time now);
 /* Timer owners: vg_timer_kind() selects the handler vg_stack_poll calls (stack.c). */
 enum vg_timer_kind {
     VG_TIMER_TCB = 0,              /* embedded in a vg_tcb */

@@ -86,7 +86,7 @@ void synack_output(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, 
     h.flags = VG_TCP_SYN | VG_TCP_ACK;
     h.wnd = wnd;
     h.opt.has_mss = 1;
-    h.opt.mss = (uint16_t)(s->cfg.mtu - 40);
+    h.opt.mss = vg_ip_mss(s, laddr);
     if (wscale != VG_SYN_NO_WSCALE) {
         h.opt.has_wscale = 1;
         h.opt.wscale = wscale;
@@ -120,7 +120,7 @@ vg_time syncache_sent_at(const struct vg_syn_entry *e)
     return e->timer.expires - rto_after(0);
 }
 
-struct vg_syn_entry *syncache_add(struct vg_syncache *sc, const struct vg_ipv4_hdr *ip,
+struct vg_syn_entry *syncache_add(struct vg_syncache *sc, const struct vg_ip_pkt *ip,
                                   const struct vg_tcp_hdr *th, uint32_t iss, vg_time now)
 {
     vg_stack *s = tcb_stack(sc->listener);
@@ -142,6 +142,8 @@ struct vg_syn_entry *syncache_add(struct vg_syncache *sc, const struct vg_ipv4_h
     e->sc = sc;
     e->laddr = ip->dst;
     e->raddr = ip->src;
+    vg_addr_hold(s, e->laddr);
+    vg_addr_hold(s, e->raddr);
     e->lport = th->dport;
     e->rport = th->sport;
     e->irs = th->seq;
@@ -195,6 +197,8 @@ void syncache_remove(struct vg_syn_entry *e)
         sc->newest = e->older;
     sc->count--;
     s->stats.syncache_live--;
+    vg_addr_drop(s, e->laddr);
+    vg_addr_drop(s, e->raddr);
     if (sc->spare)
         free(e);
     else

@@ -48,7 +48,7 @@ void syncache_clear(struct vg_syncache *sc, int reset, vg_time now);
 struct vg_syn_entry *syncache_lookup(struct vg_syncache *sc, uint32_t laddr, uint16_t lport,
                                      uint32_t raddr, uint16_t rport);
 /* A new entry for the SYN th from ip (the caller made room); NULL when allocation failed. */
-struct vg_syn_entry *syncache_add(struct vg_syncache *sc, const struct vg_ipv4_hdr *ip,
+struct vg_syn_entry *syncache_add(struct vg_syncache *sc, const struct vg_ip_pkt *ip,
                                   const struct vg_tcp_hdr *th, uint32_t iss, vg_time now);
 void syncache_remove(struct vg_syn_entry *e);
 /* Drops the oldest entry (cache full, cookies off). */

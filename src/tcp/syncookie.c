@@ -18,7 +18,8 @@ static uint32_t cookie_hash(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_
                             uint16_t rport, uint32_t count, uint8_t which)
 {
     uint8_t msg[17];
-    uint32_t w[4] = {raddr, laddr, (uint32_t)rport << 16 | lport, count};
+    uint32_t w[4] = {vg_addr_word(s, raddr), vg_addr_word(s, laddr), (uint32_t)rport << 16 | lport,
+                     count};
     for (int i = 0; i < 4; i++)
         vg_put32(msg + 4 * i, w[i]);
     msg[16] = which;                      /* Linux keys H0 and H1 apart; a domain octet here */

@@ -96,7 +96,7 @@ vg_tcb *tcb_alloc(vg_stack *s)
     t->sndbuf = s->cfg.sndbuf;
     t->rcvbuf = s->cfg.rcvbuf;
     t->flags2 = (uint8_t)((t->flags2 & ~TF2_CC_MASK) | (s->cfg.cc << TF2_CC_SHIFT));
-    t->mss = (uint16_t)(s->cfg.mtu - 40);
+    t->mss = vg_ip_mss(s, 0);   /* the family's own once the addresses are known */
     t->rto_us = VG_RTO_INITIAL_US;
     s->stats.tcbs_live++;
     return t;
@@ -113,6 +113,7 @@ void tcb_free(vg_tcb *t)
     tcp_timer_cancel(t);
     if (t->lport)
         vg_port_unref(s, t->lport);
+    tcb_set_addrs(t, 0, 0);
     vg_ring_free(s, &t->snd);
     rcvq_free(t);
     tcb_xfer_free(t);
@@ -197,13 +198,16 @@ vg_tcb *tcb_lookup(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, 
 vg_tcb *tcb_find_listener(vg_stack *s, uint32_t laddr, uint16_t lport)
 {
     vg_tcb *wild = NULL;
+    uint32_t any = vg_addr_is6(laddr) ? VG_ADDR6_ANY : 0;
     for (vg_tcb *t = s->listeners; t; t = t->hnext) {
         if (t->lport != lport)
             continue;
         if (t->laddr == laddr)
             return t;
-        if (!t->laddr)
+        if (t->laddr == any)
             wild = t;
+        else if (!any && t->laddr == VG_ADDR6_ANY && (t->flags2 & TF2_DUAL_STACK) && !wild)
+            wild = t;                 /* IPv4 to a dual-stack socket (bind keeps it alone) */
     }
     return wild;
 }
@@ -290,7 +294,8 @@ uint32_t tcb_isn_tuple(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t rad
     /* RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), M the
      * 4-microsecond clock and F SipHash-2-4 over the tuple, so an off-path attacker who does not
      * know the key cannot tell one connection's ISN from another's. */
-    return (uint32_t)tuple_hash24(s->secret, TUPLE_TAG_ISN, laddr, lport, raddr, rport)
+    return (uint32_t)tuple_hash24(s->secret, TUPLE_TAG_ISN, vg_addr_word(s, laddr), lport,
+                                  vg_addr_word(s, raddr), rport)
            + (uint32_t)(now / 4);
 }
 

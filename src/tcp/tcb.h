@@ -55,6 +55,7 @@ enum vg_tcb_flags2 {
     TF2_SNDBUF_SET = 1u << 3,    /* SO_SNDBUF set by the application: no send-buffer autotuning */
     TF2_CC_SHIFT = 4,            /* bits 4-5: enum vg_cc_algo, the connection's congestion control */
     TF2_CC_MASK = 3u << 4,
+    TF2_DUAL_STACK = 1u << 6,    /* an IPv6 listener on :: that takes IPv4 too (v6only off) */
 };
 
 /* A listener's two queues, apart (as Linux and FreeBSD keep them): the accept queue holds
@@ -184,6 +185,18 @@ static inline vg_time tcb_delack_at(const vg_tcb *t)
     return t->x ? t->x->delack_at : VG_TIME_NEVER;
 }
 
+/* Stores a TCB's addresses, holding the IPv6 ones (ip/addr6.h) and giving back what it held. */
+static inline void tcb_set_addrs(vg_tcb *t, uint32_t laddr, uint32_t raddr)
+{
+    vg_stack *s = tcb_stack(t);
+    vg_addr_hold(s, laddr);
+    vg_addr_hold(s, raddr);
+    vg_addr_drop(s, t->laddr);
+    vg_addr_drop(s, t->raddr);
+    t->laddr = laddr;
+    t->raddr = raddr;
+}
+
 /* tcb.c */
 vg_tcb *tcb_alloc(vg_stack *s);
 void tcb_free(vg_tcb *t);
@@ -228,7 +241,7 @@ void tcp_apply_syn_options(vg_tcb *t, const struct vg_tcp_hdr *th);
 /* A segment for listener l and no connection. Returns a new connection in SYN_RECEIVED when
  * the segment completes a handshake (SYN cache or SYN cookie): the caller processes the segment
  * on it as on any connection, which establishes it and queues it for accept. */
-vg_tcb *tcp_listen_input(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,
+vg_tcb *tcp_listen_input(vg_tcb *l, const struct vg_ip_pkt *ip, const struct vg_tcp_hdr *th,
                          size_t dlen, vg_time now);
 /* Frees a listener's queues (tcb_free). */
 void tcp_listen_q_free(vg_tcb *l);
@@ -253,7 +266,7 @@ void tcp_retransmit_first(vg_tcb *t, vg_time now);
 /* Resends [seq, seq+len) of data sent before (len at most one MSS; the FIN with it when it
  * ends there). Returns the sequence space resent. */
 uint32_t tcp_resend_range(vg_tcb *t, uint32_t seq, uint32_t len, vg_time now);
-void tcp_send_reset_reply(vg_stack *s, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,
+void tcp_send_reset_reply(vg_stack *s, const struct vg_ip_pkt *ip, const struct vg_tcp_hdr *th,
                           size_t dlen, vg_time now);
 uint32_t tcp_rcv_window(const vg_tcb *t);
 uint32_t tcp_data_end(const vg_tcb *t);      /* sequence number after the last queued byte */

@@ -55,7 +55,7 @@ static inline int tcp_emit_inline(vg_stack *s, const struct vg_tcp_fields *h, ui
         else
             acc += vg_csum_copy(dst_data, p->data, dlen, 0);
     }
-    uint64_t pseudo = vg_pseudo_acc(src, dst, VG_IPPROTO_TCP, (uint32_t)len);
+    uint64_t pseudo = vg_ip_addr_acc(s, src, dst) + VG_IPPROTO_TCP + (uint32_t)len;
     if (partial)
         vg_put16(l4 + VG_TCP_CSUM_OFF, vg_csum_partial(vg_csum_fold64(pseudo)));
     else

@@ -5,11 +5,13 @@
 
 #include "tcp/tcb.h"
 
-/* tcp_icmp.c. An ICMP error of type/code quoting q (our segment); mtu is the next-hop MTU
- * field of a frag-needed. Returns 1 when it matched a live connection's unacknowledged
- * sequence space (RFC 5927 §4.1) and was acted on, 0 when it is to be ignored. */
-int vg_tcp_icmp_error(vg_stack *s, uint8_t type, uint8_t code, uint16_t mtu,
-                      const struct vg_icmp_quote *q, vg_time now);
+/* tcp_icmp.c. An ICMP or ICMPv6 error quoting q (our segment), as the IP layer read it: err
+ * VG_ICMP_TOO_BIG (frag-needed, Packet Too Big) with the next-hop mtu, or the error a connect
+ * that then times out reports (0 for none). Returns 1 when it matched a live connection's
+ * unacknowledged sequence space (RFC 5927 §4.1) and was acted on, 0 when it is ignored. */
+#define VG_ICMP_TOO_BIG (-1)
+int vg_tcp_icmp_error(vg_stack *s, const struct vg_ip_quote *q, int err, uint16_t mtu,
+                      vg_time now);
 /* The error a connection that timed out reports: the ICMP reason recorded while it was in
  * SYN_SENT, else VG_ERR_TIMEDOUT. */
 int tcp_icmp_timeout_error(const vg_tcb *t);

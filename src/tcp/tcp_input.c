@@ -342,7 +342,7 @@ static void fin_input(vg_tcb *t, vg_time now)
 }
 
 /* The largest segment the peer may send us: the MSS our SYN announced. */
-static uint32_t tcp_rcv_mss(const vg_tcb *t) { return tcb_stack(t)->cfg.mtu - 40u; }
+static uint32_t tcp_rcv_mss(const vg_tcb *t) { return vg_ip_mss(tcb_stack(t), t->laddr); }
 
 static int may_receive(const vg_tcb *t)
 {
@@ -507,7 +507,7 @@ static void sync_input(vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *da
     tcp_output(t, now);
 }
 
-void vg_tcp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg, size_t len,
+void vg_tcp_input(vg_stack *s, const struct vg_ip_pkt *ip, const uint8_t *seg, size_t len,
                   unsigned rx_flags, vg_time now)
 {
     struct vg_tcp_hdr th;
@@ -516,7 +516,7 @@ void vg_tcp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *seg,
     if (vg_tcp_flags_martian(s, seg, len))
         return;
     int trusted = (rx_flags & VG_RX_CSUM_VALID) != 0;
-    if (vg_tcp_parse_inline(seg, len, ip->src, ip->dst, trusted, &th, &data, &dlen) != VG_WIRE_OK) {
+    if (vg_tcp_parse_acc(seg, len, ip->addr_acc, trusted, &th, &data, &dlen) != VG_WIRE_OK) {
         s->stats.tcp_bad++;
         return;
     }

@@ -20,7 +20,7 @@
  * it stays when the peer offers one too, and is 0 otherwise. */
 void tcp_apply_syn_options(vg_tcb *t, const struct vg_tcp_hdr *th)
 {
-    uint16_t ours = (uint16_t)(tcb_stack(t)->cfg.mtu - 40);
+    uint16_t ours = vg_ip_mss(tcb_stack(t), t->laddr);
     uint16_t peer = th->opt.has_mss ? th->opt.mss : 536;
     if (peer < 64)
         peer = 64;
@@ -76,7 +76,7 @@ static int accept_queue_full(vg_tcb *l)
 
 /* The half-open connection the SYN cache or a cookie vouched for, as the handshake left it:
  * SYN_RECEIVED with our SYN outstanding, options and settings as any passive open. */
-static vg_tcb *child_new(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *ack,
+static vg_tcb *child_new(vg_tcb *l, const struct vg_ip_pkt *ip, const struct vg_tcp_hdr *ack,
                          uint32_t iss, uint32_t irs, uint16_t peer_mss, uint8_t peer_wscale,
                          uint8_t wscale, uint8_t sack, uint16_t peer_wnd,
                          const uint32_t *peer_tsval, vg_time now)
@@ -89,9 +89,8 @@ static vg_tcb *child_new(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct v
         tcb_free(c);
         return NULL;
     }
-    c->laddr = ip->dst;
+    tcb_set_addrs(c, ip->dst, ip->src);
     c->lport = ack->dport;
-    c->raddr = ip->src;
     c->rport = ack->sport;
     inherit(c, l);
     c->parent = l;
@@ -123,14 +122,14 @@ static vg_tcb *child_new(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct v
     return c;
 }
 
-static uint32_t passive_isn(vg_stack *s, const struct vg_ipv4_hdr *ip,
+static uint32_t passive_isn(vg_stack *s, const struct vg_ip_pkt *ip,
                             const struct vg_tcp_hdr *th, vg_time now)
 {
     /* The same RFC 6528 ISN a connection with this 4-tuple would get. */
     return tcb_isn_tuple(s, ip->dst, th->dport, ip->src, th->sport, now);
 }
 
-static void send_cookie(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,
+static void send_cookie(vg_tcb *l, const struct vg_ip_pkt *ip, const struct vg_tcp_hdr *th,
                         vg_time now)
 {
     vg_stack *s = tcb_stack(l);
@@ -144,7 +143,7 @@ static void send_cookie(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg
     l->lq->cookies_sent = 1;
 }
 
-static void syn_input(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,
+static void syn_input(vg_tcb *l, const struct vg_ip_pkt *ip, const struct vg_tcp_hdr *th,
                       vg_time now)
 {
     vg_stack *s = tcb_stack(l);
@@ -183,7 +182,7 @@ static void entry_rst(vg_tcb *l, struct vg_syn_entry *e, const struct vg_tcp_hdr
         syncache_challenge_ack(e, now);
 }
 
-static vg_tcb *entry_ack(vg_tcb *l, struct vg_syn_entry *e, const struct vg_ipv4_hdr *ip,
+static vg_tcb *entry_ack(vg_tcb *l, struct vg_syn_entry *e, const struct vg_ip_pkt *ip,
                          const struct vg_tcp_hdr *th, size_t dlen, vg_time now)
 {
     vg_stack *s = tcb_stack(l);
@@ -222,7 +221,7 @@ static vg_tcb *entry_ack(vg_tcb *l, struct vg_syn_entry *e, const struct vg_ipv4
     return c;
 }
 
-static vg_tcb *cookie_ack(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,
+static vg_tcb *cookie_ack(vg_tcb *l, const struct vg_ip_pkt *ip, const struct vg_tcp_hdr *th,
                           size_t dlen, vg_time now)
 {
     vg_stack *s = tcb_stack(l);
@@ -250,7 +249,7 @@ static vg_tcb *cookie_ack(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct 
     return c;
 }
 
-vg_tcb *tcp_listen_input(vg_tcb *l, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,
+vg_tcb *tcp_listen_input(vg_tcb *l, const struct vg_ip_pkt *ip, const struct vg_tcp_hdr *th,
                          size_t dlen, vg_time now)
 {
     vg_stack *s = tcb_stack(l);

@@ -62,7 +62,7 @@ static void send_payload(vg_tcb *t, uint32_t seq, uint8_t flags, const struct tc
         wnd = h.wnd;
         memset(&opt, 0, sizeof opt);
         opt.has_mss = 1;
-        opt.mss = (uint16_t)(s->cfg.mtu - 40);
+        opt.mss = vg_ip_mss(s, t->laddr);
         if (offer) {
             opt.has_wscale = 1;
             opt.wscale = t->rcv_wscale;
@@ -150,7 +150,7 @@ void tcp_send_rst_for(vg_tcb *t, vg_time now)
     tcp_send_segment(t, t->snd_max, VG_TCP_RST | VG_TCP_ACK, NULL, 0, now);
 }
 
-void tcp_send_reset_reply(vg_stack *s, const struct vg_ipv4_hdr *ip, const struct vg_tcp_hdr *th,
+void tcp_send_reset_reply(vg_stack *s, const struct vg_ip_pkt *ip, const struct vg_tcp_hdr *th,
                           size_t dlen, vg_time now)
 {
     if (th->flags & VG_TCP_RST)

@@ -5,6 +5,9 @@
 
 uint32_t tcp_ts_offset(vg_stack *s, uint32_t laddr, uint32_t raddr)
 {
+    /* Keyed by what the handles stand for: an IPv6 handle may name another address later. */
+    laddr = vg_addr_word(s, laddr);
+    raddr = vg_addr_word(s, raddr);
     if (!s->ts_memo_valid || s->ts_memo_laddr != laddr || s->ts_memo_raddr != raddr) {
         s->ts_memo_offset = (uint32_t)tcp_tuple_hash13(s->secret, TUPLE_TAG_TS, laddr, 0, raddr, 0);
         s->ts_memo_laddr = laddr;

@@ -16,27 +16,64 @@ vg_tcb *vg_tcp_open(vg_stack *s)
 
 vg_stack *vg_tcp_stack(const vg_tcb *t) { return tcb_stack(t); }
 
-int vg_tcp_bind(vg_tcb *t, uint32_t addr, uint16_t port)
+static int bind_handle(vg_tcb *t, uint32_t addr, uint16_t port)
 {
     vg_stack *s = tcb_stack(t);
     if (t->lport || t->state != VG_TCP_CLOSED)
         return -VG_ERR_INVAL;
-    if (addr && !vg_stack_is_local(s, addr))
+    if (!vg_addr_is_any(addr) && !vg_stack_is_local(s, addr))
         return -VG_ERR_INVAL;
+    uint32_t any = vg_addr_is6(addr) ? VG_ADDR6_ANY : 0;
     if (!port) {
         port = vg_port_ephemeral(s);
         if (!port)
             return -VG_ERR_NOBUFS;
     } else if (tcb_find_listener(s, addr, port) &&
-               (addr || tcb_find_listener(s, 0, port))) {
+               (addr != any || tcb_find_listener(s, any, port))) {
         return -VG_ERR_ADDRINUSE;
     }
     int rc = vg_port_ref(s, port);
     if (rc)
         return rc;
-    t->laddr = addr;
+    tcb_set_addrs(t, addr, t->raddr);
     t->lport = port;
     return 0;
+}
+
+int vg_tcp_bind_addr(vg_tcb *t, const vg_addr *a, uint16_t port)
+{
+    vg_stack *s = tcb_stack(t);
+    uint32_t h;
+    int rc = vg_addr_handle(s, a, &h);
+    if (rc)
+        return rc;
+    rc = bind_handle(t, h, port);
+    vg_addr_drop(s, h);
+    return rc;
+}
+
+int vg_tcp_bind(vg_tcb *t, uint32_t addr, uint16_t port)
+{
+    vg_addr a = vg_addr_v4(addr);
+    return vg_tcp_bind_addr(t, &a, port);
+}
+
+int vg_tcp_set_v6only(vg_tcb *t, int on)
+{
+    if (t->lport || t->state != VG_TCP_CLOSED)
+        return -VG_ERR_INVAL;
+    t->flags2 = (uint8_t)(on ? t->flags2 & ~TF2_DUAL_STACK : t->flags2 | TF2_DUAL_STACK);
+    return 0;
+}
+
+/* Two listeners on one port that would take the same segments. */
+static int listeners_clash(const vg_tcb *a, const vg_tcb *b)
+{
+    if (vg_addr_is6(a->laddr) == vg_addr_is6(b->laddr))
+        return a->laddr == b->laddr || vg_addr_is_any(a->laddr) || vg_addr_is_any(b->laddr);
+    /* A dual-stack listener on :: takes IPv4 too. */
+    const vg_tcb *v6 = vg_addr_is6(a->laddr) ? a : b;
+    return v6->laddr == VG_ADDR6_ANY && (v6->flags2 & TF2_DUAL_STACK);
 }
 
 /* listen()'s backlog bounds the accept queue only, clamped to cfg.max_backlog (so a
@@ -62,7 +99,7 @@ int vg_tcp_listen(vg_tcb *t, int backlog)
             return rc;
     }
     for (vg_tcb *l = s->listeners; l; l = l->hnext)
-        if (l->lport == t->lport && (l->laddr == t->laddr || !l->laddr || !t->laddr))
+        if (l->lport == t->lport && listeners_clash(l, t))
             return -VG_ERR_ADDRINUSE;
     t->lq = vg_zalloc(s, sizeof *t->lq);
     if (!t->lq)
@@ -93,20 +130,67 @@ vg_tcb *vg_tcp_accept(vg_tcb *l)
     return c;
 }
 
+/* The local address a connect from t to raddr uses: the bound one, or the stack's own of
+ * raddr's family (raddr itself on a loopback stack, which answers for its whole prefix). 0
+ * with *err set when there is none: a socket bound to one family connecting to the other
+ * (IPv4 from an IPv6 socket only when it is dual-stack), or no IPv6 address. */
+static uint32_t connect_laddr(const vg_tcb *t, uint32_t raddr, int *err)
+{
+    const vg_stack *s = tcb_stack(t);
+    *err = 0;
+    if (t->laddr == VG_ADDR6_ANY && !vg_addr_is6(raddr) && !(t->flags2 & TF2_DUAL_STACK)) {
+        *err = -VG_ERR_INVAL;
+        return 0;
+    }
+    if (!vg_addr_is_any(t->laddr)) {
+        if (vg_addr_is6(t->laddr) != vg_addr_is6(raddr))
+            *err = -VG_ERR_INVAL;
+        return t->laddr;
+    }
+    if (vg_stack_is_local(s, raddr) && s->cfg.accept_subnet)
+        return raddr;
+    if (!vg_addr_is6(raddr))
+        return s->cfg.addr;
+    if (!s->addr6_h)
+        *err = -VG_ERR_NETUNREACH;
+    return s->addr6_h;
+}
+
+static int connect_handle(vg_tcb *t, uint32_t raddr, uint16_t rport, vg_time now);
+
+int vg_tcp_connect_addr(vg_tcb *t, const vg_addr *ra, uint16_t rport, vg_time now)
+{
+    vg_stack *s = tcb_stack(t);
+    uint32_t raddr;
+    int rc = vg_addr_handle(s, ra, &raddr);
+    if (rc)
+        return rc;
+    rc = connect_handle(t, raddr, rport, now);
+    vg_addr_drop(s, raddr);
+    return rc;
+}
+
 int vg_tcp_connect(vg_tcb *t, uint32_t raddr, uint16_t rport, vg_time now)
+{
+    vg_addr a = vg_addr_v4(raddr);
+    return vg_tcp_connect_addr(t, &a, rport, now);
+}
+
+static int connect_handle(vg_tcb *t, uint32_t raddr, uint16_t rport, vg_time now)
 {
     vg_stack *s = tcb_stack(t);
     if (t->state == VG_TCP_SYN_SENT)
         return -VG_ERR_ALREADY;
     if (t->state != VG_TCP_CLOSED || t->err)
         return t->state == VG_TCP_LISTEN ? -VG_ERR_INVAL : -VG_ERR_ISCONN;
-    if (!raddr || !rport)
+    if (vg_addr_is_any(raddr) || !rport)
         return -VG_ERR_INVAL;
     if (!s->link_up)
         return -VG_ERR_NETDOWN;
-    uint32_t laddr = t->laddr ? t->laddr
-                     : vg_stack_is_local(s, raddr) && s->cfg.accept_subnet ? raddr
-                                                                           : s->cfg.addr;
+    int err;
+    uint32_t laddr = connect_laddr(t, raddr, &err);
+    if (err)
+        return err;
     if (!t->lport) {
         /* Chosen now, knowing the whole tuple (RFC 6056 algorithm 4). */
         uint16_t port = vg_port_ephemeral_connect(s, laddr, raddr, rport);
@@ -121,9 +205,9 @@ int vg_tcp_connect(vg_tcb *t, uint32_t raddr, uint16_t rport, vg_time now)
     }
     if (!tcb_xfer_get(t))
         return -VG_ERR_NOBUFS;      /* the SYN's timing and retransmission have nowhere to live */
-    t->laddr = laddr;
-    t->raddr = raddr;
+    tcb_set_addrs(t, laddr, raddr);
     t->rport = rport;
+    t->mss = vg_ip_mss(s, laddr);
     tcb_init_connection(t, now);
     t->state = VG_TCP_SYN_SENT;
     tcb_table_insert(s, t);
@@ -364,13 +448,24 @@ void vg_tcp_endpoints(const vg_tcb *t, uint32_t *laddr, uint16_t *lport, uint32_
                       uint16_t *rport)
 {
     if (laddr)
-        *laddr = t->laddr;
+        *laddr = vg_addr_is6(t->laddr) ? 0 : t->laddr;
     if (lport)
         *lport = t->lport;
     if (raddr)
-        *raddr = t->raddr;
+        *raddr = vg_addr_is6(t->raddr) ? 0 : t->raddr;
     if (rport)
         *rport = t->rport;
+}
+
+void vg_tcp_endpoints_addr(const vg_tcb *t, vg_addr *laddr, uint16_t *lport, vg_addr *raddr,
+                           uint16_t *rport)
+{
+    const vg_stack *s = tcb_stack(t);
+    if (laddr)
+        *laddr = vg_addr_of_handle(s, t->laddr);
+    if (raddr)
+        *raddr = vg_addr_of_handle(s, t->raddr);
+    vg_tcp_endpoints(t, NULL, lport, NULL, rport);
 }
 
 void vg_tcp_set_user(vg_tcb *t, void *user) { t->user = user; }

@@ -203,4 +203,19 @@ static inline int vg_csum_l4_ok_hdr20(uint32_t src, uint32_t dst, uint8_t proto,
                           vg_csum_native_acc20(data) + vg_csum_native_acc(data + 20, len - 20u));
 }
 
+/* vg_csum_l4_ok_hdr20 with the pseudo-header's addresses given as their sum (vg_pseudo_acc's
+ * src + dst, or an IPv6 pair's vg_ipv6_addr_acc): what a transport that does not know the
+ * family verifies with. */
+static inline int vg_csum_l4_ok_hdr20_acc(uint64_t addr_acc, uint8_t proto, const uint8_t *data,
+                                          uint16_t len)
+{
+    uint64_t pseudo = addr_acc + proto + len;
+    if (len > VG_CSUM_INLINE_MAX)
+        return vg_csum_fold(vg_csum_add_long(vg_csum_fold64(pseudo), data, len)) == 0;
+    /* A 32-bit sum's native form is its byte swap (vg_csum_native32): swapping the octets of
+     * every 16-bit lane multiplies the sum by 256 modulo 2^16 - 1, whatever the lanes hold. */
+    return vg_csum_acc_ok(vg_csum_native32(vg_csum_fold64(pseudo)) + vg_csum_native_acc20(data) +
+                          vg_csum_native_acc(data + 20, len - 20u));
+}
+
 #endif

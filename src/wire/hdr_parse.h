@@ -55,10 +55,10 @@ static inline enum vg_wire_err vg_ipv4_parse_inline(const uint8_t *pkt, size_t l
     return VG_WIRE_OK;
 }
 
-static inline enum vg_wire_err vg_tcp_parse_inline(const uint8_t *seg, size_t len, uint32_t src,
-                                                   uint32_t dst, int csum_valid,
-                                                   struct vg_tcp_hdr *h, const uint8_t **data,
-                                                   size_t *dlen)
+/* The TCP parser with the pseudo-header's addresses as their sum (vg_csum_l4_ok_hdr20_acc). */
+static inline enum vg_wire_err vg_tcp_parse_acc(const uint8_t *seg, size_t len, uint64_t addr_acc,
+                                                int csum_valid, struct vg_tcp_hdr *h,
+                                                const uint8_t **data, size_t *dlen)
 {
     if (len < VG_TCP_HDR_LEN)
         return VG_WIRE_SHORT;
@@ -68,7 +68,7 @@ static inline enum vg_wire_err vg_tcp_parse_inline(const uint8_t *seg, size_t le
     size_t hdr_len = (size_t)(seg[12] >> 4) * 4;
     if (hdr_len < VG_TCP_HDR_LEN || hdr_len > len)
         return VG_WIRE_BAD_DOFF;
-    if (!csum_valid && !vg_csum_l4_ok_hdr20(src, dst, VG_IPPROTO_TCP, seg, (uint16_t)len))
+    if (!csum_valid && !vg_csum_l4_ok_hdr20_acc(addr_acc, VG_IPPROTO_TCP, seg, (uint16_t)len))
         return VG_WIRE_BAD_CSUM;
     if (hdr_len == VG_TCP_HDR_LEN) {
         memset(&h->opt, 0, sizeof h->opt);   /* most segments carry no options */
@@ -98,6 +98,14 @@ static inline enum vg_wire_err vg_tcp_parse_inline(const uint8_t *seg, size_t le
     *data = seg + hdr_len;
     *dlen = len - hdr_len;
     return VG_WIRE_OK;
+}
+
+static inline enum vg_wire_err vg_tcp_parse_inline(const uint8_t *seg, size_t len, uint32_t src,
+                                                   uint32_t dst, int csum_valid,
+                                                   struct vg_tcp_hdr *h, const uint8_t **data,
+                                                   size_t *dlen)
+{
+    return vg_tcp_parse_acc(seg, len, (uint64_t)src + dst, csum_valid, h, data, dlen);
 }
 
 #endif

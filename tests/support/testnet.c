@@ -10,6 +10,31 @@
 #include <string.h>
 
 #include "testnet.h"
+#include "wire/ipv6.h"
+
+const uint8_t TN_ADDR6[2][16] = {
+    {0x20, 0x01, 0x0d, 0xb8, [15] = 1},
+    {0x20, 0x01, 0x0d, 0xb8, [15] = 2},
+};
+
+static int use_family = VG_AF_INET;
+
+void tn_use_family(int family) { use_family = family; }
+int tn_family(void) { return use_family; }
+
+int tn_group_ipv4(void **state)
+{
+    (void)state;
+    tn_use_family(VG_AF_INET);
+    return 0;
+}
+
+int tn_group_ipv6(void **state)
+{
+    (void)state;
+    tn_use_family(VG_AF_INET6);
+    return 0;
+}
 
 static void on_event(void *ctx, const struct vg_event *ev)
 {
@@ -42,11 +67,19 @@ struct tn_pair *tn_pair_new_cfg(uint64_t seed, const struct vg_link_params *lp,
     assert_non_null(p);
     p->net = vg_simnet_new(seed, lp ? lp : &ideal);
     assert_non_null(p->net);
-    const struct vg_stack_config *cfg[2] = {c0, c1};
+    const struct vg_stack_config *given[2] = {c0, c1};
+    p->family = use_family;
     for (int i = 0; i < 2; i++) {
-        p->host[i] = vg_simnet_add_host(p->net, cfg[i]);
+        struct vg_stack_config cfg = *given[i];
+        if (!cfg.has_addr6 && use_family == VG_AF_INET6) {
+            cfg.has_addr6 = 1;
+            memcpy(cfg.addr6, TN_ADDR6[i], 16);
+            cfg.prefix6_len = 64;
+        }
+        p->host[i] = vg_simnet_add_host(p->net, &cfg);
         assert_int_equal(p->host[i], i);
-        p->addr[i] = cfg[i]->addr;
+        p->addr[i] = cfg.addr;
+        memcpy(p->addr6[i], cfg.addr6, 16);
         p->hctx[i].pair = p;
         p->hctx[i].host = i;
         watch(p, i);
@@ -119,11 +152,71 @@ int tn_run_until_state(struct tn_pair *p, const vg_tcb *t, enum vg_tcp_state sta
     return tn_run_until_pred(p, reached_state, &w, limit);
 }
 
+vg_addr tn_addr(const struct tn_pair *p, int host)
+{
+    return p->family == VG_AF_INET6 ? vg_addr_v6(p->addr6[host]) : vg_addr_v4(p->addr[host]);
+}
+
+int tn_parse_tcp(const uint8_t *pkt, size_t len, struct vg_tcp_hdr *th, const uint8_t **data,
+                 size_t *dlen, int *family)
+{
+    const uint8_t *pl;
+    size_t plen;
+    if (len && pkt[0] >> 4 == 6) {
+        struct vg_ipv6_hdr ip;
+        if (vg_ipv6_parse(pkt, len, &ip, &pl, &plen) != VG_WIRE_OK || ip.proto != VG_IPPROTO_TCP)
+            return 0;
+        /* The checksum against the IPv6 pseudo-header here; the TCP parser then skips it. */
+        uint64_t acc = vg_ipv6_addr_acc(ip.src, ip.dst) + VG_IPPROTO_TCP + plen;
+        if (plen > 0xffff || vg_csum_fold(vg_csum_add(vg_csum_fold64(acc), pl, plen)) != 0)
+            return 0;
+        if (vg_tcp_parse_ex(pl, plen, 0, 0, 1, th, data, dlen) != VG_WIRE_OK)
+            return 0;
+        *family = VG_AF_INET6;
+        return 1;
+    }
+    struct vg_ipv4_hdr ip;
+    if (vg_ipv4_parse(pkt, len, &ip, &pl, &plen) != VG_WIRE_OK || ip.proto != VG_IPPROTO_TCP ||
+        vg_tcp_parse(pl, plen, ip.src, ip.dst, th, data, dlen) != VG_WIRE_OK)
+        return 0;
+    *family = VG_AF_INET;
+    return 1;
+}
+
+size_t tn_build_tcp(const vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *data,
+                    size_t dlen, uint8_t *buf, size_t cap)
+{
+    vg_addr la, ra;
+    vg_tcp_endpoints_addr(t, &la, NULL, &ra, NULL);
+    uint8_t seg[1500];
+    if (la.family == VG_AF_INET) {
+        size_t n = vg_tcp_write(seg, sizeof seg, th, la.v4, ra.v4, data, dlen);
+        struct vg_ipv4_hdr ip = {.ttl = 64, .proto = VG_IPPROTO_TCP, .src = la.v4, .dst = ra.v4};
+        size_t h = vg_ipv4_write(buf, cap, &ip, n);
+        assert_true(n && h && h + n <= cap);
+        memcpy(buf + h, seg, n);
+        return h + n;
+    }
+    /* vg_tcp_write sums an IPv4 pseudo-header of addresses 0: add IPv6's and fix the field. */
+    size_t n = vg_tcp_write(seg, sizeof seg, th, 0, 0, data, dlen);
+    assert_true(n && VG_IPV6_HDR_LEN + n <= cap);
+    vg_put16(seg + 16, 0);
+    uint64_t acc = vg_ipv6_addr_acc(la.v6, ra.v6) + VG_IPPROTO_TCP + n;
+    vg_put16(seg + 16, vg_csum_fold(vg_csum_add(vg_csum_fold64(acc), seg, n)));
+    struct vg_ipv6_hdr ip = {.next = VG_IPPROTO_TCP, .hop_limit = 64};
+    memcpy(ip.src, la.v6, 16);
+    memcpy(ip.dst, ra.v6, 16);
+    vg_ipv6_hdr_put(buf, &ip, (uint16_t)n);
+    memcpy(buf + VG_IPV6_HDR_LEN, seg, n);
+    return VG_IPV6_HDR_LEN + n;
+}
+
 vg_tcb *tn_listen(struct tn_pair *p, int host, uint16_t port)
 {
     vg_tcb *l = vg_tcp_open(tn_stack(p, host));
     assert_non_null(l);
-    assert_int_equal(vg_tcp_bind(l, p->addr[host], port), 0);
+    vg_addr a = tn_addr(p, host);
+    assert_int_equal(vg_tcp_bind_addr(l, &a, port), 0);
     assert_int_equal(vg_tcp_listen(l, 128), 0);
     return l;
 }
@@ -148,12 +241,14 @@ void tn_connect_pair(struct tn_pair *p, int from, vg_tcb *client, vg_tcb *listen
     if (!client)
         client = vg_tcp_open(tn_stack(p, from));
     assert_non_null(client);
-    uint32_t laddr, raddr;
-    uint16_t lport, rport;
-    vg_tcp_endpoints(listener, &laddr, &lport, &raddr, &rport);
-    if (!laddr)
-        laddr = p->addr[1 - from];
-    assert_int_equal(vg_tcp_connect(client, laddr, lport, tn_now(p)), 0);
+    vg_addr laddr;
+    uint16_t lport;
+    vg_tcp_endpoints_addr(listener, &laddr, &lport, NULL, NULL);
+    static const uint8_t any6[16];
+    if ((laddr.family == VG_AF_INET && !laddr.v4) ||
+        (laddr.family == VG_AF_INET6 && memcmp(laddr.v6, any6, 16) == 0))
+        laddr = tn_addr(p, 1 - from);
+    assert_int_equal(vg_tcp_connect_addr(client, &laddr, lport, tn_now(p)), 0);
     struct connect_wait w = {client, listener, NULL};
     int ok = tn_run_until_pred(p, both_established, &w, tn_now(p) + (limit_us ? limit_us : VG_MS(60000)));
     if (!ok)

@@ -7,12 +7,24 @@
 #include <stdint.h>
 
 #include "sim/simnet.h"
+#include "wire/wire.h"
 #include "util/prng.h"
 #include "util/sha256.h"
 #include "vigil/vigil.h"
 
 #define TN_ADDR0 0xc0000201u   /* 192.0.2.1 */
 #define TN_ADDR1 0xc0000202u   /* 192.0.2.2 */
+/* In a pair made for IPv6 (tn_use_family), the hosts have the IPv6 addresses 2001:db8::1 and
+ * 2001:db8::2 (/64) unless their configs have their own; IPv4 pairs are IPv4 only. */
+extern const uint8_t TN_ADDR6[2][16];
+
+/* The family tn_listen and tn_connect_pair use for the pairs made from now on (VG_AF_INET
+ * unless changed): a test group run once per family runs the same tests over IPv4 and IPv6. */
+void tn_use_family(int family);
+int tn_family(void);
+/* A cmocka group setup for each family, and the group names to print. */
+int tn_group_ipv4(void **state);
+int tn_group_ipv6(void **state);
 
 /* One recorded event. ev.tcb is only an identity to compare with: the TCB may be gone. */
 struct tn_event {
@@ -31,6 +43,8 @@ struct tn_pair {
     struct tn_host_ctx hctx[2];
     int host[2];               /* simnet host indices (0 and 1) */
     uint32_t addr[2];
+    int family;                /* enum vg_family of the pair's connections */
+    uint8_t addr6[2][16];
     struct tn_event *events;
     size_t nevents, cap;
     /* Called after each event is recorded, if set (host index first). */
@@ -59,6 +73,18 @@ void tn_run_for(struct tn_pair *p, vg_time dt);
 int tn_run_until_state(struct tn_pair *p, const vg_tcb *t, enum vg_tcp_state state, vg_time limit);
 /* Runs until pred(ctx) holds (1) or the clock passes limit (0). */
 int tn_run_until_pred(struct tn_pair *p, int (*pred)(void *ctx), void *ctx, vg_time limit);
+
+/* Host's address in the pair's family. */
+vg_addr tn_addr(const struct tn_pair *p, int host);
+
+/* A TCP segment of either family on the wire: 1 when pkt is one (checksums correct), with its
+ * header, data and the IP header's family (VG_AF_INET or VG_AF_INET6). */
+int tn_parse_tcp(const uint8_t *pkt, size_t len, struct vg_tcp_hdr *th, const uint8_t **data,
+                 size_t *dlen, int *family);
+/* Writes into buf the datagram t's end of its connection would send with header th and data:
+ * t's addresses, its family's IP header. Returns its length. */
+size_t tn_build_tcp(const vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t *data,
+                    size_t dlen, uint8_t *buf, size_t cap);
 
 /* A listener on host's address and port (asserts). */
 vg_tcb *tn_listen(struct tn_pair *p, int host, uint16_t port);
