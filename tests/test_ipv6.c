@@ -3,7 +3,8 @@
  * data over IPv6, the MSS IPv6's longer header leaves, dual-stack listeners and their conflicts,
  * ICMPv6 echo (rate-limited) and Packet Too Big (RFC 8201, never below 1280), and the defences:
  * extension-header chains refused with a Parameter Problem, fragments and martian sources
- * dropped, the address table bounded by max_addr6, each counted. */
+ * dropped, the address table bounded by max_addr6, each counted; UDP with its checksum, which
+ * IPv6 makes mandatory. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -211,6 +212,7 @@ static void connection_and_data_over_ipv6(void **st)
     assert_int_equal(vg_tcp_readable(c), 0);
     vg_tcp_abort(c, h->now);
     vg_tcp_close(l, h->now);
+    assert_int_equal(vg_stack_stats(h->s)->ip6_addrs_live, 1);
     host_free(h);
 }
 
@@ -508,6 +510,77 @@ static void the_address_table_is_bounded_and_emptied(void **st)
     }
     assert_int_equal(h->nout, before + 5);
     assert_int_equal(s->ip6_addr_table_full, 7);
+    assert_int_equal(s->ip6_addrs_live, 1);           /* ours: every reference was given back */
+    host_free(h);
+}
+
+/* A UDP datagram from src:sport to our port; csum 0 leaves the checksum out. */
+static size_t udp6(uint8_t *buf, const uint8_t src[16], uint16_t sport, uint16_t dport,
+                   const char *msg, int csum)
+{
+    uint8_t *u = buf + VG_IPV6_HDR_LEN;
+    size_t n = 8 + strlen(msg);
+    vg_put16(u, sport);
+    vg_put16(u + 2, dport);
+    vg_put16(u + 4, (uint16_t)n);
+    vg_put16(u + 6, 0);
+    memcpy(u + 8, msg, n - 8);
+    if (csum) {
+        uint64_t acc = vg_ipv6_addr_acc(src, ME) + VG_IPPROTO_UDP + n;
+        uint16_t c = vg_csum_fold(vg_csum_add(vg_csum_fold64(acc), u, n));
+        vg_put16(u + 6, c ? c : 0xffff);
+    }
+    return ip6_wrap(buf, src, ME, VG_IPPROTO_UDP, n);
+}
+
+static void udp_over_ipv6_with_its_mandatory_checksum(void **st)
+{
+    (void)st;
+    struct host *h = host_new(0, 0);
+    vg_udp *u = vg_udp_open(h->s);
+    static const uint8_t any[16];
+    vg_addr a = vg_addr_v6(any);
+    assert_int_equal(vg_udp_bind_addr(u, &a, 53), 0);
+    uint8_t pkt[256];
+    inject(h, pkt, udp6(pkt, PEER, 5353, 53, "query", 1));
+    char buf[64];
+    vg_addr from;
+    uint16_t fport;
+    assert_int_equal(vg_udp_recvfrom_addr(u, buf, sizeof buf, &from, &fport), 5);
+    assert_memory_equal(buf, "query", 5);
+    assert_int_equal(from.family, VG_AF_INET6);
+    assert_memory_equal(from.v6, PEER, 16);
+    assert_int_equal(fport, 5353);
+    /* The answer goes out over IPv6 from our address, its checksum over IPv6's pseudo-header. */
+    assert_int_equal(vg_udp_sendto_addr(u, "answer", 6, &from, fport, h->now), 6);
+    assert_int_equal(h->nout, 1);
+    struct vg_ipv6_hdr ip;
+    const uint8_t *pl;
+    size_t plen;
+    assert_int_equal(vg_ipv6_parse(h->out[0].pkt, h->out[0].len, &ip, &pl, &plen), VG_WIRE_OK);
+    assert_int_equal(ip.proto, VG_IPPROTO_UDP);
+    assert_memory_equal(ip.src, ME, 16);
+    assert_memory_equal(ip.dst, PEER, 16);
+    uint64_t acc = vg_ipv6_addr_acc(ip.src, ip.dst) + VG_IPPROTO_UDP + plen;
+    assert_int_not_equal(vg_get16(pl + 6), 0);
+    assert_int_equal(vg_csum_fold(vg_csum_add(vg_csum_fold64(acc), pl, plen)), 0);
+    assert_memory_equal(pl + 8, "answer", 6);
+    /* No checksum is no datagram over IPv6; a wrong one neither. */
+    inject(h, pkt, udp6(pkt, PEER, 5353, 53, "nochecksum", 0));
+    size_t n = udp6(pkt, PEER, 5353, 53, "corrupt", 1);
+    pkt[n - 1] ^= 4;
+    inject(h, pkt, n);
+    assert_int_equal(vg_stack_stats(h->s)->udp_bad, 2);
+    assert_int_equal(vg_udp_pending(u), 0);
+    /* The IPv6 socket takes no IPv4 datagram, and sends to no IPv4 peer. */
+    vg_addr v4 = vg_addr_v4(0xc0000202u);
+    assert_int_equal(vg_udp_sendto_addr(u, "x", 1, &v4, 53, h->now), -VG_ERR_INVAL);
+    /* A datagram queued but never read gives its sender's address back when the socket goes. */
+    inject(h, pkt, udp6(pkt, PEER, 5353, 53, "left", 1));
+    assert_int_equal(vg_udp_pending(u), 4);
+    assert_int_equal(vg_stack_stats(h->s)->ip6_addrs_live, 2);
+    vg_udp_close(u);
+    assert_int_equal(vg_stack_stats(h->s)->ip6_addrs_live, 1);
     host_free(h);
 }
 
@@ -523,6 +596,7 @@ int main(void)
         cmocka_unit_test(extension_header_chains_are_refused_with_a_parameter_problem),
         cmocka_unit_test(martian_sources_are_dropped),
         cmocka_unit_test(the_address_table_is_bounded_and_emptied),
+        cmocka_unit_test(udp_over_ipv6_with_its_mandatory_checksum),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -97,6 +97,7 @@
     X(ip6_in) \
     X(ip6_ext_refused) \
     X(ip6_addr_table_full) \
+    X(ip6_addrs_live) \
     X(icmp6_in) \
     X(icmp6_out) \
     X(icmp6_bad)

@@ -451,6 +451,7 @@ struct vg_stack_stats {
     uint64_t ip6_ext_refused;            /* extension-header chains refused (too long, too many
                                           * options, running past the packet, routing type 0) */
     uint64_t ip6_addr_table_full;        /* packets or connections refused at max_addr6 */
+    uint64_t ip6_addrs_live;             /* IPv6 addresses the stack holds now (its own included) */
     uint64_t icmp6_in, icmp6_out, icmp6_bad;
 };
 VG_API const struct vg_stack_stats *vg_stack_stats(const vg_stack *s);
@@ -591,6 +592,18 @@ VG_API size_t vg_udp_pending(const vg_udp *u);    /* size of the next datagram, 
 VG_API int vg_udp_has_datagram(const vg_udp *u);
 VG_API void vg_udp_endpoints(const vg_udp *u, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
                       uint16_t *rport);
+/* The same calls for either family (vg_tcp_bind_addr). A socket is of the family it is bound in;
+ * an unbound one binds to the family of its first peer. IPv6 datagrams must carry a checksum
+ * (RFC 8200 §8.1): one with none is counted in udp_bad. raddr NULL in vg_udp_sendto_addr: the
+ * connected peer. */
+VG_API int vg_udp_bind_addr(vg_udp *u, const vg_addr *addr, uint16_t port);
+VG_API int vg_udp_connect_addr(vg_udp *u, const vg_addr *raddr, uint16_t rport);
+VG_API long vg_udp_sendto_addr(vg_udp *u, const void *buf, size_t len, const vg_addr *raddr,
+                               uint16_t rport, vg_time now);
+VG_API long vg_udp_recvfrom_addr(vg_udp *u, void *buf, size_t len, vg_addr *raddr,
+                                 uint16_t *rport);
+VG_API void vg_udp_endpoints_addr(const vg_udp *u, vg_addr *laddr, uint16_t *lport,
+                                  vg_addr *raddr, uint16_t *rport);
 VG_API void vg_udp_close(vg_udp *u);
 /* The application's pointer for the socket (as vg_tcp_set_user), found again from an event. */
 VG_API void vg_udp_set_user(vg_udp *u, void *user);

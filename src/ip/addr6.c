@@ -102,6 +102,7 @@ uint32_t vg_addr6_ref(vg_stack *s, const uint8_t a[16])
     x->next = s->a6.bucket[b];
     s->a6.bucket[b] = h;
     s->a6.live++;
+    s->stats.ip6_addrs_live++;
     return h;
 }
 
@@ -132,6 +133,7 @@ void vg_addr6_unref(vg_stack *s, uint32_t h)
     x->next = s->a6.free_head;
     s->a6.free_head = h;
     s->a6.live--;
+    s->stats.ip6_addrs_live--;
 }
 
 const uint8_t *vg_addr6_bytes(const vg_stack *s, uint32_t h)

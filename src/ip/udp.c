@@ -39,41 +39,91 @@ vg_udp *vg_udp_open(vg_stack *s)
     return u;
 }
 
-int vg_udp_bind(vg_udp *u, uint32_t addr, uint16_t port)
+static uint32_t any_of(uint32_t a) { return vg_addr_is6(a) ? VG_ADDR6_ANY : 0; }
+
+/* Stores a socket's addresses, holding the IPv6 ones (ip/addr6.h) and giving back the old. */
+static void udp_set_addrs(vg_udp *u, uint32_t laddr, uint32_t raddr)
+{
+    vg_addr_hold(u->stack, laddr);
+    vg_addr_hold(u->stack, raddr);
+    vg_addr_drop(u->stack, u->laddr);
+    vg_addr_drop(u->stack, u->raddr);
+    u->laddr = laddr;
+    u->raddr = raddr;
+}
+
+/* A socket is of the family it was bound in (an unbound one takes its first peer's). */
+static int same_family(const vg_udp *u, uint32_t a) { return vg_addr_is6(u->laddr) == vg_addr_is6(a); }
+
+static int bind_handle(vg_udp *u, uint32_t addr, uint16_t port)
 {
     vg_stack *s = u->stack;
     if (u->lport)
         return -VG_ERR_INVAL;
-    if (vg_addr_is6(addr) || (addr && !vg_stack_is_local(s, addr)))
+    if (!vg_addr_is_any(addr) && !vg_stack_is_local(s, addr))
         return -VG_ERR_INVAL;
     if (!port)
         port = vg_port_ephemeral(s);
     else
         for (vg_udp *o = s->udp; o; o = o->next)
-            if (o->lport == port && (!o->laddr || !addr || o->laddr == addr))
+            if (o->lport == port && same_family(o, addr) &&
+                (vg_addr_is_any(o->laddr) || vg_addr_is_any(addr) || o->laddr == addr))
                 return -VG_ERR_ADDRINUSE;
     if (!port)
         return -VG_ERR_NOBUFS;
     int rc = vg_port_ref(s, port);
     if (rc)
         return rc;
-    u->laddr = addr;
+    udp_set_addrs(u, addr, u->raddr);
     u->lport = port;
     return 0;
 }
 
+int vg_udp_bind_addr(vg_udp *u, const vg_addr *a, uint16_t port)
+{
+    uint32_t h;
+    int rc = vg_addr_handle(u->stack, a, &h);
+    if (rc)
+        return rc;
+    rc = bind_handle(u, h, port);
+    vg_addr_drop(u->stack, h);
+    return rc;
+}
+
+int vg_udp_bind(vg_udp *u, uint32_t addr, uint16_t port)
+{
+    vg_addr a = vg_addr_v4(addr);
+    return vg_udp_bind_addr(u, &a, port);
+}
+
+/* Binds an unbound socket to an ephemeral port of raddr's family; refuses a peer of the other
+ * family. */
+static int bind_for(vg_udp *u, uint32_t raddr)
+{
+    if (!u->lport)
+        return bind_handle(u, any_of(raddr), 0);
+    return same_family(u, raddr) ? 0 : -VG_ERR_INVAL;
+}
+
+int vg_udp_connect_addr(vg_udp *u, const vg_addr *ra, uint16_t rport)
+{
+    uint32_t raddr;
+    int rc = vg_addr_handle(u->stack, ra, &raddr);
+    if (rc)
+        return rc;
+    rc = bind_for(u, raddr);
+    if (!rc) {
+        udp_set_addrs(u, u->laddr, raddr);
+        u->rport = rport;
+    }
+    vg_addr_drop(u->stack, raddr);
+    return rc;
+}
+
 int vg_udp_connect(vg_udp *u, uint32_t raddr, uint16_t rport)
 {
-    if (vg_addr_is6(raddr))
-        return -VG_ERR_INVAL;         /* 0.0.0.0/8: no IPv4 peer (ip/addr6.h) */
-    if (!u->lport) {
-        int rc = vg_udp_bind(u, 0, 0);
-        if (rc)
-            return rc;
-    }
-    u->raddr = raddr;
-    u->rport = rport;
-    return 0;
+    vg_addr a = vg_addr_v4(raddr);
+    return vg_udp_connect_addr(u, &a, rport);
 }
 
 /* The datagram built once, in the output frame (as TCP's segments, tcp/tcp_emit.c): the payload
@@ -109,41 +159,68 @@ static void udp_emit(vg_stack *s, uint16_t sport, uint16_t dport, uint32_t src, 
     vg_ip_output(s, &seg, now);
 }
 
-long vg_udp_sendto(vg_udp *u, const void *buf, size_t len, uint32_t raddr, uint16_t rport,
-                   vg_time now)
+static long sendto_handle(vg_udp *u, const void *buf, size_t len, uint32_t raddr, uint16_t rport,
+                          vg_time now)
 {
     vg_stack *s = u->stack;
-    if (!raddr && !rport) {
+    if (vg_addr_is_any(raddr) && !rport) {
         raddr = u->raddr;
         rport = u->rport;
     }
-    if (!raddr || !rport)
+    if (vg_addr_is_any(raddr) || !rport)
         return -VG_ERR_NOTCONN;
-    if (vg_addr_is6(raddr))
-        return -VG_ERR_INVAL;
-    if (len > 65507u || len > (size_t)s->cfg.mtu - VG_IPV4_HDR_LEN - VG_UDP_HDR_LEN)
+    if (len > 65507u || len > (size_t)s->cfg.mtu - vg_ip_hdr_len(raddr) - VG_UDP_HDR_LEN)
         return -VG_ERR_MSGSIZE;
     if (!s->link_up)
         return -VG_ERR_NETDOWN;
-    if (!u->lport) {
-        int rc = vg_udp_bind(u, 0, 0);
-        if (rc)
-            return rc;
-    }
-    uint32_t src = u->laddr ? u->laddr : s->cfg.addr;
+    int rc = bind_for(u, raddr);
+    if (rc)
+        return rc;
+    uint32_t src = u->laddr;
+    if (vg_addr_is_any(src))
+        src = vg_addr_is6(raddr) ? s->addr6_h : s->cfg.addr;
+    if (!src)
+        return -VG_ERR_NETUNREACH;    /* an IPv6 peer and no IPv6 address */
     udp_emit(s, u->lport, rport, src, raddr, buf, len, now);
     return (long)len;
 }
 
-long vg_udp_recvfrom(vg_udp *u, void *buf, size_t len, uint32_t *raddr, uint16_t *rport)
+long vg_udp_sendto_addr(vg_udp *u, const void *buf, size_t len, const vg_addr *ra, uint16_t rport,
+                        vg_time now)
+{
+    if (!ra)
+        return sendto_handle(u, buf, len, 0, rport, now);
+    uint32_t raddr;
+    int rc = vg_addr_handle(u->stack, ra, &raddr);
+    if (rc)
+        return rc;
+    long n = sendto_handle(u, buf, len, raddr, rport, now);
+    vg_addr_drop(u->stack, raddr);
+    return n;
+}
+
+long vg_udp_sendto(vg_udp *u, const void *buf, size_t len, uint32_t raddr, uint16_t rport,
+                   vg_time now)
+{
+    vg_addr a = vg_addr_v4(raddr);
+    return vg_udp_sendto_addr(u, buf, len, &a, rport, now);
+}
+
+static void dgram_free(vg_stack *s, struct udp_dgram *d)
+{
+    vg_addr_drop(s, d->raddr);
+    free(d);
+}
+
+/* Takes the oldest datagram: its length (truncated to len), the sender's handle in *raddr. */
+static long recv_handle(vg_udp *u, void *buf, size_t len, uint32_t *raddr, uint16_t *rport)
 {
     struct udp_dgram *d = u->head;
     if (!d)
         return -VG_ERR_WOULDBLOCK;
     size_t n = d->len < len ? d->len : len;
     memcpy(buf, d->data, n);
-    if (raddr)
-        *raddr = d->raddr;
+    *raddr = d->raddr;
     if (rport)
         *rport = d->rport;
     u->head = d->next;
@@ -151,8 +228,30 @@ long vg_udp_recvfrom(vg_udp *u, void *buf, size_t len, uint32_t *raddr, uint16_t
         u->tail = NULL;
     u->queued_bytes -= udp_charge(d->len);
     u->queued--;
-    free(d);
+    vg_addr_hold(u->stack, d->raddr);   /* for the caller, who converts and drops it */
+    dgram_free(u->stack, d);
     return (long)n;
+}
+
+long vg_udp_recvfrom_addr(vg_udp *u, void *buf, size_t len, vg_addr *ra, uint16_t *rport)
+{
+    uint32_t h = 0;
+    long n = recv_handle(u, buf, len, &h, rport);
+    if (n >= 0) {
+        if (ra)
+            *ra = vg_addr_of_handle(u->stack, h);
+        vg_addr_drop(u->stack, h);
+    }
+    return n;
+}
+
+long vg_udp_recvfrom(vg_udp *u, void *buf, size_t len, uint32_t *raddr, uint16_t *rport)
+{
+    vg_addr a;
+    long n = vg_udp_recvfrom_addr(u, buf, len, &a, rport);
+    if (n >= 0 && raddr)
+        *raddr = a.family == VG_AF_INET ? a.v4 : 0;
+    return n;
 }
 
 size_t vg_udp_pending(const vg_udp *u) { return u->head ? u->head->len : 0; }
@@ -163,13 +262,23 @@ void vg_udp_endpoints(const vg_udp *u, uint32_t *laddr, uint16_t *lport, uint32_
                       uint16_t *rport)
 {
     if (laddr)
-        *laddr = u->laddr;
+        *laddr = vg_addr_is6(u->laddr) ? 0 : u->laddr;
     if (lport)
         *lport = u->lport;
     if (raddr)
-        *raddr = u->raddr;
+        *raddr = vg_addr_is6(u->raddr) ? 0 : u->raddr;
     if (rport)
         *rport = u->rport;
+}
+
+void vg_udp_endpoints_addr(const vg_udp *u, vg_addr *laddr, uint16_t *lport, vg_addr *raddr,
+                           uint16_t *rport)
+{
+    if (laddr)
+        *laddr = vg_addr_of_handle(u->stack, u->laddr);
+    if (raddr)
+        *raddr = vg_addr_of_handle(u->stack, u->raddr);
+    vg_udp_endpoints(u, NULL, lport, NULL, rport);
 }
 
 static void udp_destroy(vg_udp *u)
@@ -177,10 +286,11 @@ static void udp_destroy(vg_udp *u)
     while (u->head) {
         struct udp_dgram *d = u->head;
         u->head = d->next;
-        free(d);
+        dgram_free(u->stack, d);
     }
     if (u->lport)
         vg_port_unref(u->stack, u->lport);
+    udp_set_addrs(u, 0, 0);
     free(u);
 }
 
@@ -210,12 +320,10 @@ void vg_udp_input(vg_stack *s, const struct vg_ip_pkt *ip, const uint8_t *seg, s
     struct vg_udp_hdr h;
     const uint8_t *data;
     size_t dlen;
-    if (vg_addr_is6(ip->dst)) {
-        s->stats.ip_not_ours++;       /* UDP sockets are IPv4 only (README "IPv6") */
-        return;
-    }
     int trusted = (rx_flags & VG_RX_CSUM_VALID) != 0;
-    if (vg_udp_parse_ex(seg, len, ip->src, ip->dst, trusted, &h, &data, &dlen) != VG_WIRE_OK) {
+    /* IPv6 has no header checksum: the UDP one is mandatory there (RFC 8200 §8.1). */
+    int v6 = vg_addr_is6(ip->dst);
+    if (vg_udp_parse_acc(seg, len, ip->addr_acc, trusted, v6, &h, &data, &dlen) != VG_WIRE_OK) {
         s->stats.udp_bad++;
         return;
     }
@@ -223,7 +331,8 @@ void vg_udp_input(vg_stack *s, const struct vg_ip_pkt *ip, const uint8_t *seg, s
     s->stats.udp_in++;
     vg_udp *match = NULL;
     for (vg_udp *u = s->udp; u; u = u->next) {
-        if (u->lport != h.dport || (u->laddr && u->laddr != ip->dst))
+        if (u->lport != h.dport || !same_family(u, ip->dst) ||
+            (!vg_addr_is_any(u->laddr) && u->laddr != ip->dst))
             continue;
         if (u->rport && (u->raddr != ip->src || u->rport != h.sport))
             continue;
@@ -242,6 +351,7 @@ void vg_udp_input(vg_stack *s, const struct vg_ip_pkt *ip, const uint8_t *seg, s
         return;
     d->next = NULL;
     d->raddr = ip->src;
+    vg_addr_hold(s, d->raddr);        /* the sender's address lives as long as the datagram */
     d->rport = h.sport;
     d->len = (uint16_t)dlen;
     memcpy(d->data, data, dlen);

@@ -13,6 +13,13 @@ enum vg_wire_err vg_udp_parse_ex(const uint8_t *seg, size_t len, uint32_t src, u
                                  int csum_valid, struct vg_udp_hdr *h, const uint8_t **data,
                                  size_t *dlen)
 {
+    return vg_udp_parse_acc(seg, len, (uint64_t)src + dst, csum_valid, 0, h, data, dlen);
+}
+
+enum vg_wire_err vg_udp_parse_acc(const uint8_t *seg, size_t len, uint64_t addr_acc,
+                                  int csum_valid, int csum_required, struct vg_udp_hdr *h,
+                                  const uint8_t **data, size_t *dlen)
+{
     if (len < VG_UDP_HDR_LEN)
         return VG_WIRE_SHORT;
     uint16_t ulen = vg_get16(seg + 4);
@@ -21,8 +28,10 @@ enum vg_wire_err vg_udp_parse_ex(const uint8_t *seg, size_t len, uint32_t src, u
     uint16_t csum = vg_get16(seg + 6);
     /* A zero checksum means the sender computed none (RFC 768); a computed zero is sent as
      * 0xffff, so zero is never a real checksum. */
+    if (csum == 0 && csum_required)
+        return VG_WIRE_BAD_CSUM;
     if (csum != 0 && !csum_valid) {
-        uint32_t sum = vg_csum_pseudo(src, dst, VG_IPPROTO_UDP, ulen);
+        uint32_t sum = vg_csum_fold64(addr_acc + VG_IPPROTO_UDP + ulen);
         if (vg_csum_fold(vg_csum_add(sum, seg, ulen)) != 0)
             return VG_WIRE_BAD_CSUM;
     }

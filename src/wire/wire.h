@@ -114,6 +114,11 @@ enum vg_wire_err vg_udp_parse(const uint8_t *seg, size_t len, uint32_t src, uint
 enum vg_wire_err vg_udp_parse_ex(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
                                  int csum_valid, struct vg_udp_hdr *h, const uint8_t **data,
                                  size_t *dlen);
+/* vg_udp_parse_ex with the pseudo-header's addresses as their sum (vg_csum_l4_ok_hdr20_acc);
+ * csum_required: a zero checksum (none computed) is VG_WIRE_BAD_CSUM, as over IPv6. */
+enum vg_wire_err vg_udp_parse_acc(const uint8_t *seg, size_t len, uint64_t addr_acc,
+                                  int csum_valid, int csum_required, struct vg_udp_hdr *h,
+                                  const uint8_t **data, size_t *dlen);
 size_t vg_udp_write(uint8_t *buf, size_t cap, uint16_t sport, uint16_t dport, uint32_t src,
                     uint32_t dst, const uint8_t *data, size_t dlen);
 
