@@ -34,6 +34,7 @@ struct sim_options {
     uint64_t fault_at_ms, heal_ms, down_ms, nat_timeout_ms;
     vg_time fault_at, heal, down, nat_timeout;
     int json;
+    int ipv6;
     const char *pcap;
     const char *svg;
     const char *file;            /* --file: a scenario file instead of --scenario */
@@ -152,9 +153,12 @@ static int parse(int argc, char **argv, struct sim_options *o)
          .help = "peer-reboot: how long the server is off (default 30000)"},
         {OPT_MS("nat-timeout-ms", &o->nat_timeout_ms, 1, YEAR_MS), .given = &o->have_nat_timeout,
          .help = "nat-expiry: the NAT's idle timeout (default 300000)"},
+        {OPT_FLAG("ipv6", &o->ipv6),
+         .help = "run the connection over IPv6: client 2001:db8::1, server\n"
+                 "[2001:db8::2]:5001 (the same keep-alive instants)"},
         {OPT_FLAG("json", &o->json), .help = "one JSON object per line: v, t_us, host, event, details"},
         {OPT_FILE_OUT("pcap", &o->pcap),
-         .help = "write every packet to FILE (pcapng, raw IPv4); virtual time 0\n"
+         .help = "write every packet to FILE (pcapng, raw IP); virtual time 0\n"
                  "is stamped 2024-01-01 00:00:00 UTC; a packet the simulator\n"
                  "dropped carries a comment saying why"},
         {OPT_FILE_OUT("svg", &o->svg),
@@ -218,6 +222,7 @@ static void make_params(const struct sim_options *o, struct vg_scn_params *p)
     if (o->have_nat_timeout)
         p->nat_timeout = o->nat_timeout;
     p->pcap_epoch = PCAP_EPOCH_US;
+    p->ipv6 = o->ipv6;
 }
 
 int cmd_sim(int argc, char **argv)

@@ -77,8 +77,8 @@ void sim_report_header(struct sim_report *rep)
             CLI_BOOL("garbage_octet", vg_config_garbage_octet(&p->cfg)),
             CLI_UINT("latency_us", p->latency_us),
             CLI_UINT("seed", p->seed),
-            CLI_STR("client", "192.0.2.1"),
-            CLI_STR("server", "192.0.2.2:5001"),
+            CLI_STR("client", vg_scn_client_text(p->ipv6)),
+            CLI_STR("server", vg_scn_server_text(p->ipv6)),
             CLI_STR("description", what),
         };
         cli_events_emit(&rep->ev, 0, "sim", "scenario", f, sizeof f / sizeof f[0]);
@@ -87,9 +87,10 @@ void sim_report_header(struct sim_report *rep)
     FILE *out = rep->ev.out;
     fprintf(out, "scenario %s, profile %s: %s\n", vg_scenario_name(p->scenario),
             vg_profile_name(p->cfg.profile), what);
-    fprintf(out, "client 192.0.2.1 -> server 192.0.2.2:5001, %g ms each way; keep-alive on the "
+    fprintf(out, "client %s -> server %s, %g ms each way; keep-alive on the "
                  "client: time %u ms, interval %u ms, count %u%s\n\n",
-            p->latency_us / 1000.0, rep->ka.time_ms, rep->ka.interval_ms, rep->ka.count,
+            vg_scn_client_text(p->ipv6), vg_scn_server_text(p->ipv6), p->latency_us / 1000.0,
+            rep->ka.time_ms, rep->ka.interval_ms, rep->ka.count,
             vg_config_garbage_octet(&p->cfg) ? ", probes carry one garbage octet" : "");
     fflush(out);
 }
@@ -97,9 +98,9 @@ void sim_report_header(struct sim_report *rep)
 /* ---- the timeline */
 
 /* The client's peer; the server's is an ephemeral port the report does not learn. */
-static const char *peer_of(const struct vg_scn_event *ev)
+static const char *peer_of(const struct sim_report *rep, const struct vg_scn_event *ev)
 {
-    return ev->host == VG_SCN_CLIENT ? "192.0.2.2:5001" : NULL;
+    return ev->host == VG_SCN_CLIENT ? vg_scn_server_text(rep->params->ipv6) : NULL;
 }
 
 static int is_connection_event(int type)
@@ -120,8 +121,8 @@ void sim_report_event(void *ctx, const struct vg_scn_event *ev)
     struct sim_report *rep = ctx;
     struct cli_field f[4];
     size_t n = 0;
-    if (is_connection_event(ev->type) && peer_of(ev))
-        f[n++] = CLI_STR("peer", peer_of(ev));
+    if (is_connection_event(ev->type) && peer_of(rep, ev))
+        f[n++] = CLI_STR("peer", peer_of(rep, ev));
     switch (ev->type) {
     case VG_EV_PROBE_SENT:
         f[n++] = CLI_UINT("probe", ev->arg);
@@ -163,7 +164,7 @@ void sim_report_event(void *ctx, const struct vg_scn_event *ev)
             rep->longest_unanswered = rep->outstanding;
         struct cli_ka_verdict v;
         cli_verdict_judge(&rep->ka, ev->last_rx, ev->t, 0, &v);
-        cli_verdict_emit(&rep->ev, vg_scn_host_name(ev->host), peer_of(ev), ev->last_rx, ev->t,
+        cli_verdict_emit(&rep->ev, vg_scn_host_name(ev->host), peer_of(rep, ev), ev->last_rx, ev->t,
                          &rep->ka, &v);
     }
 }

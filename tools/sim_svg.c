@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/seg_track.h"
 #include "wire/wire.h"
 
 #define MAX_LANES 8
@@ -149,20 +150,15 @@ static int lane_of(const struct sim_svg *g, int host)
 
 static void classify(struct sim_svg *g, struct pkt *p, const uint8_t *pkt, size_t len)
 {
-    struct vg_ipv4_hdr ip;
-    const uint8_t *seg;
-    size_t slen;
+    struct vg_scn_seg_id id;
+    uint32_t dlen;
     p->kind = "other";
     snprintf(p->label, sizeof p->label, "IP");
-    if (vg_ipv4_parse(pkt, len, &ip, &seg, &slen) != VG_WIRE_OK || ip.proto != VG_IPPROTO_TCP ||
-        slen < VG_TCP_HDR_LEN)
-        return;
-    size_t doff = (size_t)(seg[12] >> 4) * 4;
-    if (doff < VG_TCP_HDR_LEN || doff > slen)
+    const uint8_t *seg = vg_scn_tcp(pkt, len, &id, &dlen);
+    if (!seg)
         return;
     uint8_t flags = seg[13];
     uint32_t seq = vg_get32(seg + 4);
-    uint32_t dlen = (uint32_t)(slen - doff);
     uint32_t seglen = dlen + !!(flags & VG_TCP_SYN) + !!(flags & VG_TCP_FIN);
     int tracked = p->from >= 0 && p->from < MAX_HOSTS && p->to >= 0 && p->to < MAX_HOSTS;
     struct flow_seq dummy = {0, 0, 0};

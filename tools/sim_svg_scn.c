@@ -88,9 +88,12 @@ struct sim_svg_scn *sim_svg_scn_start(struct vg_scn_params *p, const char *path,
     s->g = sim_svg_new(title);
     if (!s->g)
         goto oom;
-    if (sim_svg_lane(s->g, CLIENT_HOST, "client 192.0.2.1") != 0 ||
+    char client[64], server[64];
+    snprintf(client, sizeof client, "client %s", vg_scn_client_text(p->ipv6));
+    snprintf(server, sizeof server, "server %s", p->ipv6 ? "2001:db8::2" : "192.0.2.2");
+    if (sim_svg_lane(s->g, CLIENT_HOST, client) != 0 ||
         (p->scenario == VG_SCN_NAT_EXPIRY && sim_svg_lane(s->g, -1, "NAT") != 0) ||
-        sim_svg_lane(s->g, SERVER_HOST, "server 192.0.2.2") != 0)
+        sim_svg_lane(s->g, SERVER_HOST, server) != 0)
         goto oom;
     s->f = fopen(path, "w");
     if (!s->f) {

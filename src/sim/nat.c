@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/seg_track.h"
 #include "wire/wire.h"
 
 struct nat_flow {
@@ -194,24 +195,24 @@ static int drop(struct vg_nat *nat, const uint8_t *pkt, size_t len, int from, in
 int vg_nat_filter(void *ctx, uint8_t *pkt, size_t len, int from, int to, vg_time now)
 {
     struct vg_nat *nat = ctx;
-    struct vg_ipv4_hdr ip;
-    const uint8_t *seg;
-    size_t slen;
+    struct vg_scn_seg_id ip;
+    uint32_t dlen;
     vg_nat_expire(nat, now);
-    if (vg_ipv4_parse(pkt, len, &ip, &seg, &slen) != VG_WIRE_OK || ip.proto != VG_IPPROTO_TCP ||
-        slen < VG_TCP_HDR_LEN) {
+    /* An IPv6 flow is forgotten as an IPv4 one (a stateful firewall; no NAT66). */
+    const uint8_t *seg = vg_scn_tcp(pkt, len, &ip, &dlen);
+    if (!seg) {
         nat->stats.passed++;
         return 1;
     }
-    uint16_t sp = vg_get16(seg), dp = vg_get16(seg + 2);
+    uint16_t sp = ip.sport, dp = ip.dport;
     uint8_t flags = seg[13];
-    size_t i = find_flow(nat, ip.src, sp, ip.dst, dp);
+    size_t i = find_flow(nat, ip.saddr, sp, ip.daddr, dp);
     if (i == nat->n) {
         /* Only an opening SYN may create state; anything else of an unknown flow is silence. */
         if ((flags & (VG_TCP_SYN | VG_TCP_ACK | VG_TCP_RST)) != VG_TCP_SYN)
-            return drop(nat, pkt, len, from, to, now, ip.src, sp, ip.dst, dp);
-        if (add_flow(nat, ip.src, sp, ip.dst, dp, now) != 0)
-            return drop(nat, pkt, len, from, to, now, ip.src, sp, ip.dst, dp);
+            return drop(nat, pkt, len, from, to, now, ip.saddr, sp, ip.daddr, dp);
+        if (add_flow(nat, ip.saddr, sp, ip.daddr, dp, now) != 0)
+            return drop(nat, pkt, len, from, to, now, ip.saddr, sp, ip.daddr, dp);
         nat->stats.passed++;
         return 1;
     }

@@ -258,12 +258,19 @@ static void on_stack_event(void *ctx, const struct vg_event *ev)
     flush_deferred(run);
 }
 
+/* The server's address in the run's family. */
+static vg_addr server_addr(const struct vg_scn_params *p)
+{
+    return p->ipv6 ? vg_addr_v6(VG_SCN_SERVER_ADDR6) : vg_addr_v4(VG_SCN_SERVER_ADDR);
+}
+
 static void attach_server(struct run *run)
 {
     vg_stack *s = vg_simnet_stack(run->net, run->idx[1]);
     vg_stack_set_event(s, on_stack_event, &run->hctx[1]);
     run->listener = vg_tcp_open(s);
-    if (!run->listener || vg_tcp_bind(run->listener, VG_SCN_SERVER_ADDR, VG_SCN_SERVER_PORT) != 0 ||
+    vg_addr a = server_addr(run->p);
+    if (!run->listener || vg_tcp_bind_addr(run->listener, &a, VG_SCN_SERVER_PORT) != 0 ||
         vg_tcp_listen(run->listener, 8) != 0)
         run->failed = 1;
 }
@@ -480,6 +487,12 @@ static void settle_check(struct run *run)
 
 /* ---- set-up and the run */
 
+const uint8_t VG_SCN_CLIENT_ADDR6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+const uint8_t VG_SCN_SERVER_ADDR6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+
+const char *vg_scn_client_text(int ipv6) { return ipv6 ? "2001:db8::1" : "192.0.2.1"; }
+const char *vg_scn_server_text(int ipv6) { return ipv6 ? "[2001:db8::2]:5001" : "192.0.2.2:5001"; }
+
 void vg_scn_params_default(struct vg_scn_params *p, enum vg_scenario s, enum vg_profile profile)
 {
     memset(p, 0, sizeof *p);
@@ -510,6 +523,9 @@ static int build(struct run *run)
     cfg[0].addr = VG_SCN_CLIENT_ADDR;
     cfg[1].addr = VG_SCN_SERVER_ADDR;
     for (int i = 0; i < 2; i++) {
+        cfg[i].has_addr6 = (uint8_t)(p->ipv6 != 0);
+        memcpy(cfg[i].addr6, i ? VG_SCN_SERVER_ADDR6 : VG_SCN_CLIENT_ADDR6, 16);
+        cfg[i].prefix6_len = 64;
         cfg[i].prefix_len = 24;
         cfg[i].accept_subnet = 0;
         cfg[i].seed = vg_splitmix64(&x);
@@ -558,7 +574,8 @@ static int build(struct run *run)
     run->r->time_ms = ki.time_ms;
     run->r->interval_ms = ki.interval_ms;
     run->r->count = ki.count;
-    return vg_tcp_connect(t, VG_SCN_SERVER_ADDR, VG_SCN_SERVER_PORT, now) == 0 ? 0 : -1;
+    vg_addr a = server_addr(p);
+    return vg_tcp_connect_addr(t, &a, VG_SCN_SERVER_PORT, now) == 0 ? 0 : -1;
 }
 
 static void finish(struct run *run)

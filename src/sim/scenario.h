@@ -43,6 +43,12 @@ int vg_scenario_parse(const char *name, enum vg_scenario *out); /* 0 or -1 */
 #define VG_SCN_CLIENT_ADDR 0xc0000201u   /* 192.0.2.1 */
 #define VG_SCN_SERVER_ADDR 0xc0000202u   /* 192.0.2.2 */
 #define VG_SCN_SERVER_PORT 5001
+/* With vg_scn_params.ipv6: 2001:db8::1 and 2001:db8::2. */
+extern const uint8_t VG_SCN_CLIENT_ADDR6[16], VG_SCN_SERVER_ADDR6[16];
+/* The hosts' addresses as text ("192.0.2.1", "2001:db8::1") and the server's with its port
+ * ("192.0.2.2:5001", "[2001:db8::2]:5001"), for reports. */
+const char *vg_scn_client_text(int ipv6);
+const char *vg_scn_server_text(int ipv6);
 
 /* Who an event happened to. */
 enum vg_scn_host { VG_SCN_CLIENT = 0, VG_SCN_SERVER, VG_SCN_NET, VG_SCN_NAT };
@@ -106,6 +112,7 @@ struct vg_scn_params {
                                    through the probes */
     vg_time down_for;           /* peer-reboot: how long the server is off (30 s) */
     vg_time nat_timeout;        /* nat-expiry: the NAT's idle timeout (300 s) */
+    int ipv6;                   /* run the connection over IPv6 (0: IPv4) */
     struct vg_pcap *pcap;       /* every packet put on the wire, NULL for none; a packet the
                                    net or the NAT dropped carries a comment saying why */
     vg_time pcap_epoch;         /* added to the capture's timestamps (µs since 1970) */

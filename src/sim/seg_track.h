@@ -15,12 +15,17 @@ struct vg_scn_seq {
     int known;           /* 0 until a segment of the direction has been seen */
 };
 
-/* The addresses and ports of an IPv4 TCP segment (host order): 0, or -1 if pkt is none. */
+/* The addresses and ports of a TCP segment of either family (host order): 0, or -1 if pkt is
+ * none. An IPv6 address is given as a 32-bit key standing for it (its four words XORed), which
+ * tells apart the few hosts of a simulated network. */
 struct vg_scn_seg_id {
     uint32_t saddr, daddr;
     uint16_t sport, dport;
 };
 int vg_scn_seg_id(const uint8_t *pkt, size_t len, struct vg_scn_seg_id *id);
+/* The TCP segment of pkt (IPv4 or IPv6), its id and the length of its data; NULL if none. */
+const uint8_t *vg_scn_tcp(const uint8_t *pkt, size_t len, struct vg_scn_seg_id *id,
+                          uint32_t *dlen);
 
 /* Classifies pkt against its direction's tracker and moves the tracker on: a SYN or a segment
  * past the next sequence number sets it; a probe, an RST or a non-TCP packet (OTHER) leaves it. */
