@@ -149,6 +149,13 @@ static void v6only_defaults_true_and_refuses_ipv4(void **state)
     /* An accepted socket has the listener's setting. */
     assert_int_equal(get_v6only(s, &v), 0);
     assert_int_equal(v, 1);
+    /* A v6-only listener leaves the port's IPv4 side free. */
+    SOCKET l4 = tcp_listener(27302, 5);
+    assert_true(l4 != INVALID_SOCKET);
+    SOCKET c4b = socket(AF_INET, SOCK_STREAM, 0);   /* c4's failed connect ended it */
+    assert_int_equal(connect(c4b, (SOCKADDR *)&to4, sizeof to4), 0);
+    SOCKET s4 = accept(l4, NULL, NULL);
+    assert_true(s4 != INVALID_SOCKET);
     /* A v6-only socket has no IPv4 to go to. */
     SOCKET c = socket(AF_INET6, SOCK_STREAM, 0);
     struct sockaddr_in6 mapped = addr6("::ffff:127.0.0.1", 27302);
@@ -187,6 +194,11 @@ static void dual_stack_takes_ipv4_as_mapped(void **state)
     char buf[8];
     assert_int_equal(recv(s, buf, sizeof buf, 0), 4);
     assert_memory_equal(buf, "four", 4);
+    /* The dual-stack listener holds the port for IPv4 too. */
+    SOCKET b4 = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in b4a = loopback_addr(27303);
+    assert_fails_with(bind(b4, (SOCKADDR *)&b4a, sizeof b4a), WSAEADDRINUSE);
+    assert_int_equal(closesocket(b4), 0);
     /* IPv6 still comes in too. */
     SOCKET c6 = socket(AF_INET6, SOCK_STREAM, 0);
     struct sockaddr_in6 to6 = addr6("::1", 27303);

@@ -107,10 +107,14 @@ static int port_conflict(const struct ws_sock *so, const vg_addr *addr, uint16_t
         }
         if (oport != port)
             continue;
-        /* Different families share a port unless one is a dual-stack wildcard (the core
-         * refuses that clash itself); the same family as Winsock always has. */
-        if (oaddr.family != addr->family)
-            continue;
+        /* IPv4 and IPv6 share a port, except with a dual-stack socket on ::, which holds the
+         * port for every IPv4 address too (Windows refuses the second bind either way). */
+        if (oaddr.family != addr->family) {
+            int dual = oaddr.family == VG_AF_INET6 ? !o->v6only && ws_addr_is_any(&oaddr)
+                                                   : !so->v6only && ws_addr_is_any(addr);
+            if (!dual)
+                continue;
+        }
         if (!ws_addr_is_any(&oaddr) && !ws_addr_is_any(addr) && !vg_addr_equal(&oaddr, addr))
             continue;
         if (!so->reuseaddr || o->exclusiveaddruse)
