@@ -1,7 +1,10 @@
 /* Keep-alive through the Winsock API, end to end on the loopback network in virtual time:
  * SO_KEEPALIVE (A1-A5), the profiles' defaults (A9, A10, C2), SIO_KEEPALIVE_VALS (A12), how a
  * dead peer is reported (A13), the per-socket TCP options (C1), the registry export (C3),
- * introspection (C4) and TCP_MAXRT (C7). A dead peer is one vg_blackhole() cut off. */
+ * introspection (C4) and TCP_MAXRT (C7). A dead peer is one vg_blackhole() cut off.
+ * Every test runs twice, over AF_INET (127.0.0.1) and AF_INET6 (::1), expecting the same
+ * instants: keep-alive knows nothing of the family. The datagram sockets of A5 and C7 stay
+ * AF_INET in both runs (there are no AF_INET6 datagram sockets). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +14,72 @@
 #include <cmocka.h>
 
 #include "test_api_support.h"
+
+/* The family the stream sockets of this run use (main runs the group once for each). */
+static int family = AF_INET;
+
+static int use_ipv4(void **state)
+{
+    (void)state;
+    family = AF_INET;
+    return 0;
+}
+
+static int use_ipv6(void **state)
+{
+    (void)state;
+    family = AF_INET6;
+    return 0;
+}
+
+static SOCKET stream_socket(void) { return socket(family, SOCK_STREAM, IPPROTO_TCP); }
+
+/* The loopback address of this run's family, port; returns the sockaddr's length. */
+static int loop_addr(u_short port, SOCKADDR_STORAGE *st)
+{
+    memset(st, 0, sizeof *st);
+    if (family == AF_INET) {
+        struct sockaddr_in sa = loopback_addr(port);
+        memcpy(st, &sa, sizeof sa);
+        return (int)sizeof sa;
+    }
+    struct sockaddr_in6 sa6;
+    memset(&sa6, 0, sizeof sa6);
+    sa6.sin6_family = AF_INET6;
+    sa6.sin6_port = htons(port);
+    sa6.sin6_addr = in6addr_loopback;
+    memcpy(st, &sa6, sizeof sa6);
+    return (int)sizeof sa6;
+}
+
+static SOCKET listener(u_short port, int backlog)
+{
+    SOCKET l = stream_socket();
+    SOCKADDR_STORAGE st;
+    int len = loop_addr(port, &st);
+    if (l == INVALID_SOCKET || bind(l, (SOCKADDR *)&st, len) == SOCKET_ERROR ||
+        listen(l, backlog) == SOCKET_ERROR)
+        return INVALID_SOCKET;
+    return l;
+}
+
+/* test_api_support.h's tcp_pair in this run's family. */
+static int pair(u_short port, SOCKET *client, SOCKET *server)
+{
+    *client = *server = INVALID_SOCKET;
+    SOCKET l = listener(port, 5);
+    if (l == INVALID_SOCKET)
+        return -1;
+    *client = stream_socket();
+    SOCKADDR_STORAGE st;
+    int len = loop_addr(port, &st);
+    if (connect(*client, (SOCKADDR *)&st, len) == SOCKET_ERROR)
+        return -1;
+    *server = accept(l, NULL, NULL);
+    if (*server == INVALID_SOCKET)
+        return -1;
+    return closesocket(l);
+}
 
 static int teardown(void **state)
 {
@@ -56,7 +125,7 @@ static void a1_any_nonzero_dword_is_true(void **state)
 {
     (void)state;
     assert_int_equal(api_start(NULL), 0);
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET s = stream_socket();
     /* Only the high byte set: a one-byte read would see FALSE. */
     const DWORD values[] = {1, 0x100, 0x10000, 0x80000000u, 0xffffffffu};
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
@@ -72,10 +141,10 @@ static void a2_off_on_every_new_socket(void **state)
     (void)state;
     assert_int_equal(api_start(NULL), 0);
     SOCKET c, s;
-    assert_int_equal(tcp_pair(27201, &c, &s), 0);
+    assert_int_equal(pair(27201, &c, &s), 0);
     assert_int_equal(get_dword(c, SOL_SOCKET, SO_KEEPALIVE), 0);
     assert_int_equal(get_dword(s, SOL_SOCKET, SO_KEEPALIVE), 0);
-    SOCKET fresh = socket(AF_INET, SOCK_STREAM, 0);
+    SOCKET fresh = stream_socket();
     assert_int_equal(get_dword(fresh, SOL_SOCKET, SO_KEEPALIVE), 0);
     assert_int_equal(info_of(c).enabled, 0);
 }
@@ -84,7 +153,7 @@ static void a3_get_reports_0_or_1_and_dword_length(void **state)
 {
     (void)state;
     assert_int_equal(api_start(NULL), 0);
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET s = stream_socket();
     assert_int_equal(set_dword(s, SOL_SOCKET, SO_KEEPALIVE, 0x2a00), 0);
     DWORD v[2] = {0x77777777u, 0x77777777u};
     int len = sizeof v;
@@ -99,7 +168,7 @@ static void a4_true_enables_probing_false_stops_it(void **state)
     (void)state;
     assert_int_equal(api_start(NULL), 0);
     SOCKET c, s;
-    assert_int_equal(tcp_pair(27202, &c, &s), 0);
+    assert_int_equal(pair(27202, &c, &s), 0);
     assert_int_equal(info_of(c).next_probe_in, VG_TIME_NEVER);
     assert_int_equal(keepalive_vals(c, 1, 10000, 1000), 0);
     assert_int_equal(set_dword(c, SOL_SOCKET, SO_KEEPALIVE, TRUE), 0);
@@ -162,7 +231,7 @@ static void a5_datagram_socket_noprotoopt_while_it_carries_data(void **state)
 static void check_defaults(const char *profile, DWORD idle_s, DWORD intvl_s, DWORD count)
 {
     assert_int_equal(api_start(profile), 0);
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET s = stream_socket();
     assert_int_equal(get_dword(s, IPPROTO_TCP, TCP_KEEPIDLE), idle_s);
     assert_int_equal(get_dword(s, IPPROTO_TCP, TCP_KEEPINTVL), intvl_s);
     assert_int_equal(get_dword(s, IPPROTO_TCP, TCP_KEEPCNT), count);
@@ -184,7 +253,7 @@ static void drop_after_defaults(const char *profile, uint64_t expect_ms, int exp
 {
     assert_int_equal(api_start(profile), 0);
     SOCKET c, s;
-    assert_int_equal(tcp_pair(27204, &c, &s), 0);
+    assert_int_equal(pair(27204, &c, &s), 0);
     idle_ms(1000);                    /* the handshake's last ACKs are long gone */
     assert_int_equal(set_dword(c, SOL_SOCKET, SO_KEEPALIVE, TRUE), 0);
     uint64_t t_on = vg_clock_ms();
@@ -208,7 +277,7 @@ static void a12_sets_switch_time_and_interval(void **state)
 {
     (void)state;
     assert_int_equal(api_start(NULL), 0);
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET s = stream_socket();
     assert_int_equal(keepalive_vals(s, 1, 5000, 2500), 0);
     assert_int_equal(get_dword(s, SOL_SOCKET, SO_KEEPALIVE), 1);
     struct vg_keepalive_info ka = info_of(s);
@@ -229,7 +298,7 @@ static void a12_drop_at_time_plus_count_intervals(void **state)
     (void)state;
     assert_int_equal(api_start(NULL), 0);
     SOCKET c, s;
-    assert_int_equal(tcp_pair(27205, &c, &s), 0);
+    assert_int_equal(pair(27205, &c, &s), 0);
     idle_ms(1000);
     assert_int_equal(keepalive_vals(c, 1, 30000, 2000), 0);
     uint64_t t_on = vg_clock_ms();
@@ -243,8 +312,8 @@ static void a12_so_keepalive_alone_uses_system_values(void **state)
 {
     (void)state;
     assert_int_equal(api_start(NULL), 0);
-    SOCKET a = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    SOCKET b = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET a = stream_socket();
+    SOCKET b = stream_socket();
     assert_int_equal(set_dword(a, SOL_SOCKET, SO_KEEPALIVE, TRUE), 0);
     assert_int_equal(keepalive_vals(b, 1, 60000, 3000), 0);
     struct vg_keepalive_info ka = info_of(a);
@@ -260,11 +329,12 @@ static void a12_accepted_socket_inherits_listener_values(void **state)
 {
     (void)state;
     assert_int_equal(api_start(NULL), 0);
-    SOCKET l = tcp_listener(27206, 5);
+    SOCKET l = listener(27206, 5);
     assert_int_equal(keepalive_vals(l, 1, 45000, 1500), 0);
-    SOCKET c = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    struct sockaddr_in sa = loopback_addr(27206);
-    assert_int_equal(connect(c, (SOCKADDR *)&sa, sizeof sa), 0);
+    SOCKET c = stream_socket();
+    SOCKADDR_STORAGE sa;
+    int salen = loop_addr(27206, &sa);
+    assert_int_equal(connect(c, (SOCKADDR *)&sa, salen), 0);
     SOCKET s = accept(l, NULL, NULL);
     assert_int_not_equal(s, INVALID_SOCKET);
     struct vg_keepalive_info ka = info_of(s);
@@ -278,7 +348,7 @@ static void a12_argument_errors(void **state)
 {
     (void)state;
     assert_int_equal(api_start(NULL), 0);
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET s = stream_socket();
     struct tcp_keepalive kv = {1, 1000, 1000};
     DWORD bytes;
     assert_fails_with(WSAIoctl(s, SIO_KEEPALIVE_VALS, NULL, sizeof kv, NULL, 0, &bytes, NULL, NULL),
@@ -306,7 +376,7 @@ static void a13_blocked_recv_netreset_then_notconn(void **state)
     (void)state;
     assert_int_equal(api_start(NULL), 0);
     SOCKET c, s;
-    assert_int_equal(tcp_pair(27207, &c, &s), 0);
+    assert_int_equal(pair(27207, &c, &s), 0);
     assert_int_equal(keepalive_vals(c, 1, 10000, 1000), 0);
     uint64_t when;
     assert_int_equal(recv_until_dropped(c, &when), WSAENETRESET);
@@ -315,7 +385,7 @@ static void a13_blocked_recv_netreset_then_notconn(void **state)
     assert_fails_with(send(c, "x", 1, 0), WSAENOTCONN);
     assert_fails_with(recv(c, buf, sizeof buf, 0), WSAENOTCONN);
     assert_fails_with(shutdown(c, SD_BOTH), WSAENOTCONN);
-    struct sockaddr_in peer;
+    SOCKADDR_STORAGE peer;
     int len = sizeof peer;
     assert_fails_with(getpeername(c, (SOCKADDR *)&peer, &len), WSAENOTCONN);
     /* B7 through the API: the peer was told with a reset. */
@@ -328,7 +398,7 @@ static void a13_call_made_after_the_drop_gets_notconn(void **state)
     (void)state;
     assert_int_equal(api_start(NULL), 0);
     SOCKET c, s;
-    assert_int_equal(tcp_pair(27208, &c, &s), 0);
+    assert_int_equal(pair(27208, &c, &s), 0);
     assert_int_equal(keepalive_vals(c, 1, 10000, 1000), 0);
     assert_int_equal(vg_blackhole(c, 1), 0);
     idle_ms(30000);                   /* dropped at 20 s, while no call was in progress */
@@ -350,7 +420,7 @@ static void a13_linux_profile_timedout_to_the_first_call(void **state)
     (void)state;
     assert_int_equal(api_start("linux"), 0);
     SOCKET c, s;
-    assert_int_equal(tcp_pair(27209, &c, &s), 0);
+    assert_int_equal(pair(27209, &c, &s), 0);
     assert_int_equal(keepalive_vals(c, 1, 10000, 1000), 0);
     uint64_t when;
     assert_int_equal(recv_until_dropped(c, &when), WSAETIMEDOUT);
@@ -359,7 +429,7 @@ static void a13_linux_profile_timedout_to_the_first_call(void **state)
 
     /* A call made after the drop is the first to hear of it: it gets ETIMEDOUT, once. */
     SOCKET c2, s2;
-    assert_int_equal(tcp_pair(27210, &c2, &s2), 0);
+    assert_int_equal(pair(27210, &c2, &s2), 0);
     assert_int_equal(keepalive_vals(c2, 1, 10000, 1000), 0);
     assert_int_equal(vg_blackhole(c2, 1), 0);
     idle_ms(30000);
@@ -373,7 +443,7 @@ static void c1_options_read_back(void **state)
 {
     (void)state;
     assert_int_equal(api_start(NULL), 0);
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET s = stream_socket();
     assert_int_equal(set_dword(s, IPPROTO_TCP, TCP_KEEPIDLE, 30), 0);
     assert_int_equal(set_dword(s, IPPROTO_TCP, TCP_KEEPINTVL, 5), 0);
     assert_int_equal(set_dword(s, IPPROTO_TCP, TCP_KEEPCNT, 3), 0);
@@ -398,7 +468,7 @@ static void c1_probes_follow_the_socket_values(void **state)
     (void)state;
     assert_int_equal(api_start(NULL), 0);
     SOCKET c, s;
-    assert_int_equal(tcp_pair(27211, &c, &s), 0);
+    assert_int_equal(pair(27211, &c, &s), 0);
     idle_ms(1000);
     assert_int_equal(set_dword(c, IPPROTO_TCP, TCP_KEEPIDLE, 20), 0);
     assert_int_equal(set_dword(c, IPPROTO_TCP, TCP_KEEPINTVL, 3), 0);
@@ -415,7 +485,7 @@ static void c1_invalid_values(void **state)
 {
     (void)state;
     assert_int_equal(api_start(NULL), 0);
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET s = stream_socket();
     assert_fails_with(set_dword(s, IPPROTO_TCP, TCP_KEEPCNT, 256), WSAEINVAL);
     assert_int_equal(set_dword(s, IPPROTO_TCP, TCP_KEEPCNT, 255), 0);
     assert_fails_with(set_dword(s, IPPROTO_TCP, TCP_KEEPIDLE, 0), WSAEINVAL);
@@ -435,7 +505,7 @@ static void c1_count_settable_under_windows2000(void **state)
     (void)state;
     assert_int_equal(api_start("windows-2000"), 0);
     SOCKET c, s;
-    assert_int_equal(tcp_pair(27212, &c, &s), 0);
+    assert_int_equal(pair(27212, &c, &s), 0);
     idle_ms(1000);
     assert_int_equal(set_dword(c, IPPROTO_TCP, TCP_KEEPCNT, 2), 0);
     assert_int_equal(keepalive_vals(c, 1, 10000, 1000), 0);
@@ -474,7 +544,7 @@ static void c3_registry_export_sets_system_values(void **state)
     WSADATA wsa;
     assert_int_equal(WSAStartup(MAKEWORD(2, 2), &wsa), 0);
     SOCKET c, s;
-    assert_int_equal(tcp_pair(27213, &c, &s), 0);
+    assert_int_equal(pair(27213, &c, &s), 0);
     assert_int_equal(get_dword(c, IPPROTO_TCP, TCP_KEEPIDLE), 60);
     assert_int_equal(get_dword(c, IPPROTO_TCP, TCP_KEEPINTVL), 2);
     assert_int_equal(get_dword(c, IPPROTO_TCP, TCP_KEEPCNT), 3);
@@ -505,7 +575,7 @@ static void a10_windows2000_count_zero_never_drops(void **state)
     WSADATA wsa;
     assert_int_equal(WSAStartup(MAKEWORD(2, 2), &wsa), 0);
     SOCKET c, s;
-    assert_int_equal(tcp_pair(27214, &c, &s), 0);
+    assert_int_equal(pair(27214, &c, &s), 0);
     assert_int_equal(get_dword(c, IPPROTO_TCP, TCP_KEEPCNT), 0);
     assert_int_equal(set_dword(c, SOL_SOCKET, SO_KEEPALIVE, TRUE), 0);
     assert_int_equal(set_dword(c, SOL_SOCKET, SO_RCVTIMEO, 10u * 3600u * 1000u), 0);
@@ -524,7 +594,7 @@ static void c7_maxrt_drops_a_busy_connection(void **state)
     (void)state;
     assert_int_equal(api_start(NULL), 0);
     SOCKET c, s;
-    assert_int_equal(tcp_pair(27215, &c, &s), 0);
+    assert_int_equal(pair(27215, &c, &s), 0);
     assert_int_equal(set_dword(c, IPPROTO_TCP, TCP_MAXRT, 5), 0);
     assert_int_equal(get_dword(c, IPPROTO_TCP, TCP_MAXRT), 5);
     /* Keep-alive alone would never notice: data is outstanding (B6). */
@@ -543,7 +613,7 @@ static void c7_maxrt_values(void **state)
 {
     (void)state;
     assert_int_equal(api_start(NULL), 0);
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET s = stream_socket();
     assert_int_equal(get_dword(s, IPPROTO_TCP, TCP_MAXRT), 0);
     int forever = -1;
     assert_int_equal(setsockopt(s, IPPROTO_TCP, TCP_MAXRT, (char *)&forever, sizeof forever), 0);
@@ -584,5 +654,7 @@ int main(void)
         cmocka_unit_test_teardown(c7_maxrt_drops_a_busy_connection, teardown),
         cmocka_unit_test_teardown(c7_maxrt_values, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests_name("ipv4", tests, use_ipv4, NULL);
+    failed += cmocka_run_group_tests_name("ipv6", tests, use_ipv6, NULL);
+    return failed;
 }

@@ -559,12 +559,23 @@ static void numeric_and_passive(void **state)
     assert_int_equal(first_addr(res), htonl(INADDR_LOOPBACK));
     assert_int_equal(((struct sockaddr_in *)res->ai_addr)->sin_port, htons(80));
     freeaddrinfo(res);
-    /* No hints: AF_UNSPEC, socktype and protocol 0, one result. */
+    /* No hints: AF_UNSPEC, socktype and protocol 0; with IPv6 stream sockets opening, ::1
+     * first and then 127.0.0.1, as Windows with IPv6 installed. */
     assert_int_equal(getaddrinfo("localhost", NULL, NULL, &res), 0);
-    assert_int_equal(res->ai_family, AF_INET);
+    assert_int_equal(res->ai_family, AF_INET6);
     assert_int_equal(res->ai_socktype, 0);
     assert_int_equal(res->ai_protocol, 0);
-    assert_int_equal(first_addr(res), htonl(INADDR_LOOPBACK));
+    assert_true(IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)res->ai_addr)->sin6_addr));
+    assert_non_null(res->ai_next);
+    assert_int_equal(res->ai_next->ai_family, AF_INET);
+    assert_int_equal(first_addr(res->ai_next), htonl(INADDR_LOOPBACK));
+    assert_null(res->ai_next->ai_next);
+    freeaddrinfo(res);
+    /* A datagram hint still gets IPv4 alone: AF_INET6 datagram sockets do not open. */
+    memset(&hints, 0, sizeof hints);
+    hints.ai_socktype = SOCK_DGRAM;
+    assert_int_equal(getaddrinfo("localhost", NULL, &hints, &res), 0);
+    assert_int_equal(res->ai_family, AF_INET);
     assert_null(res->ai_next);
     freeaddrinfo(res);
     assert_int_equal(lookup("LocalHost", AI_CANONNAME, &res), 0);

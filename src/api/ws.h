@@ -118,7 +118,7 @@ struct ws_sock_ops {
     /* WSAPoll's bits reported whether asked for or not (POLLERR, POLLHUP). */
     short (*poll_always)(struct ws_sock *so);
     uint16_t (*local_port)(const struct ws_sock *so);          /* 0: not bound */
-    int (*bind)(struct ws_sock *so, uint32_t addr, uint16_t port);     /* 0 or a VG_ERR */
+    int (*bind)(struct ws_sock *so, const vg_addr *addr, uint16_t port);   /* 0 or a VG_ERR */
     /* shutdown's transport part, after how was checked; 0 or a WSA error. */
     int (*shutdown)(struct ws_sock *so, int how);
     /* closesocket (abortive 0: gracefully, or as SO_LINGER says) and WSACleanup (abortive 1:
@@ -126,7 +126,7 @@ struct ws_sock_ops {
     void (*close)(struct ws_sock *so, vg_time now, int abortive);
     uint32_t (*nread)(const struct ws_sock *so);   /* FIONREAD */
     /* getsockname (peer 0) and getpeername: the endpoints, or a WSA error (WSAENOTCONN). */
-    int (*names)(struct ws_sock *so, int peer, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
+    int (*names)(struct ws_sock *so, int peer, vg_addr *laddr, uint16_t *lport, vg_addr *raddr,
                  uint16_t *rport);
     /* recv and recvfrom (from may be NULL; a stream ignores it). */
     int (*recv)(vg_socket_t s, struct ws_sock *so, char *buf, int len, int flags,
@@ -145,6 +145,8 @@ int ws_io_wait(vg_socket_t s, int (*ready)(void *), uint32_t timeout_ms, struct 
 struct ws_sock {
     vg_socket_t handle;
     int type;                     /* VG_WS_SOCK_STREAM or VG_WS_SOCK_DGRAM */
+    int family;                   /* VG_WS_AF_INET or VG_WS_AF_INET6: the sockaddr it speaks */
+    uint8_t v6only;               /* IPV6_V6ONLY (AF_INET6; Windows' default 1) */
     const struct ws_sock_ops *ops;   /* set with type by ws_sock_new */
     vg_tcb *tcb;                  /* stream sockets */
     vg_udp *udp;                  /* datagram sockets */
@@ -410,10 +412,11 @@ int ws_enter_quiet(void);
 /* A6 steps 1-3 (initialised; no blocking call in progress on this thread; link up). On 0 the
  * lock is held and the stack has caught up with the clock; otherwise the WSA error. */
 int ws_enter(void);
-/* 1 when socket() opens sockets of address family af (AF_INET; AF_INET6 once the stack
- * carries IPv6). getaddrinfo(AF_UNSPEC) returns only families a socket can be opened for, so
- * a program that opens the first result (Microsoft's Getting Started client) gets one. */
-int ws_family_opens(int af);
+/* 1 when socket() opens sockets of address family af and type (0: a stream or a datagram
+ * socket, whichever opens): AF_INET both, AF_INET6 streams only (the core has no IPv6 UDP).
+ * getaddrinfo(AF_UNSPEC) returns only families a socket can be opened for, so a program that
+ * opens the first result (Microsoft's Getting Started client) gets one. */
+int ws_family_opens(int af, int type);
 /* ws_enter plus step 4 (s is a socket). */
 int ws_enter_sock(vg_socket_t s, struct ws_sock **out);
 void ws_leave(void);
@@ -441,8 +444,27 @@ int ws_fill_pending(struct ws_sock *so);
 /* The deadline of a call with a timeout in ms (0 = none) from now. */
 vg_time ws_deadline_ms(uint32_t ms);
 
-/* Address helpers: Winsock sockaddr_in <-> host-order address and port. */
+/* Address helpers: Winsock sockaddr_in <-> host-order address and port (datagram sockets). */
 int ws_sockaddr_in_read(const struct vg_sockaddr *sa, int len, uint32_t *addr, uint16_t *port);
 int ws_sockaddr_in_write(struct vg_sockaddr *sa, int *len, uint32_t addr, uint16_t port);
+/* ws_sockaddr.c: the sockaddr of a socket of family (sockaddr_in or sockaddr_in6) and the
+ * core's vg_addr. The size a family's sockaddr takes: */
+int ws_sockaddr_len(int family);
+int ws_addr_is_any(const vg_addr *a);
+/* WSAEFAULT for a NULL sa or len short of the family's sockaddr, WSAEAFNOSUPPORT for another
+ * family's; an IPv4-mapped ::ffff:a.b.c.d comes out as the IPv4 address with *mapped set. */
+int ws_sockaddr_read(int family, const struct vg_sockaddr *sa, int len, vg_addr *addr,
+                     uint16_t *port, int *mapped);
+/* The family's sockaddr for addr (an IPv4 one as ::ffff:a.b.c.d for AF_INET6); WSAEFAULT when
+ * *len is short of it. */
+int ws_sockaddr_write(int family, struct vg_sockaddr *sa, int *len, const vg_addr *addr,
+                      uint16_t port);
+/* Where connect and ConnectEx may go: 0, WSAEADDRNOTAVAIL for a wildcard, broadcast or zero
+ * port, WSAEAFNOSUPPORT for IPv4 (mapped) from an IPV6_V6ONLY socket. */
+int ws_connect_target_ok(const struct ws_sock *so, const vg_addr *addr, uint16_t port,
+                         int mapped);
+/* A connection's local (peer 0) or remote end as so's sockaddr. */
+int ws_sockaddr_of_tcb(const struct ws_sock *so, const vg_tcb *t, int peer,
+                       struct vg_sockaddr *sa, int *len);
 
 #endif

@@ -88,7 +88,7 @@ static vg_socket_t do_accept(vg_socket_t s, struct ws_sock *so, struct vg_sockad
         *err = VG_WSAEINVAL;
         return VG_INVALID_SOCKET;
     }
-    if (addr && (!addrlen || *addrlen < (int)sizeof(struct vg_sockaddr_in))) {
+    if (addr && (!addrlen || *addrlen < ws_sockaddr_len(so->family))) {
         *err = VG_WSAEFAULT;
         return VG_INVALID_SOCKET;
     }
@@ -118,6 +118,8 @@ static vg_socket_t do_accept(vg_socket_t s, struct ws_sock *so, struct vg_sockad
     vg_tcp_set_user(c->tcb, c);
     /* The accepted socket has the listening socket's properties (the TCB took its TCP options
      * from the listener already). */
+    c->family = so->family;
+    c->v6only = so->v6only;
     c->nonblocking = so->nonblocking;
     c->linger_onoff = so->linger_onoff;
     c->linger_secs = so->linger_secs;
@@ -128,12 +130,8 @@ static vg_socket_t do_accept(vg_socket_t s, struct ws_sock *so, struct vg_sockad
     c->sndbuf_set = so->sndbuf_set;
     c->rcvbuf_set = so->rcvbuf_set;
     ws_eventselect_inherit(so, c);
-    if (addr) {
-        uint32_t raddr;
-        uint16_t rport;
-        vg_tcp_endpoints(c->tcb, NULL, NULL, &raddr, &rport);
-        ws_sockaddr_in_write(addr, addrlen, raddr, rport);
-    }
+    if (addr)
+        ws_sockaddr_of_tcb(c, c->tcb, 1, addr, addrlen);
     return c->handle;
 }
 
@@ -164,22 +162,23 @@ static int connect_ready(void *ctx)
     return st != VG_TCP_SYN_SENT && st != VG_TCP_SYN_RECEIVED;
 }
 
-static int do_connect_udp(struct ws_sock *so, uint32_t addr, uint16_t port)
+static int do_connect_udp(struct ws_sock *so, const vg_addr *addr, uint16_t port)
 {
-    int r = vg_udp_connect(so->udp, addr, port);
+    int r = vg_udp_connect(so->udp, addr->v4, port);   /* datagram sockets are AF_INET only */
     return r ? ws_err_from_vg(r) : 0;
 }
 
 static int do_connect(vg_socket_t s, struct ws_sock *so, const struct vg_sockaddr *name,
                       int namelen)
 {
-    uint32_t addr;
+    vg_addr addr;
     uint16_t port;
-    int e = ws_sockaddr_in_read(name, namelen, &addr, &port);
+    int mapped;
+    int e = ws_sockaddr_read(so->family, name, namelen, &addr, &port, &mapped);
     if (e)
         return e;
     if (so->udp)
-        return do_connect_udp(so, addr, port);
+        return do_connect_udp(so, &addr, port);
     enum vg_tcp_state st = vg_tcp_state(so->tcb);
     if (st == VG_TCP_LISTEN)
         return VG_WSAEINVAL;
@@ -190,9 +189,10 @@ static int do_connect(vg_socket_t s, struct ws_sock *so, const struct vg_sockadd
         return VG_WSAEISCONN;
     if (so->connect_failed || vg_tcp_error(so->tcb))
         return VG_WSAEINVAL;      /* Winsock: a socket whose connect failed must be closed */
-    if (addr == 0 || addr == 0xffffffffu || port == 0)
-        return VG_WSAEADDRNOTAVAIL;
-    int r = vg_tcp_connect(so->tcb, addr, port, ws_now(ws_t.net));
+    e = ws_connect_target_ok(so, &addr, port, mapped);
+    if (e)
+        return e;
+    int r = vg_tcp_connect_addr(so->tcb, &addr, port, ws_now(ws_t.net));
     if (r)
         return ws_err_from_vg(r);
     so->connecting = 1;

@@ -14,6 +14,8 @@
 #define VG_WS_IPPROTO_UDP 17
 #define VG_WS_IP_TOS 3
 #define VG_WS_IP_TTL 4
+#define VG_WS_IPPROTO_IPV6 41
+#define VG_WS_IPV6_V6ONLY 27
 #define VG_WS_INADDR_NONE 0xffffffffu
 
 #define VG_WS_SOL_SOCKET 0xffff

@@ -40,9 +40,9 @@ static uint16_t dgram_local_port(const struct ws_sock *so)
     return lport;
 }
 
-static int dgram_bind(struct ws_sock *so, uint32_t addr, uint16_t port)
+static int dgram_bind(struct ws_sock *so, const vg_addr *addr, uint16_t port)
 {
-    return vg_udp_bind(so->udp, addr, port);
+    return vg_udp_bind(so->udp, addr->v4, port);   /* datagram sockets are AF_INET only */
 }
 
 /* Winsock: shutdown on a datagram socket needs a connected peer; it only stops the calls. */
@@ -67,11 +67,14 @@ static uint32_t dgram_nread(const struct ws_sock *so)
     return (uint32_t)vg_udp_pending(so->udp);
 }
 
-static int dgram_names(struct ws_sock *so, int peer, uint32_t *laddr, uint16_t *lport,
-                       uint32_t *raddr, uint16_t *rport)
+static int dgram_names(struct ws_sock *so, int peer, vg_addr *laddr, uint16_t *lport,
+                       vg_addr *raddr, uint16_t *rport)
 {
-    vg_udp_endpoints(so->udp, laddr, lport, raddr, rport);
-    return peer && !*raddr ? VG_WSAENOTCONN : 0;
+    uint32_t l4, r4;
+    vg_udp_endpoints(so->udp, &l4, lport, &r4, rport);
+    *laddr = vg_addr_v4(l4);
+    *raddr = vg_addr_v4(r4);
+    return peer && !r4 ? VG_WSAENOTCONN : 0;
 }
 
 static int ready_to_recv(void *ctx)

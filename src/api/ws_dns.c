@@ -141,7 +141,8 @@ static int ask_tcp(uint32_t addr, uint16_t port, const uint8_t *q, size_t qlen, 
     vg_time deadline = ws_deadline_ms(TCP_TIMEOUT_MS);
     int rc = VG_WSATRY_AGAIN;
     uint8_t *msg = NULL;
-    if (vg_tcp_connect(so->tcb, addr, port, ws_now(ws_t.net)) != 0)
+    vg_addr server = vg_addr_v4(addr);   /* VIGIL_DNS names an IPv4 server */
+    if (vg_tcp_connect_addr(so->tcb, &server, port, ws_now(ws_t.net)) != 0)
         goto out;
     while (vg_tcp_state(so->tcb) == VG_TCP_SYN_SENT) {
         int e = wait_sock(&so, tcp_connected, deadline);

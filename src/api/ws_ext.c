@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "api/ws.h"
+#include "wire/ipv6.h"
 #include "wire/wire.h"
 
 /* For calls that report no error: run with the lock whether or not this thread already holds it
@@ -75,38 +76,81 @@ int vg_blackhole(vg_socket_t s, int on)
     return 0;
 }
 
-static int matches(const struct ws_sock *so, uint8_t proto, uint32_t src, uint32_t dst,
-                   uint16_t sport, uint16_t dport)
+/* What the filter needs of a packet, for either IP version. */
+struct pkt_ends {
+    uint8_t proto;
+    vg_addr src, dst;
+    uint16_t sport, dport;
+};
+
+static int matches(const struct ws_sock *so, const struct pkt_ends *p)
 {
-    uint32_t laddr, raddr;
+    vg_addr laddr, raddr;
     uint16_t lport, rport;
     if (so->tcb) {
-        if (proto != VG_IPPROTO_TCP)
+        if (p->proto != VG_IPPROTO_TCP)
             return 0;
-        vg_tcp_endpoints(so->tcb, &laddr, &lport, &raddr, &rport);
+        vg_tcp_endpoints_addr(so->tcb, &laddr, &lport, &raddr, &rport);
     } else {
-        if (proto != VG_IPPROTO_UDP)
+        if (p->proto != VG_IPPROTO_UDP)
             return 0;
-        vg_udp_endpoints(so->udp, &laddr, &lport, &raddr, &rport);
+        uint32_t l4, r4;
+        vg_udp_endpoints(so->udp, &l4, &lport, &r4, &rport);
+        laddr = vg_addr_v4(l4);
+        raddr = vg_addr_v4(r4);
     }
-    if (!lport || dport != lport || (laddr && dst != laddr))
+    /* A wildcard local address of either family takes the packet: a dual-stack listener on
+     * :: has IPv4 connections too. */
+    if (!lport || p->dport != lport ||
+        (!ws_addr_is_any(&laddr) && !vg_addr_equal(&p->dst, &laddr)))
         return 0;
-    return !raddr || (src == raddr && sport == rport);
+    return ws_addr_is_any(&raddr) || (vg_addr_equal(&p->src, &raddr) && p->sport == rport);
+}
+
+static int parse_v4(const uint8_t *pkt, size_t len, struct pkt_ends *p)
+{
+    if (len < VG_IPV4_HDR_LEN)
+        return -1;
+    size_t ihl = (size_t)(pkt[0] & 0x0f) * 4u;
+    if (ihl < VG_IPV4_HDR_LEN || len < ihl + 4)
+        return -1;
+    p->proto = pkt[9];
+    p->src = vg_addr_v4(vg_get32(pkt + 12));
+    p->dst = vg_addr_v4(vg_get32(pkt + 16));
+    p->sport = vg_get16(pkt + ihl);
+    p->dport = vg_get16(pkt + ihl + 2);
+    return 0;
+}
+
+/* IPv6 through the core's own parser, so the filter walks the extension headers exactly as the
+ * stack will; a packet the stack would refuse needs no filtering. */
+static int parse_v6(const uint8_t *pkt, size_t len, struct pkt_ends *p)
+{
+    struct vg_ipv6_hdr h;
+    const uint8_t *l4;
+    size_t l4len;
+    if (vg_ipv6_parse(pkt, len, &h, &l4, &l4len) != VG_WIRE_OK || l4len < 4)
+        return -1;
+    p->proto = h.proto;
+    p->src = vg_addr_v6(h.src);
+    p->dst = vg_addr_v6(h.dst);
+    p->sport = vg_get16(l4);
+    p->dport = vg_get16(l4 + 2);
+    return 0;
 }
 
 int ws_blackholed(const uint8_t *pkt, size_t len)
 {
-    if (len < VG_IPV4_HDR_LEN || (pkt[0] >> 4) != 4)
+    struct pkt_ends p;
+    if (len < 1)
         return 0;
-    size_t ihl = (size_t)(pkt[0] & 0x0f) * 4u;
-    if (ihl < VG_IPV4_HDR_LEN || len < ihl + 4)
+    int version = pkt[0] >> 4;
+    int r = version == 4 ? parse_v4(pkt, len, &p) : version == 6 ? parse_v6(pkt, len, &p) : -1;
+    if (r)
         return 0;
-    uint8_t proto = pkt[9];
-    uint32_t src = vg_get32(pkt + 12), dst = vg_get32(pkt + 16);
-    uint16_t sport = vg_get16(pkt + ihl), dport = vg_get16(pkt + ihl + 2);
     for (size_t i = 0; i < ws_table_cap(); i++) {
         const struct ws_sock *so = ws_sock_at(i);
-        if (so && so->blackhole && matches(so, proto, src, dst, sport, dport))
+        if (so && so->blackhole && matches(so, &p))
             return 1;
     }
     return 0;

@@ -76,6 +76,12 @@ static int lo_open(struct ws_net *n, const char *spec, struct vg_stack_config *c
     cfg->addr = LOOPBACK_ADDR;
     cfg->prefix_len = LOOPBACK_PREFIX;
     cfg->accept_subnet = 1;
+    /* ::1 too, so that AF_INET6 sockets and getaddrinfo's ::1-first localhost have somewhere
+     * to go; /128 because ::1 is the whole of IPv6's loopback (RFC 4291 §2.5.3), unlike 127/8. */
+    cfg->has_addr6 = 1;
+    memset(cfg->addr6, 0, sizeof cfg->addr6);
+    cfg->addr6[15] = 1;
+    cfg->prefix6_len = 128;
     cfg->mtu = LOOPBACK_MTU;
     return 0;
 }

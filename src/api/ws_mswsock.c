@@ -2,14 +2,22 @@
  * AcceptEx, GetAcceptExSockaddrs and ConnectEx, as overlapped operations (ws_overlapped.h).
  *
  * AcceptEx's output buffer is [received data][local address block][remote address block]; each
- * block holds an int length and the sockaddr_in after it (the layout is Windows' own business:
- * programs read it with GetAcceptExSockaddrs, which reads this one). */
+ * block holds an int length and the listener's sockaddr (sockaddr_in or sockaddr_in6) after it
+ * (the layout is Windows' own business: programs read it with GetAcceptExSockaddrs, which reads
+ * this one). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/ws_overlapped.h"
 
+/* AcceptEx's documented minimum: 16 octets more than the transport's largest address. Without
+ * a socket to ask, GetAcceptExSockaddrs takes the smaller, sockaddr_in's. */
 #define WS_ADDR_BLOCK_MIN (sizeof(struct vg_sockaddr_in) + 16)
+
+static uint32_t addr_block_min(const struct ws_sock *so)
+{
+    return (uint32_t)ws_sockaddr_len(so->family) + 16u;
+}
 
 static int fail_false(int e)
 {
@@ -17,13 +25,13 @@ static int fail_false(int e)
     return 0;
 }
 
-static void write_block(char *blk, uint32_t addr, uint16_t port)
+static void write_block(char *blk, const struct ws_sock *so, const vg_tcb *c, int peer)
 {
-    struct vg_sockaddr_in sa;
+    struct vg_sockaddr_in6 sa;    /* room for either family */
     int len = (int)sizeof sa;
-    ws_sockaddr_in_write((struct vg_sockaddr *)&sa, &len, addr, port);
+    ws_sockaddr_of_tcb(so, c, peer, (struct vg_sockaddr *)&sa, &len);
     memcpy(blk, &len, sizeof len);
-    memcpy(blk + sizeof len, &sa, sizeof sa);
+    memcpy(blk + sizeof len, &sa, (size_t)len);
 }
 
 /* Puts the connection the listener has ready onto the accept socket, as accept() makes a new
@@ -40,6 +48,7 @@ static int attach(struct ws_sock *l, struct ws_sock *a, struct ws_op *op)
     }
     a->tcb = c;
     vg_tcp_set_user(c, a);
+    a->v6only = l->v6only;
     a->nonblocking = l->nonblocking;
     a->linger_onoff = l->linger_onoff;
     a->linger_secs = l->linger_secs;
@@ -50,11 +59,8 @@ static int attach(struct ws_sock *l, struct ws_sock *a, struct ws_op *op)
     a->sndbuf_set = l->sndbuf_set;
     a->rcvbuf_set = l->rcvbuf_set;
     op->epoch0 = a->abort_epoch;
-    uint32_t laddr, raddr;
-    uint16_t lport, rport;
-    vg_tcp_endpoints(c, &laddr, &lport, &raddr, &rport);
-    write_block(op->out + op->rxlen, laddr, lport);
-    write_block(op->out + op->rxlen + op->laddrlen, raddr, rport);
+    write_block(op->out + op->rxlen, a, c, 0);
+    write_block(op->out + op->rxlen + op->laddrlen, a, c, 1);
     return 0;
 }
 
@@ -112,7 +118,10 @@ static int accept_checks(struct ws_sock *l, struct ws_sock *a, void *out, uint32
         return VG_WSAEINVAL;
     if (a == l || vg_tcp_state(a->tcb) != VG_TCP_CLOSED || ws_is_bound(a) || a->connecting)
         return VG_WSAEINVAL;      /* the accept socket must be fresh: not bound, not connected */
-    if (laddrlen < WS_ADDR_BLOCK_MIN || raddrlen < WS_ADDR_BLOCK_MIN)
+    /* Windows: the accept socket is of the listener's family; its address blocks hold it. */
+    if (a->family != l->family)
+        return VG_WSAEINVAL;
+    if (laddrlen < addr_block_min(l) || raddrlen < addr_block_min(l))
         return VG_WSAEINVAL;
     return 0;
 }
@@ -217,11 +226,12 @@ int ws_op_try_connect(struct ws_sock *so, struct ws_op *op)
 
 static int connect_checks(struct ws_sock *so, const struct vg_sockaddr *name, int namelen,
                           const void *sendbuf, uint32_t sendlen, struct vg_wsaoverlapped *ov,
-                          uint32_t *addr, uint16_t *port)
+                          vg_addr *addr, uint16_t *port)
 {
     if (!ov || (!sendbuf && sendlen))
         return VG_WSAEFAULT;
-    int e = ws_sockaddr_in_read(name, namelen, addr, port);
+    int mapped;
+    int e = ws_sockaddr_read(so->family, name, namelen, addr, port, &mapped);
     if (e)
         return e;
     if (!so->tcb)
@@ -235,9 +245,7 @@ static int connect_checks(struct ws_sock *so, const struct vg_sockaddr *name, in
         return VG_WSAEISCONN;
     if (!ws_is_bound(so) || so->connect_failed || vg_tcp_error(so->tcb))
         return VG_WSAEINVAL;      /* ConnectEx wants a bound, unconnected socket */
-    if (*addr == 0 || *addr == 0xffffffffu || *port == 0)
-        return VG_WSAEADDRNOTAVAIL;
-    return 0;
+    return ws_connect_target_ok(so, addr, *port, mapped);
 }
 
 int vg_ws_connect_ex(vg_socket_t s, const struct vg_sockaddr *name, int namelen, void *sendbuf,
@@ -247,7 +255,7 @@ int vg_ws_connect_ex(vg_socket_t s, const struct vg_sockaddr *name, int namelen,
     int e = ws_enter_sock(s, &so);
     if (e)
         return fail_false(e);
-    uint32_t addr;
+    vg_addr addr;
     uint16_t port;
     e = connect_checks(so, name, namelen, sendbuf, sendlen, ov, &addr, &port);
     struct ws_op *op = e ? NULL : ws_op_new(so, WS_OP_CONNECT, ov, NULL);
@@ -256,7 +264,7 @@ int vg_ws_connect_ex(vg_socket_t s, const struct vg_sockaddr *name, int namelen,
     if (!e && (!op || !o || !buf))
         e = VG_WSAENOBUFS;
     if (!e) {
-        int r = vg_tcp_connect(so->tcb, addr, port, ws_now(ws_t.net));
+        int r = vg_tcp_connect_addr(so->tcb, &addr, port, ws_now(ws_t.net));
         if (r)
             e = ws_err_from_vg(r);
     }

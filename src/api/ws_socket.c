@@ -1,5 +1,7 @@
 /* A socket's life and names: socket, bind, shutdown, closesocket, getsockname, getpeername.
  * Making connections (listen, accept, connect) is in ws_connect.c. */
+#include <string.h>
+
 #include "api/ws.h"
 
 int ws_is_bound(const struct ws_sock *so)
@@ -7,10 +9,29 @@ int ws_is_bound(const struct ws_sock *so)
     return so->ops->local_port(so) != 0;
 }
 
-static int addr_is_local(uint32_t addr)
+static int prefix6_match(const uint8_t a[16], const uint8_t b[16], unsigned bits)
+{
+    unsigned whole = bits / 8, rest = bits % 8;
+    if (memcmp(a, b, whole) != 0)
+        return 0;
+    uint8_t mask = (uint8_t)(0xffu << (8 - rest));
+    return rest == 0 || ((a[whole] ^ b[whole]) & mask) == 0;
+}
+
+static int addr_is_local(const vg_addr *a)
 {
     const struct vg_stack_config *cfg = vg_stack_config(ws_t.net->stack);
-    if (addr == 0 || addr == cfg->addr)
+    if (ws_addr_is_any(a))
+        return 1;
+    if (a->family == VG_AF_INET6) {
+        if (!cfg->has_addr6)
+            return 0;
+        if (memcmp(a->v6, cfg->addr6, 16) == 0)
+            return 1;
+        return cfg->accept_subnet && prefix6_match(a->v6, cfg->addr6, cfg->prefix6_len);
+    }
+    uint32_t addr = a->v4;
+    if (addr == cfg->addr)
         return 1;
     if (!cfg->accept_subnet)
         return 0;
@@ -18,9 +39,13 @@ static int addr_is_local(uint32_t addr)
     return (addr & mask) == (cfg->addr & mask);
 }
 
-int ws_family_opens(int af)
+int ws_family_opens(int af, int type)
 {
-    return af == VG_WS_AF_INET;
+    if (af == VG_WS_AF_INET)
+        return 1;
+    /* AF_INET6 datagram sockets stay WSAEAFNOSUPPORT: the core's UDP is IPv4 only, and a
+     * socket that opened but could not send would be worse than none. */
+    return af == VG_WS_AF_INET6 && type != VG_WS_SOCK_DGRAM;
 }
 
 vg_socket_t vg_ws_socket(int af, int type, int protocol)
@@ -30,7 +55,7 @@ vg_socket_t vg_ws_socket(int af, int type, int protocol)
         ws_fail(e);
         return VG_INVALID_SOCKET;
     }
-    if (!ws_family_opens(af))
+    if (!ws_family_opens(af, type))
         e = VG_WSAEAFNOSUPPORT;
     else if (type != VG_WS_SOCK_STREAM && type != VG_WS_SOCK_DGRAM)
         e = VG_WSAESOCKTNOSUPPORT;
@@ -48,6 +73,7 @@ vg_socket_t vg_ws_socket(int af, int type, int protocol)
     if (!e) {
         vg_stack *stack = ws_t.net->stack;
         const struct vg_stack_config *cfg = vg_stack_config(stack);
+        so->family = af;
         so->sndbuf = cfg->sndbuf;
         so->rcvbuf = cfg->rcvbuf;
         if (so->ops->open(so, stack) != 0) {
@@ -64,19 +90,32 @@ vg_socket_t vg_ws_socket(int af, int type, int protocol)
 
 /* Winsock's rule for a port already in use: only a socket asking for SO_REUSEADDR may share it,
  * and never with one holding SO_EXCLUSIVEADDRUSE. */
-static int port_conflict(const struct ws_sock *so, uint32_t addr, uint16_t port)
+static int port_conflict(const struct ws_sock *so, const vg_addr *addr, uint16_t port)
 {
     for (size_t i = 0; i < ws_table_cap(); i++) {
         const struct ws_sock *o = ws_sock_at(i);
         if (!o || o == so || o->type != so->type)
             continue;
-        uint32_t oaddr = 0;
+        vg_addr oaddr = vg_addr_v4(0);
         uint16_t oport = 0;
-        if (o->tcb)
-            vg_tcp_endpoints(o->tcb, &oaddr, &oport, NULL, NULL);
-        else
-            vg_udp_endpoints(o->udp, &oaddr, &oport, NULL, NULL);
-        if (oport != port || (oaddr && addr && oaddr != addr))
+        if (o->tcb) {
+            vg_tcp_endpoints_addr(o->tcb, &oaddr, &oport, NULL, NULL);
+        } else {
+            uint32_t a4 = 0;
+            vg_udp_endpoints(o->udp, &a4, &oport, NULL, NULL);
+            oaddr = vg_addr_v4(a4);
+        }
+        if (oport != port)
+            continue;
+        /* IPv4 and IPv6 share a port, except with a dual-stack socket on ::, which holds the
+         * port for every IPv4 address too (Windows refuses the second bind either way). */
+        if (oaddr.family != addr->family) {
+            int dual = oaddr.family == VG_AF_INET6 ? !o->v6only && ws_addr_is_any(&oaddr)
+                                                   : !so->v6only && ws_addr_is_any(addr);
+            if (!dual)
+                continue;
+        }
+        if (!ws_addr_is_any(&oaddr) && !ws_addr_is_any(addr) && !vg_addr_equal(&oaddr, addr))
             continue;
         if (!so->reuseaddr || o->exclusiveaddruse)
             return 1;
@@ -86,18 +125,21 @@ static int port_conflict(const struct ws_sock *so, uint32_t addr, uint16_t port)
 
 static int do_bind(struct ws_sock *so, const struct vg_sockaddr *name, int namelen)
 {
-    uint32_t addr;
+    vg_addr addr;
     uint16_t port;
-    int e = ws_sockaddr_in_read(name, namelen, &addr, &port);
+    int mapped;
+    int e = ws_sockaddr_read(so->family, name, namelen, &addr, &port, &mapped);
     if (e)
         return e;
     if (ws_is_bound(so))
         return VG_WSAEINVAL;
-    if (!addr_is_local(addr))
+    if (mapped && so->v6only)
+        return VG_WSAEADDRNOTAVAIL;   /* no IPv4 address is this socket's to bind */
+    if (!addr_is_local(&addr))
         return VG_WSAEADDRNOTAVAIL;
-    if (port && port_conflict(so, addr, port))
+    if (port && port_conflict(so, &addr, port))
         return VG_WSAEADDRINUSE;
-    int r = so->ops->bind(so, addr, port);
+    int r = so->ops->bind(so, &addr, port);
     return r ? ws_err_from_vg(r) : 0;
 }
 
@@ -157,15 +199,15 @@ static int do_getname(struct ws_sock *so, struct vg_sockaddr *name, int *namelen
 {
     if (!name || !namelen)
         return VG_WSAEFAULT;
-    uint32_t laddr, raddr;
+    vg_addr laddr, raddr;
     uint16_t lport, rport;
     int e = so->ops->names(so, peer, &laddr, &lport, &raddr, &rport);
     if (e)
         return e;
     if (!peer && !lport)
         return VG_WSAEINVAL;      /* Winsock: not bound yet */
-    return peer ? ws_sockaddr_in_write(name, namelen, raddr, rport)
-                : ws_sockaddr_in_write(name, namelen, laddr, lport);
+    return peer ? ws_sockaddr_write(so->family, name, namelen, &raddr, rport)
+                : ws_sockaddr_write(so->family, name, namelen, &laddr, lport);
 }
 
 int vg_ws_getsockname(vg_socket_t s, struct vg_sockaddr *name, int *namelen)

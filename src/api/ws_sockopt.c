@@ -9,7 +9,7 @@
 
 #include "api/ws.h"
 
-enum opt_proto { ANY_SOCKET, STREAM_ONLY, DGRAM_ONLY };
+enum opt_proto { ANY_SOCKET, STREAM_ONLY, DGRAM_ONLY, INET6_ONLY };
 
 struct opt {
     int level, name;
@@ -44,6 +44,7 @@ static const struct opt options[] = {
     {VG_WS_IPPROTO_TCP, VG_WS_TCP_MAXRTMS, STREAM_ONLY, 1, 1, 0, 4},
     {VG_WS_IPPROTO_IP, VG_WS_IP_TTL, ANY_SOCKET, 1, 1, 0, 4},
     {VG_WS_IPPROTO_IP, VG_WS_IP_TOS, ANY_SOCKET, 1, 1, 0, 4},
+    {VG_WS_IPPROTO_IPV6, VG_WS_IPV6_V6ONLY, INET6_ONLY, 1, 1, 0, 4},
 };
 
 /* The TTL the core puts in every packet (src/ip/ipv4.c): what IP_TTL reports until set. */
@@ -52,7 +53,8 @@ static const struct opt options[] = {
 static int level_known(int level)
 {
     return level == VG_WS_SOL_SOCKET || level == VG_WS_IPPROTO_TCP ||
-           level == VG_WS_IPPROTO_UDP || level == VG_WS_IPPROTO_IP;
+           level == VG_WS_IPPROTO_UDP || level == VG_WS_IPPROTO_IP ||
+           level == VG_WS_IPPROTO_IPV6;
 }
 
 /* A6 steps 5 and 6: the option's description, or NULL with the error in *err. */
@@ -69,6 +71,10 @@ static const struct opt *find_option(const struct ws_sock *so, int level, int na
             continue;
         if ((o->proto == STREAM_ONLY && !so->tcb) || (o->proto == DGRAM_ONLY && !so->udp))
             break;                /* A5: not for this socket's protocol */
+        /* An AF_INET socket has no IPv6 options: WSAENOPROTOOPT, as Windows answers an
+         * IPPROTO_IPV6 option on an IPv4 socket. */
+        if (o->proto == INET6_ONLY && so->family != VG_WS_AF_INET6)
+            break;
         return o;
     }
     *err = VG_WSAENOPROTOOPT;
@@ -165,6 +171,16 @@ static int set_value(struct ws_sock *so, const struct opt *o, const char *optval
             so->broadcast = v != 0;
             break;
         }
+        return r ? ws_err_from_vg(r) : 0;
+    }
+    if (o->level == VG_WS_IPPROTO_IPV6) {
+        /* Windows: "before the socket is bound" (dual-stack-sockets); afterwards the socket's
+         * families are settled, and the core agrees (vg_tcp_set_v6only). */
+        if (ws_is_bound(so) || vg_tcp_state(so->tcb) != VG_TCP_CLOSED)
+            return VG_WSAEINVAL;
+        r = vg_tcp_set_v6only(so->tcb, v != 0);
+        if (!r)
+            so->v6only = v != 0;
         return r ? ws_err_from_vg(r) : 0;
     }
     if (o->level == VG_WS_IPPROTO_IP) {
@@ -268,6 +284,8 @@ static uint32_t get_value(struct ws_sock *so, const struct opt *o)
         }
         return 0;
     }
+    if (o->level == VG_WS_IPPROTO_IPV6)
+        return so->v6only;
     if (o->level == VG_WS_IPPROTO_IP)
         return o->name == VG_WS_IP_TTL ? (so->ip_ttl_set ? so->ip_ttl : WS_CORE_TTL) : so->ip_tos;
     struct vg_keepalive_info ka;

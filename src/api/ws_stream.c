@@ -57,13 +57,13 @@ static short stream_poll_always(struct ws_sock *so)
 static uint16_t stream_local_port(const struct ws_sock *so)
 {
     uint16_t lport = 0;
-    vg_tcp_endpoints(so->tcb, NULL, &lport, NULL, NULL);
+    vg_tcp_endpoints_addr(so->tcb, NULL, &lport, NULL, NULL);
     return lport;
 }
 
-static int stream_bind(struct ws_sock *so, uint32_t addr, uint16_t port)
+static int stream_bind(struct ws_sock *so, const vg_addr *addr, uint16_t port)
 {
-    return vg_tcp_bind(so->tcb, addr, port);
+    return vg_tcp_bind_addr(so->tcb, addr, port);
 }
 
 static int stream_shutdown(struct ws_sock *so, int how)
@@ -100,11 +100,11 @@ static uint32_t stream_nread(const struct ws_sock *so)
     return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
-static int stream_names(struct ws_sock *so, int peer, uint32_t *laddr, uint16_t *lport,
-                        uint32_t *raddr, uint16_t *rport)
+static int stream_names(struct ws_sock *so, int peer, vg_addr *laddr, uint16_t *lport,
+                        vg_addr *raddr, uint16_t *rport)
 {
     ws_settle_connect(so);
-    vg_tcp_endpoints(so->tcb, laddr, lport, raddr, rport);
+    vg_tcp_endpoints_addr(so->tcb, laddr, lport, raddr, rport);
     if (peer && (!synchronised(so->tcb) || vg_tcp_state(so->tcb) == VG_TCP_CLOSED))
         return VG_WSAENOTCONN;
     return 0;

@@ -66,6 +66,8 @@ struct ws_sock *ws_sock_new(int type)
     t->count++;
     so->handle = make_handle(i, t->gen[i]);
     so->type = type;
+    so->family = VG_WS_AF_INET;   /* socket() and accept() say otherwise for AF_INET6 */
+    so->v6only = 1;
     so->ops = type == VG_WS_SOCK_STREAM ? &ws_stream_ops : &ws_dgram_ops;
     return so;
 }
