@@ -26,6 +26,9 @@
 #define ADDR_A 0xc0000201u
 #define ADDR_B 0xc0000202u
 #define PORT_B 5001
+/* --ipv6: 2001:db8::1 and 2001:db8::2. */
+static const uint8_t ADDR6[2][16] = {{0x20, 0x01, 0x0d, 0xb8, [15] = 1},
+                                      {0x20, 0x01, 0x0d, 0xb8, [15] = 2}};
 #define CHUNK 65536
 /* Give up when no byte arrives for this long: the connection is stuck, not slow. */
 #define NO_PROGRESS_LIMIT VG_MS(3600000)
@@ -42,6 +45,7 @@ struct options {
     uint64_t seed;
     int json, sha256;
     int no_timestamps, no_sack, no_rack;
+    int ipv6;
     const char *pcap;
     int cc;                      /* enum vg_cc_algo, both hosts */
 };
@@ -70,7 +74,7 @@ static int parse(int argc, char **argv, struct options *o)
         {OPT_UINT("seed", &o->seed, 0, UINT64_MAX), .env = "VIGIL_SEED",
          .help = "seed of every random choice (default 1)"},
         {OPT_FILE_OUT("pcap", &o->pcap),
-         .help = "write every packet put on the wire to FILE (pcapng, raw IPv4,\n"
+         .help = "write every packet put on the wire to FILE (pcapng, raw IP,\n"
                  "virtual-time timestamps; a lost packet carries the comment\n"
                  "\"dropped: random loss\")"},
         {OPT_ENUM("cc", &o->cc, cli_cc_names), .meta = "NAME", .help = CLI_CC_HELP},
@@ -83,6 +87,9 @@ static int parse(int argc, char **argv, struct options *o)
         {OPT_FLAG("no-sack", &o->no_sack),
          .help = "neither end offers SACK: loss recovery is NewReno (RFC 6582)"},
         {OPT_FLAG("no-rack", &o->no_rack), .help = CLI_NO_RACK_HELP},
+        {OPT_FLAG("ipv6", &o->ipv6),
+         .help = "transfer over IPv6 (2001:db8::1 to 2001:db8::2); its headers\n"
+                 "are 20 octets longer, so each segment carries 20 fewer"},
         {OPT_FLAG("json", &o->json), .help = "print one JSON object instead of text"},
     };
     const struct cli_group groups[] = {{"options", own, sizeof own / sizeof own[0]}};
@@ -112,6 +119,7 @@ struct run {
     struct cli_stream content;   /* what A sends, keyed by the seed */
     struct cli_verify verify;    /* B's check of what it reads against the same stream */
     int sha256;
+    int ipv6;
     struct vg_sha256 sha_tx, sha_rx;
     uint8_t *stage, *buf;
     size_t stage_off, stage_len;
@@ -177,6 +185,9 @@ static vg_simnet *make_net(const struct options *o)
         cfg.no_sack = (uint8_t)o->no_sack;
         cfg.no_rack = (uint8_t)o->no_rack;
         cfg.cc = (uint8_t)o->cc;
+        cfg.has_addr6 = (uint8_t)o->ipv6;
+        memcpy(cfg.addr6, ADDR6[i], 16);
+        cfg.prefix6_len = 64;
         if (vg_simnet_add_host(n, &cfg) != i) {
             vg_simnet_free(n);
             return NULL;
@@ -189,12 +200,13 @@ static int connect_hosts(struct run *r)
 {
     vg_stack *a = vg_simnet_stack(r->net, 0), *b = vg_simnet_stack(r->net, 1);
     vg_tcb *l = vg_tcp_open(b);
-    if (!l || vg_tcp_bind(l, ADDR_B, PORT_B) || vg_tcp_listen(l, 1)) {
+    vg_addr to = r->ipv6 ? vg_addr_v6(ADDR6[1]) : vg_addr_v4(ADDR_B);
+    if (!l || vg_tcp_bind_addr(l, &to, PORT_B) || vg_tcp_listen(l, 1)) {
         r->failure = "could not listen on the receiving host";
         return -1;
     }
     r->tx = vg_tcp_open(a);
-    if (!r->tx || vg_tcp_connect(r->tx, ADDR_B, PORT_B, vg_simnet_now(r->net))) {
+    if (!r->tx || vg_tcp_connect_addr(r->tx, &to, PORT_B, vg_simnet_now(r->net))) {
         r->failure = "could not start the connection";
         return -1;
     }
@@ -401,6 +413,7 @@ int cmd_transfer(int argc, char **argv)
     cli_stream_init(&r.content, key);
     cli_verify_init(&r.verify, key, o.bytes);
     r.sha256 = o.sha256;
+    r.ipv6 = o.ipv6;
     vg_sha256_init(&r.sha_tx);
     vg_sha256_init(&r.sha_rx);
 

@@ -1,5 +1,5 @@
 /* A capture writer that Wireshark and tshark read: pcapng (one section, one interface of
- * LINKTYPE_RAW, raw IPv4), microsecond timestamps taken from the caller (virtual or real), and an
+ * LINKTYPE_RAW, raw IP, either family), microsecond timestamps taken from the caller (virtual or real), and an
  * optional comment on any packet (the simulator says there why it dropped one). */
 #ifndef VG_PCAP_H
 #define VG_PCAP_H
