@@ -124,7 +124,7 @@ static void headers_never_asked_for_are_refused(void **state)
     size_t len = tcp_packet(pkt, 4, 1);
     uint8_t h[VG_VNET_HDR_LEN];
     struct vg_vnet_rx rx;
-    const uint8_t types[] = {3 /* UDP */, 4 /* TCPv6 */, 5 /* UDP_L4 */};
+    const uint8_t types[] = {3 /* UDP */, 5 /* UDP_L4 */, 2 /* none such */};
     for (size_t i = 0; i < sizeof types; i++) {
         put_hdr(h, (struct hdr){.gso_type = types[i], .gso_size = 1000});
         assert_int_equal(vg_vnet_parse(h, pkt, len, &rx), -1);
@@ -154,6 +154,33 @@ static void tso_header_length_covers_the_tcp_options(void **state)
     assert_int_equal(h.gso_type, 1);
     assert_int_equal(h.gso_size, 1448);
     assert_int_equal(h.hdr_len, 52);
+}
+
+/* Over IPv6 the kernel is told TCPv6 (its segmentation of a frame called TCPv4 would cut it as
+ * an IPv4 datagram), the headers are the fixed 40 octets and TCP's, and the kernel's coalesced
+ * TCPv6 packets are taken as its TCPv4 ones are. */
+static void ipv6_tso_is_tcpv6_both_ways(void **state)
+{
+    (void)state;
+    static uint8_t buf[64 + 65536];
+    uint8_t *data = buf + 64;
+    memset(data, 0, 40 + 20);
+    data[0] = 0x60;
+    data[6] = 6;
+    data[40 + 12] = 0x80;                  /* TCP header of 32 octets */
+    struct vg_frame tso = {.data = data, .len = 40 + 32 + 20000, .l4_proto = 6, .gso_size = 1428,
+                           .flags = VG_FRAME_CSUM_PARTIAL, .csum_start = 40, .csum_offset = 16};
+    vg_vnet_put(&tso);
+    struct hdr h = get_hdr(data - VG_VNET_HDR_LEN);
+    assert_int_equal(h.gso_type, 4);
+    assert_int_equal(h.gso_size, 1428);
+    assert_int_equal(h.hdr_len, 72);
+    assert_int_equal(h.csum_start, 40);
+    uint8_t hv[VG_VNET_HDR_LEN];
+    struct vg_vnet_rx rx;
+    put_hdr(hv, (struct hdr){.gso_type = 4, .gso_size = 1428});
+    assert_int_equal(vg_vnet_parse(hv, data, tso.len, &rx), 0);
+    assert_int_equal(rx.gso_size, 1428);
 }
 
 static void frame_headers_say_what_the_kernel_must_do(void **state)
@@ -200,6 +227,7 @@ int main(void)
         cmocka_unit_test(data_valid_and_gso_are_reported),
         cmocka_unit_test(headers_never_asked_for_are_refused),
         cmocka_unit_test(frame_headers_say_what_the_kernel_must_do),
+        cmocka_unit_test(ipv6_tso_is_tcpv6_both_ways),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

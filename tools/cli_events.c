@@ -1,6 +1,7 @@
 /* The event-line writer (see cli_events.h). */
 #include "cli_events.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,31 @@ void cli_format_endpoint(uint32_t addr, uint16_t port, char out[22])
     char a[16];
     cli_format_addr(addr, a);
     snprintf(out, 22, "%s:%u", a, (unsigned)port);
+}
+
+void cli_format_endpoint_addr(const vg_addr *a, uint16_t port, char out[CLI_ENDPOINT_LEN])
+{
+    if (a->family == VG_AF_INET) {
+        cli_format_endpoint(a->v4, port, out);
+        return;
+    }
+    char text[INET6_ADDRSTRLEN];
+    if (!inet_ntop(AF_INET6, a->v6, text, sizeof text))
+        text[0] = '\0';
+    snprintf(out, CLI_ENDPOINT_LEN, "[%s]:%u", text, (unsigned)port);
+}
+
+int cli_format_peer(const vg_tcb *t, char out[CLI_ENDPOINT_LEN])
+{
+    vg_addr ra;
+    uint16_t rport;
+    vg_tcp_endpoints_addr(t, NULL, NULL, &ra, &rport);
+    static const uint8_t any6[16];
+    if ((ra.family == VG_AF_INET && !ra.v4) ||
+        (ra.family == VG_AF_INET6 && !memcmp(ra.v6, any6, 16)))
+        return 0;
+    cli_format_endpoint_addr(&ra, rport, out);
+    return 1;
 }
 
 void cli_format_clock(vg_time us, char out[32])
@@ -235,17 +261,10 @@ void cli_events_stack(struct cli_events *e, const char *host, const struct vg_ev
         return;
     struct cli_field fields[3];
     size_t n = 0;
-    char peer[22];
-    if (ev->tcb) {
-        uint32_t raddr;
-        uint16_t rport;
-        vg_tcp_endpoints(ev->tcb, NULL, NULL, &raddr, &rport);
-        /* A listener has no peer. */
-        if (raddr) {
-            cli_format_endpoint(raddr, rport, peer);
-            fields[n++] = CLI_STR("peer", peer);
-        }
-    }
+    char peer[CLI_ENDPOINT_LEN];
+    /* A listener has no peer. */
+    if (ev->tcb && cli_format_peer(ev->tcb, peer))
+        fields[n++] = CLI_STR("peer", peer);
     if (ev->type == VG_EV_PROBE_SENT) {
         struct vg_keepalive_info info;
         vg_tcp_keepalive_info(ev->tcb, ev->now, &info);

@@ -67,5 +67,11 @@ void cli_format_clock(vg_time us, char out[32]);
 /* "a.b.c.d" and "a.b.c.d:port" of a host-order address. */
 void cli_format_addr(uint32_t addr, char out[16]);
 void cli_format_endpoint(uint32_t addr, uint16_t port, char out[22]);
+/* The peer of a connection of either family, "a.b.c.d:port" or "[v6]:port"; 0 when it has
+ * none (a listener), 1 otherwise. */
+#define CLI_ENDPOINT_LEN 48
+int cli_format_peer(const vg_tcb *t, char out[CLI_ENDPOINT_LEN]);
+/* Any address of either family as "a.b.c.d:port" or "[v6]:port". */
+void cli_format_endpoint_addr(const vg_addr *a, uint16_t port, char out[CLI_ENDPOINT_LEN]);
 
 #endif

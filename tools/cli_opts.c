@@ -101,6 +101,31 @@ int cli_parse_endpoint(const char *s, uint32_t *addr, uint16_t *port)
     return 0;
 }
 
+int cli_parse_endpoint_addr(const char *s, vg_addr *addr, uint16_t *port)
+{
+    if (s[0] != '[') {
+        uint32_t a;
+        if (cli_parse_endpoint(s, &a, port) != 0)
+            return -1;
+        *addr = vg_addr_v4(a);
+        return 0;
+    }
+    const char *close = strchr(s, ']');
+    if (!close || close[1] != ':' || (size_t)(close - s - 1) >= INET6_ADDRSTRLEN)
+        return -1;
+    char host[INET6_ADDRSTRLEN];
+    memcpy(host, s + 1, (size_t)(close - s - 1));
+    host[close - s - 1] = '\0';
+    uint8_t a6[16];
+    uint64_t p;
+    if (inet_pton(AF_INET6, host, a6) != 1 || parse_whole(close + 2, &p) != 0 || p == 0 ||
+        p > 65535)
+        return -1;
+    *addr = vg_addr_v6(a6);
+    *port = (uint16_t)p;
+    return 0;
+}
+
 /* 1024 -> "1K", 1073741824 -> "1G", 1000 -> "1000". */
 static void format_size(uint64_t v, char *buf, size_t len)
 {
@@ -159,7 +184,7 @@ const char *cli_accepts(const struct cli_opt *o, char *buf, size_t len)
         break;
     }
     case CLI_K_ENDPOINT:
-        snprintf(buf, len, "HOST:PORT, a dotted-quad IPv4 address and a port in [1, 65535]");
+        snprintf(buf, len, "HOST:PORT, a dotted-quad IPv4 address (or an IPv6 one in brackets) and a port in [1, 65535]");
         break;
     case CLI_K_CUSTOM:
         snprintf(buf, len, "a valid value");
@@ -327,8 +352,10 @@ static int convert(const struct cli_cmd *cmd, const struct cli_opt *o, const cha
         break;
     case CLI_K_ENDPOINT: {
         struct cli_endpoint *ep = o->dst;
-        if (cli_parse_endpoint(v, &ep->addr, &ep->port) == 0)
+        if (cli_parse_endpoint_addr(v, &ep->where, &ep->port) == 0) {
+            ep->addr = ep->where.family == VG_AF_INET ? ep->where.v4 : 0;
             return 0;
+        }
         break;
     }
     case CLI_K_CUSTOM:

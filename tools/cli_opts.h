@@ -46,6 +46,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "vigil/vigil.h"
 #include <stdio.h>
 
 enum cli_kind {
@@ -59,15 +61,16 @@ enum cli_kind {
     CLI_K_FILE_IN,    /* a file that can be opened for reading (not a directory) */
     CLI_K_FILE_OUT,   /* a file that can be written: checked, not created */
     CLI_K_ENUM,       /* one of the NULL-terminated .names */
-    CLI_K_ENDPOINT,   /* HOST:PORT, dotted-quad host, port in [1, 65535] */
+    CLI_K_ENDPOINT,   /* HOST:PORT, dotted-quad or [IPv6] host, port in [1, 65535] */
     CLI_K_CUSTOM,     /* .parse(value, dst) == 0 accepts it; .accepts says what it accepts */
 };
 
 enum { CLI_NOT_GIVEN = 0, CLI_FROM_ARGV = 1, CLI_FROM_ENV = 2 };
 
 struct cli_endpoint {
-    uint32_t addr;    /* host order */
+    uint32_t addr;    /* host order (IPv4) */
     uint16_t port;
+    vg_addr where;    /* the address of either family */
 };
 
 struct cli_opt {
@@ -146,6 +149,8 @@ void cli_help(const struct cli_cmd *cmd, FILE *f);
 
 /* Helpers for CLI_K_CUSTOM parsers and commands. "HOST:PORT" with a dotted-quad host: 0 or -1. */
 int cli_parse_endpoint(const char *s, uint32_t *addr, uint16_t *port);
+/* The same, also "[IPv6]:PORT" ("[2001:db8::1]:7000"), into a vg_addr. */
+int cli_parse_endpoint_addr(const char *s, vg_addr *addr, uint16_t *port);
 /* A byte count with an optional K, M or G suffix (binary multiples). 0 or -1. */
 int cli_parse_size(const char *s, uint64_t *out);
 

@@ -42,8 +42,15 @@ static int parse_net(const char *v, void *dst)
 {
     struct cli_net *n = dst;
     char err[256];
-    if (vg_net_spec_parse_tun(v, n->ifname, &n->addr, &n->prefix, err, sizeof err) != 0)
+    struct vg_net_spec spec;
+    if (vg_net_spec_parse(v, &spec, err, sizeof err) != 0)
         return -1;
+    memcpy(n->ifname, spec.ifname, sizeof n->ifname);
+    n->addr = spec.addr;
+    n->prefix = spec.prefix;
+    n->has_addr6 = spec.has_addr6;
+    memcpy(n->addr6, spec.addr6, 16);
+    n->prefix6 = spec.prefix6;
     n->spec = v;
     return 0;
 }
@@ -53,13 +60,16 @@ size_t cli_rt_options(struct cli_rt_options *o, struct cli_opt out[CLI_RT_NOPTS]
     const struct cli_opt opts[CLI_RT_NOPTS] = {
         {OPT_CUSTOM("net", &o->net, parse_net,
                     "tun:IFNAME:ADDR/PREFIX with an interface name of 1 to 15 characters, an "
-                    "IPv4 address and a prefix length in [1, 30], e.g. tun:vg0:192.0.2.2/24"),
+                    "IPv4 address and a prefix length in [1, 30], e.g. tun:vg0:192.0.2.2/24, "
+                    "or an IPv6 address with its prefix, or both: "
+                    "tun:vg0:192.0.2.2/24,2001:db8::2/64"),
          .meta = "tun:IFNAME:ADDR/PREFIX", .env = "VIGIL_NET", .given = &o->net_given,
          .required = 1,
          .help = "the TUN device and our address on it; the kernel's side is\n"
                  "another address of the prefix, e.g. scripts/netns-lab sets up\n"
-                 "tun:vg0:192.0.2.2/24. The device must exist (ip tuntap add\n"
-                 "dev IFNAME mode tun) unless --create is given"},
+                 "tun:vg0:192.0.2.2/24. An IPv6 address may follow or stand\n"
+                 "alone: tun:vg0:192.0.2.2/24,2001:db8::2/64. The device must\n"
+                 "exist (ip tuntap add dev IFNAME mode tun) unless --create"},
         {OPT_FLAG("create", &o->create),
          .help = "create the TUN device if it does not exist (it goes away\n"
                  "when vigil exits; give the kernel's side an address and\n"
@@ -124,11 +134,8 @@ static void on_stack_event(void *ctx, const struct vg_event *ev)
     vg_time last_rx;
     if (cli_verdict_is_keepalive_abort(ev, &last_rx)) {
         /* What the options and the system parameters promise, against what the stack did. */
-        uint32_t raddr;
-        uint16_t rport;
-        char peer[22];
-        vg_tcp_endpoints(ev->tcb, NULL, NULL, &raddr, &rport);
-        cli_format_endpoint(raddr, rport, peer);
+        char peer[CLI_ENDPOINT_LEN];
+        cli_format_peer(ev->tcb, peer);
         struct cli_ka_verdict v;
         cli_verdict_judge(&rt->ka, last_rx, ev->now, cli_verdict_rt_tolerance(&rt->ka), &v);
         cli_verdict_emit(&rt->events, rt->host, peer, last_rx, ev->now, &rt->ka, &v);
@@ -155,6 +162,9 @@ int cli_rt_open(struct cli_rt *rt, const char *cmd, const struct cli_rt_options 
     cli_keepalive_stack_config(&o->ka, &cfg, err, sizeof err);
     cfg.addr = rt->addr;
     cfg.prefix_len = o->net.prefix;
+    cfg.has_addr6 = o->net.has_addr6;
+    memcpy(cfg.addr6, o->net.addr6, 16);
+    cfg.prefix6_len = o->net.prefix6;
     cli_verdict_settings(cfg.profile, &cfg.sys, o->ka.time_ms, o->ka.interval_ms, o->ka.count,
                          &rt->ka);
     /* A real wire: the secret keying ISNs, ports and SYN cookies and the seed come from the

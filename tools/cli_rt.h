@@ -19,8 +19,11 @@ struct vg_pcap;
 struct cli_net {
     const char *spec;
     char ifname[16];
-    uint32_t addr;
+    uint32_t addr;               /* 0: IPv6 only */
     uint8_t prefix;
+    uint8_t has_addr6;
+    uint8_t addr6[16];
+    uint8_t prefix6;
 };
 
 #define CLI_RT_NOPTS 13

@@ -97,7 +97,8 @@ static void close_gracefully(struct connect_run *r)
     }
 }
 
-static int run(struct connect_run *r, uint32_t raddr, uint16_t rport, const struct cli_rt_options *o)
+static int run(struct connect_run *r, const vg_addr *raddr, uint16_t rport,
+               const struct cli_rt_options *o)
 {
     vg_time now = cli_rt_now(&r->rt);
     r->tcb = vg_tcp_open(r->rt.stack);
@@ -105,7 +106,7 @@ static int run(struct connect_run *r, uint32_t raddr, uint16_t rport, const stru
         fprintf(stderr, "vigil connect: out of memory\n");
         return 1;
     }
-    int rc = vg_tcp_connect(r->tcb, raddr, rport, now);
+    int rc = vg_tcp_connect_addr(r->tcb, raddr, rport, now);
     if (rc) {
         const char *wsa = cli_wsa_error_name(rc);
         fprintf(stderr, "vigil connect: cannot start the connection: %s\n", wsa ? wsa : vg_err_name(rc));
@@ -183,7 +184,8 @@ static int parse(int argc, char **argv, struct connect_options *o)
     cli_rt_options_init(&o->rt);
     const struct cli_opt own[] = {
         {OPT_ENDPOINT("HOST:PORT", &o->peer), .operand = 1, .required = 1,
-         .help = "the peer to connect to, e.g. 192.0.2.1:7000"},
+         .help = "the peer to connect to, e.g. 192.0.2.1:7000 or\n"
+                 "[2001:db8::1]:7000"},
         {OPT_SIZE("send-bytes", &o->send_bytes, 0, UINT64_MAX - 1), .meta = "N",
          .given = &o->send_given,
          .help = "send N bytes of vigil's test pattern (K/M/G suffixes), then\nhalf-close"},
@@ -234,7 +236,7 @@ int cmd_connect(int argc, char **argv)
     vg_sha256_init(&r->rx_hash);
     int status = 1;
     if (cli_rt_open(&r->rt, "connect", &o.rt) == 0) {
-        status = run(r, o.peer.addr, o.peer.port, &o.rt);
+        status = run(r, &o.peer.where, o.peer.port, &o.rt);
         cli_rt_close(&r->rt);
     }
     free(r);

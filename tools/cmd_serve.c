@@ -23,7 +23,7 @@ struct serve_conn {
     uint64_t mismatch_at;       /* UINT64_MAX: none (or not checked) */
     uint8_t *pend;              /* echo bytes received but not yet queued for sending */
     size_t pend_len;
-    char peer[22];
+    char peer[CLI_ENDPOINT_LEN];
 };
 
 struct serve_run {
@@ -80,10 +80,7 @@ static int add_conn(struct serve_run *r, vg_tcb *t, const struct cli_keepalive *
     memset(c, 0, sizeof *c);
     c->tcb = t;
     c->mismatch_at = UINT64_MAX;
-    uint32_t raddr;
-    uint16_t rport;
-    vg_tcp_endpoints(t, NULL, NULL, &raddr, &rport);
-    cli_format_endpoint(raddr, rport, c->peer);
+    cli_format_peer(t, c->peer);
     int e = cli_keepalive_apply(ka, t, cli_rt_now(&r->rt));
     if (e)
         fprintf(stderr, "vigil serve: keep-alive options refused for %s: %s\n", c->peer, vg_err_name(e));
@@ -197,7 +194,17 @@ static void wait_for_orphans(struct serve_run *r)
 static int run(struct serve_run *r, uint16_t port, int backlog, const struct cli_rt_options *o)
 {
     r->listener = vg_tcp_open(r->rt.stack);
-    int rc = r->listener ? vg_tcp_bind(r->listener, r->rt.addr, port) : -VG_ERR_NOBUFS;
+    int rc = r->listener ? 0 : -VG_ERR_NOBUFS;
+    if (!rc && o->net.has_addr6) {
+        /* Both families on one dual-stack listener (IPV6_V6ONLY off), as on :: with Windows. */
+        static const uint8_t any6[16];
+        vg_addr any = vg_addr_v6(any6);
+        rc = vg_tcp_set_v6only(r->listener, 0);
+        if (!rc)
+            rc = vg_tcp_bind_addr(r->listener, &any, port);
+    } else if (!rc) {
+        rc = vg_tcp_bind(r->listener, r->rt.addr, port);
+    }
     if (!rc)
         rc = vg_tcp_listen(r->listener, backlog);
     if (rc) {

@@ -3,6 +3,7 @@
  * device's interface state and queue length go through an ordinary socket ioctl. */
 #include "link/tun.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -58,18 +59,77 @@ static int parse_ipv4(const char *s, size_t n, uint32_t *out)
     return 0;
 }
 
-int vg_net_spec_parse_tun(const char *spec, char ifname[16], uint32_t *addr, uint8_t *prefix,
-                          char *err, size_t errlen)
+static const char spec_usage[] =
+    "expected tun:IFNAME:ADDR/PREFIX, e.g. tun:vg0:192.0.2.2/24 (or an IPv6 address, or both: "
+    "tun:vg0:192.0.2.2/24,2001:db8::2/64)";
+
+/* A prefix length "p" of at most max (at least 1); -1 if it is none. */
+static long parse_prefix(const char *p, long max)
 {
-    static const char usage[] = "expected tun:IFNAME:ADDR/PREFIX, e.g. tun:vg0:192.0.2.2/24";
+    char *end;
+    errno = 0;
+    long plen = strtol(p, &end, 10);
+    if (*p < '0' || *p > '9' || *end != '\0' || errno || plen < 1 || plen > max)
+        return -1;
+    return plen;
+}
+
+/* One ADDR/PREFIX of either family into out; 0 or -1 with err filled. */
+static int parse_one(const char *spec, const char *a, size_t len, struct vg_net_spec *out,
+                     char *err, size_t errlen)
+{
+    char buf[64];
+    if (len >= sizeof buf) {
+        snprintf(err, errlen, "'%s': '%.*s' is not an address", spec, (int)len, a);
+        return -1;
+    }
+    memcpy(buf, a, len);
+    buf[len] = '\0';
+    char *slash = strchr(buf, '/');
+    if (!slash) {
+        snprintf(err, errlen, "'%s' has no prefix length: %s", spec, spec_usage);
+        return -1;
+    }
+    *slash = '\0';
+    if (strchr(buf, ':')) {
+        long plen = parse_prefix(slash + 1, 127);
+        if (out->has_addr6 || inet_pton(AF_INET6, buf, out->addr6) != 1 || plen < 0) {
+            snprintf(err, errlen, out->has_addr6 ? "'%s': two IPv6 addresses"
+                                  : plen < 0 ? "'%s': an IPv6 prefix length must be a number from 1 to 127"
+                                             : "'%s': '%s' is not an IPv6 address", spec, buf);
+            return -1;
+        }
+        out->has_addr6 = 1;
+        out->prefix6 = (uint8_t)plen;
+        return 0;
+    }
+    uint32_t ip;
+    if (out->addr || parse_ipv4(buf, strlen(buf), &ip) != 0 || ip == 0) {
+        snprintf(err, errlen, out->addr ? "'%s': two IPv4 addresses" : "'%s': '%s' is not an IPv4 address",
+                 spec, buf);
+        return -1;
+    }
+    long plen = parse_prefix(slash + 1, 30);
+    if (plen < 0) {
+        snprintf(err, errlen, "'%s': the prefix length must be a number from 1 to 30", spec);
+        return -1;
+    }
+    out->addr = ip;
+    out->prefix = (uint8_t)plen;
+    return 0;
+}
+
+int vg_net_spec_parse(const char *spec, struct vg_net_spec *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
     if (strncmp(spec, "tun:", 4) != 0) {
-        snprintf(err, errlen, "'%s' is not a TUN network: %s", spec, usage);
+        snprintf(err, errlen, "'%s' is not a TUN network: %s", spec, spec_usage);
         return -1;
     }
     const char *name = spec + 4;
     const char *colon = strchr(name, ':');
     if (!colon) {
-        snprintf(err, errlen, "'%s' has no address: %s", spec, usage);
+        snprintf(err, errlen, "'%s' has no address: %s", spec, spec_usage);
         return -1;
     }
     size_t namelen = (size_t)(colon - name);
@@ -84,29 +144,33 @@ int vg_net_spec_parse_tun(const char *spec, char ifname[16], uint32_t *addr, uin
             return -1;
         }
     }
-    const char *a = colon + 1;
-    const char *slash = strchr(a, '/');
-    if (!slash) {
-        snprintf(err, errlen, "'%s' has no prefix length: %s", spec, usage);
+    for (const char *a = colon + 1;;) {
+        const char *comma = strchr(a, ',');
+        size_t len = comma ? (size_t)(comma - a) : strlen(a);
+        if (parse_one(spec, a, len, out, err, errlen) != 0)
+            return -1;
+        if (!comma)
+            break;
+        a = comma + 1;
+    }
+    memcpy(out->ifname, name, namelen);
+    out->ifname[namelen] = '\0';
+    return 0;
+}
+
+int vg_net_spec_parse_tun(const char *spec, char ifname[16], uint32_t *addr, uint8_t *prefix,
+                          char *err, size_t errlen)
+{
+    struct vg_net_spec n;
+    if (vg_net_spec_parse(spec, &n, err, errlen) != 0)
+        return -1;
+    if (n.has_addr6 || !n.addr) {
+        snprintf(err, errlen, "'%s': an IPv4 address alone is expected here", spec);
         return -1;
     }
-    uint32_t ip;
-    if (parse_ipv4(a, (size_t)(slash - a), &ip) != 0) {
-        snprintf(err, errlen, "'%s': '%.*s' is not an IPv4 address", spec, (int)(slash - a), a);
-        return -1;
-    }
-    const char *p = slash + 1;
-    char *end;
-    errno = 0;
-    long plen = strtol(p, &end, 10);
-    if (*p < '0' || *p > '9' || *end != '\0' || errno || plen < 1 || plen > 30) {
-        snprintf(err, errlen, "'%s': the prefix length must be a number from 1 to 30", spec);
-        return -1;
-    }
-    memcpy(ifname, name, namelen);
-    ifname[namelen] = '\0';
-    *addr = ip;
-    *prefix = (uint8_t)plen;
+    memcpy(ifname, n.ifname, sizeof n.ifname);
+    *addr = n.addr;
+    *prefix = n.prefix;
     return 0;
 }
 
@@ -298,13 +362,14 @@ unsigned vg_tun_set_offloads(struct vg_tun *t, unsigned want)
         return 0;
     if (want & VG_OFFLOAD_TSO)
         want |= VG_OFFLOAD_TX_CSUM;
-    /* TUN_F_* says what we take from the kernel: partial checksums (TUN_F_CSUM) and TCPv4 packets
-     * of up to 64 KiB (TUN_F_TSO4); the same device features make it accept both from us. */
+    /* TUN_F_* says what we take from the kernel: partial checksums (TUN_F_CSUM) and TCP packets
+     * of up to 64 KiB over IPv4 and IPv6 (TUN_F_TSO4, TUN_F_TSO6); the same device features
+     * make it accept them from us. */
     unsigned long flags = 0;
     if (want & VG_OFFLOAD_TX_CSUM)
         flags |= TUN_F_CSUM;
     if (want & VG_OFFLOAD_TSO)
-        flags |= TUN_F_TSO4;
+        flags |= TUN_F_TSO4 | TUN_F_TSO6;
     if (ioctl(t->fd, TUNSETOFFLOAD, flags) == 0) {
         t->offloads = want;
         if (!want)

@@ -24,9 +24,22 @@ struct vg_tun_stats {
     uint64_t tx_refused;        /* writes the kernel refused (a full queue, a bad header) */
 };
 
-/* "tun:IFNAME:ADDR/PREFIX" -> ifname, addr (host order), prefix. 0, or -1 with a reason in err. */
+/* "tun:IFNAME:ADDR/PREFIX" -> ifname, addr (host order), prefix. 0, or -1 with a reason in err.
+ * An IPv6 part is refused here (vg_net_spec_parse takes it). */
 int vg_net_spec_parse_tun(const char *spec, char ifname[16], uint32_t *addr, uint8_t *prefix,
                           char *err, size_t errlen);
+/* "tun:IFNAME:ADDR/PREFIX", "tun:IFNAME:ADDR6/PREFIX6" or both, comma-separated
+ * ("tun:vg0:192.0.2.2/24,2001:db8::2/64"): the interface, an IPv4 address (0 without one) and
+ * an IPv6 one. 0, or -1 with a reason in err. */
+struct vg_net_spec {
+    char ifname[16];
+    uint32_t addr;            /* host order, 0: none */
+    uint8_t prefix;
+    uint8_t has_addr6;
+    uint8_t addr6[16];
+    uint8_t prefix6;
+};
+int vg_net_spec_parse(const char *spec, struct vg_net_spec *out, char *err, size_t errlen);
 /* Whether a network interface of that name exists in this network namespace (of any kind). */
 int vg_tun_exists(const char *ifname);
 /* Opens the TUN device ifname, non-blocking. It attaches to an existing device and never makes

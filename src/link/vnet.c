@@ -9,6 +9,7 @@
 #define VNET_F_DATA_VALID 2u
 #define VNET_GSO_NONE 0u
 #define VNET_GSO_TCPV4 1u
+#define VNET_GSO_TCPV6 4u
 #define VNET_GSO_ECN 0x80u
 
 struct vnet_hdr {
@@ -29,9 +30,9 @@ int vg_vnet_parse(const uint8_t hdr[VG_VNET_HDR_LEN], const uint8_t *pkt, size_t
     memcpy(&h, hdr, sizeof h);
     memset(rx, 0, sizeof *rx);
     unsigned type = h.gso_type & ~VNET_GSO_ECN;
-    if (type != VNET_GSO_NONE && type != VNET_GSO_TCPV4)
+    if (type != VNET_GSO_NONE && type != VNET_GSO_TCPV4 && type != VNET_GSO_TCPV6)
         return -1;
-    if (type == VNET_GSO_TCPV4)
+    if (type != VNET_GSO_NONE)
         rx->gso_size = h.gso_size;
     if (h.flags & VNET_F_NEEDS_CSUM) {
         /* The field must lie inside the packet, or completing it would write past the end. */
@@ -48,13 +49,13 @@ int vg_vnet_parse(const uint8_t hdr[VG_VNET_HDR_LEN], const uint8_t *pkt, size_t
     return 0;
 }
 
-/* The TCP header length of a TCPv4 frame (hdr_len is the IP and TCP headers together), from the
- * headers the stack wrote; 0 if the frame is too short to say. */
+/* The IP and TCP headers of a TCP frame together (hdr_len), from the headers the stack wrote
+ * (an IPv6 one without extension headers); 0 if the frame is too short to say. */
 static uint16_t headers_len(const struct vg_frame *f)
 {
     if (f->len < 20)
         return 0;
-    size_t ihl = (size_t)(f->data[0] & 0x0f) * 4u;
+    size_t ihl = f->data[0] >> 4 == 6 ? 40u : (size_t)(f->data[0] & 0x0f) * 4u;
     if (f->len < ihl + 20)
         return 0;
     size_t thl = (size_t)(f->data[ihl + 12] >> 4) * 4u;
@@ -70,7 +71,7 @@ void vg_vnet_put(const struct vg_frame *f)
         h.csum_offset = f->csum_offset;
     }
     if (f->gso_size && f->l4_proto == 6) {
-        h.gso_type = VNET_GSO_TCPV4;
+        h.gso_type = f->data[0] >> 4 == 6 ? VNET_GSO_TCPV6 : VNET_GSO_TCPV4;
         h.gso_size = f->gso_size;
         h.hdr_len = headers_len(f);
     }

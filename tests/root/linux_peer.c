@@ -54,13 +54,19 @@ static void die(const char *what)
     exit(1);
 }
 
+/* PEER_FAMILY=6 in the environment: listen on IPv6 (::) instead of IPv4. */
 static int listen_on(int port)
 {
-    int s = socket(AF_INET, SOCK_STREAM, 0);
+    const char *fam = getenv("PEER_FAMILY");
+    int v6 = fam && !strcmp(fam, "6");
+    int s = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
     int one = 1;
     setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    if (bind(s, (struct sockaddr *)&a, sizeof a) != 0 || listen(s, 4) != 0)
+    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
+    int bound = v6 ? bind(s, (struct sockaddr *)&a6, sizeof a6)
+                   : bind(s, (struct sockaddr *)&a, sizeof a);
+    if (bound != 0 || listen(s, 4) != 0)
         die("listen");
     printf("ready\n");
     fflush(stdout);
@@ -71,8 +77,18 @@ static int listen_on(int port)
     return c;
 }
 
+/* host is an IPv4 or (with a colon) an IPv6 address. */
 static int connect_to(const char *host, int port)
 {
+    if (strchr(host, ':')) {
+        int s = socket(AF_INET6, SOCK_STREAM, 0);
+        struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
+        if (inet_pton(AF_INET6, host, &a6.sin6_addr) != 1)
+            die("address");
+        if (connect(s, (struct sockaddr *)&a6, sizeof a6) != 0)
+            die("connect");
+        return s;
+    }
     int s = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     if (inet_pton(AF_INET, host, &a.sin_addr) != 1)
