@@ -2,10 +2,11 @@
  * <vigil/winsock2.h>. Each connection gets keep-alive (SIO_KEEPALIVE_VALS: 10 s idle, 1 s between
  * probes), so a client that vanishes while holding a persistent connection is noticed.
  *
- *   VIGIL_NET=tun:vg0:192.0.2.2/24 ./http_hello [PORT [MAX_REQUESTS]]
+ *   VIGIL_NET=tun:vg0:192.0.2.2/24,2001:db8::2/64 ./http_hello [PORT [MAX_REQUESTS]]
  *
  * then, from the kernel's side of the device (scripts/netns-lab sets one up):
- *   curl http://192.0.2.2:8080/
+ *   curl http://192.0.2.2:8080/   or   curl -6 'http://[2001:db8::2]:8080/'
+ * It listens on one dual-stack socket (AF_INET6, IPV6_V6ONLY off), so both families reach it.
  * GET and HEAD of / answer a short text; other paths are 404, other methods 405. Connections are
  * persistent unless the client asks otherwise (HTTP/1.0, "Connection: close"). With MAX_REQUESTS
  * the server stops after answering that many requests (the tests use it). */
@@ -15,9 +16,10 @@
 #include <string.h>
 
 #include <vigil/winsock2.h>
+#include <vigil/ws2tcpip.h>
 
 #define REQUEST_MAX 8192
-#define BODY "Hello from vigil, a userspace TCP/IPv4 stack.\n"
+#define BODY "Hello from vigil, a userspace TCP/IP stack.\n"
 
 struct request {
     char method[16];
@@ -160,17 +162,23 @@ int main(int argc, char **argv)
         printf("WSAStartup failed with error: %d\n", iResult);
         return 1;
     }
-    SOCKET listener = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    /* One dual-stack socket serves IPv6 and IPv4 clients (IPv4 ones as ::ffff:a.b.c.d), as
+     * Windows servers are written today; IPV6_V6ONLY is TRUE unless turned off. */
+    SOCKET listener = socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP);
     if (listener == INVALID_SOCKET) {
         printf("socket failed with error: %d\n", WSAGetLastError());
         WSACleanup();
         return 1;
     }
-    struct sockaddr_in addr;
+    DWORD v6only = 0;
+    if (setsockopt(listener, IPPROTO_IPV6, IPV6_V6ONLY, (const char *)&v6only, sizeof v6only) ==
+        SOCKET_ERROR)
+        printf("setsockopt(IPV6_V6ONLY) failed with error: %d\n", WSAGetLastError());
+    struct sockaddr_in6 addr;
     memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_ANY);
-    addr.sin_port = htons(port);
+    addr.sin6_family = AF_INET6;
+    addr.sin6_addr = in6addr_any;
+    addr.sin6_port = htons(port);
     if (bind(listener, (struct sockaddr *)&addr, sizeof addr) == SOCKET_ERROR ||
         listen(listener, SOMAXCONN) == SOCKET_ERROR) {
         printf("bind/listen failed with error: %d\n", WSAGetLastError());
@@ -183,7 +191,7 @@ int main(int argc, char **argv)
 
     long served = 0;
     while (budget < 0 || served < budget) {
-        struct sockaddr_in peer;
+        struct sockaddr_in6 peer;
         int peerlen = sizeof peer;
         SOCKET client = accept(listener, (struct sockaddr *)&peer, &peerlen);
         if (client == INVALID_SOCKET) {
@@ -195,7 +203,10 @@ int main(int argc, char **argv)
         if (WSAIoctl(client, SIO_KEEPALIVE_VALS, &ka, sizeof ka, NULL, 0, &returned, NULL, NULL) ==
             SOCKET_ERROR)
             printf("WSAIoctl(SIO_KEEPALIVE_VALS) failed with error: %d\n", WSAGetLastError());
-        printf("connection from %s:%u\n", inet_ntoa(peer.sin_addr), (unsigned)ntohs(peer.sin_port));
+        char text[INET6_ADDRSTRLEN];
+        if (!inet_ntop(AF_INET6, &peer.sin6_addr, text, sizeof text))
+            strcpy(text, "?");
+        printf("connection from [%s]:%u\n", text, (unsigned)ntohs(peer.sin6_port));
         served += serve_connection(client, budget < 0 ? 1L << 30 : budget - served);
         fflush(stdout);
         shutdown(client, SD_SEND);

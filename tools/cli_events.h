@@ -69,7 +69,7 @@ void cli_format_addr(uint32_t addr, char out[16]);
 void cli_format_endpoint(uint32_t addr, uint16_t port, char out[22]);
 /* The peer of a connection of either family, "a.b.c.d:port" or "[v6]:port"; 0 when it has
  * none (a listener), 1 otherwise. */
-#define CLI_ENDPOINT_LEN 48
+#define CLI_ENDPOINT_LEN 56   /* "[" INET6_ADDRSTRLEN "]:" 65535 */
 int cli_format_peer(const vg_tcb *t, char out[CLI_ENDPOINT_LEN]);
 /* Any address of either family as "a.b.c.d:port" or "[v6]:port". */
 void cli_format_endpoint_addr(const vg_addr *a, uint16_t port, char out[CLI_ENDPOINT_LEN]);

@@ -1,4 +1,4 @@
-/* vigil — a userspace TCP/IPv4 stack whose headline is keep-alive done exactly right.
+/* vigil — a userspace TCP/IP stack whose headline is keep-alive done exactly right.
  *
  * This is the sans-IO core API: the stack never reads a clock, never touches a file descriptor
  * and never sleeps. The caller hands it packets and the current time; the stack hands back

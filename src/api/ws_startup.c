@@ -37,7 +37,7 @@ static void describe(struct vg_wsadata *d, uint16_t version)
     d->wVersion = version;
     d->wHighVersion = WS_HIGH_VERSION;
     snprintf(d->szDescription, sizeof d->szDescription,
-             "vigil: Windows Sockets 2.2 on a userspace TCP/IPv4 stack");
+             "vigil: Windows Sockets 2.2 on a userspace TCP/IP stack");
     snprintf(d->szSystemStatus, sizeof d->szSystemStatus, "Running");
     /* Winsock 2 ignores both; 1.1 programs read them. */
     d->iMaxSockets = (version & 0xff) == 1 ? 32767 : 0;

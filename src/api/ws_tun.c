@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "api/ws.h"
 #include "link/rtloop.h"
@@ -25,22 +26,23 @@ struct tun_link {
 static int tun_open(struct ws_net *n, const char *spec, struct vg_stack_config *cfg, char *err,
                     size_t errlen)
 {
-    char ifname[16];
-    uint32_t addr;
-    uint8_t prefix;
-    if (vg_net_spec_parse_tun(spec, ifname, &addr, &prefix, err, errlen) != 0)
+    struct vg_net_spec ns;
+    if (vg_net_spec_parse(spec, &ns, err, errlen) != 0)
         return -1;
     struct tun_link *tl = calloc(1, sizeof *tl);
     if (!tl)
         return -1;
-    tl->dev = vg_tun_open(ifname, 0, err, errlen);
+    tl->dev = vg_tun_open(ns.ifname, 0, err, errlen);
     if (!tl->dev) {
         free(tl);
         return -1;
     }
     n->drv_state = tl;
-    cfg->addr = addr;
-    cfg->prefix_len = prefix;
+    cfg->addr = ns.addr;
+    cfg->prefix_len = ns.prefix;
+    cfg->has_addr6 = ns.has_addr6;
+    memcpy(cfg->addr6, ns.addr6, 16);
+    cfg->prefix6_len = ns.prefix6;
     cfg->accept_subnet = 0;
     return 0;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Interop with a real client: curl, on the kernel's side of the TUN device, fetches pages from
-# examples/http_hello.c -- Windows-style code on <vigil/winsock2.h>, run with VIGIL_NET=tun:... .
+# examples/http_hello.c -- Windows-style code on <vigil/winsock2.h>, run with VIGIL_NET=tun:... ,
+# over IPv4 and (curl -6) over IPv6 on the same dual-stack socket.
 # One fetch, two requests over one persistent connection, and a 404. Then the device is deleted
 # under a server blocked in accept(), which must fail with WSAENETDOWN (10050, spec A6.3).
 set -euo pipefail
@@ -28,7 +29,7 @@ if [ "${1:-}" != inside ]; then
 fi
 lab_inside
 
-BODY="Hello from vigil, a userspace TCP/IPv4 stack."
+BODY="Hello from vigil, a userspace TCP/IP stack."
 URL=http://$VIGIL_ADDR:8080
 VIGIL_NET=$NET lab_bg "$LAB_WORK/hello.out" "$HELLO" 8080 4
 hello=$LAST_PID
@@ -53,6 +54,24 @@ wait_exit "$hello" 20 || rc=$?
 [ "$rc" = 0 ] || { cat "$LAB_WORK/hello.out"; fail "http_hello exited $rc"; }
 [ "$(grep -c '^connection from ' "$LAB_WORK/hello.out")" = 3 ] ||
   fail "the server saw other than 3 connections: $(cat "$LAB_WORK/hello.out")"
+
+note "curl -6: the same server over IPv6 (2001:db8::2), IPv4 on its dual-stack socket too"
+sysctl -qw net.ipv6.conf.vg0.disable_ipv6=0 || skip "IPv6 cannot be enabled in the namespace"
+ip -6 addr add 2001:db8::1/64 dev vg0 nodad
+VIGIL_NET=$NET,2001:db8::2/64 lab_bg "$LAB_WORK/six.out" "$HELLO" 8082 2
+hello=$LAST_PID
+wait_for "$LAB_WORK/six.out" '^listening on port 8082$' 20
+got=$(curl -6 -sS -m 10 "http://[2001:db8::2]:8082/") || fail "curl -6 could not fetch"
+[ "$got" = "$BODY" ] || fail "curl -6 got '$got'"
+[ "$(curl -4 -sS -m 10 "http://$VIGIL_ADDR:8082/")" = "$BODY" ] || fail "no IPv4 page from the dual-stack server"
+rc=0
+wait_exit "$hello" 20 || rc=$?
+[ "$rc" = 0 ] || { cat "$LAB_WORK/six.out"; fail "http_hello exited $rc"; }
+grep -q '^connection from \[2001:db8::1\]:' "$LAB_WORK/six.out" ||
+  fail "the server did not see its IPv6 client: $(cat "$LAB_WORK/six.out")"
+grep -q '^connection from \[::ffff:192.0.2.1\]:' "$LAB_WORK/six.out" ||
+  fail "the server did not see its IPv4 client as v4-mapped: $(cat "$LAB_WORK/six.out")"
+note "curl -6 fetched: $got"
 
 note "the interface is deleted while http_hello waits in accept()"
 VIGIL_NET=$NET lab_bg "$LAB_WORK/gone.out" "$HELLO" 8081
