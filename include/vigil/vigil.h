@@ -311,7 +311,7 @@ VG_API void vg_stack_input_ex(vg_stack *s, const uint8_t *pkt, size_t len, unsig
  * apart: VG_PREFETCH_SLOT fetches the hash-table slot (call it two packets ahead),
  * VG_PREFETCH_CONN the connection that slot names (one packet ahead, once the slot has
  * arrived). With a million connections each is otherwise a cache miss. It changes
- * nothing any call can observe; a packet that is not TCP over IPv4, or malformed, is ignored. */
+ * nothing any call can observe; a packet that is not TCP, or malformed, is ignored. */
 enum vg_prefetch_stage { VG_PREFETCH_SLOT = 0, VG_PREFETCH_CONN = 1, VG_PREFETCH_AHEAD = 2 };
 /* VG_PREFETCH_AHEAD is both stages and more in one hint, for a driver that can see further: it
  * hints every packet once, in the order they will be input, VG_PREFETCH_DISTANCE packets before

@@ -324,6 +324,11 @@ void vg_icmp_input(vg_stack *s, const struct vg_ipv4_hdr *ip, const uint8_t *msg
 /* 1 when one more ICMP or ICMPv6 message may be sent this second (cfg.icmp_rate_limit; counted
  * in icmp_rate_limited when not). */
 int vg_icmp_send_allowed(vg_stack *s, vg_time now);
+/* The TCP 4-tuple of a packet not yet input, as handles (ip_tuple.c), for the lookup's hints: 1,
+ * or 0 when it is no TCP, too short, or of an IPv6 address the stack does not hold (so no
+ * connection's). Nothing is verified: a hint changes nothing but the cache. */
+int vg_ip_tcp_tuple(const vg_stack *s, const uint8_t *pkt, size_t len, uint32_t *laddr,
+                    uint32_t *raddr, uint16_t *lport, uint16_t *rport);
 /* IPv6 input (ip6_input.c): a packet whose version nibble is 6. */
 void vg_ip6_input(vg_stack *s, const uint8_t *pkt, size_t len, unsigned rx_flags, vg_time now);
 /* Timer owners: vg_timer_kind() selects the handler vg_stack_poll calls (stack.c). */

@@ -13,19 +13,11 @@
 
 #include "tcp/tcb.h"
 
-/* The tuple as the lookup sees it (local is the destination); 0 when the lookup would not run. */
-static int parse_tuple(const uint8_t *pkt, size_t len, struct vg_lookup_hint *k)
+/* The tuple as the lookup sees it (local is the destination), read by the IP layer; 0 when
+ * the lookup would not run. */
+static int parse_tuple(const vg_stack *s, const uint8_t *pkt, size_t len, struct vg_lookup_hint *k)
 {
-    if (len < 20 || (pkt[0] >> 4) != 4 || pkt[9] != VG_IPPROTO_TCP)
-        return 0;
-    size_t ihl = (size_t)(pkt[0] & 15u) * 4u;
-    if (ihl < 20 || len < ihl + 4)
-        return 0;
-    k->raddr = vg_get32(pkt + 12);
-    k->laddr = vg_get32(pkt + 16);
-    k->rport = vg_get16(pkt + ihl);
-    k->lport = vg_get16(pkt + ihl + 2);
-    return 1;
+    return vg_ip_tcp_tuple(s, pkt, len, &k->laddr, &k->raddr, &k->lport, &k->rport);
 }
 
 static int is_conn(const vg_tcb *t, const struct vg_lookup_hint *k)
@@ -90,7 +82,7 @@ void vg_stack_prefetch_input(vg_stack *s, const uint8_t *pkt, size_t len,
                              enum vg_prefetch_stage stage)
 {
     struct vg_lookup_hint k;
-    if (!parse_tuple(pkt, len, &k))
+    if (!parse_tuple(s, pkt, len, &k))
         return;
     if (stage == VG_PREFETCH_AHEAD) {
         pipe_step(s, &k);
