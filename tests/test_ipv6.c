@@ -584,6 +584,46 @@ static void udp_over_ipv6_with_its_mandatory_checksum(void **st)
     host_free(h);
 }
 
+/* Destination Unreachable and Time Exceeded about our SYN are soft errors (RFC 1122 §4.2.3.9,
+ * RFC 5461): counted, remembered for the connect's failure, never fatal; one about a sequence
+ * number we did not send is ignored. */
+static void unreachables_are_soft_errors(void **st)
+{
+    (void)st;
+    struct host *h = host_new(0, 0);
+    vg_tcb *c = vg_tcp_open(h->s);
+    vg_addr peer = vg_addr_v6(PEER);
+    assert_int_equal(vg_tcp_connect_addr(c, &peer, 80, h->now), 0);
+    assert_int_equal(h->nout, 1);
+    struct out syn = h->out[0];
+    const struct vg_stack_stats *s = vg_stack_stats(h->s);
+    uint8_t pkt[1400];
+    struct vg_icmp6_hdr unreach = {.type = VG_ICMP6_DEST_UNREACH, .code = VG_ICMP6_UNREACH_PORT};
+    inject(h, pkt, icmp6(pkt, ROUTER, &unreach, syn.pkt, syn.len));
+    struct vg_icmp6_hdr exceeded = {.type = VG_ICMP6_TIME_EXCEEDED};
+    inject(h, pkt, icmp6(pkt, ROUTER, &exceeded, syn.pkt, syn.len));
+    assert_int_equal(s->icmp_errors_in, 2);
+    assert_int_equal(s->icmp_soft_errors, 2);
+    assert_int_equal(vg_tcp_state(c), VG_TCP_SYN_SENT);
+    struct out forged = syn;
+    forged.pkt[VG_IPV6_HDR_LEN + 7] ^= 1;            /* a sequence number we never sent */
+    inject(h, pkt, icmp6(pkt, ROUTER, &unreach, forged.pkt, forged.len));
+    assert_int_equal(s->icmp_soft_errors, 2);
+    assert_int_equal(s->icmp_errors_ignored, 1);
+    /* The connect times out reporting the last error's reason (Time Exceeded: no route). */
+    for (int i = 0; i < 1000 && vg_tcp_state(c) == VG_TCP_SYN_SENT; i++) {
+        vg_time next = vg_stack_poll(h->s, h->now);
+        if (next == VG_TIME_NEVER)
+            break;
+        h->now = next > h->now ? next : h->now + 1;
+        h->nout = 0;
+    }
+    assert_int_equal(vg_tcp_state(c), VG_TCP_CLOSED);
+    assert_int_equal(vg_tcp_error(c), VG_ERR_HOSTUNREACH);
+    vg_tcp_abort(c, h->now);
+    host_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -597,6 +637,7 @@ int main(void)
         cmocka_unit_test(martian_sources_are_dropped),
         cmocka_unit_test(the_address_table_is_bounded_and_emptied),
         cmocka_unit_test(udp_over_ipv6_with_its_mandatory_checksum),
+        cmocka_unit_test(unreachables_are_soft_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
