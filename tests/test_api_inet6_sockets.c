@@ -1,6 +1,8 @@
 /* AF_INET6 stream sockets through the Winsock API on the loopback network's ::1: data both ways,
  * the sockaddr_in6 names, IPV6_V6ONLY (its default, when it may change, who may ask), dual-stack
- * listeners and v4-mapped connects, the length and family errors, AcceptEx and ConnectEx. */
+ * listeners and v4-mapped connects, the length and family errors, AcceptEx and ConnectEx; and
+ * AF_INET6 datagram sockets: sendto/recvfrom, WSASendTo/WSARecvFrom (overlapped too), connected
+ * ones, their length and family errors, and IPV6_V6ONLY held TRUE. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -237,8 +239,8 @@ static void lengths_and_families(void **state)
     (void)state;
     assert_int_equal(api_start(NULL), 0);
     WSASetLastError(0);
-    assert_true(socket(AF_INET6, SOCK_DGRAM, 0) == INVALID_SOCKET);
-    assert_int_equal(WSAGetLastError(), WSAEAFNOSUPPORT);
+    assert_true(socket(AF_INET6, SOCK_DGRAM, IPPROTO_TCP) == INVALID_SOCKET);
+    assert_int_equal(WSAGetLastError(), WSAEPROTOTYPE);
     WSASetLastError(0);
     assert_true(socket(AF_INET6, SOCK_STREAM, IPPROTO_UDP) == INVALID_SOCKET);
     assert_int_equal(WSAGetLastError(), WSAEPROTOTYPE);
@@ -412,6 +414,257 @@ static void acceptex_and_connectex_over_ipv6(void **state)
     assert_memory_equal(buf, "hi", 2);
 }
 
+/* An AF_INET datagram socket on 127.0.0.1:port (0: ephemeral). */
+static SOCKET udp_socket_bound(u_short port)
+{
+    SOCKET u = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    assert_true(u != INVALID_SOCKET);
+    struct sockaddr_in sa = loopback_addr(port);
+    assert_int_equal(bind(u, (SOCKADDR *)&sa, sizeof sa), 0);
+    return u;
+}
+
+static SOCKET dgram6(const char *text, u_short port)
+{
+    SOCKET u = socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP);
+    assert_true(u != INVALID_SOCKET);
+    if (text) {
+        struct sockaddr_in6 sa = addr6(text, port);
+        assert_int_equal(bind(u, (SOCKADDR *)&sa, sizeof sa), 0);
+    }
+    return u;
+}
+
+/* recvfrom on u: n octets equal to want, from text:port (port 0: any), a sockaddr_in6. */
+static u_short recv_from6(SOCKET u, const char *want, int n, const char *text, u_short port)
+{
+    char buf[2048];
+    SOCKADDR_STORAGE from;
+    memset(&from, 0xa5, sizeof from);
+    int len = sizeof from;
+    assert_int_equal(recvfrom(u, buf, sizeof buf, 0, (SOCKADDR *)&from, &len), n);
+    assert_memory_equal(buf, want, (size_t)n);
+    assert_int_equal(len, sizeof(struct sockaddr_in6));
+    const struct sockaddr_in6 *f = (const struct sockaddr_in6 *)&from;
+    assert_name6(f, text, port);
+    assert_true(f->sin6_port != 0);
+    return ntohs(f->sin6_port);
+}
+
+static void datagram_over_loopback6(void **state)
+{
+    (void)state;
+    assert_int_equal(api_start(NULL), 0);
+    SOCKET a = dgram6("::1", 27311);
+    SOCKET b = socket(AF_INET6, SOCK_DGRAM, 0);
+    assert_true(b != INVALID_SOCKET);
+    struct sockaddr_in6 sb = addr6("::1", 27312);
+    assert_int_equal(bind(b, (SOCKADDR *)&sb, sizeof sb), 0);
+    struct sockaddr_in6 sa = addr6("::1", 27311);
+    assert_int_equal(sendto(b, "hello6", 6, 0, (SOCKADDR *)&sa, sizeof sa), 6);
+    recv_from6(a, "hello6", 6, "::1", 27312);
+    /* Every octet value, and zeros, both ways. */
+    char big[1200];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (char)(i * 7 + (i >> 8));
+    big[0] = big[600] = 0;
+    assert_int_equal(sendto(a, big, sizeof big, 0, (SOCKADDR *)&sb, sizeof sb), (int)sizeof big);
+    recv_from6(b, big, sizeof big, "::1", 27311);
+    /* The names. */
+    struct sockaddr_in6 n6;
+    int len = sizeof n6;
+    assert_int_equal(getsockname(a, (SOCKADDR *)&n6, &len), 0);
+    assert_int_equal(len, sizeof n6);
+    assert_name6(&n6, "::1", 27311);
+    len = sizeof n6;
+    assert_fails_with(getpeername(a, (SOCKADDR *)&n6, &len), WSAENOTCONN);
+    /* An unbound socket's first sendto binds it to :: and an ephemeral port. */
+    SOCKET c = dgram6(NULL, 0);
+    len = sizeof n6;
+    assert_fails_with(getsockname(c, (SOCKADDR *)&n6, &len), WSAEINVAL);
+    assert_int_equal(sendto(c, "eph", 3, 0, (SOCKADDR *)&sa, sizeof sa), 3);
+    u_short eph = recv_from6(a, "eph", 3, "::1", 0);
+    len = sizeof n6;
+    assert_int_equal(getsockname(c, (SOCKADDR *)&n6, &len), 0);
+    assert_name6(&n6, "::", eph);
+    /* WSASendTo and WSARecvFrom, gathered and scattered. */
+    WSABUF out[2] = {{3, (char *)"abc"}, {4, (char *)"defg"}};
+    DWORD sent = 0;
+    assert_int_equal(WSASendTo(b, out, 2, &sent, 0, (SOCKADDR *)&sa, sizeof sa, NULL, NULL), 0);
+    assert_int_equal(sent, 7);
+    char p1[2], p2[8];
+    WSABUF in[2] = {{sizeof p1, p1}, {sizeof p2, p2}};
+    DWORD got = 0, flags = 0;
+    SOCKADDR_STORAGE from;
+    int flen = sizeof from;
+    assert_int_equal(WSARecvFrom(a, in, 2, &got, &flags, (SOCKADDR *)&from, &flen, NULL, NULL), 0);
+    assert_int_equal(got, 7);
+    assert_memory_equal(p1, "ab", 2);
+    assert_memory_equal(p2, "cdefg", 5);
+    assert_int_equal(flen, sizeof(struct sockaddr_in6));
+    assert_name6((struct sockaddr_in6 *)&from, "::1", 27312);
+    /* Overlapped: the receive is pending until the datagram comes, its sender filled then. */
+    WSAOVERLAPPED ov;
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = WSACreateEvent();
+    char ob[16];
+    WSABUF oin = {sizeof ob, ob};
+    memset(&from, 0, sizeof from);
+    flen = sizeof from;
+    flags = 0;
+    WSASetLastError(0);
+    assert_int_equal(WSARecvFrom(a, &oin, 1, NULL, &flags, (SOCKADDR *)&from, &flen, &ov, NULL),
+                     SOCKET_ERROR);
+    assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+    assert_int_equal(sendto(c, "ovl6", 4, 0, (SOCKADDR *)&sa, sizeof sa), 4);
+    DWORD oflags = 0;
+    assert_int_equal(WSAGetOverlappedResult(a, &ov, &got, TRUE, &oflags), TRUE);
+    assert_int_equal(got, 4);
+    assert_memory_equal(ob, "ovl6", 4);
+    assert_int_equal(flen, sizeof(struct sockaddr_in6));
+    assert_name6((struct sockaddr_in6 *)&from, "::1", eph);
+    WSACloseEvent(ov.hEvent);
+    /* An AF_INET datagram socket on the same port is another socket: IPv4 and IPv6 apart. */
+    SOCKET u4 = udp_socket_bound(27311);
+    struct sockaddr_in to4 = loopback_addr(27311);
+    assert_int_equal(sendto(u4, "four", 4, 0, (SOCKADDR *)&to4, sizeof to4), 4);
+    assert_int_equal(sendto(b, "six", 3, 0, (SOCKADDR *)&sa, sizeof sa), 3);
+    recv_from6(a, "six", 3, "::1", 27312);
+    char b4[8];
+    assert_int_equal(recvfrom(u4, b4, sizeof b4, 0, NULL, NULL), 4);
+    assert_memory_equal(b4, "four", 4);
+}
+
+static void connected_datagram6(void **state)
+{
+    (void)state;
+    assert_int_equal(api_start(NULL), 0);
+    SOCKET a = dgram6("::1", 27313);
+    SOCKET b = dgram6(NULL, 0);
+    struct sockaddr_in6 sa = addr6("::1", 27313);
+    assert_int_equal(connect(b, (SOCKADDR *)&sa, sizeof sa), 0);
+    struct sockaddr_in6 n6;
+    int len = sizeof n6;
+    assert_int_equal(getpeername(b, (SOCKADDR *)&n6, &len), 0);
+    assert_int_equal(len, sizeof n6);
+    assert_name6(&n6, "::1", 27313);
+    len = sizeof n6;
+    assert_int_equal(getsockname(b, (SOCKADDR *)&n6, &len), 0);
+    assert_int_equal(n6.sin6_family, AF_INET6);
+    u_short bport = ntohs(n6.sin6_port);
+    assert_true(bport != 0);
+    assert_int_equal(send(b, "to-a", 4, 0), 4);
+    assert_int_equal(recv_from6(a, "to-a", 4, "::1", 0), bport);
+    /* a connected back: send and recv with no names. */
+    struct sockaddr_in6 sb = addr6("::1", bport);
+    assert_int_equal(connect(a, (SOCKADDR *)&sb, sizeof sb), 0);
+    assert_int_equal(send(a, "to-b!", 5, 0), 5);
+    char buf[16];
+    assert_int_equal(recv(b, buf, sizeof buf, 0), 5);
+    assert_memory_equal(buf, "to-b!", 5);
+    WSABUF out = {3, (char *)"xyz"};
+    DWORD sent = 0;
+    assert_int_equal(WSASend(b, &out, 1, &sent, 0, NULL, NULL), 0);
+    assert_int_equal(sent, 3);
+    assert_int_equal(recv(a, buf, sizeof buf, 0), 3);
+    assert_memory_equal(buf, "xyz", 3);
+    assert_int_equal(shutdown(b, SD_SEND), 0);
+    assert_fails_with(send(b, "x", 1, 0), WSAESHUTDOWN);
+    /* An unconnected one: send has no destination. */
+    SOCKET c = dgram6("::1", 0);
+    assert_fails_with(send(c, "x", 1, 0), WSAENOTCONN);
+    assert_fails_with(shutdown(c, SD_SEND), WSAENOTCONN);
+}
+
+static void datagram6_lengths_and_families(void **state)
+{
+    (void)state;
+    assert_int_equal(api_start(NULL), 0);
+    SOCKET u = dgram6("::1", 27315);
+    struct sockaddr_in6 sa6 = addr6("::1", 27316);
+    struct sockaddr_in sa4 = loopback_addr(27316);
+    /* A sockaddr short of sockaddr_in6 is WSAEFAULT, a sockaddr_in's 16 octets included. */
+    assert_fails_with(sendto(u, "x", 1, 0, (SOCKADDR *)&sa6, sizeof sa6 - 1), WSAEFAULT);
+    assert_fails_with(sendto(u, "x", 1, 0, (SOCKADDR *)&sa4, sizeof sa4), WSAEFAULT);
+    assert_fails_with(connect(u, (SOCKADDR *)&sa4, sizeof sa4), WSAEFAULT);
+    SOCKET v = dgram6(NULL, 0);
+    assert_fails_with(bind(v, (SOCKADDR *)&sa6, 24), WSAEFAULT);
+    WSABUF wb = {1, (char *)"x"};
+    DWORD n = 0;
+    assert_fails_with(WSASendTo(u, &wb, 1, &n, 0, (SOCKADDR *)&sa4, sizeof sa4, NULL, NULL),
+                      WSAEFAULT);
+    char buf[8];
+    SOCKADDR_STORAGE from;
+    int flen = (int)sizeof(struct sockaddr_in);
+    assert_fails_with(recvfrom(u, buf, sizeof buf, 0, (SOCKADDR *)&from, &flen), WSAEFAULT);
+    DWORD flags = 0;
+    WSABUF rb = {sizeof buf, buf};
+    assert_fails_with(WSARecvFrom(u, &rb, 1, &n, &flags, (SOCKADDR *)&from, &flen, NULL, NULL),
+                      WSAEFAULT);
+    /* Long enough, but AF_INET: WSAEAFNOSUPPORT, as the stream calls answer. */
+    SOCKADDR_STORAGE st;
+    memset(&st, 0, sizeof st);
+    memcpy(&st, &sa4, sizeof sa4);
+    assert_fails_with(sendto(u, "x", 1, 0, (SOCKADDR *)&st, sizeof st), WSAEAFNOSUPPORT);
+    assert_fails_with(connect(u, (SOCKADDR *)&st, sizeof st), WSAEAFNOSUPPORT);
+    assert_fails_with(bind(v, (SOCKADDR *)&st, sizeof st), WSAEAFNOSUPPORT);
+    assert_fails_with(WSASendTo(u, &wb, 1, &n, 0, (SOCKADDR *)&st, sizeof st, NULL, NULL),
+                      WSAEAFNOSUPPORT);
+    SOCKET u4 = socket(AF_INET, SOCK_DGRAM, 0);
+    assert_fails_with(sendto(u4, "x", 1, 0, (SOCKADDR *)&sa6, sizeof sa6), WSAEAFNOSUPPORT);
+    assert_fails_with(bind(u4, (SOCKADDR *)&sa6, sizeof sa6), WSAEAFNOSUPPORT);
+    /* v6-only: IPv4 as ::ffff:a.b.c.d is not this socket's to reach or bind. */
+    struct sockaddr_in6 mapped = addr6("::ffff:127.0.0.1", 27316);
+    assert_fails_with(sendto(u, "x", 1, 0, (SOCKADDR *)&mapped, sizeof mapped), WSAEAFNOSUPPORT);
+    assert_fails_with(connect(u, (SOCKADDR *)&mapped, sizeof mapped), WSAEAFNOSUPPORT);
+    assert_fails_with(bind(v, (SOCKADDR *)&mapped, sizeof mapped), WSAEADDRNOTAVAIL);
+    /* Nowhere to send to; an address not ours to bind. */
+    struct sockaddr_in6 any = addr6("::", 27316);
+    assert_fails_with(sendto(u, "x", 1, 0, (SOCKADDR *)&any, sizeof any), WSAEADDRNOTAVAIL);
+    struct sockaddr_in6 port0 = addr6("::1", 0);
+    assert_fails_with(sendto(u, "x", 1, 0, (SOCKADDR *)&port0, sizeof port0), WSAEADDRNOTAVAIL);
+    struct sockaddr_in6 other = addr6("2001:db8::1", 27316);
+    assert_fails_with(bind(v, (SOCKADDR *)&other, sizeof other), WSAEADDRNOTAVAIL);
+    /* Before a bind or a send there is nothing to receive on. */
+    flen = sizeof from;
+    assert_fails_with(recvfrom(v, buf, sizeof buf, 0, (SOCKADDR *)&from, &flen), WSAEINVAL);
+    /* The port taken over IPv6 is taken. */
+    struct sockaddr_in6 same = addr6("::", 27315);
+    assert_fails_with(bind(v, (SOCKADDR *)&same, sizeof same), WSAEADDRINUSE);
+    /* Nothing above reached u's peer. */
+    SOCKET w = dgram6("::1", 27316);
+    u_long nb = 1;
+    assert_int_equal(ioctlsocket(w, FIONBIO, &nb), 0);
+    assert_fails_with(recv(w, buf, sizeof buf, 0), WSAEWOULDBLOCK);
+}
+
+/* IPV6_V6ONLY on a datagram socket: TRUE, and it stays TRUE. There is no dual-stack UDP (a
+ * socket of the core's UDP is of one family), so FALSE is a value it cannot take: WSAEINVAL. */
+static void datagram6_v6only_stays_true(void **state)
+{
+    (void)state;
+    assert_int_equal(api_start(NULL), 0);
+    SOCKET u = dgram6(NULL, 0);
+    DWORD v = 7;
+    assert_int_equal(get_v6only(u, &v), 0);
+    assert_int_equal(v, 1);
+    assert_int_equal(set_v6only(u, 1), 0);
+    assert_fails_with(set_v6only(u, 0), WSAEINVAL);
+    assert_int_equal(get_v6only(u, &v), 0);
+    assert_int_equal(v, 1);
+    struct sockaddr_in6 any = addr6("::", 27317);
+    assert_int_equal(bind(u, (SOCKADDR *)&any, sizeof any), 0);
+    assert_fails_with(set_v6only(u, 1), WSAEINVAL);   /* bound: settled, as a stream's */
+    /* IPv4 to the port does not reach it. */
+    SOCKET u4 = udp_socket_bound(0);
+    struct sockaddr_in to4 = loopback_addr(27317);
+    assert_int_equal(sendto(u4, "v4", 2, 0, (SOCKADDR *)&to4, sizeof to4), 2);
+    u_long nb = 1;
+    assert_int_equal(ioctlsocket(u, FIONBIO, &nb), 0);
+    char buf[4];
+    assert_fails_with(recv(u, buf, sizeof buf, 0), WSAEWOULDBLOCK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +674,10 @@ int main(void)
         cmocka_unit_test_teardown(lengths_and_families, teardown),
         cmocka_unit_test_teardown(v6only_option_rules, teardown),
         cmocka_unit_test_teardown(acceptex_and_connectex_over_ipv6, teardown),
+        cmocka_unit_test_teardown(datagram_over_loopback6, teardown),
+        cmocka_unit_test_teardown(connected_datagram6, teardown),
+        cmocka_unit_test_teardown(datagram6_lengths_and_families, teardown),
+        cmocka_unit_test_teardown(datagram6_v6only_stays_true, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

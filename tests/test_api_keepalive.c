@@ -3,8 +3,8 @@
  * dead peer is reported (A13), the per-socket TCP options (C1), the registry export (C3),
  * introspection (C4) and TCP_MAXRT (C7). A dead peer is one vg_blackhole() cut off.
  * Every test runs twice, over AF_INET (127.0.0.1) and AF_INET6 (::1), expecting the same
- * instants: keep-alive knows nothing of the family. The datagram sockets of A5 and C7 stay
- * AF_INET in both runs (there are no AF_INET6 datagram sockets). */
+ * instants: keep-alive knows nothing of the family. The datagram sockets of A5 and C7 are of
+ * the run's family too. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -202,11 +202,12 @@ static void a5_datagram_socket_noprotoopt_while_it_carries_data(void **state)
 {
     (void)state;
     assert_int_equal(api_start(NULL), 0);
-    SOCKET a = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
-    SOCKET b = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
-    struct sockaddr_in sa = loopback_addr(27203);
-    assert_int_equal(bind(a, (SOCKADDR *)&sa, sizeof sa), 0);
-    assert_int_equal(sendto(b, "ping", 4, 0, (SOCKADDR *)&sa, sizeof sa), 4);
+    SOCKET a = socket(family, SOCK_DGRAM, IPPROTO_UDP);
+    SOCKET b = socket(family, SOCK_DGRAM, IPPROTO_UDP);
+    SOCKADDR_STORAGE sa;
+    int salen = loop_addr(27203, &sa);
+    assert_int_equal(bind(a, (SOCKADDR *)&sa, salen), 0);
+    assert_int_equal(sendto(b, "ping", 4, 0, (SOCKADDR *)&sa, salen), 4);
     char buf[8];
     assert_int_equal(recvfrom(a, buf, sizeof buf, 0, NULL, NULL), 4);
     assert_memory_equal(buf, "ping", 4);
@@ -623,7 +624,8 @@ static void c7_maxrt_values(void **state)
     assert_int_equal(set_dword(s, IPPROTO_TCP, TCP_MAXRTMS, 2500), 0);
     assert_int_equal(get_dword(s, IPPROTO_TCP, TCP_MAXRT), 2);
     assert_int_equal(get_dword(s, IPPROTO_TCP, TCP_MAXRTMS), 2500);
-    SOCKET u = socket(AF_INET, SOCK_DGRAM, 0);
+    SOCKET u = socket(family, SOCK_DGRAM, 0);
+    assert_true(u != INVALID_SOCKET);
     assert_fails_with(set_dword(u, IPPROTO_TCP, TCP_MAXRT, 5), WSAENOPROTOOPT);
 }
 

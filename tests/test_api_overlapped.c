@@ -57,7 +57,7 @@ static void wsasocket_takes_null_protocol_info_and_group_0(void **state)
     assert_true(WSASocket(AF_INET, SOCK_STREAM, 0, NULL, 1, 0) == INVALID_SOCKET);
     assert_int_equal(WSAGetLastError(), WSAEINVAL);
     WSASetLastError(0);
-    assert_true(WSASocket(AF_INET6, SOCK_DGRAM, 0, NULL, 0, 0) == INVALID_SOCKET);
+    assert_true(WSASocket(AF_APPLETALK, SOCK_DGRAM, 0, NULL, 0, 0) == INVALID_SOCKET);
     assert_int_equal(WSAGetLastError(), WSAEAFNOSUPPORT);
 }
 

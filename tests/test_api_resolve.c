@@ -571,13 +571,23 @@ static void numeric_and_passive(void **state)
     assert_int_equal(first_addr(res->ai_next), htonl(INADDR_LOOPBACK));
     assert_null(res->ai_next->ai_next);
     freeaddrinfo(res);
-    /* A datagram hint still gets IPv4 alone: AF_INET6 datagram sockets do not open. */
-    memset(&hints, 0, sizeof hints);
-    hints.ai_socktype = SOCK_DGRAM;
-    assert_int_equal(getaddrinfo("localhost", NULL, &hints, &res), 0);
-    assert_int_equal(res->ai_family, AF_INET);
-    assert_null(res->ai_next);
-    freeaddrinfo(res);
+    /* A datagram hint, by type or by UDP, the same: AF_INET6 datagram sockets open too. */
+    for (int by_proto = 0; by_proto < 2; by_proto++) {
+        memset(&hints, 0, sizeof hints);
+        if (by_proto)
+            hints.ai_protocol = IPPROTO_UDP;
+        else
+            hints.ai_socktype = SOCK_DGRAM;
+        assert_int_equal(getaddrinfo("localhost", NULL, &hints, &res), 0);
+        assert_int_equal(res->ai_family, AF_INET6);
+        assert_int_equal(res->ai_socktype, by_proto ? 0 : SOCK_DGRAM);
+        assert_true(IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)res->ai_addr)->sin6_addr));
+        assert_non_null(res->ai_next);
+        assert_int_equal(res->ai_next->ai_family, AF_INET);
+        assert_int_equal(first_addr(res->ai_next), htonl(INADDR_LOOPBACK));
+        assert_null(res->ai_next->ai_next);
+        freeaddrinfo(res);
+    }
     assert_int_equal(lookup("LocalHost", AI_CANONNAME, &res), 0);
     assert_string_equal(res->ai_canonname, "localhost");
     freeaddrinfo(res);

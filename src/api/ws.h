@@ -412,11 +412,10 @@ int ws_enter_quiet(void);
 /* A6 steps 1-3 (initialised; no blocking call in progress on this thread; link up). On 0 the
  * lock is held and the stack has caught up with the clock; otherwise the WSA error. */
 int ws_enter(void);
-/* 1 when socket() opens sockets of address family af and type (0: a stream or a datagram
- * socket, whichever opens): AF_INET both, AF_INET6 streams only (the core has no IPv6 UDP).
- * getaddrinfo(AF_UNSPEC) returns only families a socket can be opened for, so a program that
- * opens the first result (Microsoft's Getting Started client) gets one. */
-int ws_family_opens(int af, int type);
+/* 1 when socket() opens sockets of address family af: AF_INET and AF_INET6, streams and
+ * datagrams both. getaddrinfo(AF_UNSPEC) returns only families a socket can be opened for, so a
+ * program that opens the first result (Microsoft's Getting Started client) gets one. */
+int ws_family_opens(int af);
 /* ws_enter plus step 4 (s is a socket). */
 int ws_enter_sock(vg_socket_t s, struct ws_sock **out);
 void ws_leave(void);
@@ -444,9 +443,6 @@ int ws_fill_pending(struct ws_sock *so);
 /* The deadline of a call with a timeout in ms (0 = none) from now. */
 vg_time ws_deadline_ms(uint32_t ms);
 
-/* Address helpers: Winsock sockaddr_in <-> host-order address and port (datagram sockets). */
-int ws_sockaddr_in_read(const struct vg_sockaddr *sa, int len, uint32_t *addr, uint16_t *port);
-int ws_sockaddr_in_write(struct vg_sockaddr *sa, int *len, uint32_t addr, uint16_t port);
 /* ws_sockaddr.c: the sockaddr of a socket of family (sockaddr_in or sockaddr_in6) and the
  * core's vg_addr. The size a family's sockaddr takes: */
 int ws_sockaddr_len(int family);
@@ -461,6 +457,10 @@ int ws_sockaddr_write(int family, struct vg_sockaddr *sa, int *len, const vg_add
                       uint16_t port);
 /* Where connect and ConnectEx may go: 0, WSAEADDRNOTAVAIL for a wildcard, broadcast or zero
  * port, WSAEAFNOSUPPORT for IPv4 (mapped) from an IPV6_V6ONLY socket. */
+/* A datagram's destination (sendto, WSASendTo) in the socket's family: WSAEFAULT short,
+ * WSAEAFNOSUPPORT of another family (or IPv4 to a v6-only socket), WSAEADDRNOTAVAIL any/port 0. */
+int ws_dgram_target(const struct ws_sock *so, const struct vg_sockaddr *to, int tolen,
+                    vg_addr *addr, uint16_t *port);
 int ws_connect_target_ok(const struct ws_sock *so, const vg_addr *addr, uint16_t port,
                          int mapped);
 /* A connection's local (peer 0) or remote end as so's sockaddr. */

@@ -1,37 +1,10 @@
-/* sockaddr_in in and out of the calls, and the address conversions Winsock offers
- * (inet_addr, inet_ntoa, inet_pton, inet_ntop; IPv6's text forms are ws_addr6.c's). */
+/* The address conversions Winsock offers (inet_addr, inet_ntoa, inet_pton, inet_ntop; IPv6's
+ * text forms are ws_addr6.c's); sockaddrs in and out of the calls are ws_sockaddr.c's. */
 #include <stdio.h>
 #include <string.h>
 
 #include "api/ws.h"
 #include "api/ws_addr6.h"
-
-int ws_sockaddr_in_read(const struct vg_sockaddr *sa, int len, uint32_t *addr, uint16_t *port)
-{
-    if (!sa || len < (int)sizeof(struct vg_sockaddr_in))
-        return VG_WSAEFAULT;
-    struct vg_sockaddr_in sin;
-    memcpy(&sin, sa, sizeof sin);
-    if (sin.sin_family != VG_WS_AF_INET)
-        return VG_WSAEAFNOSUPPORT;
-    *addr = vg_ntohl(sin.sin_addr.S_un.S_addr);
-    *port = vg_ntohs(sin.sin_port);
-    return 0;
-}
-
-int ws_sockaddr_in_write(struct vg_sockaddr *sa, int *len, uint32_t addr, uint16_t port)
-{
-    if (!sa || !len || *len < (int)sizeof(struct vg_sockaddr_in))
-        return VG_WSAEFAULT;
-    struct vg_sockaddr_in sin;
-    memset(&sin, 0, sizeof sin);
-    sin.sin_family = VG_WS_AF_INET;
-    sin.sin_port = vg_htons(port);
-    sin.sin_addr.S_un.S_addr = vg_htonl(addr);
-    memcpy(sa, &sin, sizeof sin);
-    *len = (int)sizeof sin;
-    return 0;
-}
 
 int ws_parse_dotted(const char *s, uint32_t *out)
 {

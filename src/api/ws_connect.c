@@ -162,9 +162,11 @@ static int connect_ready(void *ctx)
     return st != VG_TCP_SYN_SENT && st != VG_TCP_SYN_RECEIVED;
 }
 
-static int do_connect_udp(struct ws_sock *so, const vg_addr *addr, uint16_t port)
+static int do_connect_udp(struct ws_sock *so, const vg_addr *addr, uint16_t port, int mapped)
 {
-    int r = vg_udp_connect(so->udp, addr->v4, port);   /* datagram sockets are AF_INET only */
+    if (mapped && so->v6only)
+        return VG_WSAEAFNOSUPPORT;   /* as a v6-only stream's connect (ws_connect_target_ok) */
+    int r = vg_udp_connect_addr(so->udp, addr, port);
     return r ? ws_err_from_vg(r) : 0;
 }
 
@@ -178,7 +180,7 @@ static int do_connect(vg_socket_t s, struct ws_sock *so, const struct vg_sockadd
     if (e)
         return e;
     if (so->udp)
-        return do_connect_udp(so, &addr, port);
+        return do_connect_udp(so, &addr, port, mapped);
     enum vg_tcp_state st = vg_tcp_state(so->tcb);
     if (st == VG_TCP_LISTEN)
         return VG_WSAEINVAL;

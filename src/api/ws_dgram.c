@@ -42,16 +42,16 @@ static uint16_t dgram_local_port(const struct ws_sock *so)
 
 static int dgram_bind(struct ws_sock *so, const vg_addr *addr, uint16_t port)
 {
-    return vg_udp_bind(so->udp, addr->v4, port);   /* datagram sockets are AF_INET only */
+    return vg_udp_bind_addr(so->udp, addr, port);
 }
 
 /* Winsock: shutdown on a datagram socket needs a connected peer; it only stops the calls. */
 static int dgram_shutdown(struct ws_sock *so, int how)
 {
     (void)how;
-    uint32_t raddr;
-    vg_udp_endpoints(so->udp, NULL, NULL, &raddr, NULL);
-    return raddr ? 0 : VG_WSAENOTCONN;
+    vg_addr raddr;
+    vg_udp_endpoints_addr(so->udp, NULL, NULL, &raddr, NULL);
+    return ws_addr_is_any(&raddr) ? VG_WSAENOTCONN : 0;
 }
 
 static void dgram_close(struct ws_sock *so, vg_time now, int abortive)
@@ -70,11 +70,8 @@ static uint32_t dgram_nread(const struct ws_sock *so)
 static int dgram_names(struct ws_sock *so, int peer, vg_addr *laddr, uint16_t *lport,
                        vg_addr *raddr, uint16_t *rport)
 {
-    uint32_t l4, r4;
-    vg_udp_endpoints(so->udp, &l4, lport, &r4, rport);
-    *laddr = vg_addr_v4(l4);
-    *raddr = vg_addr_v4(r4);
-    return peer && !r4 ? VG_WSAENOTCONN : 0;
+    vg_udp_endpoints_addr(so->udp, laddr, lport, raddr, rport);
+    return peer && ws_addr_is_any(raddr) ? VG_WSAENOTCONN : 0;
 }
 
 static int ready_to_recv(void *ctx)
@@ -96,7 +93,7 @@ static int dgram_recv(vg_socket_t s, struct ws_sock *so, char *buf, int len, int
      * datagram socket a negative length is a buffer outside the address space: WSAEFAULT
      * (learn.microsoft.com, nf-winsock-recvfrom). */
     if ((len < 0) || (!buf && len > 0) ||
-        (from && (!fromlen || *fromlen < (int)sizeof(struct vg_sockaddr_in))))
+        (from && (!fromlen || *fromlen < ws_sockaddr_len(so->family))))
         return -VG_WSAEFAULT;
     while (!vg_udp_has_datagram(so->udp)) {
         if (so->nonblocking)
@@ -106,16 +103,32 @@ static int dgram_recv(vg_socket_t s, struct ws_sock *so, char *buf, int len, int
             return -e;
     }
     size_t whole = vg_udp_pending(so->udp);
-    uint32_t raddr;
+    vg_addr raddr;
     uint16_t rport;
-    long n = vg_udp_recvfrom(so->udp, buf, (size_t)len, &raddr, &rport);
+    long n = vg_udp_recvfrom_addr(so->udp, buf, (size_t)len, &raddr, &rport);
     if (n < 0)
         return -ws_err_from_vg((int)n);
     if (from)
-        ws_sockaddr_in_write(from, fromlen, raddr, rport);
+        ws_sockaddr_write(so->family, from, fromlen, &raddr, rport);
     if (whole > (size_t)len)
         return -VG_WSAEMSGSIZE;   /* Winsock: the rest of the datagram is lost */
     return (int)n;
+}
+
+int ws_dgram_target(const struct ws_sock *so, const struct vg_sockaddr *to, int tolen,
+                    vg_addr *addr, uint16_t *port)
+{
+    int mapped;
+    int e = ws_sockaddr_read(so->family, to, tolen, addr, port, &mapped);
+    if (e)
+        return e;
+    /* An AF_INET6 datagram socket is v6-only (ws_sockopt.c): IPv4 as ::ffff:a.b.c.d is not
+     * its to reach, as a v6-only stream socket's connect answers (ws_connect_target_ok). */
+    if (mapped && so->v6only)
+        return VG_WSAEAFNOSUPPORT;
+    if (ws_addr_is_any(addr) || !*port)
+        return VG_WSAEADDRNOTAVAIL;
+    return 0;
 }
 
 /* is_sendto: the program named no destination in sendto (rather than calling send). */
@@ -125,20 +138,19 @@ static int dgram_send(vg_socket_t s, struct ws_sock *so, const char *buf, int le
     (void)s;      /* a datagram send never blocks */
     if (flags & ~VG_WS_MSG_DONTROUTE)
         return -VG_WSAEOPNOTSUPP;
-    uint32_t raddr = 0;
+    vg_addr raddr;
     uint16_t rport = 0;
     if (to) {
-        int e = ws_sockaddr_in_read(to, tolen, &raddr, &rport);
+        int e = ws_dgram_target(so, to, tolen, &raddr, &rport);
         if (e)
             return -e;
-        if (!raddr || !rport)
-            return -VG_WSAEADDRNOTAVAIL;
     }
     if (so->shut_send)
         return -VG_WSAESHUTDOWN;
     if (len < 0 || (!buf && len > 0))    /* as a stream's send: WSAEFAULT */
         return -VG_WSAEFAULT;
-    long n = vg_udp_sendto(so->udp, buf, (size_t)len, raddr, rport, ws_now(ws_t.net));
+    long n = vg_udp_sendto_addr(so->udp, buf, (size_t)len, to ? &raddr : NULL, rport,
+                                ws_now(ws_t.net));
     if (n == -VG_ERR_NOTCONN)      /* no destination given, none connected */
         return is_sendto ? -VG_WSAEDESTADDRREQ : -VG_WSAENOTCONN;
     return n < 0 ? -ws_err_from_vg((int)n) : (int)n;

@@ -94,10 +94,7 @@ static int matches(const struct ws_sock *so, const struct pkt_ends *p)
     } else {
         if (p->proto != VG_IPPROTO_UDP)
             return 0;
-        uint32_t l4, r4;
-        vg_udp_endpoints(so->udp, &l4, &lport, &r4, &rport);
-        laddr = vg_addr_v4(l4);
-        raddr = vg_addr_v4(r4);
+        vg_udp_endpoints_addr(so->udp, &laddr, &lport, &raddr, &rport);
     }
     /* A wildcard local address of either family takes the packet: a dual-stack listener on
      * :: has IPv4 connections too. */

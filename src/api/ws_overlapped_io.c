@@ -151,9 +151,9 @@ static int step_recv_dgram(struct ws_sock *so, struct ws_op *op, uint32_t *bytes
     char *tmp = malloc(whole ? whole : 1);
     if (!tmp)
         return VG_WSAENOBUFS;
-    uint32_t raddr;
+    vg_addr raddr;
     uint16_t rport;
-    long n = vg_udp_recvfrom(so->udp, tmp, whole, &raddr, &rport);
+    long n = vg_udp_recvfrom_addr(so->udp, tmp, whole, &raddr, &rport);
     if (n < 0) {
         free(tmp);
         return ws_err_from_vg((int)n);
@@ -168,7 +168,7 @@ static int step_recv_dgram(struct ws_sock *so, struct ws_op *op, uint32_t *bytes
     }
     free(tmp);
     if (op->from)
-        ws_sockaddr_in_write(op->from, op->fromlen, raddr, rport);
+        ws_sockaddr_write(so->family, op->from, op->fromlen, &raddr, rport);
     *bytes = copied;
     return copied < (uint32_t)n ? VG_WSAEMSGSIZE : 0;   /* the rest of the datagram is lost */
 }
@@ -180,11 +180,15 @@ static int step_send_dgram(struct ws_sock *so, struct ws_op *op, uint32_t *bytes
     if (!tmp)
         return VG_WSAENOBUFS;
     gather(op, 0, tmp, (uint32_t)len);
-    uint32_t raddr = 0;
+    vg_addr raddr;
     uint16_t rport = 0;
-    if (op->from)
-        ws_sockaddr_in_read(op->from, *op->fromlen, &raddr, &rport);
-    long n = vg_udp_sendto(so->udp, tmp, (size_t)len, raddr, rport, ws_now(ws_t.net));
+    int e = op->from ? ws_dgram_target(so, op->from, *op->fromlen, &raddr, &rport) : 0;
+    if (e) {                      /* checked when the call was made (data_call) */
+        free(tmp);
+        return e;
+    }
+    long n = vg_udp_sendto_addr(so->udp, tmp, (size_t)len, op->from ? &raddr : NULL, rport,
+                                ws_now(ws_t.net));
     free(tmp);
     *bytes = n > 0 ? (uint32_t)n : 0;
     if (n == -VG_ERR_NOTCONN)
@@ -343,13 +347,11 @@ static int data_call(vg_socket_t s, enum ws_op_kind kind, struct vg_wsabuf *bufs
         flags = *flagsp;
     e = precheck(so, bufs, nbufs, count, flagsp, is_recv, flags, ov, done);
     if (!e && !is_recv && so->udp && addr) {
-        uint32_t raddr;
+        vg_addr raddr;
         uint16_t rport;
-        e = ws_sockaddr_in_read(addr, *addrlen, &raddr, &rport);
-        if (!e && (!raddr || !rport))
-            e = VG_WSAEADDRNOTAVAIL;
+        e = ws_dgram_target(so, addr, *addrlen, &raddr, &rport);
     }
-    if (!e && is_recv && addr && so->udp && (!addrlen || *addrlen < (int)sizeof(struct vg_sockaddr_in)))
+    if (!e && is_recv && addr && so->udp && (!addrlen || *addrlen < ws_sockaddr_len(so->family)))
         e = VG_WSAEFAULT;
     struct ws_op *op = NULL;
     if (!e) {

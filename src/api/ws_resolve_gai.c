@@ -10,10 +10,9 @@
  * (ai_addrlen 28): numeric (with a decimal %scope), localhost as ::1, the hosts file's IPv6
  * lines, DNS AAAA; with AI_V4MAPPED the IPv4 ones as ::ffff:a.b.c.d when there is no IPv6
  * address (or always, with AI_ALL). AF_UNSPEC gives IPv6 first, then IPv4, as Windows, but
- * only the families socket() can open (ws_family_opens): IPv6 for streams, IPv4 alone (no AAAA
- * query either) for datagrams, as Windows answers without an IPv6 stack installed; a
- * numeric IPv6 host is returned whatever the family support. Services: decimal ports, and a
- * small table of well-known names (ws_services below). */
+ * only the families socket() can open (ws_family_opens: both, for streams and datagrams
+ * alike); a numeric IPv6 host is returned whatever the family support. Services: decimal
+ * ports, and a small table of well-known names (ws_services below). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,13 +247,10 @@ static int gai(const char *node, const char *service, const struct vg_addrinfo *
     e = service_port(service, flags, &port);
     if (e)
         return e;
-    /* The families wanted: AF_UNSPEC's are those a socket of the hinted type opens for (a
-     * datagram hint, by type or by UDP, gets no IPv6 while the core has no IPv6 UDP). */
-    int type = hints ? hints->ai_socktype : 0;
-    if (type == 0 && hints && hints->ai_protocol == VG_WS_IPPROTO_UDP)
-        type = VG_WS_SOCK_DGRAM;
+    /* The families wanted: AF_UNSPEC's are those socket() opens, IPv6 first (a datagram hint
+     * as a stream one, now that AF_INET6 datagram sockets open). */
     int want = family == VG_WS_AF_INET6 ? WS_RES_V6 : family == VG_WS_AF_INET ? WS_RES_V4
-             : WS_RES_V4 | (ws_family_opens(VG_WS_AF_INET6, type) ? WS_RES_V6 : 0);
+             : WS_RES_V4 | (ws_family_opens(VG_WS_AF_INET6) ? WS_RES_V6 : 0);
     struct gai_list *lp = calloc(1, sizeof *lp);   /* ~600 octets: off the stack */
     if (!lp)
         return VG_WSA_NOT_ENOUGH_MEMORY;

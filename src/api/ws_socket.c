@@ -39,13 +39,11 @@ static int addr_is_local(const vg_addr *a)
     return (addr & mask) == (cfg->addr & mask);
 }
 
-int ws_family_opens(int af, int type)
+int ws_family_opens(int af)
 {
-    if (af == VG_WS_AF_INET)
-        return 1;
-    /* AF_INET6 datagram sockets stay WSAEAFNOSUPPORT: the core's UDP is IPv4 only, and a
-     * socket that opened but could not send would be worse than none. */
-    return af == VG_WS_AF_INET6 && type != VG_WS_SOCK_DGRAM;
+    /* Streams and datagrams alike (the core has TCP and UDP over IPv6); an AF_INET6 datagram
+     * socket is v6-only, there being no dual-stack UDP (ws_sockopt.c). */
+    return af == VG_WS_AF_INET || af == VG_WS_AF_INET6;
 }
 
 vg_socket_t vg_ws_socket(int af, int type, int protocol)
@@ -55,7 +53,7 @@ vg_socket_t vg_ws_socket(int af, int type, int protocol)
         ws_fail(e);
         return VG_INVALID_SOCKET;
     }
-    if (!ws_family_opens(af, type))
+    if (!ws_family_opens(af))
         e = VG_WSAEAFNOSUPPORT;
     else if (type != VG_WS_SOCK_STREAM && type != VG_WS_SOCK_DGRAM)
         e = VG_WSAESOCKTNOSUPPORT;
@@ -98,13 +96,10 @@ static int port_conflict(const struct ws_sock *so, const vg_addr *addr, uint16_t
             continue;
         vg_addr oaddr = vg_addr_v4(0);
         uint16_t oport = 0;
-        if (o->tcb) {
+        if (o->tcb)
             vg_tcp_endpoints_addr(o->tcb, &oaddr, &oport, NULL, NULL);
-        } else {
-            uint32_t a4 = 0;
-            vg_udp_endpoints(o->udp, &a4, &oport, NULL, NULL);
-            oaddr = vg_addr_v4(a4);
-        }
+        else
+            vg_udp_endpoints_addr(o->udp, &oaddr, &oport, NULL, NULL);
         if (oport != port)
             continue;
         /* IPv4 and IPv6 share a port, except with a dual-stack socket on ::, which holds the

@@ -176,8 +176,14 @@ static int set_value(struct ws_sock *so, const struct opt *o, const char *optval
     if (o->level == VG_WS_IPPROTO_IPV6) {
         /* Windows: "before the socket is bound" (dual-stack-sockets); afterwards the socket's
          * families are settled, and the core agrees (vg_tcp_set_v6only). */
-        if (ws_is_bound(so) || vg_tcp_state(so->tcb) != VG_TCP_CLOSED)
+        if (ws_is_bound(so) || (so->tcb && vg_tcp_state(so->tcb) != VG_TCP_CLOSED))
             return VG_WSAEINVAL;
+        /* A datagram socket stays v6-only: the core's UDP socket is of one family, so there is
+         * no dual-stack UDP. TRUE is accepted; FALSE is a value this socket cannot take,
+         * WSAEINVAL ("optval is not valid", nf-winsock-setsockopt), and it stays TRUE. A
+         * program that wants both families opens an AF_INET socket beside it. */
+        if (so->udp)
+            return v ? 0 : VG_WSAEINVAL;
         r = vg_tcp_set_v6only(so->tcb, v != 0);
         if (!r)
             so->v6only = v != 0;
