@@ -83,7 +83,7 @@ void vg_ip6_input(vg_stack *s, const uint8_t *pkt, size_t len, unsigned rx_flags
      * (a SYN-cache entry, a connection) takes its own. */
     struct vg_ip_pkt p = {.src = vg_addr6_ref(s, ip.src), .dst = vg_addr6_ref(s, ip.dst)};
     if (p.src && p.dst) {
-        p.addr_acc = vg_csum_fold64(vg_ip_addr_acc(s, p.src, p.dst));
+        p.addr_acc = vg_ip_addr_acc(s, p.src, p.dst);
         dispatch(s, &ip, &p, payload, plen, rx_flags, now);
     }
     vg_addr_drop(s, p.src);

@@ -16,16 +16,17 @@ void vg_stack_input_ex(vg_stack *s, const uint8_t *pkt, size_t len, unsigned rx_
     if (!s->link_up)
         return;
     s->stats.ip_in++;
-    /* Without an IPv6 address a version 6 header is as bad as any other not 4 (a corrupted
-     * IPv4 one, most likely), and counted so. */
-    if (len && pkt[0] >> 4 == 6 && s->cfg.has_addr6) {
-        vg_ip6_input(s, pkt, len, rx_flags, now);
-        return;
-    }
     struct vg_ipv4_hdr ip;
     const uint8_t *payload;
     size_t plen;
     enum vg_wire_err e = vg_ipv4_parse_inline(pkt, len, &ip, &payload, &plen);
+    /* IPv6 is told apart where IPv4's parse fails, so IPv4 pays nothing for it. Without an IPv6
+     * address a version 6 header is as bad as any other not 4 (a corrupted IPv4 one, most
+     * likely), and counted so. */
+    if (e != VG_WIRE_OK && len && pkt[0] >> 4 == 6 && s->cfg.has_addr6) {
+        vg_ip6_input(s, pkt, len, rx_flags, now);
+        return;
+    }
     if (e == VG_WIRE_FRAGMENT) {
         /* No reassembly: what vigil sends is never fragmented (DF), and a reassembly queue is
          * memory an attacker fills with fragments that never complete. */
@@ -38,7 +39,7 @@ void vg_stack_input_ex(vg_stack *s, const uint8_t *pkt, size_t len, unsigned rx_
     }
     if (!vg_ip_input_filter(s, &ip))
         return;
-    struct vg_ip_pkt p = {.src = ip.src, .dst = ip.dst, .addr_acc = vg_csum_fold64((uint64_t)ip.src + ip.dst)};
+    struct vg_ip_pkt p = {.src = ip.src, .dst = ip.dst, .addr_acc = (uint64_t)ip.src + ip.dst};
     switch (ip.proto) {
     case VG_IPPROTO_TCP:
         vg_tcp_input(s, &p, payload, plen, rx_flags, now);
