@@ -50,9 +50,7 @@ int cli_format_peer(const vg_tcb *t, char out[CLI_ENDPOINT_LEN])
     vg_addr ra;
     uint16_t rport;
     vg_tcp_endpoints_addr(t, NULL, NULL, &ra, &rport);
-    static const uint8_t any6[16];
-    if ((ra.family == VG_AF_INET && !ra.v4) ||
-        (ra.family == VG_AF_INET6 && !memcmp(ra.v6, any6, 16)))
+    if (vg_addr_is_unspecified(&ra))
         return 0;
     cli_format_endpoint_addr(&ra, rport, out);
     return 1;

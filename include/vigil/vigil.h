@@ -479,6 +479,11 @@ typedef struct vg_addr {
 VG_API vg_addr vg_addr_v4(uint32_t a);
 VG_API vg_addr vg_addr_v6(const uint8_t a[16]);
 VG_API int vg_addr_equal(const vg_addr *a, const vg_addr *b);
+/* 1 when a is 0.0.0.0 or ::. */
+VG_API int vg_addr_is_unspecified(const vg_addr *a);
+/* 1 when a is a v4-mapped IPv6 address (::ffff:a.b.c.d, RFC 4291 §2.5.5.2), its IPv4 address
+ * then in *v4 (host order). */
+VG_API int vg_addr_v4_mapped(const vg_addr *a, uint32_t *v4);
 VG_API int vg_tcp_bind(vg_tcb *t, uint32_t addr, uint16_t port);         /* 0 or -vg_err; port 0 = ephemeral */
 VG_API int vg_tcp_listen(vg_tcb *t, int backlog);
 VG_API vg_tcb *vg_tcp_accept(vg_tcb *listener);                          /* NULL when the backlog is empty */

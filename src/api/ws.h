@@ -446,7 +446,6 @@ vg_time ws_deadline_ms(uint32_t ms);
 /* ws_sockaddr.c: the sockaddr of a socket of family (sockaddr_in or sockaddr_in6) and the
  * core's vg_addr. The size a family's sockaddr takes: */
 int ws_sockaddr_len(int family);
-int ws_addr_is_any(const vg_addr *a);
 /* WSAEFAULT for a NULL sa or len short of the family's sockaddr, WSAEAFNOSUPPORT for another
  * family's; an IPv4-mapped ::ffff:a.b.c.d comes out as the IPv4 address with *mapped set. */
 int ws_sockaddr_read(int family, const struct vg_sockaddr *sa, int len, vg_addr *addr,

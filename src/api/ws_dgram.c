@@ -51,7 +51,7 @@ static int dgram_shutdown(struct ws_sock *so, int how)
     (void)how;
     vg_addr raddr;
     vg_udp_endpoints_addr(so->udp, NULL, NULL, &raddr, NULL);
-    return ws_addr_is_any(&raddr) ? VG_WSAENOTCONN : 0;
+    return vg_addr_is_unspecified(&raddr) ? VG_WSAENOTCONN : 0;
 }
 
 static void dgram_close(struct ws_sock *so, vg_time now, int abortive)
@@ -71,7 +71,7 @@ static int dgram_names(struct ws_sock *so, int peer, vg_addr *laddr, uint16_t *l
                        vg_addr *raddr, uint16_t *rport)
 {
     vg_udp_endpoints_addr(so->udp, laddr, lport, raddr, rport);
-    return peer && ws_addr_is_any(raddr) ? VG_WSAENOTCONN : 0;
+    return peer && vg_addr_is_unspecified(raddr) ? VG_WSAENOTCONN : 0;
 }
 
 static int ready_to_recv(void *ctx)
@@ -126,7 +126,7 @@ int ws_dgram_target(const struct ws_sock *so, const struct vg_sockaddr *to, int 
      * its to reach, as a v6-only stream socket's connect answers (ws_connect_target_ok). */
     if (mapped && so->v6only)
         return VG_WSAEAFNOSUPPORT;
-    if (ws_addr_is_any(addr) || !*port)
+    if (vg_addr_is_unspecified(addr) || !*port)
         return VG_WSAEADDRNOTAVAIL;
     return 0;
 }

@@ -99,9 +99,9 @@ static int matches(const struct ws_sock *so, const struct pkt_ends *p)
     /* A wildcard local address of either family takes the packet: a dual-stack listener on
      * :: has IPv4 connections too. */
     if (!lport || p->dport != lport ||
-        (!ws_addr_is_any(&laddr) && !vg_addr_equal(&p->dst, &laddr)))
+        (!vg_addr_is_unspecified(&laddr) && !vg_addr_equal(&p->dst, &laddr)))
         return 0;
-    return ws_addr_is_any(&raddr) || (vg_addr_equal(&p->src, &raddr) && p->sport == rport);
+    return vg_addr_is_unspecified(&raddr) || (vg_addr_equal(&p->src, &raddr) && p->sport == rport);
 }
 
 static int parse_v4(const uint8_t *pkt, size_t len, struct pkt_ends *p)

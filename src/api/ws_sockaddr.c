@@ -3,19 +3,12 @@
 #include <string.h>
 
 #include "api/ws.h"
-
-static const uint8_t v4mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+#include "api/ws_addr6.h"
 
 int ws_sockaddr_len(int family)
 {
     return family == VG_WS_AF_INET6 ? (int)sizeof(struct vg_sockaddr_in6)
                                     : (int)sizeof(struct vg_sockaddr_in);
-}
-
-int ws_addr_is_any(const vg_addr *a)
-{
-    static const uint8_t zero[16];
-    return a->family == VG_AF_INET ? a->v4 == 0 : memcmp(a->v6, zero, sizeof zero) == 0;
 }
 
 int ws_sockaddr_read(int family, const struct vg_sockaddr *sa, int len, vg_addr *addr,
@@ -40,16 +33,14 @@ int ws_sockaddr_read(int family, const struct vg_sockaddr *sa, int len, vg_addr 
     struct vg_sockaddr_in6 sin6;
     memcpy(&sin6, sa, sizeof sin6);
     *port = vg_ntohs(sin6.sin6_port);
-    const uint8_t *b = sin6.sin6_addr.u.Byte;
-    if (memcmp(b, v4mapped_prefix, sizeof v4mapped_prefix) == 0) {
+    *addr = vg_addr_v6(sin6.sin6_addr.u.Byte);
+    uint32_t v4;
+    if (vg_addr_v4_mapped(addr, &v4)) {
         /* The core's IPv4 is IPv4 whichever socket asked for it; the caller decides whether
          * this socket may (IPV6_V6ONLY). */
         *mapped = 1;
-        *addr = vg_addr_v4((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 |
-                           (uint32_t)b[14] << 8 | b[15]);
-        return 0;
+        *addr = vg_addr_v4(v4);
     }
-    *addr = vg_addr_v6(b);
     return 0;
 }
 
@@ -77,11 +68,7 @@ int ws_sockaddr_write(int family, struct vg_sockaddr *sa, int *len, const vg_add
         } else if (addr->v4) {
             /* A dual-stack socket's IPv4 peer, as Windows shows it: ::ffff:a.b.c.d. An
              * unbound socket's 0 stays ::, not ::ffff:0.0.0.0. */
-            memcpy(b, v4mapped_prefix, sizeof v4mapped_prefix);
-            b[12] = (uint8_t)(addr->v4 >> 24);
-            b[13] = (uint8_t)(addr->v4 >> 16);
-            b[14] = (uint8_t)(addr->v4 >> 8);
-            b[15] = (uint8_t)addr->v4;
+            ws_inet6_v4mapped(addr->v4, b);
         }
         memcpy(sa, &sin6, sizeof sin6);
     }
@@ -97,7 +84,7 @@ int ws_connect_target_ok(const struct ws_sock *so, const vg_addr *addr, uint16_t
      * family" (learn.microsoft.com, dual-stack-sockets, nf-winsock2-connect). */
     if (mapped && so->v6only)
         return VG_WSAEAFNOSUPPORT;
-    if (ws_addr_is_any(addr) || port == 0)
+    if (vg_addr_is_unspecified(addr) || port == 0)
         return VG_WSAEADDRNOTAVAIL;
     if (addr->family == VG_AF_INET && addr->v4 == 0xffffffffu)
         return VG_WSAEADDRNOTAVAIL;

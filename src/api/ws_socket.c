@@ -21,7 +21,7 @@ static int prefix6_match(const uint8_t a[16], const uint8_t b[16], unsigned bits
 static int addr_is_local(const vg_addr *a)
 {
     const struct vg_stack_config *cfg = vg_stack_config(ws_t.net->stack);
-    if (ws_addr_is_any(a))
+    if (vg_addr_is_unspecified(a))
         return 1;
     if (a->family == VG_AF_INET6) {
         if (!cfg->has_addr6)
@@ -105,12 +105,12 @@ static int port_conflict(const struct ws_sock *so, const vg_addr *addr, uint16_t
         /* IPv4 and IPv6 share a port, except with a dual-stack socket on ::, which holds the
          * port for every IPv4 address too (Windows refuses the second bind either way). */
         if (oaddr.family != addr->family) {
-            int dual = oaddr.family == VG_AF_INET6 ? !o->v6only && ws_addr_is_any(&oaddr)
-                                                   : !so->v6only && ws_addr_is_any(addr);
+            int dual = oaddr.family == VG_AF_INET6 ? !o->v6only && vg_addr_is_unspecified(&oaddr)
+                                                   : !so->v6only && vg_addr_is_unspecified(addr);
             if (!dual)
                 continue;
         }
-        if (!ws_addr_is_any(&oaddr) && !ws_addr_is_any(addr) && !vg_addr_equal(&oaddr, addr))
+        if (!vg_addr_is_unspecified(&oaddr) && !vg_addr_is_unspecified(addr) && !vg_addr_equal(&oaddr, addr))
             continue;
         if (!so->reuseaddr || o->exclusiveaddruse)
             return 1;

@@ -32,6 +32,20 @@ int vg_addr_equal(const vg_addr *a, const vg_addr *b)
     return a->family == VG_AF_INET ? a->v4 == b->v4 : memcmp(a->v6, b->v6, 16) == 0;
 }
 
+int vg_addr_is_unspecified(const vg_addr *a)
+{
+    static const uint8_t zero[16];
+    return a->family == VG_AF_INET ? a->v4 == 0 : memcmp(a->v6, zero, sizeof zero) == 0;
+}
+
+int vg_addr_v4_mapped(const vg_addr *a, uint32_t *v4)
+{
+    if (a->family != VG_AF_INET6 || memcmp(a->v6, v4_mapped_prefix, 12) != 0)
+        return 0;
+    *v4 = vg_get32(a->v6 + 12);
+    return 1;
+}
+
 int vg_cfg_ip6_is_local(const struct vg_stack_config *c, const uint8_t a[16])
 {
     if (!c->has_addr6)
@@ -68,9 +82,10 @@ int vg_addr_handle(vg_stack *s, const vg_addr *a, uint32_t *h)
     }
     if (a->family != VG_AF_INET6)
         return -VG_ERR_INVAL;
-    /* A v4-mapped address (RFC 4291 §2.5.5.2) is the IPv4 peer of a dual-stack socket. */
-    if (memcmp(a->v6, v4_mapped_prefix, 12) == 0) {
-        vg_addr v4 = vg_addr_v4(vg_get32(a->v6 + 12));
+    /* A v4-mapped address is the IPv4 peer of a dual-stack socket. */
+    uint32_t mapped;
+    if (vg_addr_v4_mapped(a, &mapped)) {
+        vg_addr v4 = vg_addr_v4(mapped);
         return vg_addr_handle(s, &v4, h);
     }
     uint32_t x = vg_addr6_ref(s, a->v6);

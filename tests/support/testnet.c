@@ -244,9 +244,7 @@ void tn_connect_pair(struct tn_pair *p, int from, vg_tcb *client, vg_tcb *listen
     vg_addr laddr;
     uint16_t lport;
     vg_tcp_endpoints_addr(listener, &laddr, &lport, NULL, NULL);
-    static const uint8_t any6[16];
-    if ((laddr.family == VG_AF_INET && !laddr.v4) ||
-        (laddr.family == VG_AF_INET6 && memcmp(laddr.v6, any6, 16) == 0))
+    if (vg_addr_is_unspecified(&laddr))
         laddr = tn_addr(p, 1 - from);
     assert_int_equal(vg_tcp_connect_addr(client, &laddr, lport, tn_now(p)), 0);
     struct connect_wait w = {client, listener, NULL};
