@@ -39,17 +39,9 @@ vg_udp *vg_udp_open(vg_stack *s)
     return u;
 }
 
-static uint32_t any_of(uint32_t a) { return vg_addr_is6(a) ? VG_ADDR6_ANY : 0; }
-
-/* Stores a socket's addresses, holding the IPv6 ones (ip/addr6.h) and giving back the old. */
 static void udp_set_addrs(vg_udp *u, uint32_t laddr, uint32_t raddr)
 {
-    vg_addr_hold(u->stack, laddr);
-    vg_addr_hold(u->stack, raddr);
-    vg_addr_drop(u->stack, u->laddr);
-    vg_addr_drop(u->stack, u->raddr);
-    u->laddr = laddr;
-    u->raddr = raddr;
+    vg_addr_store(u->stack, &u->laddr, &u->raddr, laddr, raddr);
 }
 
 /* A socket is of the family it was bound in (an unbound one takes its first peer's). */
@@ -101,7 +93,7 @@ int vg_udp_bind(vg_udp *u, uint32_t addr, uint16_t port)
 static int bind_for(vg_udp *u, uint32_t raddr)
 {
     if (!u->lport)
-        return bind_handle(u, any_of(raddr), 0);
+        return bind_handle(u, vg_addr_any_of(raddr), 0);
     return same_family(u, raddr) ? 0 : -VG_ERR_INVAL;
 }
 

@@ -257,6 +257,20 @@ static inline uint32_t vg_addr_word(const vg_stack *s, uint32_t a)
 }
 /* 1 when address handle a is the unspecified address of its family (0.0.0.0 or ::). */
 static inline int vg_addr_is_any(uint32_t a) { return a == 0 || a == VG_ADDR6_ANY; }
+/* The unspecified address of a's family. */
+static inline uint32_t vg_addr_any_of(uint32_t a) { return vg_addr_is6(a) ? VG_ADDR6_ANY : 0; }
+/* Replaces the address pair *laddr, *raddr a socket or connection stores: the new IPv6 ones
+ * held, the old ones given back. */
+static inline void vg_addr_store(vg_stack *s, uint32_t *laddr, uint32_t *raddr, uint32_t l,
+                                 uint32_t r)
+{
+    vg_addr_hold(s, l);
+    vg_addr_hold(s, r);
+    vg_addr_drop(s, *laddr);
+    vg_addr_drop(s, *raddr);
+    *laddr = l;
+    *raddr = r;
+}
 /* The handle of a vg_addr (ip/addr.c), a v4-mapped IPv6 address as the IPv4 one; an IPv6 one
  * takes a reference (vg_addr_drop gives it back). 0, or -VG_ERR_INVAL (no such family, or an
  * IPv4 address in 0.0.0.0/8), -VG_ERR_NOBUFS (the table is full). */

@@ -198,7 +198,7 @@ vg_tcb *tcb_lookup(vg_stack *s, uint32_t laddr, uint16_t lport, uint32_t raddr, 
 vg_tcb *tcb_find_listener(vg_stack *s, uint32_t laddr, uint16_t lport)
 {
     vg_tcb *wild = NULL;
-    uint32_t any = vg_addr_is6(laddr) ? VG_ADDR6_ANY : 0;
+    uint32_t any = vg_addr_any_of(laddr);
     for (vg_tcb *t = s->listeners; t; t = t->hnext) {
         if (t->lport != lport)
             continue;

@@ -188,13 +188,7 @@ static inline vg_time tcb_delack_at(const vg_tcb *t)
 /* Stores a TCB's addresses, holding the IPv6 ones (ip/addr6.h) and giving back what it held. */
 static inline void tcb_set_addrs(vg_tcb *t, uint32_t laddr, uint32_t raddr)
 {
-    vg_stack *s = tcb_stack(t);
-    vg_addr_hold(s, laddr);
-    vg_addr_hold(s, raddr);
-    vg_addr_drop(s, t->laddr);
-    vg_addr_drop(s, t->raddr);
-    t->laddr = laddr;
-    t->raddr = raddr;
+    vg_addr_store(tcb_stack(t), &t->laddr, &t->raddr, laddr, raddr);
 }
 
 /* tcb.c */

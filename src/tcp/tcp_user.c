@@ -23,7 +23,7 @@ static int bind_handle(vg_tcb *t, uint32_t addr, uint16_t port)
         return -VG_ERR_INVAL;
     if (!vg_addr_is_any(addr) && !vg_stack_is_local(s, addr))
         return -VG_ERR_INVAL;
-    uint32_t any = vg_addr_is6(addr) ? VG_ADDR6_ANY : 0;
+    uint32_t any = vg_addr_any_of(addr);
     if (!port) {
         port = vg_port_ephemeral(s);
         if (!port)
