@@ -80,12 +80,16 @@ void vg_ip6_input(vg_stack *s, const uint8_t *pkt, size_t len, unsigned rx_flags
         return;
     }
     /* The packet holds a reference to each address while it is processed: what it creates
-     * (a SYN-cache entry, a connection) takes its own. */
-    struct vg_ip_pkt p = {.src = vg_addr6_ref(s, ip.src), .dst = vg_addr6_ref(s, ip.dst)};
+     * (a SYN-cache entry, a connection) takes its own. Our own address is held by the stack
+     * for its life: no lookup in the table for it. */
+    int to_us = memcmp(ip.dst, s->cfg.addr6, 16) == 0;
+    struct vg_ip_pkt p = {.src = vg_addr6_ref(s, ip.src),
+                          .dst = to_us ? s->addr6_h : vg_addr6_ref(s, ip.dst)};
     if (p.src && p.dst) {
         p.addr_acc = vg_ip_addr_acc(s, p.src, p.dst);
         dispatch(s, &ip, &p, payload, plen, rx_flags, now);
     }
     vg_addr_drop(s, p.src);
-    vg_addr_drop(s, p.dst);
+    if (!to_us)
+        vg_addr_drop(s, p.dst);
 }
