@@ -160,7 +160,7 @@ static void ipv4(uint8_t *pkt, size_t len, int fix)
 static void repair_icmp6(uint8_t *p, size_t len, const uint8_t src[16], const uint8_t dst[16])
 {
     if (len <= 0xffff)
-        repair(p, len, 2, vg_csum_fold64(vg_ipv6_addr_acc(src, dst) + len + VG_IPPROTO_ICMPV6));
+        repair(p, len, 2, vg_ipv6_pseudo(src, dst, VG_IPPROTO_ICMPV6, len));
 }
 
 /* Whatever it accepts, the quote parser read inside the quote: nothing to check but memory. */

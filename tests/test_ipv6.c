@@ -93,8 +93,8 @@ static size_t tcp6(uint8_t *buf, const uint8_t src[16], const struct vg_tcp_hdr 
     size_t n = vg_tcp_write(seg, 1500, th, 0, 0, data, dlen);
     assert_true(n > 0);
     vg_put16(seg + 16, 0);
-    uint64_t acc = vg_ipv6_addr_acc(src, ME) + VG_IPPROTO_TCP + n;
-    vg_put16(seg + 16, vg_csum_fold(vg_csum_add(vg_csum_fold64(acc), seg, n)));
+    uint32_t pseudo = vg_ipv6_pseudo(src, ME, VG_IPPROTO_TCP, n);
+    vg_put16(seg + 16, vg_csum_fold(vg_csum_add(pseudo, seg, n)));
     return ip6_wrap(buf, src, ME, VG_IPPROTO_TCP, n);
 }
 
@@ -115,8 +115,8 @@ static void sent_tcp(const struct host *h, size_t i, const uint8_t dst[16], stru
     assert_int_equal(ip.proto, VG_IPPROTO_TCP);
     assert_memory_equal(ip.src, ME, 16);
     assert_memory_equal(ip.dst, dst, 16);
-    uint64_t acc = vg_ipv6_addr_acc(ip.src, ip.dst) + VG_IPPROTO_TCP + plen;
-    assert_int_equal(vg_csum_fold(vg_csum_add(vg_csum_fold64(acc), pl, plen)), 0);
+    assert_int_equal(vg_csum_fold(vg_csum_add(vg_ipv6_pseudo(ip.src, ip.dst, VG_IPPROTO_TCP, plen),
+                                              pl, plen)), 0);
     assert_int_equal(vg_tcp_parse_ex(pl, plen, 0, 0, 1, th, data, dlen), VG_WIRE_OK);
 }
 
@@ -526,8 +526,7 @@ static size_t udp6(uint8_t *buf, const uint8_t src[16], uint16_t sport, uint16_t
     vg_put16(u + 6, 0);
     memcpy(u + 8, msg, n - 8);
     if (csum) {
-        uint64_t acc = vg_ipv6_addr_acc(src, ME) + VG_IPPROTO_UDP + n;
-        uint16_t c = vg_csum_fold(vg_csum_add(vg_csum_fold64(acc), u, n));
+        uint16_t c = vg_csum_fold(vg_csum_add(vg_ipv6_pseudo(src, ME, VG_IPPROTO_UDP, n), u, n));
         vg_put16(u + 6, c ? c : 0xffff);
     }
     return ip6_wrap(buf, src, ME, VG_IPPROTO_UDP, n);
@@ -561,9 +560,9 @@ static void udp_over_ipv6_with_its_mandatory_checksum(void **st)
     assert_int_equal(ip.proto, VG_IPPROTO_UDP);
     assert_memory_equal(ip.src, ME, 16);
     assert_memory_equal(ip.dst, PEER, 16);
-    uint64_t acc = vg_ipv6_addr_acc(ip.src, ip.dst) + VG_IPPROTO_UDP + plen;
     assert_int_not_equal(vg_get16(pl + 6), 0);
-    assert_int_equal(vg_csum_fold(vg_csum_add(vg_csum_fold64(acc), pl, plen)), 0);
+    assert_int_equal(vg_csum_fold(vg_csum_add(vg_ipv6_pseudo(ip.src, ip.dst, VG_IPPROTO_UDP, plen),
+                                              pl, plen)), 0);
     assert_memory_equal(pl + 8, "answer", 6);
     /* No checksum is no datagram over IPv6; a wrong one neither. */
     inject(h, pkt, udp6(pkt, PEER, 5353, 53, "nochecksum", 0));

@@ -10,12 +10,6 @@
 #define QUOTE_TCP_LEN 8
 #define QUOTE_PORTS_LEN 4
 
-/* The pseudo-header's sum (RFC 8200 §8.1) as a sum to chain vg_csum_add on. */
-static uint32_t pseudo6(const uint8_t src[16], const uint8_t dst[16], size_t len)
-{
-    return vg_csum_fold64(vg_ipv6_addr_acc(src, dst) + (uint32_t)len + VG_IPPROTO_ICMPV6);
-}
-
 enum vg_wire_err vg_icmp6_parse(const uint8_t *msg, size_t len, const uint8_t src[16],
                                 const uint8_t dst[16], struct vg_icmp6_hdr *h,
                                 const uint8_t **data, size_t *dlen)
@@ -25,7 +19,7 @@ enum vg_wire_err vg_icmp6_parse(const uint8_t *msg, size_t len, const uint8_t sr
     /* No jumbograms: an IPv6 payload is at most 65535 octets. */
     if (len > 0xffff)
         return VG_WIRE_BAD_LEN;
-    if (vg_csum_fold(vg_csum_add(pseudo6(src, dst, len), msg, len)) != 0)
+    if (vg_csum_fold(vg_csum_add(vg_ipv6_pseudo(src, dst, VG_IPPROTO_ICMPV6, len), msg, len)) != 0)
         return VG_WIRE_BAD_CSUM;
     h->type = msg[0];
     h->code = msg[1];
@@ -50,7 +44,7 @@ size_t vg_icmp6_write(uint8_t *buf, size_t cap, const struct vg_icmp6_hdr *h,
     buf[1] = h->code;
     vg_put16(buf + 2, 0);
     vg_put32(buf + 4, h->word);
-    vg_put16(buf + 2, vg_csum_fold(vg_csum_add(pseudo6(src, dst, len), buf, len)));
+    vg_put16(buf + 2, vg_csum_fold(vg_csum_add(vg_ipv6_pseudo(src, dst, VG_IPPROTO_ICMPV6, len), buf, len)));
     return len;
 }
 

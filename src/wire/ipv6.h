@@ -70,6 +70,14 @@ static inline uint64_t vg_ipv6_addr_acc(const uint8_t src[16], const uint8_t dst
     return acc;
 }
 
+/* The pseudo-header's sum for an upper-layer message of len octets of protocol proto from src
+ * to dst (RFC 8200 §8.1), as a sum to chain vg_csum_add on. */
+static inline uint32_t vg_ipv6_pseudo(const uint8_t src[16], const uint8_t dst[16], uint8_t proto,
+                                      size_t len)
+{
+    return vg_csum_fold64(vg_ipv6_addr_acc(src, dst) + (uint32_t)len + proto);
+}
+
 /* ICMPv6 (RFC 4443). word is the 32 bits after the checksum: identifier << 16 | sequence for
  * echo, the MTU for Packet Too Big, the pointer for Parameter Problem, unused (0) otherwise. */
 struct vg_icmp6_hdr {

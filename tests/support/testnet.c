@@ -167,8 +167,8 @@ int tn_parse_tcp(const uint8_t *pkt, size_t len, struct vg_tcp_hdr *th, const ui
         if (vg_ipv6_parse(pkt, len, &ip, &pl, &plen) != VG_WIRE_OK || ip.proto != VG_IPPROTO_TCP)
             return 0;
         /* The checksum against the IPv6 pseudo-header here; the TCP parser then skips it. */
-        uint64_t acc = vg_ipv6_addr_acc(ip.src, ip.dst) + VG_IPPROTO_TCP + plen;
-        if (plen > 0xffff || vg_csum_fold(vg_csum_add(vg_csum_fold64(acc), pl, plen)) != 0)
+        uint32_t pseudo = vg_ipv6_pseudo(ip.src, ip.dst, VG_IPPROTO_TCP, plen);
+        if (plen > 0xffff || vg_csum_fold(vg_csum_add(pseudo, pl, plen)) != 0)
             return 0;
         if (vg_tcp_parse_ex(pl, plen, 0, 0, 1, th, data, dlen) != VG_WIRE_OK)
             return 0;
@@ -201,8 +201,8 @@ size_t tn_build_tcp(const vg_tcb *t, const struct vg_tcp_hdr *th, const uint8_t 
     size_t n = vg_tcp_write(seg, sizeof seg, th, 0, 0, data, dlen);
     assert_true(n && VG_IPV6_HDR_LEN + n <= cap);
     vg_put16(seg + 16, 0);
-    uint64_t acc = vg_ipv6_addr_acc(la.v6, ra.v6) + VG_IPPROTO_TCP + n;
-    vg_put16(seg + 16, vg_csum_fold(vg_csum_add(vg_csum_fold64(acc), seg, n)));
+    uint32_t pseudo = vg_ipv6_pseudo(la.v6, ra.v6, VG_IPPROTO_TCP, n);
+    vg_put16(seg + 16, vg_csum_fold(vg_csum_add(pseudo, seg, n)));
     struct vg_ipv6_hdr ip = {.next = VG_IPPROTO_TCP, .hop_limit = 64};
     memcpy(ip.src, la.v6, 16);
     memcpy(ip.dst, ra.v6, 16);
