@@ -1,7 +1,8 @@
 /* Spec A6: the errors of getsockopt/setsockopt(SO_KEEPALIVE), checked in order, first match wins,
  * one test per step and per pair of conditions that hold at once (A7 and C2 for the profiles
  * that lift step 8). Step 2 (WSAEINPROGRESS) needs a blocking call in progress: its tests are in
- * test_api_hook.c. */
+ * test_api_hook.c. Every test runs over AF_INET and again over AF_INET6 (groups "ipv4", "ipv6"):
+ * the order does not depend on the family. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,12 +39,13 @@ static SOCKET stalled_connect(u_short port, SOCKET *listener, SOCKET *first)
 {
     *listener = tcp_listener(port, 1);
     assert_int_not_equal(*listener, INVALID_SOCKET);
-    struct sockaddr_in sa = loopback_addr(port);
-    *first = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    assert_int_equal(connect(*first, (SOCKADDR *)&sa, sizeof sa), 0);
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKADDR_STORAGE sa;
+    int len = api_loop_addr(port, &sa);
+    *first = socket(api_family(), SOCK_STREAM, IPPROTO_TCP);
+    assert_int_equal(connect(*first, (SOCKADDR *)&sa, len), 0);
+    SOCKET s = socket(api_family(), SOCK_STREAM, IPPROTO_TCP);
     assert_int_equal(set_nonblocking(s, 1), 0);
-    assert_fails_with(connect(s, (SOCKADDR *)&sa, sizeof sa), WSAEWOULDBLOCK);
+    assert_fails_with(connect(s, (SOCKADDR *)&sa, len), WSAEWOULDBLOCK);
     return s;
 }
 
@@ -65,7 +67,7 @@ static void a6_1_notinitialised_after_last_wsacleanup(void **state)
     (void)state;
     assert_int_equal(api_start(NULL), 0);
     assert_int_equal(api_start(NULL), 0);
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET s = socket(api_family(), SOCK_STREAM, IPPROTO_TCP);
     assert_int_not_equal(s, INVALID_SOCKET);
     /* Two WSAStartups: one WSACleanup leaves the socket usable. */
     assert_int_equal(WSACleanup(), 0);
@@ -100,7 +102,7 @@ static void a6_1_notinitialised_before_every_later_step(void **state)
 static void a6_3_netdown(void **state)
 {
     (void)state;
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET s = socket(api_family(), SOCK_STREAM, IPPROTO_TCP);
     assert_int_equal(vg_ws_set_link_up(0), 0);
     DWORD v;
     assert_fails_with(set_ka(s, TRUE), WSAENETDOWN);
@@ -124,7 +126,7 @@ static void a6_3_netdown_before_notsock(void **state)
 static void a6_3_netdown_before_bad_level_and_fault(void **state)
 {
     (void)state;
-    SOCKET s = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    SOCKET s = socket(api_family(), SOCK_DGRAM, IPPROTO_UDP);
     assert_int_equal(vg_ws_set_link_up(0), 0);
     assert_fails_with(setsockopt(s, 0x4242, SO_KEEPALIVE, NULL, 0), WSAENETDOWN);
     assert_fails_with(getsockopt(s, SOL_SOCKET, SO_KEEPALIVE, NULL, NULL), WSAENETDOWN);
@@ -139,13 +141,13 @@ static void a6_4_notsock(void **state)
     assert_fails_with(set_ka(INVALID_SOCKET, TRUE), WSAENOTSOCK);
     assert_fails_with(get_ka(0, &v), WSAENOTSOCK);
     assert_fails_with(get_ka((SOCKET)3, &v), WSAENOTSOCK);
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET s = socket(api_family(), SOCK_STREAM, IPPROTO_TCP);
     assert_fails_with(get_ka(s + 4096, &v), WSAENOTSOCK);
     /* A closed socket is no socket, even once its slot is taken again. */
     assert_int_equal(closesocket(s), 0);
     assert_fails_with(set_ka(s, TRUE), WSAENOTSOCK);
     for (int i = 0; i < 200; i++)
-        assert_int_not_equal(socket(AF_INET, SOCK_STREAM, 0), INVALID_SOCKET);
+        assert_int_not_equal(socket(api_family(), SOCK_STREAM, 0), INVALID_SOCKET);
     assert_fails_with(get_ka(s, &v), WSAENOTSOCK);
 }
 
@@ -161,7 +163,7 @@ static void a6_4_notsock_before_bad_level_and_fault(void **state)
 static void a6_5_unknown_level(void **state)
 {
     (void)state;
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET s = socket(api_family(), SOCK_STREAM, IPPROTO_TCP);
     DWORD v = TRUE;
     int len = sizeof v;
     assert_fails_with(setsockopt(s, 0x4242, SO_KEEPALIVE, (char *)&v, sizeof v), WSAEINVAL);
@@ -174,7 +176,7 @@ static void a6_5_unknown_level(void **state)
 static void a6_5_bad_level_before_unknown_option(void **state)
 {
     (void)state;
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET s = socket(api_family(), SOCK_STREAM, IPPROTO_TCP);
     DWORD v = TRUE;
     assert_fails_with(setsockopt(s, 0x4242, 0x4242, (char *)&v, sizeof v), WSAEINVAL);
 }
@@ -182,7 +184,7 @@ static void a6_5_bad_level_before_unknown_option(void **state)
 static void a6_5_bad_level_before_null_optval(void **state)
 {
     (void)state;
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET s = socket(api_family(), SOCK_STREAM, IPPROTO_TCP);
     int len = 4;
     assert_fails_with(setsockopt(s, 0x4242, SO_KEEPALIVE, NULL, 4), WSAEINVAL);
     assert_fails_with(getsockopt(s, 0x4242, SO_KEEPALIVE, NULL, &len), WSAEINVAL);
@@ -192,7 +194,7 @@ static void a6_5_bad_level_before_null_optval(void **state)
 static void a6_5_bad_level_on_datagram_socket(void **state)
 {
     (void)state;
-    SOCKET u = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    SOCKET u = socket(api_family(), SOCK_DGRAM, IPPROTO_UDP);
     DWORD v = TRUE;
     /* Both step 5 and step 6 (A5) hold: the level wins. */
     assert_fails_with(setsockopt(u, 0x4242, SO_KEEPALIVE, (char *)&v, sizeof v), WSAEINVAL);
@@ -203,7 +205,7 @@ static void a6_5_bad_level_on_datagram_socket(void **state)
 static void a6_6_unknown_option(void **state)
 {
     (void)state;
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET s = socket(api_family(), SOCK_STREAM, IPPROTO_TCP);
     DWORD v = TRUE;
     int len = sizeof v;
     assert_fails_with(setsockopt(s, SOL_SOCKET, 0x4242, (char *)&v, sizeof v), WSAENOPROTOOPT);
@@ -219,7 +221,7 @@ static void a6_6_unknown_option(void **state)
 static void a6_6_datagram_socket(void **state)
 {
     (void)state;
-    SOCKET u = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    SOCKET u = socket(api_family(), SOCK_DGRAM, IPPROTO_UDP);
     DWORD v;
     assert_fails_with(set_ka(u, TRUE), WSAENOPROTOOPT);
     assert_fails_with(get_ka(u, &v), WSAENOPROTOOPT);
@@ -228,7 +230,7 @@ static void a6_6_datagram_socket(void **state)
 static void a6_6_unknown_option_before_short_buffer(void **state)
 {
     (void)state;
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET s = socket(api_family(), SOCK_STREAM, IPPROTO_TCP);
     char c = 1;
     int len = 1;
     assert_fails_with(setsockopt(s, SOL_SOCKET, 0x4242, &c, 1), WSAENOPROTOOPT);
@@ -239,7 +241,7 @@ static void a6_6_unknown_option_before_short_buffer(void **state)
 static void a6_6_datagram_before_null_optval(void **state)
 {
     (void)state;
-    SOCKET u = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    SOCKET u = socket(api_family(), SOCK_DGRAM, IPPROTO_UDP);
     assert_fails_with(setsockopt(u, SOL_SOCKET, SO_KEEPALIVE, NULL, 0), WSAENOPROTOOPT);
     assert_fails_with(getsockopt(u, SOL_SOCKET, SO_KEEPALIVE, NULL, NULL), WSAENOPROTOOPT);
 }
@@ -247,7 +249,7 @@ static void a6_6_datagram_before_null_optval(void **state)
 static void a6_6_read_only_option_cannot_be_set(void **state)
 {
     (void)state;
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET s = socket(api_family(), SOCK_STREAM, IPPROTO_TCP);
     assert_fails_with(set_dword(s, SOL_SOCKET, SO_TYPE, SOCK_DGRAM), WSAENOPROTOOPT);
     assert_int_equal(get_dword(s, SOL_SOCKET, SO_TYPE), SOCK_STREAM);
 }
@@ -257,7 +259,7 @@ static void a6_6_read_only_option_cannot_be_set(void **state)
 static void a6_7_setsockopt_fault(void **state)
 {
     (void)state;
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET s = socket(api_family(), SOCK_STREAM, IPPROTO_TCP);
     DWORD v = TRUE;
     assert_fails_with(setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, NULL, sizeof v), WSAEFAULT);
     assert_fails_with(setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, (char *)&v, 3), WSAEFAULT);
@@ -273,7 +275,7 @@ static void a6_7_setsockopt_fault(void **state)
 static void a6_7_getsockopt_fault(void **state)
 {
     (void)state;
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET s = socket(api_family(), SOCK_STREAM, IPPROTO_TCP);
     DWORD v = 0x55;
     int len = sizeof v;
     assert_fails_with(getsockopt(s, SOL_SOCKET, SO_KEEPALIVE, NULL, &len), WSAEFAULT);
@@ -317,11 +319,12 @@ static void a6_8_vista_set_before_connect_or_after_it_completes(void **state)
 {
     (void)state;
     SOCKET l = tcp_listener(27103, 5);
-    SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET s = socket(api_family(), SOCK_STREAM, IPPROTO_TCP);
     assert_int_equal(set_ka(s, TRUE), 0);            /* before connect */
     assert_int_equal(set_nonblocking(s, 1), 0);
-    struct sockaddr_in sa = loopback_addr(27103);
-    assert_fails_with(connect(s, (SOCKADDR *)&sa, sizeof sa), WSAEWOULDBLOCK);
+    SOCKADDR_STORAGE sa;
+    int len = api_loop_addr(27103, &sa);
+    assert_fails_with(connect(s, (SOCKADDR *)&sa, len), WSAEWOULDBLOCK);
     /* The loopback handshake completes as soon as the stack runs: wait for it as programs do. */
     fd_set w;
     FD_ZERO(&w);
@@ -399,5 +402,7 @@ int main(void)
         cmocka_unit_test_teardown(a7_windows2000_set_while_connecting_allowed, teardown),
         cmocka_unit_test_teardown(c2_linux_set_while_connecting_allowed, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests_name("ipv4", tests, api_use_ipv4, NULL);
+    failed += cmocka_run_group_tests_name("ipv6", tests, api_use_ipv6, NULL);
+    return failed;
 }

@@ -15,72 +15,6 @@
 
 #include "test_api_support.h"
 
-/* The family the stream sockets of this run use (main runs the group once for each). */
-static int family = AF_INET;
-
-static int use_ipv4(void **state)
-{
-    (void)state;
-    family = AF_INET;
-    return 0;
-}
-
-static int use_ipv6(void **state)
-{
-    (void)state;
-    family = AF_INET6;
-    return 0;
-}
-
-static SOCKET stream_socket(void) { return socket(family, SOCK_STREAM, IPPROTO_TCP); }
-
-/* The loopback address of this run's family, port; returns the sockaddr's length. */
-static int loop_addr(u_short port, SOCKADDR_STORAGE *st)
-{
-    memset(st, 0, sizeof *st);
-    if (family == AF_INET) {
-        struct sockaddr_in sa = loopback_addr(port);
-        memcpy(st, &sa, sizeof sa);
-        return (int)sizeof sa;
-    }
-    struct sockaddr_in6 sa6;
-    memset(&sa6, 0, sizeof sa6);
-    sa6.sin6_family = AF_INET6;
-    sa6.sin6_port = htons(port);
-    sa6.sin6_addr = in6addr_loopback;
-    memcpy(st, &sa6, sizeof sa6);
-    return (int)sizeof sa6;
-}
-
-static SOCKET listener(u_short port, int backlog)
-{
-    SOCKET l = stream_socket();
-    SOCKADDR_STORAGE st;
-    int len = loop_addr(port, &st);
-    if (l == INVALID_SOCKET || bind(l, (SOCKADDR *)&st, len) == SOCKET_ERROR ||
-        listen(l, backlog) == SOCKET_ERROR)
-        return INVALID_SOCKET;
-    return l;
-}
-
-/* test_api_support.h's tcp_pair in this run's family. */
-static int pair(u_short port, SOCKET *client, SOCKET *server)
-{
-    *client = *server = INVALID_SOCKET;
-    SOCKET l = listener(port, 5);
-    if (l == INVALID_SOCKET)
-        return -1;
-    *client = stream_socket();
-    SOCKADDR_STORAGE st;
-    int len = loop_addr(port, &st);
-    if (connect(*client, (SOCKADDR *)&st, len) == SOCKET_ERROR)
-        return -1;
-    *server = accept(l, NULL, NULL);
-    if (*server == INVALID_SOCKET)
-        return -1;
-    return closesocket(l);
-}
-
 static int teardown(void **state)
 {
     (void)state;
@@ -125,7 +59,7 @@ static void a1_any_nonzero_dword_is_true(void **state)
 {
     (void)state;
     assert_int_equal(api_start(NULL), 0);
-    SOCKET s = stream_socket();
+    SOCKET s = api_stream_socket();
     /* Only the high byte set: a one-byte read would see FALSE. */
     const DWORD values[] = {1, 0x100, 0x10000, 0x80000000u, 0xffffffffu};
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
@@ -141,10 +75,10 @@ static void a2_off_on_every_new_socket(void **state)
     (void)state;
     assert_int_equal(api_start(NULL), 0);
     SOCKET c, s;
-    assert_int_equal(pair(27201, &c, &s), 0);
+    assert_int_equal(tcp_pair(27201, &c, &s), 0);
     assert_int_equal(get_dword(c, SOL_SOCKET, SO_KEEPALIVE), 0);
     assert_int_equal(get_dword(s, SOL_SOCKET, SO_KEEPALIVE), 0);
-    SOCKET fresh = stream_socket();
+    SOCKET fresh = api_stream_socket();
     assert_int_equal(get_dword(fresh, SOL_SOCKET, SO_KEEPALIVE), 0);
     assert_int_equal(info_of(c).enabled, 0);
 }
@@ -153,7 +87,7 @@ static void a3_get_reports_0_or_1_and_dword_length(void **state)
 {
     (void)state;
     assert_int_equal(api_start(NULL), 0);
-    SOCKET s = stream_socket();
+    SOCKET s = api_stream_socket();
     assert_int_equal(set_dword(s, SOL_SOCKET, SO_KEEPALIVE, 0x2a00), 0);
     DWORD v[2] = {0x77777777u, 0x77777777u};
     int len = sizeof v;
@@ -168,7 +102,7 @@ static void a4_true_enables_probing_false_stops_it(void **state)
     (void)state;
     assert_int_equal(api_start(NULL), 0);
     SOCKET c, s;
-    assert_int_equal(pair(27202, &c, &s), 0);
+    assert_int_equal(tcp_pair(27202, &c, &s), 0);
     assert_int_equal(info_of(c).next_probe_in, VG_TIME_NEVER);
     assert_int_equal(keepalive_vals(c, 1, 10000, 1000), 0);
     assert_int_equal(set_dword(c, SOL_SOCKET, SO_KEEPALIVE, TRUE), 0);
@@ -202,10 +136,10 @@ static void a5_datagram_socket_noprotoopt_while_it_carries_data(void **state)
 {
     (void)state;
     assert_int_equal(api_start(NULL), 0);
-    SOCKET a = socket(family, SOCK_DGRAM, IPPROTO_UDP);
-    SOCKET b = socket(family, SOCK_DGRAM, IPPROTO_UDP);
+    SOCKET a = socket(api_family(), SOCK_DGRAM, IPPROTO_UDP);
+    SOCKET b = socket(api_family(), SOCK_DGRAM, IPPROTO_UDP);
     SOCKADDR_STORAGE sa;
-    int salen = loop_addr(27203, &sa);
+    int salen = api_loop_addr(27203, &sa);
     assert_int_equal(bind(a, (SOCKADDR *)&sa, salen), 0);
     assert_int_equal(sendto(b, "ping", 4, 0, (SOCKADDR *)&sa, salen), 4);
     char buf[8];
@@ -232,7 +166,7 @@ static void a5_datagram_socket_noprotoopt_while_it_carries_data(void **state)
 static void check_defaults(const char *profile, DWORD idle_s, DWORD intvl_s, DWORD count)
 {
     assert_int_equal(api_start(profile), 0);
-    SOCKET s = stream_socket();
+    SOCKET s = api_stream_socket();
     assert_int_equal(get_dword(s, IPPROTO_TCP, TCP_KEEPIDLE), idle_s);
     assert_int_equal(get_dword(s, IPPROTO_TCP, TCP_KEEPINTVL), intvl_s);
     assert_int_equal(get_dword(s, IPPROTO_TCP, TCP_KEEPCNT), count);
@@ -254,7 +188,7 @@ static void drop_after_defaults(const char *profile, uint64_t expect_ms, int exp
 {
     assert_int_equal(api_start(profile), 0);
     SOCKET c, s;
-    assert_int_equal(pair(27204, &c, &s), 0);
+    assert_int_equal(tcp_pair(27204, &c, &s), 0);
     idle_ms(1000);                    /* the handshake's last ACKs are long gone */
     assert_int_equal(set_dword(c, SOL_SOCKET, SO_KEEPALIVE, TRUE), 0);
     uint64_t t_on = vg_clock_ms();
@@ -278,7 +212,7 @@ static void a12_sets_switch_time_and_interval(void **state)
 {
     (void)state;
     assert_int_equal(api_start(NULL), 0);
-    SOCKET s = stream_socket();
+    SOCKET s = api_stream_socket();
     assert_int_equal(keepalive_vals(s, 1, 5000, 2500), 0);
     assert_int_equal(get_dword(s, SOL_SOCKET, SO_KEEPALIVE), 1);
     struct vg_keepalive_info ka = info_of(s);
@@ -299,7 +233,7 @@ static void a12_drop_at_time_plus_count_intervals(void **state)
     (void)state;
     assert_int_equal(api_start(NULL), 0);
     SOCKET c, s;
-    assert_int_equal(pair(27205, &c, &s), 0);
+    assert_int_equal(tcp_pair(27205, &c, &s), 0);
     idle_ms(1000);
     assert_int_equal(keepalive_vals(c, 1, 30000, 2000), 0);
     uint64_t t_on = vg_clock_ms();
@@ -313,8 +247,8 @@ static void a12_so_keepalive_alone_uses_system_values(void **state)
 {
     (void)state;
     assert_int_equal(api_start(NULL), 0);
-    SOCKET a = stream_socket();
-    SOCKET b = stream_socket();
+    SOCKET a = api_stream_socket();
+    SOCKET b = api_stream_socket();
     assert_int_equal(set_dword(a, SOL_SOCKET, SO_KEEPALIVE, TRUE), 0);
     assert_int_equal(keepalive_vals(b, 1, 60000, 3000), 0);
     struct vg_keepalive_info ka = info_of(a);
@@ -330,11 +264,11 @@ static void a12_accepted_socket_inherits_listener_values(void **state)
 {
     (void)state;
     assert_int_equal(api_start(NULL), 0);
-    SOCKET l = listener(27206, 5);
+    SOCKET l = tcp_listener(27206, 5);
     assert_int_equal(keepalive_vals(l, 1, 45000, 1500), 0);
-    SOCKET c = stream_socket();
+    SOCKET c = api_stream_socket();
     SOCKADDR_STORAGE sa;
-    int salen = loop_addr(27206, &sa);
+    int salen = api_loop_addr(27206, &sa);
     assert_int_equal(connect(c, (SOCKADDR *)&sa, salen), 0);
     SOCKET s = accept(l, NULL, NULL);
     assert_int_not_equal(s, INVALID_SOCKET);
@@ -349,7 +283,7 @@ static void a12_argument_errors(void **state)
 {
     (void)state;
     assert_int_equal(api_start(NULL), 0);
-    SOCKET s = stream_socket();
+    SOCKET s = api_stream_socket();
     struct tcp_keepalive kv = {1, 1000, 1000};
     DWORD bytes;
     assert_fails_with(WSAIoctl(s, SIO_KEEPALIVE_VALS, NULL, sizeof kv, NULL, 0, &bytes, NULL, NULL),
@@ -377,7 +311,7 @@ static void a13_blocked_recv_netreset_then_notconn(void **state)
     (void)state;
     assert_int_equal(api_start(NULL), 0);
     SOCKET c, s;
-    assert_int_equal(pair(27207, &c, &s), 0);
+    assert_int_equal(tcp_pair(27207, &c, &s), 0);
     assert_int_equal(keepalive_vals(c, 1, 10000, 1000), 0);
     uint64_t when;
     assert_int_equal(recv_until_dropped(c, &when), WSAENETRESET);
@@ -399,7 +333,7 @@ static void a13_call_made_after_the_drop_gets_notconn(void **state)
     (void)state;
     assert_int_equal(api_start(NULL), 0);
     SOCKET c, s;
-    assert_int_equal(pair(27208, &c, &s), 0);
+    assert_int_equal(tcp_pair(27208, &c, &s), 0);
     assert_int_equal(keepalive_vals(c, 1, 10000, 1000), 0);
     assert_int_equal(vg_blackhole(c, 1), 0);
     idle_ms(30000);                   /* dropped at 20 s, while no call was in progress */
@@ -421,7 +355,7 @@ static void a13_linux_profile_timedout_to_the_first_call(void **state)
     (void)state;
     assert_int_equal(api_start("linux"), 0);
     SOCKET c, s;
-    assert_int_equal(pair(27209, &c, &s), 0);
+    assert_int_equal(tcp_pair(27209, &c, &s), 0);
     assert_int_equal(keepalive_vals(c, 1, 10000, 1000), 0);
     uint64_t when;
     assert_int_equal(recv_until_dropped(c, &when), WSAETIMEDOUT);
@@ -430,7 +364,7 @@ static void a13_linux_profile_timedout_to_the_first_call(void **state)
 
     /* A call made after the drop is the first to hear of it: it gets ETIMEDOUT, once. */
     SOCKET c2, s2;
-    assert_int_equal(pair(27210, &c2, &s2), 0);
+    assert_int_equal(tcp_pair(27210, &c2, &s2), 0);
     assert_int_equal(keepalive_vals(c2, 1, 10000, 1000), 0);
     assert_int_equal(vg_blackhole(c2, 1), 0);
     idle_ms(30000);
@@ -444,7 +378,7 @@ static void c1_options_read_back(void **state)
 {
     (void)state;
     assert_int_equal(api_start(NULL), 0);
-    SOCKET s = stream_socket();
+    SOCKET s = api_stream_socket();
     assert_int_equal(set_dword(s, IPPROTO_TCP, TCP_KEEPIDLE, 30), 0);
     assert_int_equal(set_dword(s, IPPROTO_TCP, TCP_KEEPINTVL, 5), 0);
     assert_int_equal(set_dword(s, IPPROTO_TCP, TCP_KEEPCNT, 3), 0);
@@ -469,7 +403,7 @@ static void c1_probes_follow_the_socket_values(void **state)
     (void)state;
     assert_int_equal(api_start(NULL), 0);
     SOCKET c, s;
-    assert_int_equal(pair(27211, &c, &s), 0);
+    assert_int_equal(tcp_pair(27211, &c, &s), 0);
     idle_ms(1000);
     assert_int_equal(set_dword(c, IPPROTO_TCP, TCP_KEEPIDLE, 20), 0);
     assert_int_equal(set_dword(c, IPPROTO_TCP, TCP_KEEPINTVL, 3), 0);
@@ -486,7 +420,7 @@ static void c1_invalid_values(void **state)
 {
     (void)state;
     assert_int_equal(api_start(NULL), 0);
-    SOCKET s = stream_socket();
+    SOCKET s = api_stream_socket();
     assert_fails_with(set_dword(s, IPPROTO_TCP, TCP_KEEPCNT, 256), WSAEINVAL);
     assert_int_equal(set_dword(s, IPPROTO_TCP, TCP_KEEPCNT, 255), 0);
     assert_fails_with(set_dword(s, IPPROTO_TCP, TCP_KEEPIDLE, 0), WSAEINVAL);
@@ -506,7 +440,7 @@ static void c1_count_settable_under_windows2000(void **state)
     (void)state;
     assert_int_equal(api_start("windows-2000"), 0);
     SOCKET c, s;
-    assert_int_equal(pair(27212, &c, &s), 0);
+    assert_int_equal(tcp_pair(27212, &c, &s), 0);
     idle_ms(1000);
     assert_int_equal(set_dword(c, IPPROTO_TCP, TCP_KEEPCNT, 2), 0);
     assert_int_equal(keepalive_vals(c, 1, 10000, 1000), 0);
@@ -545,7 +479,7 @@ static void c3_registry_export_sets_system_values(void **state)
     WSADATA wsa;
     assert_int_equal(WSAStartup(MAKEWORD(2, 2), &wsa), 0);
     SOCKET c, s;
-    assert_int_equal(pair(27213, &c, &s), 0);
+    assert_int_equal(tcp_pair(27213, &c, &s), 0);
     assert_int_equal(get_dword(c, IPPROTO_TCP, TCP_KEEPIDLE), 60);
     assert_int_equal(get_dword(c, IPPROTO_TCP, TCP_KEEPINTVL), 2);
     assert_int_equal(get_dword(c, IPPROTO_TCP, TCP_KEEPCNT), 3);
@@ -576,7 +510,7 @@ static void a10_windows2000_count_zero_never_drops(void **state)
     WSADATA wsa;
     assert_int_equal(WSAStartup(MAKEWORD(2, 2), &wsa), 0);
     SOCKET c, s;
-    assert_int_equal(pair(27214, &c, &s), 0);
+    assert_int_equal(tcp_pair(27214, &c, &s), 0);
     assert_int_equal(get_dword(c, IPPROTO_TCP, TCP_KEEPCNT), 0);
     assert_int_equal(set_dword(c, SOL_SOCKET, SO_KEEPALIVE, TRUE), 0);
     assert_int_equal(set_dword(c, SOL_SOCKET, SO_RCVTIMEO, 10u * 3600u * 1000u), 0);
@@ -595,7 +529,7 @@ static void c7_maxrt_drops_a_busy_connection(void **state)
     (void)state;
     assert_int_equal(api_start(NULL), 0);
     SOCKET c, s;
-    assert_int_equal(pair(27215, &c, &s), 0);
+    assert_int_equal(tcp_pair(27215, &c, &s), 0);
     assert_int_equal(set_dword(c, IPPROTO_TCP, TCP_MAXRT, 5), 0);
     assert_int_equal(get_dword(c, IPPROTO_TCP, TCP_MAXRT), 5);
     /* Keep-alive alone would never notice: data is outstanding (B6). */
@@ -614,7 +548,7 @@ static void c7_maxrt_values(void **state)
 {
     (void)state;
     assert_int_equal(api_start(NULL), 0);
-    SOCKET s = stream_socket();
+    SOCKET s = api_stream_socket();
     assert_int_equal(get_dword(s, IPPROTO_TCP, TCP_MAXRT), 0);
     int forever = -1;
     assert_int_equal(setsockopt(s, IPPROTO_TCP, TCP_MAXRT, (char *)&forever, sizeof forever), 0);
@@ -624,7 +558,7 @@ static void c7_maxrt_values(void **state)
     assert_int_equal(set_dword(s, IPPROTO_TCP, TCP_MAXRTMS, 2500), 0);
     assert_int_equal(get_dword(s, IPPROTO_TCP, TCP_MAXRT), 2);
     assert_int_equal(get_dword(s, IPPROTO_TCP, TCP_MAXRTMS), 2500);
-    SOCKET u = socket(family, SOCK_DGRAM, 0);
+    SOCKET u = socket(api_family(), SOCK_DGRAM, 0);
     assert_true(u != INVALID_SOCKET);
     assert_fails_with(set_dword(u, IPPROTO_TCP, TCP_MAXRT, 5), WSAENOPROTOOPT);
 }
@@ -656,7 +590,7 @@ int main(void)
         cmocka_unit_test_teardown(c7_maxrt_drops_a_busy_connection, teardown),
         cmocka_unit_test_teardown(c7_maxrt_values, teardown),
     };
-    int failed = cmocka_run_group_tests_name("ipv4", tests, use_ipv4, NULL);
-    failed += cmocka_run_group_tests_name("ipv6", tests, use_ipv6, NULL);
+    int failed = cmocka_run_group_tests_name("ipv4", tests, api_use_ipv4, NULL);
+    failed += cmocka_run_group_tests_name("ipv6", tests, api_use_ipv6, NULL);
     return failed;
 }

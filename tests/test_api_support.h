@@ -50,12 +50,59 @@ static inline struct sockaddr_in loopback_addr(u_short port)
     return sa;
 }
 
-/* A listening TCP socket on 127.0.0.1:port. */
+/* The family the helpers below make sockets and addresses in: AF_INET unless a test group
+ * runs again for AF_INET6 (api_use_ipv4/api_use_ipv6 as its group setup), so one source
+ * checks a rule over both. */
+static inline int *api_family_slot(void)
+{
+    static int family = AF_INET;
+    return &family;
+}
+static inline int api_family(void) { return *api_family_slot(); }
+static inline int api_use_ipv4(void **state)
+{
+    (void)state;
+    *api_family_slot() = AF_INET;
+    return 0;
+}
+static inline int api_use_ipv6(void **state)
+{
+    (void)state;
+    *api_family_slot() = AF_INET6;
+    return 0;
+}
+
+/* The loopback address of api_family() (127.0.0.1 or ::1) and port; returns the sockaddr's
+ * length. */
+static inline int api_loop_addr(u_short port, SOCKADDR_STORAGE *st)
+{
+    memset(st, 0, sizeof *st);
+    if (api_family() == AF_INET) {
+        struct sockaddr_in sa = loopback_addr(port);
+        memcpy(st, &sa, sizeof sa);
+        return (int)sizeof sa;
+    }
+    struct sockaddr_in6 sa6;
+    memset(&sa6, 0, sizeof sa6);
+    sa6.sin6_family = AF_INET6;
+    sa6.sin6_port = htons(port);
+    sa6.sin6_addr = in6addr_loopback;
+    memcpy(st, &sa6, sizeof sa6);
+    return (int)sizeof sa6;
+}
+
+static inline SOCKET api_stream_socket(void)
+{
+    return socket(api_family(), SOCK_STREAM, IPPROTO_TCP);
+}
+
+/* A listening TCP socket on the loopback address (api_family) and port. */
 static inline SOCKET tcp_listener(u_short port, int backlog)
 {
-    SOCKET l = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    struct sockaddr_in sa = loopback_addr(port);
-    if (l == INVALID_SOCKET || bind(l, (SOCKADDR *)&sa, sizeof sa) == SOCKET_ERROR ||
+    SOCKET l = api_stream_socket();
+    SOCKADDR_STORAGE st;
+    int len = api_loop_addr(port, &st);
+    if (l == INVALID_SOCKET || bind(l, (SOCKADDR *)&st, len) == SOCKET_ERROR ||
         listen(l, backlog) == SOCKET_ERROR)
         return INVALID_SOCKET;
     return l;
@@ -69,9 +116,10 @@ static inline int tcp_pair(u_short port, SOCKET *client, SOCKET *server)
     SOCKET l = tcp_listener(port, 5);
     if (l == INVALID_SOCKET)
         return -1;
-    *client = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    struct sockaddr_in sa = loopback_addr(port);
-    if (connect(*client, (SOCKADDR *)&sa, sizeof sa) == SOCKET_ERROR)
+    *client = api_stream_socket();
+    SOCKADDR_STORAGE st;
+    int len = api_loop_addr(port, &st);
+    if (connect(*client, (SOCKADDR *)&st, len) == SOCKET_ERROR)
         return -1;
     *server = accept(l, NULL, NULL);
     if (*server == INVALID_SOCKET)
